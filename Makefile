@@ -1,0 +1,53 @@
+# The two commands: `make run` serves the app with demo data; `make test` runs every test.
+# Both install what they need first. Stamps live inside .venv and node_modules, so deleting
+# either folder makes the next run install again.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+GOVUK := node_modules/govuk-frontend/dist/govuk
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run test lint assets install install-dev clean
+
+run: $(VENV)/.installed static/govuk/.installed
+	$(BIN)/flask --app wsgi init-db
+	$(BIN)/flask --app wsgi demo-data
+	$(BIN)/flask --app wsgi run --host $(HOST) --port $(PORT)
+
+test: $(VENV)/.installed-dev static/govuk/.installed
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check moderation tests
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+assets: static/govuk/.installed
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(BIN)/python setup.cfg pyproject.toml
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+# GOV.UK Frontend's built files, served from /static/govuk (CSS, JS) and /assets (fonts, images).
+static/govuk/.installed: node_modules/.installed
+	rm -rf static/govuk
+	mkdir -p static/govuk
+	cp -R $(GOVUK)/govuk-frontend.min.css $(GOVUK)/govuk-frontend.min.js $(GOVUK)/assets static/govuk/
+	touch $@
+
+clean:
+	rm -rf $(VENV) node_modules static/govuk .pytest_cache .ruff_cache

@@ -1,0 +1,115 @@
+"""Threshold moderation: the Flask application factory."""
+
+import os
+
+from flask import Flask, send_from_directory
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from moderation import access, errors, security, sessions
+from moderation.config import PROJECT_ROOT, config_from_environment
+from moderation.extensions import csrf, db, limiter, login_manager, migrate
+
+MIGRATIONS_DIR = PROJECT_ROOT / "moderation" / "migrations"
+GOVUK_ASSETS_DIR = PROJECT_ROOT / "static" / "govuk" / "assets"
+
+
+def create_app(config=None):
+    """Build the application. `config` is a config class or mapping; the environment otherwise."""
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=str(PROJECT_ROOT / "instance"),
+    )
+    _load_config(app, config)
+    _init_extensions(app)
+    _init_templates(app)
+    _register_blueprints(app)
+    _register_hooks(app)
+    errors.register_error_handlers(app)
+    _register_cli(app)
+    access.check_every_route_has_a_rule(app)
+    return app
+
+
+def _load_config(app, config):
+    config = config or config_from_environment()
+    if isinstance(config, dict):
+        app.config.from_object(config_from_environment())
+        app.config.update(config)
+    else:
+        config.check()
+        app.config.from_object(config)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        os.makedirs(app.instance_path, exist_ok=True)
+    if app.config["PROXY_FIX_X_FOR"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=app.config["PROXY_FIX_X_FOR"], x_proto=1)
+
+
+def _init_extensions(app):
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    from moderation.auth.services import load_user
+
+    login_manager.user_loader(load_user)
+    login_manager.login_view = "auth.sign_in"
+    login_manager.login_message = "Sign in to continue."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+
+def _init_templates(app):
+    from govuk_frontend_wtf.main import WTFormsHelpers
+
+    from moderation import formatting, navigation
+
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(str(PROJECT_ROOT / "templates")),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    WTFormsHelpers(app)
+    formatting.register(app)
+    app.context_processor(navigation.template_globals)
+
+
+def _register_blueprints(app):
+    from moderation.admin.views import bp as admin_bp
+    from moderation.auth.views import bp as auth_bp
+    from moderation.home.views import bp as home_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(home_bp)
+    app.register_blueprint(admin_bp)
+    app.add_url_rule("/assets/<path:filename>", "assets", _govuk_asset)
+
+
+def _govuk_asset(filename):
+    """GOV.UK Frontend's CSS expects its fonts and images under /assets."""
+    return send_from_directory(GOVUK_ASSETS_DIR, filename, max_age=86400)
+
+
+def _register_hooks(app):
+    app.before_request(sessions.refuse_during_maintenance)
+    app.before_request(sessions.end_idle_session)
+    app.before_request(access.enforce_access)
+    app.before_request(sessions.require_password_change)
+    app.after_request(security.set_security_headers)
+
+
+def _register_cli(app):
+    from moderation import cli
+
+    cli.register(app)

@@ -1,0 +1,85 @@
+"""Need-to-know access: the one mechanism that decides who may reach each route.
+
+Every view declares a rule with one of the decorators below. A before-request hook enforces the
+rule on the server, and create_app refuses to start if any route has no rule, so a new page can
+never be open by accident.
+"""
+
+from dataclasses import dataclass
+
+from flask import abort, current_app, request
+from flask_login import current_user
+
+from moderation.extensions import login_manager
+from moderation.models import Role
+
+# Flask's own static route and the GOV.UK assets route carry no case data.
+ASSET_ENDPOINTS = {"static", "assets"}
+
+
+@dataclass(frozen=True)
+class AccessRule:
+    public: bool = False
+    roles: frozenset = frozenset()  # empty: any signed-in user
+
+    def allows(self, user):
+        if self.public:
+            return True
+        if not user.is_authenticated:
+            return False
+        return not self.roles or user.has_role(*self.roles)
+
+
+def _declare(rule):
+    def decorate(view):
+        view.access_rule = rule
+        return view
+
+    return decorate
+
+
+def public(view):
+    """Anyone may reach this route, signed in or not."""
+    return _declare(AccessRule(public=True))(view)
+
+
+def signed_in(view):
+    """Any signed-in user may reach this route."""
+    return _declare(AccessRule())(view)
+
+
+def roles_required(*roles):
+    """Only signed-in users holding at least one of these roles may reach this route."""
+    return _declare(AccessRule(roles=frozenset(Role(role) for role in roles)))
+
+
+def rule_for(endpoint):
+    if endpoint in ASSET_ENDPOINTS:
+        return AccessRule(public=True)
+    view = current_app.view_functions.get(endpoint)
+    return getattr(view, "access_rule", None)
+
+
+def enforce_access():
+    """Before-request hook: sign-in redirect for anonymous users, 403 for the wrong role."""
+    if request.endpoint is None:
+        return None  # no such route: the 404 handler answers
+    rule = rule_for(request.endpoint)
+    if rule is None:
+        abort(403)  # fail closed; create_app should already have refused to start
+    if rule.public or rule.allows(current_user):
+        return None
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    abort(403)
+
+
+def check_every_route_has_a_rule(app):
+    """Refuse to start when a route was added without an access rule."""
+    missing = sorted(
+        endpoint
+        for endpoint, view in app.view_functions.items()
+        if endpoint not in ASSET_ENDPOINTS and not hasattr(view, "access_rule")
+    )
+    if missing:
+        raise RuntimeError("Routes without an access rule: " + ", ".join(missing))

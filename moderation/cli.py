@@ -1,0 +1,69 @@
+"""Command line: init-db, create-user, demo-data."""
+
+import click
+from flask import current_app
+from flask_migrate import upgrade
+
+from moderation import demo
+from moderation.admin import services as admin_services
+from moderation.auth import passwords
+from moderation.extensions import db
+from moderation.models import Agency, Role
+
+
+def register(app):
+    app.cli.add_command(init_db)
+    app.cli.add_command(create_user)
+    app.cli.add_command(demo_data)
+
+
+@click.command("init-db")
+def init_db():
+    """Create or upgrade the database to the latest migration."""
+    upgrade()
+    click.echo("Database is up to date.")
+
+
+@click.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--agency", "agency_name", required=True, help="The agency's exact name.")
+@click.option(
+    "--role", "roles", multiple=True, required=True,
+    type=click.Choice([role.value for role in Role]), help="Repeat for several roles.",
+)
+@click.option("--password", "ask_password", is_flag=True,
+              help="Prompt for a password instead of printing a temporary one.")
+def create_user(email, name, agency_name, roles, ask_password):
+    """Create a user account."""
+    agency = db.session.scalar(db.select(Agency).where(Agency.name == agency_name))
+    if agency is None:
+        raise click.BadParameter(f"No agency is called {agency_name!r}.", param_hint="--agency")
+    try:
+        user, temporary = admin_services.create_user(name, email, agency.id, list(roles))
+    except admin_services.AdminError as error:
+        raise click.UsageError(str(error)) from None
+    if ask_password:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+        if len(password) < passwords.MINIMUM_LENGTH:
+            raise click.UsageError(
+                f"The password must be {passwords.MINIMUM_LENGTH} characters or more."
+            )
+        user.password_hash = passwords.hash_password(password)
+        user.must_change_password = False
+    db.session.commit()
+    click.echo(f"Created {user.email} ({', '.join(roles)}) at {agency.name}.")
+    if not ask_password:
+        click.echo(f"Temporary password (they must change it at first sign-in): {temporary}")
+
+
+@click.command("demo-data")
+def demo_data():
+    """Load demonstration agencies and users (idempotent; refused in production)."""
+    if current_app.config["ENV_NAME"] == "production":
+        raise click.UsageError("Demo data is not loaded into a production database.")
+    created = demo.load()
+    db.session.commit()
+    click.echo(f"Demo data ready ({created} new records). Sign in with:")
+    for user in demo.DEMO_USERS:
+        click.echo(f"  {user.role.label:<40} {user.email:<40} {demo.DEMO_PASSWORD}")

@@ -1,0 +1,101 @@
+"""Configuration classes, read from the environment with safe defaults for a laptop."""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = PROJECT_ROOT / "instance"
+
+
+class ConfigurationError(RuntimeError):
+    """Raised when the application is started without settings it cannot run without."""
+
+
+def _minutes(name, default):
+    return timedelta(minutes=int(os.environ.get(name, default)))
+
+
+class Config:
+    ENV_NAME = "base"
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'moderation.sqlite3'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    PARTNERSHIP_NAME = os.environ.get(
+        "PARTNERSHIP_NAME", "Northshire Safeguarding Children Partnership"
+    )
+    SERVICE_NAME = "Threshold moderation"
+    # Idle timeout: a signed-in session ends after this long without a request.
+    IDLE_TIMEOUT = _minutes("IDLE_TIMEOUT_MINUTES", 30)
+    PERMANENT_SESSION_LIFETIME = IDLE_TIMEOUT
+    SESSION_REFRESH_EACH_REQUEST = True
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_NAME = "moderation_session"
+    WTF_CSRF_TIME_LIMIT = None  # tied to the session instead, which already times out
+    RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+    RATELIMIT_STRATEGY = "moving-window"
+    RATELIMIT_HEADERS_ENABLED = False
+    SIGN_IN_LIMIT_PER_ACCOUNT = os.environ.get("SIGN_IN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
+    SIGN_IN_LIMIT_PER_ADDRESS = os.environ.get("SIGN_IN_LIMIT_PER_ADDRESS", "30 per 15 minutes")
+    MAINTENANCE_MODE = os.environ.get("MAINTENANCE_MODE", "") == "1"
+    PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))
+    AUDIT_PAGE_SIZE = 50
+    LIST_PAGE_SIZE = 25
+
+    @classmethod
+    def check(cls):
+        """Refuse to start with a configuration that cannot be safe."""
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    # A fixed key is acceptable only on a laptop; production refuses to start without one.
+    SECRET_KEY = os.environ.get("SECRET_KEY", "development-only-not-secret")
+
+
+class TestConfig(Config):
+    ENV_NAME = "test"
+    TESTING = True
+    SECRET_KEY = "test-only-not-secret"
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    RATELIMIT_STORAGE_URI = "memory://"
+    SQLALCHEMY_ENGINE_OPTIONS = {}
+    # Password hashing at production cost makes a test suite crawl; the algorithm is the same.
+    ARGON2_TIME_COST = 1
+    ARGON2_MEMORY_COST = 1024
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+    @classmethod
+    def check(cls):
+        missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
+        if missing:
+            raise ConfigurationError(
+                "Threshold moderation will not start in production without "
+                + " and ".join(missing)
+                + ". Set them in the environment (see README, 'Configuration')."
+            )
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "test": TestConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_environment():
+    """The config class named by MODERATION_CONFIG (development by default)."""
+    name = os.environ.get("MODERATION_CONFIG", "development")
+    if name not in CONFIGS:
+        raise ConfigurationError(
+            f"MODERATION_CONFIG must be one of {', '.join(CONFIGS)}, not {name!r}."
+        )
+    return CONFIGS[name]

@@ -1,0 +1,68 @@
+"""Demonstration data: realistic agencies and one user per role. Safe to load twice."""
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from moderation.auth import passwords
+from moderation.extensions import db
+from moderation.models import Agency, AgencyKind, Role, User
+
+DEMO_PASSWORD = "demo-password-2026"
+
+DEMO_AGENCIES = [
+    ("Northshire Community Health NHS Trust", AgencyKind.HEALTH, True),
+    ("Northshire Integrated Care Board", AgencyKind.HEALTH, False),
+    ("Northshire Police", AgencyKind.POLICE, True),
+    ("Northshire Council Children's Social Care", AgencyKind.CSC, True),
+    ("Northshire Schools and Education", AgencyKind.EDUCATION, False),
+    ("Probation Service, Northshire", AgencyKind.PROBATION, False),
+]
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    email: str
+    name: str
+    agency: str
+    role: Role
+
+
+DEMO_USERS = [
+    DemoUser("referrer@demo.example.org", "Hannah Okafor", DEMO_AGENCIES[0][0], Role.REFERRER),
+    DemoUser("csc.manager@demo.example.org", "Daniel Price", DEMO_AGENCIES[3][0], Role.CSC_MANAGER),
+    DemoUser("panel.member@demo.example.org", "Sergeant Amira Shah", DEMO_AGENCIES[2][0],
+             Role.PANEL_MEMBER),
+    DemoUser("chair@demo.example.org", "Dr Ruth Lawson", DEMO_AGENCIES[1][0], Role.CHAIR),
+    DemoUser("partnership.manager@demo.example.org", "Marcus Reid", DEMO_AGENCIES[1][0],
+             Role.PARTNERSHIP_MANAGER),
+    DemoUser("admin@demo.example.org", "Priya Natarajan", DEMO_AGENCIES[1][0], Role.ADMIN),
+]
+
+
+def load():
+    """Add whatever demo records are missing; return how many were added."""
+    agencies = {agency.name: agency for agency in db.session.scalars(select(Agency))}
+    added = 0
+    for name, kind, is_core in DEMO_AGENCIES:
+        if name not in agencies:
+            agencies[name] = Agency(name=name, kind=kind, is_core=is_core)
+            db.session.add(agencies[name])
+            added += 1
+    existing = set(db.session.scalars(select(User.email)))
+    password_hash = passwords.hash_password(DEMO_PASSWORD)
+    for demo_user in DEMO_USERS:
+        if demo_user.email in existing:
+            continue
+        user = User(
+            name=demo_user.name,
+            email=demo_user.email,
+            agency=agencies[demo_user.agency],
+            password_hash=password_hash,
+            must_change_password=False,
+        )
+        user.roles = [demo_user.role]
+        db.session.add(user)
+        added += 1
+    db.session.flush()
+    return added

@@ -1,0 +1,58 @@
+"""Each role's home page, and the redirect that lands a user on theirs."""
+
+from flask import Blueprint, redirect, render_template, url_for
+from flask_login import current_user
+
+from moderation.access import roles_required, signed_in
+from moderation.models import Role
+from moderation.navigation import ROLE_HOMES
+
+bp = Blueprint("home", __name__)
+
+
+@bp.route("/")
+@signed_in
+def index():
+    role = current_user.primary_role
+    if role is None:
+        return render_template("home/no_role.html")
+    return redirect(url_for(ROLE_HOMES[role]))
+
+
+def _render_home(role):
+    other_roles = [r for r in current_user.roles if r != role]
+    return render_template(
+        f"home/{role.value}.html",
+        role=role,
+        other_homes=[(r, url_for(ROLE_HOMES[r])) for r in other_roles],
+    )
+
+
+@bp.route("/referrer")
+@roles_required(Role.REFERRER)
+def referrer():
+    return _render_home(Role.REFERRER)
+
+
+@bp.route("/csc")
+@roles_required(Role.CSC_MANAGER)
+def csc_manager():
+    return _render_home(Role.CSC_MANAGER)
+
+
+@bp.route("/panel")
+@roles_required(Role.PANEL_MEMBER)
+def panel_member():
+    return _render_home(Role.PANEL_MEMBER)
+
+
+@bp.route("/chair")
+@roles_required(Role.CHAIR)
+def chair():
+    return _render_home(Role.CHAIR)
+
+
+@bp.route("/partnership")
+@roles_required(Role.PARTNERSHIP_MANAGER)
+def partnership():
+    return _render_home(Role.PARTNERSHIP_MANAGER)

@@ -1,0 +1,63 @@
+"""What every page template needs: service navigation by role, the CSP nonce, names."""
+
+from flask import current_app, request
+from flask_login import current_user
+
+from moderation.access import rule_for
+from moderation.models import Role
+from moderation.security import csp_nonce
+
+# (label, endpoint): shown to a user only if the endpoint's access rule lets them in.
+NAVIGATION = [
+    ("Home", "home.index"),
+    ("Agencies", "admin.agencies"),
+    ("Users", "admin.users"),
+    ("Audit log", "admin.audit_log"),
+]
+
+# The page each role lands on after signing in.
+ROLE_HOMES = {
+    Role.ADMIN: "admin.home",
+    Role.PARTNERSHIP_MANAGER: "home.partnership",
+    Role.CHAIR: "home.chair",
+    Role.PANEL_MEMBER: "home.panel_member",
+    Role.CSC_MANAGER: "home.csc_manager",
+    Role.REFERRER: "home.referrer",
+}
+
+
+def navigation_items():
+    if not current_user.is_authenticated or current_user.must_change_password:
+        return []
+    items = []
+    for label, endpoint in NAVIGATION:
+        if rule_for(endpoint).allows(current_user):
+            items.append({"text": label, "href": _url(endpoint), "active": _is_active(endpoint)})
+    return items
+
+
+def _url(endpoint):
+    from flask import url_for
+
+    return url_for(endpoint)
+
+
+def _is_active(endpoint):
+    if request.endpoint == endpoint:
+        return True
+    blueprint, _, name = endpoint.partition(".")
+    return (
+        blueprint == "admin"
+        and request.endpoint is not None
+        and request.endpoint.startswith(f"admin.{name.rstrip('s')}")
+    )
+
+
+def template_globals():
+    return {
+        "cspNonce": csp_nonce(),
+        "service_name": current_app.config["SERVICE_NAME"],
+        "partnership_name": current_app.config["PARTNERSHIP_NAME"],
+        "navigation_items": navigation_items(),
+        "Role": Role,
+    }

@@ -1,0 +1,47 @@
+"""Request hooks for signed-in sessions: idle timeout and the forced password change."""
+
+import time
+
+from flask import current_app, flash, redirect, request, session, url_for
+from flask_login import current_user, logout_user
+
+from moderation import audit
+from moderation.access import ASSET_ENDPOINTS
+from moderation.errors import render_error
+from moderation.extensions import db
+
+# Routes a user who must change their password can still reach.
+PASSWORD_CHANGE_ENDPOINTS = {"auth.change_password", "auth.sign_out"} | ASSET_ENDPOINTS
+
+
+def refuse_during_maintenance():
+    if current_app.config["MAINTENANCE_MODE"] and request.endpoint not in ASSET_ENDPOINTS:
+        return render_error(503)
+    return None
+
+
+def end_idle_session():
+    """Sign out a user whose last request was longer ago than IDLE_TIMEOUT."""
+    if not current_user.is_authenticated or request.endpoint in ASSET_ENDPOINTS:
+        return None
+    now = time.time()
+    last_seen = session.get("last_seen", now)
+    if now - last_seen > current_app.config["IDLE_TIMEOUT"].total_seconds():
+        audit.record("signed_out_idle", current_user._get_current_object())
+        db.session.commit()
+        logout_user()
+        session.clear()
+        flash("You were signed out because you had not done anything for a while.", "info")
+        return redirect(url_for("auth.sign_in", next=request.full_path if request.method == "GET" else None))
+    session["last_seen"] = now
+    return None
+
+
+def require_password_change():
+    if (
+        current_user.is_authenticated
+        and current_user.must_change_password
+        and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS
+    ):
+        return redirect(url_for("auth.change_password"))
+    return None
