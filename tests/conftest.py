@@ -1,0 +1,226 @@
+"""Fixtures: an app per test on SQLite and, when MODERATION_TEST_POSTGRES_URL is set, PostgreSQL.
+
+No app context stays pushed while the test client makes requests: Flask would reuse it, and
+with it `g` and the signed-in user, across requests. Factories therefore return plain records,
+and tests open `app.app_context()` when they read the database.
+"""
+
+import os
+import re
+import shutil
+from dataclasses import dataclass
+
+import pytest
+import sqlalchemy as sa
+from bs4 import BeautifulSoup
+from flask_migrate import upgrade
+
+from moderation import create_app
+from moderation.config import TestConfig
+from moderation.extensions import db as _db
+from moderation.extensions import limiter
+from moderation.models import Agency, AgencyKind, User
+
+POSTGRES_URL = os.environ.get("MODERATION_TEST_POSTGRES_URL")
+DATABASES = [
+    "sqlite",
+    pytest.param(
+        "postgresql",
+        marks=pytest.mark.skipif(
+            not POSTGRES_URL, reason="set MODERATION_TEST_POSTGRES_URL to also test on PostgreSQL"
+        ),
+    ),
+]
+PASSWORD = "correct-horse-battery"
+
+
+def _config(url, **overrides):
+    return type("PerTestConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url, **overrides})
+
+
+def _migrate(url):
+    app = create_app(_config(url))
+    with app.app_context():
+        upgrade()
+        _db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    """A SQLite file migrated once; each test gets its own copy."""
+    path = tmp_path_factory.mktemp("db") / "template.sqlite3"
+    _migrate(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_database():
+    """The PostgreSQL test database, created if missing, emptied and migrated once."""
+    url = sa.engine.make_url(POSTGRES_URL)
+    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        exists = connection.scalar(
+            sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": url.database}
+        )
+        if not exists:
+            connection.execute(sa.text(f'CREATE DATABASE "{url.database}"'))
+    admin.dispose()
+    engine = sa.create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(sa.text("DROP SCHEMA public CASCADE"))
+        connection.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+    _migrate(POSTGRES_URL)
+    return POSTGRES_URL
+
+
+@pytest.fixture(params=DATABASES)
+def database_url(request, tmp_path):
+    if request.param == "sqlite":
+        path = tmp_path / "test.sqlite3"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    url = request.getfixturevalue("postgres_database")
+    yield url
+    _truncate_all(url)
+
+
+def _truncate_all(url):
+    # TRUNCATE fires no row triggers, so it also empties the append-only audit log.
+    engine = sa.create_engine(url)
+    tables = ", ".join(f'"{table.name}"' for table in _db.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+
+
+@pytest.fixture
+def app_config():
+    """Extra settings for this test's app; override in a test module to change them."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url, app_config):
+    app = create_app(_config(database_url, **app_config))
+    limiter.reset()
+    yield app
+    with app.app_context():
+        _db.session.remove()
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def db(app):
+    """The SQLAlchemy handle; use it inside `with app.app_context():`."""
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@dataclass(frozen=True)
+class UserRecord:
+    id: int
+    email: str
+    name: str
+    password: str
+    agency_id: int
+
+
+@pytest.fixture
+def make_agency(app):
+    def make(name=None, kind=AgencyKind.HEALTH, is_core=False):
+        with app.app_context():
+            count = _db.session.scalar(sa.select(sa.func.count(Agency.id)))
+            agency = Agency(name=name or f"Agency {count + 1}", kind=kind, is_core=is_core)
+            _db.session.add(agency)
+            _db.session.commit()
+            return agency.id
+
+    return make
+
+
+@pytest.fixture
+def make_user(app, make_agency):
+    """Create a user with a known password; returns a UserRecord."""
+
+    def make(*roles, email=None, name=None, agency_id=None, must_change_password=False,
+             active=True, password=PASSWORD):
+        from moderation.auth import passwords
+
+        agency_id = agency_id or make_agency()
+        with app.app_context():
+            count = _db.session.scalar(sa.select(sa.func.count(User.id)))
+            user = User(
+                name=name or f"Test User {count + 1}",
+                email=email or f"user{count + 1}@example.org",
+                agency_id=agency_id,
+                password_hash=passwords.hash_password(password),
+                must_change_password=must_change_password,
+                active=active,
+            )
+            user.roles = roles or ["referrer"]
+            _db.session.add(user)
+            _db.session.commit()
+            return UserRecord(user.id, user.email, user.name, password, agency_id)
+
+    return make
+
+
+def csrf_token(client):
+    """A CSRF token for the client's session, read from a page as a browser would."""
+    response = client.get("/", follow_redirects=True)
+    field = BeautifulSoup(response.text, "html.parser").find("input", {"name": "csrf_token"})
+    assert field is not None, "no form with a CSRF token on the landing page"
+    return field["value"]
+
+
+def post(client, url, data=None, **kwargs):
+    """POST a form with a valid CSRF token, like a browser submitting the page's form."""
+    data = dict(data or {})
+    data.setdefault("csrf_token", csrf_token(client))
+    return client.post(url, data=data, **kwargs)
+
+
+def sign_in(client, user, password=None):
+    return post(client, "/sign-in", {"email": user.email, "password": password or user.password})
+
+
+def page(response):
+    """The response parsed as a person reads it."""
+    return BeautifulSoup(response.text, "html.parser")
+
+
+def heading(response):
+    h1 = page(response).find("h1")
+    return h1.get_text(" ", strip=True) if h1 else None
+
+
+def error_summary(response):
+    """The messages in the GOV.UK error summary, in order."""
+    summary = page(response).select(".govuk-error-summary__list a")
+    return [link.get_text(strip=True) for link in summary]
+
+
+def banners(response):
+    return [
+        re.sub(r"\s+", " ", banner.get_text(" ", strip=True))
+        for banner in page(response).select(".govuk-notification-banner__content")
+    ]
+
+
+@pytest.fixture
+def signed_in(client, make_user):
+    """Sign in a new user with the given roles; returns their UserRecord."""
+
+    def sign_in_as(*roles, **kwargs):
+        user = make_user(*roles, **kwargs)
+        response = sign_in(client, user)
+        assert response.status_code == 302, "sign-in failed"
+        return user
+
+    return sign_in_as
