@@ -29,7 +29,9 @@ class Config:
     SERVICE_NAME = "Threshold moderation"
     # Idle timeout: a signed-in session ends after this long without a request.
     IDLE_TIMEOUT = _minutes("IDLE_TIMEOUT_MINUTES", 30)
-    PERMANENT_SESSION_LIFETIME = IDLE_TIMEOUT
+    # The signed cookie's own limit is only a backstop: the idle check in sessions.py signs
+    # people out first, and tells them why.
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
     SESSION_REFRESH_EACH_REQUEST = True
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

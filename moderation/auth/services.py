@@ -1,5 +1,7 @@
 """Signing in and out, and changing passwords."""
 
+import time
+
 from flask import session
 from flask_login import login_user, logout_user
 from sqlalchemy import func, select
@@ -46,6 +48,7 @@ def sign_in(user):
     session.clear()  # a fresh session on sign-in: nothing carried over from before
     login_user(user)
     session.permanent = True
+    session["last_seen"] = time.time()  # the idle clock starts now
     user.last_signed_in_at = utcnow()
     audit.record("signed_in", user, actor=user)
 

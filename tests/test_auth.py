@@ -1,0 +1,217 @@
+"""Signing in and out, lock-out, forced password change, idle timeout, CSRF."""
+
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+import time_machine
+
+from moderation.models import AuditEvent, User
+from tests.conftest import banners, error_summary, heading, page, post, sign_in
+
+WRONG_DETAILS = "Enter a correct email address and password"
+LOCKED_OUT = "You have tried to sign in too many times. Wait 15 minutes, then try again."
+
+
+def audit_actions(app):
+    with app.app_context():
+        return list(
+            app.extensions["sqlalchemy"].session.scalars(
+                sa.select(AuditEvent.action).order_by(AuditEvent.id)
+            )
+        )
+
+
+def test_sign_in_lands_on_the_role_home_page_and_is_audited(app, client, make_user):
+    referrer = make_user("referrer")
+    response = sign_in(client, referrer)
+    assert response.status_code == 302
+    home = client.get(response.headers["Location"], follow_redirects=True)
+    assert heading(home) == "Your disputed decisions"
+    assert "signed_in" in audit_actions(app)
+
+
+@pytest.mark.parametrize(
+    ("email", "password"),
+    [("user1@example.org", "wrong-password-here"), ("nobody@example.org", "correct-horse-battery")],
+    ids=["wrong password", "unknown account"],
+)
+def test_failed_sign_in_gives_one_message_that_reveals_nothing(app, client, make_user, email,
+                                                                password):
+    make_user("referrer", email="user1@example.org")
+    response = post(client, "/sign-in", {"email": email, "password": password})
+    assert error_summary(response) == [WRONG_DETAILS]
+    assert page(response).title.get_text().startswith("Error: Sign in")
+    assert "sign_in_failed" in audit_actions(app)
+
+
+def test_a_deactivated_account_cannot_sign_in(client, make_user):
+    user = make_user("referrer", active=False)
+    assert error_summary(sign_in(client, user)) == [WRONG_DETAILS]
+
+
+def test_empty_sign_in_form_asks_for_both_fields(client):
+    response = post(client, "/sign-in", {"email": "", "password": ""})
+    assert error_summary(response) == ["Enter your email address", "Enter your password"]
+
+
+def test_account_is_locked_out_after_five_failures_even_with_the_right_password(client,
+                                                                                make_user):
+    user = make_user("referrer")
+    for _ in range(5):
+        assert error_summary(sign_in(client, user, "not-the-password")) == [WRONG_DETAILS]
+    response = sign_in(client, user)
+    assert response.status_code == 429
+    assert error_summary(response) == [LOCKED_OUT]
+
+
+def test_lock_out_does_not_reveal_whether_the_account_exists(client):
+    for _ in range(5):
+        post(client, "/sign-in", {"email": "ghost@example.org", "password": "guess-guess-guess"})
+    response = post(client, "/sign-in", {"email": "ghost@example.org", "password": "x"})
+    assert error_summary(response) == [LOCKED_OUT]
+
+
+def test_lock_out_of_one_account_leaves_others_alone(client, make_user):
+    victim, colleague = make_user("referrer"), make_user("referrer")
+    for _ in range(6):
+        sign_in(client, victim, "not-the-password")
+    assert sign_in(client, colleague).status_code == 302
+
+
+@pytest.mark.parametrize("app_config", [{"SIGN_IN_LIMIT_PER_ADDRESS": "3 per 15 minutes"}])
+def test_one_address_trying_many_accounts_is_limited(client, make_user):
+    for number in range(3):
+        post(client, "/sign-in", {"email": f"guess{number}@example.org", "password": "guessing"})
+    user = make_user("referrer")
+    assert error_summary(sign_in(client, user)) == [LOCKED_OUT]
+
+
+def test_successful_sign_ins_do_not_count_towards_the_limit(client, make_user):
+    user = make_user("referrer")
+    for _ in range(7):
+        assert sign_in(client, user).status_code == 302
+        post(client, "/sign-out")
+
+
+def test_temporary_password_must_be_changed_before_anything_else(client, make_user):
+    user = make_user("admin", must_change_password=True)
+    sign_in(client, user)
+    for url in ("/", "/admin/users", "/admin/agencies"):
+        response = client.get(url)
+        assert response.headers["Location"] == "/account/password"
+    response = client.get("/account/password")
+    assert heading(response) == "Choose a new password"
+    assert not page(response).select(".govuk-service-navigation__list a[href='/admin/users']")
+
+
+@pytest.mark.parametrize(
+    ("current", "new", "confirm", "message"),
+    [
+        ("", "a-brand-new-password", "a-brand-new-password", "Enter your current password"),
+        ("wrong-current-pw", "a-brand-new-password", "a-brand-new-password",
+         "Your current password is not correct"),
+        (None, "", "", "Enter a new password"),
+        (None, "short", "short", "Your new password must be 12 characters or more"),
+        (None, "a-brand-new-password", "different-password", "The passwords you entered do not match"),
+        (None, "correct-horse-battery", "correct-horse-battery",
+         "Your new password must be different from your current one"),
+    ],
+)
+def test_password_change_explains_each_mistake(app, client, make_user, current, new, confirm,
+                                                message):
+    user = make_user("referrer", must_change_password=True)
+    sign_in(client, user)
+    response = post(client, "/account/password", {
+        "current_password": user.password if current is None else current,
+        "new_password": new,
+        "confirm_password": confirm,
+    })
+    assert message in error_summary(response)
+    with app.app_context():
+        assert app.extensions["sqlalchemy"].session.get(User, user.id).must_change_password
+
+
+def test_changing_password_continues_here_and_signs_out_elsewhere(app, client, make_user):
+    user = make_user("referrer", must_change_password=True)
+    other_device = app.test_client()
+    sign_in(other_device, user)
+    sign_in(client, user)
+    response = post(client, "/account/password", {
+        "current_password": user.password,
+        "new_password": "my-own-long-password",
+        "confirm_password": "my-own-long-password",
+    }, follow_redirects=True)
+    assert heading(response) == "Your disputed decisions"
+    assert "Your password has been changed." in banners(response)
+    assert other_device.get("/referrer").headers["Location"].startswith("/sign-in")
+    assert "password_changed" in audit_actions(app)
+    post(client, "/sign-out")
+    assert sign_in(client, user, "my-own-long-password").status_code == 302
+
+
+def test_sign_out_ends_the_session(app, client, make_user):
+    user = make_user("chair")
+    sign_in(client, user)
+    response = post(client, "/sign-out", follow_redirects=True)
+    assert heading(response) == "Sign in to Threshold moderation"
+    assert "You have signed out." in banners(response)
+    assert client.get("/chair").headers["Location"].startswith("/sign-in")
+    assert "signed_out" in audit_actions(app)
+
+
+def test_idle_session_times_out_after_thirty_minutes(app, client, make_user):
+    user = make_user("chair")
+    with time_machine.travel("2026-11-23 10:00:00+00:00", tick=False) as traveller:
+        sign_in(client, user)
+        traveller.shift(timedelta(minutes=29))
+        assert heading(client.get("/chair")) == "Chairing the panel"
+        traveller.shift(timedelta(minutes=31))
+        response = client.get("/chair")
+        assert response.headers["Location"].startswith("/sign-in")
+        signed_out = client.get(response.headers["Location"])
+        assert any("signed out because you had not done anything" in b for b in banners(signed_out))
+        assert "signed_out_idle" in audit_actions(app)
+
+
+@pytest.mark.parametrize("app_config", [{"IDLE_TIMEOUT": timedelta(minutes=5)}])
+def test_idle_timeout_is_configurable(client, make_user):
+    user = make_user("chair")
+    with time_machine.travel("2026-11-23 10:00:00+00:00", tick=False) as traveller:
+        sign_in(client, user)
+        traveller.shift(timedelta(minutes=6))
+        assert client.get("/chair").headers["Location"].startswith("/sign-in")
+
+
+def test_anonymous_visitor_is_sent_to_sign_in_and_back(client, make_user):
+    user = make_user("admin")
+    response = client.get("/admin/users")
+    assert response.headers["Location"] == "/sign-in?next=%2Fadmin%2Fusers"
+    response = post(client, "/sign-in?next=%2Fadmin%2Fusers",
+                    {"email": user.email, "password": user.password})
+    assert response.headers["Location"] == "/admin/users"
+
+
+def test_sign_in_never_redirects_off_site(client, make_user):
+    user = make_user("admin")
+    response = post(client, "/sign-in?next=//evil.example.com/",
+                    {"email": user.email, "password": user.password})
+    assert response.headers["Location"] == "/"
+
+
+def test_post_without_csrf_token_is_refused_and_changes_nothing(app, client, make_user):
+    user = make_user("admin")
+    response = client.post("/sign-in", data={"email": user.email, "password": user.password})
+    assert response.status_code == 400
+    assert heading(response) == "Your form could not be sent"
+    assert audit_actions(app) == []
+
+
+def test_admin_change_without_csrf_token_is_refused(app, client, make_user, db):
+    admin = make_user("admin")
+    sign_in(client, admin)
+    response = client.post("/admin/agencies/new", data={"name": "Sneaky", "kind": "police"})
+    assert response.status_code == 400
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).where(sa.text("name = 'Sneaky'"))
+                                 .select_from(sa.table("agency", sa.column("name")))) == 0
