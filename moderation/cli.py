@@ -2,6 +2,7 @@
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 from flask_migrate import upgrade
 
 from moderation import demo
@@ -18,6 +19,7 @@ def register(app):
 
 
 @click.command("init-db")
+@with_appcontext
 def init_db():
     """Create or upgrade the database to the latest migration."""
     upgrade()
@@ -25,6 +27,7 @@ def init_db():
 
 
 @click.command("create-user")
+@with_appcontext
 @click.option("--email", required=True)
 @click.option("--name", required=True)
 @click.option("--agency", "agency_name", required=True, help="The agency's exact name.")
@@ -58,6 +61,7 @@ def create_user(email, name, agency_name, roles, ask_password):
 
 
 @click.command("demo-data")
+@with_appcontext
 def demo_data():
     """Load demonstration agencies and users (idempotent; refused in production)."""
     if current_app.config["ENV_NAME"] == "production":

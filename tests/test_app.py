@@ -1,0 +1,189 @@
+"""The application shell: configuration, error pages, security headers, command line."""
+
+import re
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from moderation import create_app
+from moderation.config import ConfigurationError, ProductionConfig, TestConfig
+from moderation.demo import DEMO_PASSWORD, DEMO_USERS
+from moderation.models import Agency, Base, User
+from tests.conftest import heading, page, sign_in
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL"])
+def test_production_refuses_to_start_without_its_secrets(monkeypatch, missing):
+    monkeypatch.setenv("SECRET_KEY", "a-real-secret")
+    monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://db/moderation")
+    monkeypatch.delenv(missing)
+    with pytest.raises(ConfigurationError, match=missing):
+        create_app(ProductionConfig)
+
+
+def test_unknown_configuration_name_is_a_clear_error(monkeypatch):
+    monkeypatch.setenv("MODERATION_CONFIG", "staging")
+    with pytest.raises(ConfigurationError, match="development, test, production"):
+        create_app()
+
+
+def test_unknown_page_shows_page_not_found(client):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert heading(response) == "Page not found"
+
+
+def test_unexpected_error_shows_a_friendly_page(app, client, make_user):
+    def broken():
+        raise RuntimeError("boom")
+
+    broken.access_rule = type("Open", (), {"public": True, "allows": lambda self, u: True})()
+    app.add_url_rule("/broken", "broken", broken)
+    response = client.get("/broken")
+    assert response.status_code == 500
+    assert heading(response) == "Sorry, there is a problem with the service"
+    assert "boom" not in response.text
+
+
+@pytest.mark.parametrize("app_config", [{"MAINTENANCE_MODE": True}])
+def test_maintenance_mode_answers_service_unavailable(client):
+    response = client.get("/sign-in")
+    assert response.status_code == 503
+    assert heading(response) == "Sorry, the service is unavailable"
+
+
+def test_wrong_method_is_a_friendly_error(client):
+    response = client.get("/sign-out")
+    assert response.status_code == 405
+    assert heading(response) == "There was a problem with your request"
+
+
+def test_pages_carry_a_strict_content_security_policy_with_a_nonce(client):
+    response = client.get("/sign-in")
+    policy = response.headers["Content-Security-Policy"]
+    nonce = re.search(r"'nonce-([^']+)'", policy).group(1)
+    inline_scripts = [s for s in page(response).find_all("script") if not s.get("src")]
+    assert inline_scripts and all(s.get("nonce") == nonce for s in inline_scripts)
+    assert "unsafe-inline" not in policy
+    assert "frame-ancestors 'none'" in policy
+    assert client.get("/sign-in").headers["Content-Security-Policy"] != policy
+
+
+def test_usual_security_headers_are_set(client):
+    headers = client.get("/sign-in").headers
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Referrer-Policy"] == "same-origin"
+
+
+def test_signed_in_pages_are_not_cached(client, make_user):
+    sign_in(client, make_user("chair"))
+    assert client.get("/chair").headers["Cache-Control"] == "no-store"
+
+
+def test_session_cookie_is_http_only_and_same_site(client):
+    cookie = client.get("/sign-in").headers.get("Set-Cookie") or ""
+    client.get("/sign-in")
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_govuk_assets_are_served_where_the_stylesheet_expects_them(client):
+    css = client.get("/static/govuk/govuk-frontend.min.css")
+    assert css.status_code == 200
+    font = re.search(r"url\((/assets/fonts/[^)]+\.woff2)\)", css.get_data(as_text=True)).group(1)
+    assert client.get(font).status_code == 200
+
+
+def test_page_has_the_service_name_and_partnership(client):
+    response = client.get("/sign-in")
+    assert "Threshold moderation" in page(response).select_one(
+        ".govuk-service-navigation__service-name").get_text()
+    assert page(response).title.get_text().startswith("Sign in – Threshold moderation")
+
+
+def test_migrations_match_the_models(app, db):
+    with app.app_context(), db.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert differences == []
+
+
+def test_demo_data_is_idempotent_and_prints_sign_ins(app, db):
+    runner = app.test_cli_runner()
+    first = runner.invoke(args=["demo-data"])
+    second = runner.invoke(args=["demo-data"])
+    assert first.exit_code == 0 and second.exit_code == 0
+    assert "(0 new records)" in second.output
+    for demo_user in DEMO_USERS:
+        assert demo_user.email in first.output
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(User.id))) == len(DEMO_USERS)
+        kinds = db.session.scalars(sa.select(Agency.kind)).all()
+    assert kinds.count("health") >= 2
+    assert {"police", "csc", "education"} <= set(kinds)
+
+
+def test_every_demo_user_can_sign_in(app, client):
+    app.test_cli_runner().invoke(args=["demo-data"])
+    for demo_user in DEMO_USERS:
+        response = client.post("/sign-in", data={
+            "email": demo_user.email, "password": DEMO_PASSWORD,
+            "csrf_token": page(client.get("/sign-in")).find("input", {"name": "csrf_token"})["value"],
+        })
+        assert response.status_code == 302, demo_user.email
+        client.post("/sign-out", data={"csrf_token": page(client.get(
+            response.headers["Location"], follow_redirects=True)).find(
+            "input", {"name": "csrf_token"})["value"]})
+
+
+def test_demo_data_is_refused_in_production(monkeypatch, app):
+    app.config["ENV_NAME"] = "production"
+    result = app.test_cli_runner().invoke(args=["demo-data"])
+    assert result.exit_code != 0
+    assert "not loaded into a production database" in result.output
+
+
+def test_create_user_prints_a_temporary_password(app, db, make_agency):
+    make_agency("Northshire Police", kind="police")
+    result = app.test_cli_runner().invoke(args=[
+        "create-user", "--email", "New.Person@Example.org", "--name", "New Person",
+        "--agency", "Northshire Police", "--role", "panel_member", "--role", "chair",
+    ])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"Temporary password .*: \w{4}-\w{4}-\w{4}-\w{4}", result.output)
+    with app.app_context():
+        user = db.session.scalar(sa.select(User).where(User.email == "new.person@example.org"))
+        assert [role.value for role in user.roles] == ["chair", "panel_member"]
+        assert user.must_change_password
+
+
+def test_create_user_can_prompt_for_a_password(app, client, make_agency):
+    make_agency("Northshire Police", kind="police")
+    result = app.test_cli_runner().invoke(
+        args=["create-user", "--email", "ops@example.org", "--name", "Ops", "--agency",
+              "Northshire Police", "--role", "admin", "--password"],
+        input="a-long-enough-password\na-long-enough-password\n",
+    )
+    assert result.exit_code == 0, result.output
+    user = type("U", (), {"email": "ops@example.org", "password": "a-long-enough-password"})
+    assert sign_in(client, user).headers["Location"] == "/"
+
+
+def test_create_user_explains_an_unknown_agency(app):
+    result = app.test_cli_runner().invoke(args=[
+        "create-user", "--email", "a@example.org", "--name", "A", "--agency", "Nowhere",
+        "--role", "admin",
+    ])
+    assert result.exit_code != 0
+    assert "No agency is called 'Nowhere'" in result.output
+
+
+def test_init_db_reports_an_up_to_date_database(app):
+    result = app.test_cli_runner().invoke(args=["init-db"])
+    assert result.exit_code == 0
+    assert "Database is up to date." in result.output
+
+
+def test_test_config_is_isolated_from_the_environment():
+    assert TestConfig.TESTING is True
