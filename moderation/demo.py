@@ -8,7 +8,7 @@ from moderation.auth import passwords
 from moderation.extensions import db
 from moderation.models import Agency, AgencyKind, Role, User
 
-DEMO_PASSWORD = "demo-password-2026"
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed for demo sign-ins
 
 DEMO_AGENCIES = [
     ("Northshire Community Health NHS Trust", AgencyKind.HEALTH, True),

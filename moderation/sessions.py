@@ -32,7 +32,8 @@ def end_idle_session():
         logout_user()
         session.clear()
         flash("You were signed out because you had not done anything for a while.", "info")
-        return redirect(url_for("auth.sign_in", next=request.full_path if request.method == "GET" else None))
+        come_back_to = request.full_path if request.method == "GET" else None
+        return redirect(url_for("auth.sign_in", next=come_back_to))
     session["last_seen"] = now
     return None
 

@@ -11,7 +11,7 @@ from moderation import create_app
 from moderation.config import ConfigurationError, ProductionConfig, TestConfig
 from moderation.demo import DEMO_PASSWORD, DEMO_USERS
 from moderation.models import Agency, Base, User
-from tests.conftest import heading, page, sign_in
+from tests.conftest import heading, page, post, sign_in
 
 
 @pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL"])
@@ -127,14 +127,9 @@ def test_demo_data_is_idempotent_and_prints_sign_ins(app, db):
 def test_every_demo_user_can_sign_in(app, client):
     app.test_cli_runner().invoke(args=["demo-data"])
     for demo_user in DEMO_USERS:
-        response = client.post("/sign-in", data={
-            "email": demo_user.email, "password": DEMO_PASSWORD,
-            "csrf_token": page(client.get("/sign-in")).find("input", {"name": "csrf_token"})["value"],
-        })
+        response = post(client, "/sign-in", {"email": demo_user.email, "password": DEMO_PASSWORD})
         assert response.status_code == 302, demo_user.email
-        client.post("/sign-out", data={"csrf_token": page(client.get(
-            response.headers["Location"], follow_redirects=True)).find(
-            "input", {"name": "csrf_token"})["value"]})
+        post(client, "/sign-out")
 
 
 def test_demo_data_is_refused_in_production(monkeypatch, app):

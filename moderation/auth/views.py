@@ -11,8 +11,8 @@ from moderation.access import public, signed_in
 from moderation.auth import services
 from moderation.auth.forms import ChangePasswordForm, SignInForm
 from moderation.errors import render_error
-from moderation.forms import add_error
 from moderation.extensions import db, limiter, submitted_email
+from moderation.forms import add_error
 
 bp = Blueprint("auth", __name__)
 
