@@ -1,14 +1,14 @@
 """Flask extensions, created unbound and initialised in create_app."""
 
 from flask import request
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 from moderation.models.base import Base
 

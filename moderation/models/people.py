@@ -1,8 +1,8 @@
 """Agencies, users and their roles."""
 
 import enum
-from datetime import datetime
 import secrets
+from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import Boolean, ForeignKey, Integer, String, func
