@@ -1,0 +1,101 @@
+"""Working days: the only home of working-day arithmetic in the application.
+
+Working days skip Saturdays, Sundays and bank holidays, substitute days included, taken from the
+`holidays` package. Every function works on `datetime.date`, needs no application context, and
+takes an optional `region` (England and Wales by default; Scotland and Northern Ireland have
+different bank holidays). The app passes its configured region.
+"""
+
+from bisect import bisect_left, bisect_right
+from datetime import timedelta
+from functools import lru_cache
+
+import holidays
+
+ENGLAND_AND_WALES = "england-and-wales"
+SCOTLAND = "scotland"
+NORTHERN_IRELAND = "northern-ireland"
+REGIONS = {ENGLAND_AND_WALES: "ENG", SCOTLAND: "SCT", NORTHERN_IRELAND: "NIR"}
+DEFAULT_REGION = ENGLAND_AND_WALES
+
+_ONE_DAY = timedelta(days=1)
+
+
+@lru_cache(maxsize=256)
+def _weekday_holidays(region, year):
+    """The bank holidays of one year that fall Monday to Friday, sorted."""
+    if region not in REGIONS:
+        raise ValueError(f"Unknown bank holiday region {region!r}: use one of {', '.join(REGIONS)}")
+    calendar = holidays.country_holidays("GB", subdiv=REGIONS[region], years=year)
+    return tuple(sorted(day for day in calendar if day.weekday() < 5))
+
+
+def bank_holidays(year, region=DEFAULT_REGION):
+    """The year's bank holidays that fall on weekdays (substitute days included)."""
+    return _weekday_holidays(region, year)
+
+
+def is_working_day(day, region=DEFAULT_REGION):
+    return day.weekday() < 5 and day not in _weekday_holidays(region, day.year)
+
+
+def next_working_day(day, region=DEFAULT_REGION):
+    """`day` itself if it is a working day, otherwise the first working day after it."""
+    while not is_working_day(day, region):
+        day += _ONE_DAY
+    return day
+
+
+def add_working_days(start, n, region=DEFAULT_REGION):
+    """The date `n` working days after `start` (before it, if `n` is negative).
+
+    `start` itself is not counted, so a stage opened on Friday with 2 working days is due on the
+    Tuesday after; `n` of 0 gives `start` unchanged.
+    """
+    step = _ONE_DAY if n >= 0 else -_ONE_DAY
+    day, remaining = start, abs(n)
+    while remaining:
+        day += step
+        if is_working_day(day, region):
+            remaining -= 1
+    return day
+
+
+def working_days_between(start, end, region=DEFAULT_REGION):
+    """The number of working days after `start` up to and including `end`.
+
+    Negative when `end` is before `start`, so the result reads as "days remaining" one way and
+    "days overdue" the other.
+    """
+    if end < start:
+        return -working_days_between(end, start, region)
+    weekdays = _weekdays_up_to(end) - _weekdays_up_to(start)
+    return weekdays - _holidays_after_up_to(start, end, region)
+
+
+def _weekdays_up_to(day):
+    # Day 1 of the proleptic Gregorian calendar (1 January 1 AD) was a Monday.
+    weeks, days = divmod(day.toordinal(), 7)
+    return weeks * 5 + min(days, 5)
+
+
+def _holidays_after_up_to(start, end, region):
+    count = 0
+    for year in range(start.year, end.year + 1):
+        days = _weekday_holidays(region, year)
+        count += bisect_right(days, end) - bisect_left(days, start + _ONE_DAY)
+    return count
+
+
+__all__ = [
+    "DEFAULT_REGION",
+    "ENGLAND_AND_WALES",
+    "NORTHERN_IRELAND",
+    "REGIONS",
+    "SCOTLAND",
+    "add_working_days",
+    "bank_holidays",
+    "is_working_day",
+    "next_working_day",
+    "working_days_between",
+]
