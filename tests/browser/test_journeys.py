@@ -92,7 +92,8 @@ def test_a_temporary_password_must_be_changed_first(page, make_user):
     page.get_by_label("Confirm new password").fill("a-long-and-memorable-one")
     page.get_by_role("button", name="Change password").click()
     expect(page.locator("h1")).to_have_text("Chairing the panel")
-    expect(page.locator(".govuk-notification-banner")).to_contain_text("Your password has been changed.")
+    banner = page.locator(".govuk-notification-banner")
+    expect(banner).to_contain_text("Your password has been changed.")
     assert_accessible(page)
 
 
@@ -122,7 +123,8 @@ def test_an_administrator_adds_a_user_and_reads_the_audit_log(page, make_user, m
     page.get_by_label("Agency representative (panel member)").check()
     page.get_by_role("button", name="Save user").click()
     expect(page.locator(".govuk-panel")).to_contain_text("Account created")
-    expect(page.locator("#temporary-password")).to_have_text(re.compile(r"^\w{4}-\w{4}-\w{4}-\w{4}$"))
+    password = page.locator("#temporary-password")
+    expect(password).to_have_text(re.compile(r"^\w{4}-\w{4}-\w{4}-\w{4}$"))
     assert_accessible(page)
     page.get_by_role("link", name="Audit log", exact=True).click()
     expect(page.locator("table")).to_contain_text("user created")
