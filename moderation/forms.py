@@ -2,6 +2,7 @@
 
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import DateField
+from wtforms.fields.choices import SelectChoice
 
 
 def add_error(field, message):
@@ -44,3 +45,8 @@ class GovukDateField(DateField):
         except ValueError:
             self.data = None
             raise ValueError(self.invalid_message) from None
+
+
+def choices(pairs):
+    """WTForms 3.3 choices from (value, label) pairs."""
+    return [SelectChoice(str(value), label) for value, label in pairs]

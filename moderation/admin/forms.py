@@ -27,8 +27,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from moderation.forms import GovukDateField
-
+from moderation.forms import GovukDateField, choices
 from moderation.models import AgencyKind, Role
 from moderation.models.people import AGENCY_KIND_LABELS, ROLE_LABELS
 
@@ -45,7 +44,7 @@ class AgencyForm(FlaskForm):
     kind = RadioField(
         "What kind of agency is it?",
         widget=GovRadioInput(),
-        choices=[(kind.value, AGENCY_KIND_LABELS[kind]) for kind in AgencyKind],
+        choices=choices((kind.value, AGENCY_KIND_LABELS[kind]) for kind in AgencyKind),
         validators=[InputRequired("Select what kind of agency it is")],
     )
     is_core = BooleanField(
@@ -87,17 +86,18 @@ class UserForm(FlaskForm):
         "Roles",
         description="Select all that apply.",
         widget=GovCheckboxesInput(),
-        choices=[(role.value, ROLE_LABELS[role]) for role in Role],
+        choices=choices((role.value, ROLE_LABELS[role]) for role in Role),
         validators=[DataRequired("Select at least one role")],
     )
     active = BooleanField("Account is active (the user can sign in)", widget=GovCheckboxInput())
     submit = SubmitField("Save user", widget=GovSubmitInput())
 
     def set_agency_choices(self, agencies):
-        self.agency_id.choices = [("", "Select an agency")] + [(a.id, a.name) for a in agencies]
+        options = [("", "Select an agency")] + [(agency.id, agency.name) for agency in agencies]
+        self.agency_id.choices = choices(options)
 
     def validate_agency_id(self, field):
-        if field.data not in {value for value, _ in field.choices if value != ""}:
+        if field.data not in {int(c.value) for c in field.choices if c.value}:
             raise ValidationError("Select the user's agency")
 
 
@@ -110,12 +110,16 @@ class AuditFilterForm(FlaskForm):
         csrf = False  # a GET filter that changes nothing
 
     action = SelectField("Action", widget=GovSelect(), validate_choice=False)
-    actor = StringField("Who (name or email contains)", widget=GovTextInput(), validators=[Optional()])
+    actor = StringField(
+        "Who (name or email contains)", widget=GovTextInput(), validators=[Optional()]
+    )
     object_type = SelectField("Record type", widget=GovSelect(), validate_choice=False)
     date_from = GovukDateField(
         "From", validators=[Optional()], invalid_message="'From' must be a real date"
     )
-    date_to = GovukDateField("To", validators=[Optional()], invalid_message="'To' must be a real date")
+    date_to = GovukDateField(
+        "To", validators=[Optional()], invalid_message="'To' must be a real date"
+    )
 
     def validate_date_to(self, field):
         if field.data and self.date_from.data and field.data < self.date_from.data:

@@ -7,7 +7,7 @@ from moderation.access import roles_required
 from moderation.admin import services
 from moderation.admin.forms import AgencyForm, AuditFilterForm, ResetPasswordForm, UserForm
 from moderation.extensions import db
-from moderation.forms import add_error
+from moderation.forms import add_error, choices
 from moderation.models import Agency, Role, User
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -149,8 +149,9 @@ def user_reset_password(user_id):
 def audit_log():
     form = AuditFilterForm(request.args)
     actions, object_types = services.audit_choices()
-    form.action.choices = [("", "Any action")] + [(a, a.replace("_", " ")) for a in actions]
-    form.object_type.choices = [("", "Any record")] + [(t, t) for t in object_types]
+    action_names = [(action, action.replace("_", " ")) for action in actions]
+    form.action.choices = choices([("", "Any action")] + action_names)
+    form.object_type.choices = choices([("", "Any record")] + [(t, t) for t in object_types])
     filters = {}
     if form.validate():
         filters = {
