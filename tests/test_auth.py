@@ -1,11 +1,15 @@
 """Signing in and out, lock-out, forced password change, idle timeout, CSRF."""
 
+import os
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 import time_machine
 
+from moderation import create_app
+from moderation.config import TestConfig
+from moderation.extensions import limiter
 from moderation.models import AuditEvent, User
 from tests.conftest import banners, error_summary, heading, page, post, sign_in
 
@@ -216,3 +220,35 @@ def test_admin_change_without_csrf_token_is_refused(app, client, make_user, db):
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).where(sa.text("name = 'Sneaky'"))
                                  .select_from(sa.table("agency", sa.column("name")))) == 0
+
+
+REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+def _redis_available():
+    import redis
+
+    try:
+        return redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError:
+        return False
+
+
+@pytest.mark.skipif(
+    not _redis_available() and not os.environ.get("CI"), reason="no Redis at 127.0.0.1:6379"
+)
+@pytest.mark.parametrize("app_config", [{"RATELIMIT_STORAGE_URI": REDIS_URL}])
+def test_lock_out_holds_across_web_workers_when_limits_are_kept_in_redis(
+    app, client, make_user, database_url
+):
+    user = make_user("referrer")
+    try:
+        for _ in range(5):
+            sign_in(client, user, "not-the-password")
+        # A second worker process: a new app whose limiter has only Redis to go on.
+        other_worker = create_app(type("Worker", (TestConfig,), {
+            "SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_STORAGE_URI": REDIS_URL,
+        }))
+        assert error_summary(sign_in(other_worker.test_client(), user)) == [LOCKED_OUT]
+    finally:
+        limiter.reset()
