@@ -42,6 +42,8 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = False
     SIGN_IN_LIMIT_PER_ACCOUNT = os.environ.get("SIGN_IN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
     SIGN_IN_LIMIT_PER_ADDRESS = os.environ.get("SIGN_IN_LIMIT_PER_ADDRESS", "30 per 15 minutes")
+    # Bank holidays for working-day clocks: england-and-wales, scotland or northern-ireland.
+    BANK_HOLIDAY_REGION = os.environ.get("BANK_HOLIDAY_REGION", "england-and-wales")
     MAINTENANCE_MODE = os.environ.get("MAINTENANCE_MODE", "") == "1"
     PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))
     AUDIT_PAGE_SIZE = 50

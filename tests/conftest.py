@@ -71,7 +71,23 @@ def postgres_database():
         connection.execute(sa.text("CREATE SCHEMA public"))
     engine.dispose()
     _migrate(POSTGRES_URL)
+    SEEDED_ROWS.update(_seeded_rows(POSTGRES_URL))
     return POSTGRES_URL
+
+
+# Rows the migrations insert (the default escalation policy): restored after each TRUNCATE.
+SEEDED_ROWS = {}
+
+
+def _seeded_rows(url):
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        rows = {
+            table: [dict(row._mapping) for row in connection.execute(sa.select(table))]
+            for table in _db.metadata.sorted_tables
+        }
+    engine.dispose()
+    return {table: table_rows for table, table_rows in rows.items() if table_rows}
 
 
 @pytest.fixture(params=DATABASES)
@@ -92,6 +108,12 @@ def _truncate_all(url):
     tables = ", ".join(f'"{table.name}"' for table in _db.metadata.sorted_tables)
     with engine.begin() as connection:
         connection.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        for table, rows in SEEDED_ROWS.items():
+            connection.execute(table.insert(), rows)
+            if "id" in table.c:
+                sequence = sa.func.pg_get_serial_sequence(f'"{table.name}"', "id")
+                highest = sa.select(sa.func.max(table.c.id)).scalar_subquery()
+                connection.execute(sa.select(sa.func.setval(sequence, highest)))
     engine.dispose()
 
 
@@ -224,3 +246,50 @@ def signed_in(client, make_user):
         return user
 
     return sign_in_as
+
+
+def dispute_answers(**changes):
+    """A realistic dispute as a health visitor would describe it; override any answer."""
+    from datetime import date
+
+    from moderation.disputes.services import DisputeAnswers
+
+    answers = {
+        "child_name": "Amelia Jones",
+        "child_dob": date(2021, 3, 14),
+        "child_case_number": None,
+        "referral_date": date(2026, 11, 2),
+        "referral_method": "phone",
+        "referrer_intent": "referral",
+        "concern_categories": ["neglect", "parental_substance_misuse"],
+        "level_of_need": 3,
+        "referral_summary": "Home conditions poor on three visits; mother disclosed drinking.",
+        "csc_decision_date": date(2026, 11, 4),
+        "told_recorded_as": "contact",
+        "told_outcome": "no_further_action",
+        "told_decision_maker": "Duty social worker",
+        "told_reasons": "Universal services involved.",
+        "dispute_type": "threshold_not_met",
+        "grounds": "Repeated concerns with no improvement; the threshold for assessment is met.",
+        "immediate_risk": False,
+    }
+    answers.update(changes)
+    return DisputeAnswers(**answers)
+
+
+@pytest.fixture
+def make_dispute(app, make_user):
+    """Raise a dispute as a referrer (a new one unless given); returns the dispute's id."""
+    from datetime import date
+
+    from moderation.disputes import services
+
+    def make(referrer=None, on=date(2026, 11, 23), **changes):
+        referrer = referrer or make_user("referrer")
+        with app.app_context():
+            user = _db.session.get(User, referrer.id)
+            dispute = services.raise_dispute(user, dispute_answers(**changes), on=on)
+            _db.session.commit()
+            return dispute.id
+
+    return make

@@ -2,6 +2,42 @@
 
 from moderation.models.audit import AuditEvent
 from moderation.models.base import Base
+from moderation.models.disputes import (
+    Classification,
+    ConcernCategory,
+    CscOutcome,
+    Dispute,
+    DisputeConcern,
+    DisputeStage,
+    DisputeStatus,
+    DisputeType,
+    EscalationPolicy,
+    Intent,
+    PolicyStage,
+    ReferralMethod,
+    StageOutcome,
+)
 from moderation.models.people import Agency, AgencyKind, Role, User, UserRole
 
-__all__ = ["AuditEvent", "Agency", "AgencyKind", "Base", "Role", "User", "UserRole"]
+__all__ = [
+    "Agency",
+    "AgencyKind",
+    "AuditEvent",
+    "Base",
+    "Classification",
+    "ConcernCategory",
+    "CscOutcome",
+    "Dispute",
+    "DisputeConcern",
+    "DisputeStage",
+    "DisputeStatus",
+    "DisputeType",
+    "EscalationPolicy",
+    "Intent",
+    "PolicyStage",
+    "ReferralMethod",
+    "Role",
+    "StageOutcome",
+    "User",
+    "UserRole",
+]

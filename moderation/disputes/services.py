@@ -1,0 +1,455 @@
+"""Disputes and their escalation: the only home of the stage clock and the escalation rules.
+
+Rules (DESIGN.md §4): a dispute's first stage opens the day it is raised, each stage is due its
+opening date plus its working days (rule 2); stages run in order, and skipping one needs the
+immediate-risk flag or a recorded reason; immediate-risk stages are due the same working day
+(rule 3); a dispute can be settled at any stage, and one still unresolved after the last stage
+joins the panel queue (rule 4), which is ordered by rule 5.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import and_, func, or_, select
+
+from moderation import audit
+from moderation.calendar import add_working_days, next_working_day, working_days_between
+from moderation.extensions import db
+from moderation.formatting import UK
+from moderation.models import (
+    Classification,
+    Dispute,
+    DisputeConcern,
+    DisputeStage,
+    DisputeStatus,
+    EscalationPolicy,
+    Intent,
+    PolicyStage,
+    Role,
+    StageOutcome,
+)
+from moderation.models.types import utcnow
+
+REPEAT_WINDOW = timedelta(days=365)
+
+
+class DisputeError(ValueError):
+    """An action the escalation rules do not allow; `field` names the form field, if any."""
+
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.field = field
+
+
+def today():
+    """Today's date in the UK, where the working-day clocks run."""
+    return datetime.now(UK).date()
+
+
+def region():
+    return current_app.config["BANK_HOLIDAY_REGION"]
+
+
+# The escalation policy -------------------------------------------------------------------------
+
+
+def current_policy():
+    return db.session.scalar(select(EscalationPolicy).order_by(EscalationPolicy.id).limit(1))
+
+
+def update_policy(actor, urgent_contact, stages):
+    """Replace the policy's stages. Running stages keep the terms they opened with."""
+    if not stages:
+        raise DisputeError("Add at least one escalation stage", "stages")
+    policy = current_policy()
+    before = [_stage_terms(stage) for stage in policy.stages]
+    policy.stages.clear()
+    db.session.flush()  # old positions go before new ones take them (a unique constraint)
+    policy.stages = [
+        PolicyStage(position=number, **terms) for number, terms in enumerate(stages, start=1)
+    ]
+    policy.urgent_contact = urgent_contact.strip()
+    policy.updated_at = utcnow()
+    policy.updated_by_id = actor.id
+    audit.record("policy_updated", policy, before=before, after=stages)
+    return policy
+
+
+def _stage_terms(stage):
+    return {
+        "name": stage.name,
+        "who_acts": stage.who_acts,
+        "answering_role": stage.answering_role,
+        "working_days": stage.working_days,
+        "independent": stage.independent,
+    }
+
+
+# Raising a dispute -----------------------------------------------------------------------------
+
+
+@dataclass
+class DisputeAnswers:
+    """What a referrer tells us when they raise a dispute."""
+
+    child_name: str
+    child_dob: date
+    referral_date: date
+    referral_method: str
+    referrer_intent: str
+    concern_categories: list
+    level_of_need: int
+    referral_summary: str
+    csc_decision_date: date
+    told_recorded_as: str
+    told_outcome: str
+    dispute_type: str
+    grounds: str
+    immediate_risk: bool
+    child_case_number: str | None = None
+    told_decision_maker: str | None = None
+    told_reasons: str | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def check_dates(answers, on):
+    """The date rules of a dispute; returns {field: message} for each one broken."""
+    problems = {}
+    for name, label in (
+        ("child_dob", "The child's date of birth"),
+        ("referral_date", "The date you sent the referral"),
+        ("csc_decision_date", "The date CSC made the decision"),
+    ):
+        if getattr(answers, name) > on:
+            problems[name] = f"{label} must be today or in the past"
+    if "csc_decision_date" not in problems and answers.csc_decision_date < answers.referral_date:
+        problems["csc_decision_date"] = (
+            "The date CSC made the decision must be the same as or after the date you sent the "
+            "referral"
+        )
+    if "referral_date" not in problems and answers.referral_date < answers.child_dob:
+        problems["referral_date"] = (
+            "The date you sent the referral must be after the child's date of birth"
+        )
+    return problems
+
+
+def raise_dispute(referrer, answers, on=None):
+    """Record a referrer's dispute, open its first stage and start the clock."""
+    on = on or today()
+    problems = check_dates(answers, on)
+    if problems:
+        name, message = next(iter(problems.items()))
+        raise DisputeError(message, name)
+    dispute = Dispute(
+        raised_on=on,
+        referrer_id=referrer.id,
+        referring_agency_id=referrer.agency_id,
+        child_name=answers.child_name.strip(),
+        child_name_key=name_key(answers.child_name),
+        child_dob=answers.child_dob,
+        child_case_number=(answers.child_case_number or "").strip() or None,
+        referral_date=answers.referral_date,
+        referral_method=answers.referral_method,
+        referrer_intent=answers.referrer_intent,
+        level_of_need=int(answers.level_of_need),
+        referral_summary=answers.referral_summary.strip(),
+        csc_decision_date=answers.csc_decision_date,
+        told_recorded_as=answers.told_recorded_as,
+        told_outcome=answers.told_outcome,
+        told_decision_maker=(answers.told_decision_maker or "").strip() or None,
+        told_reasons=(answers.told_reasons or "").strip() or None,
+        dispute_type=answers.dispute_type,
+        grounds=answers.grounds.strip(),
+        immediate_risk=bool(answers.immediate_risk),
+        concerns=[DisputeConcern(category=c) for c in sorted(set(answers.concern_categories))],
+    )
+    dispute.repeat_of = find_earlier_dispute(
+        dispute.child_name_key, dispute.child_dob, dispute.child_case_number, on
+    )
+    db.session.add(dispute)
+    db.session.flush()
+    dispute.reference = f"D-{on.year}-{dispute.id:04d}"
+    _open_stage(dispute, current_policy().stages[0], on, referrer)
+    audit.record("dispute_raised", dispute, actor=referrer, urgent=dispute.immediate_risk)
+    return dispute
+
+
+def name_key(name):
+    return " ".join(name.lower().split())
+
+
+def find_earlier_dispute(child_name_key, child_dob, case_number, on):
+    """The most recent dispute about the same child in the 12 months before `on`, if any."""
+    same_child = and_(Dispute.child_name_key == child_name_key, Dispute.child_dob == child_dob)
+    if case_number:
+        same_child = or_(same_child, Dispute.child_case_number == case_number)
+    return db.session.scalar(
+        select(Dispute)
+        .where(same_child, Dispute.raised_on >= on - REPEAT_WINDOW, Dispute.raised_on <= on)
+        .order_by(Dispute.raised_on.desc(), Dispute.id.desc())
+        .limit(1)
+    )
+
+
+# Stages and their clocks -----------------------------------------------------------------------
+
+
+def due_date(opened_on, working_days, urgent):
+    """Rule 2, with rule 3's same-working-day clock for immediate risk."""
+    if urgent:
+        return next_working_day(opened_on, region())
+    return add_working_days(opened_on, working_days, region())
+
+
+def _open_stage(dispute, policy_stage, on, actor):
+    stage = DisputeStage(
+        position=policy_stage.position,
+        name=policy_stage.name,
+        answering_role=policy_stage.answering_role,
+        working_days=policy_stage.working_days,
+        independent=policy_stage.independent,
+        opened_on=on,
+        due_on=due_date(on, policy_stage.working_days, dispute.immediate_risk),
+        opened_by_id=actor.id,
+    )
+    dispute.stages.append(stage)
+    return stage
+
+
+@dataclass(frozen=True)
+class Clock:
+    """How a stage stands against its due date, in working days."""
+
+    due_on: date
+    days: int  # working days left; negative when overdue
+
+    @property
+    def overdue(self):
+        return self.days < 0
+
+    @property
+    def label(self):
+        if self.days < 0:
+            return f"Overdue by {_days(-self.days)}"
+        if self.days == 0:
+            return "Due today"
+        return f"{_days(self.days)} left"
+
+    @property
+    def tag_class(self):
+        if self.days < 0:
+            return "govuk-tag--red"
+        return "govuk-tag--orange" if self.days <= 1 else "govuk-tag--blue"
+
+
+def _days(n):
+    return f"{n} working day{'' if n == 1 else 's'}"
+
+
+def clock(stage, on=None):
+    on = on or today()
+    if stage.due_on >= on:
+        return Clock(stage.due_on, working_days_between(on, stage.due_on, region()))
+    return Clock(stage.due_on, -working_days_between(stage.due_on, on, region()))
+
+
+# The CSC side ----------------------------------------------------------------------------------
+
+
+def confirm_decision(dispute, actor, recorded_as, outcome, decision_maker_id=None):
+    """CSC confirms or corrects how it recorded the call and what it decided."""
+    _require_open(dispute)
+    dispute.csc_recorded_as = recorded_as
+    dispute.csc_outcome = outcome
+    dispute.csc_decision_maker_id = decision_maker_id
+    dispute.csc_confirmed_at = utcnow()
+    audit.record("csc_decision_confirmed", dispute, actor=actor, recorded_as=recorded_as,
+                 outcome=outcome)
+
+
+def check_can_answer(dispute, actor):
+    """Rule: only the stage's answering role, and never the decision maker at second screening."""
+    stage = _require_open(dispute)
+    if not actor.has_role(stage.answering_role):
+        raise DisputeError("This stage is answered by someone in a different role")
+    if stage.independent and dispute.csc_decision_maker_id == actor.id:
+        raise DisputeError(
+            "You made the original decision, so another CSC manager must answer the "
+            "independent second screening",
+            "response",
+        )
+    return stage
+
+
+def respond(dispute, actor, response):
+    """CSC's answer at the current stage, with its reasons."""
+    stage = check_can_answer(dispute, actor)
+    stage.response = response.strip()
+    stage.responded_by_id = actor.id
+    stage.responded_at = utcnow()
+    audit.record("stage_answered", dispute, actor=actor, stage=stage.position)
+    return stage
+
+
+def settle(dispute, actor, outcome, note, on=None):
+    """Settle the dispute before panel: the outcome is recorded and the referrer told."""
+    stage = _require_open(dispute)
+    on = on or today()
+    stage.closed_on = on
+    stage.outcome = StageOutcome.SETTLED
+    dispute.status = DisputeStatus.SETTLED
+    dispute.settled_on = on
+    dispute.settlement_outcome = outcome
+    dispute.settlement_note = note.strip()
+    dispute.referrer_told_at = utcnow()
+    audit.record("dispute_settled", dispute, actor=actor, stage=stage.position, outcome=outcome)
+    return dispute
+
+
+# Escalating ------------------------------------------------------------------------------------
+
+
+def can_escalate(dispute, on=None):
+    """A stage can be escalated once CSC has answered it, when it is overdue, or when urgent."""
+    stage = dispute.current_stage
+    if stage is None:
+        return False
+    return bool(stage.response) or dispute.immediate_risk or clock(stage, on).overdue
+
+
+def escalate(dispute, actor, to_position=None, skip_reason=None, on=None):
+    """Close the current stage unresolved and open the next (or a later one, rule 3).
+
+    When the last stage ends unresolved, the dispute joins the panel queue (rule 4).
+    """
+    stage = _require_open(dispute)
+    on = on or today()
+    if not can_escalate(dispute, on):
+        raise DisputeError(
+            "You can escalate once CSC has answered this stage or its due date has passed"
+        )
+    stages = current_policy().stages
+    next_position = stage.position + 1
+    to_position = to_position or next_position
+    if to_position < next_position or to_position > len(stages) + 1:
+        raise DisputeError("Choose a later stage", "to_position")
+    skipping = to_position > next_position
+    if skipping and not dispute.immediate_risk and not (skip_reason or "").strip():
+        raise DisputeError("Give the reason for skipping a stage", "skip_reason")
+    stage.closed_on = on
+    stage.outcome = StageOutcome.UNRESOLVED
+    for skipped in stages[next_position - 1:to_position - 1]:
+        _skip_stage(dispute, skipped, on, actor, skip_reason)
+    if to_position > len(stages):
+        return _queue(dispute, actor, on)
+    _open_stage(dispute, stages[to_position - 1], on, actor)
+    audit.record("dispute_escalated", dispute, actor=actor, to_stage=to_position,
+                 skipped=to_position - next_position)
+    return dispute
+
+
+def _skip_stage(dispute, policy_stage, on, actor, reason):
+    stage = _open_stage(dispute, policy_stage, on, actor)
+    stage.closed_on = on
+    stage.outcome = StageOutcome.SKIPPED
+    stage.skip_reason = (reason or "").strip() or "Immediate risk of significant harm"
+
+
+def _queue(dispute, actor, on):
+    dispute.status = DisputeStatus.QUEUED
+    dispute.queued_on = on
+    audit.record("dispute_queued", dispute, actor=actor)
+    return dispute
+
+
+def _require_open(dispute):
+    stage = dispute.current_stage
+    if dispute.status != DisputeStatus.ESCALATING or stage is None:
+        raise DisputeError("This dispute is no longer in escalation")
+    return stage
+
+
+# Contact or referral ---------------------------------------------------------------------------
+
+
+def mismatch(dispute):
+    """What the referrer meant against how CSC recorded it, in plain words; None if they agree."""
+    recorded = dispute.effective_recorded_as
+    if dispute.referrer_intent == Intent.REFERRAL and recorded == Classification.CONTACT:
+        return "You made a referral; CSC recorded it as a contact"
+    if dispute.referrer_intent == Intent.INFORMATION and recorded == Classification.REFERRAL:
+        return "You shared information only; CSC recorded it as a referral"
+    return None
+
+
+MISMATCH_MEANING = {
+    "You made a referral; CSC recorded it as a contact": (
+        "A contact is logged but does not start an assessment, so nobody from children's social "
+        "care is asked to see the child. If you believe the child needs an assessment, say so in "
+        "your grounds: the escalation stages and the panel will look at whether it should have "
+        "been treated as a referral."
+    ),
+    "You shared information only; CSC recorded it as a referral": (
+        "CSC has treated your information as a request for them to act. That can lead to an "
+        "assessment of the family. If that is not what you intended, explain why in your grounds."
+    ),
+}
+
+
+# Who may see what (rule 12) --------------------------------------------------------------------
+
+
+def can_view(user, dispute):
+    """Need-to-know: a referrer sees only their own disputes; CSC managers and partnership
+    managers see all; a chair sees disputes waiting for panel (to build agendas)."""
+    if user.has_role(Role.PARTNERSHIP_MANAGER, Role.CSC_MANAGER):
+        return True
+    if user.has_role(Role.CHAIR) and dispute.status == DisputeStatus.QUEUED:
+        return True
+    return user.has_role(Role.REFERRER) and dispute.referrer_id == user.id
+
+
+# Lists -----------------------------------------------------------------------------------------
+
+
+def referrers_disputes(user):
+    return db.session.scalars(
+        select(Dispute)
+        .where(Dispute.referrer_id == user.id)
+        .order_by(Dispute.raised_on.desc(), Dispute.id.desc())
+    ).all()
+
+
+def csc_worklist():
+    """Disputes waiting for CSC at their current stage: urgent first, then most overdue."""
+    open_stage = (
+        select(DisputeStage)
+        .where(DisputeStage.closed_on.is_(None), DisputeStage.answering_role == Role.CSC_MANAGER)
+        .subquery()
+    )
+    return db.session.execute(
+        select(Dispute)
+        .join(open_stage, open_stage.c.dispute_id == Dispute.id)
+        .where(Dispute.status == DisputeStatus.ESCALATING)
+        .order_by(Dispute.immediate_risk.desc(), open_stage.c.due_on, Dispute.id)
+    ).scalars().all()
+
+
+def queue_order():
+    """Rule 5: immediate risk first, then the level of need claimed, then the oldest decision."""
+    return (
+        Dispute.immediate_risk.desc(),
+        Dispute.level_of_need.desc(),
+        Dispute.csc_decision_date,
+        Dispute.id,
+    )
+
+
+def count_by_status():
+    return dict(
+        db.session.execute(select(Dispute.status, func.count(Dispute.id)).group_by(Dispute.status))
+        .tuples()
+        .all()
+    )

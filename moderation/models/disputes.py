@@ -1,0 +1,318 @@
+"""Referral records, CSC decisions, disputes, and the escalation policy whose stages they run."""
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from moderation.models.base import Base
+from moderation.models.people import Agency, User
+from moderation.models.types import UTCDateTime, utcnow
+
+
+class LabelledEnum(enum.StrEnum):
+    """A StrEnum whose members carry the words people read, in the order they read them."""
+
+    @property
+    def label(self):
+        return type(self).LABELS[self]
+
+    @classmethod
+    def choices(cls):
+        return [(member.value, member.label) for member in cls]
+
+
+class Intent(LabelledEnum):
+    REFERRAL = "referral"
+    INFORMATION = "information"
+
+
+Intent.LABELS = {
+    Intent.REFERRAL: "A referral asking children's social care to act",
+    Intent.INFORMATION: "Information only",
+}
+
+
+class Classification(LabelledEnum):
+    CONTACT = "contact"
+    REFERRAL = "referral"
+
+
+Classification.LABELS = {Classification.CONTACT: "Contact", Classification.REFERRAL: "Referral"}
+
+
+class CscOutcome(LabelledEnum):
+    NO_FURTHER_ACTION = "no_further_action"
+    INFORMATION_OR_ADVICE = "information_or_advice"
+    SIGNPOSTED = "signposted"
+    EARLY_HELP = "step_down_early_help"
+    ASSESSMENT = "child_and_family_assessment"
+    STRATEGY_DISCUSSION = "strategy_discussion_s47"
+
+
+CscOutcome.LABELS = {
+    CscOutcome.NO_FURTHER_ACTION: "No further action",
+    CscOutcome.INFORMATION_OR_ADVICE: "Information or advice",
+    CscOutcome.SIGNPOSTED: "Signposted to another agency",
+    CscOutcome.EARLY_HELP: "Step down to early help",
+    CscOutcome.ASSESSMENT: "Child and family assessment (section 17)",
+    CscOutcome.STRATEGY_DISCUSSION: "Strategy discussion or section 47 enquiry",
+}
+
+
+class DisputeType(LabelledEnum):
+    THRESHOLD_NOT_MET = "threshold_not_met"
+    CONTACT_NOT_REFERRAL = "contact_not_referral"
+    STEP_DOWN_OR_CLOSURE = "step_down_or_closure"
+    OTHER = "other"
+
+
+DisputeType.LABELS = {
+    DisputeType.THRESHOLD_NOT_MET: "CSC decided the threshold was not met",
+    DisputeType.CONTACT_NOT_REFERRAL: "CSC recorded my referral as a contact",
+    DisputeType.STEP_DOWN_OR_CLOSURE: "CSC stepped the case down or closed it",
+    DisputeType.OTHER: "Something else",
+}
+
+
+class ReferralMethod(LabelledEnum):
+    PHONE = "phone"
+    ONLINE_FORM = "online_form"
+    EMAIL = "email"
+    IN_PERSON = "in_person"
+
+
+ReferralMethod.LABELS = {
+    ReferralMethod.PHONE: "Phone call",
+    ReferralMethod.ONLINE_FORM: "Online referral form",
+    ReferralMethod.EMAIL: "Secure email",
+    ReferralMethod.IN_PERSON: "In person",
+}
+
+
+class ConcernCategory(LabelledEnum):
+    NEGLECT = "neglect"
+    PHYSICAL_ABUSE = "physical_abuse"
+    SEXUAL_ABUSE = "sexual_abuse"
+    EMOTIONAL_ABUSE = "emotional_abuse"
+    DOMESTIC_ABUSE = "domestic_abuse"
+    EXPLOITATION = "exploitation"
+    PARENTAL_MENTAL_HEALTH = "parental_mental_health"
+    PARENTAL_SUBSTANCE_MISUSE = "parental_substance_misuse"
+    CHILD_MENTAL_HEALTH = "child_mental_health"
+    OTHER = "other"
+
+
+ConcernCategory.LABELS = {
+    ConcernCategory.NEGLECT: "Neglect",
+    ConcernCategory.PHYSICAL_ABUSE: "Physical abuse",
+    ConcernCategory.SEXUAL_ABUSE: "Sexual abuse",
+    ConcernCategory.EMOTIONAL_ABUSE: "Emotional abuse",
+    ConcernCategory.DOMESTIC_ABUSE: "Domestic abuse",
+    ConcernCategory.EXPLOITATION: "Child sexual or criminal exploitation",
+    ConcernCategory.PARENTAL_MENTAL_HEALTH: "Parental mental health",
+    ConcernCategory.PARENTAL_SUBSTANCE_MISUSE: "Parental drug or alcohol misuse",
+    ConcernCategory.CHILD_MENTAL_HEALTH: "The child's mental health",
+    ConcernCategory.OTHER: "Other",
+}
+
+
+LEVELS_OF_NEED = {
+    1: "Level 1: universal",
+    2: "Level 2: early help",
+    3: "Level 3: targeted",
+    4: "Level 4: statutory or specialist",
+}
+
+
+class DisputeStatus(LabelledEnum):
+    ESCALATING = "escalating"
+    SETTLED = "settled"
+    QUEUED = "queued"
+
+
+DisputeStatus.LABELS = {
+    DisputeStatus.ESCALATING: "In escalation",
+    DisputeStatus.SETTLED: "Settled",
+    DisputeStatus.QUEUED: "Waiting for panel",
+}
+
+
+class StageOutcome(LabelledEnum):
+    SETTLED = "settled"
+    UNRESOLVED = "unresolved"
+    SKIPPED = "skipped"
+
+
+StageOutcome.LABELS = {
+    StageOutcome.SETTLED: "Settled",
+    StageOutcome.UNRESOLVED: "Not resolved",
+    StageOutcome.SKIPPED: "Skipped",
+}
+
+
+class EscalationPolicy(Base):
+    """The partnership's escalation procedure. One row: the policy in force."""
+
+    __tablename__ = "escalation_policy"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    urgent_contact: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
+    stages: Mapped[list["PolicyStage"]] = relationship(
+        order_by="PolicyStage.position", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class PolicyStage(Base):
+    __tablename__ = "policy_stage"
+    __table_args__ = (UniqueConstraint("policy_id", "position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    policy_id: Mapped[int] = mapped_column(ForeignKey("escalation_policy.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    who_acts: Mapped[str] = mapped_column(Text)
+    answering_role: Mapped[str] = mapped_column(String(30))
+    working_days: Mapped[int] = mapped_column(Integer)
+    # Independent second screening: not answered by the person who made the original decision.
+    independent: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Dispute(Base):
+    __tablename__ = "dispute"
+    __table_args__ = (
+        Index("ix_dispute_status_urgent_level", "status", "immediate_risk", "level_of_need"),
+        Index("ix_dispute_child_dob_name", "child_dob", "child_name_key"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference: Mapped[str | None] = mapped_column(String(20), unique=True)
+    status: Mapped[str] = mapped_column(String(20), default=DisputeStatus.ESCALATING, index=True)
+    raised_on: Mapped[date] = mapped_column(Date, index=True)
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    referrer_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    referring_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+
+    # The child: shown only where need-to-know allows; elsewhere the reference and initials.
+    child_name: Mapped[str] = mapped_column(String(200))
+    child_name_key: Mapped[str] = mapped_column(String(200))  # lower-case, for repeat matching
+    child_dob: Mapped[date] = mapped_column(Date)
+    child_case_number: Mapped[str | None] = mapped_column(String(50), index=True)
+
+    # The referral record.
+    referral_date: Mapped[date] = mapped_column(Date)
+    referral_method: Mapped[str] = mapped_column(String(20))
+    referrer_intent: Mapped[str] = mapped_column(String(20))
+    level_of_need: Mapped[int] = mapped_column(Integer)
+    referral_summary: Mapped[str] = mapped_column(Text)
+
+    # CSC's decision as the referrer was told it, and as CSC confirms or corrects it.
+    csc_decision_date: Mapped[date] = mapped_column(Date, index=True)
+    told_recorded_as: Mapped[str] = mapped_column(String(20))
+    told_outcome: Mapped[str] = mapped_column(String(40))
+    told_decision_maker: Mapped[str | None] = mapped_column(String(200))
+    told_reasons: Mapped[str | None] = mapped_column(Text)
+    csc_recorded_as: Mapped[str | None] = mapped_column(String(20))
+    csc_outcome: Mapped[str | None] = mapped_column(String(40))
+    csc_decision_maker_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    csc_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # The challenge.
+    dispute_type: Mapped[str] = mapped_column(String(30))
+    grounds: Mapped[str] = mapped_column(Text)
+    immediate_risk: Mapped[bool] = mapped_column(Boolean, default=False)
+    repeat_of_id: Mapped[int | None] = mapped_column(ForeignKey("dispute.id"))
+
+    # How it ended before panel, or when it joined the queue.
+    settled_on: Mapped[date | None] = mapped_column(Date)
+    settlement_outcome: Mapped[str | None] = mapped_column(String(40))
+    settlement_note: Mapped[str | None] = mapped_column(Text)
+    referrer_told_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    queued_on: Mapped[date | None] = mapped_column(Date, index=True)
+
+    referrer: Mapped[User] = relationship(foreign_keys=[referrer_id], lazy="joined")
+    referring_agency: Mapped[Agency] = relationship(lazy="joined")
+    csc_decision_maker: Mapped[User | None] = relationship(foreign_keys=[csc_decision_maker_id])
+    concerns: Mapped[list["DisputeConcern"]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin"
+    )
+    stages: Mapped[list["DisputeStage"]] = relationship(
+        order_by="DisputeStage.position", cascade="all, delete-orphan", lazy="selectin",
+        back_populates="dispute",
+    )
+    repeat_of: Mapped["Dispute | None"] = relationship(remote_side=[id])
+
+    @property
+    def child_initials(self):
+        return "".join(part[0].upper() for part in self.child_name.split() if part)
+
+    @property
+    def current_stage(self):
+        open_stages = [stage for stage in self.stages if stage.closed_on is None]
+        return open_stages[-1] if open_stages else None
+
+    @property
+    def effective_recorded_as(self):
+        """How CSC recorded it: CSC's own confirmation, else what the referrer was told."""
+        return self.csc_recorded_as or self.told_recorded_as
+
+    @property
+    def effective_outcome(self):
+        return self.csc_outcome or self.told_outcome
+
+    @property
+    def concern_categories(self):
+        return [ConcernCategory(c.category) for c in self.concerns]
+
+
+class DisputeConcern(Base):
+    __tablename__ = "dispute_concern"
+
+    dispute_id: Mapped[int] = mapped_column(
+        ForeignKey("dispute.id", ondelete="CASCADE"), primary_key=True
+    )
+    category: Mapped[str] = mapped_column(String(40), primary_key=True, index=True)
+
+
+class DisputeStage(Base):
+    """One escalation stage of one dispute, with the policy's terms copied when it opened."""
+
+    __tablename__ = "dispute_stage"
+    __table_args__ = (
+        UniqueConstraint("dispute_id", "position"),
+        Index("ix_dispute_stage_open_due", "closed_on", "due_on"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dispute_id: Mapped[int] = mapped_column(ForeignKey("dispute.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(200))
+    answering_role: Mapped[str] = mapped_column(String(30))
+    working_days: Mapped[int] = mapped_column(Integer)
+    independent: Mapped[bool] = mapped_column(Boolean, default=False)
+    opened_on: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date] = mapped_column(Date)
+    opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    response: Mapped[str | None] = mapped_column(Text)
+    responded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    skip_reason: Mapped[str | None] = mapped_column(Text)
+
+    dispute: Mapped[Dispute] = relationship(back_populates="stages")
+    responded_by: Mapped[User | None] = relationship(foreign_keys=[responded_by_id], lazy="joined")
+    opened_by: Mapped[User | None] = relationship(foreign_keys=[opened_by_id], lazy="joined")
