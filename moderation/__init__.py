@@ -88,11 +88,13 @@ def _init_templates(app):
 def _register_blueprints(app):
     from moderation.admin.views import bp as admin_bp
     from moderation.auth.views import bp as auth_bp
+    from moderation.disputes.views import bp as disputes_bp
     from moderation.home.views import bp as home_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(disputes_bp)
     app.add_url_rule("/assets/<path:filename>", "assets", _govuk_asset)
 
 

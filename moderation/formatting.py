@@ -21,9 +21,31 @@ def format_date(value):
     return "" if value is None else f"{value.day} {value:%B %Y}"
 
 
+def choice_label(value, field):
+    """The words a form showed for one of its choices."""
+    for choice in field.choices:
+        if str(choice.value) == str(value):
+            return choice.label
+    return value or ""
+
+
+def enum_label(value, enum_name):
+    """The words for a stored enum value, e.g. {{ dispute.told_outcome | label('CscOutcome') }}."""
+    from moderation.models import disputes
+
+    if value is None:
+        return ""
+    if enum_name == "LevelOfNeed":
+        return disputes.LEVELS_OF_NEED.get(value, value)
+    return getattr(disputes, enum_name)(value).label
+
+
 def register(app):
     from moderation.forms import error_summary
 
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_filter(format_date, "date")
+    app.add_template_filter(choice_label)
+    app.add_template_filter(enum_label, "label")
+    app.add_template_filter(lambda value: enum_label(value, "DisputeStatus"), "status_label")
     app.add_template_global(error_summary)

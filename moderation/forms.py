@@ -1,7 +1,7 @@
 """Helpers shared by every form."""
 
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
-from wtforms import DateField
+from wtforms import DateField, IntegerField
 from wtforms.fields.choices import SelectChoice
 
 
@@ -50,3 +50,17 @@ class GovukDateField(DateField):
 def choices(pairs):
     """WTForms 3.3 choices from (value, label) pairs."""
     return [SelectChoice(str(value), label) for value, label in pairs]
+
+
+class GovukIntegerField(IntegerField):
+    """A whole number, with a message people can act on when it is not one."""
+
+    def __init__(self, label=None, validators=None, invalid_message=None, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.invalid_message = invalid_message or f"{label} must be a whole number"
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata([value.strip() for value in valuelist])
+        except ValueError:
+            raise ValueError(self.invalid_message) from None

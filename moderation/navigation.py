@@ -10,6 +10,8 @@ from moderation.security import csp_nonce
 # (label, endpoint): shown to a user only if the endpoint's access rule lets them in.
 NAVIGATION = [
     ("Home", "home.index"),
+    ("Panel queue", "disputes.panel_queue"),
+    ("Escalation policy", "disputes.policy"),
     ("Agencies", "admin.agencies"),
     ("Users", "admin.users"),
     ("Audit log", "admin.audit_log"),

@@ -32,6 +32,18 @@ EXPECTED = {
     "admin.user_edit": ADMIN,
     "admin.user_reset_password": ADMIN,
     "admin.audit_log": ADMIN,
+    "disputes.raise_dispute": {Role.REFERRER},
+    "disputes.raised": {Role.REFERRER},
+    "disputes.show": {Role.REFERRER, Role.CSC_MANAGER, Role.CHAIR, Role.PARTNERSHIP_MANAGER},
+    "disputes.confirm": {Role.CSC_MANAGER},
+    "disputes.respond": {Role.CSC_MANAGER},
+    "disputes.escalate": {Role.REFERRER, Role.CSC_MANAGER},
+    "disputes.policy": ANYONE_SIGNED_IN,
+    "disputes.policy_stage": {Role.PARTNERSHIP_MANAGER},
+    "disputes.policy_stage_remove": {Role.PARTNERSHIP_MANAGER},
+    "disputes.urgent_contact": {Role.PARTNERSHIP_MANAGER},
+    "disputes.panel_queue": {Role.CHAIR, Role.PARTNERSHIP_MANAGER},
+    "disputes.panel_queue_csv": {Role.CHAIR, Role.PARTNERSHIP_MANAGER},
 }
 
 
@@ -76,10 +88,11 @@ def _bounced_to_sign_in(response):
 
 
 @pytest.mark.parametrize("endpoint", sorted(EXPECTED))
-def test_route_access_by_role(app, make_user, endpoint):
+def test_route_access_by_role(app, make_user, make_dispute, endpoint):
     rule = routes(app)[endpoint]
     subject = make_user("referrer")
-    ids = {"user_id": subject.id, "agency_id": subject.agency_id}
+    ids = {"user_id": subject.id, "agency_id": subject.agency_id,
+           "dispute_id": make_dispute(subject), "position": 1}
     url = _url(rule, ids)
     expected = EXPECTED[endpoint]
 

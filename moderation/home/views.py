@@ -3,7 +3,10 @@
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
+from moderation import audit
 from moderation.access import roles_required, signed_in
+from moderation.disputes import services as dispute_services
+from moderation.extensions import db
 from moderation.models import Role
 from moderation.navigation import ROLE_HOMES
 
@@ -19,25 +22,33 @@ def index():
     return redirect(url_for(ROLE_HOMES[role]))
 
 
-def _render_home(role):
+def _render_home(role, **context):
     other_roles = [r for r in current_user.roles if r != role]
     return render_template(
         f"home/{role.value}.html",
         role=role,
         other_homes=[(r, url_for(ROLE_HOMES[r])) for r in other_roles],
+        clock=dispute_services.clock,
+        **context,
     )
 
 
 @bp.route("/referrer")
 @roles_required(Role.REFERRER)
 def referrer():
-    return _render_home(Role.REFERRER)
+    disputes = dispute_services.referrers_disputes(current_user)
+    audit.record("dispute_list_viewed", object_type="dispute", list="referrer")
+    db.session.commit()
+    return _render_home(Role.REFERRER, disputes=disputes)
 
 
 @bp.route("/csc")
 @roles_required(Role.CSC_MANAGER)
 def csc_manager():
-    return _render_home(Role.CSC_MANAGER)
+    disputes = dispute_services.csc_worklist()
+    audit.record("dispute_list_viewed", object_type="dispute", list="csc")
+    db.session.commit()
+    return _render_home(Role.CSC_MANAGER, disputes=disputes)
 
 
 @bp.route("/panel")

@@ -1,0 +1,251 @@
+"""Forms for raising, answering and escalating disputes, and editing the escalation policy."""
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import (
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from moderation.forms import GovukDateField, GovukIntegerField, choices
+from moderation.models import (
+    Classification,
+    ConcernCategory,
+    CscOutcome,
+    DisputeType,
+    Intent,
+    ReferralMethod,
+    Role,
+)
+from moderation.models.disputes import LEVELS_OF_NEED
+
+LONG_TEXT = 5000
+
+
+def _text(limit, what):
+    return Length(max=limit, message=f"{what} must be {limit} characters or fewer")
+
+
+def _required_text(message, limit, what):
+    return [DataRequired(message), _text(limit, what)]
+
+
+YES_NO = choices([("yes", "Yes"), ("no", "No")])
+
+
+class RaiseDisputeForm(FlaskForm):
+    child_name = StringField(
+        "Child's full name", widget=GovTextInput(),
+        validators=_required_text("Enter the child's full name", 200, "The child's name"),
+    )
+    child_dob = GovukDateField(
+        "Child's date of birth", description="For example, 27 3 2019",
+        validators=[DataRequired("Enter the child's date of birth")],
+        invalid_message="The child's date of birth must be a real date",
+    )
+    child_case_number = StringField(
+        "Local authority case number (optional)",
+        description="If you know it. It helps find earlier disputes about the same child.",
+        widget=GovTextInput(), validators=[Optional(), _text(50, "The case number")],
+    )
+    referral_date = GovukDateField(
+        "Date you sent the referral",
+        validators=[DataRequired("Enter the date you sent the referral")],
+        invalid_message="The date you sent the referral must be a real date",
+    )
+    referral_method = RadioField(
+        "How did you send it?", widget=GovRadioInput(), choices=choices(ReferralMethod.choices()),
+        validators=[InputRequired("Select how you sent the referral")],
+    )
+    referrer_intent = RadioField(
+        "What were you asking children's social care to do?", widget=GovRadioInput(),
+        choices=choices(Intent.choices()),
+        validators=[InputRequired("Select what you were asking children's social care to do")],
+    )
+    concern_categories = SelectMultipleField(
+        "What were your concerns?", description="Select all that apply.",
+        widget=GovCheckboxesInput(), choices=choices(ConcernCategory.choices()),
+        validators=[DataRequired("Select at least one concern")],
+    )
+    level_of_need = RadioField(
+        "What level of need did you believe applied?", widget=GovRadioInput(),
+        choices=choices(LEVELS_OF_NEED.items()), coerce=int,
+        validators=[InputRequired("Select the level of need you believed applied")],
+    )
+    referral_summary = TextAreaField(
+        "Summary of your referral", widget=GovTextArea(),
+        description="What you told children's social care and why you were worried.",
+        validators=_required_text("Enter a summary of your referral", LONG_TEXT, "The summary"),
+    )
+    csc_decision_date = GovukDateField(
+        "Date children's social care made the decision",
+        validators=[DataRequired("Enter the date CSC made the decision")],
+        invalid_message="The date CSC made the decision must be a real date",
+    )
+    told_recorded_as = RadioField(
+        "How were you told CSC recorded it?", widget=GovRadioInput(),
+        choices=choices(Classification.choices()),
+        validators=[InputRequired("Select whether CSC recorded it as a contact or a referral")],
+    )
+    told_outcome = RadioField(
+        "What did CSC decide?", widget=GovRadioInput(), choices=choices(CscOutcome.choices()),
+        validators=[InputRequired("Select what CSC decided")],
+    )
+    told_decision_maker = StringField(
+        "Who made the decision (optional)", widget=GovTextInput(),
+        validators=[Optional(), _text(200, "The decision maker")],
+    )
+    told_reasons = TextAreaField(
+        "Reasons CSC gave (optional)", widget=GovTextArea(),
+        validators=[Optional(), _text(LONG_TEXT, "The reasons")],
+    )
+    dispute_type = RadioField(
+        "What do you disagree with?", widget=GovRadioInput(),
+        choices=choices(DisputeType.choices()),
+        validators=[InputRequired("Select what you disagree with")],
+    )
+    grounds = TextAreaField(
+        "Why do you disagree?", widget=GovTextArea(),
+        description="Say what you think should have happened, and why.",
+        validators=_required_text("Enter why you disagree", LONG_TEXT, "Your reasons"),
+    )
+    immediate_risk = RadioField(
+        "Is the child at immediate risk of significant harm?", widget=GovRadioInput(),
+        choices=YES_NO,
+        validators=[InputRequired(
+            "Select yes if the child is at immediate risk of significant harm")],
+    )
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+
+class ConfirmDecisionForm(FlaskForm):
+    csc_recorded_as = RadioField(
+        "How did CSC record it?", widget=GovRadioInput(), choices=choices(Classification.choices()),
+        validators=[InputRequired("Select whether CSC recorded it as a contact or a referral")],
+    )
+    csc_outcome = RadioField(
+        "What did CSC decide?", widget=GovRadioInput(), choices=choices(CscOutcome.choices()),
+        validators=[InputRequired("Select what CSC decided")],
+    )
+    decision_maker_id = SelectField(
+        "Who made the original decision?",
+        description="The independent second screening cannot be answered by this person.",
+        widget=GovSelect(), validate_choice=False,
+        coerce=lambda value: int(value) if str(value).isdigit() else None,
+    )
+    submit = SubmitField("Save CSC's decision", widget=GovSubmitInput())
+
+    def set_decision_makers(self, managers):
+        options = [("", "Not known")] + [(manager.id, manager.name) for manager in managers]
+        self.decision_maker_id.choices = choices(options)
+        self.known_ids = {manager.id for manager in managers}
+
+    def validate_decision_maker_id(self, field):
+        if field.data is not None and field.data not in self.known_ids:
+            field.data = None
+
+
+SETTLE = "settle"
+UNRESOLVED = "unresolved"
+
+
+class RespondForm(FlaskForm):
+    response = TextAreaField(
+        "CSC's response", widget=GovTextArea(),
+        description="The reasons for CSC's position at this stage. The referrer will read this.",
+        validators=_required_text("Enter CSC's response", LONG_TEXT, "The response"),
+    )
+    next_step = RadioField(
+        "Is the dispute settled?", widget=GovRadioInput(),
+        choices=choices([
+            (SETTLE, "Yes: the decision is revised, or the referrer accepts the explanation"),
+            (UNRESOLVED, "No: the referrer can escalate it to the next stage"),
+        ]),
+        validators=[InputRequired("Select whether the dispute is settled")],
+    )
+    settlement_outcome = RadioField(
+        "What is CSC's decision now?", widget=GovRadioInput(),
+        choices=choices(CscOutcome.choices()), validators=[Optional()], validate_choice=False,
+    )
+    settlement_note = TextAreaField(
+        "What should the referrer be told?", widget=GovTextArea(),
+        validators=[Optional(), _text(LONG_TEXT, "The note")],
+    )
+    submit = SubmitField("Send response", widget=GovSubmitInput())
+
+    def validate_settlement_outcome(self, field):
+        if self.next_step.data == SETTLE and field.data not in {c.value for c in CscOutcome}:
+            raise ValidationError("Select CSC's decision now")
+
+    def validate_settlement_note(self, field):
+        if self.next_step.data == SETTLE and not (field.data or "").strip():
+            raise ValidationError("Enter what the referrer should be told")
+
+
+class EscalateForm(FlaskForm):
+    to_position = RadioField(
+        "Escalate to", widget=GovRadioInput(), coerce=int,
+        validators=[InputRequired("Select the stage to escalate to")],
+    )
+    skip_reason = TextAreaField(
+        "Reason for skipping a stage",
+        description="Needed if you skip a stage, unless the child is at immediate risk.",
+        widget=GovTextArea(), validators=[Optional(), _text(LONG_TEXT, "The reason")],
+    )
+    submit = SubmitField("Escalate", widget=GovSubmitInput())
+
+
+class PolicyStageForm(FlaskForm):
+    name = StringField("Stage name", widget=GovTextInput(),
+                       validators=_required_text("Enter the stage's name", 200, "The name"))
+    who_acts = TextAreaField(
+        "Who acts at this stage", widget=GovTextArea(),
+        validators=_required_text("Enter who acts at this stage", 2000, "The description"),
+    )
+    answering_role = RadioField(
+        "Which role answers it?", widget=GovRadioInput(),
+        choices=choices([(Role.CSC_MANAGER.value, Role.CSC_MANAGER.label)]),
+        validators=[InputRequired("Select which role answers this stage")],
+    )
+    working_days = GovukIntegerField(
+        "Time limit in working days", widget=GovTextInput(),
+        invalid_message="The time limit must be a whole number of working days, like 5",
+        validators=[
+            InputRequired("Enter the time limit in working days, like 5"),
+            NumberRange(1, 60, "The time limit must be between 1 and 60 working days"),
+        ],
+    )
+    independent = RadioField(
+        "Must someone other than the original decision maker answer it?",
+        widget=GovRadioInput(), choices=YES_NO,
+        validators=[InputRequired("Select yes if the original decision maker may not answer it")],
+    )
+    submit = SubmitField("Save stage", widget=GovSubmitInput())
+
+
+class UrgentContactForm(FlaskForm):
+    urgent_contact = TextAreaField(
+        "Who to contact when a child is at immediate risk", widget=GovTextArea(),
+        validators=_required_text("Enter who to contact when a child is at immediate risk",
+                                  1000, "The urgent contact"),
+    )
+    submit = SubmitField("Save urgent contact", widget=GovSubmitInput())
