@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from moderation import demo_disputes
 from moderation.auth import passwords
 from moderation.extensions import db
 from moderation.models import Agency, AgencyKind, Role, User
@@ -37,6 +38,12 @@ DEMO_USERS = [
     DemoUser("partnership.manager@demo.example.org", "Marcus Reid", DEMO_AGENCIES[1][0],
              Role.PARTNERSHIP_MANAGER),
     DemoUser("admin@demo.example.org", "Priya Natarajan", DEMO_AGENCIES[1][0], Role.ADMIN),
+    DemoUser("police.referrer@demo.example.org", "PC Tom Whitaker", DEMO_AGENCIES[2][0],
+             Role.REFERRER),
+    DemoUser("school.referrer@demo.example.org", "Grace Mensah", DEMO_AGENCIES[4][0],
+             Role.REFERRER),
+    DemoUser("csc.screener@demo.example.org", "Olivia Hart", DEMO_AGENCIES[3][0],
+             Role.CSC_MANAGER),
 ]
 
 
@@ -65,4 +72,4 @@ def load():
         db.session.add(user)
         added += 1
     db.session.flush()
-    return added
+    return added + demo_disputes.load()

@@ -3,6 +3,7 @@
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
 from wtforms import DateField, IntegerField
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import StopValidation
 
 
 def add_error(field, message):
@@ -64,3 +65,21 @@ class GovukIntegerField(IntegerField):
             super().process_formdata([value.strip() for value in valuelist])
         except ValueError:
             raise ValueError(self.invalid_message) from None
+
+
+class DateRequired:
+    """Like DataRequired for GOV.UK dates, but keeps 'must be a real date' when boxes are filled.
+
+    WTForms' DataRequired clears earlier errors, which would replace "must be a real date" with
+    "Enter the date" whenever a typed date does not exist.
+    """
+
+    field_flags = {"required": True}
+
+    def __init__(self, message):
+        self.message = message
+
+    def __call__(self, form, field):
+        if not any((part or "").strip() for part in (field.raw_data or [])):
+            field.errors[:] = []
+            raise StopValidation(self.message)

@@ -26,7 +26,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from moderation.forms import GovukDateField, GovukIntegerField, choices
+from moderation.forms import DateRequired, GovukDateField, GovukIntegerField, choices
 from moderation.models import (
     Classification,
     ConcernCategory,
@@ -59,7 +59,7 @@ class RaiseDisputeForm(FlaskForm):
     )
     child_dob = GovukDateField(
         "Child's date of birth", description="For example, 27 3 2019",
-        validators=[DataRequired("Enter the child's date of birth")],
+        validators=[DateRequired("Enter the child's date of birth")],
         invalid_message="The child's date of birth must be a real date",
     )
     child_case_number = StringField(
@@ -69,7 +69,7 @@ class RaiseDisputeForm(FlaskForm):
     )
     referral_date = GovukDateField(
         "Date you sent the referral",
-        validators=[DataRequired("Enter the date you sent the referral")],
+        validators=[DateRequired("Enter the date you sent the referral")],
         invalid_message="The date you sent the referral must be a real date",
     )
     referral_method = RadioField(
@@ -98,7 +98,7 @@ class RaiseDisputeForm(FlaskForm):
     )
     csc_decision_date = GovukDateField(
         "Date children's social care made the decision",
-        validators=[DataRequired("Enter the date CSC made the decision")],
+        validators=[DateRequired("Enter the date CSC made the decision")],
         invalid_message="The date CSC made the decision must be a real date",
     )
     told_recorded_as = RadioField(
@@ -184,12 +184,9 @@ class RespondForm(FlaskForm):
     )
     settlement_outcome = RadioField(
         "What is CSC's decision now?", widget=GovRadioInput(),
-        choices=choices(CscOutcome.choices()), validators=[Optional()], validate_choice=False,
+        choices=choices(CscOutcome.choices()), validate_choice=False,
     )
-    settlement_note = TextAreaField(
-        "What should the referrer be told?", widget=GovTextArea(),
-        validators=[Optional(), _text(LONG_TEXT, "The note")],
-    )
+    settlement_note = TextAreaField("What should the referrer be told?", widget=GovTextArea())
     submit = SubmitField("Send response", widget=GovSubmitInput())
 
     def validate_settlement_outcome(self, field):
@@ -199,6 +196,8 @@ class RespondForm(FlaskForm):
     def validate_settlement_note(self, field):
         if self.next_step.data == SETTLE and not (field.data or "").strip():
             raise ValidationError("Enter what the referrer should be told")
+        if len(field.data or "") > LONG_TEXT:
+            raise ValidationError(f"The note must be {LONG_TEXT} characters or fewer")
 
 
 class EscalateForm(FlaskForm):

@@ -1,0 +1,117 @@
+"""Demonstration disputes at every point of the escalation procedure, dated from today.
+
+Loaded once: if the demo referrer already has disputes, nothing is added.
+"""
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from moderation.calendar import add_working_days
+from moderation.disputes import services
+from moderation.disputes.services import DisputeAnswers
+from moderation.extensions import db
+from moderation.models import Dispute, User
+
+
+def _answers(raised_on, **changes):
+    answers = {
+        "child_name": "Amelia Jones",
+        "child_dob": raised_on.replace(year=raised_on.year - 5),
+        "child_case_number": None,
+        "referral_date": raised_on - timedelta(days=9),
+        "referral_method": "phone",
+        "referrer_intent": "referral",
+        "concern_categories": ["neglect"],
+        "level_of_need": 3,
+        "referral_summary": "Home conditions poor on three home visits; the child's weight is "
+                            "falling and two health appointments were missed.",
+        "csc_decision_date": raised_on - timedelta(days=7),
+        "told_recorded_as": "contact",
+        "told_outcome": "no_further_action",
+        "told_decision_maker": "Duty social worker",
+        "told_reasons": "Universal services are involved and the family has engaged.",
+        "dispute_type": "threshold_not_met",
+        "grounds": "Concerns have repeated over six months with no improvement. The threshold "
+                   "for a child and family assessment is met.",
+        "immediate_risk": False,
+    }
+    answers.update(changes)
+    return DisputeAnswers(**answers)
+
+
+def _people():
+    emails = ["referrer", "police.referrer", "school.referrer", "csc.manager", "csc.screener"]
+    users = {
+        user.email.split("@")[0]: user
+        for user in db.session.scalars(
+            select(User).where(User.email.in_([f"{e}@demo.example.org" for e in emails]))
+        )
+    }
+    return users
+
+
+def load():
+    """Add the demo disputes if they are not there yet; return how many were added."""
+    people = _people()
+    health = people["referrer"]
+    if db.session.scalar(select(Dispute.id).where(Dispute.referrer_id == health.id).limit(1)):
+        return 0
+    today = services.today()
+    ago = lambda working_days: add_working_days(today, -working_days)  # noqa: E731
+    csc, screener = people["csc.manager"], people["csc.screener"]
+
+    def raise_(referrer, days_ago, **changes):
+        on = ago(days_ago)
+        return services.raise_dispute(referrer, _answers(on, **changes), on=on)
+
+    # Settled last year about the same child: makes the queued one below a repeat.
+    earlier = raise_(health, 150, child_name="Leo Carter", child_case_number="NS-40211")
+    services.respond(earlier, csc, "Early help offered; the family accepted.")
+    services.settle(earlier, csc, "step_down_early_help",
+                    "The family accepted an early help assessment.", on=ago(148))
+
+    # Waiting for the panel: every stage answered, still unresolved; a repeat.
+    queued = raise_(health, 30, child_name="Leo Carter", child_case_number="NS-40211",
+                    level_of_need=4, concern_categories=["neglect", "domestic_abuse"])
+    services.confirm_decision(queued, csc, "contact", "no_further_action", csc.id)
+    for stage_days, responder in ((28, csc), (22, csc), (15, screener)):
+        services.respond(queued, responder, "CSC's view is unchanged: the threshold is not met.")
+        services.escalate(queued, health, on=ago(stage_days))
+
+    # Waiting for the panel, from the police: stages skipped with a reason.
+    police_case = raise_(people["police.referrer"], 20, child_name="Mia Roberts",
+                         concern_categories=["exploitation"], level_of_need=4,
+                         told_recorded_as="referral", told_outcome="information_or_advice",
+                         dispute_type="other")
+    services.respond(police_case, csc, "Information shared with the school.")
+    services.escalate(police_case, people["police.referrer"], to_position=4, on=ago(18),
+                      skip_reason="Both team managers agreed the panel should decide.")
+
+    # Overdue at stage 1: CSC has not answered; a referral recorded as a contact.
+    raise_(health, 6, child_name="Noah Ahmed", concern_categories=["parental_mental_health"])
+
+    # At stage 2, waiting for CSC.
+    second = raise_(people["school.referrer"], 4, child_name="Ava Thompson",
+                    concern_categories=["emotional_abuse"], level_of_need=2,
+                    dispute_type="step_down_or_closure", told_outcome="step_down_early_help",
+                    told_recorded_as="referral")
+    services.respond(second, csc, "Early help is the right level of support.")
+    services.escalate(second, people["school.referrer"], on=ago(2))
+
+    # Information only, but recorded by CSC as a referral: the other kind of mismatch.
+    raise_(people["school.referrer"], 1, child_name="Oscar Lee", referrer_intent="information",
+           told_recorded_as="referral", told_outcome="child_and_family_assessment",
+           dispute_type="other", level_of_need=2, concern_categories=["child_mental_health"])
+
+    # Settled at stage 1.
+    settled = raise_(health, 10, child_name="Isla Brown", concern_categories=["physical_abuse"])
+    services.respond(settled, csc, "On review, the bruising pattern needs assessment.")
+    services.settle(settled, csc, "child_and_family_assessment",
+                    "A social worker has been allocated and will visit this week.", on=ago(8))
+
+    # Urgent, raised today: same-working-day clock, top of every CSC list.
+    raise_(people["police.referrer"], 0, child_name="Ethan Wright", immediate_risk=True,
+           concern_categories=["physical_abuse", "domestic_abuse"], level_of_need=4)
+    db.session.flush()
+    return 8

@@ -1,0 +1,145 @@
+"""Disputes in a real browser: raise, answer, escalate through every stage into the panel queue,
+and the immediate-risk route. axe runs on every page visited."""
+
+from datetime import date, timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import assert_accessible
+from tests.browser.test_journeys import sign_in
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def open_as(browser, live_server):
+    """A separate browser window per person, each signed in as them."""
+    contexts = []
+
+    def open_for(user):
+        context = browser.new_context(base_url=live_server, bypass_csp=True)
+        contexts.append(context)
+        tab = context.new_page()
+        sign_in(tab, user)
+        return tab
+
+    yield open_for
+    for context in contexts:
+        context.close()
+
+
+def fill_date(page, field, day):
+    page.fill(f"#{field}-day", str(day.day))
+    page.fill(f"#{field}-month", str(day.month))
+    page.fill(f"#{field}-year", str(day.year))
+
+
+def raise_dispute(page, immediate_risk=False):
+    page.get_by_role("link", name="Challenge a decision").click()
+    expect(page.locator("h1")).to_have_text("Challenge a children's social care decision")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the child's full name")
+    assert_accessible(page)
+    page.get_by_label("Child's full name").fill("Amelia Jones")
+    fill_date(page, "child_dob", date(2021, 3, 14))
+    fill_date(page, "referral_date", date.today() - timedelta(days=10))
+    page.get_by_label("Phone call").check()
+    page.get_by_label("A referral asking children's social care to act").check()
+    page.get_by_label("Neglect").check()
+    page.get_by_label("Level 3: targeted").check()
+    page.get_by_label("Summary of your referral").fill("Home conditions poor on three visits.")
+    fill_date(page, "csc_decision_date", date.today() - timedelta(days=8))
+    page.locator("#told_recorded_as").check()  # Contact
+    page.get_by_label("No further action").check()
+    page.get_by_label("CSC decided the threshold was not met").check()
+    page.get_by_label("Why do you disagree?").fill("The threshold for assessment is met.")
+    page.locator("#immediate_risk" if immediate_risk else "#immediate_risk-2").check()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("h1")).to_have_text("Check your answers before you submit")
+    assert_accessible(page)
+    page.get_by_role("button", name="Submit dispute").click()
+    expect(page.locator(".govuk-panel")).to_contain_text("Dispute raised")
+    assert_accessible(page)
+
+
+def answer_for_csc(page, reference, response):
+    page.goto("/csc")
+    page.get_by_role("link", name=reference).click()
+    assert_accessible(page)
+    page.get_by_role("link", name="Respond for CSC").click()
+    assert_accessible(page)
+    page.get_by_label("CSC's response").fill(response)
+    page.get_by_label("No: the referrer can escalate it to the next stage").check()
+    page.get_by_role("button", name="Send response").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("response has been sent")
+
+
+def escalate(page, dispute_url, to):
+    page.goto(dispute_url)
+    page.get_by_role("link", name="Escalate").click()
+    assert_accessible(page)
+    page.get_by_label(to).check()
+    page.get_by_role("button", name="Escalate").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("has been escalated")
+    assert_accessible(page)
+
+
+def test_a_dispute_is_answered_escalated_through_every_stage_and_queued(open_as, make_user):
+    referrer = open_as(make_user("referrer"))
+    csc = open_as(make_user("csc_manager"))
+    screener = open_as(make_user("csc_manager"))
+    chair = open_as(make_user("chair"))
+    assert_accessible(referrer)
+    raise_dispute(referrer)
+    reference = referrer.locator(".govuk-panel strong").inner_text()
+    referrer.get_by_role("link", name="View your dispute").click()
+    expect(referrer.locator(".govuk-notification-banner")).to_contain_text(
+        "You made a referral; CSC recorded it as a contact")
+    assert_accessible(referrer)
+    dispute_url = referrer.url
+
+    answer_for_csc(csc, reference, "Universal services are enough.")
+    escalate(referrer, dispute_url, "Stage 2: Manager to manager")
+    answer_for_csc(csc, reference, "The team manager agrees with the decision.")
+    escalate(referrer, dispute_url, "Stage 3: Independent second screening")
+    answer_for_csc(screener, reference, "Screened again: the decision stands.")
+    escalate(referrer, dispute_url, "The threshold moderation panel")
+    expect(referrer.locator(".govuk-tag").first).to_have_text("Waiting for panel")
+
+    chair.get_by_role("link", name="Panel queue").click()
+    expect(chair.locator("tbody")).to_contain_text(reference)
+    expect(chair.locator("tbody")).not_to_contain_text("Amelia")
+    assert_accessible(chair)
+    chair.get_by_role("link", name=reference).click()
+    expect(chair.locator("h1")).to_have_text(f"Dispute {reference}")
+    assert_accessible(chair)
+
+
+def test_immediate_risk_says_what_to_do_now_and_tops_the_csc_list(open_as, make_user,
+                                                                  make_dispute):
+    make_dispute(on=date.today() - timedelta(days=7))
+    referrer = open_as(make_user("referrer"))
+    raise_dispute(referrer, immediate_risk=True)
+    expect(referrer.locator("main")).to_contain_text("What to do now")
+    expect(referrer.locator(".govuk-warning-text")).to_contain_text(
+        "Call the children's social care duty senior manager now")
+    reference = referrer.locator(".govuk-panel strong").inner_text()
+    csc = open_as(make_user("csc_manager"))
+    first_row = csc.locator("tbody tr").first
+    expect(first_row).to_contain_text(reference)
+    expect(first_row).to_contain_text("Urgent")
+    expect(first_row).to_contain_text("Due today")
+    assert_accessible(csc)
+
+
+def test_the_escalation_policy_page_is_accessible(page, make_user):
+    sign_in(page, make_user("partnership_manager"))
+    page.get_by_role("link", name="Escalation policy").click()
+    expect(page.locator("h1")).to_have_text("How to challenge a children's social care decision")
+    assert_accessible(page)
+    page.get_by_role("link", name="Change stage 2").click()
+    page.get_by_label("Time limit in working days").fill("abc")
+    page.get_by_role("button", name="Save stage").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("whole number of working days")
+    assert_accessible(page)

@@ -1,0 +1,378 @@
+"""Dispute pages as people use them: raising, answering, escalating, the policy and the queue."""
+
+import csv
+import io
+from contextlib import contextmanager
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+import time_machine
+
+from moderation.models import AuditEvent, Dispute, DisputeStage
+from tests.conftest import banners, error_summary, heading, page, post
+
+TODAY = "2026-11-23 09:00:00+00:00"
+
+
+@pytest.fixture(autouse=True)
+def on_a_monday():
+    with time_machine.travel(TODAY, tick=False):
+        yield
+
+
+RAISE_FORM = {
+    "child_name": "Amelia Jones",
+    "child_dob": ["14", "3", "2021"],
+    "referral_date": ["2", "11", "2026"],
+    "referral_method": "phone",
+    "referrer_intent": "referral",
+    "concern_categories": ["neglect", "domestic_abuse"],
+    "level_of_need": "3",
+    "referral_summary": "Home conditions poor on three visits.",
+    "csc_decision_date": ["4", "11", "2026"],
+    "told_recorded_as": "contact",
+    "told_outcome": "no_further_action",
+    "dispute_type": "threshold_not_met",
+    "grounds": "The threshold for assessment is met.",
+    "immediate_risk": "no",
+}
+
+
+def actions(app):
+    with app.app_context():
+        return app.extensions["sqlalchemy"].session.scalars(
+            sa.select(AuditEvent.action).order_by(AuditEvent.id)).all()
+
+
+def fetch(app, model, ident):
+    with app.app_context():
+        session = app.extensions["sqlalchemy"].session
+        record = session.get(model, ident)
+        session.expunge_all()
+        return record
+
+
+# Raising a dispute ----------------------------------------------------------------------------
+
+
+def test_an_empty_dispute_form_lists_every_missing_answer(client, signed_in):
+    signed_in("referrer")
+    response = post(client, "/disputes/new", {})
+    assert error_summary(response) == [
+        "Enter the child's full name",
+        "Enter the child's date of birth",
+        "Enter the date you sent the referral",
+        "Select how you sent the referral",
+        "Select what you were asking children's social care to do",
+        "Select at least one concern",
+        "Select the level of need you believed applied",
+        "Enter a summary of your referral",
+        "Enter the date CSC made the decision",
+        "Select whether CSC recorded it as a contact or a referral",
+        "Select what CSC decided",
+        "Select what you disagree with",
+        "Enter why you disagree",
+        "Select yes if the child is at immediate risk of significant harm",
+    ]
+    assert page(response).select_one('a[href="#child_dob-day"]')
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"child_dob": ["31", "2", "2021"]}, "The child's date of birth must be a real date"),
+        ({"csc_decision_date": ["24", "11", "2026"]},
+         "The date CSC made the decision must be today or in the past"),
+        ({"csc_decision_date": ["1", "11", "2026"]},
+         "The date CSC made the decision must be the same as or after the date you sent the "
+         "referral"),
+        ({"grounds": "x" * 5001}, "Your reasons must be 5000 characters or fewer"),
+    ],
+)
+def test_impossible_answers_are_explained(app, client, signed_in, changes, message):
+    signed_in("referrer")
+    response = post(client, "/disputes/new", {**RAISE_FORM, **changes})
+    assert error_summary(response) == [message]
+    assert fetch(app, Dispute, 1) is None
+
+
+def test_check_answers_then_submit_raises_the_dispute(app, client, signed_in):
+    referrer = signed_in("referrer")
+    check = post(client, "/disputes/new", RAISE_FORM)
+    assert heading(check) == "Check your answers before you submit"
+    assert "Neglect, Domestic abuse" in check.text
+    hidden = {(field["name"], field["value"]) for field in page(check).select("input[type=hidden]")}
+    assert ("child_dob", "14") in hidden and ("concern_categories", "domestic_abuse") in hidden
+    response = post(client, "/disputes/new", {**RAISE_FORM, "action": "submit"})
+    dispute = fetch(app, Dispute, 1)
+    assert response.headers["Location"] == f"/disputes/{dispute.id}/raised"
+    assert (dispute.referrer_id, dispute.reference) == (referrer.id, "D-2026-0001")
+    raised = client.get(response.headers["Location"])
+    assert "Children's social care should answer by 25 November 2026" in page(raised).get_text()
+    assert "dispute_raised" in actions(app)
+
+
+def test_changing_answers_keeps_what_was_typed(client, signed_in):
+    signed_in("referrer")
+    response = post(client, "/disputes/new", {**RAISE_FORM, "action": "change"})
+    assert heading(response) == "Challenge a children's social care decision"
+    assert page(response).select_one("#child_name")["value"] == "Amelia Jones"
+    assert page(response).select_one("#child_dob-day")["value"] == "14"
+    assert error_summary(response) == []
+
+
+def test_immediate_risk_says_what_to_do_now_and_heads_the_csc_list(app, client, signed_in,
+                                                                    make_user, make_dispute):
+    make_dispute(on=date(2026, 11, 16))  # older, ordinary
+    signed_in("referrer")
+    response = post(client, "/disputes/new", {**RAISE_FORM, "immediate_risk": "yes",
+                                              "action": "submit"}, follow_redirects=True)
+    assert "What to do now" in response.text
+    assert "Call the children's social care duty senior manager now" in page(response).get_text()
+    csc = app.test_client()
+    from tests.conftest import sign_in
+
+    sign_in(csc, make_user("csc_manager"))
+    rows = page(csc.get("/csc")).select("tbody tr")
+    assert "Urgent" in rows[0].get_text() and "Due today" in rows[0].get_text()
+
+
+# Need to know ---------------------------------------------------------------------------------
+
+
+def test_a_referrer_cannot_open_another_referrers_dispute(client, signed_in, make_dispute):
+    dispute = make_dispute()
+    signed_in("referrer")
+    response = client.get(f"/disputes/{dispute}")
+    assert response.status_code == 404
+    assert heading(response) == "Page not found"
+
+
+def test_a_panel_member_without_a_session_cannot_see_case_detail(client, signed_in,
+                                                                  make_dispute):
+    dispute = make_dispute()
+    signed_in("panel_member")
+    response = client.get(f"/disputes/{dispute}")
+    assert response.status_code == 403
+    assert "Amelia" not in response.text
+
+
+def test_every_view_of_a_dispute_is_audited(app, client, signed_in, make_dispute):
+    signed_in("csc_manager")
+    dispute = make_dispute()
+    for url in (f"/disputes/{dispute}", f"/disputes/{dispute}/respond",
+                f"/disputes/{dispute}/confirm"):
+        client.get(url)
+    assert actions(app).count("dispute_viewed") == 3
+
+
+def test_the_dispute_page_shows_the_mismatch_in_plain_words(client, make_user, make_dispute):
+    referrer = make_user("referrer")
+    dispute = make_dispute(referrer)
+    from tests.conftest import sign_in
+
+    sign_in(client, referrer)
+    response = client.get(f"/disputes/{dispute}")
+    assert "You made a referral; CSC recorded it as a contact" in response.text
+    assert "A contact is logged but does not start an assessment" in response.text
+
+
+# The CSC side ---------------------------------------------------------------------------------
+
+
+def test_csc_response_mistakes_are_explained(client, signed_in, make_dispute):
+    signed_in("csc_manager")
+    dispute = make_dispute()
+    assert error_summary(post(client, f"/disputes/{dispute}/respond", {})) == [
+        "Enter CSC's response", "Select whether the dispute is settled"]
+    assert error_summary(post(client, f"/disputes/{dispute}/respond", {
+        "response": "Reviewed.", "next_step": "settle"})) == [
+        "Select CSC's decision now", "Enter what the referrer should be told"]
+
+
+def test_csc_settles_a_dispute_and_the_referrer_sees_it(app, client, signed_in, make_user,
+                                                        make_dispute):
+    referrer = make_user("referrer")
+    dispute = make_dispute(referrer)
+    signed_in("csc_manager")
+    response = post(client, f"/disputes/{dispute}/respond", {
+        "response": "On review the threshold is met.", "next_step": "settle",
+        "settlement_outcome": "child_and_family_assessment",
+        "settlement_note": "A social worker will contact the family this week.",
+    }, follow_redirects=True)
+    assert "The dispute is settled and the referrer has been told." in banners(response)
+    assert fetch(app, Dispute, dispute).status == "settled"
+    from tests.conftest import sign_in
+
+    theirs = app.test_client()
+    sign_in(theirs, referrer)
+    mine = theirs.get(f"/disputes/{dispute}")
+    assert "A social worker will contact the family this week." in mine.text
+
+
+def test_the_decision_maker_is_told_they_cannot_answer_second_screening(app, client, signed_in,
+                                                                        make_dispute):
+    csc = signed_in("csc_manager")
+    dispute = make_dispute()
+    post(client, f"/disputes/{dispute}/confirm", {"csc_recorded_as": "contact",
+                                                  "csc_outcome": "no_further_action",
+                                                  "decision_maker_id": str(csc.id)})
+    post(client, f"/disputes/{dispute}/respond", {"response": "Decision stands.",
+                                                  "next_step": "unresolved"})
+    post(client, f"/disputes/{dispute}/escalate", {"to_position": "3",
+                                                   "skip_reason": "Agreed by both managers"})
+    response = post(client, f"/disputes/{dispute}/respond", {"response": "Still NFA.",
+                                                            "next_step": "unresolved"})
+    assert error_summary(response) == [
+        "You made the original decision, so another CSC manager must answer the independent "
+        "second screening"]
+
+
+# Escalating -----------------------------------------------------------------------------------
+
+
+def test_skipping_a_stage_without_a_reason_is_refused(app, client, make_user, make_dispute):
+    from tests.conftest import sign_in
+
+    referrer = make_user("referrer")
+    dispute = make_dispute(referrer, on=date(2026, 11, 16))  # stage 1 is overdue
+    sign_in(client, referrer)
+    response = post(client, f"/disputes/{dispute}/escalate", {"to_position": "3"})
+    assert error_summary(response) == ["Give the reason for skipping a stage"]
+    response = post(client, f"/disputes/{dispute}/escalate", {"to_position": "2"},
+                    follow_redirects=True)
+    assert "The dispute has been escalated." in banners(response)
+    assert "Stage 2: Manager to manager" in response.text
+
+
+def test_a_stage_cannot_be_escalated_too_early(client, make_user, make_dispute):
+    from tests.conftest import sign_in
+
+    referrer = make_user("referrer")
+    dispute = make_dispute(referrer)
+    sign_in(client, referrer)
+    response = client.get(f"/disputes/{dispute}/escalate", follow_redirects=True)
+    assert "This dispute cannot be escalated now." in banners(response)
+
+
+def test_the_last_stage_unresolved_puts_the_dispute_in_the_panel_queue(app, client, signed_in,
+                                                                       make_dispute):
+    signed_in("csc_manager")
+    dispute = make_dispute(on=date(2026, 11, 9))
+    post(client, f"/disputes/{dispute}/escalate", {"to_position": "4",
+                                                   "skip_reason": "Both managers agree."})
+    assert fetch(app, Dispute, dispute).status == "queued"
+
+
+# The escalation policy ------------------------------------------------------------------------
+
+
+def test_everyone_signed_in_can_read_the_policy(client, signed_in):
+    signed_in("panel_member")
+    response = client.get("/policy")
+    assert heading(response) == "How to challenge a children's social care decision"
+    assert "Stage 3: Independent second screening" in response.text
+    assert "Change" not in [a.get_text(strip=True) for a in page(response).select("main a")]
+
+
+@pytest.mark.parametrize(
+    ("working_days", "message"),
+    [("abc", "The time limit must be a whole number of working days, like 5"),
+     ("0", "The time limit must be between 1 and 60 working days"),
+     ("", "Enter the time limit in working days, like 5")],
+)
+def test_policy_stage_mistakes_are_explained(client, signed_in, working_days, message):
+    signed_in("partnership_manager")
+    response = post(client, "/policy/stages/1/edit", {
+        "name": "Practitioner to practitioner", "who_acts": "The referrer and practitioner.",
+        "answering_role": "csc_manager", "working_days": working_days, "independent": "no"})
+    assert error_summary(response) == [message]
+
+
+def test_a_partnership_manager_changes_a_stage(app, client, signed_in):
+    signed_in("partnership_manager")
+    response = post(client, "/policy/stages/2/edit", {
+        "name": "Manager to manager", "who_acts": "Managers talk.",
+        "answering_role": "csc_manager", "working_days": "3", "independent": "no"},
+        follow_redirects=True)
+    assert any("escalation policy has been updated" in b for b in banners(response))
+    assert "Time limit: 3 working days." in response.text
+    assert "policy_updated" in actions(app)
+
+
+# The panel queue ------------------------------------------------------------------------------
+
+
+def queue_disputes(app, make_dispute, count, **changes):
+    from moderation.disputes import services
+    from moderation.models import User
+
+    changes.setdefault("on", date(2026, 11, 9))  # stage 1 overdue, so it may be escalated
+    ids = [make_dispute(**changes) for _ in range(count)]
+    with app.app_context():
+        session = app.extensions["sqlalchemy"].session
+        for ident in ids:
+            dispute = session.get(Dispute, ident)
+            actor = session.get(User, dispute.referrer_id)
+            services.escalate(dispute, actor, to_position=4, skip_reason="test",
+                              on=date(2026, 11, 23))
+        session.commit()
+    return ids
+
+
+@contextmanager
+def counting_queries(app):
+    counter = {"n": 0}
+
+    def count(*args):
+        counter["n"] += 1
+
+    with app.app_context():
+        engine = app.extensions["sqlalchemy"].engine
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield counter
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+
+
+def test_the_queue_page_runs_the_same_queries_for_few_or_many_rows(app, client, signed_in,
+                                                                   make_dispute):
+    signed_in("chair")
+    queue_disputes(app, make_dispute, 2)
+    with counting_queries(app) as few:
+        client.get("/queue")
+    queue_disputes(app, make_dispute, 20)
+    with counting_queries(app) as many:
+        response = client.get("/queue")
+    assert len(page(response).select("tbody tr")) == 22
+    assert many["n"] == few["n"]
+
+
+def test_the_queue_filters_and_exports_without_names(app, client, signed_in, make_dispute):
+    signed_in("partnership_manager")
+    queue_disputes(app, make_dispute, 1, immediate_risk=True)
+    queue_disputes(app, make_dispute, 2, level_of_need=2, concern_categories=["sexual_abuse"])
+    assert len(page(client.get("/queue?urgent=yes")).select("tbody tr")) == 1
+    assert len(page(client.get("/queue?level=2")).select("tbody tr")) == 2
+    assert len(page(client.get("/queue?category=sexual_abuse")).select("tbody tr")) == 2
+    assert len(page(client.get("/queue?reference=D-2026-0002")).select("tbody tr")) == 1
+    assert len(page(client.get("/queue?level=nonsense&stage=x")).select("tbody tr")) == 3
+    exported = client.get("/queue.csv?level=2")
+    lines = list(csv.reader(io.StringIO(exported.get_data(as_text=True))))
+    assert lines[0][0] == "Reference" and len(lines) == 3
+    assert "Amelia" not in exported.get_data(as_text=True)
+    assert "queue_exported" in actions(app)
+
+
+def test_stages_keep_their_terms_when_the_policy_changes(app, client, signed_in, make_dispute):
+    dispute = make_dispute()
+    signed_in("partnership_manager")
+    post(client, "/policy/stages/1/edit", {
+        "name": "Practitioner to practitioner", "who_acts": "Talk.",
+        "answering_role": "csc_manager", "working_days": "9", "independent": "no"})
+    with app.app_context():
+        stage = app.extensions["sqlalchemy"].session.scalar(
+            sa.select(DisputeStage).where(DisputeStage.dispute_id == dispute))
+        assert stage.working_days == 2
