@@ -72,7 +72,8 @@ def answer_for_csc(page, reference, response):
     page.get_by_label("CSC's response").fill(response)
     page.get_by_label("No: the referrer can escalate it to the next stage").check()
     page.get_by_role("button", name="Send response").click()
-    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("response has been sent")
+    success = page.locator(".govuk-notification-banner--success")
+    expect(success).to_contain_text("response has been sent")
 
 
 def escalate(page, dispute_url, to):
@@ -81,7 +82,8 @@ def escalate(page, dispute_url, to):
     assert_accessible(page)
     page.get_by_label(to).check()
     page.get_by_role("button", name="Escalate").click()
-    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("has been escalated")
+    success = page.locator(".govuk-notification-banner--success")
+    expect(success).to_contain_text("has been escalated")
     assert_accessible(page)
 
 
