@@ -1,6 +1,5 @@
 """Referral records, CSC decisions, disputes, and the escalation policy whose stages they run."""
 
-import enum
 from datetime import date, datetime
 
 from sqlalchemy import (
@@ -16,20 +15,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from moderation.models.base import Base
+from moderation.models.enums import LabelledEnum
 from moderation.models.people import Agency, User
 from moderation.models.types import UTCDateTime, utcnow
-
-
-class LabelledEnum(enum.StrEnum):
-    """A StrEnum whose members carry the words people read, in the order they read them."""
-
-    @property
-    def label(self):
-        return type(self).LABELS[self]
-
-    @classmethod
-    def choices(cls):
-        return [(member.value, member.label) for member in cls]
 
 
 class Intent(LabelledEnum):

@@ -1,6 +1,5 @@
 """Agencies, users and their roles."""
 
-import enum
 import secrets
 from datetime import datetime
 
@@ -9,10 +8,11 @@ from sqlalchemy import Boolean, ForeignKey, Integer, String, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from moderation.models.base import Base
+from moderation.models.enums import LabelledEnum
 from moderation.models.types import UTCDateTime, utcnow
 
 
-class AgencyKind(enum.StrEnum):
+class AgencyKind(LabelledEnum):
     HEALTH = "health"
     POLICE = "police"
     CSC = "csc"
@@ -20,12 +20,8 @@ class AgencyKind(enum.StrEnum):
     PROBATION = "probation"
     OTHER = "other"
 
-    @property
-    def label(self):
-        return AGENCY_KIND_LABELS[self]
 
-
-AGENCY_KIND_LABELS = {
+AgencyKind.LABELS = AGENCY_KIND_LABELS = {
     AgencyKind.HEALTH: "Health",
     AgencyKind.POLICE: "Police",
     AgencyKind.CSC: "Children's social care",
@@ -35,7 +31,7 @@ AGENCY_KIND_LABELS = {
 }
 
 
-class Role(enum.StrEnum):
+class Role(LabelledEnum):
     """What a user may do. Order matters: the first role a user holds picks their home page."""
 
     ADMIN = "admin"
@@ -45,12 +41,8 @@ class Role(enum.StrEnum):
     CSC_MANAGER = "csc_manager"
     REFERRER = "referrer"
 
-    @property
-    def label(self):
-        return ROLE_LABELS[self]
 
-
-ROLE_LABELS = {
+Role.LABELS = ROLE_LABELS = {
     Role.REFERRER: "Referrer",
     Role.CSC_MANAGER: "CSC front-door manager",
     Role.PANEL_MEMBER: "Agency representative (panel member)",
