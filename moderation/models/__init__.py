@@ -17,6 +17,7 @@ from moderation.models.disputes import (
     ReferralMethod,
     StageOutcome,
 )
+from moderation.models.panels import PanelSeries, PanelSession, SessionStatus
 from moderation.models.people import Agency, AgencyKind, Role, User, UserRole
 
 __all__ = [
@@ -34,9 +35,12 @@ __all__ = [
     "DisputeType",
     "EscalationPolicy",
     "Intent",
+    "PanelSeries",
+    "PanelSession",
     "PolicyStage",
     "ReferralMethod",
     "Role",
+    "SessionStatus",
     "StageOutcome",
     "User",
     "UserRole",

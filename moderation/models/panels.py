@@ -1,0 +1,72 @@
+"""Panel sessions and the monthly series that generate them."""
+
+from datetime import date, datetime, time
+
+from sqlalchemy import Date, ForeignKey, Integer, String, Text, Time, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from moderation.models.base import Base
+from moderation.models.enums import LabelledEnum
+from moderation.models.types import UTCDateTime, utcnow
+
+
+class SessionStatus(LabelledEnum):
+    SCHEDULED = "scheduled"
+    AGENDA_FROZEN = "agenda_frozen"
+    IN_SESSION = "in_session"
+    MINUTES_DRAFT = "minutes_draft"
+    MINUTES_APPROVED = "minutes_approved"
+    CANCELLED = "cancelled"
+
+
+SessionStatus.LABELS = {
+    SessionStatus.SCHEDULED: "Scheduled",
+    SessionStatus.AGENDA_FROZEN: "Agenda frozen",
+    SessionStatus.IN_SESSION: "In session",
+    SessionStatus.MINUTES_DRAFT: "Minutes in draft",
+    SessionStatus.MINUTES_APPROVED: "Minutes approved",
+    SessionStatus.CANCELLED: "Cancelled",
+}
+
+
+class SessionTerms:
+    """What a session (or the series that makes it) sets out: when, where, how many cases."""
+
+    starts_at: Mapped[time] = mapped_column(Time)
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    place: Mapped[str | None] = mapped_column(String(300))
+    online_link: Mapped[str | None] = mapped_column(String(500))
+    capacity: Mapped[int] = mapped_column(Integer)
+    cutoff_working_days: Mapped[int] = mapped_column(Integer)
+
+
+class PanelSeries(SessionTerms, Base):
+    __tablename__ = "panel_series"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    description: Mapped[str] = mapped_column(String(200))
+    rule: Mapped[str] = mapped_column(String(200))
+    first_on: Mapped[date] = mapped_column(Date)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    sessions: Mapped[list["PanelSession"]] = relationship(back_populates="series")
+
+
+class PanelSession(SessionTerms, Base):
+    __tablename__ = "panel_session"
+    # One session per series date, enforced by the database so that generating twice, even from
+    # two processes at once, never makes a duplicate.
+    __table_args__ = (UniqueConstraint("series_id", "planned_on"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("panel_series.id"), index=True)
+    planned_on: Mapped[date] = mapped_column(Date)
+    held_on: Mapped[date] = mapped_column(Date, index=True)
+    agenda_cutoff_on: Mapped[date] = mapped_column(Date, index=True)
+    status: Mapped[str] = mapped_column(String(20), default=SessionStatus.SCHEDULED, index=True)
+    schedule_note: Mapped[str | None] = mapped_column(Text)
+    change_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    series: Mapped[PanelSeries | None] = relationship(back_populates="sessions")

@@ -1,0 +1,125 @@
+"""Scheduling panel sessions: one-off sessions, monthly series, cancelling and moving.
+
+Agenda cut-offs are working days before the session (calendar.py). Generating a series' sessions
+is idempotent: a date that already has its session is left alone, and the database's unique
+constraint stops two processes making the same session twice.
+"""
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import select
+
+from moderation import audit
+from moderation.calendar import add_working_days, is_working_day
+from moderation.disputes.services import region, today
+from moderation.extensions import db
+from moderation.formatting import format_date
+from moderation.models import PanelSeries, PanelSession, SessionStatus
+from moderation.panels.scheduling import describe, monthly_rule, occurrences
+
+MONTHS_AHEAD = 6
+TERMS = ("starts_at", "duration_minutes", "place", "online_link", "capacity",
+         "cutoff_working_days")
+
+
+class SchedulingError(ValueError):
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.field = field
+
+
+def _cutoff(held_on, working_days):
+    return add_working_days(held_on, -working_days, region())
+
+
+def _check_working_day(day, field="held_on"):
+    if day < today():
+        raise SchedulingError("The session date must be today or in the future", field)
+    if not is_working_day(day, region()):
+        raise SchedulingError(
+            f"{format_date(day)} is not a working day: choose a weekday that is not a bank "
+            "holiday", field)
+
+
+def schedule_session(actor, held_on, **terms):
+    """A one-off session."""
+    _check_working_day(held_on)
+    session = PanelSession(planned_on=held_on, held_on=held_on,
+                           agenda_cutoff_on=_cutoff(held_on, terms["cutoff_working_days"]),
+                           **terms)
+    db.session.add(session)
+    db.session.flush()
+    audit.record("session_scheduled", session, actor=actor, held_on=held_on.isoformat())
+    return session
+
+
+def create_series(actor, position, weekday, first_on, **terms):
+    """A monthly series ("second Tuesday of each month") and its next six months of sessions."""
+    series = PanelSeries(description=describe(position, weekday),
+                         rule=monthly_rule(position, weekday), first_on=first_on,
+                         created_by_id=actor.id, **terms)
+    db.session.add(series)
+    db.session.flush()
+    created = generate_sessions(series, until=first_on + relativedelta(months=MONTHS_AHEAD))
+    audit.record("series_created", series, actor=actor, description=series.description,
+                 sessions=len(created))
+    return series
+
+
+def generate_sessions(series, until):
+    """Make the series' sessions up to `until` that do not exist yet; return the new ones."""
+    existing = set(db.session.scalars(
+        select(PanelSession.planned_on).where(PanelSession.series_id == series.id)))
+    start = max(series.first_on, today())
+    new = []
+    for occurrence in occurrences(series.rule, start, until, region()):
+        if occurrence.planned_on in existing:
+            continue
+        session = PanelSession(
+            series=series, planned_on=occurrence.planned_on, held_on=occurrence.held_on,
+            agenda_cutoff_on=_cutoff(occurrence.held_on, series.cutoff_working_days),
+            schedule_note=occurrence.note,
+            **{term: getattr(series, term) for term in TERMS},
+        )
+        db.session.add(session)
+        new.append(session)
+    db.session.flush()
+    return new
+
+
+def cancel_session(session, actor, reason):
+    _require_reason(reason)
+    _require_changeable(session)
+    session.status = SessionStatus.CANCELLED
+    session.change_reason = reason.strip()
+    audit.record("session_cancelled", session, actor=actor, reason=session.change_reason)
+
+
+def move_session(session, actor, held_on, reason):
+    _require_reason(reason)
+    _require_changeable(session)
+    _check_working_day(held_on)
+    moved_from = session.held_on
+    session.held_on = held_on
+    session.agenda_cutoff_on = _cutoff(held_on, session.cutoff_working_days)
+    session.change_reason = reason.strip()
+    session.schedule_note = f"Moved from {format_date(moved_from)}: {session.change_reason}"
+    audit.record("session_moved", session, actor=actor, moved_from=moved_from.isoformat(),
+                 held_on=held_on.isoformat())
+
+
+def _require_reason(reason):
+    if not (reason or "").strip():
+        raise SchedulingError("Give the reason", "reason")
+
+
+def _require_changeable(session):
+    if session.status != SessionStatus.SCHEDULED:
+        raise SchedulingError("Only a scheduled session can be cancelled or moved")
+
+
+def upcoming_sessions():
+    return db.session.scalars(
+        select(PanelSession)
+        .where(PanelSession.held_on >= today(), PanelSession.status != SessionStatus.CANCELLED)
+        .order_by(PanelSession.held_on, PanelSession.id)
+    ).all()
