@@ -90,11 +90,13 @@ def _register_blueprints(app):
     from moderation.auth.views import bp as auth_bp
     from moderation.disputes.views import bp as disputes_bp
     from moderation.home.views import bp as home_bp
+    from moderation.panels.views import bp as panels_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(disputes_bp)
+    app.register_blueprint(panels_bp)
     app.add_url_rule("/assets/<path:filename>", "assets", _govuk_asset)
 
 

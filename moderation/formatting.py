@@ -31,13 +31,14 @@ def choice_label(value, field):
 
 def enum_label(value, enum_name):
     """The words for a stored enum value, e.g. {{ dispute.told_outcome | label('CscOutcome') }}."""
-    from moderation.models import disputes
+    from moderation import models
+    from moderation.models.disputes import LEVELS_OF_NEED
 
     if value is None:
         return ""
     if enum_name == "LevelOfNeed":
-        return disputes.LEVELS_OF_NEED.get(value, value)
-    return getattr(disputes, enum_name)(value).label
+        return LEVELS_OF_NEED.get(value, value)
+    return getattr(models, enum_name)(value).label
 
 
 def register(app):

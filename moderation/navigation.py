@@ -10,6 +10,7 @@ from moderation.security import csp_nonce
 # (label, endpoint): shown to a user only if the endpoint's access rule lets them in.
 NAVIGATION = [
     ("Home", "home.index"),
+    ("Panel sessions", "panels.schedule"),
     ("Panel queue", "disputes.panel_queue"),
     ("Escalation policy", "disputes.policy"),
     ("Agencies", "admin.agencies"),

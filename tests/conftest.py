@@ -293,3 +293,26 @@ def make_dispute(app, make_user):
             return dispute.id
 
     return make
+
+
+SESSION_TERMS = {"duration_minutes": 180, "place": "Council House, Room 2", "online_link": None,
+                 "capacity": 8, "cutoff_working_days": 5}
+
+
+@pytest.fixture
+def make_session(app):
+    """A scheduled one-off panel session; returns its id."""
+    from datetime import date, time
+
+    from moderation.models import PanelSession
+
+    def make(held_on=date(2026, 12, 8), **changes):
+        with app.app_context():
+            session = PanelSession(planned_on=held_on, held_on=held_on,
+                                   agenda_cutoff_on=held_on, starts_at=time(10, 0),
+                                   **{**SESSION_TERMS, **changes})
+            _db.session.add(session)
+            _db.session.commit()
+            return session.id
+
+    return make

@@ -44,6 +44,13 @@ EXPECTED = {
     "disputes.urgent_contact": {Role.PARTNERSHIP_MANAGER},
     "disputes.panel_queue": {Role.CHAIR, Role.PARTNERSHIP_MANAGER},
     "disputes.panel_queue_csv": {Role.CHAIR, Role.PARTNERSHIP_MANAGER},
+    "panels.schedule": {Role.CHAIR, Role.PANEL_MEMBER, Role.PARTNERSHIP_MANAGER},
+    "panels.show": {Role.CHAIR, Role.PANEL_MEMBER, Role.PARTNERSHIP_MANAGER},
+    "panels.calendar_file": {Role.CHAIR, Role.PANEL_MEMBER, Role.PARTNERSHIP_MANAGER},
+    "panels.new_session": {Role.CHAIR},
+    "panels.new_series": {Role.CHAIR},
+    "panels.move": {Role.CHAIR},
+    "panels.cancel": {Role.CHAIR},
 }
 
 
@@ -88,11 +95,11 @@ def _bounced_to_sign_in(response):
 
 
 @pytest.mark.parametrize("endpoint", sorted(EXPECTED))
-def test_route_access_by_role(app, make_user, make_dispute, endpoint):
+def test_route_access_by_role(app, make_user, make_dispute, make_session, endpoint):
     rule = routes(app)[endpoint]
     subject = make_user("referrer")
     ids = {"user_id": subject.id, "agency_id": subject.agency_id,
-           "dispute_id": make_dispute(subject), "position": 1}
+           "dispute_id": make_dispute(subject), "position": 1, "session_id": make_session()}
     url = _url(rule, ids)
     expected = EXPECTED[endpoint]
 

@@ -1,0 +1,120 @@
+"""Forms to schedule, move and cancel panel sessions."""
+
+import re
+from datetime import time
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovRadioInput,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import RadioField, StringField, SubmitField, TextAreaField
+from wtforms.validators import (
+    URL,
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from moderation.forms import DateRequired, GovukDateField, GovukIntegerField, choices
+from moderation.panels.scheduling import POSITIONS, WEEKDAYS
+
+TIME_PATTERN = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
+
+
+class SessionTermsForm(FlaskForm):
+    starts_at = StringField(
+        "Start time", description="Use the 24-hour clock, like 10:00", widget=GovTextInput(),
+        validators=[DataRequired("Enter the start time")],
+    )
+    duration_minutes = GovukIntegerField(
+        "Length in minutes", widget=GovTextInput(),
+        invalid_message="The length must be a whole number of minutes, like 180",
+        validators=[InputRequired("Enter the length in minutes"),
+                    NumberRange(30, 480, "The length must be between 30 and 480 minutes")],
+    )
+    place = StringField("Place (optional if online)", widget=GovTextInput(),
+                        validators=[Length(max=300, message="The place must be "
+                                                             "300 characters or fewer")])
+    online_link = StringField(
+        "Online meeting link (optional)", widget=GovTextInput(),
+        validators=[Optional(), URL(message="Enter the online link in the correct format, "
+                                            "like https://meet.example.org/panel"),
+                    Length(max=500, message="The link must be 500 characters or fewer")],
+    )
+    capacity = GovukIntegerField(
+        "How many cases can it take?", widget=GovTextInput(),
+        invalid_message="The number of cases must be a whole number, like 8",
+        validators=[InputRequired("Enter how many cases the session can take"),
+                    NumberRange(1, 30, "The number of cases must be between 1 and 30")],
+    )
+    cutoff_working_days = GovukIntegerField(
+        "Agenda cut-off, in working days before the session", widget=GovTextInput(),
+        invalid_message="The cut-off must be a whole number of working days, like 5",
+        validators=[InputRequired("Enter the agenda cut-off in working days"),
+                    NumberRange(0, 20, "The cut-off must be between 0 and 20 working days")],
+    )
+
+    def validate_starts_at(self, field):
+        if not TIME_PATTERN.match((field.data or "").strip()):
+            raise ValidationError("Enter the start time in the 24-hour clock, like 10:00")
+
+    def validate_place(self, field):
+        if not (field.data or "").strip() and not (self.online_link.data or "").strip():
+            raise ValidationError("Enter a place or an online link")
+
+    def terms(self):
+        hours, minutes = TIME_PATTERN.match(self.starts_at.data.strip()).groups()
+        return {
+            "starts_at": time(int(hours), int(minutes)),
+            "duration_minutes": self.duration_minutes.data,
+            "place": (self.place.data or "").strip() or None,
+            "online_link": (self.online_link.data or "").strip() or None,
+            "capacity": self.capacity.data,
+            "cutoff_working_days": self.cutoff_working_days.data,
+        }
+
+
+class SessionForm(SessionTermsForm):
+    held_on = GovukDateField("Date", validators=[DateRequired("Enter the session's date")],
+                             invalid_message="The session's date must be a real date")
+    submit = SubmitField("Schedule session", widget=GovSubmitInput())
+
+
+class SeriesForm(SessionTermsForm):
+    position = RadioField(
+        "Which week of the month?", widget=GovRadioInput(), coerce=int,
+        choices=choices((value, label.capitalize()) for value, label in POSITIONS.items()),
+        validators=[InputRequired("Select which week of the month")],
+    )
+    weekday = RadioField(
+        "Which day?", widget=GovRadioInput(),
+        choices=choices((code, name) for code, (name, _) in WEEKDAYS.items()),
+        validators=[InputRequired("Select which day of the week")],
+    )
+    first_on = GovukDateField("Starting from", validators=[DateRequired("Enter the first date")],
+                              invalid_message="The first date must be a real date")
+    submit = SubmitField("Schedule series", widget=GovSubmitInput())
+
+
+class CancelForm(FlaskForm):
+    reason = TextAreaField("Why is the session cancelled?", widget=GovTextArea(),
+                           validators=[DataRequired("Enter why the session is cancelled"),
+                                       Length(max=1000, message="The reason must be 1000 "
+                                                                "characters or fewer")])
+    submit = SubmitField("Cancel session", widget=GovSubmitInput())
+
+
+class MoveForm(FlaskForm):
+    held_on = GovukDateField("New date", validators=[DateRequired("Enter the new date")],
+                             invalid_message="The new date must be a real date")
+    reason = TextAreaField("Why is the session moving?", widget=GovTextArea(),
+                           validators=[DataRequired("Enter why the session is moving"),
+                                       Length(max=1000, message="The reason must be 1000 "
+                                                                "characters or fewer")])
+    submit = SubmitField("Move session", widget=GovSubmitInput())
