@@ -316,3 +316,20 @@ def make_session(app):
             return session.id
 
     return make
+
+
+@pytest.fixture
+def make_member(app, make_user):
+    """A panel member (representative unless given), with their user; returns the member id."""
+    from moderation.models import PanelMember
+
+    def make(user=None, role="representative", deputy_for_id=None):
+        user = user or make_user("panel_member")
+        with app.app_context():
+            member = PanelMember(user_id=user.id, role=role, agency_id=user.agency_id,
+                                 deputy_for_id=deputy_for_id, calendar_token=f"token-{user.id}")
+            _db.session.add(member)
+            _db.session.commit()
+            return member.id
+
+    return make

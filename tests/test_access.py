@@ -51,6 +51,10 @@ EXPECTED = {
     "panels.new_series": {Role.CHAIR},
     "panels.move": {Role.CHAIR},
     "panels.cancel": {Role.CHAIR},
+    "panels.members": {Role.CHAIR, Role.PARTNERSHIP_MANAGER},
+    "panels.remove_member": {Role.CHAIR, Role.PARTNERSHIP_MANAGER},
+    "panels.calendar_feed": {Role.CHAIR, Role.PANEL_MEMBER},
+    "panels.feed": PUBLIC,
 }
 
 
@@ -95,17 +99,20 @@ def _bounced_to_sign_in(response):
 
 
 @pytest.mark.parametrize("endpoint", sorted(EXPECTED))
-def test_route_access_by_role(app, make_user, make_dispute, make_session, endpoint):
+def test_route_access_by_role(app, make_user, make_dispute, make_session, make_member,
+                              endpoint):
     rule = routes(app)[endpoint]
     subject = make_user("referrer")
     ids = {"user_id": subject.id, "agency_id": subject.agency_id,
-           "dispute_id": make_dispute(subject), "position": 1, "session_id": make_session()}
+           "dispute_id": make_dispute(subject), "position": 1, "session_id": make_session(),
+           "member_id": make_member(), "token": "not-a-real-token"}
     url = _url(rule, ids)
     expected = EXPECTED[endpoint]
 
     anonymous = _request(app.test_client(), rule, url)
     if expected == PUBLIC:
-        assert anonymous.status_code == 200, f"{endpoint} should be open to everyone"
+        assert anonymous.status_code in (200, 404), f"{endpoint} should be open to everyone"
+        assert not _bounced_to_sign_in(anonymous)
     else:
         assert _bounced_to_sign_in(anonymous), f"{endpoint} should need sign-in"
 

@@ -17,7 +17,13 @@ from moderation.models.disputes import (
     ReferralMethod,
     StageOutcome,
 )
-from moderation.models.panels import PanelSeries, PanelSession, SessionStatus
+from moderation.models.panels import (
+    MemberRole,
+    PanelMember,
+    PanelSeries,
+    PanelSession,
+    SessionStatus,
+)
 from moderation.models.people import Agency, AgencyKind, Role, User, UserRole
 
 __all__ = [
@@ -35,6 +41,8 @@ __all__ = [
     "DisputeType",
     "EscalationPolicy",
     "Intent",
+    "MemberRole",
+    "PanelMember",
     "PanelSeries",
     "PanelSession",
     "PolicyStage",

@@ -70,3 +70,35 @@ class PanelSession(SessionTerms, Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
     series: Mapped[PanelSeries | None] = relationship(back_populates="sessions")
+
+
+class MemberRole(LabelledEnum):
+    CHAIR = "chair"
+    DEPUTY_CHAIR = "deputy_chair"
+    REPRESENTATIVE = "representative"
+
+
+MemberRole.LABELS = {
+    MemberRole.CHAIR: "Chair",
+    MemberRole.DEPUTY_CHAIR: "Deputy chair",
+    MemberRole.REPRESENTATIVE: "Agency representative",
+}
+
+
+class PanelMember(Base):
+    """Standing membership of the panel: who sits for which agency, and their deputies."""
+
+    __tablename__ = "panel_member"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
+    deputy_for_id: Mapped[int | None] = mapped_column(ForeignKey("panel_member.id"))
+    # The private calendar feed's secret; replacing it revokes the old feed address.
+    calendar_token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    user: Mapped["User"] = relationship(lazy="joined")  # noqa: F821
+    agency: Mapped["Agency"] = relationship(lazy="joined")  # noqa: F821
+    deputy_for: Mapped["PanelMember | None"] = relationship(remote_side=[id])

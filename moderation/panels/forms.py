@@ -6,11 +6,12 @@ from datetime import time
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
+    GovSelect,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
 )
-from wtforms import RadioField, StringField, SubmitField, TextAreaField
+from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import (
     URL,
     DataRequired,
@@ -22,6 +23,7 @@ from wtforms.validators import (
 )
 
 from moderation.forms import DateRequired, GovukDateField, GovukIntegerField, choices
+from moderation.models import MemberRole
 from moderation.panels.scheduling import POSITIONS, WEEKDAYS
 
 TIME_PATTERN = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
@@ -118,3 +120,39 @@ class MoveForm(FlaskForm):
                                        Length(max=1000, message="The reason must be 1000 "
                                                                 "characters or fewer")])
     submit = SubmitField("Move session", widget=GovSubmitInput())
+
+
+def _optional_id(value):
+    return int(value) if str(value).isdigit() else None
+
+
+class AddMemberForm(FlaskForm):
+    user_id = SelectField("Who is joining?", widget=GovSelect(), coerce=_optional_id,
+                          validate_choice=False,
+                          validators=[InputRequired("Select who is joining the panel")])
+    role = RadioField("Their part on the panel", widget=GovRadioInput(),
+                      choices=choices(MemberRole.choices()),
+                      validators=[InputRequired("Select their part on the panel")])
+    agency_id = SelectField("Agency they represent", widget=GovSelect(), coerce=_optional_id,
+                            validate_choice=False,
+                            validators=[InputRequired("Select the agency they represent")])
+    deputy_for_id = SelectField("Deputy for (optional)", widget=GovSelect(),
+                                coerce=_optional_id, validate_choice=False)
+    submit = SubmitField("Add to the panel", widget=GovSubmitInput())
+
+    def set_choices(self, candidates, agencies, principals):
+        self.user_id.choices = choices([("", "Select a person")]
+                                       + [(u.id, f"{u.name}, {u.agency.name}") for u in candidates])
+        self.agency_id.choices = choices([("", "Select an agency")]
+                                         + [(a.id, a.name) for a in agencies])
+        self.deputy_for_id.choices = choices(
+            [("", "Not a deputy")]
+            + [(m.id, f"{m.user.name} ({m.agency.name})") for m in principals])
+
+    def validate_user_id(self, field):
+        if field.data is None:
+            raise ValidationError("Select who is joining the panel")
+
+    def validate_agency_id(self, field):
+        if field.data not in {int(c.value) for c in field.choices if c.value}:
+            raise ValidationError("Select the agency they represent")

@@ -1,14 +1,25 @@
 """Panel sessions: the schedule, one-off sessions and series, moving and cancelling."""
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
-from moderation.access import roles_required
+from moderation.access import public, roles_required
+from moderation.admin.services import agencies
 from moderation.extensions import db
 from moderation.forms import add_error
-from moderation.models import PanelSession, Role
-from moderation.panels import services
-from moderation.panels.forms import CancelForm, MoveForm, SeriesForm, SessionForm
+from moderation.models import PanelMember, PanelSession, Role
+from moderation.panels import membership, services
+from moderation.panels.forms import AddMemberForm, CancelForm, MoveForm, SeriesForm, SessionForm
 from moderation.panels.ical import session_calendar
 
 bp = Blueprint("panels", __name__, url_prefix="/sessions")
@@ -110,3 +121,65 @@ def _change(session, form, action, message, field):
     db.session.commit()
     flash(message, "success")
     return redirect(url_for("panels.show", session_id=session.id))
+
+
+# Membership and calendar feeds ----------------------------------------------------------------
+
+MEMBERSHIP_MANAGERS = (Role.CHAIR, Role.PARTNERSHIP_MANAGER)
+
+
+@bp.route("/members", methods=["GET", "POST"])
+@roles_required(*MEMBERSHIP_MANAGERS)
+def members():
+    form = AddMemberForm()
+    current = membership.members()
+    form.set_choices(membership.candidates(), agencies(),
+                     [m for m in current if m.deputy_for_id is None])
+    if form.validate_on_submit():
+        try:
+            member = membership.add_member(current_user, form.user_id.data, form.role.data,
+                                           form.agency_id.data, form.deputy_for_id.data)
+        except services.SchedulingError as error:
+            db.session.rollback()
+            add_error(getattr(form, error.field or "user_id"), str(error))
+        else:
+            db.session.commit()
+            flash(f"{member.user.name} has joined the panel.", "success")
+            return redirect(url_for("panels.members"))
+    return render_template("panels/members.html", form=form, members=current)
+
+
+@bp.route("/members/<int:member_id>/remove", methods=["POST"])
+@roles_required(*MEMBERSHIP_MANAGERS)
+def remove_member(member_id):
+    member = db.session.get(PanelMember, member_id)
+    if member is None:
+        abort(404)
+    name = member.user.name
+    membership.remove_member(current_user, member)
+    db.session.commit()
+    flash(f"{name} has left the panel.", "success")
+    return redirect(url_for("panels.members"))
+
+
+@bp.route("/calendar-feed", methods=["GET", "POST"])
+@roles_required(Role.CHAIR, Role.PANEL_MEMBER)
+def calendar_feed():
+    member = membership.membership_of(current_user)
+    if member is not None and request.method == "POST":
+        membership.new_calendar_token(member)
+        db.session.commit()
+        flash("You have a new calendar address. The old one no longer works.", "success")
+        return redirect(url_for("panels.calendar_feed"))
+    return render_template("panels/calendar_feed.html", member=member)
+
+
+@bp.route("/feed/<token>.ics")
+@public  # the unguessable token is the credential, so calendar apps can subscribe
+def feed(token):
+    sessions = membership.feed_sessions(token)
+    if sessions is None:
+        abort(404)
+    body = session_calendar(sessions, current_app.config["PARTNERSHIP_NAME"],
+                            lambda s: url_for("panels.show", session_id=s.id, _external=True))
+    return Response(body, mimetype="text/calendar")

@@ -1,0 +1,89 @@
+"""Panel membership with deputies, and each member's private, revocable calendar feed."""
+
+import sqlalchemy as sa
+from icalendar import Calendar
+
+from moderation.models import PanelMember
+from tests.conftest import banners, error_summary, page, post
+
+
+def rows(response):
+    return [[cell.get_text(" ", strip=True) for cell in row.find_all("td")][:4]
+            for row in page(response).select("tbody tr")]
+
+
+def test_a_chair_adds_a_representative_and_their_deputy(client, signed_in, make_user,
+                                                        make_agency):
+    police = make_agency("Northshire Police", kind="police", is_core=True)
+    amira = make_user("panel_member", name="Amira Shah", agency_id=police)
+    lewis = make_user("panel_member", name="PC Lewis", agency_id=police)
+    signed_in("chair")
+    post(client, "/sessions/members", {"user_id": str(amira.id), "role": "representative",
+                                       "agency_id": str(police)})
+    members = client.get("/sessions/members")
+    principal = page(members).find("option", string="Amira Shah (Northshire Police)")["value"]
+    response = post(client, "/sessions/members", {
+        "user_id": str(lewis.id), "role": "representative", "agency_id": str(police),
+        "deputy_for_id": principal}, follow_redirects=True)
+    assert "PC Lewis has joined the panel." in banners(response)
+    assert ["PC Lewis", "Agency representative", "Northshire Police", "Amira Shah"] in rows(
+        response)
+
+
+def test_membership_mistakes_are_explained(client, signed_in, make_user, make_agency):
+    health = make_agency("Northshire ICB", kind="health")
+    police = make_agency("Northshire Police", kind="police")
+    referrer = make_user("referrer", name="Hannah Okafor", agency_id=health)
+    signed_in("partnership_manager")
+    assert error_summary(post(client, "/sessions/members", {})) == [
+        "Select who is joining the panel", "Select their part on the panel",
+        "Select the agency they represent"]
+    response = post(client, "/sessions/members", {"user_id": str(referrer.id),
+                                                  "role": "representative",
+                                                  "agency_id": str(police)})
+    assert error_summary(response) == [
+        "Hannah Okafor needs the agency representative (panel member) role first: ask an "
+        "administrator"]
+
+
+def test_a_user_without_the_right_role_cannot_join(app, client, signed_in, make_user):
+    chair_only = make_user("chair", name="Ruth Lawson")
+    signed_in("chair")
+    response = post(client, "/sessions/members", {"user_id": str(chair_only.id),
+                                                  "role": "representative",
+                                                  "agency_id": str(chair_only.agency_id)})
+    assert error_summary(response) == [
+        "Ruth Lawson needs the agency representative (panel member) role first: ask an "
+        "administrator"]
+
+
+def test_removing_a_member(app, client, signed_in, make_member):
+    member = make_member()
+    signed_in("chair")
+    response = post(client, f"/sessions/members/{member}/remove", follow_redirects=True)
+    assert any("has left the panel" in banner for banner in banners(response))
+    with app.app_context():
+        assert app.extensions["sqlalchemy"].session.scalar(
+            sa.select(sa.func.count(PanelMember.id))) == 0
+
+
+def test_a_members_feed_lists_sessions_and_a_new_address_revokes_the_old(
+        app, client, make_user, make_member, make_session):
+    user = make_user("panel_member")
+    make_member(user)
+    make_session()
+    from tests.conftest import sign_in
+
+    sign_in(client, user)
+    address = page(client.get("/sessions/calendar-feed")).select_one("#feed-address").get_text()
+    path = address.replace("http://localhost", "")
+    anonymous = app.test_client()
+    feed = anonymous.get(path)
+    assert feed.mimetype == "text/calendar"
+    assert len(Calendar.from_ical(feed.data).walk("VEVENT")) == 1
+    post(client, "/sessions/calendar-feed")
+    assert anonymous.get(path).status_code == 404
+
+
+def test_an_unknown_feed_address_is_not_found(client):
+    assert client.get("/sessions/feed/guess.ics").status_code == 404
