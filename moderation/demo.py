@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from moderation import demo_disputes
+from moderation import demo_disputes, demo_panels
 from moderation.auth import passwords
 from moderation.extensions import db
 from moderation.models import Agency, AgencyKind, Role, User
@@ -44,6 +44,11 @@ DEMO_USERS = [
              Role.REFERRER),
     DemoUser("csc.screener@demo.example.org", "Olivia Hart", DEMO_AGENCIES[3][0],
              Role.CSC_MANAGER),
+    DemoUser("health.rep@demo.example.org", "Dr Samuel Adeyemi", DEMO_AGENCIES[0][0],
+             Role.PANEL_MEMBER),
+    DemoUser("csc.rep@demo.example.org", "Fatima Khan", DEMO_AGENCIES[3][0], Role.PANEL_MEMBER),
+    DemoUser("police.deputy@demo.example.org", "DS Chris Nolan", DEMO_AGENCIES[2][0],
+             Role.PANEL_MEMBER),
 ]
 
 
@@ -72,4 +77,4 @@ def load():
         db.session.add(user)
         added += 1
     db.session.flush()
-    return added + demo_disputes.load()
+    return added + demo_disputes.load() + demo_panels.load()

@@ -448,8 +448,5 @@ def queue_order():
 
 
 def count_by_status():
-    return dict(
-        db.session.execute(select(Dispute.status, func.count(Dispute.id)).group_by(Dispute.status))
-        .tuples()
-        .all()
-    )
+    statuses = select(Dispute.status, func.count(Dispute.id)).group_by(Dispute.status)
+    return dict(db.session.execute(statuses).all())

@@ -9,6 +9,7 @@ from moderation.disputes import services as dispute_services
 from moderation.extensions import db
 from moderation.models import Role
 from moderation.navigation import ROLE_HOMES
+from moderation.panels import services as panel_services
 
 bp = Blueprint("home", __name__)
 
@@ -54,13 +55,14 @@ def csc_manager():
 @bp.route("/panel")
 @roles_required(Role.PANEL_MEMBER)
 def panel_member():
-    return _render_home(Role.PANEL_MEMBER)
+    return _render_home(Role.PANEL_MEMBER, sessions=panel_services.upcoming_sessions()[:3])
 
 
 @bp.route("/chair")
 @roles_required(Role.CHAIR)
 def chair():
-    return _render_home(Role.CHAIR)
+    return _render_home(Role.CHAIR, sessions=panel_services.upcoming_sessions()[:3],
+                        queued=dispute_services.count_by_status().get("queued", 0))
 
 
 @bp.route("/partnership")

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.browser
 
 def test_a_chair_schedules_a_monthly_series(page, make_user):
     sign_in(page, make_user("chair"))
-    page.get_by_role("link", name="Panel sessions").click()
+    page.get_by_role("link", name="Panel sessions", exact=True).click()
     expect(page.locator("h1")).to_have_text("Panel sessions")
     assert_accessible(page)
     page.get_by_role("link", name="Schedule a monthly series").click()
@@ -42,4 +42,24 @@ def test_a_chair_schedules_a_monthly_series(page, make_user):
     page.get_by_role("link", name="Move this session").click()
     page.get_by_role("button", name="Move session").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the new date")
+    assert_accessible(page)
+
+
+def test_membership_and_calendar_pages_are_accessible(page, make_user, make_agency):
+    police = make_agency("Northshire Police", kind="police", is_core=True)
+    make_user("panel_member", name="Amira Shah", agency_id=police)
+    chair = make_user("chair", "panel_member")
+    sign_in(page, chair)
+    page.goto("/sessions/members")
+    page.get_by_role("button", name="Add to the panel").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Select who is joining")
+    assert_accessible(page)
+    page.get_by_label("Who is joining?").select_option(label="Amira Shah, Northshire Police")
+    page.get_by_label("Agency representative").check()
+    page.get_by_label("Agency they represent").select_option(label="Northshire Police")
+    page.get_by_role("button", name="Add to the panel").click()
+    expect(page.locator("tbody")).to_contain_text("Amira Shah")
+    assert_accessible(page)
+    page.goto("/sessions/calendar-feed")
+    expect(page.locator("h1")).to_have_text("Your panel calendar")
     assert_accessible(page)

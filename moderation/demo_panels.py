@@ -1,0 +1,43 @@
+"""Demonstration panel: standing membership and a monthly series for the next six months."""
+
+import secrets
+from datetime import time
+
+from sqlalchemy import select
+
+from moderation.extensions import db
+from moderation.models import MemberRole, PanelMember, PanelSeries, User
+from moderation.panels import services
+
+MEMBERS = [
+    ("chair", MemberRole.CHAIR, None),
+    ("health.rep", MemberRole.REPRESENTATIVE, None),
+    ("panel.member", MemberRole.REPRESENTATIVE, None),
+    ("csc.rep", MemberRole.REPRESENTATIVE, None),
+    ("police.deputy", MemberRole.REPRESENTATIVE, "panel.member"),
+]
+
+
+def load():
+    """Add the demo panel if there is none yet; return how many records were added."""
+    if db.session.scalar(select(PanelMember.id).limit(1)):
+        return 0
+    users = {user.email.split("@")[0]: user for user in db.session.scalars(
+        select(User).where(User.email.like("%@demo.example.org")))}
+    members = {}
+    for name, role, deputy_for in MEMBERS:
+        user = users[name]
+        members[name] = PanelMember(
+            user=user, role=role, agency_id=user.agency_id,
+            deputy_for=members.get(deputy_for), calendar_token=secrets.token_urlsafe(32))
+        db.session.add(members[name])
+    added = len(members)
+    if not db.session.scalar(select(PanelSeries.id).limit(1)):
+        series = services.create_series(
+            users["chair"], 2, "TU", services.today(), starts_at=time(10, 0),
+            duration_minutes=180, place="Northshire Council House, Committee Room 2",
+            online_link="https://meet.example.org/northshire-panel", capacity=8,
+            cutoff_working_days=5)
+        added += 1 + len(series.sessions)
+    db.session.flush()
+    return added
