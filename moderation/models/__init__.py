@@ -18,6 +18,7 @@ from moderation.models.disputes import (
     StageOutcome,
 )
 from moderation.models.panels import (
+    AgendaItem,
     MemberRole,
     PanelMember,
     PanelSeries,
@@ -27,6 +28,7 @@ from moderation.models.panels import (
 from moderation.models.people import Agency, AgencyKind, Role, User, UserRole
 
 __all__ = [
+    "AgendaItem",
     "Agency",
     "AgencyKind",
     "AuditEvent",

@@ -2,7 +2,7 @@
 
 from datetime import date, datetime, time
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text, Time, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, Time, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from moderation.models.base import Base
@@ -102,3 +102,26 @@ class PanelMember(Base):
     user: Mapped["User"] = relationship(lazy="joined")  # noqa: F821
     agency: Mapped["Agency"] = relationship(lazy="joined")  # noqa: F821
     deputy_for: Mapped["PanelMember | None"] = relationship(remote_side=[id])
+
+
+class AgendaItem(Base):
+    """A dispute on a session's agenda, in order, with its time."""
+
+    __tablename__ = "agenda_item"
+    __table_args__ = (UniqueConstraint("session_id", "dispute_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("panel_session.id", ondelete="CASCADE"))
+    dispute_id: Mapped[int] = mapped_column(ForeignKey("dispute.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    minutes: Mapped[int] = mapped_column(Integer, default=20)
+    deferred: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    session: Mapped[PanelSession] = relationship(back_populates="agenda")
+    dispute: Mapped["Dispute"] = relationship(lazy="joined")  # noqa: F821
+
+
+PanelSession.agenda = relationship(
+    AgendaItem, order_by=AgendaItem.position, back_populates="session",
+    cascade="all, delete-orphan", lazy="selectin",
+)

@@ -1,0 +1,121 @@
+"""Building and freezing a session's agenda (DESIGN.md §4 rule 5).
+
+The agenda is filled from the panel queue in rule 5 order up to the session's capacity; the chair
+can add, remove, reorder and time items while the session is scheduled. Freezing locks it and
+opens the papers to the session's members. Queued disputes that do not fit roll to the next one.
+"""
+
+from sqlalchemy import select
+
+from moderation import audit
+from moderation.disputes.services import queue_order
+from moderation.extensions import db
+from moderation.models import AgendaItem, Dispute, DisputeStatus, PanelSession, SessionStatus
+from moderation.panels.services import SchedulingError
+
+MINUTES = (5, 120)
+DEFAULT_MINUTES = 20
+
+
+def _on_an_agenda():
+    """Disputes already listed for a session that is not cancelled."""
+    return (
+        select(AgendaItem.dispute_id)
+        .join(PanelSession, AgendaItem.session_id == PanelSession.id)
+        .where(AgendaItem.deferred.is_(False), PanelSession.status != SessionStatus.CANCELLED)
+    )
+
+
+def waiting():
+    """Queued disputes not yet on any agenda, in rule 5 order."""
+    return db.session.scalars(
+        select(Dispute)
+        .where(Dispute.status == DisputeStatus.QUEUED, Dispute.id.not_in(_on_an_agenda()))
+        .order_by(*queue_order())
+    ).all()
+
+
+def room(session):
+    return max(session.capacity - len(session.agenda), 0)
+
+
+def _require_draft(session):
+    if session.status != SessionStatus.SCHEDULED:
+        raise SchedulingError("The agenda is frozen and cannot change")
+
+
+def fill_from_queue(session, actor):
+    """Add waiting disputes in rule 5 order until the session is full; return those added."""
+    _require_draft(session)
+    added = waiting()[:room(session)]
+    for dispute in added:
+        _append(session, dispute)
+    if added:
+        audit.record("agenda_filled", session, actor=actor, disputes=[d.id for d in added])
+    return added
+
+
+def add_item(session, actor, dispute_id):
+    _require_draft(session)
+    dispute = next((d for d in waiting() if d.id == dispute_id), None)
+    if dispute is None:
+        raise SchedulingError("Select a dispute waiting for the panel", "dispute_id")
+    if not room(session):
+        raise SchedulingError(f"The agenda is full: this session takes {session.capacity} "
+                              "cases", "dispute_id")
+    item = _append(session, dispute)
+    audit.record("agenda_item_added", session, actor=actor, dispute=dispute.id)
+    return item
+
+
+def _append(session, dispute):
+    item = AgendaItem(dispute=dispute, position=len(session.agenda) + 1,
+                      minutes=DEFAULT_MINUTES)
+    session.agenda.append(item)
+    return item
+
+
+def remove_item(session, actor, item):
+    _require_draft(session)
+    session.agenda.remove(item)
+    _renumber(session)
+    audit.record("agenda_item_removed", session, actor=actor, dispute=item.dispute.id)
+
+
+def move_item(session, item, steps):
+    """Move an item up (negative) or down (positive) the agenda."""
+    _require_draft(session)
+    items = list(session.agenda)
+    index = items.index(item)
+    target = min(max(index + steps, 0), len(items) - 1)
+    items.insert(target, items.pop(index))
+    session.agenda[:] = items
+    _renumber(session)
+
+
+def set_minutes(session, item, minutes):
+    _require_draft(session)
+    if not MINUTES[0] <= minutes <= MINUTES[1]:
+        raise SchedulingError(f"The time must be between {MINUTES[0]} and {MINUTES[1]} minutes",
+                              "minutes")
+    item.minutes = minutes
+
+
+def _renumber(session):
+    for number, item in enumerate(session.agenda, start=1):
+        item.position = number
+
+
+def freeze(session, actor):
+    """Lock the agenda (filling it from the queue if the chair has not) and open the papers."""
+    _require_draft(session)
+    if not session.agenda:
+        fill_from_queue(session, actor)
+    session.status = SessionStatus.AGENDA_FROZEN
+    audit.record("agenda_frozen", session, actor=actor,
+                 disputes=[item.dispute.id for item in session.agenda])
+    return session
+
+
+def planned_minutes(session):
+    return sum(item.minutes for item in session.agenda if not item.deferred)
