@@ -55,6 +55,8 @@ EXPECTED = {
     "panels.remove_member": {Role.CHAIR, Role.PARTNERSHIP_MANAGER},
     "panels.calendar_feed": {Role.CHAIR, Role.PANEL_MEMBER},
     "panels.feed": PUBLIC,
+    "panels.agenda_builder": {Role.CHAIR},
+    "panels.papers": {Role.CHAIR, Role.PANEL_MEMBER, Role.PARTNERSHIP_MANAGER},
 }
 
 
@@ -105,7 +107,7 @@ def test_route_access_by_role(app, make_user, make_dispute, make_session, make_m
     subject = make_user("referrer")
     ids = {"user_id": subject.id, "agency_id": subject.agency_id,
            "dispute_id": make_dispute(subject), "position": 1, "session_id": make_session(),
-           "member_id": make_member(), "token": "not-a-real-token"}
+           "member_id": make_member(), "token": "not-a-real-token", "item_id": 1}
     url = _url(rule, ids)
     expected = EXPECTED[endpoint]
 

@@ -402,13 +402,30 @@ MISMATCH_MEANING = {
 
 
 def can_view(user, dispute):
-    """Need-to-know: a referrer sees only their own disputes; CSC managers and partnership
-    managers see all; a chair sees disputes waiting for panel (to build agendas)."""
+    """Need-to-know (rule 12): a referrer sees only their own disputes; CSC managers and
+    partnership managers see all; a chair sees disputes waiting for panel (to build agendas);
+    a panel member sees a case once it is on a frozen agenda of the panel they sit on."""
     if user.has_role(Role.PARTNERSHIP_MANAGER, Role.CSC_MANAGER):
         return True
     if user.has_role(Role.CHAIR) and dispute.status == DisputeStatus.QUEUED:
         return True
-    return user.has_role(Role.REFERRER) and dispute.referrer_id == user.id
+    if user.has_role(Role.REFERRER) and dispute.referrer_id == user.id:
+        return True
+    return user.has_role(Role.PANEL_MEMBER) and _sits_on_a_frozen_agenda(user, dispute)
+
+
+def _sits_on_a_frozen_agenda(user, dispute):
+    """A panel member sees a case once it is on a frozen agenda of the panel they sit on."""
+    from moderation.models import AgendaItem, PanelMember, PanelSession, SessionStatus
+
+    not_open_to_members = (SessionStatus.SCHEDULED, SessionStatus.CANCELLED)
+    return db.session.scalar(
+        select(AgendaItem.id)
+        .join(PanelSession, AgendaItem.session_id == PanelSession.id)
+        .where(AgendaItem.dispute_id == dispute.id, PanelSession.status.not_in(not_open_to_members),
+               select(PanelMember.id).where(PanelMember.user_id == user.id).exists())
+        .limit(1)
+    ) is not None
 
 
 # Lists -----------------------------------------------------------------------------------------

@@ -13,12 +13,14 @@ from flask import (
 )
 from flask_login import current_user
 
+from moderation import audit
 from moderation.access import public, roles_required
 from moderation.admin.services import agencies
+from moderation.disputes import services as dispute_services
 from moderation.extensions import db
 from moderation.forms import add_error
 from moderation.models import PanelMember, PanelSession, Role
-from moderation.panels import membership, services
+from moderation.panels import agenda, membership, services
 from moderation.panels.forms import AddMemberForm, CancelForm, MoveForm, SeriesForm, SessionForm
 from moderation.panels.ical import session_calendar
 
@@ -183,3 +185,76 @@ def feed(token):
     body = session_calendar(sessions, current_app.config["PARTNERSHIP_NAME"],
                             lambda s: url_for("panels.show", session_id=s.id, _external=True))
     return Response(body, mimetype="text/calendar")
+
+
+# The agenda ------------------------------------------------------------------------------------
+
+
+@bp.route("/<int:session_id>/agenda", methods=["GET", "POST"])
+@roles_required(Role.CHAIR)
+def agenda_builder(session_id):
+    session = _session(session_id)
+    problems = []
+    if request.method == "POST":
+        try:
+            message = _agenda_action(session, request.form)
+        except services.SchedulingError as error:
+            db.session.rollback()
+            session = _session(session_id)
+            problems.append({"text": str(error), "href": f"#{error.field or 'agenda'}"})
+        except (ValueError, LookupError):
+            abort(400)
+        else:
+            db.session.commit()
+            flash(message, "success")
+            return redirect(url_for("panels.agenda_builder", session_id=session.id))
+    audit.record("agenda_viewed", session)
+    db.session.commit()
+    return render_template("panels/agenda.html", session=session, problems=problems,
+                           waiting=agenda.waiting(), room=agenda.room(session),
+                           planned_minutes=agenda.planned_minutes(session))
+
+
+def _agenda_action(session, form):
+    """One button press on the agenda builder; returns the message to show."""
+    action, _, item_id = form.get("action", "").partition(":")
+    item = next((i for i in session.agenda if str(i.id) == item_id), None)
+    if action == "fill":
+        added = agenda.fill_from_queue(session, current_user)
+        return f"{len(added)} {'dispute' if len(added) == 1 else 'disputes'} added from the queue."
+    if action == "add":
+        agenda.add_item(session, current_user, int(form.get("dispute_id") or 0))
+        return "The dispute has been added to the agenda."
+    if action == "freeze":
+        agenda.freeze(session, current_user)
+        return "The agenda is frozen. Members can now read the papers."
+    if item is None:
+        raise LookupError(item_id)
+    if action in ("up", "down"):
+        agenda.move_item(session, item, -1 if action == "up" else 1)
+        return "The agenda has been reordered."
+    if action == "remove":
+        agenda.remove_item(session, current_user, item)
+        return "The dispute has been taken off the agenda."
+    if action == "minutes":
+        minutes = form.get(f"minutes-{item.id}", "").strip()
+        if not minutes.isdigit():
+            raise services.SchedulingError("Enter the time as a whole number of minutes",
+                                           f"minutes-{item.id}")
+        agenda.set_minutes(session, item, int(minutes))
+        return "The time has been saved."
+    raise LookupError(action)
+
+
+@bp.route("/<int:session_id>/papers/<int:item_id>")
+@roles_required(Role.CHAIR, Role.PANEL_MEMBER, Role.PARTNERSHIP_MANAGER)
+def papers(session_id, item_id):
+    session = _session(session_id)
+    item = next((i for i in session.agenda if i.id == item_id), None)
+    if item is None or not dispute_services.can_view(current_user, item.dispute):
+        abort(404)
+    audit.record("dispute_viewed", item.dispute, page="papers", session=session.id)
+    db.session.commit()
+    return render_template("panels/papers.html", session=session, item=item,
+                           dispute=item.dispute, clock=dispute_services.clock,
+                           repeat_visible=False)

@@ -1,0 +1,109 @@
+"""The chair builds and freezes an agenda; members then read the papers (rule 12)."""
+
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+import time_machine
+
+from moderation.disputes import services as disputes
+from moderation.models import AgendaItem, Dispute, User
+from tests.conftest import banners, error_summary, heading, page, post, sign_in
+
+
+@pytest.fixture(autouse=True)
+def on_a_monday():
+    with time_machine.travel("2026-11-23 09:00:00+00:00", tick=False):
+        yield
+
+
+@pytest.fixture
+def queued(app, make_dispute):
+    def make(count, **changes):
+        ids = [make_dispute(on=date(2026, 11, 9), **changes) for _ in range(count)]
+        with app.app_context():
+            session = app.extensions["sqlalchemy"].session
+            for ident in ids:
+                dispute = session.get(Dispute, ident)
+                disputes.escalate(dispute, session.get(User, dispute.referrer_id),
+                                  to_position=4, skip_reason="test", on=date(2026, 11, 20))
+            session.commit()
+        return ids
+
+    return make
+
+
+def items(app, session_id):
+    with app.app_context():
+        return app.extensions["sqlalchemy"].session.scalars(
+            sa.select(AgendaItem.dispute_id).where(AgendaItem.session_id == session_id)
+            .order_by(AgendaItem.position)).all()
+
+
+def test_the_chair_fills_reorders_and_freezes_the_agenda(app, client, signed_in, queued,
+                                                         make_session):
+    signed_in("chair")
+    first, second, third = queued(3)
+    session = make_session(capacity=2)
+    response = post(client, f"/sessions/{session}/agenda", {"action": "fill"},
+                    follow_redirects=True)
+    assert "2 disputes added from the queue." in banners(response)
+    assert "1 waiting dispute does not fit on this agenda" in page(response).get_text(" ")
+    item = page(response).select_one("button[value^='down:']")["value"]
+    post(client, f"/sessions/{session}/agenda", {"action": item})
+    assert items(app, session) == [second, first]
+    response = post(client, f"/sessions/{session}/agenda", {"action": "freeze"},
+                    follow_redirects=True)
+    assert "The agenda is frozen." in banners(response)[0]
+    assert not page(response).select("button[value='fill']")
+
+
+def test_agenda_mistakes_are_explained(client, signed_in, queued, make_session):
+    signed_in("chair")
+    queued(1)
+    session = make_session(capacity=1)
+    response = post(client, f"/sessions/{session}/agenda", {"action": "fill"},
+                    follow_redirects=True)
+    item = page(response).select_one("button[value^='minutes:']")["value"].split(":")[1]
+    response = post(client, f"/sessions/{session}/agenda",
+                    {"action": f"minutes:{item}", f"minutes-{item}": "lots"})
+    assert error_summary(response) == ["Enter the time as a whole number of minutes"]
+    response = post(client, f"/sessions/{session}/agenda",
+                    {"action": f"minutes:{item}", f"minutes-{item}": "500"})
+    assert error_summary(response) == ["The time must be between 5 and 120 minutes"]
+
+
+def test_a_nonsense_button_is_a_bad_request_not_an_error(client, signed_in, make_session):
+    signed_in("chair")
+    session = make_session()
+    response = post(client, f"/sessions/{session}/agenda", {"action": "explode:99"})
+    assert response.status_code == 400
+
+
+def test_members_read_the_papers_only_once_the_agenda_is_frozen(app, client, make_user,
+                                                                 make_member, queued,
+                                                                 make_session):
+    (dispute,) = queued(1)
+    session = make_session()
+    chair = app.test_client()
+    sign_in(chair, make_user("chair"))
+    post(chair, f"/sessions/{session}/agenda", {"action": "fill"})
+    (item,) = _item_ids(app, session)
+    member = make_user("panel_member")
+    make_member(member)
+    sign_in(client, member)
+    assert client.get(f"/sessions/{session}/papers/{item}").status_code == 404
+    assert client.get(f"/disputes/{dispute}").status_code == 403
+    post(chair, f"/sessions/{session}/agenda", {"action": "freeze"})
+    papers = client.get(f"/sessions/{session}/papers/{item}")
+    assert heading(papers).startswith("Dispute D-2026-")
+    assert "Amelia Jones" in papers.text
+    outsider = app.test_client()
+    sign_in(outsider, make_user("panel_member"))  # has the role but does not sit on the panel
+    assert outsider.get(f"/sessions/{session}/papers/{item}").status_code == 404
+
+
+def _item_ids(app, session_id):
+    with app.app_context():
+        return app.extensions["sqlalchemy"].session.scalars(
+            sa.select(AgendaItem.id).where(AgendaItem.session_id == session_id)).all()
