@@ -1,4 +1,5 @@
-"""Demonstration panel: standing membership and a monthly series for the next six months."""
+"""Demonstration panel: standing membership, a monthly series for the next six months, and the
+next session's agenda frozen with the disputes waiting for panel."""
 
 import secrets
 from datetime import time
@@ -7,7 +8,7 @@ from sqlalchemy import select
 
 from moderation.extensions import db
 from moderation.models import MemberRole, PanelMember, PanelSeries, User
-from moderation.panels import services
+from moderation.panels import agenda, services
 
 MEMBERS = [
     ("chair", MemberRole.CHAIR, None),
@@ -39,5 +40,7 @@ def load():
             online_link="https://meet.example.org/northshire-panel", capacity=8,
             cutoff_working_days=5)
         added += 1 + len(series.sessions)
+        # The next session's agenda is frozen with the queued demo disputes: papers to read.
+        agenda.freeze(series.sessions[0], users["chair"])
     db.session.flush()
     return added

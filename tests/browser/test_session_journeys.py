@@ -63,3 +63,47 @@ def test_membership_and_calendar_pages_are_accessible(page, make_user, make_agen
     page.goto("/sessions/calendar-feed")
     expect(page.locator("h1")).to_have_text("Your panel calendar")
     assert_accessible(page)
+
+
+def test_the_chair_freezes_an_agenda_and_a_member_reads_the_papers(
+    browser, live_server, page, make_user, make_member, make_session, app
+):
+    session = make_session(held_on=date.today().replace(year=date.today().year + 1))
+    _queue_one(app, make_user)
+    sign_in(page, make_user("chair"))
+    page.goto(f"/sessions/{session}/agenda")
+    assert_accessible(page)
+    page.get_by_role("button", name="Fill from the queue").click()
+    expect(page.locator("tbody")).to_contain_text("D-")
+    assert_accessible(page)
+    page.get_by_role("button", name="Freeze the agenda").click()
+    expect(page.locator(".govuk-notification-banner--success")).to_contain_text("frozen")
+    member = make_user("panel_member")
+    make_member(member)
+    context = browser.new_context(base_url=live_server, bypass_csp=True)
+    reader = context.new_page()
+    sign_in(reader, member)
+    reader.goto(f"/sessions/{session}")
+    reader.locator("ol a").first.click()
+    expect(reader.locator("main")).to_contain_text("OFFICIAL-SENSITIVE")
+    assert_accessible(reader)
+    context.close()
+
+
+def _queue_one(app, make_user):
+    from datetime import timedelta
+
+    from moderation.disputes import services
+    from moderation.extensions import db
+    from moderation.models import User
+    from tests.conftest import dispute_answers
+
+    referrer = make_user("referrer")
+    raised_on = date.today() - timedelta(days=21)
+    with app.app_context():
+        user = db.session.get(User, referrer.id)
+        dispute = services.raise_dispute(user, dispute_answers(
+            referral_date=raised_on - timedelta(days=5),
+            csc_decision_date=raised_on - timedelta(days=3)), on=raised_on)
+        services.escalate(dispute, user, to_position=4, skip_reason="test", on=date.today())
+        db.session.commit()
