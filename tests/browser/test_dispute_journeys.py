@@ -145,3 +145,20 @@ def test_the_escalation_policy_page_is_accessible(page, make_user):
     page.get_by_role("button", name="Save stage").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("whole number of working days")
     assert_accessible(page)
+
+
+def test_the_csc_confirm_page_and_the_urgent_contact_page_are_accessible(open_as, make_user,
+                                                                         make_dispute):
+    dispute = make_dispute()
+    csc = open_as(make_user("csc_manager"))
+    csc.goto(f"/disputes/{dispute}/confirm")
+    expect(csc.locator("h1")).to_have_text("Confirm or correct CSC's decision")
+    assert_accessible(csc)
+    csc.get_by_role("button", name="Save CSC's decision").click()
+    expect(csc.locator(".govuk-notification-banner--success")).to_contain_text("recorded")
+    manager = open_as(make_user("partnership_manager"))
+    manager.goto("/policy/urgent-contact")
+    manager.get_by_label("Who to contact when a child is at immediate risk").fill("")
+    manager.get_by_role("button", name="Save urgent contact").click()
+    expect(manager.locator(".govuk-error-summary")).to_contain_text("Enter who to contact")
+    assert_accessible(manager)

@@ -107,3 +107,11 @@ def _queue_one(app, make_user):
             csc_decision_date=raised_on - timedelta(days=3)), on=raised_on)
         services.escalate(dispute, user, to_position=4, skip_reason="test", on=date.today())
         db.session.commit()
+
+
+def test_the_one_off_session_form_is_accessible(page, make_user):
+    sign_in(page, make_user("chair"))
+    page.goto("/sessions/new")
+    page.get_by_role("button", name="Schedule session").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the session's date")
+    assert_accessible(page)
