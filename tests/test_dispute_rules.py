@@ -179,7 +179,7 @@ def test_only_the_answering_role_can_answer(ctx, referrer):
 def test_a_policy_change_applies_to_new_stages_only(make_user, referrer, ctx):
     manager = user(ctx, make_user("partnership_manager"))
     dispute = raise_one(ctx, referrer)
-    terms = [services._stage_terms(stage) for stage in services.current_policy().stages]
+    terms = [services.stage_terms(stage) for stage in services.current_policy().stages]
     terms[0]["working_days"], terms[1]["working_days"] = 10, 10
     services.update_policy(manager, "Call 01632 960 000", terms)
     assert dispute.stages[0].due_on == date(2026, 11, 25)  # still two working days

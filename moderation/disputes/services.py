@@ -63,7 +63,7 @@ def update_policy(actor, urgent_contact, stages):
     if not stages:
         raise DisputeError("Add at least one escalation stage", "stages")
     policy = current_policy()
-    before = [_stage_terms(stage) for stage in policy.stages]
+    before = [stage_terms(stage) for stage in policy.stages]
     policy.stages.clear()
     db.session.flush()  # old positions go before new ones take them (a unique constraint)
     policy.stages = [
@@ -76,7 +76,12 @@ def update_policy(actor, urgent_contact, stages):
     return policy
 
 
-def _stage_terms(stage):
+def policy_terms():
+    """The current policy's stages as plain terms, ready to edit and pass to update_policy."""
+    return [stage_terms(stage) for stage in current_policy().stages]
+
+
+def stage_terms(stage):
     return {
         "name": stage.name,
         "who_acts": stage.who_acts,

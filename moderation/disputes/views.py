@@ -52,7 +52,7 @@ def raise_dispute():
     policy = services.current_policy()
     form = RaiseDisputeForm()
     if request.method == "GET" or request.form.get("action") == "change":
-        form = RaiseDisputeForm(formdata=request.form or None)
+        # Back from the check-answers page: the answers refill the form, unvalidated.
         return render_template("disputes/raise.html", form=form, policy=policy)
     if not form.validate_on_submit() or not _dates_hold(form):
         return render_template("disputes/raise.html", form=form, policy=policy)
@@ -210,7 +210,7 @@ def policy():
 @bp.route("/policy/stages/new", methods=["GET", "POST"], defaults={"position": None})
 @roles_required(Role.PARTNERSHIP_MANAGER)
 def policy_stage(position):
-    stages = [services._stage_terms(stage) for stage in services.current_policy().stages]
+    stages = services.policy_terms()
     if position is not None and not 1 <= position <= len(stages):
         abort(404)
     current = stages[position - 1] if position else None
@@ -241,7 +241,7 @@ def _stage_form_data(terms):
 @roles_required(Role.PARTNERSHIP_MANAGER)
 def policy_stage_remove(position):
     policy = services.current_policy()
-    stages = [services._stage_terms(stage) for stage in policy.stages]
+    stages = services.policy_terms()
     if not 1 <= position <= len(stages):
         abort(404)
     if len(stages) == 1:
@@ -260,7 +260,7 @@ def urgent_contact():
     policy = services.current_policy()
     form = UrgentContactForm(obj=policy)
     if form.validate_on_submit():
-        stages = [services._stage_terms(stage) for stage in policy.stages]
+        stages = services.policy_terms()
         services.update_policy(current_user, form.urgent_contact.data, stages)
         db.session.commit()
         flash("The urgent contact has been updated.", "success")
