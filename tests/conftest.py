@@ -19,7 +19,7 @@ from moderation import create_app
 from moderation.config import TestConfig
 from moderation.extensions import db as _db
 from moderation.extensions import limiter
-from moderation.models import Agency, AgencyKind, User
+from moderation.models import Agency, AgencyKind, Dispute, User
 
 POSTGRES_URL = os.environ.get("MODERATION_TEST_POSTGRES_URL")
 DATABASES = [
@@ -331,5 +331,26 @@ def make_member(app, make_user):
             _db.session.add(member)
             _db.session.commit()
             return member.id
+
+    return make
+
+
+@pytest.fixture
+def queue_disputes(app, make_dispute):
+    """Raise disputes (each dict changes the answers) and send them straight to the panel
+    queue, skipping the stages with a reason; returns their ids in the order given."""
+    from datetime import date
+
+    from moderation.disputes import services
+
+    def make(*changes_list):
+        ids = [make_dispute(**{"on": date(2026, 11, 9), **changes}) for changes in changes_list]
+        with app.app_context():
+            for ident in ids:
+                dispute = _db.session.get(Dispute, ident)
+                services.escalate(dispute, _db.session.get(User, dispute.referrer_id),
+                                  to_position=4, skip_reason="test", on=date(2026, 11, 20))
+            _db.session.commit()
+        return ids
 
     return make

@@ -5,28 +5,14 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from moderation.disputes import services as disputes
-from moderation.models import Dispute, PanelSession, User
+from moderation.models import PanelSession, User
 from moderation.panels import agenda
 from moderation.panels.services import SchedulingError
 
 
 @pytest.fixture
-def queued(app, make_dispute):
-    """Queue disputes; returns their ids in the order given."""
-
-    def make(*changes_list):
-        ids = [make_dispute(on=date(2026, 11, 9), **changes) for changes in changes_list]
-        with app.app_context():
-            session = app.extensions["sqlalchemy"].session
-            for ident in ids:
-                dispute = session.get(Dispute, ident)
-                disputes.escalate(dispute, session.get(User, dispute.referrer_id),
-                                  to_position=4, skip_reason="test", on=date(2026, 11, 20))
-            session.commit()
-        return ids
-
-    return make
+def queued(queue_disputes):
+    return queue_disputes
 
 
 @pytest.fixture

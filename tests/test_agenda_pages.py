@@ -1,13 +1,10 @@
 """The chair builds and freezes an agenda; members then read the papers (rule 12)."""
 
-from datetime import date
-
 import pytest
 import sqlalchemy as sa
 import time_machine
 
-from moderation.disputes import services as disputes
-from moderation.models import AgendaItem, Dispute, User
+from moderation.models import AgendaItem
 from tests.conftest import banners, error_summary, heading, page, post, sign_in
 
 
@@ -18,19 +15,8 @@ def on_a_monday():
 
 
 @pytest.fixture
-def queued(app, make_dispute):
-    def make(count, **changes):
-        ids = [make_dispute(on=date(2026, 11, 9), **changes) for _ in range(count)]
-        with app.app_context():
-            session = app.extensions["sqlalchemy"].session
-            for ident in ids:
-                dispute = session.get(Dispute, ident)
-                disputes.escalate(dispute, session.get(User, dispute.referrer_id),
-                                  to_position=4, skip_reason="test", on=date(2026, 11, 20))
-            session.commit()
-        return ids
-
-    return make
+def queued(queue_disputes):
+    return lambda count: queue_disputes(*({} for _ in range(count)))
 
 
 def items(app, session_id):

@@ -304,23 +304,6 @@ def test_a_partnership_manager_changes_a_stage(app, client, signed_in):
 # The panel queue ------------------------------------------------------------------------------
 
 
-def queue_disputes(app, make_dispute, count, **changes):
-    from moderation.disputes import services
-    from moderation.models import User
-
-    changes.setdefault("on", date(2026, 11, 9))  # stage 1 overdue, so it may be escalated
-    ids = [make_dispute(**changes) for _ in range(count)]
-    with app.app_context():
-        session = app.extensions["sqlalchemy"].session
-        for ident in ids:
-            dispute = session.get(Dispute, ident)
-            actor = session.get(User, dispute.referrer_id)
-            services.escalate(dispute, actor, to_position=4, skip_reason="test",
-                              on=date(2026, 11, 23))
-        session.commit()
-    return ids
-
-
 @contextmanager
 def counting_queries(app):
     counter = {"n": 0}
@@ -338,22 +321,22 @@ def counting_queries(app):
 
 
 def test_the_queue_page_runs_the_same_queries_for_few_or_many_rows(app, client, signed_in,
-                                                                   make_dispute):
+                                                                   queue_disputes):
     signed_in("chair")
-    queue_disputes(app, make_dispute, 2)
+    queue_disputes({}, {})
     with counting_queries(app) as few:
         client.get("/queue")
-    queue_disputes(app, make_dispute, 20)
+    queue_disputes(*[{}] * 20)
     with counting_queries(app) as many:
         response = client.get("/queue")
     assert len(page(response).select("tbody tr")) == 22
     assert many["n"] == few["n"]
 
 
-def test_the_queue_filters_and_exports_without_names(app, client, signed_in, make_dispute):
+def test_the_queue_filters_and_exports_without_names(app, client, signed_in, queue_disputes):
     signed_in("partnership_manager")
-    queue_disputes(app, make_dispute, 1, immediate_risk=True)
-    queue_disputes(app, make_dispute, 2, level_of_need=2, concern_categories=["sexual_abuse"])
+    queue_disputes({"immediate_risk": True})
+    queue_disputes(*[{"level_of_need": 2, "concern_categories": ["sexual_abuse"]}] * 2)
     assert len(page(client.get("/queue?urgent=yes")).select("tbody tr")) == 1
     assert len(page(client.get("/queue?level=2")).select("tbody tr")) == 2
     assert len(page(client.get("/queue?category=sexual_abuse")).select("tbody tr")) == 2
