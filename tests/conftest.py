@@ -354,3 +354,56 @@ def queue_disputes(app, make_dispute):
         return ids
 
     return make
+
+
+@dataclass
+class Meeting:
+    """A panel in session: ids of its people and records, to open inside an app context."""
+
+    session_id: int
+    dispute_ids: list
+    chair: UserRecord
+    reps: dict  # agency kind ("health", "police", "csc") -> UserRecord
+    deputy: UserRecord  # deputises for the police representative
+    members: dict  # user id -> panel member id
+    referrer: UserRecord
+
+
+@pytest.fixture
+def panel_meeting(app, make_agency, make_user, make_session, make_member, queue_disputes):
+    """A panel of a chair and health, police and CSC representatives (plus a police deputy), with
+    a session whose agenda is frozen holding the given disputes. `started=True` also marks the
+    representatives present, with the confidentiality statement accepted, and starts the
+    meeting."""
+    from moderation.models import AgencyKind, PanelSession
+    from moderation.panels import agenda, meeting
+
+    def make(disputes=({},), started=True):
+        agencies = {kind: make_agency(name, kind, is_core=True) for kind, name in (
+            (AgencyKind.HEALTH, "Northshire Health"), (AgencyKind.POLICE, "Northshire Police"),
+            (AgencyKind.CSC, "Northshire Children's Social Care"))}
+        chair = make_user("chair", name="Pat Chair", agency_id=make_agency("Partnership"))
+        reps = {kind.value: make_user("panel_member", name=f"{kind.label} Rep",
+                                      agency_id=agencies[kind]) for kind in agencies}
+        deputy = make_user("panel_member", name="Police Deputy",
+                           agency_id=agencies[AgencyKind.POLICE])
+        members = {chair.id: make_member(chair, role="chair")}
+        for rep in reps.values():
+            members[rep.id] = make_member(rep)
+        members[deputy.id] = make_member(deputy, deputy_for_id=members[reps["police"].id])
+        referrer = make_user("referrer", name="Riley Referrer")
+        dispute_ids = queue_disputes(*[{"referrer": referrer, **d} for d in disputes])
+        session_id = make_session(capacity=max(len(dispute_ids), 1))
+        with app.app_context():
+            session = _db.session.get(PanelSession, session_id)
+            chair_user = _db.session.get(User, chair.id)
+            agenda.freeze(session, chair_user)
+            if started:
+                entries = {members[rep.id]: ("present", True) for rep in reps.values()}
+                entries[members[chair.id]] = ("present", True)
+                meeting.record_attendance(session, chair_user, entries)
+                meeting.start(session, chair_user)
+            _db.session.commit()
+        return Meeting(session_id, dispute_ids, chair, reps, deputy, members, referrer)
+
+    return make

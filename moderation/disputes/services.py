@@ -416,7 +416,8 @@ def can_view(user, dispute):
         return True
     if user.has_role(Role.REFERRER) and dispute.referrer_id == user.id:
         return True
-    return user.has_role(Role.PANEL_MEMBER) and _sits_on_a_frozen_agenda(user, dispute)
+    return (user.has_role(Role.PANEL_MEMBER, Role.CHAIR)
+            and _sits_on_a_frozen_agenda(user, dispute))
 
 
 def _sits_on_a_frozen_agenda(user, dispute):

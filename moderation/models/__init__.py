@@ -17,6 +17,18 @@ from moderation.models.disputes import (
     ReferralMethod,
     StageOutcome,
 )
+from moderation.models.meeting import (
+    Action,
+    ActionStatus,
+    Attendance,
+    AttendanceStatus,
+    Conflict,
+    LearningTheme,
+    Notification,
+    PanelDecision,
+    PanelOutcome,
+    Vote,
+)
 from moderation.models.panels import (
     AgendaItem,
     MemberRole,
@@ -24,17 +36,23 @@ from moderation.models.panels import (
     PanelSeries,
     PanelSession,
     SessionStatus,
+    VotingStatus,
 )
 from moderation.models.people import Agency, AgencyKind, Role, User, UserRole
 
 __all__ = [
-    "AgendaItem",
+    "Action",
+    "ActionStatus",
     "Agency",
     "AgencyKind",
+    "AgendaItem",
+    "Attendance",
+    "AttendanceStatus",
     "AuditEvent",
     "Base",
     "Classification",
     "ConcernCategory",
+    "Conflict",
     "CscOutcome",
     "Dispute",
     "DisputeConcern",
@@ -43,8 +61,12 @@ __all__ = [
     "DisputeType",
     "EscalationPolicy",
     "Intent",
+    "LearningTheme",
     "MemberRole",
+    "Notification",
+    "PanelDecision",
     "PanelMember",
+    "PanelOutcome",
     "PanelSeries",
     "PanelSession",
     "PolicyStage",
@@ -54,4 +76,6 @@ __all__ = [
     "StageOutcome",
     "User",
     "UserRole",
+    "Vote",
+    "VotingStatus",
 ]

@@ -127,12 +127,14 @@ class DisputeStatus(LabelledEnum):
     ESCALATING = "escalating"
     SETTLED = "settled"
     QUEUED = "queued"
+    DECIDED = "decided"
 
 
 DisputeStatus.LABELS = {
     DisputeStatus.ESCALATING: "In escalation",
     DisputeStatus.SETTLED: "Settled",
     DisputeStatus.QUEUED: "Waiting for panel",
+    DisputeStatus.DECIDED: "Decided by the panel",
 }
 
 

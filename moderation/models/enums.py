@@ -11,5 +11,10 @@ class LabelledEnum(enum.StrEnum):
         return type(self).LABELS[self]
 
     @classmethod
+    def has(cls, value):
+        """Whether `value` is one of the members' values (Python 3.11's `in` raises instead)."""
+        return value in cls._value2member_map_
+
+    @classmethod
     def choices(cls):
         return [(member.value, member.label) for member in cls]

@@ -104,6 +104,19 @@ class PanelMember(Base):
     deputy_for: Mapped["PanelMember | None"] = relationship(remote_side=[id])
 
 
+class VotingStatus(LabelledEnum):
+    NOT_OPEN = "not_open"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+VotingStatus.LABELS = {
+    VotingStatus.NOT_OPEN: "Voting not open",
+    VotingStatus.OPEN: "Voting open",
+    VotingStatus.CLOSED: "Voting closed",
+}
+
+
 class AgendaItem(Base):
     """A dispute on a session's agenda, in order, with its time."""
 
@@ -116,6 +129,8 @@ class AgendaItem(Base):
     position: Mapped[int] = mapped_column(Integer)
     minutes: Mapped[int] = mapped_column(Integer, default=20)
     deferred: Mapped[bool] = mapped_column(Boolean, default=False)
+    deferral_reason: Mapped[str | None] = mapped_column(Text)
+    voting: Mapped[str] = mapped_column(String(20), default=VotingStatus.NOT_OPEN)
 
     session: Mapped[PanelSession] = relationship(back_populates="agenda")
     dispute: Mapped["Dispute"] = relationship(lazy="joined")  # noqa: F821

@@ -1,0 +1,101 @@
+"""Actions the panel sets: owner, agency, a due date counted in working days, and status.
+
+Open actions past their due date are overdue; they come back on the next session's agenda.
+"""
+
+from sqlalchemy import select
+
+from moderation import audit
+from moderation.calendar import add_working_days, working_days_between
+from moderation.disputes.services import region, today
+from moderation.extensions import db
+from moderation.models import Action, ActionStatus, PanelSession, Role, SessionStatus, User
+from moderation.models.types import utcnow
+from moderation.panels.meeting import MeetingError
+
+WORKING_DAYS = (1, 130)
+# Closing an action any way but "done" needs a word on why.
+NEEDS_NOTE = (ActionStatus.NOT_POSSIBLE, ActionStatus.NOT_DONE)
+SETTING_OPEN = (SessionStatus.IN_SESSION, SessionStatus.MINUTES_DRAFT)
+
+
+def owners():
+    return db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.name)).all()
+
+
+def add_action(session, actor, *, description, owner_id, working_days, item=None):
+    if session.status not in SETTING_OPEN:
+        raise MeetingError("Actions are set during the meeting or while the minutes are in "
+                           "draft", "description")
+    if not (description or "").strip():
+        raise MeetingError("Enter what needs to be done", "description")
+    owner = db.session.get(User, owner_id or 0)
+    if owner is None or not owner.active:
+        raise MeetingError("Select who owns the action", "owner_id")
+    if working_days is None or not WORKING_DAYS[0] <= working_days <= WORKING_DAYS[1]:
+        raise MeetingError(f"The action must be due in between {WORKING_DAYS[0]} and "
+                           f"{WORKING_DAYS[1]} working days", "working_days")
+    action = Action(session_id=session.id, agenda_item_id=item.id if item else None,
+                    description=description.strip(), owner=owner, agency_id=owner.agency_id,
+                    working_days=working_days, created_by_id=actor.id,
+                    due_on=add_working_days(session.held_on, working_days, region()))
+    db.session.add(action)
+    db.session.flush()
+    audit.record("action_set", action, actor=actor, session=session.id, owner=owner.id)
+    return action
+
+
+def can_update(user, action):
+    """Owners update their own actions; the chair and partnership managers update any."""
+    return action.owner_id == user.id or user.has_role(Role.CHAIR, Role.PARTNERSHIP_MANAGER)
+
+
+def update_status(action, actor, status, note=None):
+    if not can_update(actor, action):
+        raise MeetingError("Only the action's owner or the chair can update it", "status")
+    if not ActionStatus.has(status):
+        raise MeetingError("Select the action's status", "status")
+    note = (note or "").strip()
+    if status in NEEDS_NOTE and not note:
+        raise MeetingError("Say why the action was not done", "note")
+    action.status = status
+    action.status_note = note or None
+    action.updated_at = utcnow()
+    audit.record("action_updated", action, actor=actor, status=status)
+
+
+def for_session(session):
+    return db.session.scalars(
+        select(Action).where(Action.session_id == session.id)
+        .order_by(Action.due_on, Action.id)
+    ).all()
+
+
+def listing(user, status=None, mine_only=False):
+    """The overall actions list: everyone's for the chair and partnership managers, otherwise
+    the user's own."""
+    statement = select(Action).order_by(Action.due_on, Action.id)
+    if mine_only or not user.has_role(Role.CHAIR, Role.PARTNERSHIP_MANAGER):
+        statement = statement.where(Action.owner_id == user.id)
+    if status:
+        statement = statement.where(Action.status == status)
+    return db.session.scalars(statement).all()
+
+
+def overdue_before(session):
+    """Open actions from earlier sessions already overdue on this session's date: the agenda's
+    section of overdue actions."""
+    return db.session.scalars(
+        select(Action)
+        .join(PanelSession, Action.session_id == PanelSession.id)
+        .where(Action.status == ActionStatus.OPEN, Action.due_on < session.held_on,
+               PanelSession.held_on < session.held_on)
+        .order_by(Action.due_on, Action.id)
+    ).all()
+
+
+def days_left(action, on=None):
+    """Working days until the action is due (negative when overdue); None once closed."""
+    if action.status != ActionStatus.OPEN:
+        return None
+    return working_days_between(on or today(), action.due_on, region())

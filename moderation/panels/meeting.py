@@ -1,0 +1,160 @@
+"""Running the meeting: the attendance register, confidentiality, conflicts and quorum (rule 6).
+
+Quorum is computed per agenda item, because a conflicted representative does not count for the
+item they declared on. The rule itself lives in voting/rules.py; this module gathers its inputs.
+"""
+
+from sqlalchemy import select
+
+from moderation import audit
+from moderation.extensions import db
+from moderation.models import (
+    Agency,
+    Attendance,
+    AttendanceStatus,
+    Conflict,
+    MemberRole,
+    PanelMember,
+    SessionStatus,
+    VotingStatus,
+)
+from moderation.models.types import utcnow
+from moderation.panels.membership import members
+from moderation.panels.services import SchedulingError
+from moderation.voting import rules
+
+CONFIDENTIALITY_STATEMENT = (
+    "The information in the papers and discussed at this panel is confidential. I will use it "
+    "only for the panel's work, not share it outside the panel, and keep the papers securely."
+)
+# The register is open from the freezing of the agenda until the meeting closes.
+REGISTER_OPEN = (SessionStatus.AGENDA_FROZEN, SessionStatus.IN_SESSION)
+
+
+class MeetingError(SchedulingError):
+    """Something the meeting's rules do not allow, with the field to point at."""
+
+
+def register(session):
+    """Every standing member with their attendance at this session (None if not recorded)."""
+    recorded = {row.member_id: row for row in session.attendance}
+    return [(member, recorded.get(member.id)) for member in members()]
+
+
+def attendance_of(session, user):
+    return next((row for row in session.attendance if row.member.user_id == user.id), None)
+
+
+def _require_register_open(session):
+    if session.status not in REGISTER_OPEN:
+        raise MeetingError("The register is open once the agenda is frozen and until the "
+                           "meeting closes", "register")
+
+
+def record_attendance(session, actor, entries):
+    """The chair's register: `entries` maps member id to (status, acknowledged in the room)."""
+    _require_register_open(session)
+    standing = {member.id: member for member in members()}
+    for member_id, (status, acknowledged) in entries.items():
+        member = standing.get(member_id)
+        if member is None or not AttendanceStatus.has(status):
+            raise MeetingError("Select present, apologies or absent for each member", "register")
+        _set(session, member, status, acknowledged)
+    audit.record("attendance_recorded", session, actor=actor,
+                 register={str(k): v[0] for k, v in entries.items()})
+
+
+def acknowledge(session, user):
+    """A member confirms, from their own account, that they are present and accept the
+    confidentiality statement."""
+    _require_register_open(session)
+    member = db.session.scalar(select(PanelMember).where(PanelMember.user_id == user.id))
+    if member is None:
+        raise MeetingError("Only members of the panel can join the meeting", "acknowledge")
+    _set(session, member, AttendanceStatus.PRESENT, True)
+    audit.record("confidentiality_acknowledged", session, actor=user)
+
+
+def _set(session, member, status, acknowledged):
+    row = next((r for r in session.attendance if r.member_id == member.id), None)
+    if row is None:
+        row = Attendance(member=member, standing_for=member.deputy_for)
+        session.attendance.append(row)
+    row.status = status
+    present = status == AttendanceStatus.PRESENT
+    if not present or not acknowledged:
+        row.confidentiality_acknowledged_at = None
+    elif row.confidentiality_acknowledged_at is None:
+        row.confidentiality_acknowledged_at = utcnow()
+
+
+def core_agencies():
+    return db.session.scalars(
+        select(Agency.name).where(Agency.is_core.is_(True)).order_by(Agency.name)
+    ).all()
+
+
+def attendees(session, item=None):
+    conflicted = {c.member_id for c in item.conflicts} if item is not None else set()
+    return [
+        rules.Attendee(name=row.member.user.name, agency=row.member.agency.name,
+                       role=row.member.role, present=row.status == AttendanceStatus.PRESENT,
+                       conflicted=row.member_id in conflicted)
+        for row in session.attendance
+    ]
+
+
+def quorum(session, item=None):
+    """Rule 6 for the session as a whole, or for one item (conflicted members excluded)."""
+    return rules.quorum(attendees(session, item), core_agencies())
+
+
+def declare_conflict(session, item, actor, member, nature):
+    """Record a conflict of interest: the member no longer votes on the item, and any vote they
+    cast while voting is open is withdrawn."""
+    _require_register_open(session)
+    if item.decision is not None or item.voting == VotingStatus.CLOSED:
+        raise MeetingError("Voting on this item has closed: conflicts must be declared before",
+                           "nature")
+    if not nature.strip():
+        raise MeetingError("Describe the conflict of interest", "nature")
+    if any(c.member_id == member.id for c in item.conflicts):
+        raise MeetingError(f"{member.user.name} has already declared a conflict on this item",
+                           "nature")
+    item.conflicts.append(Conflict(member=member, nature=nature.strip(), declared_by_id=actor.id))
+    for vote in [v for v in item.votes if v.member_id == member.id]:
+        item.votes.remove(vote)
+        audit.record("vote_withdrawn", item.dispute, actor=actor, item=item.id,
+                     agency=vote.agency_id, reason="conflict declared")
+    audit.record("conflict_declared", item.dispute, actor=actor, item=item.id,
+                 member=member.id)
+
+
+def conflicted(item, user):
+    return any(c.member.user_id == user.id for c in item.conflicts)
+
+
+def start(session, actor):
+    if session.status != SessionStatus.AGENDA_FROZEN:
+        raise MeetingError("Only a session with a frozen agenda can start", "meeting")
+    session.status = SessionStatus.IN_SESSION
+    audit.record("meeting_started", session, actor=actor)
+
+
+def close(session, actor):
+    """End the meeting once every item is decided or deferred; the minutes are then drafted."""
+    if session.status != SessionStatus.IN_SESSION:
+        raise MeetingError("Only a meeting in session can close", "meeting")
+    open_items = [i for i in session.agenda if i.decision is None and not i.deferred]
+    if open_items:
+        numbers = ", ".join(str(i.position) for i in open_items)
+        raise MeetingError(f"Decide or defer every item before closing the meeting (still open: "
+                           f"item {numbers})", "meeting")
+    session.status = SessionStatus.MINUTES_DRAFT
+    audit.record("meeting_closed", session, actor=actor)
+
+
+def chairing(user, session):
+    """Whether the user chairs (or deputises as chair for) this session's panel."""
+    member = db.session.scalar(select(PanelMember).where(PanelMember.user_id == user.id))
+    return member is not None and member.role in (MemberRole.CHAIR, MemberRole.DEPUTY_CHAIR)
