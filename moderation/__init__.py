@@ -90,6 +90,9 @@ def _register_blueprints(app):
     from moderation.auth.views import bp as auth_bp
     from moderation.disputes.views import bp as disputes_bp
     from moderation.home.views import bp as home_bp
+    from moderation.notifications.views import bp as notifications_bp
+    from moderation.panels.actions_views import bp as actions_bp
+    from moderation.panels.meeting_views import bp as meeting_bp
     from moderation.panels.views import bp as panels_bp
 
     app.register_blueprint(auth_bp)
@@ -97,6 +100,9 @@ def _register_blueprints(app):
     app.register_blueprint(admin_bp)
     app.register_blueprint(disputes_bp)
     app.register_blueprint(panels_bp)
+    app.register_blueprint(meeting_bp)
+    app.register_blueprint(actions_bp)
+    app.register_blueprint(notifications_bp)
     app.add_url_rule("/assets/<path:filename>", "assets", _govuk_asset)
 
 

@@ -12,6 +12,8 @@ NAVIGATION = [
     ("Home", "home.index"),
     ("Panel sessions", "panels.schedule"),
     ("Panel queue", "disputes.panel_queue"),
+    ("Actions", "actions.index"),
+    ("Notifications", "notifications.index"),
     ("Escalation policy", "disputes.policy"),
     ("Agencies", "admin.agencies"),
     ("Users", "admin.users"),
@@ -35,8 +37,17 @@ def navigation_items():
     items = []
     for label, endpoint in NAVIGATION:
         if rule_for(endpoint).allows(current_user):
+            if endpoint == "notifications.index":
+                label = _with_unread(label)
             items.append({"text": label, "href": _url(endpoint), "active": _is_active(endpoint)})
     return items
+
+
+def _with_unread(label):
+    from moderation.notifications.services import unread_count
+
+    unread = unread_count(current_user)
+    return f"{label} ({unread} new)" if unread else label
 
 
 def _url(endpoint):

@@ -57,6 +57,23 @@ EXPECTED = {
     "panels.feed": PUBLIC,
     "panels.agenda_builder": {Role.CHAIR},
     "panels.papers": {Role.CHAIR, Role.PANEL_MEMBER, Role.PARTNERSHIP_MANAGER},
+    "meeting.show": {Role.CHAIR, Role.PANEL_MEMBER},
+    "meeting.register": {Role.CHAIR},
+    "meeting.acknowledge": {Role.CHAIR, Role.PANEL_MEMBER},
+    "meeting.chair_step": {Role.CHAIR},
+    "meeting.item": {Role.CHAIR, Role.PANEL_MEMBER},
+    "meeting.vote": {Role.PANEL_MEMBER},
+    "meeting.declare_conflict": {Role.CHAIR, Role.PANEL_MEMBER},
+    "meeting.voting_step": {Role.CHAIR},
+    "meeting.in_room_vote": {Role.CHAIR},
+    "meeting.defer": {Role.CHAIR},
+    "meeting.add_action": {Role.CHAIR},
+    "meeting.decision": {Role.CHAIR},
+    "actions.index": ANYONE_SIGNED_IN,
+    "actions.for_session": {Role.CHAIR, Role.PANEL_MEMBER, Role.PARTNERSHIP_MANAGER},
+    "actions.update": ANYONE_SIGNED_IN,
+    "notifications.index": ANYONE_SIGNED_IN,
+    "notifications.mark_read": ANYONE_SIGNED_IN,
 }
 
 
@@ -107,7 +124,8 @@ def test_route_access_by_role(app, make_user, make_dispute, make_session, make_m
     subject = make_user("referrer")
     ids = {"user_id": subject.id, "agency_id": subject.agency_id,
            "dispute_id": make_dispute(subject), "position": 1, "session_id": make_session(),
-           "member_id": make_member(), "token": "not-a-real-token", "item_id": 1}
+           "member_id": make_member(), "token": "not-a-real-token", "item_id": 1,
+           "action_id": 1, "step": "close"}
     url = _url(rule, ids)
     expected = EXPECTED[endpoint]
 

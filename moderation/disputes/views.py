@@ -28,6 +28,7 @@ from moderation.disputes.forms import (
 from moderation.extensions import db
 from moderation.forms import add_error, choices
 from moderation.models import Dispute, Role
+from moderation.voting.services import decisions_on
 
 bp = Blueprint("disputes", __name__)
 
@@ -100,7 +101,7 @@ def show(dispute_id):
         mismatch_meaning=services.MISMATCH_MEANING.get(mismatch),
         can_escalate=_may_escalate(dispute), can_answer=_may_answer(dispute),
         repeat_visible=dispute.repeat_of and services.can_view(current_user, dispute.repeat_of),
-        policy=services.current_policy(),
+        policy=services.current_policy(), decisions=decisions_on(dispute),
     )
 
 

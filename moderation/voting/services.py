@@ -242,3 +242,11 @@ def _next_open_session(session):
         .order_by(PanelSession.held_on).limit(1)
     ).all()
     return next((s for s in candidates if agenda.room(s)), None)
+
+
+def decisions_on(dispute):
+    """The panel's decisions on a dispute, oldest first (a deferral, then the outcome)."""
+    return db.session.scalars(
+        select(PanelDecision).where(PanelDecision.dispute_id == dispute.id)
+        .order_by(PanelDecision.recorded_at, PanelDecision.id)
+    ).all()

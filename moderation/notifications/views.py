@@ -1,0 +1,26 @@
+"""The in-app notifications list."""
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from moderation.access import signed_in
+from moderation.extensions import db
+from moderation.notifications import services
+
+bp = Blueprint("notifications", __name__, url_prefix="/notifications")
+
+
+@bp.route("/")
+@signed_in
+def index():
+    return render_template("notifications/index.html",
+                           notifications=services.for_user(current_user))
+
+
+@bp.route("/read", methods=["POST"])
+@signed_in
+def mark_read():
+    services.mark_all_read(current_user)
+    db.session.commit()
+    flash("All notifications are marked as read.", "success")
+    return redirect(url_for("notifications.index"))

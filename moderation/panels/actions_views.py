@@ -1,0 +1,64 @@
+"""Actions pages: per session and overall; owners update their own."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from moderation import audit
+from moderation.access import roles_required, signed_in
+from moderation.extensions import db
+from moderation.forms import add_error
+from moderation.models import Action, ActionStatus, PanelSession, Role
+from moderation.panels import actions
+from moderation.panels.meeting import MeetingError
+from moderation.panels.meeting_forms import ActionStatusForm
+
+bp = Blueprint("actions", __name__)
+
+
+@bp.route("/actions")
+@signed_in
+def index():
+    status = request.args.get("status", "open")
+    if status != "all" and not ActionStatus.has(status):
+        status = "open"
+    mine = request.args.get("mine") == "yes"
+    listed = actions.listing(current_user, None if status == "all" else status, mine_only=mine)
+    return render_template("actions/index.html", listed=listed, status=status, mine=mine,
+                           statuses=ActionStatus.choices(),
+                           days_left=actions.days_left, can_update=actions.can_update,
+                           sees_all=current_user.has_role(Role.CHAIR, Role.PARTNERSHIP_MANAGER))
+
+
+@bp.route("/sessions/<int:session_id>/actions")
+@roles_required(Role.CHAIR, Role.PANEL_MEMBER, Role.PARTNERSHIP_MANAGER)
+def for_session(session_id):
+    session = db.session.get(PanelSession, session_id)
+    if session is None:
+        abort(404)
+    return render_template("actions/session.html", session=session,
+                           listed=actions.for_session(session), days_left=actions.days_left,
+                           can_update=actions.can_update,
+                           overdue=actions.overdue_before(session))
+
+
+@bp.route("/actions/<int:action_id>", methods=["GET", "POST"])
+@signed_in
+def update(action_id):
+    action = db.session.get(Action, action_id)
+    if action is None or not actions.can_update(current_user, action):
+        abort(404)
+    form = ActionStatusForm(data={"status": action.status, "note": action.status_note})
+    if form.validate_on_submit():
+        try:
+            actions.update_status(action, current_user, form.status.data, form.note.data)
+        except MeetingError as error:
+            db.session.rollback()
+            add_error(getattr(form, error.field, form.status), str(error))
+        else:
+            db.session.commit()
+            flash("The action has been updated.", "success")
+            return redirect(url_for("actions.index"))
+    audit.record("action_viewed", action)
+    db.session.commit()
+    return render_template("actions/update.html", action=action, form=form,
+                           days_left=actions.days_left(action))

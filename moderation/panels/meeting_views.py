@@ -1,0 +1,295 @@
+"""The meeting pages: register and quorum, each item's conflicts and votes, and the decision."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from moderation import audit
+from moderation.access import roles_required
+from moderation.disputes import services as dispute_services
+from moderation.extensions import db
+from moderation.forms import add_error
+from moderation.models import AgendaItem, AttendanceStatus, PanelMember, PanelSession, Role
+from moderation.panels import actions, meeting, membership
+from moderation.panels.meeting import MeetingError
+from moderation.panels.meeting_forms import (
+    ActionForm,
+    ConflictForm,
+    DecisionForm,
+    DeferForm,
+    InRoomVoteForm,
+    VoteForm,
+)
+from moderation.voting import services as voting
+
+bp = Blueprint("meeting", __name__, url_prefix="/sessions")
+
+MEETING_ROLES = (Role.CHAIR, Role.PANEL_MEMBER)
+
+
+def _session(session_id):
+    session = db.session.get(PanelSession, session_id)
+    if session is None:
+        abort(404)
+    return session
+
+
+def _item(session, item_id):
+    item = db.session.get(AgendaItem, item_id)
+    if item is None or item.session_id != session.id:
+        abort(404)
+    if not dispute_services.can_view(current_user, item.dispute):
+        abort(404)
+    return item
+
+
+def _done(message, endpoint, **values):
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for(endpoint, **values))
+
+
+# The meeting page: register, quorum and the list of items -----------------------------------
+
+
+@bp.route("/<int:session_id>/meeting")
+@roles_required(*MEETING_ROLES)
+def show(session_id):
+    return _meeting_page(_session(session_id))
+
+
+def _meeting_page(session, problems=()):
+    audit.record("meeting_viewed", session)
+    db.session.commit()
+    return render_template(
+        "meeting/show.html", session=session, problems=list(problems),
+        register=meeting.register(session), quorum=meeting.quorum(session),
+        mine=meeting.attendance_of(session, current_user),
+        member=membership.membership_of(current_user),
+        statement=meeting.CONFIDENTIALITY_STATEMENT, statuses=AttendanceStatus,
+        overdue=actions.overdue_before(session))
+
+
+@bp.route("/<int:session_id>/meeting/register", methods=["POST"])
+@roles_required(Role.CHAIR)
+def register(session_id):
+    session = _session(session_id)
+    entries = {}
+    for member, _ in meeting.register(session):
+        status = request.form.get(f"status-{member.id}")
+        if status:
+            entries[member.id] = (status, request.form.get(f"acknowledged-{member.id}") == "yes")
+    return _meeting_step(session, lambda: meeting.record_attendance(session, current_user,
+                                                                     entries),
+                         "The register has been saved.")
+
+
+@bp.route("/<int:session_id>/meeting/acknowledge", methods=["POST"])
+@roles_required(*MEETING_ROLES)
+def acknowledge(session_id):
+    session = _session(session_id)
+    return _meeting_step(session, lambda: meeting.acknowledge(session, current_user),
+                         "You are marked present and have accepted the confidentiality "
+                         "statement.")
+
+
+@bp.route("/<int:session_id>/meeting/<any(start, close):step>", methods=["POST"])
+@roles_required(Role.CHAIR)
+def chair_step(session_id, step):
+    session = _session(session_id)
+    if step == "start":
+        return _meeting_step(session, lambda: meeting.start(session, current_user),
+                             "The meeting has started.")
+    return _meeting_step(session, lambda: meeting.close(session, current_user),
+                         "The meeting has closed. The minutes are now in draft.")
+
+
+def _meeting_step(session, step, message):
+    try:
+        step()
+    except MeetingError as error:
+        db.session.rollback()
+        return _meeting_page(_session(session.id),
+                             [{"text": str(error), "href": f"#{error.field or 'meeting'}"}])
+    return _done(message, "meeting.show", session_id=session.id)
+
+
+# One item: conflicts, voting, in-room votes, deferral and actions ------------------------------
+
+
+@bp.route("/<int:session_id>/items/<int:item_id>")
+@roles_required(*MEETING_ROLES)
+def item(session_id, item_id):
+    session = _session(session_id)
+    return _item_page(session, _item(session, item_id))
+
+
+def _item_page(session, item, problems=(), **forms):
+    audit.record("dispute_viewed", item.dispute, page="meeting item", session=session.id)
+    db.session.commit()
+    failing = next((f for f in forms.values() if f is not None and f.errors), None)
+    in_room = forms.get("in_room_form") or InRoomVoteForm(formdata=None, prefix="in_room")
+    in_room.set_voters(voting.voters(item))
+    action_form = forms.get("action_form") or ActionForm(formdata=None, prefix="action")
+    action_form.set_owners(actions.owners())
+    return render_template(
+        "meeting/item.html", session=session, item=item, form=failing, problems=list(problems),
+        quorum=meeting.quorum(session, item), voters=voting.voters(item),
+        shown_votes=voting.votes_shown_to(item, current_user),
+        voted_agencies=sorted(v.agency.name for v in item.votes),
+        result=_result(item), me=membership.membership_of(current_user),
+        mine=meeting.attendance_of(session, current_user),
+        i_am_conflicted=meeting.conflicted(item, current_user),
+        vote_form=forms.get("vote_form") or VoteForm(formdata=None),
+        conflict_form=forms.get("conflict_form") or ConflictForm(formdata=None, prefix="conflict"),
+        defer_form=forms.get("defer_form") or DeferForm(formdata=None, prefix="defer"),
+        in_room_form=in_room, action_form=action_form,
+        item_actions=[a for a in actions.for_session(session) if a.agenda_item_id == item.id],
+        members=membership.members())
+
+
+def _result(item):
+    if item.voting != "closed" or not item.votes:
+        return None
+    return voting.count(item, item.decision.outcome if item.decision and
+                        item.decision.method == "chair's casting vote" else None)
+
+
+def _item_step(session, item, form, step, message, form_name):
+    """Run one step on an item: a form error or a rule the step breaks re-shows the page with
+    the message and nothing changed."""
+    if form.validate_on_submit():
+        try:
+            step()
+        except MeetingError as error:
+            db.session.rollback()
+            add_error(getattr(form, error.field or "", None) or _first_field(form), str(error))
+        else:
+            return _done(message, "meeting.item", session_id=session.id, item_id=item.id)
+    session = _session(session.id)
+    return _item_page(session, _item(session, item.id), **{form_name: form})
+
+
+def _first_field(form):
+    return next(field for field in form if field.type not in ("CSRFTokenField", "HiddenField"))
+
+
+@bp.route("/<int:session_id>/items/<int:item_id>/vote", methods=["POST"])
+@roles_required(Role.PANEL_MEMBER)
+def vote(session_id, item_id):
+    session = _session(session_id)
+    item = _item(session, item_id)
+    form = VoteForm()
+    return _item_step(session, item, form, lambda: voting.cast_vote(
+        item, current_user, form.outcome.data, form.reason.data),
+        "Your vote has been recorded. Votes stay hidden until the chair closes voting.",
+        "vote_form")
+
+
+@bp.route("/<int:session_id>/items/<int:item_id>/conflict", methods=["POST"])
+@roles_required(*MEETING_ROLES)
+def declare_conflict(session_id, item_id):
+    session = _session(session_id)
+    item = _item(session, item_id)
+    form = ConflictForm(prefix="conflict")
+    member = _declaring_member(form.member_id.data)
+    return _item_step(session, item, form, lambda: meeting.declare_conflict(
+        session, item, current_user, member, form.nature.data),
+        f"The conflict of interest of {member.user.name} has been recorded.", "conflict_form")
+
+
+def _declaring_member(member_id):
+    """Members declare their own conflicts; the chair may record one for any member."""
+    own = membership.membership_of(current_user)
+    if current_user.has_role(Role.CHAIR) and str(member_id or "").isdigit():
+        member = db.session.get(PanelMember, int(member_id))
+        if member is not None:
+            return member
+    if own is None:
+        abort(404)
+    return own
+
+
+@bp.route("/<int:session_id>/items/<int:item_id>/<any(open, close):step>-voting",
+          methods=["POST"])
+@roles_required(Role.CHAIR)
+def voting_step(session_id, item_id, step):
+    session = _session(session_id)
+    item = _item(session, item_id)
+    run = voting.open_voting if step == "open" else voting.close_voting
+    try:
+        run(item, current_user)
+    except MeetingError as error:
+        db.session.rollback()
+        session = _session(session_id)
+        return _item_page(session, _item(session, item_id),
+                          problems=[{"text": str(error), "href": "#voting"}])
+    message = "Voting is open." if step == "open" else "Voting has closed. The votes are shown."
+    return _done(message, "meeting.item", session_id=session.id, item_id=item.id)
+
+
+@bp.route("/<int:session_id>/items/<int:item_id>/in-room-vote", methods=["POST"])
+@roles_required(Role.CHAIR)
+def in_room_vote(session_id, item_id):
+    session = _session(session_id)
+    item = _item(session, item_id)
+    form = InRoomVoteForm(prefix="in_room")
+    form.set_voters(voting.voters(item))
+    return _item_step(session, item, form, lambda: voting.cast_vote(
+        item, current_user, form.outcome.data, form.reason.data,
+        member=db.session.get(PanelMember, form.member_id.data)),
+        "The in-room vote has been recorded.", "in_room_form")
+
+
+@bp.route("/<int:session_id>/items/<int:item_id>/defer", methods=["POST"])
+@roles_required(Role.CHAIR)
+def defer(session_id, item_id):
+    session = _session(session_id)
+    item = _item(session, item_id)
+    form = DeferForm(prefix="defer")
+    return _item_step(session, item, form, lambda: voting.defer(item, current_user,
+                                                                form.reason.data),
+                      "The item is deferred to the next session.", "defer_form")
+
+
+@bp.route("/<int:session_id>/items/<int:item_id>/actions", methods=["POST"])
+@roles_required(Role.CHAIR)
+def add_action(session_id, item_id):
+    session = _session(session_id)
+    item = _item(session, item_id)
+    form = ActionForm(prefix="action")
+    form.set_owners(actions.owners())
+    return _item_step(session, item, form, lambda: actions.add_action(
+        session, current_user, description=form.description.data, owner_id=form.owner_id.data,
+        working_days=form.working_days.data, item=item), "The action has been added.",
+        "action_form")
+
+
+# The decision -----------------------------------------------------------------------------------
+
+
+@bp.route("/<int:session_id>/items/<int:item_id>/decision", methods=["GET", "POST"])
+@roles_required(Role.CHAIR)
+def decision(session_id, item_id):
+    session = _session(session_id)
+    item = _item(session, item_id)
+    if item.voting != "closed" or item.decision is not None:
+        return redirect(url_for("meeting.item", session_id=session.id, item_id=item.id))
+    result = voting.count(item)
+    form = DecisionForm()
+    form.set_options(result.tied, voting.themes())
+    if form.validate_on_submit():
+        try:
+            voting.record_decision(
+                item, current_user, rationale=form.rationale.data, dissent=form.dissent.data,
+                feedback=form.feedback.data, theme_ids=[t for t in form.themes.data if t],
+                casting_vote=form.casting_vote.data or None)
+        except MeetingError as error:
+            db.session.rollback()
+            add_error(getattr(form, error.field, form.rationale), str(error))
+        else:
+            return _done("The decision has been recorded and the referrer told.",
+                         "meeting.item", session_id=session.id, item_id=item.id)
+    audit.record("dispute_viewed", item.dispute, page="decision", session=session.id)
+    db.session.commit()
+    return render_template("meeting/decision.html", session=session, item=item, form=form,
+                           result=result, quorum=meeting.quorum(session, item))
