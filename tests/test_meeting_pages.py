@@ -1,0 +1,239 @@
+"""The meeting as people use it: register, quorum panel, voting, the decision, actions."""
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from moderation.models import Action, AgendaItem, AuditEvent, LearningTheme, PanelMember
+from tests.conftest import banners, error_summary, heading, page, post, sign_in
+
+
+@pytest.fixture
+def m(panel_meeting):
+    return panel_meeting()
+
+
+def _item_url(app, db, m):
+    with app.app_context():
+        item_id = db.session.scalar(select(AgendaItem.id)
+                                    .where(AgendaItem.session_id == m.session_id))
+    return f"/sessions/{m.session_id}/items/{item_id}"
+
+
+def _text(response):
+    return re.sub(r"\s+", " ", page(response).get_text(" ", strip=True))
+
+
+def _as(app, user):
+    client = app.test_client()
+    sign_in(client, user)
+    return client
+
+
+def _vote(client, url, outcome="overturn_s17", reason="The bruising pattern needs assessment"):
+    return post(client, f"{url}/vote", {"outcome": outcome, "reason": reason},
+                follow_redirects=True)
+
+
+def _themes(app, db):
+    with app.app_context():
+        return db.session.scalars(select(LearningTheme.id).order_by(LearningTheme.position)).all()
+
+
+def test_the_chair_keeps_the_register_and_sees_quorum_fall_and_return(app, db, m):
+    chair = _as(app, m.chair)
+    with app.app_context():
+        police = db.session.scalar(select(PanelMember.id).where(
+            PanelMember.user_id == m.reps["police"].id))
+        deputy = m.members[m.deputy.id]
+    response = post(chair, f"/sessions/{m.session_id}/meeting/register",
+                    {f"status-{police}": "apologies"}, follow_redirects=True)
+    assert banners(response) == ["The register has been saved."]
+    quorum = page(response).select_one("#quorum").get_text(" ", strip=True)
+    assert "Not quorate" in quorum and "Missing: Northshire Police" in quorum
+    response = post(chair, f"/sessions/{m.session_id}/meeting/register",
+                    {f"status-{deputy}": "present", f"acknowledged-{deputy}": "yes"},
+                    follow_redirects=True)
+    assert "Quorate" in page(response).select_one("#quorum").get_text(" ", strip=True)
+
+
+def test_a_nonsense_register_entry_changes_nothing(app, db, m):
+    chair = _as(app, m.chair)
+    with app.app_context():
+        health = m.members[m.reps["health"].id]
+    response = post(chair, f"/sessions/{m.session_id}/meeting/register",
+                    {f"status-{health}": "on holiday"})
+    assert response.status_code == 200
+    assert error_summary(response) == ["Select present, apologies or absent for each member"]
+    assert "Quorate" in page(response).select_one("#quorum").get_text(" ", strip=True)
+
+
+def test_a_member_accepts_the_confidentiality_statement_from_their_own_account(app, m):
+    deputy = _as(app, m.deputy)
+    response = deputy.get(f"/sessions/{m.session_id}/meeting")
+    assert "The information in the papers" in page(response).select_one("#acknowledge").text
+    response = post(deputy, f"/sessions/{m.session_id}/meeting/acknowledge",
+                    follow_redirects=True)
+    assert "You are marked present" in banners(response)[0]
+    assert page(response).select_one("#acknowledge") is None
+
+
+def _open_voting(app, db, m):
+    url = _item_url(app, db, m)
+    chair = _as(app, m.chair)
+    response = post(chair, f"{url}/open-voting", follow_redirects=True)
+    assert banners(response) == ["Voting is open."]
+    return url, chair
+
+
+def test_votes_are_hidden_until_the_chair_closes_voting(app, db, m):
+    url, chair = _open_voting(app, db, m)
+    health, police = _as(app, m.reps["health"]), _as(app, m.reps["police"])
+    response = _vote(health, url)
+    assert "Your vote has been recorded" in banners(response)[0]
+    assert "You voted: Overturn: refer for a child and family assessment (s17)" in _text(response)
+    response = police.get(url)
+    assert "1 of 3 agencies have voted: Northshire Health" in response.text
+    assert "The bruising pattern" not in response.text
+    assert page(chair.get(url)).select_one("#votes") is None
+    _vote(police, url, "upheld", "No new information since CSC's decision")
+    response = post(chair, f"{url}/close-voting", follow_redirects=True)
+    rows = [r.get_text(" ", strip=True) for r in page(response).select("#votes tbody tr")]
+    assert len(rows) == 2
+    assert "The bruising pattern needs assessment" in rows[0]
+    assert "The vote is tied between" in response.text
+
+
+def test_a_vote_after_voting_closed_gets_a_clear_message(app, db, m):
+    url, chair = _open_voting(app, db, m)
+    csc, health = _as(app, m.reps["csc"]), _as(app, m.reps["health"])
+    form_page = csc.get(url)  # the vote form is on screen...
+    assert page(form_page).select_one("form[action$='/vote']") is not None
+    _vote(health, url)
+    post(chair, f"{url}/close-voting")
+    response = _vote(csc, url)  # ...and submitted after the chair closed voting
+    assert response.status_code == 200
+    assert error_summary(response) == [
+        "Voting on this item has closed, so this vote was not recorded. Speak to the chair if "
+        "you need to add something."]
+
+
+def test_a_vote_needs_a_choice_and_a_reason(app, db, m):
+    url, _ = _open_voting(app, db, m)
+    response = post(_as(app, m.reps["health"]), f"{url}/vote", {"reason": ""})
+    assert error_summary(response) == ["Select how you vote", "Enter the reason for your vote"]
+    assert heading(response).startswith("Dispute")
+
+
+def test_a_second_vote_from_the_same_agency_is_refused(app, db, m):
+    url, chair = _open_voting(app, db, m)
+    health = _as(app, m.reps["health"])
+    _vote(health, url)
+    response = _vote(health, url)
+    assert error_summary(response) == [
+        "Northshire Health has already voted on this item. Only one vote per agency is kept."]
+
+
+def test_opening_voting_without_quorum_names_the_missing_agency(app, db, m):
+    url = _item_url(app, db, m)
+    csc = _as(app, m.reps["csc"])
+    post(csc, f"{url}/conflict", {"conflict-nature": "I supervised the decision maker"})
+    response = post(_as(app, m.chair), f"{url}/open-voting")
+    assert error_summary(response) == [
+        "The panel is not quorate: no present, unconflicted representative of Northshire "
+        "Children's Social Care. Voting cannot open."]
+    assert "You have declared a conflict of interest" in csc.get(url).text
+
+
+def test_the_chair_breaks_a_tie_records_the_decision_and_the_referrer_reads_it(app, db, m):
+    url, chair = _open_voting(app, db, m)
+    _vote(_as(app, m.reps["health"]), url, "overturn_s17")
+    _vote(_as(app, m.reps["police"]), url, "overturn_s47")
+    _vote(_as(app, m.reps["csc"]), url, "upheld")
+    post(chair, f"{url}/close-voting")
+    themes = _themes(app, db)
+    response = post(chair, f"{url}/decision", {"rationale": "Assessment is needed."})
+    assert error_summary(response) == [
+        "The vote is tied: select the chair's casting vote", "Select at least one learning theme",
+        "Enter the feedback to the referrer"]
+    response = post(chair, f"{url}/decision", {
+        "casting_vote": "overturn_s17", "rationale": "Assessment is needed.",
+        "dissent": "Police favoured a strategy discussion.", "themes": [themes[1], themes[6]],
+        "feedback": "The panel agreed that the concerns meet the threshold for an assessment."},
+        follow_redirects=True)
+    assert banners(response) == ["The decision has been recorded and the referrer told."]
+    assert "Chair's casting vote" in _text(response)
+
+    referrer = _as(app, m.referrer)
+    assert "Notifications (1 new)" in referrer.get("/notifications/").text
+    response = referrer.get(f"/disputes/{m.dispute_ids[0]}")
+    decision = page(response).select_one("[aria-labelledby='decision-title-1']")
+    text = decision.get_text(" ", strip=True)
+    assert "Overturn: refer for a child and family assessment (s17)" in text
+    assert "meet the threshold for an assessment" in text
+    assert "Threshold interpretation" in text and "No feedback to referrer" in text
+    assert "Assessment is needed." not in text  # the internal rationale stays in the minutes
+
+
+def test_the_chair_sets_an_action_and_its_owner_updates_it(app, db, m):
+    url = _item_url(app, db, m)
+    chair = _as(app, m.chair)
+    response = post(chair, f"{url}/actions", {"action-description": "Send the GP report",
+                                              "action-owner_id": m.reps["health"].id,
+                                              "action-working_days": "ten"})
+    assert error_summary(response) == [
+        "The due date must be a whole number of working days, like 10"]
+    response = post(chair, f"{url}/actions", {"action-description": "Send the GP report",
+                                              "action-owner_id": m.reps["health"].id,
+                                              "action-working_days": "10"},
+                    follow_redirects=True)
+    assert "Send the GP report: Health Rep, Northshire Health, due 22 December 2026" in \
+        response.text
+    with app.app_context():
+        action_id = db.session.scalar(select(Action.id))
+    assert _as(app, m.reps["police"]).get(f"/actions/{action_id}").status_code == 404
+    owner = _as(app, m.reps["health"])
+    response = post(owner, f"/actions/{action_id}", {"status": "not_done"})
+    assert error_summary(response) == ["Say why the action was not done"]
+    response = post(owner, f"/actions/{action_id}", {"status": "done"}, follow_redirects=True)
+    assert banners(response) == ["The action has been updated."]
+    response = owner.get("/actions?status=done")
+    assert "Send the GP report" in response.text
+
+
+def test_case_detail_stays_closed_to_members_until_the_agenda_is_frozen(
+        app, db, m, queue_disputes, make_session):
+    from datetime import date
+
+    from moderation.models import PanelSession, User
+    from moderation.panels import agenda
+
+    [waiting] = queue_disputes({"child_name": "Noah Patel"})
+    draft_id = make_session(held_on=date(2027, 1, 12))
+    with app.app_context():
+        draft = db.session.get(PanelSession, draft_id)
+        item = agenda.add_item(draft, db.session.get(User, m.chair.id), waiting)
+        db.session.commit()
+        draft_url = f"/sessions/{draft_id}/items/{item.id}"
+    member = _as(app, m.reps["health"])
+    assert member.get(draft_url).status_code == 404
+    assert member.get(f"/sessions/{draft_id}/papers/{item.id}").status_code == 404
+    assert "Amelia Jones" in member.get(_item_url(app, db, m).replace(
+        "items", "papers")).text  # the frozen session's papers are open to its members
+    assert _as(app, m.referrer).get(_item_url(app, db, m)).status_code == 403
+
+
+def test_viewing_an_item_leaves_an_audit_event(app, db, m):
+    _as(app, m.reps["police"]).get(_item_url(app, db, m))
+    with app.app_context():
+        event = db.session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "dispute_viewed")).all()[-1]
+        assert event.actor_id == m.reps["police"].id
+        assert event.detail["page"] == "meeting item"
+
+
+def test_closing_the_meeting_with_items_open_says_which(app, db, m):
+    response = post(_as(app, m.chair), f"/sessions/{m.session_id}/meeting/close")
+    assert error_summary(response) == [
+        "Decide or defer every item before closing the meeting (still open: item 1)"]
