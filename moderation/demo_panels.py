@@ -1,11 +1,13 @@
-"""Demonstration panel: standing membership, a monthly series for the next six months, and the
-next session's agenda frozen with the disputes waiting for panel."""
+"""Demonstration panel: standing membership, last month's session with its decisions, a monthly
+series for the next six months, and the next session's agenda frozen with the disputes waiting
+for panel."""
 
 import secrets
 from datetime import time
 
 from sqlalchemy import select
 
+from moderation import demo_meeting
 from moderation.extensions import db
 from moderation.models import MemberRole, PanelMember, PanelSeries, User
 from moderation.panels import agenda, services
@@ -33,6 +35,8 @@ def load():
             deputy_for=members.get(deputy_for), calendar_token=secrets.token_urlsafe(32))
         db.session.add(members[name])
     added = len(members)
+    db.session.flush()
+    added += demo_meeting.load(users, members)
     if not db.session.scalar(select(PanelSeries.id).limit(1)):
         series = services.create_series(
             users["chair"], 2, "TU", services.today(), starts_at=time(10, 0),

@@ -372,13 +372,13 @@ class Meeting:
 @pytest.fixture
 def panel_meeting(app, make_agency, make_user, make_session, make_member, queue_disputes):
     """A panel of a chair and health, police and CSC representatives (plus a police deputy), with
-    a session whose agenda is frozen holding the given disputes. `started=True` also marks the
-    representatives present, with the confidentiality statement accepted, and starts the
-    meeting."""
+    a session whose agenda is frozen holding the given disputes (`frozen=False`: left for the
+    chair to fill and freeze). `started=True` also marks the chair and representatives present,
+    with the confidentiality statement accepted, and starts the meeting."""
     from moderation.models import AgencyKind, PanelSession
     from moderation.panels import agenda, meeting
 
-    def make(disputes=({},), started=True):
+    def make(disputes=({},), started=True, frozen=True):
         agencies = {kind: make_agency(name, kind, is_core=True) for kind, name in (
             (AgencyKind.HEALTH, "Northshire Health"), (AgencyKind.POLICE, "Northshire Police"),
             (AgencyKind.CSC, "Northshire Children's Social Care"))}
@@ -397,8 +397,9 @@ def panel_meeting(app, make_agency, make_user, make_session, make_member, queue_
         with app.app_context():
             session = _db.session.get(PanelSession, session_id)
             chair_user = _db.session.get(User, chair.id)
-            agenda.freeze(session, chair_user)
-            if started:
+            if frozen:
+                agenda.freeze(session, chair_user)
+            if frozen and started:
                 entries = {members[rep.id]: ("present", True) for rep in reps.values()}
                 entries[members[chair.id]] = ("present", True)
                 meeting.record_attendance(session, chair_user, entries)

@@ -1,0 +1,118 @@
+"""The meeting in real browsers: the chair freezes the agenda and keeps the register, three
+representatives vote from their own browsers, the chair breaks the tie, and the referrer reads
+the outcome. axe runs on every page visited."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import assert_accessible
+from tests.browser.test_journeys import sign_in
+
+pytestmark = pytest.mark.browser
+
+VOTES = {
+    "health": ("Overturn: refer for a child and family assessment (s17)",
+               "Weight loss over six months needs assessment."),
+    "police": ("Overturn: strategy discussion or section 47 enquiry",
+               "Two domestic incidents this year."),
+    "csc": ("Uphold CSC's decision", "Universal services are engaged."),
+}
+
+
+def _tab(browser, live_server):
+    context = browser.new_context(base_url=live_server, bypass_csp=True)
+    return context, context.new_page()
+
+
+def _success(tab, text):
+    expect(tab.locator(".govuk-notification-banner--success")).to_contain_text(text)
+
+
+def test_a_meeting_from_frozen_agenda_to_the_referrer_reading_the_outcome(
+        browser, live_server, page, panel_meeting):
+    m = panel_meeting(frozen=False, started=False)
+    chair = page
+    sign_in(chair, m.chair)
+    chair.goto(f"/sessions/{m.session_id}/agenda")
+    chair.get_by_role("button", name="Fill from the queue").click()
+    chair.get_by_role("button", name="Freeze the agenda").click()
+    _success(chair, "frozen")
+    chair.get_by_role("link", name="Back to the session").click()
+    chair.get_by_role("link", name="Go to the meeting").click()
+    expect(chair.locator("#quorum")).to_contain_text("Not quorate")
+    assert_accessible(chair)
+
+    # The register: everyone but the police deputy is present and accepts the statement.
+    for user in (m.chair, *m.reps.values()):
+        member = m.members[user.id]
+        chair.check(f"input[name='status-{member}'][value='present']")
+        chair.check(f"input[name='acknowledged-{member}']")
+    chair.check(f"input[name='status-{m.members[m.deputy.id]}'][value='apologies']")
+    chair.get_by_role("button", name="Save the register").click()
+    _success(chair, "The register has been saved.")
+    expect(chair.locator("#quorum")).to_contain_text("Quorate")
+    chair.get_by_role("button", name="Start the meeting").click()
+    _success(chair, "The meeting has started.")
+    assert_accessible(chair)
+    chair.locator("tbody a").first.click()
+    item_url = chair.url
+    chair.get_by_role("button", name="Open voting").click()
+    _success(chair, "Voting is open.")
+    assert_accessible(chair)
+
+    # Three representatives vote at the same time, each from their own browser.
+    tabs = {kind: _tab(browser, live_server) for kind in VOTES}
+    for kind, (_, tab) in tabs.items():
+        sign_in(tab, m.reps[kind])
+        tab.goto(item_url)
+    first = tabs["health"][1]
+    first.get_by_role("button", name="Cast vote").click()
+    expect(first.locator(".govuk-error-summary")).to_contain_text("Select how you vote")
+    assert_accessible(first)
+    for kind, (_, tab) in tabs.items():
+        outcome, reason = VOTES[kind]
+        tab.get_by_label(outcome).check()
+        tab.get_by_label("Your reason").fill(reason)
+        tab.get_by_role("button", name="Cast vote").click()
+        _success(tab, "Your vote has been recorded")
+        expect(tab.locator("main")).to_contain_text(f"You voted: {outcome}")
+        expect(tab.locator("main")).not_to_contain_text(VOTES["health"][1] if kind != "health"
+                                                       else VOTES["csc"][1])
+    assert_accessible(tabs["csc"][1])
+    for context, _ in tabs.values():
+        context.close()
+
+    # The chair closes voting, sees the tie and casts the deciding vote.
+    chair.reload()
+    expect(chair.locator("main")).to_contain_text("3 of 3 agencies have voted")
+    chair.get_by_role("button", name="Close voting").click()
+    expect(chair.locator("#votes tbody tr")).to_have_count(3)
+    expect(chair.locator("main")).to_contain_text("The vote is tied")
+    assert_accessible(chair)
+    chair.get_by_role("link", name="Record the decision").click()
+    chair.get_by_role("button", name="Record decision").click()
+    expect(chair.locator(".govuk-error-summary")).to_contain_text(
+        "The vote is tied: select the chair's casting vote")
+    assert_accessible(chair)
+    chair.get_by_label(VOTES["health"][0]).check()
+    chair.get_by_label("The panel's rationale").fill("The history meets the threshold.")
+    chair.get_by_label("Dissenting views (optional)").fill("Police preferred a strategy meeting.")
+    chair.get_by_label("Threshold interpretation").check()
+    chair.get_by_label("Feedback to the referrer").fill(
+        "The panel agreed with you: CSC will carry out a child and family assessment.")
+    chair.get_by_role("button", name="Record decision").click()
+    _success(chair, "The decision has been recorded and the referrer told.")
+    expect(chair.locator("main")).to_contain_text("Chair's casting vote")
+    assert_accessible(chair)
+
+    # The referrer hears back.
+    context, referrer = _tab(browser, live_server)
+    sign_in(referrer, m.referrer)
+    referrer.get_by_role("link", name="Notifications (1 new)").click()
+    assert_accessible(referrer)
+    referrer.get_by_role("link", name="The panel has decided your dispute").click()
+    expect(referrer.locator("main")).to_contain_text(
+        "The panel agreed with you: CSC will carry out a child and family assessment.")
+    expect(referrer.locator("main")).to_contain_text("Threshold interpretation")
+    assert_accessible(referrer)
+    context.close()
