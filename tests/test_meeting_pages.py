@@ -51,7 +51,8 @@ def test_the_chair_keeps_the_register_and_sees_quorum_fall_and_return(app, db, m
                     {f"status-{police}": "apologies"}, follow_redirects=True)
     assert banners(response) == ["The register has been saved."]
     quorum = page(response).select_one("#quorum").get_text(" ", strip=True)
-    assert "Not quorate" in quorum and "Missing: Northshire Police" in quorum
+    assert "Not quorate" in quorum
+    assert "no present, unconflicted representative of Northshire Police." in quorum
     response = post(chair, f"/sessions/{m.session_id}/meeting/register",
                     {f"status-{deputy}": "present", f"acknowledged-{deputy}": "yes"},
                     follow_redirects=True)
@@ -144,6 +145,8 @@ def test_opening_voting_without_quorum_names_the_missing_agency(app, db, m):
         "The panel is not quorate: no present, unconflicted representative of Northshire "
         "Children's Social Care. Voting cannot open."]
     assert "You have declared a conflict of interest" in csc.get(url).text
+    papers = page(csc.get(url.replace("items", "papers")))
+    assert "declared a conflict of interest" in papers.select_one("#conflict-mark").text
 
 
 def test_the_chair_breaks_a_tie_records_the_decision_and_the_referrer_reads_it(app, db, m):
@@ -188,8 +191,8 @@ def test_the_chair_sets_an_action_and_its_owner_updates_it(app, db, m):
                                               "action-owner_id": m.reps["health"].id,
                                               "action-working_days": "10"},
                     follow_redirects=True)
-    assert "Send the GP report: Health Rep, Northshire Health, due 22 December 2026" in \
-        response.text
+    assert "Send the GP report (Health Rep, Northshire Health; due 22 December 2026; open)" in \
+        _text(response)
     with app.app_context():
         action_id = db.session.scalar(select(Action.id))
     assert _as(app, m.reps["police"]).get(f"/actions/{action_id}").status_code == 404

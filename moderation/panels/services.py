@@ -123,3 +123,13 @@ def upcoming_sessions():
         .where(PanelSession.held_on >= today(), PanelSession.status != SessionStatus.CANCELLED)
         .order_by(PanelSession.held_on, PanelSession.id)
     ).all()
+
+
+def past_sessions(limit=12):
+    """The most recent sessions before today, newest first (for their record and actions)."""
+    return db.session.scalars(
+        select(PanelSession)
+        .where(PanelSession.held_on < today(), PanelSession.status != SessionStatus.CANCELLED)
+        .order_by(PanelSession.held_on.desc(), PanelSession.id.desc())
+        .limit(limit)
+    ).all()

@@ -20,7 +20,7 @@ from moderation.disputes import services as dispute_services
 from moderation.extensions import db
 from moderation.forms import add_error
 from moderation.models import PanelMember, PanelSession, Role
-from moderation.panels import agenda, membership, services
+from moderation.panels import agenda, meeting, membership, services
 from moderation.panels.forms import AddMemberForm, CancelForm, MoveForm, SeriesForm, SessionForm
 from moderation.panels.ical import session_calendar
 
@@ -39,7 +39,8 @@ def _session(session_id):
 @bp.route("/")
 @roles_required(*SCHEDULE_READERS)
 def schedule():
-    return render_template("panels/schedule.html", sessions=services.upcoming_sessions())
+    return render_template("panels/schedule.html", sessions=services.upcoming_sessions(),
+                           past=services.past_sessions())
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -257,4 +258,5 @@ def papers(session_id, item_id):
     db.session.commit()
     return render_template("panels/papers.html", session=session, item=item,
                            dispute=item.dispute, clock=dispute_services.clock,
-                           repeat_visible=False)
+                           repeat_visible=False,
+                           conflicted=meeting.conflicted(item, current_user))
