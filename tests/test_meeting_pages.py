@@ -240,3 +240,42 @@ def test_closing_the_meeting_with_items_open_says_which(app, db, m):
     response = post(_as(app, m.chair), f"/sessions/{m.session_id}/meeting/close")
     assert error_summary(response) == [
         "Decide or defer every item before closing the meeting (still open: item 1)"]
+
+
+def test_the_meeting_pages_run_the_same_queries_for_few_or_many_rows(
+        app, db, panel_meeting, queue_disputes, make_session):
+    from datetime import date
+
+    from moderation.models import PanelSession, User
+    from moderation.panels import agenda, meeting
+    from tests.test_dispute_pages import counting_queries
+
+    m = panel_meeting(disputes=({},) * 8)
+    [one] = queue_disputes({"referrer": m.referrer})
+    small_id = make_session(held_on=date(2027, 1, 12))
+    with app.app_context():
+        small, chair = db.session.get(PanelSession, small_id), db.session.get(User, m.chair.id)
+        agenda.add_item(small, chair, one)
+        agenda.freeze(small, chair)
+        meeting.record_attendance(small, chair, {m.members[u.id]: ("present", True)
+                                                 for u in (m.chair, *m.reps.values())})
+        db.session.commit()
+    chair = _as(app, m.chair)
+    url = _item_url(app, db, m)
+    counts = {}
+    for name, session_id in (("one item", small_id), ("eight items", m.session_id)):
+        with counting_queries(app) as queries:
+            response = chair.get(f"/sessions/{session_id}/meeting")
+        counts[name] = queries["n"]
+    assert len(page(response).select("main table")[0].select("tbody tr")) == 8
+    post(chair, f"{url}/open-voting")
+    _vote(_as(app, m.reps["health"]), url)
+    with counting_queries(app) as before:
+        chair.get(url)
+    for kind in ("police", "csc"):
+        _vote(_as(app, m.reps[kind]), url)
+    with counting_queries(app) as after:
+        response = chair.get(url)
+    assert "3 of 3 agencies have voted" in _text(response)
+    assert counts["one item"] == counts["eight items"]
+    assert before["n"] == after["n"]
