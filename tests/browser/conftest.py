@@ -73,6 +73,10 @@ def page(browser, live_server):
 
 def assert_accessible(page):
     """Run axe-core on the page and fail with a readable list of any violations."""
+    # A click that navigates can return before the new document has loaded; axe must not run
+    # on the blank document in between.
+    page.wait_for_load_state("load")
+    page.locator("main").wait_for()
     page.add_script_tag(path=str(AXE))
     result = page.evaluate(
         """async () => await axe.run(document, {runOnly: {type: 'tag',
