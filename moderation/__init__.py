@@ -74,6 +74,8 @@ def _init_templates(app):
                 {
                     "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
                     "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                    # PDF templates and their print stylesheet (DESIGN.md §2).
+                    "reports": FileSystemLoader(str(PROJECT_ROOT / "reports")),
                 }
             ),
         ]
@@ -94,6 +96,7 @@ def _register_blueprints(app):
     from moderation.panels.actions_views import bp as actions_bp
     from moderation.panels.meeting_views import bp as meeting_bp
     from moderation.panels.views import bp as panels_bp
+    from moderation.reports.views import bp as minutes_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
@@ -103,6 +106,7 @@ def _register_blueprints(app):
     app.register_blueprint(meeting_bp)
     app.register_blueprint(actions_bp)
     app.register_blueprint(notifications_bp)
+    app.register_blueprint(minutes_bp)
     app.add_url_rule("/assets/<path:filename>", "assets", _govuk_asset)
 
 

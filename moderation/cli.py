@@ -1,4 +1,4 @@
-"""Command line: init-db, create-user, demo-data."""
+"""Command line: init-db, create-user, demo-data, minutes."""
 
 import click
 from flask import current_app
@@ -16,6 +16,7 @@ def register(app):
     app.cli.add_command(init_db)
     app.cli.add_command(create_user)
     app.cli.add_command(demo_data)
+    app.cli.add_command(minutes_pdf)
 
 
 @click.command("init-db")
@@ -71,3 +72,31 @@ def demo_data():
     click.echo(f"Demo data ready ({created} new records). Sign in with:")
     for user in demo.DEMO_USERS:
         click.echo(f"  {user.role.label:<40} {user.email:<40} {demo.DEMO_PASSWORD}")
+
+
+@click.command("minutes")
+@with_appcontext
+@click.argument("session_id", type=int)
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), required=True,
+              help="Where to write the PDF.")
+@click.option("--version", "version_number", type=int, default=None,
+              help="Which version (default: the latest).")
+def minutes_pdf(session_id, output, version_number):
+    """Write a panel session's minutes as PDF."""
+    from moderation.models import PanelSession
+    from moderation.reports import minutes
+
+    session = db.session.get(PanelSession, session_id)
+    if session is None:
+        raise click.ClickException(f"There is no panel session {session_id}")
+    found = minutes.versions(session)
+    chosen = found[-1] if found and version_number is None else next(
+        (v for v in found if v.version == version_number), None)
+    if chosen is None:
+        raise click.ClickException("That session has no such minutes yet: they are drafted "
+                                   "when the chair closes the meeting")
+    with current_app.test_request_context():
+        body = minutes.pdf_bytes(session, chosen)
+    with open(output, "wb") as file:
+        file.write(body)
+    click.echo(f"Wrote version {chosen.version} ({chosen.status}) of the minutes to {output}")

@@ -74,6 +74,9 @@ EXPECTED = {
     "actions.update": ANYONE_SIGNED_IN,
     "notifications.index": ANYONE_SIGNED_IN,
     "notifications.mark_read": ANYONE_SIGNED_IN,
+    "minutes.show": {Role.CHAIR, Role.PANEL_MEMBER, Role.PARTNERSHIP_MANAGER},
+    "minutes.chair_step": {Role.CHAIR},
+    "minutes.download": {Role.CHAIR, Role.PANEL_MEMBER, Role.PARTNERSHIP_MANAGER},
 }
 
 
@@ -125,7 +128,7 @@ def test_route_access_by_role(app, make_user, make_dispute, make_session, make_m
     ids = {"user_id": subject.id, "agency_id": subject.agency_id,
            "dispute_id": make_dispute(subject), "position": 1, "session_id": make_session(),
            "member_id": make_member(), "token": "not-a-real-token", "item_id": 1,
-           "action_id": 1, "step": "close"}
+           "action_id": 1, "step": "close", "version": 1, "action": "save"}
     url = _url(rule, ids)
     expected = EXPECTED[endpoint]
 

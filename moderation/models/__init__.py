@@ -39,6 +39,7 @@ from moderation.models.panels import (
     VotingStatus,
 )
 from moderation.models.people import Agency, AgencyKind, Role, User, UserRole
+from moderation.models.reports import MinutesStatus, MinutesVersion
 
 __all__ = [
     "Action",
@@ -63,6 +64,8 @@ __all__ = [
     "Intent",
     "LearningTheme",
     "MemberRole",
+    "MinutesStatus",
+    "MinutesVersion",
     "Notification",
     "PanelDecision",
     "PanelMember",

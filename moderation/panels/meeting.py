@@ -152,6 +152,9 @@ def close(session, actor):
                            f"item {numbers})", "meeting")
     session.status = SessionStatus.MINUTES_DRAFT
     audit.record("meeting_closed", session, actor=actor)
+    from moderation.reports import minutes  # the minutes build on this module
+
+    minutes.start_draft(session, actor)
 
 
 def chairing(user, session):

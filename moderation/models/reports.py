@@ -1,0 +1,42 @@
+"""Minutes: versioned, approved once and then locked (rule 10)."""
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from moderation.models.base import Base
+from moderation.models.enums import LabelledEnum
+from moderation.models.people import User
+from moderation.models.types import UTCDateTime, utcnow
+
+
+class MinutesStatus(LabelledEnum):
+    DRAFT = "draft"
+    APPROVED = "approved"
+
+
+MinutesStatus.LABELS = {MinutesStatus.DRAFT: "Draft", MinutesStatus.APPROVED: "Approved"}
+
+
+class MinutesVersion(Base):
+    """One version of a session's minutes. Approved versions keep the exact PDF that was
+    approved, so every version stays downloadable as it was."""
+
+    __tablename__ = "minutes_version"
+    __table_args__ = (UniqueConstraint("session_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("panel_session.id"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20), default=MinutesStatus.DRAFT)
+    # The chair's free text: {"opening": str, "closing": str, "items": {item id: summary}}.
+    texts: Mapped[dict] = mapped_column(JSON)
+    change_note: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+
+    approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id], lazy="joined")
