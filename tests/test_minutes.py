@@ -9,7 +9,14 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from moderation.models import LearningTheme, MinutesVersion, PanelSession, SessionStatus, User
+from moderation.models import (
+    LearningTheme,
+    MinutesVersion,
+    PanelMember,
+    PanelSession,
+    SessionStatus,
+    User,
+)
 from moderation.panels import meeting
 from moderation.panels.meeting import MeetingError
 from moderation.reports import minutes
@@ -52,9 +59,8 @@ def held(app, db, panel_meeting):
         session = db.session.get(PanelSession, m.session_id)
         chair = db.session.get(User, m.chair.id)
         first, second = session.agenda
-        meeting.declare_conflict(session, second, chair, db.session.get(
-            __import__("moderation.models", fromlist=["PanelMember"]).PanelMember,
-            m.members[m.reps["csc"].id]), "Line manager of the decision maker")
+        csc = db.session.get(PanelMember, m.members[m.reps["csc"].id])
+        meeting.declare_conflict(session, second, chair, csc, "Line manager of the decision maker")
         voting.open_voting(first, chair)
         for kind, outcome in (("health", "overturn_s17"), ("police", "overturn_s17"),
                               ("csc", "upheld")):
