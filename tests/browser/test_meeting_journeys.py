@@ -2,6 +2,8 @@
 representatives vote from their own browsers, the chair breaks the tie, and the referrer reads
 the outcome. axe runs on every page visited."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -116,3 +118,41 @@ def test_a_meeting_from_frozen_agenda_to_the_referrer_reading_the_outcome(
     expect(referrer.locator("main")).to_contain_text("Threshold interpretation")
     assert_accessible(referrer)
     context.close()
+
+
+def test_the_chair_edits_and_approves_minutes_then_corrects_them(page, app, panel_meeting):
+    from moderation.models import PanelSession, User
+    from moderation.panels import meeting
+    from moderation.voting import services as voting
+
+    m = panel_meeting()
+    with app.app_context():
+        from moderation.extensions import db
+
+        session = db.session.get(PanelSession, m.session_id)
+        chair = db.session.get(User, m.chair.id)
+        voting.defer(session.agenda[0], chair, "Waiting for the school's report")
+        meeting.close(session, chair)
+        db.session.commit()
+    sign_in(page, m.chair)
+    page.goto(f"/sessions/{m.session_id}")
+    page.get_by_role("link", name="Minutes").click()
+    expect(page.locator("tbody tr")).to_have_count(1)
+    assert_accessible(page)
+    page.get_by_label("Opening remarks (optional)").fill("The chair welcomed members.")
+    page.get_by_role("button", name="Save and approve").click()
+    _success(page, "Version 1 of the minutes is approved and locked.")
+    assert_accessible(page)
+    page.get_by_role("button", name="Start a correction").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Say what the correction changes")
+    assert_accessible(page)
+    page.get_by_label("What does the correction change?").fill("Names the school correctly")
+    page.get_by_role("button", name="Start a correction").click()
+    page.get_by_role("button", name="Save and approve").click()
+    _success(page, "Version 2 of the minutes is approved and locked.")
+    for version in (1, 2):
+        with page.expect_download() as download:
+            page.get_by_role("link", name=re.compile(rf"PDF.*version {version}")).click()
+        assert download.value.suggested_filename.endswith(f"-v{version}-approved.pdf")
+        with open(download.value.path(), "rb") as file:
+            assert file.read(5) == b"%PDF-"
