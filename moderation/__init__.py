@@ -96,6 +96,7 @@ def _register_blueprints(app):
     from moderation.panels.actions_views import bp as actions_bp
     from moderation.panels.meeting_views import bp as meeting_bp
     from moderation.panels.views import bp as panels_bp
+    from moderation.reports.outcome_views import bp as outcomes_bp
     from moderation.reports.views import bp as minutes_bp
 
     app.register_blueprint(auth_bp)
@@ -107,6 +108,7 @@ def _register_blueprints(app):
     app.register_blueprint(actions_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(minutes_bp)
+    app.register_blueprint(outcomes_bp)
     app.add_url_rule("/assets/<path:filename>", "assets", _govuk_asset)
 
 

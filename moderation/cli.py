@@ -1,4 +1,4 @@
-"""Command line: init-db, create-user, demo-data, minutes."""
+"""Command line: init-db, create-user, demo-data, minutes, learning-summary."""
 
 import click
 from flask import current_app
@@ -17,6 +17,7 @@ def register(app):
     app.cli.add_command(create_user)
     app.cli.add_command(demo_data)
     app.cli.add_command(minutes_pdf)
+    app.cli.add_command(learning_summary)
 
 
 @click.command("init-db")
@@ -100,3 +101,26 @@ def minutes_pdf(session_id, output, version_number):
     with open(output, "wb") as file:
         file.write(body)
     click.echo(f"Wrote version {chosen.version} ({chosen.status}) of the minutes to {output}")
+
+
+@click.command("learning-summary")
+@with_appcontext
+@click.option("--start", type=click.DateTime(["%Y-%m-%d"]), required=True,
+              help="First day, YYYY-MM-DD.")
+@click.option("--end", type=click.DateTime(["%Y-%m-%d"]), required=True,
+              help="Last day, YYYY-MM-DD.")
+@click.option("--output", type=click.Path(dir_okay=False, writable=True), required=True,
+              help="Where to write the PDF.")
+def learning_summary(start, end, output):
+    """Generate a learning summary for a period (kept, like those made in the app)."""
+    from moderation.reports import learning, outcomes
+
+    if end < start:
+        raise click.BadParameter("the end must be on or after the start", param_hint="--end")
+    period = outcomes.Period(start.date(), end.date())
+    with current_app.test_request_context():
+        summary = learning.generate(None, period, outcomes.Filters(), [], None)
+    db.session.commit()
+    with open(output, "wb") as file:
+        file.write(summary.pdf)
+    click.echo(f"Wrote the learning summary for {period.start} to {period.end} to {output}")

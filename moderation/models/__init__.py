@@ -39,7 +39,7 @@ from moderation.models.panels import (
     VotingStatus,
 )
 from moderation.models.people import Agency, AgencyKind, Role, User, UserRole
-from moderation.models.reports import MinutesStatus, MinutesVersion
+from moderation.models.reports import LearningSummary, MinutesStatus, MinutesVersion
 
 __all__ = [
     "Action",
@@ -62,6 +62,7 @@ __all__ = [
     "DisputeType",
     "EscalationPolicy",
     "Intent",
+    "LearningSummary",
     "LearningTheme",
     "MemberRole",
     "MinutesStatus",

@@ -1,8 +1,17 @@
 """Minutes: versioned, approved once and then locked (rule 10)."""
 
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Date,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from moderation.models.base import Base
@@ -40,3 +49,22 @@ class MinutesVersion(Base):
     pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
 
     approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id], lazy="joined")
+
+
+class LearningSummary(Base):
+    """A generated learning summary: its period, filters, the manager's vignettes and
+    recommendations, the PDF, and who generated it when."""
+
+    __tablename__ = "learning_summary"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    filters: Mapped[dict] = mapped_column(JSON)
+    vignettes: Mapped[list] = mapped_column(JSON)
+    recommendations: Mapped[str | None] = mapped_column(Text)
+    generated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    generated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    pdf: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+
+    generated_by: Mapped[User | None] = relationship(lazy="joined")

@@ -222,4 +222,73 @@ def _spread(values):
         return {"median": None, "p90": None, "n": 0}
     ordered = sorted(values)
     p90 = ordered[math.ceil(0.9 * len(ordered)) - 1]  # nearest rank
-    return {"median": statistics.median(ordered), "p90": p90, "n": len(ordered)}
+    median = statistics.median(ordered)
+    return {"median": int(median) if median == int(median) else round(median, 1), "p90": p90,
+            "n": len(ordered)}
+
+
+# The lists behind the figures, and the pseudonymised export -----------------------------------
+
+EVENTS = {"raised": "Raised", "settled": "Settled before panel", "decided": "Decided by the panel"}
+
+
+def listing(period, filters, event, outcome=None, limit=500):
+    """Disputes behind one figure: raised, settled or decided in the period (newest first)."""
+    statement = filters.apply(select(Dispute))
+    if event == "settled":
+        statement = statement.where(Dispute.settled_on.between(period.start, period.end))
+        order = Dispute.settled_on.desc()
+    elif event == "decided":
+        decided = select(PanelDecision.dispute_id).where(
+            PanelDecision.decided_on.between(period.start, period.end),
+            PanelDecision.outcome != PanelOutcome.DEFERRED)
+        if outcome:
+            decided = decided.where(PanelDecision.outcome == outcome)
+        statement = statement.where(Dispute.id.in_(decided))
+        order = Dispute.id.desc()
+    else:
+        statement = statement.where(Dispute.raised_on.between(period.start, period.end))
+        order = Dispute.raised_on.desc()
+    return db.session.scalars(statement.order_by(order, Dispute.id.desc()).limit(limit)).all()
+
+
+CSV_COLUMNS = ["pseudonym", "raised_month", "referring_agency", "agency_kind",
+               "concern_categories", "level_of_need", "referrer_intent", "csc_recorded_as",
+               "dispute_type", "immediate_risk", "repeat", "status", "settled_at_stage",
+               "panel_outcome", "decision_method", "working_days_to_settlement",
+               "working_days_to_decision", "learning_themes"]
+
+
+def export_rows(period, filters, pseudonym):
+    """One row per dispute raised in the period: no names, dates of birth, free text or
+    references; `pseudonym` maps a dispute id to a stable, unguessable label."""
+    disputes = db.session.scalars(filters.apply(select(Dispute)).where(
+        Dispute.raised_on.between(period.start, period.end)).order_by(Dispute.raised_on,
+                                                                      Dispute.id)).all()
+    decisions = _final_decisions([d.id for d in disputes])
+    for dispute in disputes:
+        decision = decisions.get(dispute.id)
+        settled_stage = next((s.position for s in dispute.stages
+                              if s.outcome == StageOutcome.SETTLED), "")
+        yield [
+            pseudonym(dispute.id), dispute.raised_on.strftime("%Y-%m"),
+            dispute.referring_agency.name, dispute.referring_agency.kind,
+            ";".join(sorted(c.category for c in dispute.concerns)), dispute.level_of_need,
+            dispute.referrer_intent, dispute.effective_recorded_as, dispute.dispute_type,
+            "yes" if dispute.immediate_risk else "no", "yes" if dispute.repeat_of_id else "no",
+            dispute.status, settled_stage,
+            decision.outcome if decision else "", decision.method if decision else "",
+            _working_days(dispute.csc_decision_date, dispute.settled_on)
+            if dispute.settled_on else "",
+            _working_days(dispute.csc_decision_date, decision.decided_on) if decision else "",
+            ";".join(t.name for t in decision.themes) if decision else "",
+        ]
+
+
+def _final_decisions(dispute_ids):
+    if not dispute_ids:
+        return {}
+    found = db.session.scalars(select(PanelDecision).where(
+        PanelDecision.dispute_id.in_(dispute_ids), PanelDecision.outcome != PanelOutcome.DEFERRED)
+    ).all()
+    return {d.dispute_id: d for d in found}

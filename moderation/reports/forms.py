@@ -1,0 +1,72 @@
+"""The outcome filters (a GET form: no CSRF needed, nothing changes) and the summary form."""
+
+from datetime import timedelta
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovTextArea
+from wtforms import RadioField, SelectField, TextAreaField
+from wtforms.validators import Length, ValidationError
+
+from moderation.forms import GovukDateField, choices
+from moderation.models import ConcernCategory
+from moderation.models.disputes import LEVELS_OF_NEED
+from moderation.reports.outcomes import PERIODS, Filters, period_for
+
+LONGEST = timedelta(days=366 * 5)
+
+
+def _optional_int(value):
+    return int(value) if str(value or "").isdigit() else None
+
+
+class OutcomeFilterForm(FlaskForm):
+    class Meta:
+        csrf = False
+
+    period = RadioField("Period", widget=GovRadioInput(), default="year",
+                        choices=choices(PERIODS.items()))
+    start = GovukDateField("From", invalid_message="The start date must be a real date")
+    end = GovukDateField("To", invalid_message="The end date must be a real date")
+    agency = SelectField("Referring agency", widget=GovSelect(), coerce=_optional_int,
+                         validate_choice=False)
+    category = SelectField("Concern category", widget=GovSelect(), validate_choice=False,
+                           choices=choices([("", "All categories"), *ConcernCategory.choices()]))
+    level = SelectField("Level of need claimed", widget=GovSelect(), coerce=_optional_int,
+                        validate_choice=False,
+                        choices=choices([("", "All levels"), *LEVELS_OF_NEED.items()]))
+
+    def set_agencies(self, agencies):
+        self.agency.choices = choices([("", "All agencies")] + [(a.id, a.name) for a in agencies])
+
+    def validate_period(self, field):
+        if field.data not in PERIODS:
+            raise ValidationError("Select a period")
+
+    def validate_start(self, field):
+        if self.period.data == "custom" and field.data is None and not field.errors:
+            raise ValidationError("Enter the start date")
+
+    def validate_end(self, field):
+        if self.period.data != "custom" or field.errors:
+            return
+        if field.data is None:
+            raise ValidationError("Enter the end date")
+        if self.start.data and field.data < self.start.data:
+            raise ValidationError("The end date must be the same as or after the start date")
+        if self.start.data and field.data - self.start.data > LONGEST:
+            raise ValidationError("The period must be five years or shorter")
+
+    def validate_category(self, field):
+        if field.data and not ConcernCategory.has(field.data):
+            raise ValidationError("Select a concern category from the list")
+
+    def chosen(self):
+        return (period_for(self.period.data or "year", self.start.data, self.end.data),
+                Filters(self.agency.data, self.category.data or None, self.level.data))
+
+
+class SummaryForm(FlaskForm):
+    recommendations = TextAreaField(
+        "The manager's recommendations", widget=GovTextArea(),
+        validators=[Length(max=8000, message="Recommendations must be 8000 characters or "
+                                             "fewer")])

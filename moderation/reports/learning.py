@@ -1,0 +1,111 @@
+"""Learning summaries: the period's figures and charts, the manager's anonymised vignettes and
+recommendations, rendered to PDF and kept with who generated them and when (rule 13)."""
+
+from flask import current_app, render_template
+from sqlalchemy import select
+
+from moderation import audit
+from moderation.extensions import db
+from moderation.formatting import format_date
+from moderation.models import (
+    AgencyKind,
+    Classification,
+    ConcernCategory,
+    CscOutcome,
+    Dispute,
+    LearningSummary,
+    PanelDecision,
+    PanelOutcome,
+)
+from moderation.models.disputes import LEVELS_OF_NEED
+from moderation.panels.meeting import MeetingError
+from moderation.reports import outcomes, pdf
+from moderation.reports.charts import bar_chart
+
+VIGNETTE_LIMIT = 2000
+MOST_VIGNETTES = 12
+
+
+def charts(figures):
+    return [
+        bar_chart("Panel outcomes", list(figures.outcomes.items())),
+        bar_chart("Overturn rate by referring agency",
+                  [(row[0], row[3]) for row in figures.by_agency], unit="%"),
+        bar_chart("Overturn rate by concern category",
+                  [(row[0], row[3]) for row in figures.by_category], unit="%"),
+        bar_chart("Learning themes", figures.themes, unit="decisions"),
+    ]
+
+
+def candidates(period, filters):
+    """Decisions in the period the manager may turn into vignettes, with a suggested,
+    anonymised text: agency type, level, categories and outcomes only."""
+    decisions = db.session.scalars(filters.apply(
+        select(PanelDecision).join(Dispute, PanelDecision.dispute_id == Dispute.id)
+        .where(PanelDecision.decided_on.between(period.start, period.end),
+               PanelDecision.outcome != PanelOutcome.DEFERRED)
+        .order_by(PanelDecision.decided_on, PanelDecision.id))).all()
+    disputes = {d.id: d for d in db.session.scalars(
+        select(Dispute).where(Dispute.id.in_([d.dispute_id for d in decisions])))}
+    return [{"decision_id": d.id, "text": _suggested(disputes[d.dispute_id], d)}
+            for d in decisions]
+
+
+def _suggested(dispute, decision):
+    kind = AgencyKind(dispute.referring_agency.kind).label
+    concerns = ", ".join(ConcernCategory(c.category).label.lower() for c in dispute.concerns)
+    return (f"A {kind.lower()} professional referred concerns about {concerns} at "
+            f"{LEVELS_OF_NEED[dispute.level_of_need].lower()}. CSC recorded it as a "
+            f"{Classification(dispute.effective_recorded_as).label.lower()} with "
+            f"{CscOutcome(dispute.effective_outcome).label.lower()}. The panel decided: "
+            f"{decision.outcome_label.lower()} ({decision.method}). Learning: "
+            f"{', '.join(t.name.lower() for t in decision.themes)}.")
+
+
+def generate(actor, period, filters, vignettes, recommendations):
+    """Render and keep a learning summary. Vignettes are the manager's edited texts."""
+    vignettes = [v.strip() for v in vignettes if v and v.strip()]
+    if len(vignettes) > MOST_VIGNETTES:
+        raise MeetingError(f"Choose {MOST_VIGNETTES} vignettes or fewer", "vignettes")
+    if any(len(v) > VIGNETTE_LIMIT for v in vignettes):
+        raise MeetingError(f"Each vignette must be {VIGNETTE_LIMIT} characters or fewer",
+                           "vignettes")
+    summary = LearningSummary(
+        period_start=period.start, period_end=period.end, filters=filters.as_args(),
+        vignettes=vignettes, recommendations=(recommendations or "").strip() or None,
+        generated_by=actor)
+    summary.pdf = pdf.render(summary_html(summary, period, filters))
+    db.session.add(summary)
+    db.session.flush()
+    audit.record("learning_summary_generated", summary, actor=actor,
+                 start=str(period.start), end=str(period.end))
+    return summary
+
+
+def summary_html(summary, period, filters):
+    figures = outcomes.figures(period, filters)
+    return render_template(
+        "reports/learning_summary.html", f=figures, charts=charts(figures), summary=summary,
+        partnership=current_app.config["PARTNERSHIP_NAME"],
+        title=f"Learning summary: {format_date(period.start)} to {format_date(period.end)}",
+        filters=describe(filters), format_date=format_date)
+
+
+def describe(filters):
+    from moderation.models import Agency
+
+    parts = []
+    if filters.agency_id:
+        agency = db.session.get(Agency, filters.agency_id)
+        parts.append(f"referred by {agency.name}" if agency else "one agency")
+    if filters.category:
+        parts.append(ConcernCategory(filters.category).label.lower())
+    if filters.level:
+        parts.append(LEVELS_OF_NEED[filters.level].lower())
+    return "; ".join(parts)
+
+
+def kept():
+    return db.session.scalars(
+        select(LearningSummary).order_by(LearningSummary.generated_at.desc(),
+                                         LearningSummary.id.desc())).all()

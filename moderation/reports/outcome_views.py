@@ -1,0 +1,166 @@
+"""The partnership manager's outcomes: dashboard figures, the lists behind them, the
+pseudonymised CSV export, and learning summaries."""
+
+import csv
+import hashlib
+import hmac
+import io
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user
+
+from moderation import audit
+from moderation.access import roles_required
+from moderation.admin.services import agencies
+from moderation.extensions import db
+from moderation.forms import add_error
+from moderation.models import LearningSummary, PanelOutcome, Role
+from moderation.panels.meeting import MeetingError
+from moderation.reports import learning, outcomes
+from moderation.reports.forms import OutcomeFilterForm, SummaryForm
+
+bp = Blueprint("outcomes", __name__, url_prefix="/outcomes")
+
+
+def filter_form():
+    form = OutcomeFilterForm(request.args)
+    form.set_agencies(agencies())
+    if not request.args:
+        form.period.data = "year"
+    return form
+
+
+def dashboard_context():
+    """What the dashboard shows for the filters in the address (the manager's home page)."""
+    form = filter_form()
+    if request.args and not form.validate():
+        return {"form": form, "f": None}
+    period, filters = form.chosen()
+    f = outcomes.figures(period, filters)
+    args = {**request.args.to_dict(), "start": period.start.isoformat(),
+            "end": period.end.isoformat(), **filters.as_args()}
+    args.pop("period", None)
+    for part in ("day", "month", "year"):
+        args.pop(f"start-{part}", None)
+        args.pop(f"end-{part}", None)
+
+    def link(event, outcome=None):
+        return url_for("outcomes.disputes", event=event, outcome=outcome, **args)
+
+    return {"form": form, "f": f, "period": period, "charts": learning.charts(f), "link": link,
+            "outcome_values": {o.label: o.value for o in PanelOutcome}, "query": args}
+
+
+def _period_from_args():
+    """The period and filters the lists, export and summaries are given in the address."""
+    from datetime import date
+
+    try:
+        start, end = date.fromisoformat(request.args["start"]), date.fromisoformat(
+            request.args["end"])
+    except (KeyError, ValueError):
+        abort(400)
+    if end < start:
+        abort(400)
+    level = request.args.get("level", "")
+    agency = request.args.get("agency", "")
+    category = request.args.get("category") or None
+    if category and not outcomes.ConcernCategory.has(category):
+        abort(400)
+    return outcomes.Period(start, end), outcomes.Filters(
+        int(agency) if agency.isdigit() else None, category,
+        int(level) if level.isdigit() else None)
+
+
+@bp.route("/disputes")
+@roles_required(Role.PARTNERSHIP_MANAGER)
+def disputes():
+    period, filters = _period_from_args()
+    event = request.args.get("event", "raised")
+    if event not in outcomes.EVENTS:
+        abort(400)
+    outcome = request.args.get("outcome") or None
+    if outcome and not PanelOutcome.has(outcome):
+        abort(400)
+    listed = outcomes.listing(period, filters, event, outcome)
+    audit.record("outcome_list_viewed", None, object_type="dispute", event=event,
+                 start=str(period.start), end=str(period.end), count=len(listed))
+    db.session.commit()
+    return render_template("outcomes/disputes.html", listed=listed, period=period,
+                           event=outcomes.EVENTS[event],
+                           outcome=PanelOutcome(outcome).label if outcome else None)
+
+
+def _pseudonym(dispute_id):
+    # Stable within this installation, meaningless outside it: an HMAC of the id.
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"dispute-{dispute_id}".encode(), hashlib.sha256).hexdigest()[:12]
+
+
+@bp.route("/export.csv")
+@roles_required(Role.PARTNERSHIP_MANAGER)
+def export():
+    period, filters = _period_from_args()
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(outcomes.CSV_COLUMNS)
+    writer.writerows(outcomes.export_rows(period, filters, _pseudonym))
+    audit.record("outcomes_exported", None, object_type="dispute", start=str(period.start),
+                 end=str(period.end))
+    db.session.commit()
+    name = f"dispute-outcomes-{period.start}-to-{period.end}.csv"
+    return Response(buffer.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f"attachment; filename={name}"})
+
+
+@bp.route("/summaries")
+@roles_required(Role.PARTNERSHIP_MANAGER)
+def summaries():
+    return render_template("outcomes/summaries.html", kept=learning.kept())
+
+
+@bp.route("/summaries/new", methods=["GET", "POST"])
+@roles_required(Role.PARTNERSHIP_MANAGER)
+def new_summary():
+    period, filters = _period_from_args()
+    found = learning.candidates(period, filters)
+    form = SummaryForm()
+    chosen = [c for c in found if request.form.get(f"use-{c['decision_id']}") == "yes"]
+    if form.validate_on_submit():
+        texts = [request.form.get(f"text-{c['decision_id']}", "") for c in chosen]
+        try:
+            summary = learning.generate(current_user, period, filters, texts,
+                                        form.recommendations.data)
+        except MeetingError as error:
+            db.session.rollback()
+            add_error(form.recommendations, str(error))
+        else:
+            db.session.commit()
+            flash("The learning summary has been generated and kept.", "success")
+            return redirect(url_for("outcomes.summaries", _anchor=f"summary-{summary.id}"))
+    return render_template("outcomes/new_summary.html", form=form, candidates=found,
+                           period=period, query=request.args.to_dict(),
+                           texts=dict(request.form.items()))
+
+
+@bp.route("/summaries/<int:summary_id>.pdf")
+@roles_required(Role.PARTNERSHIP_MANAGER)
+def summary_pdf(summary_id):
+    summary = db.session.get(LearningSummary, summary_id)
+    if summary is None:
+        abort(404)
+    audit.record("learning_summary_downloaded", summary)
+    db.session.commit()
+    name = f"learning-summary-{summary.period_start}-to-{summary.period_end}.pdf"
+    return Response(summary.pdf, mimetype="application/pdf",
+                    headers={"Content-Disposition": f"attachment; filename={name}"})
