@@ -5,6 +5,7 @@ with it `g` and the signed-in user, across requests. Factories therefore return 
 and tests open `app.app_context()` when they read the database.
 """
 
+import logging
 import os
 import re
 import shutil
@@ -408,3 +409,77 @@ def panel_meeting(app, make_agency, make_user, make_session, make_member, queue_
         return Meeting(session_id, dispute_ids, chair, reps, deputy, members, referrer)
 
     return make
+
+
+@pytest.fixture
+def history(app, panel_meeting, make_dispute, make_user):
+    """Three panel decisions on 8 December 2026 (s17 by consensus, upheld, early help) and one
+    dispute settled at stage 1; disputes raised on 9 and 23 November, CSC decided 4 November."""
+    m = panel_meeting(disputes=(
+        {"level_of_need": 4},
+        {"concern_categories": ["sexual_abuse"], "referrer_intent": "information",
+         "told_recorded_as": "referral"},
+        {},
+    ))
+    from datetime import date
+
+    from sqlalchemy import select
+
+    csc = make_user("csc_manager")
+    settled = make_dispute(on=date(2026, 11, 23), child_name="Isla Brown")
+
+    from moderation.disputes import services as disputes
+    from moderation.models import LearningTheme, PanelSession
+    from moderation.voting import services as voting
+
+    with app.app_context():
+        session = _db.session.get(PanelSession, m.session_id)
+        chair = _db.session.get(User, m.chair.id)
+        themes = _db.session.scalars(select(LearningTheme).order_by(LearningTheme.position)).all()
+        plans = (("overturn_s17", [themes[0], themes[1]]), ("upheld", [themes[1]]),
+                 ("step_down_early_help", [themes[1], themes[2]]))
+        for item, (outcome, chosen) in zip(session.agenda, plans, strict=True):
+            voting.open_voting(item, chair)
+            for rep in m.reps.values():
+                voting.cast_vote(item, _db.session.get(User, rep.id), outcome, "Reason")
+            voting.close_voting(item, chair)
+            voting.record_decision(item, chair, rationale="R", feedback="F",
+                                   theme_ids=[t.id for t in chosen])
+        dispute = _db.session.get(Dispute, settled)
+        disputes.respond(dispute, _db.session.get(User, csc.id), "On review we will assess.")
+        disputes.settle(dispute, _db.session.get(User, csc.id), "child_and_family_assessment",
+                        "Assessment agreed.", on=date(2026, 11, 25))
+        _db.session.commit()
+    return m
+
+
+class WeasyPrintErrors(logging.Handler):
+    """Fails the test on any WeasyPrint ERROR: WeasyPrint logs problems instead of raising."""
+
+    def __init__(self):
+        super().__init__(logging.ERROR)
+        self.records = []
+
+    def emit(self, record):
+        self.records.append(record)
+
+
+@pytest.fixture(autouse=True)
+def weasyprint_errors():
+    """Every test fails on a WeasyPrint ERROR log (DESIGN.md §5)."""
+    handler = WeasyPrintErrors()
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(handler)
+    yield handler
+    logger.removeHandler(handler)
+    assert not handler.records, [r.getMessage() for r in handler.records]
+
+
+def pdf_pages(body):
+    """Each page's text, with runs of white space as one space."""
+    import io
+
+    from pypdf import PdfReader
+
+    return [re.sub(r"\s+", " ", page.extract_text())
+            for page in PdfReader(io.BytesIO(body)).pages]

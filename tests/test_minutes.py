@@ -2,8 +2,6 @@
 make new versions."""
 
 import io
-import logging
-import re
 
 import pytest
 from pypdf import PdfReader
@@ -21,34 +19,7 @@ from moderation.panels import meeting
 from moderation.panels.meeting import MeetingError
 from moderation.reports import minutes
 from moderation.voting import services as voting
-from tests.conftest import error_summary, post, sign_in
-
-
-class WeasyPrintErrors(logging.Handler):
-    """Fails the test on any WeasyPrint ERROR: WeasyPrint logs problems instead of raising."""
-
-    def __init__(self):
-        super().__init__(logging.ERROR)
-        self.records = []
-
-    def emit(self, record):
-        self.records.append(record)
-
-
-@pytest.fixture(autouse=True)
-def weasyprint_errors():
-    handler = WeasyPrintErrors()
-    logger = logging.getLogger("weasyprint")
-    logger.addHandler(handler)
-    yield handler
-    logger.removeHandler(handler)
-    assert not handler.records, [r.getMessage() for r in handler.records]
-
-
-def pdf_pages(body):
-    """Each page's text, with runs of white space as one space."""
-    return [re.sub(r"\s+", " ", page.extract_text())
-            for page in PdfReader(io.BytesIO(body)).pages]
+from tests.conftest import error_summary, pdf_pages, post, sign_in
 
 
 @pytest.fixture

@@ -2,49 +2,10 @@
 
 from datetime import date
 
-import pytest
-from sqlalchemy import select
-
-from moderation.disputes import services as disputes
-from moderation.models import Dispute, LearningTheme, PanelSession, User
 from moderation.reports import outcomes
 from moderation.reports.outcomes import Filters, Period
-from moderation.voting import services as voting
 
 NOVEMBER_DECEMBER = Period(date(2026, 11, 1), date(2026, 12, 31))
-
-
-@pytest.fixture
-def history(app, db, panel_meeting, make_dispute, make_user):
-    """Three panel decisions on 8 December 2026 (s17 by consensus, upheld, early help) and one
-    dispute settled at stage 1; disputes raised on 9 and 23 November, CSC decided 4 November."""
-    m = panel_meeting(disputes=(
-        {"level_of_need": 4},
-        {"concern_categories": ["sexual_abuse"], "referrer_intent": "information",
-         "told_recorded_as": "referral"},
-        {},
-    ))
-    csc = make_user("csc_manager")
-    settled = make_dispute(on=date(2026, 11, 23), child_name="Isla Brown")
-    with app.app_context():
-        session = db.session.get(PanelSession, m.session_id)
-        chair = db.session.get(User, m.chair.id)
-        themes = db.session.scalars(select(LearningTheme).order_by(LearningTheme.position)).all()
-        plans = (("overturn_s17", [themes[0], themes[1]]), ("upheld", [themes[1]]),
-                 ("step_down_early_help", [themes[1], themes[2]]))
-        for item, (outcome, chosen) in zip(session.agenda, plans, strict=True):
-            voting.open_voting(item, chair)
-            for rep in m.reps.values():
-                voting.cast_vote(item, db.session.get(User, rep.id), outcome, "Reason")
-            voting.close_voting(item, chair)
-            voting.record_decision(item, chair, rationale="R", feedback="F",
-                                   theme_ids=[t.id for t in chosen])
-        dispute = db.session.get(Dispute, settled)
-        disputes.respond(dispute, db.session.get(User, csc.id), "On review we will assess.")
-        disputes.settle(dispute, db.session.get(User, csc.id), "child_and_family_assessment",
-                        "Assessment agreed.", on=date(2026, 11, 25))
-        db.session.commit()
-    return m
 
 
 def test_headline_figures(app, history):

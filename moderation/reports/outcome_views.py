@@ -50,9 +50,6 @@ def dashboard_context():
     args = {**request.args.to_dict(), "start": period.start.isoformat(),
             "end": period.end.isoformat(), **filters.as_args()}
     args.pop("period", None)
-    for part in ("day", "month", "year"):
-        args.pop(f"start-{part}", None)
-        args.pop(f"end-{part}", None)
 
     def link(event, outcome=None):
         return url_for("outcomes.disputes", event=event, outcome=outcome, **args)

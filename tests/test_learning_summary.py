@@ -1,0 +1,103 @@
+"""Learning summaries and the dashboard: figures on the page and in the PDF, never a child's
+name or date of birth (rule 13)."""
+
+import csv
+import io
+from datetime import date
+
+from moderation.models import LearningSummary, User
+from moderation.reports import learning
+from tests.conftest import error_summary, page, pdf_pages, post, sign_in
+from tests.test_outcomes import NOVEMBER_DECEMBER
+
+QUERY = "start=2026-11-01&end=2026-12-31"
+
+
+def _manager(app, make_user):
+    client = app.test_client()
+    sign_in(client, make_user("partnership_manager"))
+    return client
+
+
+def test_the_summary_pdf_has_the_figures_charts_and_no_names(app, db, history, make_user):
+    manager = make_user("partnership_manager")
+    with app.app_context(), app.test_request_context():
+        found = learning.candidates(NOVEMBER_DECEMBER, learning.outcomes.Filters())
+        assert len(found) == 3
+        assert "Amelia" not in str(found)
+        summary = learning.generate(db.session.get(User, manager.id), NOVEMBER_DECEMBER,
+                                    learning.outcomes.Filters(), [found[0]["text"]],
+                                    "Remind duty teams of the threshold guidance.")
+        db.session.commit()
+        text = " ".join(pdf_pages(summary.pdf))
+    assert "Learning summary: 1 November 2026 to 31 December 2026" in text
+    assert "4 disputes raised" in text and "3 decided by the panel" in text
+    assert "Overturn rate: 67%" in text
+    assert "Threshold interpretation: 3" in text
+    assert "Panel outcomes. Uphold CSC's decision: 1" in text  # a chart's text alternative
+    assert "Remind duty teams of the threshold guidance." in text
+    assert "A health professional referred concerns about" in text
+    for name_or_birth in ("Amelia", "Jones", "Isla", "Brown", "2021", "14 March"):
+        assert name_or_birth not in text
+    assert "OFFICIAL-SENSITIVE" in text and "Page 1 of" in text
+
+
+def test_the_dashboard_shows_figures_charts_and_links_down(app, history, make_user):
+    manager = _manager(app, make_user)
+    response = manager.get("/partnership?period=custom&start=1&start=11&start=2026"
+                           "&end=31&end=12&end=2026")
+    html = page(response)
+    figures = html.select_one("ul.figures").get_text(" ", strip=True)
+    assert "4 disputes raised" in figures and "3 decided by the panel" in figures
+    assert len(html.select("figure.chart svg")) >= 3
+    assert "Amelia" not in response.text
+    decided = html.find("a", string="3 decided by the panel")["href"]
+    listed = page(manager.get(decided))
+    assert len(listed.select("tbody tr")) == 3
+
+
+def test_the_dashboard_filters_by_level(app, history, make_user):
+    manager = _manager(app, make_user)
+    response = manager.get("/partnership?period=custom&start=1&start=11&start=2026"
+                           "&end=31&end=12&end=2026&level=4")
+    figures = page(response).select_one("ul.figures").get_text(" ", strip=True)
+    assert "1 disputes raised" in figures and "1 decided by the panel" in figures
+
+
+def test_a_custom_period_needs_real_dates_in_order(app, db, make_user):
+    manager = _manager(app, make_user)
+    response = manager.get("/partnership?period=custom&start=31&start=2&start=2026"
+                           "&end=1&end=1&end=2026")
+    assert error_summary(response) == ["The start date must be a real date"]
+    response = manager.get("/partnership?period=custom&start=1&start=3&start=2026"
+                           "&end=1&end=1&end=2026")
+    assert error_summary(response) == [
+        "The end date must be the same as or after the start date"]
+    assert manager.get("/outcomes/disputes?start=x&end=y").status_code == 400
+
+
+def test_the_export_is_pseudonymised(app, history, make_user):
+    manager = _manager(app, make_user)
+    response = manager.get(f"/outcomes/export.csv?{QUERY}")
+    rows = list(csv.reader(io.StringIO(response.text)))
+    assert rows[0][0] == "pseudonym" and len(rows) == 5
+    assert "Amelia" not in response.text and "D-2026" not in response.text
+    assert {row[rows[0].index("panel_outcome")] for row in rows[1:]} == {
+        "overturn_s17", "upheld", "step_down_early_help", ""}
+
+
+def test_the_manager_writes_a_summary_and_it_is_kept(app, db, history, make_user):
+    manager = _manager(app, make_user)
+    form = page(manager.get(f"/outcomes/summaries/new?{QUERY}"))
+    first = form.select("textarea[name^=text-]")[0]
+    decision_id = first["name"].removeprefix("text-")
+    response = post(manager, f"/outcomes/summaries/new?{QUERY}", {
+        f"use-{decision_id}": "yes", f"text-{decision_id}": "An edited vignette.",
+        "recommendations": "Share the learning."}, follow_redirects=True)
+    assert "The learning summary has been generated and kept." in response.text
+    link = page(response).select_one("a[href$='.pdf']")["href"]
+    text = " ".join(pdf_pages(manager.get(link).data))
+    assert "An edited vignette." in text and "Share the learning." in text
+    with app.app_context():
+        kept = db.session.query(LearningSummary).one()
+        assert kept.generated_by_id is not None and kept.period_end == date(2026, 12, 31)
