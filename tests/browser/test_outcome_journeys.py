@@ -15,6 +15,7 @@ def test_the_manager_filters_the_dashboard_and_downloads_a_learning_summary(
     sign_in(page, make_user("partnership_manager"))
     expect(page.locator("h1")).to_have_text("Partnership overview")
     assert_accessible(page)
+    page.get_by_text("Change the period and filters").click()
     page.get_by_label("Custom").check()
     page.get_by_role("button", name="Show figures").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the start date")
