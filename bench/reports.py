@@ -1,0 +1,198 @@
+"""PDF reports against bare WeasyPrint: the minutes of a 12-item session, and a learning summary
+over a year of 1,000 disputes. Run from the repository root:
+
+    .venv/bin/python bench/reports.py
+
+Each report is timed end to end as the app makes it (data, template, WeasyPrint), then
+WeasyPrint alone renders the same final HTML; the ratio is the application's own overhead.
+Times are medians of several runs on a throw-away SQLite file.
+"""
+
+import random
+import secrets
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date
+from datetime import time as clock
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import sqlalchemy as sa  # noqa: E402
+from flask_migrate import upgrade  # noqa: E402
+
+from moderation import create_app  # noqa: E402
+from moderation.calendar import add_working_days  # noqa: E402
+from moderation.config import TestConfig  # noqa: E402
+from moderation.disputes import services  # noqa: E402
+from moderation.extensions import db  # noqa: E402
+from moderation.models import (  # noqa: E402
+    Agency,
+    AgencyKind,
+    AgendaItem,
+    LearningTheme,
+    PanelDecision,
+    PanelMember,
+    PanelSession,
+    SessionStatus,
+    User,
+)
+from moderation.panels import actions, agenda, meeting  # noqa: E402
+from moderation.reports import learning, minutes, outcomes, pdf  # noqa: E402
+from moderation.voting import services as voting  # noqa: E402
+from tests.conftest import dispute_answers  # noqa: E402
+
+DATABASE = Path(tempfile.mkdtemp()) / "reports.sqlite3"
+Config = type("Bench", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{DATABASE}"})
+app = create_app(Config)
+OUTCOMES = ["upheld", "overturn_s17", "overturn_s47", "step_down_early_help"]
+
+
+def people():
+    kinds = [(AgencyKind.HEALTH, "Health"), (AgencyKind.POLICE, "Police"),
+             (AgencyKind.CSC, "Children's Social Care"), (AgencyKind.EDUCATION, "Schools")]
+    agencies = {kind: Agency(name=f"Northshire {name}", kind=kind,
+                             is_core=kind != AgencyKind.EDUCATION) for kind, name in kinds}
+    db.session.add_all(agencies.values())
+
+    def user(name, kind, *roles):
+        person = User(name=name, email=f"{name.lower().replace(' ', '.')}@bench.example.org",
+                      agency=agencies[kind], must_change_password=False)
+        person.roles = roles
+        db.session.add(person)
+        return person
+
+    chair = user("Chair Person", AgencyKind.HEALTH, "chair")
+    reps = [user(f"{name} Rep", kind, "panel_member") for kind, name in kinds[:3]]
+    referrers = [user(f"Referrer {i}", kinds[i % 4][0], "referrer") for i in range(20)]
+    db.session.flush()
+    members = [PanelMember(user=chair, role="chair", agency=chair.agency,
+                           calendar_token=secrets.token_urlsafe(16))]
+    members += [PanelMember(user=r, role="representative", agency=r.agency,
+                            calendar_token=secrets.token_urlsafe(16)) for r in reps]
+    db.session.add_all(members)
+    db.session.flush()
+    return chair, reps, referrers, members
+
+
+def queued_dispute(referrer, raised_on, n):
+    answers = dispute_answers(
+        child_name=f"Child {n}", child_dob=date(2015, 1, 1 + n % 28),
+        level_of_need=1 + n % 4, immediate_risk=n % 37 == 0,
+        concern_categories=random.sample(["neglect", "domestic_abuse", "exploitation",
+                                          "emotional_abuse", "physical_abuse"], 2),
+        csc_decision_date=add_working_days(raised_on, -3),
+        referral_date=add_working_days(raised_on, -6),
+        told_recorded_as=random.choice(["contact", "referral"]))
+    dispute = services.raise_dispute(referrer, answers, on=raised_on)
+    return dispute
+
+
+def twelve_item_session(chair, reps, referrers, members):
+    held_on = date(2026, 11, 10)
+    session = PanelSession(planned_on=held_on, held_on=held_on, agenda_cutoff_on=held_on,
+                           starts_at=clock(10), duration_minutes=240, capacity=12,
+                           cutoff_working_days=5, place="Council House")
+    db.session.add(session)
+    for n in range(12):
+        dispute = queued_dispute(referrers[n], date(2026, 9, 1), 10_000 + n)
+        services.escalate(dispute, referrers[n], to_position=4, skip_reason="bench",
+                          on=date(2026, 9, 8))
+    db.session.flush()
+    agenda.fill_from_queue(session, chair)
+    agenda.freeze(session, chair)
+    meeting.record_attendance(session, chair, {m.id: ("present", True) for m in members})
+    meeting.start(session, chair)
+    theme_ids = [t.id for t in db.session.scalars(sa.select(LearningTheme))]
+    for n, item in enumerate(session.agenda):
+        voting.open_voting(item, chair)
+        for i, rep in enumerate(reps):
+            voting.cast_vote(item, rep, OUTCOMES[(n + i) % 2], "Reasons given at length " * 6)
+        voting.close_voting(item, chair)
+        voting.record_decision(item, chair, rationale="The panel's rationale. " * 8,
+                               feedback="Plain feedback. " * 6, dissent="A dissent.",
+                               theme_ids=random.sample(theme_ids, 2))
+        actions.add_action(session, chair, description="Do the thing", owner_id=reps[0].id,
+                           working_days=10, item=item)
+    meeting.close(session, chair)
+    return session
+
+
+def year_of_disputes(chair, referrers, count=1000):
+    """1,000 disputes raised over 2025, a third decided by monthly panels, a fifth settled."""
+    theme_ids = [t.id for t in db.session.scalars(sa.select(LearningTheme))]
+    themes = {t.id: t for t in db.session.scalars(sa.select(LearningTheme))}
+    sessions = {}
+    for n in range(count):
+        raised_on = add_working_days(date(2025, 1, 2), n * 250 // count)
+        dispute = queued_dispute(referrers[n % len(referrers)], raised_on, n)
+        if n % 5 == 0:
+            dispute.status, dispute.settled_on = "settled", add_working_days(raised_on, 4)
+            dispute.stages[0].outcome, dispute.stages[0].closed_on = "settled", dispute.settled_on
+        elif n % 3 == 0:
+            month = raised_on.month
+            session = sessions.get(month)
+            if session is None:
+                held = date(2025, month, 20) if month < 12 else date(2025, 12, 16)
+                session = sessions[month] = PanelSession(
+                    planned_on=held, held_on=held, agenda_cutoff_on=held, starts_at=clock(10),
+                    duration_minutes=180, capacity=40, cutoff_working_days=5,
+                    status=SessionStatus.MINUTES_APPROVED)
+                db.session.add(session)
+            item = AgendaItem(session=session, dispute=dispute, position=n, minutes=20)
+            db.session.add(item)
+            db.session.flush()
+            outcome = OUTCOMES[n % 4]
+            db.session.add(PanelDecision(
+                agenda_item_id=item.id, dispute_id=dispute.id, outcome=outcome,
+                method="majority", tally={outcome: 2}, dissenting_agencies=[], rationale="R",
+                feedback="F", decided_on=session.held_on, recorded_by_id=chair.id,
+                themes=[themes[t] for t in random.sample(theme_ids, 2)]))
+            dispute.status = "decided"
+        if n % 100 == 0:
+            db.session.flush()
+
+
+def median_seconds(step, runs):
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def main():
+    random.seed(7)
+    with app.app_context():
+        upgrade()
+        chair, reps, referrers, members = people()
+        session = twelve_item_session(chair, reps, referrers, members)
+        year_of_disputes(chair, referrers)
+        db.session.commit()
+        draft = minutes.latest(session)
+        year = outcomes.Period(date(2025, 1, 1), date(2025, 12, 31))
+        with app.test_request_context():
+            minutes_html = minutes.minutes_html(session, draft)
+            summary = learning.LearningSummary(vignettes=[], recommendations=None,
+                                               generated_by=chair)
+            summary_html = learning.summary_html(summary, year, outcomes.Filters())
+            rows = [
+                ("Minutes, 12 items", median_seconds(
+                    lambda: minutes.pdf_bytes(session, draft), 5),
+                 median_seconds(lambda: pdf.render(minutes_html), 5)),
+                ("Learning summary, 1,000 disputes in a year", median_seconds(
+                    lambda: pdf.render(learning.summary_html(summary, year,
+                                                             outcomes.Filters())), 3),
+                 median_seconds(lambda: pdf.render(summary_html), 3)),
+            ]
+    print("| report | app (s) | bare WeasyPrint (s) | ratio |")
+    print("| --- | ---: | ---: | ---: |")
+    for name, whole, bare in rows:
+        print(f"| {name} | {whole:.3f} | {bare:.3f} | {whole / bare:.2f}x |")
+
+
+if __name__ == "__main__":
+    main()
