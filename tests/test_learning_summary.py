@@ -5,6 +5,8 @@ import csv
 import io
 from datetime import date
 
+from pypdf import PdfReader
+
 from moderation.models import LearningSummary, User
 from moderation.reports import learning
 from tests.conftest import error_summary, page, pdf_pages, post, sign_in
@@ -40,6 +42,9 @@ def test_the_summary_pdf_has_the_figures_charts_and_no_names(app, db, history, m
     for name_or_birth in ("Amelia", "Jones", "Isla", "Brown", "2021", "14 March"):
         assert name_or_birth not in text
     assert "OFFICIAL-SENSITIVE" in text and "Page 1 of" in text
+    reader = PdfReader(io.BytesIO(summary.pdf))
+    assert b"pdfuaid:part" in reader.trailer["/Root"]["/Metadata"].get_object().get_data()
+    assert reader.metadata.title == "Learning summary: 1 November 2026 to 31 December 2026"
 
 
 def test_the_dashboard_shows_figures_charts_and_links_down(app, history, make_user):
