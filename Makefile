@@ -14,6 +14,9 @@ PORT ?= 5000
 run: $(VENV)/.installed static/govuk/.installed
 	$(BIN)/flask --app wsgi init-db
 	$(BIN)/flask --app wsgi demo-data
+	@echo "Starting the web app on http://$(HOST):$(PORT) and the scheduler; Ctrl-C stops both."
+	trap 'kill 0' INT TERM EXIT; \
+	$(BIN)/flask --app wsgi scheduler & \
 	$(BIN)/flask --app wsgi run --host $(HOST) --port $(PORT)
 
 test: $(VENV)/.installed-dev static/govuk/.installed

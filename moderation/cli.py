@@ -1,4 +1,4 @@
-"""Command line: init-db, create-user, demo-data, minutes, learning-summary."""
+"""Command line: init-db, create-user, demo-data, minutes, learning-summary, scheduler, jobs."""
 
 import click
 from flask import current_app
@@ -18,6 +18,8 @@ def register(app):
     app.cli.add_command(demo_data)
     app.cli.add_command(minutes_pdf)
     app.cli.add_command(learning_summary)
+    app.cli.add_command(scheduler)
+    app.cli.add_command(jobs_group)
 
 
 @click.command("init-db")
@@ -124,3 +126,53 @@ def learning_summary(start, end, output):
     with open(output, "wb") as file:
         file.write(summary.pdf)
     click.echo(f"Wrote the learning summary for {period.start} to {period.end} to {output}")
+
+
+@click.command("scheduler")
+@with_appcontext
+def scheduler():
+    """Run the scheduler (its own process; never inside web workers). Ctrl-C stops it."""
+    import logging
+
+    from moderation import jobs
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    jobs.use_app(current_app._get_current_object())
+    running = jobs.build_scheduler()
+    click.echo(f"Scheduler running {len(jobs.JOBS)} jobs. Press Ctrl-C to stop.")
+    try:
+        running.start()
+    except (KeyboardInterrupt, SystemExit):
+        click.echo("Scheduler stopped.")
+
+
+@click.group("jobs")
+def jobs_group():
+    """List the scheduled jobs or run one now."""
+
+
+@jobs_group.command("list")
+@with_appcontext
+def jobs_list():
+    """Each job with its next run."""
+    from datetime import UTC, datetime
+
+    from moderation import jobs
+
+    for job, next_run, source in jobs.next_runs(datetime.now(UTC)):
+        when = next_run.astimezone().strftime("%Y-%m-%d %H:%M %Z") if next_run else "never"
+        click.echo(f"{job.id:<20} next {when:<22} ({source})  {job.description}")
+
+
+@jobs_group.command("run")
+@with_appcontext
+@click.argument("job_id")
+def jobs_run(job_id):
+    """Run one job now."""
+    from moderation import jobs
+
+    if job_id not in jobs.JOB_IDS:
+        raise click.BadParameter(f"choose one of: {', '.join(jobs.JOB_IDS)}",
+                                 param_hint="JOB_ID")
+    jobs.use_app(current_app._get_current_object())
+    click.echo(f"{job_id}: {jobs.run_now(job_id)}")

@@ -46,6 +46,19 @@ class Config:
     BANK_HOLIDAY_REGION = os.environ.get("BANK_HOLIDAY_REGION", "england-and-wales")
     MAINTENANCE_MODE = os.environ.get("MAINTENANCE_MODE", "") == "1"
     PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))
+    # Links in emails point here (emails carry a link, never case details: rule 11).
+    BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
+    # "smtp" sends the outbox; "outbox" keeps emails for an administrator to read (development).
+    MAIL_DELIVERY = os.environ.get("MAIL_DELIVERY", "smtp")
+    MAIL_HOST = os.environ.get("MAIL_HOST", "localhost")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "") == "1"  # STARTTLS
+    MAIL_USE_SSL = os.environ.get("MAIL_USE_SSL", "") == "1"  # TLS from the start (port 465)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "threshold-moderation@localhost")
+    MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", "10"))
+    MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "6"))
     AUDIT_PAGE_SIZE = 50
     LIST_PAGE_SIZE = 25
 
@@ -58,6 +71,7 @@ class DevelopmentConfig(Config):
     ENV_NAME = "development"
     # A fixed key is acceptable only on a laptop; production refuses to start without one.
     SECRET_KEY = os.environ.get("SECRET_KEY", "development-only-not-secret")
+    MAIL_DELIVERY = os.environ.get("MAIL_DELIVERY", "outbox")
 
 
 class TestConfig(Config):

@@ -217,3 +217,50 @@ AgendaItem.conflicts = relationship(Conflict, order_by=Conflict.id, lazy="select
 AgendaItem.decision = relationship(PanelDecision, uselist=False, lazy="selectin")
 PanelSession.attendance = relationship(Attendance, order_by=Attendance.id, lazy="selectin",
                                        cascade="all, delete-orphan")
+
+
+class EmailStatus(LabelledEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    DEAD = "dead"
+    KEPT = "kept"
+
+
+EmailStatus.LABELS = {
+    EmailStatus.PENDING: "Waiting to send",
+    EmailStatus.SENT: "Sent",
+    EmailStatus.DEAD: "Failed: needs a retry",
+    EmailStatus.KEPT: "Kept in the outbox (not sent)",
+}
+
+
+class EmailMessage(Base):
+    """The email outbox: written in the same transaction as the change that caused it, sent by
+    the scheduler's delivery job. `key` (unique) makes each notification once only."""
+
+    __tablename__ = "email_message"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    to_address: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default=EmailStatus.PENDING, index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class EmailPreference(Base):
+    """A user's choice not to receive one kind of email (policy-required kinds ignore it)."""
+
+    __tablename__ = "email_preference"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    wanted: Mapped[bool] = mapped_column(Boolean, default=True)

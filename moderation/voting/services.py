@@ -203,7 +203,7 @@ def _close_dispute(item, outcome):
         dispute.status = DisputeStatus.DECIDED
         message = f"The panel has decided your dispute {dispute.reference}."
     notify(dispute.referrer_id, f"decision:item-{item.id}", message,
-           link=f"/disputes/{dispute.id}")
+           link=f"/disputes/{dispute.id}", kind="deferred" if item.deferred else "decision")
 
 
 def defer(item, actor, reason):
@@ -227,7 +227,7 @@ def defer(item, actor, reason):
                  to_session=following.id if following else None)
     notify(item.dispute.referrer_id, f"deferred:item-{item.id}",
            f"Your dispute {item.dispute.reference} has moved to a later panel session.",
-           link=f"/disputes/{item.dispute.id}")
+           link=f"/disputes/{item.dispute.id}", kind="deferred")
     return following
 
 

@@ -137,7 +137,7 @@ def test_immediate_risk_says_what_to_do_now_and_tops_the_csc_list(open_as, make_
 
 def test_the_escalation_policy_page_is_accessible(page, make_user):
     sign_in(page, make_user("partnership_manager"))
-    page.get_by_role("link", name="Escalation policy").click()
+    page.get_by_role("link", name="Escalation policy", exact=True).click()
     expect(page.locator("h1")).to_have_text("How to challenge a children's social care decision")
     assert_accessible(page)
     page.get_by_role("link", name="Change stage 2").click()

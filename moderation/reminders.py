@@ -1,0 +1,145 @@
+"""The time-driven steps the scheduler runs. Each is idempotent: running it twice, or in two
+overlapping processes, changes nothing the second time (unique keys on sessions and
+notifications, and status checks under row locks)."""
+
+from dateutil.relativedelta import relativedelta
+from sqlalchemy import select
+
+from moderation.calendar import add_working_days, is_working_day
+from moderation.disputes.services import region, today
+from moderation.extensions import db
+from moderation.models import (
+    Action,
+    ActionStatus,
+    Dispute,
+    DisputeStage,
+    DisputeStatus,
+    MemberRole,
+    PanelMember,
+    PanelSeries,
+    PanelSession,
+    Role,
+    SessionStatus,
+    User,
+    UserRole,
+)
+from moderation.notifications.services import notify
+from moderation.panels import agenda, services
+
+
+def keep_series_generated(on=None):
+    """Every series keeps its sessions generated six months ahead."""
+    until = (on or today()) + relativedelta(months=services.MONTHS_AHEAD)
+    made = 0
+    for series in db.session.scalars(select(PanelSeries)):
+        made += len(services.generate_sessions(series, until))
+    return made
+
+
+def freeze_due_agendas(on=None):
+    """At each session's agenda cut-off, freeze it from the queue (as the chair would) and tell
+    the members the papers are ready."""
+    on = on or today()
+    due = db.session.scalars(
+        select(PanelSession)
+        .where(PanelSession.status == SessionStatus.SCHEDULED,
+               PanelSession.agenda_cutoff_on <= on, PanelSession.held_on >= on)
+        .with_for_update(skip_locked=True, of=PanelSession)).all()
+    for session in due:
+        agenda.freeze(session, None)
+        for member in _members():
+            notify(member.user_id, f"papers:session-{session.id}", "The papers for the panel "
+                   f"session on {session.held_on:%d %B %Y} are ready.",
+                   link=f"/sessions/{session.id}/meeting", kind="papers_ready")
+    return len(due)
+
+
+def remind_sessions(on=None):
+    """Two working days before a session, remind its members."""
+    on = on or today()
+    held_on = add_working_days(on, 2, region())
+    sessions = db.session.scalars(select(PanelSession).where(
+        PanelSession.held_on == held_on,
+        PanelSession.status.in_([SessionStatus.SCHEDULED, SessionStatus.AGENDA_FROZEN]))).all()
+    for session in sessions:
+        for member in _members():
+            notify(member.user_id, f"session-reminder:session-{session.id}",
+                   f"The panel meets on {session.held_on:%d %B %Y}.",
+                   link=f"/sessions/{session.id}", kind="session_reminder")
+    return len(sessions)
+
+
+def remind_minutes(on=None):
+    """Five working days after a session, remind the chair if the minutes are still draft."""
+    on = on or today()
+    held_by = add_working_days(on, -5, region())
+    sessions = db.session.scalars(select(PanelSession).where(
+        PanelSession.status == SessionStatus.MINUTES_DRAFT,
+        PanelSession.held_on <= held_by)).all()
+    chairs = [m for m in _members() if m.role in (MemberRole.CHAIR, MemberRole.DEPUTY_CHAIR)]
+    for session in sessions:
+        for chair in chairs:
+            notify(chair.user_id, f"minutes-reminder:session-{session.id}",
+                   f"The minutes of {session.held_on:%d %B %Y} are still in draft.",
+                   link=f"/sessions/{session.id}/minutes", kind="minutes_reminder")
+    return len(sessions)
+
+
+def escalation_alerts(on=None):
+    """Each working morning: whoever must act on a stage due tomorrow or overdue hears of it;
+    partnership managers hear of disputes overdue at the last stage."""
+    on = on or today()
+    if not is_working_day(on, region()):
+        return 0
+    tomorrow = add_working_days(on, 1, region())
+    stages = db.session.scalars(
+        select(DisputeStage).join(Dispute, DisputeStage.dispute_id == Dispute.id)
+        .where(Dispute.status == DisputeStatus.ESCALATING, DisputeStage.closed_on.is_(None),
+               DisputeStage.due_on <= tomorrow)).all()
+    last_position = _last_stage_position()
+    for stage in stages:
+        for user_id in _who_acts(stage):
+            notify(user_id, f"stage-due:stage-{stage.id}:{on}", f"Dispute "
+                   f"{stage.dispute.reference}: {stage.name} is due {stage.due_on:%d %B %Y}.",
+                   link=f"/disputes/{stage.dispute_id}", kind="stage_due")
+        if stage.position >= last_position and stage.due_on < on:
+            for user_id in _holders(Role.PARTNERSHIP_MANAGER):
+                notify(user_id, f"last-stage-overdue:stage-{stage.id}:{on}",
+                       f"Dispute {stage.dispute.reference} is overdue at the last stage.",
+                       link=f"/disputes/{stage.dispute_id}", kind="last_stage_overdue")
+    return len(stages)
+
+
+def chase_overdue_actions(on=None):
+    """Weekly: each owner of an overdue open action hears of it (once a week)."""
+    on = on or today()
+    week = on.strftime("%G-W%V")
+    overdue = db.session.scalars(select(Action).where(
+        Action.status == ActionStatus.OPEN, Action.due_on < on)).all()
+    for action in overdue:
+        notify(action.owner_id, f"action-overdue:action-{action.id}:{week}",
+               f"Your action \u201c{action.description[:80]}\u201d was due "
+               f"{action.due_on:%d %B %Y}.", link=f"/actions/{action.id}", kind="action_overdue")
+    return len(overdue)
+
+
+def _members():
+    return db.session.scalars(select(PanelMember)).all()
+
+
+def _holders(role):
+    return db.session.scalars(select(User.id).join(UserRole).where(
+        UserRole.role == role, User.active.is_(True))).all()
+
+
+def _who_acts(stage):
+    """The referrer for stages they answer; otherwise everyone holding the answering role."""
+    if stage.answering_role == Role.REFERRER:
+        return [stage.dispute.referrer_id]
+    return _holders(stage.answering_role)
+
+
+def _last_stage_position():
+    from moderation.disputes.services import current_policy
+
+    return max((s.position for s in current_policy().stages), default=1)
