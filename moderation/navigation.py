@@ -18,6 +18,7 @@ NAVIGATION = [
     ("Agencies", "admin.agencies"),
     ("Users", "admin.users"),
     ("Audit log", "admin.audit_log"),
+    ("Email outbox", "admin.outbox"),
 ]
 
 # The page each role lands on after signing in.

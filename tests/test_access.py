@@ -78,6 +78,9 @@ EXPECTED = {
     "minutes.chair_step": {Role.CHAIR},
     "minutes.download": {Role.CHAIR, Role.PANEL_MEMBER, Role.PARTNERSHIP_MANAGER},
     "outcomes.disputes": {Role.PARTNERSHIP_MANAGER},
+    "admin.outbox": ADMIN,
+    "admin.outbox_retry": ADMIN,
+    "notifications.settings": ANYONE_SIGNED_IN,
     "outcomes.export": {Role.PARTNERSHIP_MANAGER},
     "outcomes.summaries": {Role.PARTNERSHIP_MANAGER},
     "outcomes.new_summary": {Role.PARTNERSHIP_MANAGER},
@@ -133,7 +136,8 @@ def test_route_access_by_role(app, make_user, make_dispute, make_session, make_m
     ids = {"user_id": subject.id, "agency_id": subject.agency_id,
            "dispute_id": make_dispute(subject), "position": 1, "session_id": make_session(),
            "member_id": make_member(), "token": "not-a-real-token", "item_id": 1,
-           "action_id": 1, "step": "close", "version": 1, "action": "save", "summary_id": 1}
+           "action_id": 1, "step": "close", "version": 1, "action": "save", "summary_id": 1,
+           "message_id": 1}
     url = _url(rule, ids)
     expected = EXPECTED[endpoint]
 

@@ -1,6 +1,15 @@
 """Administration: agencies, user accounts and the audit log."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from moderation.access import roles_required
@@ -165,3 +174,32 @@ def audit_log():
         request.args.get("page", 1, type=int), current_app.config["AUDIT_PAGE_SIZE"], **filters
     )
     return render_template("admin/audit.html", form=form, page=page)
+
+
+@bp.route("/outbox")
+@roles_required(Role.ADMIN)
+def outbox():
+    from moderation.models import EmailStatus
+    from moderation.notifications import delivery
+
+    status = request.args.get("status") or None
+    if status and not EmailStatus.has(status):
+        status = None
+    return render_template("admin/outbox.html", messages=delivery.outbox(status),
+                           status=status, statuses=EmailStatus.choices(),
+                           delivery_mode=current_app.config["MAIL_DELIVERY"])
+
+
+@bp.route("/outbox/<int:message_id>/retry", methods=["POST"])
+@roles_required(Role.ADMIN)
+def outbox_retry(message_id):
+    from moderation.models import EmailMessage
+    from moderation.notifications import delivery
+
+    message = db.session.get(EmailMessage, message_id)
+    if message is None:
+        abort(404)
+    delivery.retry(message, current_user)
+    db.session.commit()
+    flash("The email will be sent again within a minute.", "success")
+    return redirect(url_for("admin.outbox"))

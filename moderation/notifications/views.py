@@ -24,3 +24,20 @@ def mark_read():
     db.session.commit()
     flash("All notifications are marked as read.", "success")
     return redirect(url_for("notifications.index"))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@signed_in
+def settings():
+    from flask import request
+
+    from moderation.notifications.kinds import KINDS
+
+    if request.method == "POST":
+        wanted = {kind for kind in KINDS if request.form.get(f"email-{kind}") == "yes"}
+        services.set_preferences(current_user, wanted)
+        db.session.commit()
+        flash("Your email choices have been saved.", "success")
+        return redirect(url_for("notifications.settings"))
+    return render_template("notifications/settings.html", kinds=KINDS,
+                           chosen=services.preferences(current_user))
