@@ -310,3 +310,19 @@ def test_a_user_can_turn_off_optional_emails_but_not_required_ones(app, db, pane
             EmailMessage.user_id == user.id)) == 0
         assert db.session.scalar(select(func.count()).select_from(Notification).where(
             Notification.user_id == user.id)) == 1
+
+
+def test_two_overlapping_deliverers_send_each_email_once(app, db, panel_meeting, smtp):
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        pytest.skip("overlapping schedulers are tested on PostgreSQL, where rows are locked")
+    from tests.test_voting_concurrency import run_together
+
+    inbox = smtp()
+    _decided(app, db, panel_meeting)
+
+    def deliver():
+        with app.app_context():
+            return delivery.deliver()["sent"]
+
+    assert sorted(run_together(deliver, deliver)) == [0, 1]
+    assert len(inbox.messages) == 1
