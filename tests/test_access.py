@@ -85,6 +85,7 @@ EXPECTED = {
     "outcomes.summaries": {Role.PARTNERSHIP_MANAGER},
     "outcomes.new_summary": {Role.PARTNERSHIP_MANAGER},
     "outcomes.summary_pdf": {Role.PARTNERSHIP_MANAGER},
+    "outcomes.themes": {Role.PARTNERSHIP_MANAGER},
 }
 
 

@@ -106,3 +106,25 @@ def test_the_manager_writes_a_summary_and_it_is_kept(app, db, history, make_user
     with app.app_context():
         kept = db.session.query(LearningSummary).one()
         assert kept.generated_by_id is not None and kept.period_end == date(2026, 12, 31)
+
+
+def test_the_manager_extends_and_retires_learning_themes(app, db, make_user):
+    from sqlalchemy import select
+
+    from moderation.models import LearningTheme
+    from moderation.voting import services as voting
+
+    manager = _manager(app, make_user)
+    response = post(manager, "/outcomes/themes", {"name": "  "})
+    assert error_summary(response) == ["Enter the learning theme"]
+    response = post(manager, "/outcomes/themes", {"name": "threshold interpretation"})
+    assert error_summary(response) == ["\u201cthreshold interpretation\u201d is already a "
+                                       "learning theme"]
+    post(manager, "/outcomes/themes", {"name": "Information sharing between agencies"})
+    with app.app_context():
+        added = db.session.scalar(select(LearningTheme).where(
+            LearningTheme.name == "Information sharing between agencies"))
+        assert added.position == 9 and added in voting.themes()
+    post(manager, "/outcomes/themes", {"retire": str(added.id)})
+    with app.app_context():
+        assert added.id not in [t.id for t in voting.themes()]

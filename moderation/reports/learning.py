@@ -109,3 +109,37 @@ def kept():
     return db.session.scalars(
         select(LearningSummary).order_by(LearningSummary.generated_at.desc(),
                                          LearningSummary.id.desc())).all()
+
+
+def all_themes():
+    from moderation.models import LearningTheme
+
+    return db.session.scalars(select(LearningTheme).order_by(LearningTheme.position)).all()
+
+
+def add_theme(actor, name):
+    """Extend the partnership's list of learning themes."""
+    from sqlalchemy import func
+
+    from moderation.models import LearningTheme
+
+    name = " ".join((name or "").split())
+    if not name:
+        raise MeetingError("Enter the learning theme", "name")
+    if len(name) > 200:
+        raise MeetingError("The learning theme must be 200 characters or fewer", "name")
+    if db.session.scalar(select(LearningTheme.id).where(
+            func.lower(LearningTheme.name) == name.lower())):
+        raise MeetingError(f"\u201c{name}\u201d is already a learning theme", "name")
+    position = (db.session.scalar(select(func.max(LearningTheme.position))) or 0) + 1
+    theme = LearningTheme(name=name, position=position, active=True)
+    db.session.add(theme)
+    db.session.flush()
+    audit.record("learning_theme_added", theme, actor=actor, name=name)
+    return theme
+
+
+def set_theme_active(actor, theme, active):
+    """Retire a theme from new decisions (past decisions keep it), or bring it back."""
+    theme.active = active
+    audit.record("learning_theme_changed", theme, actor=actor, active=active)

@@ -161,3 +161,34 @@ def summary_pdf(summary_id):
     name = f"learning-summary-{summary.period_start}-to-{summary.period_end}.pdf"
     return Response(summary.pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f"attachment; filename={name}"})
+
+
+@bp.route("/themes", methods=["GET", "POST"])
+@roles_required(Role.PARTNERSHIP_MANAGER)
+def themes():
+    from moderation.models import LearningTheme
+
+    problems = []
+    if request.method == "POST":
+        try:
+            if request.form.get("retire") or request.form.get("restore"):
+                theme = db.session.get(LearningTheme, int(request.form.get("retire")
+                                                          or request.form.get("restore")))
+                if theme is None:
+                    abort(404)
+                learning.set_theme_active(current_user, theme, bool(request.form.get("restore")))
+                message = f"\u201c{theme.name}\u201d has been updated."
+            else:
+                theme = learning.add_theme(current_user, request.form.get("name"))
+                message = f"\u201c{theme.name}\u201d has been added."
+        except MeetingError as error:
+            db.session.rollback()
+            problems.append({"text": str(error), "href": "#name"})
+        except ValueError:
+            abort(400)
+        else:
+            db.session.commit()
+            flash(message, "success")
+            return redirect(url_for("outcomes.themes"))
+    return render_template("outcomes/themes.html", themes=learning.all_themes(),
+                           problems=problems, name=request.form.get("name", ""))
