@@ -23,7 +23,9 @@ def sign_in(page, user, password=None):
     page.goto("/sign-in")
     page.get_by_label("Email address").fill(user.email)
     page.get_by_label("Password", exact=True).fill(password or user.password)
-    page.get_by_role("button", name="Sign in").click()
+    # Wait for the page the form leads to, so the next step never acts on a page mid-load.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
 
 
 @pytest.mark.parametrize("role", sorted(HOMES))
