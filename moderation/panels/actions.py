@@ -71,6 +71,13 @@ def for_session(session):
     ).all()
 
 
+def for_item(item):
+    return db.session.scalars(
+        select(Action).where(Action.agenda_item_id == item.id)
+        .order_by(Action.due_on, Action.id)
+    ).all()
+
+
 def listing(user, status=None, mine_only=False):
     """The overall actions list: everyone's for the chair and partnership managers, otherwise
     the user's own."""

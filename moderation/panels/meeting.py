@@ -13,7 +13,6 @@ from moderation.models import (
     Attendance,
     AttendanceStatus,
     Conflict,
-    MemberRole,
     PanelMember,
     SessionStatus,
     VotingStatus,
@@ -156,8 +155,3 @@ def close(session, actor):
 
     minutes.start_draft(session, actor)
 
-
-def chairing(user, session):
-    """Whether the user chairs (or deputises as chair for) this session's panel."""
-    member = db.session.scalar(select(PanelMember).where(PanelMember.user_id == user.id))
-    return member is not None and member.role in (MemberRole.CHAIR, MemberRole.DEPUTY_CHAIR)

@@ -127,31 +127,26 @@ def _item_page(session, item, problems=(), **forms):
     audit.record("dispute_viewed", item.dispute, page="meeting item", session=session.id)
     db.session.commit()
     failing = next((f for f in forms.values() if f is not None and f.errors), None)
+    voters = voting.voters(item)
     in_room = forms.get("in_room_form") or InRoomVoteForm(formdata=None, prefix="in_room")
-    in_room.set_voters(voting.voters(item))
+    in_room.set_voters(voters)
     action_form = forms.get("action_form") or ActionForm(formdata=None, prefix="action")
     action_form.set_owners(actions.owners())
     return render_template(
         "meeting/item.html", session=session, item=item, form=failing, problems=list(problems),
-        quorum=meeting.quorum(session, item), voters=voting.voters(item),
+        quorum=meeting.quorum(session, item), voters=voters,
+        voting_agencies=len({member.agency_id for member in voters}),
         shown_votes=voting.votes_shown_to(item, current_user),
         voted_agencies=sorted(v.agency.name for v in item.votes),
-        result=_result(item), me=membership.membership_of(current_user),
+        result=voting.result(item), me=membership.membership_of(current_user),
         mine=meeting.attendance_of(session, current_user),
         i_am_conflicted=meeting.conflicted(item, current_user),
         vote_form=forms.get("vote_form") or VoteForm(formdata=None),
         conflict_form=forms.get("conflict_form") or ConflictForm(formdata=None, prefix="conflict"),
         defer_form=forms.get("defer_form") or DeferForm(formdata=None, prefix="defer"),
         in_room_form=in_room, action_form=action_form,
-        item_actions=[a for a in actions.for_session(session) if a.agenda_item_id == item.id],
+        item_actions=actions.for_item(item),
         members=membership.members())
-
-
-def _result(item):
-    if item.voting != "closed" or not item.votes:
-        return None
-    return voting.count(item, item.decision.outcome if item.decision and
-                        item.decision.method == "chair's casting vote" else None)
 
 
 def _item_step(session, item, form, step, message, form_name):

@@ -140,6 +140,16 @@ def count(item, casting_vote=None):
     return rules.count({v.agency.name: v.outcome for v in item.votes}, casting_vote)
 
 
+def result(item):
+    """The count once voting has closed (with the chair's casting vote, if one decided it);
+    None while votes are still hidden."""
+    if item.voting != VotingStatus.CLOSED or not item.votes:
+        return None
+    decision = item.decision
+    casting = decision.outcome if decision and decision.method == rules.CASTING_VOTE else None
+    return count(item, casting)
+
+
 def themes():
     return db.session.scalars(
         select(LearningTheme).where(LearningTheme.active.is_(True))
