@@ -23,6 +23,8 @@ def index():
         status = "open"
     mine = request.args.get("mine") == "yes"
     listed = actions.listing(current_user, None if status == "all" else status, mine_only=mine)
+    audit.record("actions_viewed", None, object_type="action", status=status, count=len(listed))
+    db.session.commit()
     return render_template("actions/index.html", listed=listed, status=status, mine=mine,
                            statuses=ActionStatus.choices(),
                            days_left=actions.days_left, can_update=actions.can_update,
@@ -35,6 +37,8 @@ def for_session(session_id):
     session = db.session.get(PanelSession, session_id)
     if session is None:
         abort(404)
+    audit.record("actions_viewed", session)
+    db.session.commit()
     return render_template("actions/session.html", session=session,
                            listed=actions.for_session(session), days_left=actions.days_left,
                            can_update=actions.can_update,

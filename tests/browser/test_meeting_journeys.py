@@ -156,3 +156,39 @@ def test_the_chair_edits_and_approves_minutes_then_corrects_them(page, app, pane
         assert download.value.suggested_filename.endswith(f"-v{version}-approved.pdf")
         with open(download.value.path(), "rb") as file:
             assert file.read(5) == b"%PDF-"
+
+
+def test_actions_email_settings_and_outbox_pages_are_accessible(page, app, panel_meeting,
+                                                                 make_user):
+    from moderation.extensions import db
+    from moderation.models import PanelSession, User
+    from moderation.panels import actions
+
+    m = panel_meeting()
+    with app.app_context():
+        session = db.session.get(PanelSession, m.session_id)
+        actions.add_action(session, db.session.get(User, m.chair.id), working_days=5,
+                           item=session.agenda[0], description="Send the GP report",
+                           owner_id=m.reps["health"].id)
+        db.session.commit()
+    sign_in(page, m.reps["health"])
+    page.get_by_role("link", name="Actions", exact=True).click()
+    expect(page.locator("tbody")).to_contain_text("Send the GP report")
+    assert_accessible(page)
+    page.get_by_role("link", name="Update").click()
+    page.get_by_label("Not done").check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Say why the action was not done")
+    assert_accessible(page)
+    page.goto(f"/sessions/{m.session_id}/actions")
+    expect(page.locator("h1")).to_contain_text("Actions from the session")
+    assert_accessible(page)
+    page.goto("/notifications/settings")
+    page.get_by_role("button", name="Save email settings").click()
+    _success(page, "Your email choices have been saved.")
+    assert_accessible(page)
+    page.get_by_role("button", name="Sign out").click()
+    sign_in(page, make_user("admin"))
+    page.goto("/admin/outbox")
+    expect(page.locator("h1")).to_have_text("Email outbox")
+    assert_accessible(page)
