@@ -9,7 +9,7 @@ GOVUK := node_modules/govuk-frontend/dist/govuk
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint assets install install-dev clean
+.PHONY: run test bench lint assets install install-dev clean
 
 run: $(VENV)/.installed static/govuk/.installed
 	$(BIN)/flask --app wsgi init-db
@@ -22,8 +22,16 @@ run: $(VENV)/.installed static/govuk/.installed
 test: $(VENV)/.installed-dev static/govuk/.installed
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# The benchmark (bench/run.py, README): wrk from Debian's packages and PostgreSQL on
+# 127.0.0.1:5432, started here if it is installed but stopped. BENCH_ARGS passes options.
+bench: $(VENV)/.installed-dev static/govuk/.installed
+	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
+	pg_isready -q -h 127.0.0.1 -p 5432 || \
+		pg_ctlcluster --skip-systemctl-redirect "$$(ls /etc/postgresql | head -1)" main start
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
 lint: $(VENV)/.installed-dev
-	$(BIN)/ruff check moderation tests
+	$(BIN)/ruff check moderation tests bench
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev

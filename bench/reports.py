@@ -1,11 +1,12 @@
 """PDF reports against bare WeasyPrint: the minutes of a 12-item session, and a learning summary
 over a year of 1,000 disputes. Run from the repository root:
 
-    .venv/bin/python bench/reports.py
+    .venv/bin/python bench/reports.py [DATABASE_URL]
 
-Each report is timed end to end as the app makes it (data, template, WeasyPrint), then
-WeasyPrint alone renders the same final HTML; the ratio is the application's own overhead.
-Times are medians of several runs on a throw-away SQLite file.
+bench/run.py calls measure() on SQLite and PostgreSQL. Each report is timed end to end as the
+app makes it (data, template, WeasyPrint), then WeasyPrint alone renders the same final HTML;
+the ratio is the application's own overhead. Times are medians of several runs, on a throw-away
+SQLite file unless a database is named (it must be empty: the schema is created here).
 """
 
 import random
@@ -44,9 +45,6 @@ from moderation.reports import learning, minutes, outcomes, pdf  # noqa: E402
 from moderation.voting import services as voting  # noqa: E402
 from tests.conftest import dispute_answers  # noqa: E402
 
-DATABASE = Path(tempfile.mkdtemp()) / "reports.sqlite3"
-Config = type("Bench", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{DATABASE}"})
-app = create_app(Config)
 OUTCOMES = ["upheld", "overturn_s17", "overturn_s47", "step_down_early_help"]
 
 
@@ -164,8 +162,10 @@ def median_seconds(step, runs):
     return statistics.median(times)
 
 
-def main():
+def measure(database_uri):
+    """[(report, app seconds, bare WeasyPrint seconds)] for both reports."""
     random.seed(7)
+    app = create_app(type("Bench", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_uri}))
     with app.app_context():
         upgrade()
         chair, reps, referrers, members = people()
@@ -183,14 +183,22 @@ def main():
                 ("Minutes, 12 items", median_seconds(
                     lambda: minutes.pdf_bytes(session, draft), 5),
                  median_seconds(lambda: pdf.render(minutes_html), 5)),
-                ("Learning summary, 1,000 disputes in a year", median_seconds(
+                ("Learning summary, a year of 1,000 disputes", median_seconds(
                     lambda: pdf.render(learning.summary_html(summary, year,
                                                              outcomes.Filters())), 3),
                  median_seconds(lambda: pdf.render(summary_html), 3)),
             ]
+        db.session.remove()
+        db.engine.dispose()
+    return rows
+
+
+def main():
+    database = sys.argv[1] if len(sys.argv) > 1 else \
+        f"sqlite:///{Path(tempfile.mkdtemp()) / 'reports.sqlite3'}"
     print("| report | app (s) | bare WeasyPrint (s) | ratio |")
     print("| --- | ---: | ---: | ---: |")
-    for name, whole, bare in rows:
+    for name, whole, bare in measure(database):
         print(f"| {name} | {whole:.3f} | {bare:.3f} | {whole / bare:.2f}x |")
 
 

@@ -1,16 +1,20 @@
 """Benchmark data at scale: `flask --app wsgi bench-data --disputes N`.
 
-Bulk inserts through SQLAlchemy Core in chunks with ids assigned here (no ORM object per row, no
-RETURNING round trip), so hundreds of thousands of disputes load in minutes. Proportions follow
-the briefings: most disputes settle at a stage, about a third reach the panel, a few are urgent
-or repeats, spread over ten years with a monthly panel.
+Bulk inserts through SQLAlchemy Core in bounded batches with ids assigned here (no ORM object per
+row, no RETURNING round trip), so hundreds of thousands of disputes load in minutes.
+
+The shape follows the briefings, at the size of many partnerships' worth of disputes (about
+4,800 each over ten years): each partnership's agencies and users and its own monthly panel.
+Most disputes settle at a stage, the rest reach the panel, which votes (health, police, CSC) and
+decides at the first session after the agenda cut-off; a few are urgent or repeats. Disputes
+raised in the last weeks are still open: in escalation or waiting for the next session.
 """
 
 import bisect
 import random
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 
 from moderation.calendar import add_working_days
 from moderation.extensions import db
@@ -19,25 +23,37 @@ from moderation.models import (
     Agency,
     AgencyKind,
     AgendaItem,
+    Attendance,
     ConcernCategory,
     Dispute,
     DisputeConcern,
     DisputeStage,
     LearningTheme,
     PanelDecision,
+    PanelMember,
     PanelSession,
     User,
     UserRole,
+    Vote,
 )
 from moderation.models.meeting import decision_theme
+from moderation.voting import rules
 
-CHUNK = 5000
 YEARS = 10
-STAGES = [("Practitioner to practitioner", 2), ("Manager to manager", 5),
-          ("Independent second screening", 5)]
+PER_PARTNERSHIP = 4800  # disputes per partnership over ten years
+BATCH = 20000  # disputes held in memory before they are written
+CHUNK = 5000  # rows per INSERT
+# (name, working days, share of all disputes settled at this stage)
+STAGES = [("Practitioner to practitioner", 2, 0.25), ("Manager to manager", 5, 0.20),
+          ("Independent second screening", 5, 0.15)]
 OUTCOMES = ["upheld"] * 5 + ["overturn_s17"] * 3 + ["overturn_s47", "step_down_early_help"]
 CATEGORIES = [c.value for c in ConcernCategory]
+VOTING_KINDS = (AgencyKind.HEALTH, AgencyKind.POLICE, AgencyKind.CSC)
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+TABLES = (("dispute", Dispute), ("stage", DisputeStage), ("concern", DisputeConcern),
+          ("item", AgendaItem), ("vote", Vote), ("decision", PanelDecision),
+          ("theme", decision_theme), ("action", Action))
 
 
 class Ids:
@@ -54,20 +70,57 @@ class Ids:
         return first
 
 
-BATCH = 20000
-TABLES = (("dispute", Dispute), ("stage", DisputeStage), ("concern", DisputeConcern),
-          ("item", AgendaItem), ("decision", PanelDecision), ("theme", decision_theme),
-          ("action", Action))
+class Bench:
+    """What every dispute draws on: partnerships, their sessions, the panel and the themes."""
+
+    def __init__(self, rng, ids, partnerships, panel, themes):
+        self.rng, self.ids, self.partnerships = rng, ids, partnerships
+        self.panel, self.themes = panel, themes
+        self.rows = _empty()
+        self.items_in = {}  # session id -> items so far, for positions
+
+    def next_session(self, partnership, queued_on):
+        """The first session whose agenda cut-off is on or after the day a dispute joined the
+        queue; None when it is not held yet."""
+        sessions = partnership["sessions"]
+        index = bisect.bisect_left(sessions, queued_on, key=lambda s: s["agenda_cutoff_on"])
+        return sessions[index] if index < len(sessions) else None
+
+
+def generate(disputes, seed=2026, end=None):
+    """Add `disputes` disputes over ten years ending `end` (today), with everything around them;
+    return counts of what was added."""
+    end = end or date.today()
+    start = end.replace(year=end.year - YEARS)
+    rng = random.Random(seed)
+    ids = Ids()
+    partnerships = _partnerships(ids, max(1, round(disputes / PER_PARTNERSHIP)))
+    counts = {"sessions": _sessions(ids, partnerships, start, end)}
+    bench = Bench(rng, ids, partnerships, _panel(ids, partnerships[0]),
+                  db.session.scalars(select(LearningTheme.id)).all())
+    counts["attendance"] = _attendance(bench)
+    span = (end - start).days
+    first_id = ids.take(Dispute, disputes)
+    for n in range(disputes):
+        raised = start + timedelta(days=span * n // disputes)
+        _dispute(bench, first_id + n, raised, end)
+        if len(bench.rows["dispute"]) >= BATCH:  # bounded memory at any size
+            _flush(bench, counts)
+    _flush(bench, counts)
+    _resync_sequences()
+    db.session.commit()
+    return counts
 
 
 def _empty():
     return {key: [] for key, _ in TABLES}
 
 
-def _flush(rows, counts):
+def _flush(bench, counts):
     for key, model in TABLES:
-        _bulk(model, rows[key])
-        counts[key] = counts.get(key, 0) + len(rows[key])
+        _bulk(model, bench.rows[key])
+        counts[key] = counts.get(key, 0) + len(bench.rows[key])
+    bench.rows = _empty()
 
 
 def _bulk(model_or_table, rows):
@@ -76,132 +129,192 @@ def _bulk(model_or_table, rows):
         db.session.execute(insert(table), rows[start:start + CHUNK])
 
 
-def generate(disputes, seed=2026, end=date(2026, 10, 31)):
-    """Add `disputes` disputes over ten years ending `end`, with everything around them;
-    return counts of what was added."""
-    rng = random.Random(seed)
-    ids = Ids()
-    agencies, people = _people(ids, rng, max(disputes // 1000, 4))
-    start = end.replace(year=end.year - YEARS)
-    sessions = _sessions(ids, start, end)
-    counts = {"sessions": len(sessions)}
-    themes = db.session.scalars(select(LearningTheme.id)).all()
-    span = (end - start).days
-    first_id = ids.take(Dispute, disputes)
-    rows = _empty()
-    for n in range(disputes):
-        raised = start + timedelta(days=span * n // disputes)
-        _dispute(rows, ids, rng, first_id + n, raised, agencies, people, sessions, themes)
-        if len(rows["dispute"]) >= BATCH:  # bounded memory at any size
-            _flush(rows, counts)
-            rows = _empty()
-    _flush(rows, counts)
-    _resync_sequences()
-    db.session.commit()
-    return counts
-
-
 def _resync_sequences():
     """Ids were assigned here, so PostgreSQL's sequences must catch up before the app inserts."""
     if db.session.get_bind().dialect.name != "postgresql":
         return
-    from sqlalchemy import text
-
-    for model in (Agency, User, PanelSession, Dispute, DisputeStage, AgendaItem, PanelDecision,
-                  Action):
+    for model in (Agency, User, PanelMember, PanelSession, Attendance, Dispute, DisputeStage,
+                  AgendaItem, Vote, PanelDecision, Action):
         table = model.__tablename__
         db.session.execute(text(
             f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "  # noqa: S608
             f"(SELECT coalesce(max(id), 1) FROM \"{table}\"))"))
 
 
-def _people(ids, rng, partnerships):
+def _partnerships(ids, count):
     """Each partnership's core agencies and a school, with referrers and CSC managers."""
-    agency_rows, user_rows, role_rows = [], [], []
     kinds = [AgencyKind.HEALTH, AgencyKind.POLICE, AgencyKind.CSC, AgencyKind.EDUCATION]
-    first_agency = ids.take(Agency, partnerships * len(kinds))
-    for p in range(partnerships):
-        for k, kind in enumerate(kinds):
-            agency_id = first_agency + p * len(kinds) + k
-            agency_rows.append({"id": agency_id, "kind": kind,
-                                "name": f"Bench partnership {first_agency}-{p + 1} {kind.label}",
-                                "is_core": kind != AgencyKind.EDUCATION, "created_at": NOW})
-    count = partnerships * 10
-    first_user = ids.take(User, count)
-    for u in range(count):
-        agency = agency_rows[u % len(agency_rows)]
-        role = "csc_manager" if agency["kind"] == AgencyKind.CSC else "referrer"
-        user_rows.append({"id": first_user + u, "name": f"Bench user {u}",
-                          "email": f"bench.{first_user + u}@bench.example.org",
-                          "agency_id": agency["id"], "password_hash": None,
-                          "must_change_password": True, "active": True,
-                          "session_token": f"bench-{first_user + u}", "created_at": NOW})
-        role_rows.append({"user_id": first_user + u, "role": role})
+    first_agency = ids.take(Agency, count * len(kinds))
+    first_user = ids.take(User, count * 10)
+    agency_rows, user_rows, role_rows, partnerships = [], [], [], []
+    for p in range(count):
+        agencies = [{"id": first_agency + p * len(kinds) + k, "kind": kind,
+                     "name": f"Bench partnership {first_agency}-{p + 1} {kind.label}",
+                     "is_core": kind != AgencyKind.EDUCATION, "created_at": NOW}
+                    for k, kind in enumerate(kinds)]
+        agency_rows += agencies
+        referrers = []
+        for u in range(10):
+            user_id = first_user + p * 10 + u
+            agency = agencies[u % len(kinds)]
+            role = "csc_manager" if agency["kind"] == AgencyKind.CSC else "referrer"
+            user_rows.append({"id": user_id, "name": f"Bench user {user_id}",
+                              "email": f"bench.{user_id}@bench.example.org",
+                              "agency_id": agency["id"], "password_hash": None,
+                              "must_change_password": True, "active": True,
+                              "session_token": f"bench-{user_id}", "created_at": NOW})
+            role_rows.append({"user_id": user_id, "role": role})
+            if role == "referrer":
+                referrers.append((user_id, agency["id"]))
+        partnerships.append({"number": p, "agencies": agencies, "referrers": referrers})
     _bulk(Agency, agency_rows)
     _bulk(User, user_rows)
     _bulk(UserRole, role_rows)
-    referrers = [(r["id"], r["agency_id"]) for r, role in zip(user_rows, role_rows, strict=True)
-                 if role["role"] == "referrer"]
-    return agency_rows, referrers
+    return partnerships
 
 
-def _sessions(ids, start, end):
-    """A monthly panel on the second Tuesday, already held, minutes approved."""
-    rows, day = [], start.replace(day=1)
-    while day <= end:
-        tuesdays = [day + timedelta(days=d) for d in range(14) if (day + timedelta(days=d))
-                    .weekday() == 1]
-        held = tuesdays[1]
-        rows.append({"id": ids.take(PanelSession), "planned_on": held, "held_on": held,
-                     "agenda_cutoff_on": add_working_days(held, -5), "starts_at": time(10),
-                     "duration_minutes": 180, "capacity": 400, "cutoff_working_days": 5,
-                     "place": "Council House", "status": "minutes_approved",
-                     "created_at": NOW})
-        day = (day + timedelta(days=32)).replace(day=1)
+def _sessions(ids, partnerships, start, end):
+    """Each partnership's monthly panel on its own working day of the month, held up to `end`
+    with its minutes approved."""
+    rows = []
+    for partnership in partnerships:
+        partnership["sessions"] = []
+        month = start.replace(day=1)
+        while month <= end:
+            held = add_working_days(month - timedelta(days=1), 3 + partnership["number"] % 15)
+            if start <= held <= end:
+                row = {"id": ids.take(PanelSession), "planned_on": held, "held_on": held,
+                       "agenda_cutoff_on": add_working_days(held, -5), "starts_at": time(10),
+                       "duration_minutes": 480, "capacity": 25, "cutoff_working_days": 5,
+                       "place": "Council House", "status": "minutes_approved",
+                       "created_at": NOW}
+                partnership["sessions"].append(row)
+                rows.append(row)
+            month = (month + timedelta(days=32)).replace(day=1)
     _bulk(PanelSession, rows)
-    return rows
+    return len(rows)
 
 
-def _dispute(rows, ids, rng, dispute_id, raised, agencies, people, sessions, themes):
-    referrer_id, agency_id = rng.choice(people)
-    roll = rng.random()
-    settled_at = 1 + int(roll * 5) if roll < 0.55 else None  # stage 1-3 for 55%
-    settled_at = min(settled_at, 3) if settled_at else None
-    decided = settled_at is None and roll < 0.9
-    stages = settled_at or 3
-    decision_day = add_working_days(raised, 8 + rng.randint(0, 40))
-    index = bisect.bisect_left(sessions, decision_day, key=lambda s: s["held_on"])
-    session = sessions[index] if index < len(sessions) else None
-    if decided and session is None:
-        decided = False
-    status = "settled" if settled_at else ("decided" if decided else "queued")
-    rows["dispute"].append(_dispute_row(rng, dispute_id, raised, referrer_id, agency_id, status,
-                                        settled_at, stages))
-    opened = raised
-    for position in range(1, stages + 1):
-        name, days = STAGES[position - 1]
-        due = add_working_days(opened, days)
-        rows["stage"].append({
-            "id": ids.take(DisputeStage), "dispute_id": dispute_id, "position": position,
-            "name": name, "answering_role": "csc_manager", "working_days": days,
-            "independent": position == 3, "opened_on": opened, "due_on": due,
-            "closed_on": due, "outcome": "settled" if position == settled_at else "unresolved"})
-        opened = due
+def _panel(ids, partnership):
+    """The panel's chair and one representative per voting agency: the members already there
+    (the demo's, say), else new ones in the first partnership."""
+    members = db.session.scalars(select(PanelMember).where(PanelMember.deputy_for_id.is_(None))
+                                 .order_by(PanelMember.id)).all()
+    chair = next((m for m in members if m.role == "chair"), None)
+    voters = {}
+    for member in members:
+        if member.role == "representative" and member.agency.kind in VOTING_KINDS:
+            voters.setdefault(member.agency.kind, member)
+    if chair and len(voters) == len(VOTING_KINDS):
+        return {"chair": (chair.id, chair.user_id),
+                "voters": [(m.id, m.agency_id, m.agency.name, m.user_id)
+                           for m in voters.values()]}
+    return _new_panel(ids, partnership)
+
+
+def _new_panel(ids, partnership):
+    by_kind = {a["kind"]: a for a in partnership["agencies"]}
+    seats = [("chair", by_kind[AgencyKind.HEALTH])] + [("representative", by_kind[k])
+                                                       for k in VOTING_KINDS]
+    first_user, first_member = ids.take(User, len(seats)), ids.take(PanelMember, len(seats))
+    users, roles, members = [], [], []
+    for n, (role, agency) in enumerate(seats):
+        users.append({"id": first_user + n, "name": f"Bench {role} {n}",
+                      "email": f"bench.panel.{first_user + n}@bench.example.org",
+                      "agency_id": agency["id"], "password_hash": None,
+                      "must_change_password": True, "active": True,
+                      "session_token": f"bench-{first_user + n}", "created_at": NOW})
+        roles.append({"user_id": first_user + n, "role": "chair" if n == 0 else "panel_member"})
+        members.append({"id": first_member + n, "user_id": first_user + n, "role": role,
+                        "agency_id": agency["id"], "calendar_token": f"bench-{first_member + n}",
+                        "created_at": NOW})
+    _bulk(User, users)
+    _bulk(UserRole, roles)
+    _bulk(PanelMember, members)
+    return {"chair": (first_member, first_user),
+            "voters": [(first_member + n, seats[n][1]["id"], seats[n][1]["name"],
+                        first_user + n) for n in range(1, len(seats))]}
+
+
+def _attendance(bench):
+    """The whole panel present at every session, confidentiality accepted."""
+    members = [bench.panel["chair"][0]] + [v[0] for v in bench.panel["voters"]]
+    sessions = [s for p in bench.partnerships for s in p["sessions"]]
+    first = bench.ids.take(Attendance, len(sessions) * len(members))
+    rows = [{"id": first + n * len(members) + m, "session_id": s["id"], "member_id": member,
+             "status": "present", "standing_for_id": None,
+             "confidentiality_acknowledged_at": NOW, "recorded_at": NOW}
+            for n, s in enumerate(sessions) for m, member in enumerate(members)]
+    _bulk(Attendance, rows)
+    return len(rows)
+
+
+def _dispute(bench, dispute_id, raised, end):
+    rng = bench.rng
+    partnership = rng.choice(bench.partnerships)
+    referrer_id, agency_id = rng.choice(partnership["referrers"])
+    settles_at = _settles_at(rng.random())
+    row = _dispute_row(rng, dispute_id, raised, referrer_id, agency_id)
+    bench.rows["dispute"].append(row)
     for category in rng.sample(CATEGORIES, rng.choice((1, 1, 2))):
-        rows["concern"].append({"dispute_id": dispute_id, "category": category})
-    if decided:
-        _decision(rows, ids, rng, dispute_id, session, themes, people)
+        bench.rows["concern"].append({"dispute_id": dispute_id, "category": category})
+    closed = _stages(bench, dispute_id, raised, end, settles_at)
+    if closed is None:
+        return  # still in escalation
+    if settles_at:
+        row.update(status="settled", settled_on=closed,
+                   settlement_outcome="child_and_family_assessment")
+        return
+    row.update(status="queued", queued_on=closed)
+    session = bench.next_session(partnership, closed)
+    if session is not None:
+        row["status"] = "decided"
+        _decision(bench, dispute_id, session)
 
 
-def _dispute_row(rng, dispute_id, raised, referrer_id, agency_id, status, settled_at, stages):
+def _settles_at(roll):
+    """The stage a dispute settles at (1-3), or None when it goes to the panel."""
+    share = 0
+    for position, (_, _, settled_share) in enumerate(STAGES, start=1):
+        share += settled_share
+        if roll < share:
+            return position
+    return None
+
+
+def _stages(bench, dispute_id, opened, end, settles_at):
+    """The escalation stages, each closed within its working days (one in ten late); returns
+    the day the last one closed, or None while a stage is still open on `end`."""
+    for position, (name, days, _) in enumerate(STAGES, start=1):
+        late = bench.rng.random() < 0.1
+        closed = add_working_days(opened, days + bench.rng.randint(1, 3) if late
+                                  else bench.rng.randint(1, days))
+        still_open = closed > end
+        settled = position == settles_at
+        bench.rows["stage"].append({
+            "id": bench.ids.take(DisputeStage), "dispute_id": dispute_id, "position": position,
+            "name": name, "answering_role": "csc_manager", "working_days": days,
+            "independent": position == 3, "opened_on": opened,
+            "due_on": add_working_days(opened, days), "closed_on": None if still_open else closed,
+            "outcome": None if still_open else ("settled" if settled else "unresolved")})
+        if still_open:
+            return None
+        if settled:
+            return closed
+        opened = closed
+    return closed
+
+
+def _dispute_row(rng, dispute_id, raised, referrer_id, agency_id):
     decision_date = add_working_days(raised, -rng.randint(1, 10))
     return {
-        "id": dispute_id, "reference": f"B-{raised.year}-{dispute_id:07d}", "status": status,
-        "raised_on": raised, "raised_at": NOW, "referrer_id": referrer_id,
-        "referring_agency_id": agency_id, "child_name": f"Bench Child {dispute_id}",
-        "child_name_key": f"bench child {dispute_id}", "child_dob": date(2012, 1, 1)
-        + timedelta(days=dispute_id % 4000), "child_case_number": None,
-        "referral_date": decision_date - timedelta(days=2), "referral_method": "phone",
+        "id": dispute_id, "reference": f"B-{raised.year}-{dispute_id:07d}",
+        "status": "escalating", "raised_on": raised, "raised_at": NOW,
+        "referrer_id": referrer_id, "referring_agency_id": agency_id,
+        "child_name": f"Bench Child {dispute_id}", "child_name_key": f"bench child {dispute_id}",
+        "child_dob": date(2012, 1, 1) + timedelta(days=dispute_id % 4000),
+        "child_case_number": None, "referral_date": decision_date - timedelta(days=2),
+        "referral_method": "phone",
         "referrer_intent": "referral" if rng.random() < 0.85 else "information",
         "level_of_need": rng.choice((2, 3, 3, 3, 4, 4)), "referral_summary": "Bench summary.",
         "csc_decision_date": decision_date,
@@ -209,31 +322,52 @@ def _dispute_row(rng, dispute_id, raised, referrer_id, agency_id, status, settle
         "told_outcome": "no_further_action", "dispute_type": "threshold_not_met",
         "grounds": "Bench grounds.", "immediate_risk": rng.random() < 0.03,
         "repeat_of_id": dispute_id - 1 if rng.random() < 0.08 and dispute_id > 1 else None,
-        "settled_on": add_working_days(raised, 2 * stages) if settled_at else None,
-        "settlement_outcome": "child_and_family_assessment" if settled_at else None,
-        "queued_on": None if settled_at else add_working_days(raised, 12),
+        "settled_on": None, "settlement_outcome": None, "queued_on": None,
     }
 
 
-def _decision(rows, ids, rng, dispute_id, session, themes, people):
+def _decision(bench, dispute_id, session):
+    rng, rows, ids = bench.rng, bench.rows, bench.ids
     item_id = ids.take(AgendaItem)
+    position = bench.items_in[session["id"]] = bench.items_in.get(session["id"], 0) + 1
     rows["item"].append({"id": item_id, "session_id": session["id"], "dispute_id": dispute_id,
-                         "position": len(rows["item"]) + 1, "minutes": 20, "deferred": False,
+                         "position": position, "minutes": 20, "deferred": False,
                          "voting": "closed"})
-    outcome = rng.choice(OUTCOMES)
+    votes = _votes(bench, item_id, rng.choice(OUTCOMES))
+    result = rules.count(votes)
     decision_id = ids.take(PanelDecision)
     rows["decision"].append({
         "id": decision_id, "agenda_item_id": item_id, "dispute_id": dispute_id,
-        "outcome": outcome, "method": "majority", "tally": {outcome: 2},
-        "dissenting_agencies": [], "dissent": None, "rationale": "Bench rationale.",
-        "feedback": "Bench feedback.", "decided_on": session["held_on"],
-        "recorded_by_id": people[0][0], "recorded_at": NOW})
-    for theme in rng.sample(themes, rng.choice((1, 2))):
+        "outcome": result.outcome, "method": result.method, "tally": result.tally,
+        "dissenting_agencies": list(result.dissenting),
+        "dissent": "Bench dissent." if result.dissenting else None,
+        "rationale": "Bench rationale.", "feedback": "Bench feedback.",
+        "decided_on": session["held_on"], "recorded_by_id": bench.panel["chair"][1],
+        "recorded_at": NOW})
+    for theme in rng.sample(bench.themes, rng.choice((1, 2))):
         rows["theme"].append({"decision_id": decision_id, "theme_id": theme})
     if rng.random() < 0.3:
+        _, agency_id, _, owner_id = rng.choice(bench.panel["voters"])
         rows["action"].append({
             "id": ids.take(Action), "session_id": session["id"], "agenda_item_id": item_id,
-            "description": "Bench action.", "owner_id": people[0][0], "agency_id": people[0][1],
+            "description": "Bench action.", "owner_id": owner_id, "agency_id": agency_id,
             "working_days": 10, "due_on": add_working_days(session["held_on"], 10),
-            "status": rng.choice(("done", "done", "open", "not_possible")),
-            "created_by_id": people[0][0], "created_at": NOW})
+            "status": rng.choice(("done", "done", "done", "open", "not_possible")),
+            "created_by_id": bench.panel["chair"][1], "created_at": NOW})
+
+
+def _votes(bench, item_id, leading):
+    """Each voting agency's vote: all agree on most items, one dissents on the rest."""
+    dissenter = bench.rng.randrange(len(bench.panel["voters"])) if bench.rng.random() < 0.4 \
+        else None
+    votes = {}
+    first = bench.ids.take(Vote, len(bench.panel["voters"]))
+    for n, (member_id, agency_id, agency_name, user_id) in enumerate(bench.panel["voters"]):
+        outcome = leading if n != dissenter else ("upheld" if leading != "upheld"
+                                                  else "overturn_s17")
+        votes[agency_name] = outcome
+        bench.rows["vote"].append({
+            "id": first + n, "agenda_item_id": item_id, "agency_id": agency_id,
+            "member_id": member_id, "outcome": outcome, "reason": "Bench reasons.",
+            "in_room": False, "recorded_by_id": user_id, "cast_at": NOW})
+    return votes

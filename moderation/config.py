@@ -59,6 +59,8 @@ class Config:
     MAIL_FROM = os.environ.get("MAIL_FROM", "threshold-moderation@localhost")
     MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", "10"))
     MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "6"))
+    # bench/run.py serves the app with query counts in a header and a reference page.
+    BENCHMARK = os.environ.get("MODERATION_BENCHMARK", "") == "1"
     AUDIT_PAGE_SIZE = 50
     LIST_PAGE_SIZE = 25
 
@@ -78,6 +80,7 @@ class TestConfig(Config):
     ENV_NAME = "test"
     TESTING = True
     SECRET_KEY = "test-only-not-secret"  # noqa: S105 - tests only
+    BENCHMARK = False
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     RATELIMIT_STORAGE_URI = "memory://"
     SQLALCHEMY_ENGINE_OPTIONS = {}

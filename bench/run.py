@@ -1,0 +1,350 @@
+"""The benchmark: pages under load, PDFs and a scheduler tick, on SQLite and PostgreSQL, each
+beside its reference measured in the same run. From a fresh clone, `make bench` installs what
+it needs and runs this with its defaults; run it directly to choose:
+
+    .venv/bin/python bench/run.py [--backends sqlite,postgresql] [--sqlite-disputes 50000]
+        [--postgresql-disputes 720000] [--duration 10] [--output bench/results/latest.md]
+
+For each backend it loads the demo data and `bench-data` into a database of its own (SQLite in
+a temporary folder; PostgreSQL at MODERATION_BENCH_POSTGRES_URL, which it drops and re-creates),
+serves the app with gunicorn (2 workers, MODERATION_BENCHMARK=1 for the query-count header and
+the reference page), and drives each page from wrk in a second process, signed in as the role
+that uses it. The reference page signs in and runs one query: no page can be faster. PDFs are
+timed as the app makes them and again as WeasyPrint rendering the same final HTML alone
+(bench/reports.py). The scheduler tick runs every job once over the whole data set.
+"""
+
+import argparse
+import json
+import os
+import re
+import resource
+import shlex
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date
+from http.cookiejar import CookieJar
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+from urllib.request import HTTPCookieProcessor, Request, build_opener
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+BIN = ROOT / ".venv" / "bin"
+PASSWORD = "demo-password-2026"  # the demo accounts' (moderation/demo.py)
+POSTGRES_URL = os.environ.get("MODERATION_BENCH_POSTGRES_URL",
+                              "postgresql+psycopg://postgres@127.0.0.1:5432/moderation_bench")
+TARGET_P95_MS = 50
+NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+
+
+def main():
+    args = _arguments()
+    started = time.time()
+    sections = [f"# Benchmark, {date.today().isoformat()}", "",
+                f"Command: `{shlex.join([sys.executable, *sys.argv])}`", "",
+                _machine(), ""]
+    counts = {}
+    for backend in args.backends.split(","):
+        disputes = getattr(args, f"{backend}_disputes")
+        url = _database_url(backend, args.workdir)
+        sections += _backend(backend, url, disputes, args, counts)
+    sections += _query_counts_note(counts)
+    sections.append(f"Whole run: {_minutes(time.time() - started)}.")
+    report = "\n".join(sections) + "\n"
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(report)
+    print(report)
+    print(f"Written to {args.output}")
+
+
+def _arguments():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--sqlite-disputes", type=int, default=50_000)
+    parser.add_argument("--postgresql-disputes", type=int, default=720_000)
+    parser.add_argument("--duration", type=int, default=10, help="seconds of load per page")
+    parser.add_argument("--connections", type=int, default=2)
+    parser.add_argument("--reuse", action="store_true",
+                        help="keep a database already loaded with this many disputes")
+    parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results" / "latest.md")
+    parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir())
+                        / "moderation-bench")
+    args = parser.parse_args()
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    if not shutil.which("wrk"):
+        sys.exit("wrk is not installed: `make bench` installs it (apt-get install wrk).")
+    return args
+
+
+def _machine():
+    cpus = os.cpu_count()
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (f"Machine: {cpus} CPUs, {memory:.0f} GiB; Python {sys.version.split()[0]}; "
+            "gunicorn with 2 sync workers; wrk with 1 thread and the stated connections, "
+            "on the same machine.")
+
+
+def _database_url(backend, workdir):
+    if backend == "sqlite":
+        return f"sqlite:///{workdir / 'bench.sqlite3'}"
+    if backend == "postgresql":
+        return POSTGRES_URL
+    sys.exit(f"Unknown backend {backend!r}: choose sqlite and/or postgresql")
+
+
+def _backend(backend, url, disputes, args, counts):
+    print(f"== {NAMES[backend]}: {disputes:,} disputes", flush=True)
+    load = _load(backend, url, disputes, args.reuse)
+    lines = [f"## {NAMES[backend]}, {disputes:,} disputes", "", load, ""]
+    targets = _targets(url)
+    with _Server(url) as server:
+        pages = _pages(server, targets, args)
+    counts[backend] = {name: row["queries"] for name, row in pages.items()}
+    lines += _pages_table(pages, backend)
+    print("   PDFs", flush=True)
+    lines += _reports_table(backend, url, args.workdir)
+    print("   scheduler tick", flush=True)
+    lines += _tick_table(url)
+    return lines
+
+
+# Loading ------------------------------------------------------------------------------------
+
+def _env(url, **extra):
+    return {**os.environ, "DATABASE_URL": url, "MODERATION_CONFIG": "development",
+            "MAIL_DELIVERY": "outbox", **extra}
+
+
+def _flask(url, *command):
+    subprocess.run([BIN / "flask", "--app", "wsgi", *command], cwd=ROOT, env=_env(url),
+                   check=True, stdout=subprocess.DEVNULL)
+
+
+def _load(backend, url, disputes, reuse):
+    if reuse and _loaded(url) == disputes:
+        return f"Data: reused, {disputes:,} bench disputes already loaded."
+    _recreate(backend, url)
+    _flask(url, "init-db")
+    _flask(url, "demo-data")
+    started = time.perf_counter()
+    _flask(url, "bench-data", "--disputes", str(disputes))
+    took = time.perf_counter() - started
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return (f"Data: `flask --app wsgi bench-data --disputes {disputes}` loaded in "
+            f"{_minutes(took)} (largest process so far {peak:.0f} MB).")
+
+
+def _loaded(url):
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return connection.scalar(sa.text(
+                "SELECT count(*) FROM dispute WHERE reference LIKE 'B-%'"))
+    except sa.exc.DBAPIError:
+        return None
+    finally:
+        engine.dispose()
+
+
+def _recreate(backend, url):
+    if backend == "sqlite":
+        Path(urlsplit(url).path[1:]).unlink(missing_ok=True)
+        return
+    import sqlalchemy as sa
+
+    name = sa.engine.make_url(url).database
+    admin = sa.create_engine(sa.engine.make_url(url).set(database="postgres"),
+                             isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+
+
+def _targets(url):
+    """The pages' subjects: the latest bench session with a full agenda, and a dispute on it."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    with engine.connect() as connection:
+        session_id, items = connection.execute(sa.text(
+            "SELECT s.id, count(i.id) FROM panel_session s JOIN agenda_item i "
+            "ON i.session_id = s.id WHERE s.status = 'minutes_approved' GROUP BY s.id, "
+            "s.held_on HAVING count(i.id) >= 10 ORDER BY s.held_on DESC, s.id DESC LIMIT 1")
+        ).one()
+        dispute_id = connection.scalar(sa.text(
+            "SELECT dispute_id FROM agenda_item WHERE session_id = :s ORDER BY position "
+            "LIMIT 1"), {"s": session_id})
+    engine.dispose()
+    return {"session": session_id, "items": items, "dispute": dispute_id}
+
+
+# Serving and load ---------------------------------------------------------------------------
+
+class _Server:
+    """gunicorn with two workers on a free local port, for as long as the block runs."""
+
+    def __init__(self, url):
+        self.url = url
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.base = f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self):
+        self.process = subprocess.Popen(
+            [BIN / "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{self.port}",
+             "--log-level", "warning", "wsgi:app"],
+            cwd=ROOT, env=_env(self.url, MODERATION_BENCHMARK="1"))
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return self
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("gunicorn did not start")
+
+    def __exit__(self, *exc):
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def _sign_in(server, email):
+    """A signed-in session cookie for wrk, by the sign-in form as a person would."""
+    jar = CookieJar()
+    opener = build_opener(HTTPCookieProcessor(jar))
+    form = opener.open(f"{server.base}/sign-in").read().decode()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', form) or \
+        re.search(r'name="csrf_token" value="([^"]+)"', form)
+    body = urlencode({"csrf_token": token.group(1), "email": email, "password": PASSWORD})
+    opener.open(Request(f"{server.base}/sign-in", data=body.encode()))
+    return "; ".join(f"{c.name}={c.value}" for c in jar)
+
+
+PAGES = [
+    # (name, role's account, path; {session}, {dispute} filled in)
+    ("Reference: sign-in check and one query", "chair@demo.example.org", "/bench/ping"),
+    ("Panel queue (chair)", "chair@demo.example.org", "/queue"),
+    ("Dispute page (CSC manager)", "csc.manager@demo.example.org",
+     "/disputes/{dispute}"),
+    ("Session page (chair)", "chair@demo.example.org", "/sessions/{session}"),
+    ("Meeting record (chair)", "chair@demo.example.org", "/sessions/{session}/meeting"),
+    ("Dashboard (partnership manager)", "partnership.manager@demo.example.org", "/partnership"),
+]
+
+
+def _pages(server, targets, args):
+    cookies, results = {}, {}
+    for name, email, path in PAGES:
+        if email not in cookies:
+            cookies[email] = _sign_in(server, email)
+        url = server.base + path.format(**targets)
+        print(f"   {name}: {url}", flush=True)
+        queries = _query_count(url, cookies[email])
+        _wrk(url, cookies[email], 2, args.connections)  # warm both workers
+        results[name] = {**_wrk(url, cookies[email], args.duration, args.connections),
+                         "queries": queries, "path": path.format(**targets)}
+    return results
+
+
+def _query_count(url, cookie):
+    response = build_opener().open(Request(url, headers={"Cookie": cookie}))
+    if response.status != 200 or response.url != url:
+        raise RuntimeError(f"{url} answered {response.status} at {response.url}")
+    return int(response.headers["X-Query-Count"])
+
+
+def _wrk(url, cookie, duration, connections):
+    completed = subprocess.run(
+        ["wrk", "-t1", f"-c{connections}", f"-d{duration}s", "--timeout", "10s",
+         "-H", f"Cookie: {cookie}", "-s", str(ROOT / "bench" / "wrk_report.lua"), url],
+        capture_output=True, text=True, check=True)
+    result = json.loads(completed.stdout.strip().splitlines()[-1])
+    if result["errors"]:
+        raise RuntimeError(f"{url}: {result['errors']} failed requests under load")
+    return result
+
+
+def _pages_table(pages, backend):
+    reference = pages[PAGES[0][0]]
+    lines = ["| page (signed in as) | SQL queries | p50 (ms) | p95 (ms) | requests/s | "
+             "p95 vs reference | target p95 ≤ 50 ms |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | --- |"]
+    for name, row in pages.items():
+        p95 = row["p95"] / 1000
+        met = "reference" if row is reference else ("met" if p95 <= TARGET_P95_MS else
+                                                    "**not met**")
+        lines.append(f"| {name} `{row['path']}` | {row['queries']} | {row['p50'] / 1000:.1f} "
+                     f"| {p95:.1f} | {row['per_second']:.0f} | "
+                     f"{row['p95'] / reference['p95']:.1f}x | {met} |")
+    return lines + [""]
+
+
+# PDFs and the scheduler ---------------------------------------------------------------------
+
+def _reports_table(backend, url, workdir):
+    from bench import reports
+
+    if backend == "sqlite":
+        reports_url = f"sqlite:///{workdir / 'reports.sqlite3'}"
+        Path(workdir / "reports.sqlite3").unlink(missing_ok=True)
+    else:
+        import sqlalchemy as sa
+
+        reports_url = str(sa.engine.make_url(url).set(
+            database=sa.engine.make_url(url).database + "_reports").render_as_string(
+            hide_password=False))
+        _recreate(backend, reports_url)
+    lines = ["| PDF | app (s) | WeasyPrint alone, same HTML (s) | ratio | target |",
+             "| --- | ---: | ---: | ---: | --- |"]
+    targets = {"Minutes, 12 items": lambda whole, bare: whole / bare <= 1.15,
+               "Learning summary, a year of 1,000 disputes": lambda whole, bare: whole <= 3}
+    wording = {"Minutes, 12 items": "≤ 1.15x", "Learning summary, a year of 1,000 disputes":
+               "≤ 3 s"}
+    for name, whole, bare in reports.measure(reports_url):
+        met = "met" if targets[name](whole, bare) else "**not met**"
+        lines.append(f"| {name} | {whole:.3f} | {bare:.3f} | {whole / bare:.2f}x | "
+                     f"{wording[name]}: {met} |")
+    return lines + [""]
+
+
+def _tick_table(url):
+    """Every scheduler job once, in a process of its own (as the scheduler runs them)."""
+    completed = subprocess.run([BIN / "python", str(ROOT / "bench" / "tick.py")], cwd=ROOT,
+                               env=_env(url), capture_output=True, text=True, check=True)
+    runs = json.loads(completed.stdout.strip().splitlines()[-1])
+    lines = ["| scheduler job | first tick (s) | second tick (s) |", "| --- | ---: | ---: |"]
+    for job, first, second in runs["jobs"]:
+        lines.append(f"| {job} | {first:.3f} | {second:.3f} |")
+    first, second = (sum(r[1] for r in runs["jobs"]), sum(r[2] for r in runs["jobs"]))
+    met = "met" if max(first, second) <= 2 else "**not met**"
+    lines.append(f"| **whole tick** (target ≤ 2 s: {met}) | **{first:.3f}** | "
+                 f"**{second:.3f}** |")
+    return lines + [""]
+
+
+def _query_counts_note(counts):
+    if len(counts) < 2:
+        return []
+    first, second = counts.values()
+    same = [name for name in first if first[name] == second.get(name)]
+    differ = [name for name in first if name not in same]
+    note = ("Query counts are the same at both sizes for every page." if not differ else
+            "Query counts differ between the two sizes for: " + ", ".join(differ) + ".")
+    return [note, ""]
+
+
+def _minutes(seconds):
+    minutes, seconds = divmod(round(seconds), 60)
+    return f"{minutes} min {seconds} s" if minutes else f"{seconds} s"
+
+
+if __name__ == "__main__":
+    main()
