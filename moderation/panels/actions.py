@@ -3,13 +3,23 @@
 Open actions past their due date are overdue; they come back on the next session's agenda.
 """
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from moderation import audit
 from moderation.calendar import add_working_days, working_days_between
 from moderation.disputes.services import region, today
 from moderation.extensions import db
-from moderation.models import Action, ActionStatus, PanelSession, Role, SessionStatus, User
+from moderation.models import (
+    Action,
+    ActionStatus,
+    AgendaItem,
+    Dispute,
+    PanelSession,
+    Role,
+    SessionStatus,
+    User,
+)
 from moderation.models.types import utcnow
 from moderation.panels.meeting import MeetingError
 
@@ -64,41 +74,64 @@ def update_status(action, actor, status, note=None):
     audit.record("action_updated", action, actor=actor, status=status)
 
 
+# What a list of actions shows: the action, its session's date and its dispute's reference.
+# Without these, the models' eager loads would bring each action's whole session (every item,
+# vote, decision and paper) and each dispute's stages and concerns.
+LIST_LOADING = (
+    joinedload(Action.session).lazyload(PanelSession.agenda),
+    joinedload(Action.session).lazyload(PanelSession.attendance),
+    joinedload(Action.agenda_item).lazyload(AgendaItem.votes),
+    joinedload(Action.agenda_item).lazyload(AgendaItem.conflicts),
+    joinedload(Action.agenda_item).lazyload(AgendaItem.decision),
+    joinedload(Action.agenda_item).joinedload(AgendaItem.dispute).lazyload(Dispute.stages),
+    joinedload(Action.agenda_item).joinedload(AgendaItem.dispute).lazyload(Dispute.concerns),
+)
+
+
+def _listed(statement):
+    return statement.options(*LIST_LOADING).order_by(Action.due_on, Action.id)
+
+
 def for_session(session):
-    return db.session.scalars(
-        select(Action).where(Action.session_id == session.id)
-        .order_by(Action.due_on, Action.id)
-    ).all()
+    return db.session.scalars(_listed(select(Action).where(Action.session_id == session.id)))\
+        .unique().all()
 
 
 def for_item(item):
-    return db.session.scalars(
-        select(Action).where(Action.agenda_item_id == item.id)
-        .order_by(Action.due_on, Action.id)
-    ).all()
+    return db.session.scalars(_listed(select(Action).where(Action.agenda_item_id == item.id)))\
+        .unique().all()
 
 
-def listing(user, status=None, mine_only=False):
-    """The overall actions list: everyone's for the chair and partnership managers, otherwise
-    the user's own."""
-    statement = select(Action).order_by(Action.due_on, Action.id)
+def listing(user, status=None, mine_only=False, page=1, per_page=50):
+    """The overall actions list, a page at a time: everyone's for the chair and partnership
+    managers, otherwise the user's own."""
+    statement = select(Action)
     if mine_only or not user.has_role(Role.CHAIR, Role.PARTNERSHIP_MANAGER):
         statement = statement.where(Action.owner_id == user.id)
     if status:
         statement = statement.where(Action.status == status)
-    return db.session.scalars(statement).all()
+    return db.paginate(_listed(statement), page=page, per_page=per_page, error_out=False)
 
 
-def overdue_before(session):
-    """Open actions from earlier sessions already overdue on this session's date: the agenda's
-    section of overdue actions."""
-    return db.session.scalars(
-        select(Action)
-        .join(PanelSession, Action.session_id == PanelSession.id)
-        .where(Action.status == ActionStatus.OPEN, Action.due_on < session.held_on,
-               PanelSession.held_on < session.held_on)
-        .order_by(Action.due_on, Action.id)
-    ).all()
+def _overdue_before(session):
+    return (select(Action)
+            .join(PanelSession, Action.session_id == PanelSession.id)
+            .where(Action.status == ActionStatus.OPEN, Action.due_on < session.held_on,
+                   PanelSession.held_on < session.held_on))
+
+
+OVERDUE_SHOWN = 20  # on the meeting page; the actions list has the rest
+
+
+def overdue_before(session, limit=None):
+    """Open actions from earlier sessions already overdue on this session's date, due earliest
+    first: the agenda's section of overdue actions (the first `limit` of them)."""
+    return db.session.scalars(_listed(_overdue_before(session)).limit(limit)).unique().all()
+
+
+def count_overdue_before(session):
+    return db.session.scalar(select(func.count()).select_from(
+        _overdue_before(session).subquery()))
 
 
 def days_left(action, on=None):

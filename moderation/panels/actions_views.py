@@ -22,10 +22,13 @@ def index():
     if status != "all" and not ActionStatus.has(status):
         status = "open"
     mine = request.args.get("mine") == "yes"
-    listed = actions.listing(current_user, None if status == "all" else status, mine_only=mine)
-    audit.record("actions_viewed", None, object_type="action", status=status, count=len(listed))
+    page = actions.listing(current_user, None if status == "all" else status, mine_only=mine,
+                           page=request.args.get("page", 1, type=int))
+    audit.record("actions_viewed", None, object_type="action", status=status,
+                 count=len(page.items), page=page.page)
     db.session.commit()
-    return render_template("actions/index.html", listed=listed, status=status, mine=mine,
+    return render_template("actions/index.html", listed=page.items, page=page, status=status,
+                           mine=mine, args={"status": status, "mine": "yes" if mine else None},
                            statuses=ActionStatus.choices(),
                            days_left=actions.days_left, can_update=actions.can_update,
                            sees_all=current_user.has_role(Role.CHAIR, Role.PARTNERSHIP_MANAGER))
@@ -42,7 +45,8 @@ def for_session(session_id):
     return render_template("actions/session.html", session=session,
                            listed=actions.for_session(session), days_left=actions.days_left,
                            can_update=actions.can_update,
-                           overdue=actions.overdue_before(session))
+                           overdue=actions.overdue_before(session, actions.OVERDUE_SHOWN),
+                           overdue_count=actions.count_overdue_before(session))
 
 
 @bp.route("/actions/<int:action_id>", methods=["GET", "POST"])

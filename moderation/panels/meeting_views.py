@@ -66,7 +66,8 @@ def _meeting_page(session, problems=()):
         mine=meeting.attendance_of(session, current_user),
         member=membership.membership_of(current_user),
         statement=meeting.CONFIDENTIALITY_STATEMENT, statuses=AttendanceStatus,
-        overdue=actions.overdue_before(session))
+        overdue=actions.overdue_before(session, actions.OVERDUE_SHOWN),
+        overdue_count=actions.count_overdue_before(session))
 
 
 @bp.route("/<int:session_id>/meeting/register", methods=["POST"])

@@ -5,7 +5,6 @@ child's name or date of birth is read here, only references and categories.
 """
 
 import math
-import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -113,16 +112,26 @@ def _rate(part, whole):
 
 
 def figures(period, filters=Filters(), with_previous=True):
+    """Every figure for the period, counted by the database (GROUP BY), so the work grows with
+    the number of distinct groups, not with the number of disputes."""
     result = Figures(period)
     _raised(result, period, filters)
     _settled(result, period, filters)
     _decided(result, period, filters)
     if with_previous:
-        before = figures(period.previous(), filters, with_previous=False)
-        result.previous = {"raised": before.raised, "settled": before.settled,
-                           "decided": before.decided, "overturn_rate": before.overturn_rate,
-                           "period": before.period}
+        result.previous = _previous(period.previous(), filters)
     return result
+
+
+def _previous(period, filters):
+    before = Figures(period)
+    _raised(before, period, filters)
+    before.settled_by_stage = {"all": db.session.scalar(filters.apply(
+        select(func.count(Dispute.id)).where(Dispute.settled_on.between(period.start,
+                                                                        period.end))))}
+    _outcome_counts(before, _count_by(_decided_rows(period, filters), PanelDecision.outcome))
+    return {"raised": before.raised, "settled": before.settled, "decided": before.decided,
+            "overturn_rate": before.overturn_rate, "period": period}
 
 
 def _raised(result, period, filters):
@@ -142,89 +151,116 @@ def _raised(result, period, filters):
 
 
 def _settled(result, period, filters):
-    rows = db.session.execute(filters.apply(
-        select(DisputeStage.position, DisputeStage.name, Dispute.csc_decision_date,
-               Dispute.settled_on)
+    settled = filters.apply(
+        select(func.count(Dispute.id)).select_from(DisputeStage)
         .join(Dispute, DisputeStage.dispute_id == Dispute.id)
         .where(Dispute.settled_on.between(period.start, period.end),
-               DisputeStage.outcome == StageOutcome.SETTLED)
-        .order_by(DisputeStage.position)
-    )).all()
-    counts = Counter()
-    for position, name, _, _ in rows:
-        counts[(position, name)] += 1
-    result.settled_by_stage = {f"Stage {p}: {n}": c for (p, n), c in sorted(counts.items())}
-    result.to_settlement = _spread([_working_days(r[2], r[3]) for r in rows])
+               DisputeStage.outcome == StageOutcome.SETTLED))
+    by_stage = db.session.execute(
+        settled.add_columns(DisputeStage.position, DisputeStage.name)
+        .group_by(DisputeStage.position, DisputeStage.name)
+        .order_by(DisputeStage.position, DisputeStage.name)).all()
+    result.settled_by_stage = {f"Stage {p}: {n}": c for c, p, n in by_stage}
+    result.to_settlement = _spread(_days(filters.apply(
+        select(Dispute.csc_decision_date, Dispute.settled_on, func.count(Dispute.id))
+        .where(Dispute.settled_on.between(period.start, period.end))
+        .group_by(Dispute.csc_decision_date, Dispute.settled_on))))
+
+
+def _decided_rows(period, filters, *columns):
+    """Decisions in the period (deferrals are not decisions), joined to their disputes."""
+    return filters.apply(
+        select(*columns).select_from(PanelDecision)
+        .join(Dispute, PanelDecision.dispute_id == Dispute.id)
+        .where(PanelDecision.decided_on.between(period.start, period.end),
+               PanelDecision.outcome != PanelOutcome.DEFERRED))
+
+
+def _count_by(statement, *groups):
+    """Rows of (*groups, count) for a statement selecting from the decisions."""
+    return db.session.execute(statement.add_columns(*groups, func.count(PanelDecision.id))
+                              .group_by(*groups)).all()
 
 
 def _decided(result, period, filters):
-    rows = db.session.execute(filters.apply(
-        select(PanelDecision.id, PanelDecision.outcome, PanelDecision.decided_on,
-               Dispute.id, Dispute.csc_decision_date, Dispute.level_of_need, Agency.name)
-        .join(Dispute, PanelDecision.dispute_id == Dispute.id)
-        .join(Agency, Dispute.referring_agency_id == Agency.id)
-        .where(PanelDecision.decided_on.between(period.start, period.end),
-               PanelDecision.outcome != PanelOutcome.DEFERRED)
-    )).all()
-    result.decided = len(rows)
-    outcomes = Counter(PanelOutcome(r.outcome) for r in rows)
+    decided = _decided_rows(period, filters)
+    by_agency = _count_by(decided.join(Agency, Dispute.referring_agency_id == Agency.id),
+                          Agency.name, PanelDecision.outcome)
+    _outcome_counts(result, [(outcome, n) for _, outcome, n in by_agency])
+    result.by_agency = _breakdown(by_agency)
+    result.by_level = _breakdown(
+        (LEVELS_OF_NEED[level], outcome, n)
+        for level, outcome, n in _count_by(decided, Dispute.level_of_need, PanelDecision.outcome))
+    result.by_category = _breakdown(
+        (ConcernCategory(category).label, outcome, n)
+        for category, outcome, n in _count_by(
+            decided.join(DisputeConcern, DisputeConcern.dispute_id == Dispute.id),
+            DisputeConcern.category, PanelDecision.outcome))
+    result.to_decision = _spread(_days(
+        _decided_rows(period, filters, Dispute.csc_decision_date, PanelDecision.decided_on,
+                      func.count(PanelDecision.id))
+        .group_by(Dispute.csc_decision_date, PanelDecision.decided_on)))
+    result.themes = [tuple(row) for row in db.session.execute(
+        _decided_rows(period, filters, LearningTheme.name, func.count())
+        .join(decision_theme, decision_theme.c.decision_id == PanelDecision.id)
+        .join(LearningTheme, decision_theme.c.theme_id == LearningTheme.id)
+        .group_by(LearningTheme.name)
+        .order_by(func.count().desc(), LearningTheme.name)).all()]
+
+
+def _outcome_counts(result, pairs):
+    outcomes = Counter()
+    for outcome, n in pairs:
+        outcomes[PanelOutcome(outcome)] += n
+    result.decided = sum(outcomes.values())
     result.outcomes = {o.label: outcomes[o] for o in PanelOutcome if outcomes[o]}
     result.upheld = outcomes[UPHELD]
     result.changed = sum(outcomes[o] for o in CHANGED)
-    result.by_agency = _breakdown((r.name, r.outcome) for r in rows)
-    result.by_level = _breakdown((LEVELS_OF_NEED[r.level_of_need], r.outcome) for r in rows)
-    result.by_category = _breakdown(_categories(rows))
-    result.to_decision = _spread([_working_days(r.csc_decision_date, r.decided_on)
-                                  for r in rows])
-    result.themes = _themes([r[0] for r in rows])
 
 
-def _categories(rows):
-    if not rows:
-        return []
-    outcome_of = {r[3]: r.outcome for r in rows}
-    concerns = db.session.execute(
-        select(DisputeConcern.dispute_id, DisputeConcern.category)
-        .where(DisputeConcern.dispute_id.in_(list(outcome_of)))).all()
-    return [(ConcernCategory(category).label, outcome_of[dispute_id])
-            for dispute_id, category in concerns]
-
-
-def _breakdown(pairs):
-    """Rows of (group, decided, changed, overturn rate %), most decided first."""
+def _breakdown(triples):
+    """Rows of (group, decided, changed, overturn rate %), most decided first, from
+    (group, outcome, count) rows."""
     decided, changed = Counter(), Counter()
-    for group, outcome in pairs:
-        decided[group] += 1
-        changed[group] += outcome in CHANGED
+    for group, outcome, n in triples:
+        decided[group] += n
+        changed[group] += n if outcome in CHANGED else 0
     return [(group, n, changed[group], _rate(changed[group], n))
             for group, n in sorted(decided.items(), key=lambda kv: (-kv[1], kv[0]))]
 
 
-def _themes(decision_ids):
-    if not decision_ids:
-        return []
-    rows = db.session.execute(
-        select(LearningTheme.name, func.count())
-        .join(decision_theme, decision_theme.c.theme_id == LearningTheme.id)
-        .where(decision_theme.c.decision_id.in_(decision_ids))
-        .group_by(LearningTheme.name)
-        .order_by(func.count().desc(), LearningTheme.name)).all()
-    return [(name, count) for name, count in rows]
+def _days(statement):
+    """Working days from CSC's decision to an event, counted over (start, end, count) rows: one
+    calculation per distinct pair of dates."""
+    days = Counter()
+    for start, end, n in db.session.execute(statement):
+        days[_working_days(start, end)] += n
+    return days
 
 
 def _working_days(start, end):
     return working_days_between(start, end, region())
 
 
-def _spread(values):
-    """Median and 90th percentile in working days (None when there is nothing to measure)."""
-    if not values:
+def _spread(days):
+    """Median and 90th percentile in working days from {days: count} (None when there is
+    nothing to measure)."""
+    total = sum(days.values())
+    if not total:
         return {"median": None, "p90": None, "n": 0}
-    ordered = sorted(values)
-    p90 = ordered[math.ceil(0.9 * len(ordered)) - 1]  # nearest rank
-    median = statistics.median(ordered)
-    return {"median": int(median) if median == int(median) else round(median, 1), "p90": p90,
-            "n": len(ordered)}
+    ordered = sorted(days.items())
+
+    def nth(rank):  # the rank-th smallest value, counting from 1
+        seen = 0
+        for value, n in ordered:
+            seen += n
+            if seen >= rank:
+                return value
+        return ordered[-1][0]
+
+    middle = (nth((total + 1) // 2) + nth(total // 2 + 1)) / 2
+    return {"median": int(middle) if middle == int(middle) else round(middle, 1),
+            "p90": nth(math.ceil(0.9 * total)), "n": total}
 
 
 # The lists behind the figures, and the pseudonymised export -----------------------------------
