@@ -73,8 +73,8 @@ class Ids:
 class Bench:
     """What every dispute draws on: partnerships, their sessions, the panel and the themes."""
 
-    def __init__(self, rng, ids, partnerships, panel, themes):
-        self.rng, self.ids, self.partnerships = rng, ids, partnerships
+    def __init__(self, rng, ids, partnerships, panel, themes, end):
+        self.rng, self.ids, self.partnerships, self.end = rng, ids, partnerships, end
         self.panel, self.themes = panel, themes
         self.rows = _empty()
         self.items_in = {}  # session id -> items so far, for positions
@@ -97,7 +97,7 @@ def generate(disputes, seed=2026, end=None):
     partnerships = _partnerships(ids, max(1, round(disputes / PER_PARTNERSHIP)))
     counts = {"sessions": _sessions(ids, partnerships, start, end)}
     bench = Bench(rng, ids, partnerships, _panel(ids, partnerships[0]),
-                  db.session.scalars(select(LearningTheme.id)).all())
+                  db.session.scalars(select(LearningTheme.id)).all(), end)
     counts["attendance"] = _attendance(bench)
     span = (end - start).days
     first_id = ids.take(Dispute, disputes)
@@ -108,6 +108,7 @@ def generate(disputes, seed=2026, end=None):
             _flush(bench, counts)
     _flush(bench, counts)
     _resync_sequences()
+    db.session.execute(text("ANALYZE"))  # the planner needs statistics after a bulk load
     db.session.commit()
     return counts
 
@@ -157,15 +158,16 @@ def _partnerships(ids, count):
         for u in range(10):
             user_id = first_user + p * 10 + u
             agency = agencies[u % len(kinds)]
-            role = "csc_manager" if agency["kind"] == AgencyKind.CSC else "referrer"
+            # Only referrers: CSC managers and partnership managers are the deployment's own
+            # few, as the scheduler's alerts assume (each alert goes to everyone in the role).
+            role = "referrer"
             user_rows.append({"id": user_id, "name": f"Bench user {user_id}",
                               "email": f"bench.{user_id}@bench.example.org",
                               "agency_id": agency["id"], "password_hash": None,
                               "must_change_password": True, "active": True,
                               "session_token": f"bench-{user_id}", "created_at": NOW})
             role_rows.append({"user_id": user_id, "role": role})
-            if role == "referrer":
-                referrers.append((user_id, agency["id"]))
+            referrers.append((user_id, agency["id"]))
         partnerships.append({"number": p, "agencies": agencies, "referrers": referrers})
     _bulk(Agency, agency_rows)
     _bulk(User, user_rows)
@@ -352,8 +354,14 @@ def _decision(bench, dispute_id, session):
             "id": ids.take(Action), "session_id": session["id"], "agenda_item_id": item_id,
             "description": "Bench action.", "owner_id": owner_id, "agency_id": agency_id,
             "working_days": 10, "due_on": add_working_days(session["held_on"], 10),
-            "status": rng.choice(("done", "done", "done", "open", "not_possible")),
+            "status": _action_status(rng, bench.end - session["held_on"]),
             "created_by_id": bench.panel["chair"][1], "created_at": NOW})
+
+
+def _action_status(rng, age):
+    """Actions from the last three months may still be open; older ones were closed."""
+    closed = ("done", "done", "done", "not_possible")
+    return rng.choice(closed + ("open",) if age.days < 90 else closed)
 
 
 def _votes(bench, item_id, leading):

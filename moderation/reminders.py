@@ -2,6 +2,8 @@
 overlapping processes, changes nothing the second time (unique keys on sessions and
 notifications, and status checks under row locks)."""
 
+import functools
+
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 
@@ -23,7 +25,7 @@ from moderation.models import (
     User,
     UserRole,
 )
-from moderation.notifications.services import notify
+from moderation.notifications.services import notify, notify_many
 from moderation.panels import agenda, services
 
 
@@ -92,21 +94,28 @@ def escalation_alerts(on=None):
     if not is_working_day(on, region()):
         return 0
     tomorrow = add_working_days(on, 1, region())
-    stages = db.session.scalars(
-        select(DisputeStage).join(Dispute, DisputeStage.dispute_id == Dispute.id)
+    stages = db.session.execute(
+        select(DisputeStage.id, DisputeStage.name, DisputeStage.position, DisputeStage.due_on,
+               DisputeStage.answering_role, Dispute.id.label("dispute_id"), Dispute.reference,
+               Dispute.referrer_id)
+        .join(Dispute, DisputeStage.dispute_id == Dispute.id)
         .where(Dispute.status == DisputeStatus.ESCALATING, DisputeStage.closed_on.is_(None),
                DisputeStage.due_on <= tomorrow)).all()
     last_position = _last_stage_position()
+    holders = functools.cache(_holders)
+    notices = []
     for stage in stages:
-        for user_id in _who_acts(stage):
-            notify(user_id, f"stage-due:stage-{stage.id}:{on}", f"Dispute "
-                   f"{stage.dispute.reference}: {stage.name} is due {stage.due_on:%d %B %Y}.",
-                   link=f"/disputes/{stage.dispute_id}", kind="stage_due")
+        link = f"/disputes/{stage.dispute_id}"
+        acting = [stage.referrer_id] if stage.answering_role == Role.REFERRER else \
+            holders(stage.answering_role)
+        notices += [(user_id, f"stage-due:stage-{stage.id}:{on}",
+                     f"Dispute {stage.reference}: {stage.name} is due {stage.due_on:%d %B %Y}.",
+                     link, "stage_due") for user_id in acting]
         if stage.position >= last_position and stage.due_on < on:
-            for user_id in _holders(Role.PARTNERSHIP_MANAGER):
-                notify(user_id, f"last-stage-overdue:stage-{stage.id}:{on}",
-                       f"Dispute {stage.dispute.reference} is overdue at the last stage.",
-                       link=f"/disputes/{stage.dispute_id}", kind="last_stage_overdue")
+            notices += [(user_id, f"last-stage-overdue:stage-{stage.id}:{on}",
+                         f"Dispute {stage.reference} is overdue at the last stage.", link,
+                         "last_stage_overdue") for user_id in holders(Role.PARTNERSHIP_MANAGER)]
+    notify_many(notices)
     return len(stages)
 
 
@@ -114,12 +123,13 @@ def chase_overdue_actions(on=None):
     """Weekly: each owner of an overdue open action hears of it (once a week)."""
     on = on or today()
     week = on.strftime("%G-W%V")
-    overdue = db.session.scalars(select(Action).where(
-        Action.status == ActionStatus.OPEN, Action.due_on < on)).all()
-    for action in overdue:
-        notify(action.owner_id, f"action-overdue:action-{action.id}:{week}",
-               f"Your action \u201c{action.description[:80]}\u201d was due "
-               f"{action.due_on:%d %B %Y}.", link=f"/actions/{action.id}", kind="action_overdue")
+    overdue = db.session.execute(
+        select(Action.id, Action.owner_id, Action.description, Action.due_on)
+        .where(Action.status == ActionStatus.OPEN, Action.due_on < on)).all()
+    notify_many((action.owner_id, f"action-overdue:action-{action.id}:{week}",
+                 f"Your action \u201c{action.description[:80]}\u201d was due "
+                 f"{action.due_on:%d %B %Y}.", f"/actions/{action.id}", "action_overdue")
+                for action in overdue)
     return len(overdue)
 
 
@@ -130,13 +140,6 @@ def _members():
 def _holders(role):
     return db.session.scalars(select(User.id).join(UserRole).where(
         UserRole.role == role, User.active.is_(True))).all()
-
-
-def _who_acts(stage):
-    """The referrer for stages they answer; otherwise everyone holding the answering role."""
-    if stage.answering_role == Role.REFERRER:
-        return [stage.dispute.referrer_id]
-    return _holders(stage.answering_role)
 
 
 def _last_stage_position():

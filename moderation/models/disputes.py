@@ -227,7 +227,7 @@ class Dispute(Base):
     repeat_of_id: Mapped[int | None] = mapped_column(ForeignKey("dispute.id"))
 
     # How it ended before panel, or when it joined the queue.
-    settled_on: Mapped[date | None] = mapped_column(Date)
+    settled_on: Mapped[date | None] = mapped_column(Date, index=True)
     settlement_outcome: Mapped[str | None] = mapped_column(String(40))
     settlement_note: Mapped[str | None] = mapped_column(Text)
     referrer_told_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

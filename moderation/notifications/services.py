@@ -21,21 +21,45 @@ INSERTS = {"postgresql": pg_insert, "sqlite": sqlite_insert}
 def notify(user_id, key, message, link=None, kind=None):
     """Tell a user in the app and, unless they chose not to (and policy allows), by email.
     `message` may name the case (the app is need-to-know); the email never does."""
-    key = f"{key}:user-{user_id}"
-    _insert_once(Notification, user_id=user_id, key=key, message=message, link=link,
-                 created_at=utcnow())
-    if kind is not None and wants_email(user_id, kind):
-        user = db.session.get(User, user_id)
-        subject, body = email_for(kind, user.name, _absolute(link))
-        _insert_once(EmailMessage, user_id=user_id, key=key, kind=kind,
-                     to_address=user.email, subject=subject, body=body, status="pending",
-                     attempts=0, next_attempt_at=utcnow(), created_at=utcnow())
+    notify_many([(user_id, key, message, link, kind)])
 
 
-def _insert_once(model, **values):
+def notify_many(notices):
+    """notify() for many at once, as the scheduler's morning alerts need: `notices` are
+    (user_id, key, message, link, kind) tuples; everything is written in a few bulk inserts."""
+    notices = list(notices)
+    if not notices:
+        return
+    now = utcnow()
+    user_ids = {notice[0] for notice in notices}
+    people = {row.id: row for row in db.session.execute(
+        select(User.id, User.name, User.email).where(User.id.in_(user_ids)))}
+    declined = set(db.session.execute(
+        select(EmailPreference.user_id, EmailPreference.kind)
+        .where(EmailPreference.user_id.in_(user_ids), EmailPreference.wanted.is_(False))).all())
+    notifications, emails = [], []
+    for user_id, key, message, link, kind in notices:
+        key = f"{key}:user-{user_id}"
+        notifications.append({"user_id": user_id, "key": key, "message": message,
+                              "link": link, "created_at": now})
+        if kind is None or (not KINDS[kind].required and (user_id, kind) in declined):
+            continue
+        person = people[user_id]
+        subject, body = email_for(kind, person.name, _absolute(link))
+        emails.append({"user_id": user_id, "key": key, "kind": kind,
+                       "to_address": person.email, "subject": subject, "body": body,
+                       "status": "pending", "attempts": 0, "next_attempt_at": now,
+                       "created_at": now})
+    _insert_once(Notification, notifications)
+    _insert_once(EmailMessage, emails)
+
+
+def _insert_once(model, rows, chunk=1000):
+    """Insert rows, skipping any whose key is already there (the database decides)."""
     insert = INSERTS[db.session.get_bind().dialect.name]
-    db.session.execute(insert(model).values(**values).on_conflict_do_nothing(
-        index_elements=["key"]))
+    statement = insert(model).on_conflict_do_nothing(index_elements=["key"])
+    for start in range(0, len(rows), chunk):
+        db.session.execute(statement, rows[start:start + chunk])
 
 
 def _absolute(link):
