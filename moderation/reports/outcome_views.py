@@ -46,7 +46,7 @@ def dashboard_context():
     if request.args and not form.validate():
         return {"form": form, "f": None}
     period, filters = form.chosen()
-    f = outcomes.figures(period, filters)
+    worked_out_at, f = outcomes.recent_figures(period, filters)
     args = {**request.args.to_dict(), "start": period.start.isoformat(),
             "end": period.end.isoformat(), **filters.as_args()}
     args.pop("period", None)
@@ -55,6 +55,8 @@ def dashboard_context():
         return url_for("outcomes.disputes", event=event, outcome=outcome, **args)
 
     return {"form": form, "f": f, "period": period, "charts": learning.charts(f), "link": link,
+            "worked_out_at": worked_out_at,
+            "max_age_minutes": current_app.config["FIGURES_MAX_AGE"] // 60,
             "outcome_values": {o.label: o.value for o in PanelOutcome}, "query": args}
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
+from flask import current_app
 from sqlalchemy import and_, func, or_, select
 
 from moderation.calendar import working_days_between
@@ -28,10 +29,12 @@ from moderation.models import (
 )
 from moderation.models.disputes import LEVELS_OF_NEED
 from moderation.models.meeting import decision_theme
+from moderation.models.types import utcnow
 
 UPHELD = PanelOutcome.UPHELD
 CHANGED = (PanelOutcome.OVERTURN_ASSESSMENT, PanelOutcome.OVERTURN_STRATEGY,
            PanelOutcome.EARLY_HELP)
+MOST_AGENCIES = 15  # a readable list and chart; the CSV export has every agency
 PERIODS = {"quarter": "Last three months", "year": "Last twelve months", "custom": "Custom"}
 
 
@@ -88,6 +91,7 @@ class Figures:
     upheld: int = 0
     changed: int = 0
     by_agency: list = field(default_factory=list)  # rows: (name, decided, changed, rate)
+    agencies_total: int = 0  # by_agency holds the MOST_AGENCIES with most decisions
     by_category: list = field(default_factory=list)
     by_level: list = field(default_factory=list)
     mismatches: int = 0
@@ -121,6 +125,22 @@ def figures(period, filters=Filters(), with_previous=True):
     if with_previous:
         result.previous = _previous(period.previous(), filters)
     return result
+
+
+def recent_figures(period, filters):
+    """The dashboard's figures: worked out again once FIGURES_MAX_AGE seconds old, in each
+    worker. A year at scale takes the database seconds to count, and the dashboard is read far
+    more often than a quarter's figures change. Returns (worked out at, figures)."""
+    max_age = current_app.config["FIGURES_MAX_AGE"]
+    recent = current_app.extensions.setdefault("recent_figures", {})
+    now = utcnow()
+    kept = recent.get((period, filters))
+    if kept and (now - kept[0]).total_seconds() < max_age:
+        return kept
+    if len(recent) >= 64:  # bounded: the oldest goes first
+        recent.pop(next(iter(recent)))
+    recent[(period, filters)] = (now, figures(period, filters))
+    return recent[(period, filters)]
 
 
 def _previous(period, filters):
@@ -187,7 +207,8 @@ def _decided(result, period, filters):
     by_agency = _count_by(decided.join(Agency, Dispute.referring_agency_id == Agency.id),
                           Agency.name, PanelDecision.outcome)
     _outcome_counts(result, [(outcome, n) for _, outcome, n in by_agency])
-    result.by_agency = _breakdown(by_agency)
+    agencies = _breakdown(by_agency)
+    result.agencies_total, result.by_agency = len(agencies), agencies[:MOST_AGENCIES]
     result.by_level = _breakdown(
         (LEVELS_OF_NEED[level], outcome, n)
         for level, outcome, n in _count_by(decided, Dispute.level_of_need, PanelDecision.outcome))
