@@ -179,9 +179,11 @@ def _targets(url):
             "ON i.session_id = s.id WHERE s.status = 'minutes_approved' GROUP BY s.id, "
             "s.held_on HAVING count(i.id) >= 10 ORDER BY s.held_on DESC, s.id DESC LIMIT 1")
         ).one()
+        # Not a repeat: the same shape of page at every size.
         dispute_id = connection.scalar(sa.text(
-            "SELECT dispute_id FROM agenda_item WHERE session_id = :s ORDER BY position "
-            "LIMIT 1"), {"s": session_id})
+            "SELECT i.dispute_id FROM agenda_item i JOIN dispute d ON d.id = i.dispute_id "
+            "WHERE i.session_id = :s AND d.repeat_of_id IS NULL ORDER BY i.position LIMIT 1"),
+            {"s": session_id})
     engine.dispose()
     return {"session": session_id, "items": items, "dispute": dispute_id}
 

@@ -151,7 +151,7 @@ def _partnerships(ids, count):
     for p in range(count):
         agencies = [{"id": first_agency + p * len(kinds) + k, "kind": kind,
                      "name": f"Bench partnership {first_agency}-{p + 1} {kind.label}",
-                     "is_core": kind != AgencyKind.EDUCATION, "created_at": NOW}
+                     "is_core": False, "created_at": NOW}
                     for k, kind in enumerate(kinds)]
         agency_rows += agencies
         referrers = []

@@ -281,7 +281,7 @@ def panel_queue():
     audit.record("queue_viewed", object_type="queue", page=page.page)
     db.session.commit()
     return render_template("disputes/queue.html", page=page, filters=filters,
-                           options=queue.filter_options(), today=services.today(),
+                           options=queue.filter_options(filters.agency), today=services.today(),
                            clock=services.clock)
 
 

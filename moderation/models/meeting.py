@@ -8,6 +8,7 @@ from sqlalchemy import (
     Column,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Table,
@@ -175,6 +176,8 @@ class Action(Base):
     """Something the panel asked someone to do, by a date counted in working days."""
 
     __tablename__ = "action"
+    # Open actions by due date: the overdue lists and the weekly chase.
+    __table_args__ = (Index("ix_action_status_due", "status", "due_on"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     session_id: Mapped[int] = mapped_column(ForeignKey("panel_session.id"), index=True)

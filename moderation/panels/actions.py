@@ -4,7 +4,7 @@ Open actions past their due date are overdue; they come back on the next session
 """
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from moderation import audit
 from moderation.calendar import add_working_days, working_days_between
@@ -74,17 +74,19 @@ def update_status(action, actor, status, note=None):
     audit.record("action_updated", action, actor=actor, status=status)
 
 
-# What a list of actions shows: the action, its session's date and its dispute's reference.
-# Without these, the models' eager loads would bring each action's whole session (every item,
-# vote, decision and paper) and each dispute's stages and concerns.
+# What a list of actions shows: the action, its owner's name, its session's date and its
+# dispute's reference. Without these options, the models' eager loads would bring each action's
+# whole session (every item, vote, decision and paper) and each dispute's stages and concerns;
+# and one ten-table join takes PostgreSQL longer to plan than to run, so the session and the
+# item come by their own simple queries.
 LIST_LOADING = (
-    joinedload(Action.session).lazyload(PanelSession.agenda),
-    joinedload(Action.session).lazyload(PanelSession.attendance),
-    joinedload(Action.agenda_item).lazyload(AgendaItem.votes),
-    joinedload(Action.agenda_item).lazyload(AgendaItem.conflicts),
-    joinedload(Action.agenda_item).lazyload(AgendaItem.decision),
-    joinedload(Action.agenda_item).joinedload(AgendaItem.dispute).lazyload(Dispute.stages),
-    joinedload(Action.agenda_item).joinedload(AgendaItem.dispute).lazyload(Dispute.concerns),
+    joinedload(Action.owner).options(lazyload(User.agency), lazyload(User.role_links)),
+    selectinload(Action.session).options(lazyload(PanelSession.agenda),
+                                         lazyload(PanelSession.attendance)),
+    selectinload(Action.agenda_item).options(
+        lazyload(AgendaItem.votes), lazyload(AgendaItem.conflicts), lazyload(AgendaItem.decision),
+        joinedload(AgendaItem.dispute).options(
+            lazyload(Dispute.stages), lazyload(Dispute.concerns), lazyload(Dispute.referrer))),
 )
 
 
@@ -113,11 +115,12 @@ def listing(user, status=None, mine_only=False, page=1, per_page=50):
     return db.paginate(_listed(statement), page=page, per_page=per_page, error_out=False)
 
 
-def _overdue_before(session):
-    return (select(Action)
-            .join(PanelSession, Action.session_id == PanelSession.id)
-            .where(Action.status == ActionStatus.OPEN, Action.due_on < session.held_on,
-                   PanelSession.held_on < session.held_on))
+def _overdue_before(session, *columns):
+    # Another session's action due before this one's date was set at an earlier session: an
+    # action is always due after the session that set it.
+    return select(*columns or (Action,)).where(
+        Action.status == ActionStatus.OPEN, Action.due_on < session.held_on,
+        Action.session_id != session.id)
 
 
 OVERDUE_SHOWN = 20  # on the meeting page; the actions list has the rest
@@ -130,8 +133,7 @@ def overdue_before(session, limit=None):
 
 
 def count_overdue_before(session):
-    return db.session.scalar(select(func.count()).select_from(
-        _overdue_before(session).subquery()))
+    return db.session.scalar(_overdue_before(session, func.count(Action.id)))
 
 
 def days_left(action, on=None):

@@ -10,6 +10,7 @@ from moderation.extensions import db
 from moderation.forms import add_error
 from moderation.models import AgendaItem, AttendanceStatus, PanelMember, PanelSession, Role
 from moderation.panels import actions, meeting, membership
+from moderation.panels import services as panel_services
 from moderation.panels.meeting import MeetingError
 from moderation.panels.meeting_forms import (
     ActionForm,
@@ -26,8 +27,8 @@ bp = Blueprint("meeting", __name__, url_prefix="/sessions")
 MEETING_ROLES = (Role.CHAIR, Role.PANEL_MEMBER)
 
 
-def _session(session_id):
-    session = db.session.get(PanelSession, session_id)
+def _session(session_id, *options):
+    session = db.session.get(PanelSession, session_id, options=options)
     if session is None:
         abort(404)
     return session
@@ -54,7 +55,7 @@ def _done(message, endpoint, **values):
 @bp.route("/<int:session_id>/meeting")
 @roles_required(*MEETING_ROLES)
 def show(session_id):
-    return _meeting_page(_session(session_id))
+    return _meeting_page(_session(session_id, *panel_services.MEETING_PAGE))
 
 
 def _meeting_page(session, problems=()):

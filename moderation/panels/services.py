@@ -7,18 +7,44 @@ constraint stops two processes making the same session twice.
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from moderation import audit
 from moderation.calendar import add_working_days, is_working_day
 from moderation.disputes.services import region, today
 from moderation.extensions import db
 from moderation.formatting import format_date
-from moderation.models import PanelSeries, PanelSession, SessionStatus
+from moderation.models import (
+    AgendaItem,
+    Dispute,
+    PanelDecision,
+    PanelSeries,
+    PanelSession,
+    SessionStatus,
+)
 from moderation.panels.scheduling import describe, monthly_rule, occurrences
 
 MONTHS_AHEAD = 6
 TERMS = ("starts_at", "duration_minutes", "place", "online_link", "capacity",
          "cutoff_working_days")
+
+
+# A session with its agenda's references and nothing more: the models' eager loads would also
+# bring every item's votes, conflicts and decision and every dispute's stages and concerns.
+_DISPUTE_REFERENCE = joinedload(AgendaItem.dispute).options(
+    lazyload(Dispute.stages), lazyload(Dispute.concerns), lazyload(Dispute.referrer))
+AGENDA_ONLY = (
+    selectinload(PanelSession.agenda).options(
+        lazyload(AgendaItem.votes), lazyload(AgendaItem.conflicts),
+        lazyload(AgendaItem.decision), _DISPUTE_REFERENCE),
+    lazyload(PanelSession.attendance),
+)
+# The meeting page: the agenda, each item's outcome and the register.
+MEETING_PAGE = (
+    selectinload(PanelSession.agenda).options(
+        lazyload(AgendaItem.votes), lazyload(AgendaItem.conflicts),
+        selectinload(AgendaItem.decision).lazyload(PanelDecision.themes), _DISPUTE_REFERENCE),
+)
 
 
 class SchedulingError(ValueError):

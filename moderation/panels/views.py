@@ -29,8 +29,8 @@ bp = Blueprint("panels", __name__, url_prefix="/sessions")
 SCHEDULE_READERS = (Role.CHAIR, Role.PANEL_MEMBER, Role.PARTNERSHIP_MANAGER)
 
 
-def _session(session_id):
-    session = db.session.get(PanelSession, session_id)
+def _session(session_id, *options):
+    session = db.session.get(PanelSession, session_id, options=options)
     if session is None:
         abort(404)
     return session
@@ -76,7 +76,8 @@ def new_series():
 @bp.route("/<int:session_id>")
 @roles_required(*SCHEDULE_READERS)
 def show(session_id):
-    return render_template("panels/session.html", session=_session(session_id))
+    return render_template("panels/session.html",
+                           session=_session(session_id, *services.AGENDA_ONLY))
 
 
 @bp.route("/<int:session_id>/calendar.ics")
