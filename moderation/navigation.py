@@ -1,6 +1,6 @@
 """What every page template needs: service navigation by role, the CSP nonce, names."""
 
-from flask import current_app, request
+from flask import current_app, g, request
 from flask_login import current_user
 
 from moderation.access import rule_for
@@ -69,6 +69,14 @@ def _is_active(endpoint):
 
 
 def template_globals():
+    # Every template rendered in a request asks for these, GOV.UK form widgets included (each
+    # renders its own template), so they are worked out once per request.
+    if "template_globals" not in g:
+        g.template_globals = _template_globals()
+    return g.template_globals
+
+
+def _template_globals():
     return {
         "cspNonce": csp_nonce(),
         "service_name": current_app.config["SERVICE_NAME"],

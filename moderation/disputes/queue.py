@@ -1,18 +1,16 @@
 """The panel queue: filtered, ordered by rule 5, paginated, and exported without child names."""
 
 import csv
-import functools
 import io
 from dataclasses import asdict, dataclass
 
-from markupsafe import Markup, escape
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import lazyload
 
+from moderation.admin.services import agency_options
 from moderation.disputes.services import queue_order
 from moderation.extensions import db
 from moderation.models import (
-    Agency,
     ConcernCategory,
     Dispute,
     DisputeConcern,
@@ -100,22 +98,11 @@ def page(filters, number, per_page):
 
 
 def filter_options(selected_agency=None):
-    agencies = tuple(map(tuple, db.session.execute(select(Agency.id, Agency.name)
-                                                   .order_by(Agency.name))))
     return {
-        "agency_options": _agency_options(agencies, selected_agency),
+        "agency_options": agency_options(selected_agency),
         "categories": ConcernCategory.choices(),
         "levels": list(LEVELS_OF_NEED.items()),
     }
-
-
-@functools.lru_cache(maxsize=64)
-def _agency_options(agencies, selected):
-    """The agency filter's <option>s. A large partnership has hundreds of agencies, so each list
-    is drawn once per worker and reused while the agencies stay the same."""
-    return Markup("".join(  # noqa: S704 - every name is escaped here
-        f'<option value="{agency_id}"{" selected" if agency_id == selected else ""}>'
-        f"{escape(name)}</option>" for agency_id, name in agencies))
 
 
 def csc_managers():

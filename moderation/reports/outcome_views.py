@@ -21,7 +21,7 @@ from flask_login import current_user
 
 from moderation import audit
 from moderation.access import roles_required
-from moderation.admin.services import agencies
+from moderation.admin.services import agency_options
 from moderation.extensions import db
 from moderation.forms import add_error
 from moderation.models import LearningSummary, PanelOutcome, Role
@@ -34,7 +34,6 @@ bp = Blueprint("outcomes", __name__, url_prefix="/outcomes")
 
 def filter_form():
     form = OutcomeFilterForm(request.args)
-    form.set_agencies(agencies())
     if not request.args:
         form.period.data = "year"
     return form
@@ -44,7 +43,7 @@ def dashboard_context():
     """What the dashboard shows for the filters in the address (the manager's home page)."""
     form = filter_form()
     if request.args and not form.validate():
-        return {"form": form, "f": None}
+        return {"form": form, "f": None, "agency_options": agency_options(form.agency.data)}
     period, filters = form.chosen()
     worked_out_at, f = outcomes.recent_figures(period, filters)
     args = {**request.args.to_dict(), "start": period.start.isoformat(),
@@ -54,7 +53,8 @@ def dashboard_context():
     def link(event, outcome=None):
         return url_for("outcomes.disputes", event=event, outcome=outcome, **args)
 
-    return {"form": form, "f": f, "period": period, "charts": learning.charts(f), "link": link,
+    return {"form": form, "f": f, "agency_options": agency_options(filters.agency_id),
+            "period": period, "charts": learning.charts(f), "link": link,
             "worked_out_at": worked_out_at,
             "max_age_minutes": current_app.config["FIGURES_MAX_AGE"] // 60,
             "outcome_values": {o.label: o.value for o in PanelOutcome}, "query": args}
