@@ -106,6 +106,7 @@ def _backend(backend, url, disputes, args, counts):
         pages = _pages(server, targets, args)
     counts[backend] = {name: row["queries"] for name, row in pages.items()}
     lines += _pages_table(pages, backend)
+    lines += _figures_note(url)
     print("   PDFs", flush=True)
     lines += _reports_table(backend, url, args.workdir)
     print("   scheduler tick", flush=True)
@@ -287,6 +288,16 @@ def _pages_table(pages, backend):
                      f"| {p95:.1f} | {row['per_second']:.0f} | "
                      f"{row['p95'] / reference['p95']:.1f}x | {met} |")
     return lines + [""]
+
+
+def _figures_note(url):
+    completed = subprocess.run([BIN / "python", str(ROOT / "bench" / "figures.py")], cwd=ROOT,
+                               env=_env(url), capture_output=True, text=True, check=True)
+    seconds = json.loads(completed.stdout.strip().splitlines()[-1])
+    return [f"The dashboard keeps its figures for five minutes in each worker; counting them "
+            f"afresh over the whole data set takes {seconds['quarter']:.2f} s for the last three "
+            f"months and {seconds['year']:.2f} s for the last twelve (the default view), which "
+            "the first view after that waits for.", ""]
 
 
 # PDFs and the scheduler ---------------------------------------------------------------------

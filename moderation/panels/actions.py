@@ -90,8 +90,15 @@ LIST_LOADING = (
 )
 
 
-def _listed(statement):
-    return statement.options(*LIST_LOADING).order_by(Action.due_on, Action.id)
+# The meeting page's short list: description, owner, agency and due date only.
+BRIEF_LOADING = (
+    joinedload(Action.owner).options(lazyload(User.agency), lazyload(User.role_links)),
+    lazyload(Action.session), lazyload(Action.agenda_item),
+)
+
+
+def _listed(statement, loading=LIST_LOADING):
+    return statement.options(*loading).order_by(Action.due_on, Action.id)
 
 
 def for_session(session):
@@ -126,10 +133,11 @@ def _overdue_before(session, *columns):
 OVERDUE_SHOWN = 20  # on the meeting page; the actions list has the rest
 
 
-def overdue_before(session, limit=None):
+def overdue_before(session, limit=None, loading=LIST_LOADING):
     """Open actions from earlier sessions already overdue on this session's date, due earliest
     first: the agenda's section of overdue actions (the first `limit` of them)."""
-    return db.session.scalars(_listed(_overdue_before(session)).limit(limit)).unique().all()
+    return db.session.scalars(_listed(_overdue_before(session), loading).limit(limit))\
+        .unique().all()
 
 
 def count_overdue_before(session):

@@ -67,7 +67,7 @@ def _meeting_page(session, problems=()):
         mine=meeting.attendance_of(session, current_user),
         member=membership.membership_of(current_user),
         statement=meeting.CONFIDENTIALITY_STATEMENT, statuses=AttendanceStatus,
-        overdue=actions.overdue_before(session, actions.OVERDUE_SHOWN),
+        overdue=actions.overdue_before(session, actions.OVERDUE_SHOWN, actions.BRIEF_LOADING),
         overdue_count=actions.count_overdue_before(session))
 
 
