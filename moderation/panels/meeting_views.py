@@ -61,11 +61,11 @@ def show(session_id):
 def _meeting_page(session, problems=()):
     audit.record("meeting_viewed", session)
     db.session.commit()
+    register = meeting.register(session)
     return render_template(
-        "meeting/show.html", session=session, problems=list(problems),
-        register=meeting.register(session), quorum=meeting.quorum(session),
-        mine=meeting.attendance_of(session, current_user),
-        member=membership.membership_of(current_user),
+        "meeting/show.html", session=session, problems=list(problems), register=register,
+        quorum=meeting.quorum(session), mine=meeting.attendance_of(session, current_user),
+        member=next((m for m, _ in register if m.user_id == current_user.id), None),
         statement=meeting.CONFIDENTIALITY_STATEMENT, statuses=AttendanceStatus,
         overdue=actions.overdue_before(session, actions.OVERDUE_SHOWN, actions.BRIEF_LOADING),
         overdue_count=actions.count_overdue_before(session))

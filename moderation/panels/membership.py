@@ -3,6 +3,7 @@
 import secrets
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from moderation import audit
 from moderation.extensions import db
@@ -28,6 +29,7 @@ NEEDS_ROLE = {
 def members():
     return db.session.scalars(
         select(PanelMember)
+        .options(joinedload(PanelMember.user).lazyload(User.role_links))  # names, not roles
         .join(Agency, PanelMember.agency_id == Agency.id)
         .join(User, PanelMember.user_id == User.id)
         .order_by(PanelMember.role, Agency.name, PanelMember.deputy_for_id.is_not(None), User.name)

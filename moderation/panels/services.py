@@ -16,11 +16,14 @@ from moderation.extensions import db
 from moderation.formatting import format_date
 from moderation.models import (
     AgendaItem,
+    Attendance,
     Dispute,
     PanelDecision,
+    PanelMember,
     PanelSeries,
     PanelSession,
     SessionStatus,
+    User,
 )
 from moderation.panels.scheduling import describe, monthly_rule, occurrences
 
@@ -39,11 +42,16 @@ AGENDA_ONLY = (
         lazyload(AgendaItem.decision), _DISPUTE_REFERENCE),
     lazyload(PanelSession.attendance),
 )
-# The meeting page: the agenda, each item's outcome and the register.
+# The meeting page: the agenda, each item's outcome and the register (members' names, not
+# their roles).
 MEETING_PAGE = (
     selectinload(PanelSession.agenda).options(
         lazyload(AgendaItem.votes), lazyload(AgendaItem.conflicts),
         selectinload(AgendaItem.decision).lazyload(PanelDecision.themes), _DISPUTE_REFERENCE),
+    selectinload(PanelSession.attendance).options(
+        joinedload(Attendance.member).joinedload(PanelMember.user).lazyload(User.role_links),
+        joinedload(Attendance.standing_for).joinedload(PanelMember.user)
+        .lazyload(User.role_links)),
 )
 
 
