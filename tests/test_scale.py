@@ -15,8 +15,6 @@ from moderation.reports import outcomes
 from tests.conftest import _config, page, sign_in
 from tests.test_outcomes import NOVEMBER_DECEMBER
 
-pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
-
 
 def test_the_spread_of_working_days_is_read_from_counts():
     assert outcomes._spread(Counter({3: 2, 10: 1, 20: 1})) == {"median": 6.5, "p90": 20, "n": 4}
@@ -95,7 +93,6 @@ def test_the_actions_list_comes_a_page_at_a_time(app, db, panel_meeting, make_se
 def test_morning_alerts_take_the_same_queries_for_one_stage_or_many(app, db, make_dispute,
                                                                      make_user):
     make_user("csc_manager")
-
     make_dispute(on=date(2026, 11, 23))
     one = _count_queries(app, db, lambda: reminders.escalation_alerts(on=date(2026, 11, 27)))
     for _ in range(4):
