@@ -290,10 +290,15 @@ def _pages_table(pages, backend):
     return lines + [""]
 
 
-def _figures_note(url):
-    completed = subprocess.run([BIN / "python", str(ROOT / "bench" / "figures.py")], cwd=ROOT,
+def _script(name, url):
+    """Run bench/NAME over the data in a process of its own; its last line of output, as JSON."""
+    completed = subprocess.run([BIN / "python", str(ROOT / "bench" / name)], cwd=ROOT,
                                env=_env(url), capture_output=True, text=True, check=True)
-    seconds = json.loads(completed.stdout.strip().splitlines()[-1])
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def _figures_note(url):
+    seconds = _script("figures.py", url)
     return [f"The dashboard keeps its figures for five minutes in each worker; counting them "
             f"afresh over the whole data set takes {seconds['quarter']:.2f} s for the last three "
             f"months and {seconds['year']:.2f} s for the last twelve (the default view), which "
@@ -311,29 +316,27 @@ def _reports_table(backend, url, workdir):
     else:
         import sqlalchemy as sa
 
-        reports_url = str(sa.engine.make_url(url).set(
-            database=sa.engine.make_url(url).database + "_reports").render_as_string(
-            hide_password=False))
+        bench_url = sa.engine.make_url(url)
+        reports_url = bench_url.set(database=bench_url.database + "_reports").render_as_string(
+            hide_password=False)
         _recreate(backend, reports_url)
     lines = ["| PDF (best of 7 or 5, taken in turns) | app (s) | WeasyPrint alone, same HTML (s) "
              "| ratio | target | of which the app building the HTML (s) |",
              "| --- | ---: | ---: | ---: | --- | ---: |"]
-    targets = {"Minutes, 12 items": lambda whole, bare: whole / bare <= 1.15,
-               "Learning summary, a year of 1,000 disputes": lambda whole, bare: whole <= 3}
-    wording = {"Minutes, 12 items": "≤ 1.15x", "Learning summary, a year of 1,000 disputes":
-               "≤ 3 s"}
+    targets = {"Minutes, 12 items": ("≤ 1.15x", lambda whole, bare: whole / bare <= 1.15),
+               "Learning summary, a year of 1,000 disputes": ("≤ 3 s",
+                                                               lambda whole, bare: whole <= 3)}
     for name, whole, bare, html in reports.measure(reports_url):
-        met = "met" if targets[name](whole, bare) else "**not met**"
+        wording, reached = targets[name]
+        met = "met" if reached(whole, bare) else "**not met**"
         lines.append(f"| {name} | {whole:.3f} | {bare:.3f} | {whole / bare:.2f}x | "
-                     f"{wording[name]}: {met} | {html:.3f} |")
+                     f"{wording}: {met} | {html:.3f} |")
     return lines + [""]
 
 
 def _tick_table(url):
     """Every scheduler job once, in a process of its own (as the scheduler runs them)."""
-    completed = subprocess.run([BIN / "python", str(ROOT / "bench" / "tick.py")], cwd=ROOT,
-                               env=_env(url), capture_output=True, text=True, check=True)
-    runs = json.loads(completed.stdout.strip().splitlines()[-1])
+    runs = _script("tick.py", url)
     lines = ["| scheduler job | first tick (s) | second tick (s) |", "| --- | ---: | ---: |"]
     for job, first, second in runs["jobs"]:
         lines.append(f"| {job} | {first:.3f} | {second:.3f} |")

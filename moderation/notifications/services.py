@@ -42,7 +42,7 @@ def notify_many(notices):
         key = f"{key}:user-{user_id}"
         notifications.append({"user_id": user_id, "key": key, "message": message,
                               "link": link, "created_at": now})
-        if kind is None or (not KINDS[kind].required and (user_id, kind) in declined):
+        if kind is None or not _wanted(kind, (user_id, kind) in declined):
             continue
         person = people[user_id]
         subject, body = email_for(kind, person.name, _absolute(link))
@@ -66,11 +66,14 @@ def _absolute(link):
     return current_app.config["BASE_URL"].rstrip("/") + (link or "/")
 
 
+def _wanted(kind, declined):
+    """Policy-required emails always go; optional ones unless the person declined them."""
+    return KINDS[kind].required or not declined
+
+
 def wants_email(user_id, kind):
-    if KINDS[kind].required:
-        return True
     preference = db.session.get(EmailPreference, (user_id, kind))
-    return preference is None or preference.wanted
+    return _wanted(kind, preference is not None and not preference.wanted)
 
 
 def set_preferences(user, wanted_kinds):

@@ -79,8 +79,9 @@ def update_status(action, actor, status, note=None):
 # whole session (every item, vote, decision and paper) and each dispute's stages and concerns;
 # and one ten-table join takes PostgreSQL longer to plan than to run, so the session and the
 # item come by their own simple queries.
+_OWNER_NAME = joinedload(Action.owner).options(lazyload(User.agency), lazyload(User.role_links))
 LIST_LOADING = (
-    joinedload(Action.owner).options(lazyload(User.agency), lazyload(User.role_links)),
+    _OWNER_NAME,
     selectinload(Action.session).options(lazyload(PanelSession.agenda),
                                          lazyload(PanelSession.attendance)),
     selectinload(Action.agenda_item).options(
@@ -91,10 +92,7 @@ LIST_LOADING = (
 
 
 # The meeting page's short list: description, owner, agency and due date only.
-BRIEF_LOADING = (
-    joinedload(Action.owner).options(lazyload(User.agency), lazyload(User.role_links)),
-    lazyload(Action.session), lazyload(Action.agenda_item),
-)
+BRIEF_LOADING = (_OWNER_NAME, lazyload(Action.session), lazyload(Action.agenda_item))
 
 
 def _listed(statement, loading=LIST_LOADING):
@@ -102,13 +100,11 @@ def _listed(statement, loading=LIST_LOADING):
 
 
 def for_session(session):
-    return db.session.scalars(_listed(select(Action).where(Action.session_id == session.id)))\
-        .unique().all()
+    return db.session.scalars(_listed(select(Action).where(Action.session_id == session.id))).all()
 
 
 def for_item(item):
-    return db.session.scalars(_listed(select(Action).where(Action.agenda_item_id == item.id)))\
-        .unique().all()
+    return db.session.scalars(_listed(select(Action).where(Action.agenda_item_id == item.id))).all()
 
 
 def listing(user, status=None, mine_only=False, page=1, per_page=50):
@@ -136,8 +132,7 @@ OVERDUE_SHOWN = 20  # on the meeting page; the actions list has the rest
 def overdue_before(session, limit=None, loading=LIST_LOADING):
     """Open actions from earlier sessions already overdue on this session's date, due earliest
     first: the agenda's section of overdue actions (the first `limit` of them)."""
-    return db.session.scalars(_listed(_overdue_before(session), loading).limit(limit))\
-        .unique().all()
+    return db.session.scalars(_listed(_overdue_before(session), loading).limit(limit)).all()
 
 
 def count_overdue_before(session):

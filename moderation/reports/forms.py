@@ -35,9 +35,6 @@ class OutcomeFilterForm(FlaskForm):
                         validate_choice=False,
                         choices=choices([("", "All levels"), *LEVELS_OF_NEED.items()]))
 
-    def set_agencies(self, agencies):
-        self.agency.choices = choices([("", "All agencies")] + [(a.id, a.name) for a in agencies])
-
     def validate_period(self, field):
         if field.data not in PERIODS:
             raise ValidationError("Select a period")
