@@ -165,6 +165,16 @@ def test_sign_out_ends_the_session(app, client, make_user):
     assert "signed_out" in audit_actions(app)
 
 
+def test_a_copied_session_cookie_stops_working_after_sign_out(app, client, make_user):
+    user = make_user("chair")
+    sign_in(client, user)
+    copied = client.get_cookie("moderation_session").value
+    post(client, "/sign-out")
+    thief = app.test_client()
+    thief.set_cookie("moderation_session", copied)
+    assert thief.get("/chair").headers["Location"].startswith("/sign-in")
+
+
 def test_idle_session_times_out_after_thirty_minutes(app, client, make_user):
     user = make_user("chair")
     with time_machine.travel("2026-11-23 10:00:00+00:00", tick=False) as traveller:

@@ -54,7 +54,9 @@ def sign_in(user):
 
 
 def sign_out(user):
+    """End this session on the server too: a copied cookie carries the old token."""
     audit.record("signed_out", user, actor=user)
+    user.rotate_session_token()
     logout_user()
     session.clear()
 
