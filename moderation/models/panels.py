@@ -1,8 +1,20 @@
 """Panel sessions and the monthly series that generate them."""
 
 from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, Text, Time, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from moderation.models.base import Base
@@ -67,9 +79,18 @@ class PanelSession(SessionTerms, Base):
     status: Mapped[str] = mapped_column(String(20), default=SessionStatus.SCHEDULED, index=True)
     schedule_note: Mapped[str | None] = mapped_column(Text)
     change_reason: Mapped[str | None] = mapped_column(Text)
+    # RFC 5545 SEQUENCE: raised by every move or cancellation so calendars apply the change.
+    calendar_sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Why the chair started the meeting before the session's date (recorded in the minutes).
+    early_start_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
     series: Mapped[PanelSeries | None] = relationship(back_populates="sessions")
+
+
+def _today():
+    """Today in the UK, where panels sit (the services' today(), without importing them)."""
+    return datetime.now(ZoneInfo("Europe/London")).date()
 
 
 class MemberRole(LabelledEnum):
@@ -86,17 +107,26 @@ MemberRole.LABELS = {
 
 
 class PanelMember(Base):
-    """Standing membership of the panel: who sits for which agency, and their deputies."""
+    """Membership of the panel: who sits for which agency, their deputies, and from when until
+    when. Ended memberships stay as history (attendance and votes refer to them); a person has at
+    most one current membership."""
 
     __tablename__ = "panel_member"
+    __table_args__ = (
+        Index("uq_panel_member_current_user", "user_id", unique=True,
+              sqlite_where=text("left_on IS NULL"), postgresql_where=text("left_on IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
     role: Mapped[str] = mapped_column(String(20))
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
     deputy_for_id: Mapped[int | None] = mapped_column(ForeignKey("panel_member.id"))
     # The private calendar feed's secret; replacing it revokes the old feed address.
     calendar_token: Mapped[str] = mapped_column(String(64), unique=True)
+    # They sit on sessions held on or after joined_on and before left_on (rule 12).
+    joined_on: Mapped[date] = mapped_column(Date, default=_today)
+    left_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
     user: Mapped["User"] = relationship(lazy="joined")  # noqa: F821
