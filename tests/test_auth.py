@@ -49,6 +49,60 @@ def test_failed_sign_in_gives_one_message_that_reveals_nothing(app, client, make
     assert "sign_in_failed" in audit_actions(app)
 
 
+@pytest.fixture
+def argon2_calls(monkeypatch):
+    """Counts the Argon2 hashes and verifications a request performs."""
+    from argon2 import PasswordHasher
+
+    calls = []
+
+    def spy(name):
+        original = getattr(PasswordHasher, name)
+
+        def counted(self, *args, **kwargs):
+            calls.append(name)
+            return original(self, *args, **kwargs)
+
+        monkeypatch.setattr(PasswordHasher, name, counted)
+
+    spy("hash")
+    spy("verify")
+    return calls
+
+
+@pytest.mark.parametrize(
+    "account", ["unknown", "wrong password", "deactivated", "without a password"]
+)
+def test_every_failed_sign_in_costs_one_password_check(app, client, make_user, argon2_calls,
+                                                       account):
+    # Equal work on every path, so timing cannot tell which emails have accounts.
+    user = make_user("referrer", active=account != "deactivated")
+    if account == "without a password":
+        with app.app_context():
+            session = app.extensions["sqlalchemy"].session
+            session.get(User, user.id).password_hash = None
+            session.commit()
+    email = "nobody@example.org" if account == "unknown" else user.email
+    argon2_calls.clear()  # making the user hashed its password
+    response = post(client, "/sign-in", {"email": email, "password": "wrong-password-here"})
+    assert error_summary(response) == [WRONG_DETAILS]
+    assert argon2_calls == ["verify"]
+
+
+def test_the_first_sign_in_after_start_up_costs_no_more(database_url, argon2_calls):
+    from moderation.auth import passwords
+
+    passwords._dummy_hash.cache_clear()  # as in a new process
+    app = create_app(type("Started", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url}))
+    argon2_calls.clear()
+    response = post(app.test_client(), "/sign-in",
+                    {"email": "nobody@example.org", "password": "wrong-password-here"})
+    assert error_summary(response) == [WRONG_DETAILS]
+    assert argon2_calls == ["verify"]
+    with app.app_context():
+        app.extensions["sqlalchemy"].engine.dispose()
+
+
 def test_a_deactivated_account_cannot_sign_in(client, make_user):
     user = make_user("referrer", active=False)
     assert error_summary(sign_in(client, user)) == [WRONG_DETAILS]

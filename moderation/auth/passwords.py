@@ -1,5 +1,6 @@
 """Password hashing with Argon2, and temporary passwords for new or reset accounts."""
 
+import functools
 import secrets
 
 from argon2 import PasswordHasher
@@ -12,12 +13,13 @@ MAXIMUM_LENGTH = 128
 _ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 
 
+def _parameters(config):
+    return config.get("ARGON2_TIME_COST", 3), config.get("ARGON2_MEMORY_COST", 65536)
+
+
 def _hasher():
-    config = current_app.config
-    return PasswordHasher(
-        time_cost=config.get("ARGON2_TIME_COST", 3),
-        memory_cost=config.get("ARGON2_MEMORY_COST", 65536),
-    )
+    time_cost, memory_cost = _parameters(current_app.config)
+    return PasswordHasher(time_cost=time_cost, memory_cost=memory_cost)
 
 
 def hash_password(password):
@@ -35,9 +37,22 @@ def needs_rehash(password_hash):
     return _hasher().check_needs_rehash(password_hash)
 
 
+@functools.cache
+def _dummy_hash(time_cost, memory_cost):
+    """A hash of nothing anyone knows, made once per process for each set of parameters."""
+    hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost)
+    return hasher.hash(secrets.token_urlsafe(32))
+
+
+def prepare_dummy_hash(config):
+    """Make the dummy hash at start-up: made on the first sign-in, it would make that one slower."""
+    _dummy_hash(*_parameters(config))
+
+
 def spend_verification_time(password):
-    """Do the work of a verification, so an unknown account answers as slowly as a known one."""
-    verify_password(hash_password("not-a-real-password"), password)
+    """Exactly the work of checking a wrong password (one verification, no hashing), so an
+    unknown, deactivated or password-less account answers as slowly as a known one."""
+    verify_password(_dummy_hash(*_parameters(current_app.config)), password)
 
 
 def temporary_password():

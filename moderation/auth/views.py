@@ -8,13 +8,14 @@ from flask_login import current_user
 
 from moderation import audit
 from moderation.access import public, signed_in
-from moderation.auth import services
+from moderation.auth import passwords, services
 from moderation.auth.forms import ChangePasswordForm, SignInForm
 from moderation.errors import render_error
 from moderation.extensions import db, limiter, submitted_email
 from moderation.forms import add_error
 
 bp = Blueprint("auth", __name__)
+bp.record_once(lambda state: passwords.prepare_dummy_hash(state.app.config))
 
 LOCKED_OUT_MESSAGE = (
     "You have tried to sign in too many times. Wait 15 minutes, then try again."
