@@ -53,11 +53,16 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-# GOV.UK Frontend's built files, served from /static/govuk (CSS, JS) and /assets (fonts, images).
-static/govuk/.installed: node_modules/.installed
+# GOV.UK Frontend for /static/govuk (CSS, JS) and /assets (images). The CSS is compiled from its
+# Sass with a system font stack (static/scss/govuk-frontend.scss): the precompiled one declares
+# GDS Transport, licensed for GOV.UK only, so neither it nor the font files are served.
+static/govuk/.installed: node_modules/.installed static/scss/govuk-frontend.scss
 	rm -rf static/govuk
-	mkdir -p static/govuk
-	cp -R $(GOVUK)/govuk-frontend.min.css $(GOVUK)/govuk-frontend.min.js $(GOVUK)/assets static/govuk/
+	mkdir -p static/govuk/assets
+	node_modules/.bin/sass --load-path=node_modules --style=compressed --no-source-map \
+		static/scss/govuk-frontend.scss static/govuk/govuk-frontend.min.css
+	cp -R $(GOVUK)/govuk-frontend.min.js static/govuk/
+	cp -R $(GOVUK)/assets/images $(GOVUK)/assets/manifest.json static/govuk/assets/
 	touch $@
 
 clean:
