@@ -1,6 +1,8 @@
 """Configuration classes, read from the environment with safe defaults for a laptop."""
 
 import os
+import secrets
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -12,8 +14,57 @@ class ConfigurationError(RuntimeError):
     """Raised when the application is started without settings it cannot run without."""
 
 
+# A session-signing key shorter than this can be guessed offline from one signed cookie.
+MINIMUM_SECRET_KEY_BYTES = 32
+KEY_FILE_NAME = "secret_key"
+
+
 def _minutes(name, default):
     return timedelta(minutes=int(os.environ.get(name, default)))
+
+
+def check_secret_key(key):
+    size = len(key.encode())
+    if size < MINIMUM_SECRET_KEY_BYTES:
+        raise ConfigurationError(
+            f"SECRET_KEY must be at least {MINIMUM_SECRET_KEY_BYTES} bytes long; this one is "
+            f"{size}. Generate one with: "
+            "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
+        )
+    return key
+
+
+def instance_secret_key(directory):
+    """This machine's own development key: made at random on first run, then reused."""
+    path = os.path.join(directory, KEY_FILE_NAME)
+    if not os.path.exists(path):
+        _create_secret_key_file(directory, path)
+    with open(path, encoding="utf-8") as key_file:
+        key = key_file.read().strip()
+    if len(key.encode()) < MINIMUM_SECRET_KEY_BYTES:
+        raise ConfigurationError(
+            f"{path} holds a key shorter than {MINIMUM_SECRET_KEY_BYTES} bytes. "
+            "Delete the file and a new key will be made."
+        )
+    return key
+
+
+def _create_secret_key_file(directory, path):
+    # The web app and the scheduler start together: the key is written to a private (0600)
+    # temporary file, then linked into place, which fails rather than replace a key another
+    # process linked first. No process ever reads a half-written key.
+    os.makedirs(directory, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(dir=directory, prefix=".secret_key.")
+    try:
+        with os.fdopen(descriptor, "w", encoding="ascii") as key_file:
+            key_file.write(secrets.token_urlsafe(48) + "\n")
+            key_file.flush()
+            os.fsync(key_file.fileno())
+        os.link(temporary, path)
+    except FileExistsError:
+        pass  # another process made it first: use theirs
+    finally:
+        os.unlink(temporary)
 
 
 class Config:
@@ -73,9 +124,14 @@ class Config:
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
-    # A fixed key is acceptable only on a laptop; production refuses to start without one.
-    SECRET_KEY = os.environ.get("SECRET_KEY", "development-only-not-secret")
     MAIL_DELIVERY = os.environ.get("MAIL_DELIVERY", "outbox")
+
+    @classmethod
+    def check(cls):
+        # Never a key shipped in the source (anyone could forge sessions with it): SECRET_KEY
+        # from the environment, or one made for this machine. Set here rather than at import,
+        # so importing the config writes no file.
+        cls.SECRET_KEY = os.environ.get("SECRET_KEY") or instance_secret_key(INSTANCE_DIR)
 
 
 class TestConfig(Config):
@@ -106,6 +162,7 @@ class ProductionConfig(Config):
                 + " and ".join(missing)
                 + ". Set them in the environment (see README, 'Configuration')."
             )
+        check_secret_key(os.environ["SECRET_KEY"])
 
 
 CONFIGS = {
@@ -122,4 +179,6 @@ def config_from_environment():
         raise ConfigurationError(
             f"MODERATION_CONFIG must be one of {', '.join(CONFIGS)}, not {name!r}."
         )
-    return CONFIGS[name]
+    config = CONFIGS[name]
+    config.check()  # create_app({...}) uses this class without checking it itself
+    return config

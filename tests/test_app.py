@@ -16,7 +16,7 @@ from tests.conftest import heading, page, post, sign_in
 
 @pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL"])
 def test_production_refuses_to_start_without_its_secrets(monkeypatch, missing):
-    monkeypatch.setenv("SECRET_KEY", "a-real-secret")
+    monkeypatch.setenv("SECRET_KEY", "a-real-secret-of-at-least-32-bytes")
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://db/moderation")
     monkeypatch.delenv(missing)
     with pytest.raises(ConfigurationError, match=missing):
