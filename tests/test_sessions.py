@@ -84,12 +84,15 @@ def test_moving_a_session_recomputes_the_cut_off_and_records_why(chair_ctx):
     services.move_session(panel, chair, date(2026, 12, 10), "The chair is at court")
     assert (panel.held_on, panel.agenda_cutoff_on) == (date(2026, 12, 10), date(2026, 12, 3))
     assert panel.schedule_note == "Moved from 8 December 2026: The chair is at court"
+    assert panel.calendar_sequence == 1  # calendars replace the event they hold
 
 
 def test_a_cancelled_session_leaves_the_upcoming_list(chair_ctx):
     _, chair = chair_ctx
     panel = services.schedule_session(chair, date(2026, 12, 8), **TERMS)
+    assert panel.calendar_sequence == 0
     services.cancel_session(panel, chair, "Not enough cases")
+    assert panel.calendar_sequence == 1
     assert services.upcoming_sessions() == []
     with pytest.raises(SchedulingError, match="Only a scheduled session"):
         services.move_session(panel, chair, date(2026, 12, 9), "Try again")

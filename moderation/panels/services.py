@@ -125,6 +125,7 @@ def cancel_session(session, actor, reason):
     _require_changeable(session)
     session.status = SessionStatus.CANCELLED
     session.change_reason = reason.strip()
+    session.calendar_sequence += 1  # calendars replace an event only for a higher SEQUENCE
     audit.record("session_cancelled", session, actor=actor, reason=session.change_reason)
 
 
@@ -137,6 +138,7 @@ def move_session(session, actor, held_on, reason):
     session.agenda_cutoff_on = _cutoff(held_on, session.cutoff_working_days)
     session.change_reason = reason.strip()
     session.schedule_note = f"Moved from {format_date(moved_from)}: {session.change_reason}"
+    session.calendar_sequence += 1  # calendars replace an event only for a higher SEQUENCE
     audit.record("session_moved", session, actor=actor, moved_from=moved_from.isoformat(),
                  held_on=held_on.isoformat())
 
