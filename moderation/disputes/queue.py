@@ -1,12 +1,11 @@
 """The panel queue: filtered, ordered by rule 5, paginated, and exported without child names."""
 
-import csv
-import io
 from dataclasses import asdict, dataclass
 
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import lazyload
 
+from moderation import csv_safe
 from moderation.admin.services import agency_options
 from moderation.disputes.services import queue_order
 from moderation.extensions import db
@@ -126,12 +125,8 @@ def csv_text(filters, batch=500):
     Built whole rather than streamed, so that no database transaction stays open while a slow
     client downloads it (the queue holds only the disputes waiting now, so it stays small).
     """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    for dispute in db.session.scalars(query(filters).execution_options(yield_per=batch)):
-        writer.writerow(_csv_row(dispute))
-    return buffer.getvalue()
+    disputes = db.session.scalars(query(filters).execution_options(yield_per=batch))
+    return csv_safe.csv_text(CSV_COLUMNS, (_csv_row(dispute) for dispute in disputes))
 
 
 def _csv_row(dispute):

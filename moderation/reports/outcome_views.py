@@ -1,10 +1,8 @@
 """The partnership manager's outcomes: dashboard figures, the lists behind them, the
 pseudonymised CSV export, and learning summaries."""
 
-import csv
 import hashlib
 import hmac
-import io
 
 from flask import (
     Blueprint,
@@ -19,7 +17,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from moderation import audit
+from moderation import audit, csv_safe
 from moderation.access import roles_required
 from moderation.admin.services import agency_options
 from moderation.extensions import db
@@ -110,15 +108,13 @@ def _pseudonym(dispute_id):
 @roles_required(Role.PARTNERSHIP_MANAGER)
 def export():
     period, filters = _period_from_args()
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(outcomes.CSV_COLUMNS)
-    writer.writerows(outcomes.export_rows(period, filters, _pseudonym))
+    body = csv_safe.csv_text(outcomes.CSV_COLUMNS,
+                             outcomes.export_rows(period, filters, _pseudonym))
     audit.record("outcomes_exported", None, object_type="dispute", start=str(period.start),
                  end=str(period.end))
     db.session.commit()
     name = f"dispute-outcomes-{period.start}-to-{period.end}.csv"
-    return Response(buffer.getvalue(), mimetype="text/csv",
+    return Response(body, mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename={name}"})
 
 
