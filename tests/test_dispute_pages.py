@@ -211,6 +211,27 @@ def test_csc_settles_a_dispute_and_the_referrer_sees_it(app, client, signed_in, 
     assert "A social worker will contact the family this week." in mine.text
 
 
+def test_the_settled_dispute_page_shows_the_settlement_under_a_heading(app, client, signed_in,
+                                                                       make_user, make_dispute):
+    referrer = make_user("referrer")
+    dispute = make_dispute(referrer)
+    signed_in("csc_manager")
+    post(client, f"/disputes/{dispute}/respond", {
+        "response": "On review the threshold is met.", "next_step": "settle",
+        "settlement_outcome": "child_and_family_assessment",
+        "settlement_note": "A social worker will visit <b>this week</b>."})
+    from tests.conftest import sign_in
+
+    theirs = app.test_client()
+    sign_in(theirs, referrer)
+    settlement = page(theirs.get(f"/disputes/{dispute}")).select_one(".govuk-inset-text")
+    assert settlement.h2.get_text(strip=True) == "Settled on 23 November 2026"
+    assert "CSC's decision now: Child and family assessment (section 17)" in settlement.get_text()
+    assert "A social worker will visit <b>this week</b>." in settlement.get_text()
+    assert settlement.b is None  # what CSC typed is shown as typed, never as markup
+    assert "<h2" not in settlement.get_text() and "&lt;" not in settlement.get_text()
+
+
 def test_the_decision_maker_is_told_they_cannot_answer_second_screening(app, client, signed_in,
                                                                         make_dispute):
     csc = signed_in("csc_manager")
