@@ -2,11 +2,16 @@
 
 Uses matplotlib's object API (no pyplot), which keeps no global state and is safe in web
 workers. Text stays text in the SVG, so it is searchable in the PDF and scales cleanly.
+
+matplotlib styles its SVG with CSS (a <style> element and style attributes); the app's Content
+Security Policy (style-src 'self') refuses both in a page, which drew each chart as a black box.
+The SVG is rewritten with presentation attributes, which the CSP allows and WeasyPrint reads.
 """
 
 import functools
 import io
 import re
+import xml.etree.ElementTree as ET  # noqa: S405 - parses only the SVG matplotlib just wrote
 from dataclasses import dataclass
 
 from markupsafe import Markup
@@ -23,6 +28,8 @@ rcParams.update({
     "font.size": 9,
 })
 BAR_COLOUR = "#1d70b8"
+SVG_NS = "http://www.w3.org/2000/svg"
+XLINK_NS = "http://www.w3.org/1999/xlink"
 
 
 @dataclass(frozen=True)
@@ -66,8 +73,67 @@ def _svg(figure):
     figure.savefig(buffer, format="svg", metadata={"Date": None})
     text = buffer.getvalue()
     # Inline in HTML: drop the XML prologue and doctype; the figure's caption names it.
-    text = text[text.index("<svg"):]
-    return re.sub(r"<svg ", '<svg aria-hidden="true" focusable="false" ', text, count=1)
+    root = ET.fromstring(text[text.index("<svg"):])  # noqa: S314 - matplotlib's own output
+    _drop(root, "metadata")  # matplotlib's RDF credit: nothing a reader sees
+    _stylesheet_to_attributes(root)
+    for element in root.iter():
+        _style_to_attributes(element)
+        if element.tag == f"{{{SVG_NS}}}g":
+            # Groups' ids (figure_1, axes_1…) repeat in every chart on a page; nothing uses them.
+            element.attrib.pop("id", None)
+        _plain_names(element)
+    # Namespaces written by hand: ElementTree's prefix registry is global, and another library
+    # (WeasyPrint registers its own) can take the default prefix, giving <ns0:svg>.
+    root.attrib = {"xmlns": SVG_NS, "xmlns:xlink": XLINK_NS, **root.attrib,
+                   "aria-hidden": "true", "focusable": "false"}
+    return ET.tostring(root, encoding="unicode")
+
+
+def _plain_names(element):
+    element.tag = element.tag.removeprefix(f"{{{SVG_NS}}}")
+    for name in [name for name in element.attrib if name.startswith(f"{{{XLINK_NS}}}")]:
+        element.set(name.replace(f"{{{XLINK_NS}}}", "xlink:"), element.attrib.pop(name))
+
+
+def _drop(root, tag):
+    for parent in root.iter():
+        for child in parent.findall(f"{{{SVG_NS}}}{tag}"):
+            parent.remove(child)
+
+
+def _stylesheet_to_attributes(root):
+    """matplotlib's <style> holds one rule, `*{stroke-linejoin: round; stroke-linecap: butt}`:
+    both properties are inherited, so the same attributes on the root <svg> draw the same."""
+    for style in root.iter(f"{{{SVG_NS}}}style"):
+        for selector, declarations in re.findall(r"([^{}]+)\{([^}]*)\}", style.text or ""):
+            # Anything else from a newer matplotlib needs a look before it is translated.
+            if selector.strip() != "*":
+                raise ValueError(f"unexpected CSS rule in matplotlib's SVG: {selector}")
+            for name, value in _declarations(declarations):
+                root.set(name, value)
+    _drop(root, "style")
+    _drop_empty_defs(root)
+
+
+def _drop_empty_defs(root):
+    for parent in root.iter():
+        for defs in parent.findall(f"{{{SVG_NS}}}defs"):
+            if len(defs) == 0:
+                parent.remove(defs)
+
+
+def _style_to_attributes(element):
+    # Each property matplotlib writes (fill, stroke, stroke-width, font-size, text-anchor…) is
+    # also an SVG presentation attribute; a style attribute wins over one, so it replaces it.
+    for name, value in _declarations(element.attrib.pop("style", "")):
+        element.set(name, value)
+
+
+def _declarations(css):
+    for declaration in css.split(";"):
+        name, _, value = declaration.partition(":")
+        if name.strip() and value.strip():
+            yield name.strip(), value.strip()
 
 
 def _number(value, unit):
