@@ -89,6 +89,14 @@ class Config:
     SESSION_COOKIE_NAME = "moderation_session"
     WTF_CSRF_TIME_LIMIT = None  # tied to the session instead, which already times out
     RATELIMIT_STORAGE_URI = os.environ.get("REDIS_URL") or "memory://"
+    # Redis down must not stop everyone signing in: limits are then kept in each worker's
+    # memory (Flask-Limiter logs the switch, and tries Redis again now and then), and any
+    # other failure of the limiter is logged rather than turned into an error page.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+    RATELIMIT_SWALLOW_ERRORS = True
+    # A Redis host that stops answering must cost a sign-in seconds, not minutes (the memory
+    # storage ignores these).
+    RATELIMIT_STORAGE_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 2}
     RATELIMIT_STRATEGY = "moving-window"
     RATELIMIT_HEADERS_ENABLED = False
     SIGN_IN_LIMIT_PER_ACCOUNT = os.environ.get("SIGN_IN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
