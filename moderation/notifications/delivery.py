@@ -1,14 +1,18 @@
 """Delivering the email outbox by SMTP, with retry, back-off and a dead-letter state.
 
 Each message is claimed under a row lock that other deliverers skip (PostgreSQL's SKIP LOCKED),
-then marked sent in its own transaction, so overlapping schedulers never send one twice.
+then marked sent in its own transaction, so overlapping schedulers never send one twice. If the
+process dies between the server taking an email and the row being marked sent, the next run
+sends it again with the same Message-ID, so mail systems can drop the copy.
 """
 
 import hashlib
+import re
 import smtplib
 from datetime import timedelta
 from email.message import EmailMessage as Email
-from email.utils import make_msgid
+from email.utils import format_datetime, parseaddr
+from urllib.parse import urlsplit
 
 from flask import current_app
 from sqlalchemy import select, update
@@ -20,6 +24,7 @@ from moderation.models.types import utcnow
 
 BACKOFF_MINUTES = (1, 5, 15, 60, 240)
 BATCH = 50
+DOT_ATOM = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
 
 
 def deliver(now=None):
@@ -68,15 +73,34 @@ def _deliver_one(message_id, now):
     return "sent"
 
 
+def message_id(message):
+    """The outbox email's Message-ID: the same for every copy of it and for no other email.
+    Its key is hashed, because a key holds characters a Message-ID cannot (':') and record
+    ids that are nobody else's business; BASE_URL goes into the hash so that two
+    deployments sending from one mail domain never share an ID."""
+    config = current_app.config
+    seed = f"{config['BASE_URL']}\n{message.key}".encode()
+    return f"<{hashlib.sha256(seed).hexdigest()[:32]}@{_domain()}>"
+
+
+def _domain():
+    config = current_app.config
+    for candidate in (parseaddr(config["MAIL_FROM"])[1].rpartition("@")[2],
+                      urlsplit(config["BASE_URL"]).hostname):
+        if candidate and DOT_ATOM.fullmatch(candidate):
+            return candidate
+    return "threshold-moderation.invalid"
+
+
 def send(message):
     config = current_app.config
     email = Email()
     email["From"] = config["MAIL_FROM"]
     email["To"] = message.to_address
     email["Subject"] = message.subject
-    # The same notification always has the same Message-ID, so mail systems can drop a copy.
-    digest = hashlib.sha256(message.key.encode()).hexdigest()[:24]
-    email["Message-ID"] = make_msgid(idstring=digest, domain="threshold-moderation")
+    # RFC 5322 requires a Date; when the notification was written, so a resent copy is the same.
+    email["Date"] = format_datetime(message.created_at)
+    email["Message-ID"] = message_id(message)
     email.set_content(message.body)
     smtp_class = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
     with smtp_class(config["MAIL_HOST"], config["MAIL_PORT"],
