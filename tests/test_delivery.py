@@ -13,6 +13,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from moderation.models import EmailMessage, EmailStatus
+from moderation.models.types import utcnow
 from moderation.notifications import delivery
 from moderation.notifications.services import notify_many
 from tests.test_scheduler import Inbox, free_port
@@ -143,3 +144,57 @@ def test_the_message_id_is_unique_to_the_deployment(app, db, outbox):
         app.config["BASE_URL"] = "https://another-partnership.example.org"
         assert delivery.message_id(message) != here
         assert delivery.message_id(message) == delivery.message_id(message)
+
+
+# Item 21: a run that cannot stall ---------------------------------------------------------
+
+
+def test_a_silent_server_costs_one_attempt_and_the_rest_wait(app, db, outbox, silent_server):
+    outbox(5)
+    with app.app_context():
+        now = utcnow()
+        counts = delivery.deliver(now)
+        tried, *waiting = rows(db)
+    assert counts == {"sent": 0, "failed": 1, "kept": 0, "deferred": 4}
+    assert (tried.attempts, tried.status) == (1, EmailStatus.PENDING)
+    assert tried.next_attempt_at > now and "SMTPServerDisconnected" in tried.last_error
+    assert [(row.attempts, row.last_error) for row in waiting] == [(0, None)] * 4
+    assert all(row.next_attempt_at <= now for row in waiting)  # still due next run
+    assert len(silent_server) == 1  # one connection, not five
+
+
+def test_a_refused_connection_costs_one_attempt(app, db, outbox):
+    app.config.update(MAIL_DELIVERY="smtp", MAIL_HOST="127.0.0.1", MAIL_PORT=free_port())
+    outbox(3)
+    with app.app_context():
+        assert delivery.deliver()["deferred"] == 2
+        assert [row.attempts for row in rows(db)] == [1, 0, 0]
+        assert "ConnectionRefusedError" in rows(db)[0].last_error
+
+
+def test_a_refused_recipient_does_not_stop_the_run(app, db, outbox, smtp_server):
+    addresses = outbox(5)
+    inbox = smtp_server(RefusingInbox(refused={addresses[1]}))
+    with app.app_context():
+        assert delivery.deliver() == {"sent": 4, "failed": 1, "kept": 0, "deferred": 0}
+        refused = rows(db)[1]
+        assert [row.attempts for row in rows(db)] == [1] * 5
+        assert refused.status == EmailStatus.PENDING
+        assert "SMTPRecipientsRefused" in refused.last_error
+    assert sorted(email["To"] for email in parsed(inbox)) == sorted(
+        address for address in addresses if address != addresses[1])
+
+
+def test_a_run_keeps_to_its_time_budget_and_the_rest_go_next_run(
+        app, db, outbox, smtp_server):
+    inbox = smtp_server(SlowInbox(seconds=0.6))
+    app.config["MAIL_RUN_SECONDS"] = 0.5  # spent by the first email
+    outbox(3)
+    with app.app_context():
+        now = utcnow()
+        assert delivery.deliver(now) == {"sent": 1, "failed": 0, "kept": 0, "deferred": 2}
+        assert [row.attempts for row in rows(db)] == [1, 0, 0]
+        inbox.seconds, app.config["MAIL_RUN_SECONDS"] = 0, 45
+        assert delivery.deliver(now)["sent"] == 2
+        assert [(row.status, row.attempts) for row in rows(db)] == [("sent", 1)] * 3
+    assert len(inbox.messages) == 3

@@ -4,11 +4,17 @@ Each message is claimed under a row lock that other deliverers skip (PostgreSQL'
 then marked sent in its own transaction, so overlapping schedulers never send one twice. If the
 process dies between the server taking an email and the row being marked sent, the next run
 sends it again with the same Message-ID, so mail systems can drop the copy.
+
+A run never stalls behind a bad server: it stops at the first failure that is the server's
+rather than the message's (no connection, a timeout, a dropped connection, a refused login),
+and when its time budget (MAIL_RUN_SECONDS) is spent. What it did not try stays due for the
+next run, with no attempt counted.
 """
 
 import hashlib
 import re
 import smtplib
+import time
 from datetime import timedelta
 from email.message import EmailMessage as Email
 from email.utils import format_datetime, parseaddr
@@ -24,34 +30,47 @@ from moderation.models.types import utcnow
 
 BACKOFF_MINUTES = (1, 5, 15, 60, 240)
 BATCH = 50
+# A run ends well inside the minute between runs, even if every email is slow.
+RUN_SECONDS = 45
+# A refusal of this message alone (its recipient, sender or content): the next may still go.
+MESSAGE_REFUSALS = (smtplib.SMTPRecipientsRefused, smtplib.SMTPSenderRefused,
+                    smtplib.SMTPDataError)
+SERVER_CLOSING = 421  # "service not available, closing channel", whatever the command
 DOT_ATOM = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
 
 
 def deliver(now=None):
-    """Send what is due; return how many were sent and how many failed this time."""
+    """Send what is due; return how many were sent, failed, kept, and left for the next run."""
     now = now or utcnow()
     if current_app.config["MAIL_DELIVERY"] != "smtp":
         kept = db.session.execute(update(EmailMessage)
                                   .where(EmailMessage.status == EmailStatus.PENDING)
                                   .values(status=EmailStatus.KEPT)).rowcount
         db.session.commit()
-        return {"sent": 0, "failed": 0, "kept": kept}
+        return {"sent": 0, "failed": 0, "kept": kept, "deferred": 0}
     due = db.session.scalars(
         select(EmailMessage.id)
         .where(EmailMessage.status == EmailStatus.PENDING, EmailMessage.next_attempt_at <= now)
         .order_by(EmailMessage.next_attempt_at, EmailMessage.id).limit(BATCH)).all()
-    counts = {"sent": 0, "failed": 0, "kept": 0}
-    for message_id in due:
-        outcome = _deliver_one(message_id, now)
-        if outcome:
-            counts[outcome] += 1
+    counts = {"sent": 0, "failed": 0, "kept": 0, "deferred": len(due)}
+    deadline = time.monotonic() + current_app.config.get("MAIL_RUN_SECONDS", RUN_SECONDS)
+    for email_id in due:
+        if time.monotonic() >= deadline:
+            break
+        counts["deferred"] -= 1
+        outcome = _deliver_one(email_id, now)
         db.session.commit()
+        if outcome is not None:
+            counts["sent" if outcome == "sent" else "failed"] += 1
+        if outcome == "server failed":  # the rest would only wait out the same timeout
+            break
     return counts
 
 
-def _deliver_one(message_id, now):
+def _deliver_one(email_id, now):
+    """Try one email: "sent", "failed" (this message), "server failed", or None if taken."""
     message = db.session.scalars(
-        select(EmailMessage).where(EmailMessage.id == message_id,
+        select(EmailMessage).where(EmailMessage.id == email_id,
                                    EmailMessage.status == EmailStatus.PENDING)
         .with_for_update(skip_locked=True)).one_or_none()
     if message is None:  # another deliverer has it, or it was sent meanwhile
@@ -60,17 +79,32 @@ def _deliver_one(message_id, now):
     try:
         send(message)
     except (smtplib.SMTPException, OSError) as error:
-        message.last_error = f"{type(error).__name__}: {error}"[:500]
-        if message.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
-            message.status = EmailStatus.DEAD
-        else:
-            wait = BACKOFF_MINUTES[min(message.attempts, len(BACKOFF_MINUTES)) - 1]
-            message.next_attempt_at = now + timedelta(minutes=wait)
-        return "failed"
+        _failed(message, error, now)
+        return "server failed" if _servers_fault(error) else "failed"
     message.status = EmailStatus.SENT
     message.sent_at = utcnow()
     message.last_error = None
     return "sent"
+
+
+def _failed(message, error, now):
+    message.last_error = f"{type(error).__name__}: {error}"[:500]
+    if message.attempts >= current_app.config["MAIL_MAX_ATTEMPTS"]:
+        message.status = EmailStatus.DEAD
+    else:
+        wait = BACKOFF_MINUTES[min(message.attempts, len(BACKOFF_MINUTES)) - 1]
+        message.next_attempt_at = now + timedelta(minutes=wait)
+
+
+def _servers_fault(error):
+    """Whether every email would fail the same way now: anything but a refusal of this one
+    message (a timeout, no connection, a dropped connection, a failed login or STARTTLS), or
+    a refusal in which the server says it is closing."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return any(code == SERVER_CLOSING for code, _ in error.recipients.values())
+    if isinstance(error, MESSAGE_REFUSALS):
+        return error.smtp_code == SERVER_CLOSING
+    return True
 
 
 def message_id(message):
