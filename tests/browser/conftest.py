@@ -4,11 +4,13 @@ Browser tests are skipped with a clear message when Chromium is missing, unless
 MODERATION_REQUIRE_BROWSER=1 (as in CI), when a missing browser is a failure.
 """
 
+import functools
 import os
 import threading
 from pathlib import Path
 
 import pytest
+from bs4 import BeautifulSoup
 from werkzeug.serving import make_server
 
 from moderation.config import PROJECT_ROOT
@@ -58,17 +60,76 @@ def live_server(app):
     thread.join(timeout=5)
 
 
+# Chromium reports a blocked inline style or script as a `securitypolicyviolation` event; the
+# init script passes each to Python at once, so none is lost when the page navigates away.
+# Init scripts and DevTools evaluation are not subject to the page's CSP.
+WATCH_CSP = """
+document.addEventListener('securitypolicyviolation', (e) => {
+  window.__cspViolations = window.__cspViolations || [];
+  const text = `${e.violatedDirective} blocked ${e.blockedURI || 'inline'}`
+    + ` (${e.sourceFile || 'the page'}:${e.lineNumber}) ${e.sample || ''}`;
+  window.__cspViolations.push(text);
+  if (window.__reportCspViolation) window.__reportCspViolation(text);
+});
+"""
+
+
+def watch(target):
+    """Record on `target` (a page or a browser context) what a person never sees but the browser
+    reports: console errors, CSP violations and uncaught script errors, each with its page."""
+    problems = []
+    refused = set()  # documents the server answered with a 4xx, which tests ask for on purpose
+
+    def response(r):
+        if r.request.is_navigation_request() and 400 <= r.status < 500:
+            refused.add(r.url)
+
+    def console(message):
+        if message.type != "error":
+            return
+        url = message.location.get("url", "")
+        # An error page's own status is reported as a failed load; its test checks the page.
+        if message.text.startswith("Failed to load resource") and url in refused:
+            return
+        problems.append(f"{message.page.url if message.page else url}: console error: "
+                        f"{message.text}")
+
+    target.expose_binding("__reportCspViolation", lambda source, text: problems.append(
+        f"{source['frame'].url}: CSP violation: {text}"))
+    target.add_init_script(WATCH_CSP)
+    target.on("response", response)
+    target.on("console", console)
+    if hasattr(target, "pages"):  # a context: page errors are reported per page
+        target.on("page", lambda tab: _page_errors(tab, problems))
+    else:
+        _page_errors(target, problems)
+    return problems
+
+
+def _page_errors(tab, problems):
+    tab.on("pageerror", lambda error: problems.append(f"{tab.url}: uncaught error: {error}"))
+
+
+def fail_on(problems):
+    if problems:
+        pytest.fail("The browser reported problems:\n" + "\n".join(problems), pytrace=False)
+
+
 @pytest.fixture
 def page(browser, live_server):
-    """A fresh browser tab; fails the test on any console error (a CSP violation shows there)."""
-    # The app's strict CSP would refuse the injected axe script; the pages' own scripts are
-    # still checked against it by the console-error assertion in other tests' server headers.
-    context = browser.new_context(base_url=live_server, bypass_csp=True)
+    """A fresh browser tab under the app's real CSP; the test fails at teardown on any console
+    error, CSP violation or uncaught script error seen on any page it visited."""
+    context = browser.new_context(base_url=live_server)
+    problems = watch(context)
     tab = context.new_page()
-    tab.console_errors = []
-    tab.on("console", lambda m: tab.console_errors.append(m.text) if m.type == "error" else None)
     yield tab
     context.close()
+    fail_on(problems)
+
+
+@functools.cache
+def _axe_source():
+    return AXE.read_text()
 
 
 def assert_accessible(page):
@@ -77,14 +138,43 @@ def assert_accessible(page):
     # on the blank document in between.
     page.wait_for_load_state("load")
     page.locator("main").wait_for()
-    page.add_script_tag(path=str(AXE))
+    problems = axe_violations(page)
+    assert not problems, f"axe found problems on {page.url}:\n" + "\n".join(problems)
+
+
+def axe_violations(page):
+    """axe-core's violations on the loaded page, one readable line each."""
+    # Evaluated through DevTools, which the page's CSP does not govern (a <script> tag would be
+    # refused, and bypassing the CSP would hide the page's own violations).
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(_axe_source())
     result = page.evaluate(
         """async () => await axe.run(document, {runOnly: {type: 'tag',
             values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}})"""
     )
-    problems = [
+    return [
         f"{v['id']} ({v['impact']}): {v['help']} at "
         + ", ".join(str(node["target"]) for node in v["nodes"])
         for v in result["violations"]
     ]
-    assert not problems, f"axe found problems on {page.url}:\n" + "\n".join(problems)
+
+
+def questions_without_legend(html):
+    """The names of radio and checkbox groups (two or more boxes) that are not inside a fieldset
+    whose legend asks the question. A single checkbox is its own question, named by its label."""
+    missing = []
+    for group in BeautifulSoup(html, "html.parser").select(".govuk-radios, .govuk-checkboxes"):
+        boxes = group.select("input[type=radio], input[type=checkbox]")
+        if len(boxes) < 2:
+            continue
+        fieldset = group.find_parent("fieldset")
+        legend = fieldset.find("legend", recursive=False) if fieldset else None
+        if not (legend and legend.get_text(strip=True)):
+            missing.append(boxes[0].get("name"))
+    return missing
+
+
+def legends(html):
+    """The fieldset legends on the page, as read."""
+    soup = BeautifulSoup(html, "html.parser")
+    return [" ".join(legend.get_text(" ").split()) for legend in soup.select("fieldset > legend")]
