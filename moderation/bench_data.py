@@ -96,7 +96,7 @@ def generate(disputes, seed=2026, end=None):
     ids = Ids()
     partnerships = _partnerships(ids, max(1, round(disputes / PER_PARTNERSHIP)))
     counts = {"sessions": _sessions(ids, partnerships, start, end)}
-    bench = Bench(rng, ids, partnerships, _panel(ids, partnerships[0]),
+    bench = Bench(rng, ids, partnerships, _panel(ids, partnerships[0], start),
                   db.session.scalars(select(LearningTheme.id)).all(), end)
     counts["attendance"] = _attendance(bench)
     span = (end - start).days
@@ -197,7 +197,7 @@ def _sessions(ids, partnerships, start, end):
     return len(rows)
 
 
-def _panel(ids, partnership):
+def _panel(ids, partnership, start):
     """The panel's chair and one representative per voting agency: the members already there
     (the demo's, say), else new ones in the first partnership."""
     members = db.session.scalars(select(PanelMember).where(PanelMember.deputy_for_id.is_(None))
@@ -208,13 +208,15 @@ def _panel(ids, partnership):
         if member.role == "representative" and member.agency.kind in VOTING_KINDS:
             voters.setdefault(member.agency.kind, member)
     if chair and len(voters) == len(VOTING_KINDS):
+        for member in members:  # they sat on every generated session (rule 12)
+            member.joined_on = min(member.joined_on, start)
         return {"chair": (chair.id, chair.user_id),
                 "voters": [(m.id, m.agency_id, m.agency.name, m.user_id)
                            for m in voters.values()]}
-    return _new_panel(ids, partnership)
+    return _new_panel(ids, partnership, start)
 
 
-def _new_panel(ids, partnership):
+def _new_panel(ids, partnership, start):
     by_kind = {a["kind"]: a for a in partnership["agencies"]}
     seats = [("chair", by_kind[AgencyKind.HEALTH])] + [("representative", by_kind[k])
                                                        for k in VOTING_KINDS]
@@ -229,7 +231,7 @@ def _new_panel(ids, partnership):
         roles.append({"user_id": first_user + n, "role": "chair" if n == 0 else "panel_member"})
         members.append({"id": first_member + n, "user_id": first_user + n, "role": role,
                         "agency_id": agency["id"], "calendar_token": f"bench-{first_member + n}",
-                        "created_at": NOW})
+                        "joined_on": start, "created_at": NOW})
     _bulk(User, users)
     _bulk(UserRole, roles)
     _bulk(PanelMember, members)

@@ -3,11 +3,12 @@ series for the next six months, and the next session's agenda frozen with the di
 for panel."""
 
 import secrets
-from datetime import time
+from datetime import time, timedelta
 
 from sqlalchemy import select
 
 from moderation import demo_meeting
+from moderation.disputes.services import today
 from moderation.extensions import db
 from moderation.models import MemberRole, PanelMember, PanelSeries, User
 from moderation.panels import agenda, services
@@ -32,7 +33,8 @@ def load():
         user = users[name]
         members[name] = PanelMember(
             user=user, role=role, agency_id=user.agency_id,
-            deputy_for=members.get(deputy_for), calendar_token=secrets.token_urlsafe(32))
+            deputy_for=members.get(deputy_for), calendar_token=secrets.token_urlsafe(32),
+            joined_on=today() - timedelta(days=365))  # on the panel for last month's session
         db.session.add(members[name])
     added = len(members)
     db.session.flush()

@@ -17,7 +17,6 @@ from moderation.models import (
     DisputeStage,
     DisputeStatus,
     MemberRole,
-    PanelMember,
     PanelSeries,
     PanelSession,
     Role,
@@ -27,6 +26,7 @@ from moderation.models import (
 )
 from moderation.notifications.services import notify, notify_many
 from moderation.panels import agenda, services
+from moderation.panels.membership import members
 
 
 def keep_series_generated(on=None):
@@ -49,7 +49,7 @@ def freeze_due_agendas(on=None):
         .with_for_update(skip_locked=True, of=PanelSession)).all()
     for session in due:
         agenda.freeze(session, None)
-        for member in _members():
+        for member in members(session):
             notify(member.user_id, f"papers:session-{session.id}", "The papers for the panel "
                    f"session on {session.held_on:%d %B %Y} are ready.",
                    link=f"/sessions/{session.id}/meeting", kind="papers_ready")
@@ -64,7 +64,7 @@ def remind_sessions(on=None):
         PanelSession.held_on == held_on,
         PanelSession.status.in_([SessionStatus.SCHEDULED, SessionStatus.AGENDA_FROZEN]))).all()
     for session in sessions:
-        for member in _members():
+        for member in members(session):
             notify(member.user_id, f"session-reminder:session-{session.id}",
                    f"The panel meets on {session.held_on:%d %B %Y}.",
                    link=f"/sessions/{session.id}", kind="session_reminder")
@@ -78,8 +78,9 @@ def remind_minutes(on=None):
     sessions = db.session.scalars(select(PanelSession).where(
         PanelSession.status == SessionStatus.MINUTES_DRAFT,
         PanelSession.held_on <= held_by)).all()
-    chairs = [m for m in _members() if m.role in (MemberRole.CHAIR, MemberRole.DEPUTY_CHAIR)]
     for session in sessions:
+        chairs = [m for m in members(session)
+                  if m.role in (MemberRole.CHAIR, MemberRole.DEPUTY_CHAIR)]
         for chair in chairs:
             notify(chair.user_id, f"minutes-reminder:session-{session.id}",
                    f"The minutes of {session.held_on:%d %B %Y} are still in draft.",
@@ -131,10 +132,6 @@ def chase_overdue_actions(on=None):
                  f"{action.due_on:%d %B %Y}.", f"/actions/{action.id}", "action_overdue")
                 for action in overdue)
     return len(overdue)
-
-
-def _members():
-    return db.session.scalars(select(PanelMember)).all()
 
 
 def _holders(role):

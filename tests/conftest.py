@@ -10,7 +10,7 @@ import os
 import re
 import shutil
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -379,12 +379,27 @@ class Meeting:
     referrer: UserRecord
 
 
+SESSION_DAY = datetime(2026, 12, 8, 9, 0, tzinfo=UTC)  # make_session's default date, 09:00
+
+
 @pytest.fixture
-def panel_meeting(app, make_agency, make_user, make_session, make_member, queue_disputes):
+def meeting_day():
+    """The clock at 09:00 on the session's date (the register opens on the day, rule of the
+    meeting), ticking on, until the test ends."""
+    import time_machine
+
+    with time_machine.travel(SESSION_DAY, tick=True) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+def panel_meeting(app, make_agency, make_user, make_session, make_member, queue_disputes,
+                  meeting_day):
     """A panel of a chair and health, police and CSC representatives (plus a police deputy), with
     a session whose agenda is frozen holding the given disputes (`frozen=False`: left for the
     chair to fill and freeze). `started=True` also marks the chair and representatives present,
-    with the confidentiality statement accepted, and starts the meeting."""
+    with the confidentiality statement accepted, and starts the meeting. The test runs on the
+    session's date (`meeting_day`)."""
     from moderation.models import AgencyKind, PanelSession
     from moderation.panels import agenda, meeting
 

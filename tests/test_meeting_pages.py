@@ -244,7 +244,9 @@ def test_closing_the_meeting_with_items_open_says_which(app, db, m):
 
 def test_the_meeting_pages_run_the_same_queries_for_few_or_many_rows(
         app, db, panel_meeting, queue_disputes, make_session):
-    from datetime import date
+    from datetime import UTC, date, datetime
+
+    import time_machine
 
     from moderation.models import PanelSession, User
     from moderation.panels import agenda, meeting
@@ -257,8 +259,9 @@ def test_the_meeting_pages_run_the_same_queries_for_few_or_many_rows(
         small, chair = db.session.get(PanelSession, small_id), db.session.get(User, m.chair.id)
         agenda.add_item(small, chair, one)
         agenda.freeze(small, chair)
-        meeting.record_attendance(small, chair, {m.members[u.id]: ("present", True)
-                                                 for u in (m.chair, *m.reps.values())})
+        with time_machine.travel(datetime(2027, 1, 12, 9, tzinfo=UTC)):  # its register opens
+            meeting.record_attendance(small, chair, {m.members[u.id]: ("present", True)
+                                                     for u in (m.chair, *m.reps.values())})
         db.session.commit()
     chair = _as(app, m.chair)
     url = _item_url(app, db, m)

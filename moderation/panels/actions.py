@@ -21,6 +21,7 @@ from moderation.models import (
     User,
 )
 from moderation.models.types import utcnow
+from moderation.panels import membership
 from moderation.panels.meeting import MeetingError
 
 WORKING_DAYS = (1, 130)
@@ -56,8 +57,20 @@ def add_action(session, actor, *, description, owner_id, working_days, item=None
 
 
 def can_update(user, action):
-    """Owners update their own actions; the chair and partnership managers update any."""
-    return action.owner_id == user.id or user.has_role(Role.CHAIR, Role.PARTNERSHIP_MANAGER)
+    """Owners update their own actions; partnership managers any; a chair those set at the
+    sessions they sat on (rule 12)."""
+    if action.owner_id == user.id or user.has_role(Role.PARTNERSHIP_MANAGER):
+        return True
+    return user.has_role(Role.CHAIR) and membership.sits_on(user, action.session)
+
+
+def updatable_by(user):
+    """can_update for many actions of one list, with the user's sessions read once."""
+    if user.has_role(Role.PARTNERSHIP_MANAGER):
+        return lambda action: True
+    sat_on = set(db.session.scalars(membership.sessions_sat_on(user))) \
+        if user.has_role(Role.CHAIR) else set()
+    return lambda action: action.owner_id == user.id or action.session_id in sat_on
 
 
 def update_status(action, actor, status, note=None):
@@ -108,11 +121,14 @@ def for_item(item):
 
 
 def listing(user, status=None, mine_only=False, page=1, per_page=50):
-    """The overall actions list, a page at a time: everyone's for the chair and partnership
-    managers, otherwise the user's own."""
+    """The overall actions list, a page at a time: everyone's for partnership managers, for a
+    chair their own and those of the sessions they sat on (rule 12), otherwise their own."""
     statement = select(Action)
     if mine_only or not user.has_role(Role.CHAIR, Role.PARTNERSHIP_MANAGER):
         statement = statement.where(Action.owner_id == user.id)
+    elif not user.has_role(Role.PARTNERSHIP_MANAGER):
+        statement = statement.where((Action.owner_id == user.id)
+                                    | Action.session_id.in_(membership.sessions_sat_on(user)))
     if status:
         statement = statement.where(Action.status == status)
     return db.paginate(_listed(statement), page=page, per_page=per_page, error_out=False)

@@ -11,6 +11,7 @@ from moderation.models import Action, ActionStatus, PanelSession, Role
 from moderation.panels import actions
 from moderation.panels.meeting import MeetingError
 from moderation.panels.meeting_forms import ActionStatusForm
+from moderation.panels.permissions import require, session_access
 
 bp = Blueprint("actions", __name__)
 
@@ -30,7 +31,8 @@ def index():
     return render_template("actions/index.html", listed=page.items, page=page, status=status,
                            mine=mine, args={"status": status, "mine": "yes" if mine else None},
                            statuses=ActionStatus.choices(),
-                           days_left=actions.days_left, can_update=actions.can_update,
+                           days_left=actions.days_left,
+                           can_update=actions.updatable_by(current_user),
                            sees_all=current_user.has_role(Role.CHAIR, Role.PARTNERSHIP_MANAGER))
 
 
@@ -40,11 +42,12 @@ def for_session(session_id):
     session = db.session.get(PanelSession, session_id)
     if session is None:
         abort(404)
+    require(session_access(current_user, session).case_detail)
     audit.record("actions_viewed", session)
     db.session.commit()
     return render_template("actions/session.html", session=session,
                            listed=actions.for_session(session), days_left=actions.days_left,
-                           can_update=actions.can_update,
+                           can_update=actions.updatable_by(current_user),
                            overdue=actions.overdue_before(session, actions.OVERDUE_SHOWN),
                            overdue_count=actions.count_overdue_before(session))
 

@@ -7,18 +7,19 @@ item they declared on. The rule itself lives in voting/rules.py; this module gat
 from sqlalchemy import select
 
 from moderation import audit
+from moderation.disputes.services import today
 from moderation.extensions import db
+from moderation.formatting import format_date
 from moderation.models import (
     Agency,
     Attendance,
     AttendanceStatus,
     Conflict,
-    PanelMember,
     SessionStatus,
     VotingStatus,
 )
 from moderation.models.types import utcnow
-from moderation.panels.membership import members
+from moderation.panels.membership import members, sitting_member
 from moderation.panels.services import SchedulingError
 from moderation.voting import rules
 
@@ -26,7 +27,8 @@ CONFIDENTIALITY_STATEMENT = (
     "The information in the papers and discussed at this panel is confidential. I will use it "
     "only for the panel's work, not share it outside the panel, and keep the papers securely."
 )
-# The register is open from the freezing of the agenda until the meeting closes.
+# The register is open on the session's date (or once the chair has started the meeting) until
+# the meeting closes.
 REGISTER_OPEN = (SessionStatus.AGENDA_FROZEN, SessionStatus.IN_SESSION)
 
 
@@ -35,17 +37,32 @@ class MeetingError(SchedulingError):
 
 
 def register(session):
-    """Every standing member with their attendance at this session (None if not recorded)."""
+    """Every member sitting on this session's panel, with their attendance (None if not
+    recorded)."""
     recorded = {row.member_id: row for row in session.attendance}
-    return [(member, recorded.get(member.id)) for member in members()]
+    return [(member, recorded.get(member.id)) for member in members(session)]
 
 
 def attendance_of(session, user):
     return next((row for row in session.attendance if row.member.user_id == user.id), None)
 
 
+def register_open(session):
+    if session.status == SessionStatus.IN_SESSION:
+        return True
+    return session.status in REGISTER_OPEN and today() >= session.held_on
+
+
+def early(session):
+    """True before the session's date, when starting the meeting needs a reason."""
+    return today() < session.held_on
+
+
 def _require_register_open(session):
-    if session.status not in REGISTER_OPEN:
+    if session.status in REGISTER_OPEN and not register_open(session):
+        raise MeetingError(f"The register opens on the day of the session, "
+                           f"{format_date(session.held_on)}", "register")
+    if not register_open(session):
         raise MeetingError("The register is open once the agenda is frozen and until the "
                            "meeting closes", "register")
 
@@ -53,7 +70,7 @@ def _require_register_open(session):
 def record_attendance(session, actor, entries):
     """The chair's register: `entries` maps member id to (status, acknowledged in the room)."""
     _require_register_open(session)
-    standing = {member.id: member for member in members()}
+    standing = {member.id: member for member in members(session)}
     for member_id, (status, acknowledged) in entries.items():
         member = standing.get(member_id)
         if member is None or not AttendanceStatus.has(status):
@@ -67,7 +84,7 @@ def acknowledge(session, user):
     """A member confirms, from their own account, that they are present and accept the
     confidentiality statement."""
     _require_register_open(session)
-    member = db.session.scalar(select(PanelMember).where(PanelMember.user_id == user.id))
+    member = sitting_member(user, session)
     if member is None:
         raise MeetingError("Only members of the panel can join the meeting", "acknowledge")
     _set(session, member, AttendanceStatus.PRESENT, True)
@@ -133,11 +150,19 @@ def conflicted(item, user):
     return any(c.member.user_id == user.id for c in item.conflicts)
 
 
-def start(session, actor):
+def start(session, actor, early_reason=None):
+    """Start the meeting on the session's date; a chair who must start before it says why,
+    and the reason goes into the minutes."""
     if session.status != SessionStatus.AGENDA_FROZEN:
         raise MeetingError("Only a session with a frozen agenda can start", "meeting")
+    reason = (early_reason or "").strip()
+    if early(session) and not reason:
+        raise MeetingError(f"The session is on {format_date(session.held_on)}: to start the "
+                           "meeting before then, enter why", "early_reason")
+    if early(session):
+        session.early_start_reason = reason
     session.status = SessionStatus.IN_SESSION
-    audit.record("meeting_started", session, actor=actor)
+    audit.record("meeting_started", session, actor=actor, early_reason=reason or None)
 
 
 def close(session, actor):

@@ -20,6 +20,7 @@ from moderation.panels.meeting_forms import (
     InRoomVoteForm,
     VoteForm,
 )
+from moderation.panels.permissions import require, session_access
 from moderation.voting import services as voting
 
 bp = Blueprint("meeting", __name__, url_prefix="/sessions")
@@ -27,10 +28,15 @@ bp = Blueprint("meeting", __name__, url_prefix="/sessions")
 MEETING_ROLES = (Role.CHAIR, Role.PANEL_MEMBER)
 
 
-def _session(session_id, *options):
+def _session(session_id, *options, chairing=False):
+    """The session, if the user sits on its panel (rule 12); `chairing`: as its chair."""
     session = db.session.get(PanelSession, session_id, options=options)
     if session is None:
         abort(404)
+    access = session_access(current_user, session)
+    if not access.opened:
+        abort(404)  # no meeting until the agenda is frozen
+    require(access.chairs if chairing else access.sits_on)
     return session
 
 
@@ -58,7 +64,7 @@ def show(session_id):
     return _meeting_page(_session(session_id, *panel_services.MEETING_PAGE))
 
 
-def _meeting_page(session, problems=()):
+def _meeting_page(session, problems=(), early_reason=""):
     audit.record("meeting_viewed", session)
     db.session.commit()
     register = meeting.register(session)
@@ -66,6 +72,10 @@ def _meeting_page(session, problems=()):
         "meeting/show.html", session=session, problems=list(problems), register=register,
         quorum=meeting.quorum(session), mine=meeting.attendance_of(session, current_user),
         member=next((m for m, _ in register if m.user_id == current_user.id), None),
+        register_open=meeting.register_open(session), early=meeting.early(session),
+        early_reason=early_reason,
+        early_error=next((p["text"] for p in problems if p["href"] == "#early_reason"), None),
+        access=session_access(current_user, session),
         statement=meeting.CONFIDENTIALITY_STATEMENT, statuses=AttendanceStatus,
         overdue=actions.overdue_before(session, actions.OVERDUE_SHOWN, actions.BRIEF_LOADING),
         overdue_count=actions.count_overdue_before(session))
@@ -74,7 +84,7 @@ def _meeting_page(session, problems=()):
 @bp.route("/<int:session_id>/meeting/register", methods=["POST"])
 @roles_required(Role.CHAIR)
 def register(session_id):
-    session = _session(session_id)
+    session = _session(session_id, chairing=True)
     entries = {}
     for member, _ in meeting.register(session):
         status = request.form.get(f"status-{member.id}")
@@ -97,10 +107,10 @@ def acknowledge(session_id):
 @bp.route("/<int:session_id>/meeting/<any(start, close):step>", methods=["POST"])
 @roles_required(Role.CHAIR)
 def chair_step(session_id, step):
-    session = _session(session_id)
+    session = _session(session_id, chairing=True)
     if step == "start":
-        return _meeting_step(session, lambda: meeting.start(session, current_user),
-                             "The meeting has started.")
+        return _meeting_step(session, lambda: meeting.start(
+            session, current_user, request.form.get("early_reason")), "The meeting has started.")
     return _meeting_step(session, lambda: meeting.close(session, current_user),
                          "The meeting has closed. The minutes are now in draft.")
 
@@ -111,7 +121,8 @@ def _meeting_step(session, step, message):
     except MeetingError as error:
         db.session.rollback()
         return _meeting_page(_session(session.id),
-                             [{"text": str(error), "href": f"#{error.field or 'meeting'}"}])
+                             [{"text": str(error), "href": f"#{error.field or 'meeting'}"}],
+                             early_reason=request.form.get("early_reason", ""))
     return _done(message, "meeting.show", session_id=session.id)
 
 
@@ -140,7 +151,7 @@ def _item_page(session, item, problems=(), **forms):
         voting_agencies=len({member.agency_id for member in voters}),
         shown_votes=voting.votes_shown_to(item, current_user),
         voted_agencies=sorted(v.agency.name for v in item.votes),
-        result=voting.result(item), me=membership.membership_of(current_user),
+        result=voting.result(item), me=membership.sitting_member(current_user, session),
         mine=meeting.attendance_of(session, current_user),
         i_am_conflicted=meeting.conflicted(item, current_user),
         vote_form=forms.get("vote_form") or VoteForm(formdata=None),
@@ -148,7 +159,7 @@ def _item_page(session, item, problems=(), **forms):
         defer_form=forms.get("defer_form") or DeferForm(formdata=None, prefix="defer"),
         in_room_form=in_room, action_form=action_form,
         item_actions=actions.for_item(item),
-        members=membership.members())
+        members=membership.members(session), access=session_access(current_user, session))
 
 
 def _item_step(session, item, form, step, message, form_name):
@@ -188,19 +199,21 @@ def declare_conflict(session_id, item_id):
     session = _session(session_id)
     item = _item(session, item_id)
     form = ConflictForm(prefix="conflict")
-    member = _declaring_member(form.member_id.data)
+    member = _declaring_member(session, form.member_id.data)
     return _item_step(session, item, form, lambda: meeting.declare_conflict(
         session, item, current_user, member, form.nature.data),
         f"The conflict of interest of {member.user.name} has been recorded.", "conflict_form")
 
 
-def _declaring_member(member_id):
-    """Members declare their own conflicts; the chair may record one for any member."""
-    own = membership.membership_of(current_user)
-    if current_user.has_role(Role.CHAIR) and str(member_id or "").isdigit():
-        member = db.session.get(PanelMember, int(member_id))
+def _declaring_member(session, member_id):
+    """Members declare their own conflicts; the chair may record one for any member sitting
+    on this session's panel."""
+    if session_access(current_user, session).runs_meeting and member_id:
+        member = next((m for m in membership.members(session) if str(m.id) == str(member_id)),
+                      None)
         if member is not None:
             return member
+    own = membership.sitting_member(current_user, session)
     if own is None:
         abort(404)
     return own
@@ -210,7 +223,7 @@ def _declaring_member(member_id):
           methods=["POST"])
 @roles_required(Role.CHAIR)
 def voting_step(session_id, item_id, step):
-    session = _session(session_id)
+    session = _session(session_id, chairing=True)
     item = _item(session, item_id)
     run = voting.open_voting if step == "open" else voting.close_voting
     try:
@@ -227,7 +240,7 @@ def voting_step(session_id, item_id, step):
 @bp.route("/<int:session_id>/items/<int:item_id>/in-room-vote", methods=["POST"])
 @roles_required(Role.CHAIR)
 def in_room_vote(session_id, item_id):
-    session = _session(session_id)
+    session = _session(session_id, chairing=True)
     item = _item(session, item_id)
     form = InRoomVoteForm(prefix="in_room")
     form.set_voters(voting.voters(item))
@@ -240,7 +253,7 @@ def in_room_vote(session_id, item_id):
 @bp.route("/<int:session_id>/items/<int:item_id>/defer", methods=["POST"])
 @roles_required(Role.CHAIR)
 def defer(session_id, item_id):
-    session = _session(session_id)
+    session = _session(session_id, chairing=True)
     item = _item(session, item_id)
     form = DeferForm(prefix="defer")
     return _item_step(session, item, form, lambda: voting.defer(item, current_user,
@@ -251,7 +264,7 @@ def defer(session_id, item_id):
 @bp.route("/<int:session_id>/items/<int:item_id>/actions", methods=["POST"])
 @roles_required(Role.CHAIR)
 def add_action(session_id, item_id):
-    session = _session(session_id)
+    session = _session(session_id, chairing=True)
     item = _item(session, item_id)
     form = ActionForm(prefix="action")
     form.set_owners(actions.owners())
@@ -267,7 +280,7 @@ def add_action(session_id, item_id):
 @bp.route("/<int:session_id>/items/<int:item_id>/decision", methods=["GET", "POST"])
 @roles_required(Role.CHAIR)
 def decision(session_id, item_id):
-    session = _session(session_id)
+    session = _session(session_id, chairing=True)
     item = _item(session, item_id)
     if item.voting != "closed" or item.decision is not None:
         return redirect(url_for("meeting.item", session_id=session.id, item_id=item.id))

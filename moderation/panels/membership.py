@@ -6,15 +6,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from moderation import audit
+from moderation.disputes.services import today
 from moderation.extensions import db
 from moderation.models import (
     Agency,
+    Attendance,
+    Conflict,
     MemberRole,
     PanelMember,
     PanelSession,
     Role,
     User,
     UserRole,
+    Vote,
 )
 from moderation.panels.services import SchedulingError
 
@@ -26,19 +30,32 @@ NEEDS_ROLE = {
 }
 
 
-def members():
-    return db.session.scalars(
+def members(session=None):
+    """The current members, or with a session those who sit on its panel (rule 12)."""
+    query = (
         select(PanelMember)
         .options(joinedload(PanelMember.user).lazyload(User.role_links))  # names, not roles
         .join(Agency, PanelMember.agency_id == Agency.id)
         .join(User, PanelMember.user_id == User.id)
         .order_by(PanelMember.role, Agency.name, PanelMember.deputy_for_id.is_not(None), User.name)
-    ).all()
+    )
+    return db.session.scalars(query.where(_sitting(session) if session else _current())).all()
+
+
+def _current():
+    return PanelMember.left_on.is_(None)
+
+
+def _sitting(session):
+    """Members whose membership covers the day the session is held."""
+    held_on = session.held_on
+    return (PanelMember.joined_on <= held_on) & (
+        PanelMember.left_on.is_(None) | (PanelMember.left_on > held_on))
 
 
 def candidates():
     """Active users who could join: they hold the chair or panel member role and are not in."""
-    joined = select(PanelMember.user_id)
+    joined = select(PanelMember.user_id).where(_current())
     return db.session.scalars(
         select(User)
         .where(User.active.is_(True), User.id.not_in(joined),
@@ -51,7 +68,7 @@ def add_member(actor, user_id, role, agency_id, deputy_for_id=None):
     user = db.session.get(User, user_id)
     if user is None or not user.active:
         raise SchedulingError("Select who is joining the panel", "user_id")
-    if db.session.scalar(select(PanelMember.id).where(PanelMember.user_id == user_id)):
+    if membership_of(user) is not None:
         raise SchedulingError(f"{user.name} is already a member of the panel", "user_id")
     if not user.has_role(NEEDS_ROLE[MemberRole(role)]):
         raise SchedulingError(
@@ -59,7 +76,7 @@ def add_member(actor, user_id, role, agency_id, deputy_for_id=None):
             "ask an administrator", "role")
     deputy_for = _check_deputy(deputy_for_id, role, agency_id)
     member = PanelMember(user_id=user.id, role=role, agency_id=agency_id,
-                         deputy_for=deputy_for, calendar_token=_token())
+                         deputy_for=deputy_for, calendar_token=_token(), joined_on=today())
     db.session.add(member)
     db.session.flush()
     audit.record("panel_member_added", member, actor=actor, user=user.email, role=role,
@@ -71,7 +88,7 @@ def _check_deputy(deputy_for_id, role, agency_id):
     if not deputy_for_id:
         return None
     principal = db.session.get(PanelMember, deputy_for_id)
-    if principal is None or principal.deputy_for_id is not None:
+    if principal is None or principal.deputy_for_id is not None or principal.left_on:
         raise SchedulingError("Select the member this deputy stands in for", "deputy_for_id")
     if role == MemberRole.REPRESENTATIVE and principal.agency_id != agency_id:
         raise SchedulingError("A deputy represents the same agency as the member they stand "
@@ -80,11 +97,29 @@ def _check_deputy(deputy_for_id, role, agency_id):
 
 
 def remove_member(actor, member):
+    """End a membership. Someone who has attended, voted or declared a conflict stays in the
+    records of those sessions, so their membership ends today instead of being deleted; from
+    then on they see no session held after today."""
     for deputy in db.session.scalars(select(PanelMember).where(
-            PanelMember.deputy_for_id == member.id)):
+            PanelMember.deputy_for_id == member.id, _current())):
         deputy.deputy_for = None
     audit.record("panel_member_removed", member, actor=actor, user=member.user.email)
-    db.session.delete(member)
+    if _has_history(member):
+        member.left_on = today()
+        member.calendar_token = _token()  # their private feed address stops working
+    else:
+        db.session.delete(member)
+
+
+def _has_history(member):
+    refers = (
+        select(Attendance.id).where((Attendance.member_id == member.id)
+                                    | (Attendance.standing_for_id == member.id)),
+        select(Vote.id).where(Vote.member_id == member.id),
+        select(Conflict.id).where(Conflict.member_id == member.id),
+        select(PanelMember.id).where(PanelMember.deputy_for_id == member.id),
+    )
+    return any(db.session.scalar(query.limit(1)) is not None for query in refers)
 
 
 def _token():
@@ -92,7 +127,32 @@ def _token():
 
 
 def membership_of(user):
-    return db.session.scalar(select(PanelMember).where(PanelMember.user_id == user.id))
+    """The user's current membership of the panel, if any."""
+    return db.session.scalar(
+        select(PanelMember).where(PanelMember.user_id == user.id, _current()))
+
+
+def sitting_member(user, session):
+    """The membership with which the user sits on this session's panel, or None."""
+    if not user.is_authenticated:
+        return None
+    return db.session.scalar(
+        select(PanelMember).where(PanelMember.user_id == user.id, _sitting(session)).limit(1))
+
+
+def sessions_sat_on(user):
+    """A subquery of the ids of every session held while the user sat on the panel."""
+    return (
+        select(PanelSession.id)
+        .join(PanelMember, (PanelMember.joined_on <= PanelSession.held_on)
+              & (PanelMember.left_on.is_(None) | (PanelMember.left_on > PanelSession.held_on)))
+        .where(PanelMember.user_id == user.id)
+    )
+
+
+def sits_on(user, session):
+    """Rule 12: only those who sit on a session's panel see its case detail."""
+    return sitting_member(user, session) is not None
 
 
 def new_calendar_token(member):
@@ -107,7 +167,9 @@ def feed_sessions(token):
     valid. Cancelled sessions stay in the feed, marked cancelled, so calendars update."""
     if not token or len(token) > 64:
         return None
-    member = db.session.scalar(select(PanelMember).where(PanelMember.calendar_token == token))
+    member = db.session.scalar(select(PanelMember).where(PanelMember.calendar_token == token,
+                                                         _current()))
     if member is None or not member.user.active:
         return None
-    return db.session.scalars(select(PanelSession).order_by(PanelSession.held_on)).all()
+    return db.session.scalars(select(PanelSession).where(PanelSession.held_on >= member.joined_on)
+                              .order_by(PanelSession.held_on)).all()

@@ -23,6 +23,7 @@ from moderation.models import PanelMember, PanelSession, Role
 from moderation.panels import agenda, meeting, membership, services
 from moderation.panels.forms import AddMemberForm, CancelForm, MoveForm, SeriesForm, SessionForm
 from moderation.panels.ical import session_calendar
+from moderation.panels.permissions import require, session_access
 
 bp = Blueprint("panels", __name__, url_prefix="/sessions")
 
@@ -34,6 +35,12 @@ def _session(session_id, *options):
     if session is None:
         abort(404)
     return session
+
+
+@bp.app_template_global("session_access")
+def _session_access_for_template(session):
+    """What the signed-in user may do with a session, for links in shared templates."""
+    return session_access(current_user, session)
 
 
 @bp.route("/")
@@ -76,8 +83,12 @@ def new_series():
 @bp.route("/<int:session_id>")
 @roles_required(*SCHEDULE_READERS)
 def show(session_id):
-    return render_template("panels/session.html",
-                           session=_session(session_id, *services.AGENDA_ONLY))
+    session = _session(session_id, *services.AGENDA_ONLY)
+    access = session_access(current_user, session)
+    if access.case_detail and access.opened:
+        audit.record("agenda_viewed", session, page="session")
+        db.session.commit()
+    return render_template("panels/session.html", session=session, access=access)
 
 
 @bp.route("/<int:session_id>/calendar.ics")
@@ -196,6 +207,9 @@ def feed(token):
 @roles_required(Role.CHAIR)
 def agenda_builder(session_id):
     session = _session(session_id)
+    # Building from the queue is the chair's; a frozen agenda is case detail (rule 12).
+    require(not session_access(current_user, session).opened
+            or session_access(current_user, session).case_detail)
     problems = []
     if request.method == "POST":
         try:
@@ -252,6 +266,10 @@ def _agenda_action(session, form):
 @roles_required(Role.CHAIR, Role.PANEL_MEMBER, Role.PARTNERSHIP_MANAGER)
 def papers(session_id, item_id):
     session = _session(session_id)
+    access = session_access(current_user, session)
+    if not access.opened:
+        abort(404)  # no papers until the agenda is frozen
+    require(access.case_detail)
     item = next((i for i in session.agenda if i.id == item_id), None)
     if item is None or not dispute_services.can_view(current_user, item.dispute):
         abort(404)
@@ -259,5 +277,5 @@ def papers(session_id, item_id):
     db.session.commit()
     return render_template("panels/papers.html", session=session, item=item,
                            dispute=item.dispute, clock=dispute_services.clock,
-                           repeat_visible=False,
+                           repeat_visible=False, access=access,
                            conflicted=meeting.conflicted(item, current_user))

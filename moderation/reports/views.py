@@ -9,6 +9,7 @@ from moderation.access import roles_required
 from moderation.extensions import db
 from moderation.models import MinutesStatus, PanelSession, Role
 from moderation.panels.meeting import MeetingError
+from moderation.panels.permissions import require, session_access
 from moderation.reports import minutes
 
 bp = Blueprint("minutes", __name__, url_prefix="/sessions")
@@ -16,10 +17,13 @@ bp = Blueprint("minutes", __name__, url_prefix="/sessions")
 READERS = (Role.CHAIR, Role.PANEL_MEMBER, Role.PARTNERSHIP_MANAGER)
 
 
-def _session(session_id):
+def _session(session_id, chairing=False):
+    """The session, if the user may read its minutes (or, `chairing`, run them: rule 12)."""
     session = db.session.get(PanelSession, session_id)
     if session is None:
         abort(404)
+    access = session_access(current_user, session)
+    require(access.runs_meeting if chairing else access.case_detail)
     return session
 
 
@@ -29,6 +33,7 @@ def _page(session, problems=(), change_note=""):
                            current=found[-1] if found else None, problems=list(problems),
                            change_note=change_note, Status=MinutesStatus,
                            summaries={str(i.id): i for i in session.agenda},
+                           access=session_access(current_user, session),
                            limit=minutes.TEXT_LIMIT)
 
 
@@ -41,7 +46,7 @@ def show(session_id):
 @bp.route("/<int:session_id>/minutes/<any(save, approve, correct):action>", methods=["POST"])
 @roles_required(Role.CHAIR)
 def chair_step(session_id, action):
-    session = _session(session_id)
+    session = _session(session_id, chairing=True)
     current = minutes.latest(session)
     if current is None:
         abort(404)

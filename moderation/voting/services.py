@@ -19,7 +19,6 @@ from moderation.models import (
     LearningTheme,
     MemberRole,
     PanelDecision,
-    PanelMember,
     PanelOutcome,
     PanelSession,
     SessionStatus,
@@ -27,7 +26,7 @@ from moderation.models import (
     VotingStatus,
 )
 from moderation.notifications.services import notify
-from moderation.panels import meeting
+from moderation.panels import meeting, membership
 from moderation.panels.meeting import MeetingError
 from moderation.voting import rules
 
@@ -90,7 +89,7 @@ def cast_vote(item, actor, outcome, reason, member=None):
     """Record a vote for the member's agency. `member` is given when the chair records an
     in-room vote on a representative's behalf; otherwise the actor votes for themselves."""
     in_room = member is not None
-    member = member or db.session.scalar(select(PanelMember).where(PanelMember.user_id == actor.id))
+    member = member or membership.sitting_member(actor, item.session)
     item = lock(item)
     _check_vote(item, member, outcome, reason, in_room)
     vote = Vote(agency_id=member.agency_id, member_id=member.id,
@@ -132,7 +131,7 @@ def votes_shown_to(item, user):
     votes; before then a member sees only their own agency's."""
     if item.voting == VotingStatus.CLOSED:
         return list(item.votes)
-    member = db.session.scalar(select(PanelMember).where(PanelMember.user_id == user.id))
+    member = membership.sitting_member(user, item.session)
     return [v for v in item.votes if member is not None and v.agency_id == member.agency_id]
 
 
