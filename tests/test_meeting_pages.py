@@ -5,7 +5,14 @@ import re
 import pytest
 from sqlalchemy import select
 
-from moderation.models import Action, AgendaItem, AuditEvent, LearningTheme, PanelMember
+from moderation.models import (
+    Action,
+    AgendaItem,
+    AuditEvent,
+    LearningTheme,
+    PanelMember,
+    PanelSession,
+)
 from tests.conftest import banners, error_summary, heading, page, post, sign_in
 
 
@@ -282,3 +289,39 @@ def test_the_meeting_pages_run_the_same_queries_for_few_or_many_rows(
     assert "3 of 3 agencies have voted" in _text(response)
     assert counts["one item"] == counts["eight items"]
     assert before["n"] == after["n"]
+
+
+def test_a_deputy_is_told_who_voted_for_their_agency_not_that_they_did(app, db, m):
+    url, _ = _open_voting(app, db, m)
+    _vote(_as(app, m.reps["police"]), url)
+    deputy_view = _text(_as(app, m.deputy).get(url))
+    assert "You voted" not in deputy_view
+    assert "Police Rep voted for Northshire Police: Overturn" in deputy_view
+    assert "You voted: Overturn" in _text(_as(app, m.reps["police"]).get(url))
+
+
+def test_the_register_opens_on_the_day_and_an_early_start_says_why(app, db, panel_meeting,
+                                                                  meeting_day):
+    from datetime import UTC, datetime
+
+    meeting_day.move_to(datetime(2026, 12, 4, 9, tzinfo=UTC))  # the Friday before
+    m = panel_meeting(started=False)
+    meeting = f"/sessions/{m.session_id}/meeting"
+    member = _as(app, m.reps["health"])
+    assert page(member.get(meeting)).select_one("#acknowledge") is None
+    response = post(member, f"{meeting}/acknowledge")
+    assert error_summary(response) == ["The register opens on the day of the session, "
+                                       "8 December 2026"]
+    chair = _as(app, m.chair)
+    response = post(chair, f"{meeting}/start")
+    assert error_summary(response) == ["The session is on 8 December 2026: to start the "
+                                       "meeting before then, enter why"]
+    assert page(response).select_one("textarea#early_reason") is not None
+    response = post(chair, f"{meeting}/start", {"early_reason": "The chair is away on the 8th"},
+                    follow_redirects=True)
+    assert banners(response) == ["The meeting has started."]
+    with app.app_context():
+        session = db.session.get(PanelSession, m.session_id)
+        assert session.early_start_reason == "The chair is away on the 8th"
+    response = post(member, f"{meeting}/acknowledge", follow_redirects=True)
+    assert "You are marked present" in banners(response)[0]

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 from icalendar import Calendar
 
-from moderation.models import PanelMember
+from moderation.models import PanelMember, PanelSession
 from tests.conftest import banners, error_summary, page, post
 
 
@@ -87,3 +87,58 @@ def test_a_members_feed_lists_sessions_and_a_new_address_revokes_the_old(
 
 def test_an_unknown_feed_address_is_not_found(client):
     assert client.get("/sessions/feed/guess.ics").status_code == 404
+
+
+def test_removing_a_member_who_attended_ends_their_membership_and_keeps_the_register(
+        app, db, panel_meeting, make_user):
+    from moderation.models import Attendance
+    from tests.conftest import sign_in
+
+    m = panel_meeting()
+    health = m.members[m.reps["health"].id]
+    manager = app.test_client()
+    sign_in(manager, make_user("partnership_manager"))
+    response = post(manager, f"/sessions/members/{health}/remove", follow_redirects=True)
+    assert response.status_code == 200
+    assert "Health Rep has left the panel." in banners(response)
+    assert "Health Rep" not in [row[0] for row in rows(response)]
+    with app.app_context():
+        member = db.session.get(PanelMember, health)
+        assert member.left_on is not None  # ended, not deleted
+        assert db.session.scalar(sa.select(sa.func.count(Attendance.id)).where(
+            Attendance.member_id == health)) == 1
+
+
+def test_a_member_who_left_keeps_the_sessions_they_sat_on_and_sees_no_later_one(
+        app, db, panel_meeting, make_user, make_session):
+    from datetime import date
+
+    from moderation.panels import agenda
+    from tests.conftest import sign_in
+
+    m = panel_meeting()
+    later = make_session(held_on=date(2027, 1, 12))
+    with app.app_context():
+        agenda.freeze(db.session.get(PanelSession, later), None)
+        db.session.commit()
+    chair = app.test_client()
+    sign_in(chair, m.chair)
+    post(chair, f"/sessions/members/{m.members[m.reps['csc'].id]}/remove")
+    leaver = app.test_client()
+    sign_in(leaver, m.reps["csc"])
+    assert leaver.get(f"/sessions/{m.session_id}/meeting").status_code == 200
+    assert leaver.get(f"/sessions/{later}/meeting").status_code == 404
+
+
+def test_a_member_who_left_can_join_again(app, db, panel_meeting, client, signed_in):
+    m = panel_meeting()
+    signed_in("chair")
+    rep = m.reps["health"]
+    post(client, f"/sessions/members/{m.members[rep.id]}/remove")
+    response = post(client, "/sessions/members", {
+        "user_id": str(rep.id), "role": "representative", "agency_id": str(rep.agency_id)},
+        follow_redirects=True)
+    assert "Health Rep has joined the panel." in banners(response)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(PanelMember.id)).where(
+            PanelMember.user_id == rep.id)) == 2

@@ -124,7 +124,7 @@ class PanelMember(Base):
     deputy_for_id: Mapped[int | None] = mapped_column(ForeignKey("panel_member.id"))
     # The private calendar feed's secret; replacing it revokes the old feed address.
     calendar_token: Mapped[str] = mapped_column(String(64), unique=True)
-    # They sit on sessions held on or after joined_on and before left_on (rule 12).
+    # They sit on sessions held from joined_on to left_on, their last day (rule 12).
     joined_on: Mapped[date] = mapped_column(Date, default=_today)
     left_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)

@@ -50,7 +50,7 @@ def _sitting(session):
     """Members whose membership covers the day the session is held."""
     held_on = session.held_on
     return (PanelMember.joined_on <= held_on) & (
-        PanelMember.left_on.is_(None) | (PanelMember.left_on > held_on))
+        PanelMember.left_on.is_(None) | (PanelMember.left_on >= held_on))
 
 
 def candidates():
@@ -98,8 +98,8 @@ def _check_deputy(deputy_for_id, role, agency_id):
 
 def remove_member(actor, member):
     """End a membership. Someone who has attended, voted or declared a conflict stays in the
-    records of those sessions, so their membership ends today instead of being deleted; from
-    then on they see no session held after today."""
+    records of those sessions, so their membership ends today (their last day) instead of
+    being deleted; they see no session held after today."""
     for deputy in db.session.scalars(select(PanelMember).where(
             PanelMember.deputy_for_id == member.id, _current())):
         deputy.deputy_for = None
@@ -145,7 +145,7 @@ def sessions_sat_on(user):
     return (
         select(PanelSession.id)
         .join(PanelMember, (PanelMember.joined_on <= PanelSession.held_on)
-              & (PanelMember.left_on.is_(None) | (PanelMember.left_on > PanelSession.held_on)))
+              & (PanelMember.left_on.is_(None) | (PanelMember.left_on >= PanelSession.held_on)))
         .where(PanelMember.user_id == user.id)
     )
 
