@@ -1,8 +1,12 @@
 """GOV.UK-style error pages."""
 
-from flask import render_template, request
+from flask import current_app, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
+
+from moderation.extensions import db
+from moderation.security import csp_nonce
 
 ERROR_PAGES = {
     400: ("There was a problem with your request", "Go back and try again."),
@@ -23,6 +27,7 @@ ERROR_PAGES = {
         "The service is closed for maintenance. Try again later.",
     ),
 }
+DATABASE_UNAVAILABLE = ("Sorry, the service is unavailable", "Try again later.")
 
 
 def render_error(status, title=None, body=None):
@@ -33,8 +38,61 @@ def render_error(status, title=None, body=None):
     return page, status
 
 
+def render_standalone_error(status, title, body):
+    """The error page without the signed-in layout, rendered without the context processors
+    (they load the signed-in user and count their notifications): it needs no database."""
+    template = current_app.jinja_env.get_template("errors/standalone.html")
+    page = template.render(
+        title=title,
+        body=body,
+        service_name=current_app.config["SERVICE_NAME"],
+        partnership_name=current_app.config["PARTNERSHIP_NAME"],
+        cspNonce=csp_nonce(),
+    )
+    return page, status
+
+
+def _roll_back():
+    """End a failed transaction, so the error page's own queries can run. Never raises: with
+    the database gone, the rollback fails too, and the page must still be shown."""
+    try:
+        db.session.rollback()
+    except Exception:
+        current_app.logger.warning("Rollback failed while handling an error", exc_info=True)
+
+
+# psycopg reports a lost or refused connection as OperationalError, some drivers as
+# InterfaceError; TimeoutError is a pool with no connection to spare.
+_UNREACHABLE = (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.TimeoutError)
+
+
+def _database_unreachable(error):
+    # SQLAlchemy also marks any other driver error that cost it the connection.
+    return isinstance(error, _UNREACHABLE) or (
+        isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated
+    )
+
+
+def handle_database_error(error: sa_exc.SQLAlchemyError):
+    if not _database_unreachable(error):
+        return handle_unexpected_error(error)
+    current_app.logger.error("Database unavailable on %s: %s", request.path, error)
+    _roll_back()
+    return render_standalone_error(503, *DATABASE_UNAVAILABLE)
+
+
 def handle_http_error(error: HTTPException):
-    return render_error(error.code or 500)
+    _roll_back()
+    return _render_error_safely(error.code or 500)
+
+
+def _render_error_safely(status):
+    try:
+        return render_error(status)
+    except Exception:
+        # The usual page reads the database for its navigation; never answer with a bare 500.
+        current_app.logger.exception("The error page failed on %s", request.path)
+        return render_standalone_error(status, *ERROR_PAGES.get(status, ERROR_PAGES[500]))
 
 
 def handle_csrf_error(error: CSRFError):
@@ -49,13 +107,13 @@ def handle_csrf_error(error: CSRFError):
 def handle_unexpected_error(error):
     if isinstance(error, HTTPException):
         return handle_http_error(error)
-    from flask import current_app
-
     current_app.logger.exception("Unhandled error on %s", request.path)
-    return render_error(500)
+    _roll_back()  # a failed flush leaves the session unusable until rolled back
+    return _render_error_safely(500)
 
 
 def register_error_handlers(app):
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(sa_exc.SQLAlchemyError, handle_database_error)
     app.register_error_handler(Exception, handle_unexpected_error)

@@ -2,8 +2,7 @@
 
 import secrets
 
-from flask import g, request
-from flask_login import current_user
+from flask import g, request, session
 
 CSP = (
     "default-src 'self'; "
@@ -35,7 +34,13 @@ def set_security_headers(response):
     headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(), payment=()"
     if request.is_secure:
         headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-    if current_user.is_authenticated and request.endpoint not in ("static", "assets"):
+    if _signed_in_session() and request.endpoint not in ("static", "assets"):
         # Pages behind sign-in may show case detail: keep them out of shared caches and history.
         headers["Cache-Control"] = "no-store"
     return response
+
+
+def _signed_in_session():
+    # Read from the session cookie, not by loading the user: this runs after every response,
+    # error pages included, and must not need the database (it may be what failed).
+    return "_user_id" in session

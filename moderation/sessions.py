@@ -22,7 +22,9 @@ def refuse_during_maintenance():
 
 def end_idle_session():
     """Sign out a user whose last request was longer ago than IDLE_TIMEOUT."""
-    if not current_user.is_authenticated or request.endpoint in ASSET_ENDPOINTS:
+    # Assets first: they never load the user, so stylesheets still arrive (for the error page)
+    # when the database does not.
+    if request.endpoint in ASSET_ENDPOINTS or not current_user.is_authenticated:
         return None
     now = time.time()
     last_seen = session.get("last_seen", now)
@@ -40,9 +42,9 @@ def end_idle_session():
 
 def require_password_change():
     if (
-        current_user.is_authenticated
+        request.endpoint not in PASSWORD_CHANGE_ENDPOINTS  # first: assets never load the user
+        and current_user.is_authenticated
         and current_user.must_change_password
-        and request.endpoint not in PASSWORD_CHANGE_ENDPOINTS
     ):
         return redirect(url_for("auth.change_password"))
     return None

@@ -5,12 +5,13 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_limiter import RateLimitExceeded
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 
 from moderation import audit
 from moderation.access import public, signed_in
 from moderation.auth import passwords, services
 from moderation.auth.forms import ChangePasswordForm, SignInForm
-from moderation.errors import render_error
+from moderation.errors import handle_database_error, render_error
 from moderation.extensions import db, limiter, submitted_email
 from moderation.forms import add_error
 
@@ -23,9 +24,10 @@ LOCKED_OUT_MESSAGE = (
 WRONG_DETAILS_MESSAGE = "Enter a correct email address and password"
 
 
-def _failed(response):
-    """Only failed attempts count towards the sign-in limits."""
-    return response.status_code != 302
+def _refused(response):
+    """Only attempts refused with the form again count towards the sign-in limits: not a
+    success (302), and not a failure of ours (an outage must not lock people out)."""
+    return response.status_code == 200
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -33,14 +35,14 @@ def _failed(response):
 @limiter.limit(
     lambda: current_app.config["SIGN_IN_LIMIT_PER_ADDRESS"],
     methods=["POST"],
-    deduct_when=_failed,
+    deduct_when=_refused,
     scope="sign-in-address",
 )
 @limiter.limit(
     lambda: current_app.config["SIGN_IN_LIMIT_PER_ACCOUNT"],
     key_func=submitted_email,
     methods=["POST"],
-    deduct_when=_failed,
+    deduct_when=_refused,
     scope="sign-in-account",
 )
 def sign_in():
@@ -63,8 +65,11 @@ def too_many_requests(error: RateLimitExceeded):
     if request.endpoint != "auth.sign_in":
         return render_error(429)
     # The sign-in form again, with an error that says nothing of whether the account exists.
-    audit.record("sign_in_blocked", object_type="user", email=request.form.get("email", ""))
-    db.session.commit()
+    try:
+        audit.record("sign_in_blocked", object_type="user", email=request.form.get("email", ""))
+        db.session.commit()
+    except SQLAlchemyError as database_error:  # an error handler's own error would be a bare 500
+        return handle_database_error(database_error)
     form = SignInForm()
     add_error(form.email, LOCKED_OUT_MESSAGE)
     return render_template("auth/sign_in.html", form=form), 429
