@@ -89,13 +89,6 @@ def test_session_cookie_is_http_only_and_same_site(client):
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
-def test_govuk_assets_are_served_where_the_stylesheet_expects_them(client):
-    css = client.get("/static/govuk/govuk-frontend.min.css")
-    assert css.status_code == 200
-    font = re.search(r"url\((/assets/fonts/[^)]+\.woff2)\)", css.get_data(as_text=True)).group(1)
-    assert client.get(font).status_code == 200
-
-
 def test_page_has_the_service_name_and_partnership(client):
     response = client.get("/sign-in")
     assert "Threshold moderation" in page(response).select_one(
