@@ -1,0 +1,94 @@
+"""Each demo role, signed in, follows every link it is shown from its home page (breadth-first,
+bounded) and each page is checked as a person would meet it: no server error or dead link, no
+markup shown as text, nothing axe-core objects to, every group of options asking its question,
+and nothing the browser reports (console errors, CSP violations, script errors)."""
+
+import re
+from collections import Counter, deque
+from types import SimpleNamespace
+from urllib.parse import urlsplit
+
+import pytest
+
+from moderation import demo
+from moderation.extensions import db
+from moderation.models import Role
+from tests.browser.conftest import axe_violations, fail_on, questions_without_legend, watch
+from tests.browser.test_journeys import sign_in
+
+pytestmark = pytest.mark.browser
+
+ROLES = [Role.REFERRER, Role.CSC_MANAGER, Role.PANEL_MEMBER, Role.CHAIR,
+         Role.PARTNERSHIP_MANAGER, Role.ADMIN]
+MAX_PAGES = 60  # per role: enough to reach every kind of page the demo data has
+PER_PATTERN = 3  # pages whose addresses differ only by ids look alike after the first few
+# Downloads are checked by their own tests; sign-out ends the crawl; none of these is a page.
+NOT_PAGES = re.compile(r"\.(pdf|csv|ics)$|^/sign-out")
+ESCAPED = re.compile(r"&lt;|&gt;|<(h2|p|span|strong)\b")
+
+
+@pytest.fixture
+def demo_app(app):
+    with app.app_context():
+        demo.load()
+        db.session.commit()
+    return app
+
+
+@pytest.mark.parametrize("role", ROLES, ids=lambda role: role.value)
+def test_every_page_a_role_is_shown_is_sound(demo_app, browser, live_server, role):
+    user = next(u for u in demo.DEMO_USERS if u.role == role)
+    context = browser.new_context(base_url=live_server)
+    problems = watch(context)
+    tab = context.new_page()
+    sign_in(tab, SimpleNamespace(email=user.email, password=demo.DEMO_PASSWORD))
+    faults = crawl(tab, live_server)
+    context.close()
+    fail_on([f"as {role.value}: {fault}" for fault in faults + problems])
+
+
+def crawl(tab, origin):
+    """Visit the pages reachable from the current one; return a line for each fault."""
+    queue = deque([(tab.url, "sign-in")])
+    seen, patterns, faults = {tab.url}, Counter(), []
+    for _ in range(MAX_PAGES):
+        if not queue:
+            break
+        url, came_from = queue.popleft()
+        faults += check(tab, url, came_from)
+        for link in links(tab, origin):
+            if link not in seen and _new_enough(link, patterns):
+                seen.add(link)
+                queue.append((link, url))
+    return faults
+
+
+def check(tab, url, came_from):
+    response = tab.goto(url)
+    if response.status >= 400:
+        return [f"{url}: status {response.status} (linked from {came_from})"]
+    if "text/html" not in response.headers.get("content-type", ""):
+        return []
+    faults = [f"{url}: {problem}" for problem in axe_violations(tab)]
+    text = tab.evaluate("document.body.innerText")
+    faults += [f"{url}: markup shown as text: …{text[max(m.start() - 40, 0):m.end() + 40]}…"
+               for m in ESCAPED.finditer(text)]
+    faults += [f"{url}: the options '{name}' have no question (fieldset legend)"
+               for name in questions_without_legend(tab.content())]
+    return faults
+
+
+def links(tab, origin):
+    """Same-origin pages linked from this one, without fragments."""
+    hrefs = tab.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
+    pages = {href.split("#")[0] for href in hrefs}
+    return sorted(href for href in pages
+                  if href.startswith(origin + "/") and not NOT_PAGES.search(urlsplit(href).path))
+
+
+def _new_enough(url, patterns):
+    # /disputes/12 and /disputes/13 are the same page with other data: a few of each is enough.
+    parts = urlsplit(url)
+    pattern = re.sub(r"\d+", "N", f"{parts.path}?{parts.query}")
+    patterns[pattern] += 1
+    return patterns[pattern] <= PER_PATTERN
