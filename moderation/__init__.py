@@ -91,6 +91,7 @@ def _register_blueprints(app):
     from moderation.admin.views import bp as admin_bp
     from moderation.auth.views import bp as auth_bp
     from moderation.disputes.views import bp as disputes_bp
+    from moderation.forms import IdConverter
     from moderation.home.views import bp as home_bp
     from moderation.notifications.views import bp as notifications_bp
     from moderation.panels.actions_views import bp as actions_bp
@@ -99,6 +100,7 @@ def _register_blueprints(app):
     from moderation.reports.outcome_views import bp as outcomes_bp
     from moderation.reports.views import bp as minutes_bp
 
+    app.url_map.converters["int"] = IdConverter  # before any route: every <int:...> id bounded
     app.register_blueprint(auth_bp)
     app.register_blueprint(home_bp)
     app.register_blueprint(admin_bp)

@@ -1,9 +1,60 @@
 """Helpers shared by every form."""
 
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput
-from wtforms import DateField, IntegerField
+from werkzeug.routing import IntegerConverter
+from wtforms import DateField, Field, IntegerField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation
+from wtforms.widgets import HiddenInput
+
+# Every record id is a 32-bit integer on PostgreSQL: a larger number from a form or an address
+# is no record, and handing it to the database fails (OverflowError, or "integer out of range").
+ID_MAX = 2**31 - 1
+
+
+def coerce_id(value):
+    """A record id typed into a form or address: a whole number from 1 to ID_MAX, else None.
+
+    Only ASCII digits: str.isdigit() accepts "²", which int() then refuses.
+    """
+    text = str(value if value is not None else "").strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > len(str(ID_MAX)):
+        return None
+    number = int(text)
+    return number if 1 <= number <= ID_MAX else None
+
+
+def id_from(values, name):
+    """The record id in request.form or request.args under `name`, or None."""
+    return coerce_id(values.get(name))
+
+
+class IdConverter(IntegerConverter):
+    """Flask's `int` URL converter, bounded to the ids a record can have: every <int:...> route
+    answers 404 for 0 or for a number too large for the database."""
+
+    def __init__(self, map, fixed_digits=0, min=1, max=ID_MAX, signed=False):
+        super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+class IdField(Field):
+    """A record id chosen on a page (a select or a hidden field): None when left blank; a value
+    that is no possible id is the field's GOV.UK error, never a number sent to the database."""
+
+    widget = HiddenInput()
+
+    def __init__(self, label=None, validators=None, *, invalid_message, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.invalid_message = invalid_message
+
+    def process_formdata(self, valuelist):
+        typed = str(valuelist[0]).strip() if valuelist else ""
+        self.data = coerce_id(typed)
+        if typed and self.data is None:
+            raise ValueError(self.invalid_message)
+
+    def _value(self):
+        return "" if self.data is None else str(self.data)
 
 
 def add_error(field, message):

@@ -26,7 +26,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from moderation.forms import DateRequired, GovukDateField, GovukIntegerField, choices
+from moderation.forms import DateRequired, GovukDateField, GovukIntegerField, choices, coerce_id
 from moderation.models import (
     Classification,
     ConcernCategory,
@@ -149,8 +149,7 @@ class ConfirmDecisionForm(FlaskForm):
     decision_maker_id = SelectField(
         "Who made the original decision?",
         description="The independent second screening cannot be answered by this person.",
-        widget=GovSelect(), validate_choice=False,
-        coerce=lambda value: int(value) if str(value).isdigit() else None,
+        widget=GovSelect(), validate_choice=False, coerce=coerce_id,
     )
     submit = SubmitField("Save CSC's decision", widget=GovSubmitInput())
 

@@ -9,6 +9,7 @@ from moderation import csv_safe
 from moderation.admin.services import agency_options
 from moderation.disputes.services import queue_order
 from moderation.extensions import db
+from moderation.forms import id_from
 from moderation.models import (
     ConcernCategory,
     Dispute,
@@ -37,13 +38,13 @@ class QueueFilters:
     def from_args(cls, args):
         """Filters from a query string; anything unrecognised is ignored, never an error."""
         category = args.get("category", "")
+        level = id_from(args, "level")
         return cls(
             reference=args.get("reference", "").strip()[:20],
-            agency=args.get("agency", type=int),
+            agency=id_from(args, "agency"),
             category=category if category in set(ConcernCategory) else "",
-            level=args.get("level", type=int) if args.get("level", type=int) in LEVELS_OF_NEED
-            else None,
-            stage=args.get("stage", type=int),
+            level=level if level in LEVELS_OF_NEED else None,
+            stage=id_from(args, "stage"),
             urgent=args.get("urgent") == "yes",
             overdue=args.get("overdue") == "yes",
             repeat=args.get("repeat") == "yes",

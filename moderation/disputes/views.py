@@ -26,7 +26,7 @@ from moderation.disputes.forms import (
     UrgentContactForm,
 )
 from moderation.extensions import db
-from moderation.forms import add_error, choices
+from moderation.forms import add_error, choices, id_from
 from moderation.models import Dispute, Role
 from moderation.voting.services import decisions_on
 
@@ -83,6 +83,10 @@ def _dates_hold(form):
 def raised(dispute_id):
     dispute = _viewable_dispute(dispute_id, "raised")
     db.session.commit()
+    if dispute.current_stage is None or dispute.current_stage is not dispute.stages[0]:
+        # The confirmation tells what happens at stage 1; once the dispute has moved on (a
+        # bookmark, the back button), the dispute page is what still makes sense.
+        return redirect(url_for("disputes.show", dispute_id=dispute.id))
     return render_template("disputes/raised.html", dispute=dispute,
                            policy=services.current_policy(), clock=services.clock)
 
@@ -276,7 +280,8 @@ def urgent_contact():
 @roles_required(Role.CHAIR, Role.PARTNERSHIP_MANAGER)
 def panel_queue():
     filters = queue.QueueFilters.from_args(request.args)
-    page = queue.page(filters, request.args.get("page", 1, type=int),
+    # A page number is bounded like an id: a huge one would overflow the database's OFFSET.
+    page = queue.page(filters, id_from(request.args, "page") or 1,
                       current_app.config["LIST_PAGE_SIZE"])
     audit.record("queue_viewed", object_type="queue", page=page.page)
     db.session.commit()

@@ -10,7 +10,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import (
-    HiddenField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -19,17 +18,13 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
-from moderation.forms import GovukIntegerField, choices
+from moderation.forms import GovukIntegerField, IdField, choices, coerce_id
 from moderation.models import ActionStatus, PanelOutcome
 
 
 def _text(message, limit=4000, name="The text"):
     return [DataRequired(message),
             Length(max=limit, message=f"{name} must be {limit} characters or fewer")]
-
-
-def _optional_id(value):
-    return int(value) if str(value).isdigit() else None
 
 
 class VoteForm(FlaskForm):
@@ -45,7 +40,7 @@ class VoteForm(FlaskForm):
 class InRoomVoteForm(VoteForm):
     """The chair records a vote a representative gives in the room."""
 
-    member_id = SelectField("Whose vote is this?", widget=GovSelect(), coerce=_optional_id,
+    member_id = SelectField("Whose vote is this?", widget=GovSelect(), coerce=coerce_id,
                             validate_choice=False,
                             validators=[InputRequired("Select whose vote this is")])
     submit = SubmitField("Record in-room vote", widget=GovSubmitInput())
@@ -61,7 +56,9 @@ class InRoomVoteForm(VoteForm):
 
 
 class ConflictForm(FlaskForm):
-    member_id = HiddenField()
+    # Blank: the signed-in member's own conflict; the chair may choose any member.
+    member_id = IdField("Whose conflict is it?",
+                        invalid_message="Select whose conflict of interest it is")
     nature = TextAreaField("What is the conflict of interest?", widget=GovTextArea(),
                            validators=_text("Describe the conflict of interest", 1000,
                                             "The description"))
@@ -84,7 +81,7 @@ class DecisionForm(FlaskForm):
                             validators=[Length(max=4000, message="Dissenting views must be "
                                                                  "4000 characters or fewer")])
     themes = SelectMultipleField("Learning themes", widget=GovCheckboxesInput(),
-                                 coerce=_optional_id, validate_choice=False,
+                                 coerce=coerce_id, validate_choice=False,
                                  description="Select all that apply")
     feedback = TextAreaField(
         "Feedback to the referrer", widget=GovTextArea(),
@@ -101,6 +98,9 @@ class DecisionForm(FlaskForm):
             raise ValidationError("The vote is tied: select the chair's casting vote")
 
     def validate_themes(self, field):
+        # A blank value is no choice; any other value that is no possible id is refused.
+        if any(value.strip() and coerce_id(value) is None for value in field.raw_data or []):
+            raise ValidationError("Select learning themes from the list")
         if not [t for t in field.data or [] if t]:
             raise ValidationError("Select at least one learning theme")
 
@@ -109,7 +109,7 @@ class ActionForm(FlaskForm):
     description = TextAreaField("What needs to be done?", widget=GovTextArea(),
                                 validators=_text("Enter what needs to be done", 1000,
                                                  "The action"))
-    owner_id = SelectField("Who owns it?", widget=GovSelect(), coerce=_optional_id,
+    owner_id = SelectField("Who owns it?", widget=GovSelect(), coerce=coerce_id,
                            validate_choice=False,
                            validators=[InputRequired("Select who owns the action")])
     working_days = GovukIntegerField(

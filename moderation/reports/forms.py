@@ -7,7 +7,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovText
 from wtforms import RadioField, SelectField, TextAreaField
 from wtforms.validators import Length, ValidationError
 
-from moderation.forms import GovukDateField, choices
+from moderation.forms import GovukDateField, choices, coerce_id
 from moderation.models import ConcernCategory
 from moderation.models.disputes import LEVELS_OF_NEED
 from moderation.reports.outcomes import PERIODS, Filters, period_for
@@ -15,8 +15,10 @@ from moderation.reports.outcomes import PERIODS, Filters, period_for
 LONGEST = timedelta(days=366 * 5)
 
 
-def _optional_int(value):
-    return int(value) if str(value or "").isdigit() else None
+def _level(value):
+    """A level of need from the address, or None for all levels (or for any other value)."""
+    level = coerce_id(value)
+    return level if level in LEVELS_OF_NEED else None
 
 
 class OutcomeFilterForm(FlaskForm):
@@ -27,11 +29,11 @@ class OutcomeFilterForm(FlaskForm):
                         choices=choices(PERIODS.items()))
     start = GovukDateField("From", invalid_message="The start date must be a real date")
     end = GovukDateField("To", invalid_message="The end date must be a real date")
-    agency = SelectField("Referring agency", widget=GovSelect(), coerce=_optional_int,
+    agency = SelectField("Referring agency", widget=GovSelect(), coerce=coerce_id,
                          validate_choice=False)
     category = SelectField("Concern category", widget=GovSelect(), validate_choice=False,
                            choices=choices([("", "All categories"), *ConcernCategory.choices()]))
-    level = SelectField("Level of need claimed", widget=GovSelect(), coerce=_optional_int,
+    level = SelectField("Level of need claimed", widget=GovSelect(), coerce=_level,
                         validate_choice=False,
                         choices=choices([("", "All levels"), *LEVELS_OF_NEED.items()]))
 

@@ -21,8 +21,9 @@ from moderation import audit, csv_safe
 from moderation.access import roles_required
 from moderation.admin.services import agency_options
 from moderation.extensions import db
-from moderation.forms import add_error
-from moderation.models import LearningSummary, PanelOutcome, Role
+from moderation.forms import add_error, coerce_id, id_from
+from moderation.models import LearningSummary, LearningTheme, PanelOutcome, Role
+from moderation.models.disputes import LEVELS_OF_NEED
 from moderation.panels.meeting import MeetingError
 from moderation.reports import learning, outcomes
 from moderation.reports.forms import OutcomeFilterForm, SummaryForm
@@ -44,9 +45,7 @@ def dashboard_context():
         return {"form": form, "f": None, "agency_options": agency_options(form.agency.data)}
     period, filters = form.chosen()
     worked_out_at, f = outcomes.recent_figures(period, filters)
-    args = {**request.args.to_dict(), "start": period.start.isoformat(),
-            "end": period.end.isoformat(), **filters.as_args()}
-    args.pop("period", None)
+    args = _period_args(period, filters)
 
     def link(event, outcome=None):
         return url_for("outcomes.disputes", event=event, outcome=outcome, **args)
@@ -56,6 +55,13 @@ def dashboard_context():
             "worked_out_at": worked_out_at,
             "max_age_minutes": current_app.config["FIGURES_MAX_AGE"] // 60,
             "outcome_values": {o.label: o.value for o in PanelOutcome}, "query": args}
+
+
+def _period_args(period, filters):
+    """The address of a period and its filters, for the lists, export and summaries: only these
+    keys, so that nothing else in the address (?event=, ?endpoint=) reaches url_for()."""
+    return {"start": period.start.isoformat(), "end": period.end.isoformat(),
+            **filters.as_args()}
 
 
 def _period_from_args():
@@ -69,14 +75,12 @@ def _period_from_args():
         abort(400)
     if end < start:
         abort(400)
-    level = request.args.get("level", "")
-    agency = request.args.get("agency", "")
+    level = coerce_id(request.args.get("level"))
     category = request.args.get("category") or None
     if category and not outcomes.ConcernCategory.has(category):
         abort(400)
     return outcomes.Period(start, end), outcomes.Filters(
-        int(agency) if agency.isdigit() else None, category,
-        int(level) if level.isdigit() else None)
+        id_from(request.args, "agency"), category, level if level in LEVELS_OF_NEED else None)
 
 
 @bp.route("/disputes")
@@ -144,7 +148,7 @@ def new_summary():
             flash("The learning summary has been generated and kept.", "success")
             return redirect(url_for("outcomes.summaries", _anchor=f"summary-{summary.id}"))
     return render_template("outcomes/new_summary.html", form=form, candidates=found,
-                           period=period, query=request.args.to_dict(),
+                           period=period, query=_period_args(period, filters),
                            texts=dict(request.form.items()))
 
 
@@ -164,16 +168,11 @@ def summary_pdf(summary_id):
 @bp.route("/themes", methods=["GET", "POST"])
 @roles_required(Role.PARTNERSHIP_MANAGER)
 def themes():
-    from moderation.models import LearningTheme
-
     problems = []
     if request.method == "POST":
         try:
             if request.form.get("retire") or request.form.get("restore"):
-                theme = db.session.get(LearningTheme, int(request.form.get("retire")
-                                                          or request.form.get("restore")))
-                if theme is None:
-                    abort(404)
+                theme = _chosen_theme()
                 learning.set_theme_active(current_user, theme, bool(request.form.get("restore")))
                 message = f"\u201c{theme.name}\u201d has been updated."
             else:
@@ -182,11 +181,18 @@ def themes():
         except MeetingError as error:
             db.session.rollback()
             problems.append({"text": str(error), "href": "#name"})
-        except ValueError:
-            abort(400)
         else:
             db.session.commit()
             flash(message, "success")
             return redirect(url_for("outcomes.themes"))
     return render_template("outcomes/themes.html", themes=learning.all_themes(),
                            problems=problems, name=request.form.get("name", ""))
+
+
+def _chosen_theme():
+    """The theme whose Retire or Restore button was pressed: 404 for any other value."""
+    theme_id = id_from(request.form, "retire") or id_from(request.form, "restore")
+    theme = db.session.get(LearningTheme, theme_id) if theme_id else None
+    if theme is None:
+        abort(404)
+    return theme

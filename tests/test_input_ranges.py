@@ -1,0 +1,172 @@
+"""Whatever a person puts in an address or a form, they get a page they can read: the page they
+asked for, the form with its error, or "Page not found" — never "Sorry, there is a problem"."""
+
+import re
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+from werkzeug.routing import IntegerConverter
+
+from moderation.forms import ID_MAX, coerce_id
+from moderation.models import AgendaItem, LearningTheme
+from tests.conftest import csrf_token, error_summary, heading, post, sign_in
+
+TOO_LARGE = "99999999999999999999"
+
+
+def _as(app, user):
+    client = app.test_client()
+    sign_in(client, user)
+    return client
+
+
+def test_a_record_id_is_a_whole_number_the_database_can_hold():
+    assert [coerce_id(v) for v in ("1", " 42 ", 42, str(ID_MAX))] == [1, 42, 42, ID_MAX]
+    for value in ("", None, "0", "-1", str(ID_MAX + 1), TOO_LARGE, "1.5", "1e3", "²", "x"):
+        assert coerce_id(value) is None, value
+
+
+# Addresses -------------------------------------------------------------------------------------
+
+
+def _addresses(rule, bad):
+    """The rule's address once for each of its <int:...> parts set to `bad`, the others 1."""
+    parts = list(re.finditer(r"<(?:(\w+)(?:\(([^)]*)\))?:)?(\w+)>", rule.rule))
+    ints = [p for p in parts if isinstance(rule._converters[p.group(3)], IntegerConverter)]
+    for chosen in ints:
+        url = rule.rule
+        for part in reversed(parts):
+            if part in ints:
+                value = bad if part is chosen else "1"
+            elif part.group(1) == "any":
+                value = part.group(2).split(",")[0].strip()
+            else:
+                value = "x"
+            url = url[:part.start()] + value + url[part.end():]
+        yield url
+
+
+def test_every_address_with_an_impossible_id_is_not_found(app, client, signed_in):
+    signed_in("admin", "partnership_manager")
+    token = csrf_token(client)
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        for bad in (TOO_LARGE, "-1", "0", str(ID_MAX + 1)):
+            for url in _addresses(rule, bad):
+                if "GET" in rule.methods:
+                    response = client.get(url)
+                else:
+                    response = client.post(url, data={"csrf_token": token})
+                assert (response.status_code, heading(response)) == (404, "Page not found"), url
+                checked += 1
+    assert checked > 100  # every <int:...> route of every blueprint
+
+
+def test_an_address_with_a_real_id_still_finds_the_page(app, client, signed_in, make_dispute):
+    dispute = make_dispute()
+    signed_in("partnership_manager")
+    assert client.get(f"/disputes/{dispute}").status_code == 200
+
+
+# The confirmation of a dispute that has moved on -----------------------------------------------
+
+
+def test_the_confirmation_of_a_dispute_that_has_moved_on_opens_the_dispute(
+        app, client, make_user, make_dispute):
+    referrer = make_user("referrer")
+    dispute = make_dispute(referrer, on=date(2026, 11, 9))
+    sign_in(client, referrer)
+    assert client.get(f"/disputes/{dispute}/raised").status_code == 200
+    post(client, f"/disputes/{dispute}/escalate", {"to_position": "4", "skip_reason": "Agreed."})
+    response = client.get(f"/disputes/{dispute}/raised")
+    assert response.headers["Location"] == f"/disputes/{dispute}"
+    assert heading(client.get(response.headers["Location"])).startswith("Dispute D-")
+
+
+# The partnership manager's home page and outcome pages -----------------------------------------
+
+
+def test_the_overview_ignores_what_it_does_not_filter_by(client, signed_in):
+    signed_in("partnership_manager")
+    for query in ("outcome=x", "event=x", "endpoint=x", "_scheme=x", "_external=x",
+                  "_anchor=x", f"agency={TOO_LARGE}", f"level={TOO_LARGE}", "agency=-1&level=²"):
+        response = client.get(f"/partnership?{query}")
+        assert (response.status_code, heading(response)) == (200, "Partnership overview"), query
+
+
+def test_the_lists_and_export_ignore_an_impossible_filter(client, signed_in):
+    signed_in("partnership_manager")
+    period = "start=2026-11-01&end=2026-12-31"
+    for query in (f"agency={TOO_LARGE}", f"level={TOO_LARGE}", "level=-1", "level=²"):
+        for url in ("/outcomes/disputes", "/outcomes/export.csv", "/outcomes/summaries/new"):
+            assert client.get(f"{url}?{period}&{query}").status_code == 200, (url, query)
+
+
+def test_retiring_a_theme_that_cannot_exist_is_not_found(app, db, client, signed_in):
+    signed_in("partnership_manager")
+    for field in ("retire", "restore"):
+        for value in ("-99999999999999999999", TOO_LARGE, "0", "x", "2.5"):
+            response = post(client, "/outcomes/themes", {field: value})
+            assert (response.status_code, heading(response)) == (404, "Page not found")
+    with app.app_context():
+        assert all(db.session.scalars(select(LearningTheme.active)))
+
+
+# The panel queue -------------------------------------------------------------------------------
+
+
+def test_the_queue_ignores_an_impossible_filter_or_page(client, signed_in, queue_disputes):
+    queue_disputes({})
+    signed_in("chair")
+    for query in (f"agency={TOO_LARGE}", f"stage={TOO_LARGE}", f"level={TOO_LARGE}",
+                  f"page={TOO_LARGE}", "page=-1", "page=²"):
+        assert client.get(f"/queue?{query}").status_code == 200, query
+        assert client.get(f"/queue.csv?{query}").status_code == 200, query
+
+
+# The meeting's forms ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def item_url(app, db, panel_meeting):
+    meeting = panel_meeting()
+    with app.app_context():
+        item_id = db.session.scalar(select(AgendaItem.id))
+    return meeting, f"/sessions/{meeting.session_id}/items/{item_id}"
+
+
+def test_a_conflict_for_a_member_who_cannot_exist_is_refused(app, item_url):
+    meeting, url = item_url
+    response = post(_as(app, meeting.chair), f"{url}/conflict", {
+        "conflict-member_id": TOO_LARGE, "conflict-nature": "Line manager"})
+    assert error_summary(response) == ["Select whose conflict of interest it is"]
+
+
+def test_an_in_room_vote_for_a_member_who_cannot_exist_is_refused(app, item_url):
+    meeting, url = item_url
+    chair = _as(app, meeting.chair)
+    post(chair, f"{url}/open-voting")
+    response = post(chair, f"{url}/in-room-vote", {
+        "in_room-member_id": TOO_LARGE, "in_room-outcome": "upheld", "in_room-reason": "R"})
+    assert error_summary(response) == ["Select a present representative without a conflict"]
+
+
+def test_an_action_for_an_owner_who_cannot_exist_is_refused(app, item_url):
+    meeting, url = item_url
+    response = post(_as(app, meeting.chair), f"{url}/actions", {
+        "action-description": "Send the GP report", "action-owner_id": TOO_LARGE,
+        "action-working_days": "10"})
+    assert error_summary(response) == ["Select who owns the action"]
+
+
+def test_a_decision_with_a_theme_that_cannot_exist_is_refused(app, item_url):
+    meeting, url = item_url
+    chair = _as(app, meeting.chair)
+    post(chair, f"{url}/open-voting")
+    for rep in meeting.reps.values():
+        post(_as(app, rep), f"{url}/vote", {"outcome": "upheld", "reason": "Reason"})
+    post(chair, f"{url}/close-voting")
+    response = post(chair, f"{url}/decision", {
+        "rationale": "R", "feedback": "F", "themes": [TOO_LARGE]})
+    assert error_summary(response) == ["Select learning themes from the list"]
