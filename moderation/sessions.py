@@ -7,7 +7,7 @@ from flask_login import current_user, logout_user
 
 from moderation import audit
 from moderation.access import ASSET_ENDPOINTS
-from moderation.errors import render_error
+from moderation.errors import ERROR_PAGES, render_standalone_error
 from moderation.extensions import db
 
 # Routes a user who must change their password can still reach.
@@ -16,7 +16,8 @@ PASSWORD_CHANGE_ENDPOINTS = {"auth.change_password", "auth.sign_out"} | ASSET_EN
 
 def refuse_during_maintenance():
     if current_app.config["MAINTENANCE_MODE"] and request.endpoint not in ASSET_ENDPOINTS:
-        return render_error(503)
+        # Without the database: maintenance is often the database being upgraded or moved.
+        return render_standalone_error(503, *ERROR_PAGES[503])
     return None
 
 

@@ -155,6 +155,16 @@ def test_the_unavailable_page_is_styled_during_an_outage(client, signed_in, outa
         assert "no-store" in client.get("/chair").headers["Cache-Control"]
 
 
+def test_maintenance_mode_needs_no_database(app, client, signed_in, outage):
+    signed_in("chair")
+    app.config["MAINTENANCE_MODE"] = True
+    with outage:
+        response = client.get("/chair")
+    assert response.status_code == 503
+    assert heading(response) == "Sorry, the service is unavailable"
+    assert "closed for maintenance" in page(response).select_one("main").get_text()
+
+
 @pytest.mark.parametrize("app_config", [{
     "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://moderation@127.0.0.1:1/moderation",
 }])
