@@ -79,3 +79,10 @@ def test_weasyprint_draws_the_bars_in_colour(tmp_path):
 def _near(rgb, colour):
     target = bytes.fromhex(colour.removeprefix("#"))
     return all(abs(a - b) <= 24 for a, b in zip(rgb, target, strict=True))
+
+
+def test_a_rate_is_drawn_on_a_scale_that_ends_at_100_percent():
+    texts = {t.text for t in _tree(_svg(title="Rates", rows=[("Police", 67)], unit="%"))
+             .iter(f"{{{SVG_NS}}}text")}
+    assert {"0", "25", "50", "75", "100"} <= texts
+    assert not {"105", "120"} & texts

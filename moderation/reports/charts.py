@@ -60,8 +60,13 @@ def _bar_chart(title, rows, unit):
     bars = axes.barh(labels, values, color=BAR_COLOUR)
     axes.bar_label(bars, labels=[_number(v, unit) for v in values], padding=3)
     axes.spines[["top", "right"]].set_visible(False)
-    axes.set_xlim(0, max(values) * 1.2 or 1)
-    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if unit == "%":
+        # A rate's scale ends at 100%, with room beside the bar for its label.
+        axes.set_xlim(0, 115)
+        axes.set_xticks([0, 25, 50, 75, 100])
+    else:
+        axes.set_xlim(0, max(values) * 1.2 or 1)
+        axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_xlabel("%" if unit == "%" else unit.capitalize())
     figure.tight_layout()
     # matplotlib XML-escapes every label it writes, so the SVG is safe to embed as markup.
