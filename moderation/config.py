@@ -117,6 +117,8 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_FROM = os.environ.get("MAIL_FROM", "threshold-moderation@localhost")
     MAIL_TIMEOUT = int(os.environ.get("MAIL_TIMEOUT", "10"))
+    # A delivery run's time budget: what it has not tried by then waits for the next run.
+    MAIL_RUN_SECONDS = int(os.environ.get("MAIL_RUN_SECONDS", "45"))
     MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "6"))
     # bench/run.py serves the app with query counts in a header and a reference page.
     BENCHMARK = os.environ.get("MODERATION_BENCHMARK", "") == "1"
