@@ -108,6 +108,36 @@ def test_the_manager_writes_a_summary_and_it_is_kept(app, db, history, make_user
         assert kept.generated_by_id is not None and kept.period_end == date(2026, 12, 31)
 
 
+def test_a_vignette_that_names_or_dates_a_child_is_refused_and_nothing_is_kept(
+        app, db, history, make_user, make_dispute, monkeypatch):
+    make_dispute(child_name="Yusuf Example", child_dob=date(2015, 6, 5))
+    rendered = []
+    monkeypatch.setattr(learning.pdf, "render", lambda html: rendered.append(html) or b"%PDF")
+    manager = _manager(app, make_user)
+    url = f"/outcomes/summaries/new?{QUERY}"
+    ids = [t["name"].removeprefix("text-")
+           for t in page(manager.get(url)).select("textarea[name^=text-]")]
+    typed = "Yusuf Example, born 5 June 2015, was seen by the school nurse."
+    response = post(manager, url, {
+        f"use-{ids[0]}": "yes", f"text-{ids[0]}": "A school referred neglect.",
+        f"use-{ids[1]}": "yes", f"text-{ids[1]}": typed, "recommendations": "Share it."})
+    assert error_summary(response) == [
+        "Vignette 2 must not contain a child's name, date of birth or case number"]
+    shown = page(response)
+    assert shown.select_one(".govuk-error-summary a")["href"] == "#vignette-2"
+    assert shown.select_one("#vignette-2").get_text() == typed  # kept to correct, not saved
+    assert "must not contain" in shown.select_one("#vignette-2").parent.get_text()
+    assert shown.title.get_text().startswith("Error: ")
+    for recommendations in ("Remember Isla's case: Brown family.", "Born 14/03/2021."):
+        response = post(manager, url, {f"use-{ids[0]}": "yes", f"text-{ids[0]}": "A school.",
+                                       "recommendations": recommendations})
+        assert error_summary(response) == [
+            "Recommendations must not contain a child's name, date of birth or case number"]
+    assert rendered == []  # the PDF is never drawn
+    with app.app_context():
+        assert db.session.query(LearningSummary).count() == 0
+
+
 def test_the_manager_extends_and_retires_learning_themes(app, db, make_user):
     from sqlalchemy import select
 

@@ -19,7 +19,7 @@ from moderation.panels import meeting
 from moderation.panels.meeting import MeetingError
 from moderation.reports import minutes
 from moderation.voting import services as voting
-from tests.conftest import error_summary, pdf_pages, post, sign_in
+from tests.conftest import error_summary, page, pdf_pages, post, sign_in
 
 
 @pytest.fixture
@@ -148,3 +148,44 @@ def test_the_chair_edits_approves_and_both_versions_download(app, db, held):
     sign_in(member, held.reps["police"])
     assert member.get(f"{url}/v2.pdf").status_code == 200
     assert post(member, f"{url}/approve").status_code == 403
+
+
+def test_a_draft_that_names_a_child_is_refused_and_stays_as_it_was(app, db, held, monkeypatch):
+    rendered = []
+    monkeypatch.setattr(minutes.pdf, "render", lambda html: rendered.append(html) or b"%PDF")
+    client = app.test_client()
+    sign_in(client, held.chair)
+    url = f"/sessions/{held.session_id}/minutes"
+    with app.app_context():
+        before = dict(minutes.latest(db.session.get(PanelSession, held.session_id)).texts)
+        second = db.session.get(PanelSession, held.session_id).agenda[1].id
+    typed = "The panel heard about the patel family's housing."
+    response = post(client, f"{url}/save", {"opening": "Welcome.", f"item-{second}": typed})
+    assert error_summary(response) == [
+        "The summary of item 2 must not contain a child's name, date of birth or case number"]
+    link = page(response).select_one(".govuk-error-summary a")["href"]
+    assert link == f"#item-{second}" and page(response).select_one(link).get_text() == typed
+    for part, text, label in (("opening", "Amelia Jones's case first.", "Opening remarks"),
+                              ("closing", "Noah was born 1st Jan 2021.", "Any other business")):
+        with app.app_context():
+            dob = db.session.get(PanelSession, held.session_id).agenda[1].dispute.child_dob
+        text = text.replace("1st Jan 2021", f"{dob.day} {dob:%B %Y}")
+        response = post(client, f"{url}/approve", {part: text})
+        assert error_summary(response) == [
+            f"{label} must not contain a child's name, date of birth or case number"]
+    with app.app_context():
+        draft = minutes.latest(db.session.get(PanelSession, held.session_id))
+        assert (draft.status, draft.texts) == ("draft", before)
+    assert rendered == []  # never drawn, never approved
+
+
+def test_a_correction_note_that_names_a_child_is_refused(app, db, held):
+    client = app.test_client()
+    sign_in(client, held.chair)
+    url = f"/sessions/{held.session_id}/minutes"
+    post(client, f"{url}/approve", {"opening": "Welcome."})
+    response = post(client, f"{url}/correct", {"change_note": "Item 1 is about Amelia Jones"})
+    assert error_summary(response) == ["What the correction changes must not contain a child's "
+                                       "name, date of birth or case number"]
+    with app.app_context():
+        assert len(minutes.versions(db.session.get(PanelSession, held.session_id))) == 1

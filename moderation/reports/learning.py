@@ -2,9 +2,9 @@
 recommendations, rendered to PDF and kept with who generated them and when (rule 13)."""
 
 from flask import current_app, render_template
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
-from moderation import audit
+from moderation import audit, child_identifiers
 from moderation.extensions import db
 from moderation.formatting import format_date
 from moderation.models import (
@@ -63,7 +63,9 @@ def _suggested(dispute, decision):
 
 
 def generate(actor, period, filters, vignettes, recommendations):
-    """Render and keep a learning summary. Vignettes are the manager's edited texts."""
+    """Render and keep a learning summary. Vignettes are the manager's edited texts, numbered
+    as the page numbers them: None (or blank) for a vignette not chosen."""
+    check_no_child_identified(period, vignettes, recommendations)
     vignettes = [v.strip() for v in vignettes if v and v.strip()]
     if len(vignettes) > MOST_VIGNETTES:
         raise MeetingError(f"Choose {MOST_VIGNETTES} vignettes or fewer", "vignettes")
@@ -80,6 +82,28 @@ def generate(actor, period, filters, vignettes, recommendations):
     audit.record("learning_summary_generated", summary, actor=actor,
                  start=str(period.start), end=str(period.end))
     return summary
+
+
+def check_no_child_identified(period, vignettes, recommendations):
+    """Rule 13: refuse a vignette or the recommendations if they name, date or number a child
+    of any dispute raised, settled or decided in the period."""
+    fields = [(f"Vignette {n}", f"vignette-{n}", text)
+              for n, text in enumerate(vignettes, start=1) if text and text.strip()]
+    fields.append(("Recommendations", "recommendations", recommendations))
+    refused = child_identifiers.refusal(fields, _children_in(period))
+    if refused:
+        raise MeetingError(*refused)
+
+
+def _children_in(period):
+    decided = select(PanelDecision.dispute_id).where(
+        PanelDecision.decided_on.between(period.start, period.end))
+    rows = db.session.execute(
+        select(Dispute.child_name, Dispute.child_dob, Dispute.child_case_number).where(or_(
+            Dispute.raised_on.between(period.start, period.end),
+            Dispute.settled_on.between(period.start, period.end),
+            Dispute.id.in_(decided))))
+    return child_identifiers.ChildIdentifiers(child_identifiers.Child(*row) for row in rows)
 
 
 def summary_html(summary, period, filters):

@@ -7,7 +7,7 @@ each approved version keeps the exact PDF that was approved.
 from flask import current_app, render_template
 from sqlalchemy import select
 
-from moderation import audit
+from moderation import audit, child_identifiers
 from moderation.extensions import db
 from moderation.formatting import format_date
 from moderation.models import (
@@ -19,6 +19,7 @@ from moderation.models import (
     MinutesStatus,
     MinutesVersion,
     PanelOutcome,
+    PanelSession,
     SessionStatus,
     StageOutcome,
 )
@@ -79,12 +80,33 @@ def edit(version, actor, texts):
                                           *cleaned["items"].values()]):
         raise MeetingError(f"Each part of the minutes must be {TEXT_LIMIT} characters or fewer",
                            "opening")
+    session = db.session.get(PanelSession, version.session_id)
+    _check_no_child_identified(session, _labelled(session, cleaned))
     version.texts = cleaned
     audit.record("minutes_edited", version, actor=actor, session=version.session_id)
 
 
 def _clean(text):
     return (text or "").strip()
+
+
+def _labelled(session, texts):
+    """(label, field id on the minutes page, text) for each part the chair edits."""
+    positions = {str(item.id): item.position for item in session.agenda}
+    return [("Opening remarks", "opening-text", texts["opening"]),
+            *[(f"The summary of item {positions.get(key, '')}".rstrip(), f"item-{key}", text)
+              for key, text in texts["items"].items()],
+            ("Any other business", "closing", texts["closing"])]
+
+
+def _check_no_child_identified(session, fields):
+    """Rule 13: the chair's text names, dates or numbers no child on this session's agenda."""
+    children = child_identifiers.ChildIdentifiers(
+        child_identifiers.Child(item.dispute.child_name, item.dispute.child_dob,
+                                item.dispute.child_case_number) for item in session.agenda)
+    refused = child_identifiers.refusal(fields, children)
+    if refused:
+        raise MeetingError(*refused)
 
 
 def approve(session, version, actor):
@@ -108,6 +130,8 @@ def correct(session, actor, change_note):
                            "change_note")
     if not _clean(change_note):
         raise MeetingError("Say what the correction changes", "change_note")
+    _check_no_child_identified(session, [("What the correction changes", "change_note-text",
+                                          change_note)])
     draft = MinutesVersion(session_id=session.id, version=current.version + 1,
                            texts=dict(current.texts), change_note=_clean(change_note),
                            created_by_id=actor.id)

@@ -134,22 +134,28 @@ def new_summary():
     period, filters = _period_from_args()
     found = learning.candidates(period, filters)
     form = SummaryForm()
-    chosen = [c for c in found if request.form.get(f"use-{c['decision_id']}") == "yes"]
+    problems = []
     if form.validate_on_submit():
-        texts = [request.form.get(f"text-{c['decision_id']}", "") for c in chosen]
+        # Numbered as the page numbers them: None for a vignette not chosen.
+        texts = [request.form.get(f"text-{c['decision_id']}", "")
+                 if request.form.get(f"use-{c['decision_id']}") == "yes" else None
+                 for c in found]
         try:
             summary = learning.generate(current_user, period, filters, texts,
                                         form.recommendations.data)
         except MeetingError as error:
             db.session.rollback()
-            add_error(form.recommendations, str(error))
+            if error.field == "recommendations":
+                add_error(form.recommendations, str(error))
+            else:  # a vignette: the page's own textareas, not the form's fields
+                problems.append({"text": str(error), "href": f"#{error.field}"})
         else:
             db.session.commit()
             flash("The learning summary has been generated and kept.", "success")
             return redirect(url_for("outcomes.summaries", _anchor=f"summary-{summary.id}"))
     return render_template("outcomes/new_summary.html", form=form, candidates=found,
                            period=period, query=_period_args(period, filters),
-                           texts=dict(request.form.items()))
+                           texts=dict(request.form.items()), problems=problems)
 
 
 @bp.route("/summaries/<int:summary_id>.pdf")
