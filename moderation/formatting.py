@@ -1,6 +1,9 @@
 """Template filters: dates and times as people in the UK read them."""
 
+import re
 from zoneinfo import ZoneInfo
+
+from markupsafe import Markup
 
 UK = ZoneInfo("Europe/London")
 
@@ -19,6 +22,18 @@ def format_datetime(value):
 def format_date(value):
     """'23 November 2026'."""
     return "" if value is None else f"{value.day} {value:%B %Y}"
+
+
+# A sentence already ends at . ! ? or …, perhaps inside closing quotes or brackets.
+SENTENCE_END = re.compile(r"[.!?\u2026][\"'\u2019\u201d)\]]*$")
+
+
+def full_stop(text):
+    """The text as a sentence: a full stop added unless it already ends one, so that typed text
+    ending "enough." is not printed "enough..". Keeps Markup as Markup (e.g. after |join)."""
+    text = text.rstrip()
+    plain = text.unescape() if isinstance(text, Markup) else text  # "stop.&#34;" ends one
+    return text if not text or SENTENCE_END.search(plain) else text + "."
 
 
 def choice_label(value, field):
@@ -47,6 +62,7 @@ def register(app):
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_filter(format_date, "date")
     app.add_template_filter(choice_label)
+    app.add_template_filter(full_stop)
     app.add_template_filter(enum_label, "label")
     app.add_template_filter(lambda value: enum_label(value, "DisputeStatus"), "status_label")
     app.add_template_global(error_summary)

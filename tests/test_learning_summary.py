@@ -138,6 +138,26 @@ def test_a_vignette_that_names_or_dates_a_child_is_refused_and_nothing_is_kept(
         assert db.session.query(LearningSummary).count() == 0
 
 
+def test_names_that_end_a_sentence_get_no_second_full_stop(app, db, history, make_user):
+    from moderation.models import Agency, LearningTheme
+
+    manager = make_user("partnership_manager")
+    with app.app_context(), app.test_request_context():
+        agency = db.session.get(Agency, history.referrer.agency_id)
+        agency.name = "Northshire Health Ltd."
+        for theme in db.session.query(LearningTheme):
+            theme.name += "."
+        filters = learning.outcomes.Filters(agency_id=agency.id)
+        found = learning.candidates(NOVEMBER_DECEMBER, filters)
+        summary = learning.generate(db.session.get(User, manager.id), NOVEMBER_DECEMBER,
+                                    filters, [found[0]["text"]], None)
+        text = " ".join(pdf_pages(summary.pdf))
+    assert found[0]["text"].endswith("incomplete or unclear referral., threshold "
+                                     "interpretation.")
+    assert "Showing: referred by Northshire Health Ltd. Compared" in text
+    assert ".." not in text and not any(".." in c["text"] for c in found)
+
+
 def test_the_manager_extends_and_retires_learning_themes(app, db, make_user):
     from sqlalchemy import select
 

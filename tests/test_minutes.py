@@ -189,3 +189,48 @@ def test_a_correction_note_that_names_a_child_is_refused(app, db, held):
                                        "name, date of birth or case number"]
     with app.app_context():
         assert len(minutes.versions(db.session.get(PanelSession, held.session_id))) == 1
+
+
+def _pdf_text(app, db, held, **session_changes):
+    with app.app_context(), app.test_request_context():
+        session = db.session.get(PanelSession, held.session_id)
+        for name, value in session_changes.items():
+            setattr(session, name, value)
+        return " ".join(pdf_pages(minutes.pdf_bytes(session, minutes.latest(session))))
+
+
+@pytest.mark.parametrize(("place", "link", "said"), [
+    ("Online", "https://meet.example.org/panel", "Online"),
+    (None, "https://meet.example.org/panel", "Online"),
+    ("Council House, Room 2", "https://meet.example.org/panel",
+     "Council House, Room 2 and online"),
+    ("Council House, Room 2", None, "Council House, Room 2"),
+])
+def test_the_minutes_say_where_the_panel_met_once(app, db, held, place, link, said):
+    text = _pdf_text(app, db, held, place=place, online_link=link)
+    # The facts' values are read after their names: date and time, place, version.
+    assert f"8 December 2026, 10:00 {said} 1, draft" in text
+
+
+def test_typed_text_that_ends_a_sentence_gets_no_second_full_stop(app, db, held):
+    with app.app_context():
+        theme = db.session.scalars(select(LearningTheme).order_by(LearningTheme.position)).first()
+        theme.name = "Incomplete or unclear referral."
+        db.session.commit()
+    text = _pdf_text(app, db, held)
+    assert "Dissent: Northshire Children's Social Care: CSC said universal services were " \
+           "enough. Rationale" in text
+    assert "Learning themes: Incomplete or unclear referral. Feedback" in text
+    assert ".." not in text
+
+
+def test_a_sentence_from_typed_text_ends_with_one_full_stop():
+    from markupsafe import Markup
+
+    from moderation.formatting import full_stop
+
+    assert [full_stop(t) for t in ("enough", "enough.", "enough. ", "really?", "(as agreed.)",
+                                   'said "no."', "wait\u2026", "")] == [
+        "enough.", "enough.", "enough.", "really?", "(as agreed.)", 'said "no."', "wait\u2026", ""]
+    assert full_stop(Markup("A &amp; B")) == Markup("A &amp; B.")
+    assert full_stop(Markup("said &#34;no.&#34;")) == Markup("said &#34;no.&#34;")

@@ -6,7 +6,7 @@ from sqlalchemy import or_, select
 
 from moderation import audit, child_identifiers
 from moderation.extensions import db
-from moderation.formatting import format_date
+from moderation.formatting import format_date, full_stop
 from moderation.models import (
     AgencyKind,
     Classification,
@@ -59,7 +59,7 @@ def _suggested(dispute, decision):
             f"{Classification(dispute.effective_recorded_as).label.lower()} with "
             f"{CscOutcome(dispute.effective_outcome).label.lower()}. The panel decided: "
             f"{decision.outcome_label.lower()} ({decision.method}). Learning: "
-            f"{', '.join(t.name.lower() for t in decision.themes)}.")
+            + full_stop(", ".join(t.name.lower() for t in decision.themes)))
 
 
 def generate(actor, period, filters, vignettes, recommendations):

@@ -4,6 +4,8 @@ Rule 10: approved minutes cannot change. A correction is a new version that name
 each approved version keeps the exact PDF that was approved.
 """
 
+import re
+
 from flask import current_app, render_template
 from sqlalchemy import select
 
@@ -164,8 +166,7 @@ def minutes_data(session, version):
         "title": f"Threshold moderation panel: minutes of {format_date(session.held_on)}",
         "held_on": format_date(session.held_on),
         "time": session.starts_at.strftime("%H:%M"),
-        "place": session.place or "Online",
-        "online": session.online_link,
+        "place": _place(session),
         "version": version.version,
         "draft": version.status == MinutesStatus.DRAFT,
         "approved": _approval(version),
@@ -181,6 +182,16 @@ def minutes_data(session, version):
         "actions": [_action(a) for a in session_actions],
         "overdue": [_action(a) for a in actions.overdue_before(session)],
     }
+
+
+def _place(session):
+    """Where the panel met, said once: "Online", or "Council House, Room 2 and online"."""
+    place = (session.place or "").strip()
+    if not place:
+        return "Online"  # a session needs a place or a link: with no place, it met online
+    if session.online_link and not re.search(r"\bonline\b", place, re.IGNORECASE):
+        return f"{place} and online"
+    return place
 
 
 def _approval(version):
