@@ -12,6 +12,7 @@ from moderation.models import (
     LearningTheme,
     PanelMember,
     PanelSession,
+    User,
 )
 from tests.conftest import banners, error_summary, heading, page, post, sign_in
 
@@ -325,3 +326,29 @@ def test_the_register_opens_on_the_day_and_an_early_start_says_why(app, db, pane
         assert session.early_start_reason == "The chair is away on the 8th"
     response = post(member, f"{meeting}/acknowledge", follow_redirects=True)
     assert "You are marked present" in banners(response)[0]
+
+
+def test_the_minutes_record_why_the_meeting_started_early(app, db, panel_meeting, meeting_day):
+    from datetime import UTC, datetime
+
+    from moderation.panels import meeting
+    from moderation.reports import minutes
+    from tests.conftest import pdf_pages
+
+    meeting_day.move_to(datetime(2026, 12, 7, 9, tzinfo=UTC))
+    m = panel_meeting(started=False)
+    with app.app_context():
+        session = db.session.get(PanelSession, m.session_id)
+        chair = db.session.get(User, m.chair.id)
+        meeting.start(session, chair, "Two members are at a case conference on the 8th")
+        item = session.agenda[0]
+        from moderation.voting import services as voting
+
+        voting.defer(item, chair, "More information needed")
+        meeting.close(session, chair)
+        db.session.commit()
+    with app.test_request_context():
+        session = db.session.get(PanelSession, m.session_id)
+        text = " ".join(pdf_pages(minutes.pdf_bytes(session, minutes.latest(session))))
+    assert "Started before its date" in text
+    assert "Two members are at a case conference on the 8th" in text

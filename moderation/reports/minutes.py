@@ -167,6 +167,7 @@ def minutes_data(session, version):
         "held_on": format_date(session.held_on),
         "time": session.starts_at.strftime("%H:%M"),
         "place": _place(session),
+        "early_start": session.early_start_reason,
         "version": version.version,
         "draft": version.status == MinutesStatus.DRAFT,
         "approved": _approval(version),
