@@ -170,3 +170,33 @@ def test_a_decision_with_a_theme_that_cannot_exist_is_refused(app, item_url):
     response = post(chair, f"{url}/decision", {
         "rationale": "R", "feedback": "F", "themes": [TOO_LARGE]})
     assert error_summary(response) == ["Select learning themes from the list"]
+
+
+HUGE = "99999999999999999999"
+
+
+@pytest.mark.parametrize("role, url", [
+    ("admin", f"/admin/users?agency={HUGE}"),
+    ("admin", f"/admin/users?page={HUGE}"),
+    ("admin", f"/admin/audit?page={HUGE}"),
+    ("referrer", f"/actions?page={HUGE}"),
+])
+def test_lists_ignore_an_impossible_page_or_filter(client, signed_in, role, url):
+    signed_in(role)
+    assert client.get(url).status_code == 200
+
+
+def test_adding_a_member_who_cannot_exist_is_refused(client, signed_in):
+    signed_in("chair")
+    response = post(client, "/sessions/members", {"user_id": HUGE, "role": "representative",
+                                                  "agency_id": HUGE, "deputy_for_id": HUGE})
+    assert response.status_code == 200
+    assert "Select who is joining the panel" in error_summary(response)
+
+
+def test_adding_an_agenda_item_that_cannot_exist_is_refused(client, signed_in, make_session):
+    session = make_session()
+    signed_in("chair")
+    response = post(client, f"/sessions/{session}/agenda", {"action": "add", "dispute_id": HUGE})
+    assert response.status_code == 200
+    assert error_summary(response)

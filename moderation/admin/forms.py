@@ -27,7 +27,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from moderation.forms import GovukDateField, choices
+from moderation.forms import GovukDateField, choices, coerce_id
 from moderation.models import AgencyKind, Role
 from moderation.models.people import AGENCY_KIND_LABELS, ROLE_LABELS
 
@@ -78,7 +78,7 @@ class UserForm(FlaskForm):
     agency_id = SelectField(
         "Agency",
         widget=GovSelect(),
-        coerce=lambda value: int(value) if str(value).isdigit() else None,
+        coerce=coerce_id,
         validate_choice=False,
         validators=[InputRequired("Select the user's agency")],
     )

@@ -16,7 +16,7 @@ from moderation.access import roles_required
 from moderation.admin import services
 from moderation.admin.forms import AgencyForm, AuditFilterForm, ResetPasswordForm, UserForm
 from moderation.extensions import db
-from moderation.forms import add_error, choices
+from moderation.forms import add_error, choices, id_from
 from moderation.models import Agency, Role, User
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -75,11 +75,11 @@ def users():
     filters = {
         "search": request.args.get("search", "").strip(),
         "role": request.args.get("role") if request.args.get("role") in set(Role) else "",
-        "agency_id": request.args.get("agency", type=int),
+        "agency_id": id_from(request.args, "agency"),
         "status": request.args.get("status", ""),
     }
     page = services.users_page(
-        request.args.get("page", 1, type=int), current_app.config["LIST_PAGE_SIZE"], **filters
+        id_from(request.args, "page") or 1, current_app.config["LIST_PAGE_SIZE"], **filters
     )
     return render_template(
         "admin/users.html", page=page, filters=filters, agencies=services.agencies()
@@ -171,7 +171,7 @@ def audit_log():
             "end": form.date_to.data,
         }
     page = services.audit_page(
-        request.args.get("page", 1, type=int), current_app.config["AUDIT_PAGE_SIZE"], **filters
+        id_from(request.args, "page") or 1, current_app.config["AUDIT_PAGE_SIZE"], **filters
     )
     return render_template("admin/audit.html", form=form, page=page)
 

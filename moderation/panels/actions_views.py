@@ -6,7 +6,7 @@ from flask_login import current_user
 from moderation import audit
 from moderation.access import roles_required, signed_in
 from moderation.extensions import db
-from moderation.forms import add_error
+from moderation.forms import add_error, id_from
 from moderation.models import Action, ActionStatus, PanelSession, Role
 from moderation.panels import actions
 from moderation.panels.meeting import MeetingError
@@ -24,7 +24,7 @@ def index():
         status = "open"
     mine = request.args.get("mine") == "yes"
     page = actions.listing(current_user, None if status == "all" else status, mine_only=mine,
-                           page=request.args.get("page", 1, type=int))
+                           page=id_from(request.args, "page") or 1)
     audit.record("actions_viewed", None, object_type="action", status=status,
                  count=len(page.items), page=page.page)
     db.session.commit()

@@ -22,7 +22,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from moderation.forms import DateRequired, GovukDateField, GovukIntegerField, choices
+from moderation.forms import DateRequired, GovukDateField, GovukIntegerField, choices, coerce_id
 from moderation.models import MemberRole
 from moderation.panels.scheduling import POSITIONS, WEEKDAYS
 
@@ -122,22 +122,18 @@ class MoveForm(FlaskForm):
     submit = SubmitField("Move session", widget=GovSubmitInput())
 
 
-def _optional_id(value):
-    return int(value) if str(value).isdigit() else None
-
-
 class AddMemberForm(FlaskForm):
-    user_id = SelectField("Who is joining?", widget=GovSelect(), coerce=_optional_id,
+    user_id = SelectField("Who is joining?", widget=GovSelect(), coerce=coerce_id,
                           validate_choice=False,
                           validators=[InputRequired("Select who is joining the panel")])
     role = RadioField("Their part on the panel", widget=GovRadioInput(),
                       choices=choices(MemberRole.choices()),
                       validators=[InputRequired("Select their part on the panel")])
-    agency_id = SelectField("Agency they represent", widget=GovSelect(), coerce=_optional_id,
+    agency_id = SelectField("Agency they represent", widget=GovSelect(), coerce=coerce_id,
                             validate_choice=False,
                             validators=[InputRequired("Select the agency they represent")])
     deputy_for_id = SelectField("Deputy for (optional)", widget=GovSelect(),
-                                coerce=_optional_id, validate_choice=False)
+                                coerce=coerce_id, validate_choice=False)
     submit = SubmitField("Add to the panel", widget=GovSubmitInput())
 
     def set_choices(self, candidates, agencies, principals):

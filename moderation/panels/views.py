@@ -18,7 +18,7 @@ from moderation.access import public, roles_required
 from moderation.admin.services import agencies
 from moderation.disputes import services as dispute_services
 from moderation.extensions import db
-from moderation.forms import add_error
+from moderation.forms import add_error, id_from
 from moderation.models import PanelMember, PanelSession, Role
 from moderation.panels import agenda, meeting, membership, services
 from moderation.panels.forms import AddMemberForm, CancelForm, MoveForm, SeriesForm, SessionForm
@@ -239,7 +239,7 @@ def _agenda_action(session, form):
         added = agenda.fill_from_queue(session, current_user)
         return f"{len(added)} {'dispute' if len(added) == 1 else 'disputes'} added from the queue."
     if action == "add":
-        agenda.add_item(session, current_user, int(form.get("dispute_id") or 0))
+        agenda.add_item(session, current_user, id_from(form, "dispute_id") or 0)
         return "The dispute has been added to the agenda."
     if action == "freeze":
         agenda.freeze(session, current_user)
