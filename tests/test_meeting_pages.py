@@ -352,3 +352,28 @@ def test_the_minutes_record_why_the_meeting_started_early(app, db, panel_meeting
         text = " ".join(pdf_pages(minutes.pdf_bytes(session, minutes.latest(session))))
     assert "Started before its date" in text
     assert "Two members are at a case conference on the 8th" in text
+
+
+@pytest.mark.parametrize("step, data, field", [
+    ("vote", {"outcome": "upheld", "reason": "Amelia was seen on 14/03/2021"}, "reason"),
+    ("defer", {"defer-reason": "Wait for the Jones family's GP"}, "defer-reason"),
+    ("actions", {"action-description": "Ask about Amelia Jones", "action-owner_id": "",
+                 "action-working_days": "5"}, "action-description"),
+])
+def test_text_for_the_minutes_that_names_the_child_is_refused(app, db, m, step, data, field):
+    url = _item_url(app, db, m)
+    if step == "vote":
+        post(_as(app, m.chair), f"{url}/open-voting")
+        client = _as(app, m.reps["health"])
+    else:
+        client = _as(app, m.chair)
+    if step == "actions":
+        data["action-owner_id"] = str(m.chair.id)
+    response = post(client, f"{url}/{step}", data)
+    assert response.status_code == 200
+    assert any("must not contain a child's name, date of birth or case number" in e
+               for e in error_summary(response))
+    with app.app_context():
+        item = db.session.get(AgendaItem, int(url.rsplit("/", 1)[1]))
+        assert not item.votes and not item.deferred
+        assert db.session.scalar(select(Action.id)) is None

@@ -21,7 +21,7 @@ from moderation.models import (
     User,
 )
 from moderation.models.types import utcnow
-from moderation.panels import membership
+from moderation.panels import meeting, membership
 from moderation.panels.meeting import MeetingError
 
 WORKING_DAYS = (1, 130)
@@ -40,6 +40,7 @@ def add_action(session, actor, *, description, owner_id, working_days, item=None
                            "draft", "description")
     if not (description or "").strip():
         raise MeetingError("Enter what needs to be done", "description")
+    meeting.refuse_child_identifiers(session, [("The action", "description", description)])
     owner = db.session.get(User, owner_id or 0)
     if owner is None or not owner.active:
         raise MeetingError("Select who owns the action", "owner_id")

@@ -6,7 +6,7 @@ item they declared on. The rule itself lives in voting/rules.py; this module gat
 
 from sqlalchemy import select
 
-from moderation import audit
+from moderation import audit, child_identifiers
 from moderation.disputes.services import today
 from moderation.extensions import db
 from moderation.formatting import format_date
@@ -45,6 +45,17 @@ def register(session):
 
 def attendance_of(session, user):
     return next((row for row in session.attendance if row.member.user_id == user.id), None)
+
+
+def refuse_child_identifiers(session, fields):
+    """Rule 13: text that goes into the minutes names, dates or numbers no child on this
+    session's agenda. `fields`: (label, field id, text), in the order the page shows them."""
+    children = child_identifiers.ChildIdentifiers(
+        child_identifiers.Child(item.dispute.child_name, item.dispute.child_dob,
+                                item.dispute.child_case_number) for item in session.agenda)
+    refused = child_identifiers.refusal([f for f in fields if f[2]], children)
+    if refused:
+        raise MeetingError(*refused)
 
 
 def register_open(session):
@@ -134,6 +145,7 @@ def declare_conflict(session, item, actor, member, nature):
                            "nature")
     if not nature.strip():
         raise MeetingError("Describe the conflict of interest", "nature")
+    refuse_child_identifiers(session, [("The conflict of interest", "nature", nature)])
     if any(c.member_id == member.id for c in item.conflicts):
         raise MeetingError(f"{member.user.name} has already declared a conflict on this item",
                            "nature")
@@ -160,6 +172,8 @@ def start(session, actor, early_reason=None):
         raise MeetingError(f"The session is on {format_date(session.held_on)}: to start the "
                            "meeting before then, enter why", "early_reason")
     if early(session):
+        refuse_child_identifiers(session, [("The reason for starting early", "early_reason",
+                                            reason)])
         session.early_start_reason = reason
     session.status = SessionStatus.IN_SESSION
     audit.record("meeting_started", session, actor=actor, early_reason=reason or None)

@@ -9,7 +9,7 @@ import re
 from flask import current_app, render_template
 from sqlalchemy import select
 
-from moderation import audit, child_identifiers
+from moderation import audit
 from moderation.extensions import db
 from moderation.formatting import format_date
 from moderation.models import (
@@ -83,7 +83,7 @@ def edit(version, actor, texts):
         raise MeetingError(f"Each part of the minutes must be {TEXT_LIMIT} characters or fewer",
                            "opening")
     session = db.session.get(PanelSession, version.session_id)
-    _check_no_child_identified(session, _labelled(session, cleaned))
+    meeting.refuse_child_identifiers(session, _labelled(session, cleaned))
     version.texts = cleaned
     audit.record("minutes_edited", version, actor=actor, session=version.session_id)
 
@@ -99,16 +99,6 @@ def _labelled(session, texts):
             *[(f"The summary of item {positions.get(key, '')}".rstrip(), f"item-{key}", text)
               for key, text in texts["items"].items()],
             ("Any other business", "closing", texts["closing"])]
-
-
-def _check_no_child_identified(session, fields):
-    """Rule 13: the chair's text names, dates or numbers no child on this session's agenda."""
-    children = child_identifiers.ChildIdentifiers(
-        child_identifiers.Child(item.dispute.child_name, item.dispute.child_dob,
-                                item.dispute.child_case_number) for item in session.agenda)
-    refused = child_identifiers.refusal(fields, children)
-    if refused:
-        raise MeetingError(*refused)
 
 
 def approve(session, version, actor):
@@ -132,7 +122,7 @@ def correct(session, actor, change_note):
                            "change_note")
     if not _clean(change_note):
         raise MeetingError("Say what the correction changes", "change_note")
-    _check_no_child_identified(session, [("What the correction changes", "change_note-text",
+    meeting.refuse_child_identifiers(session, [("What the correction changes", "change_note-text",
                                           change_note)])
     draft = MinutesVersion(session_id=session.id, version=current.version + 1,
                            texts=dict(current.texts), change_note=_clean(change_note),

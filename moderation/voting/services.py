@@ -124,6 +124,7 @@ def _check_vote(item, member, outcome, reason, in_room):
         raise VoteRefused("Select how you vote", "outcome")
     if not (reason or "").strip():
         raise VoteRefused("Enter the reason for your vote", "reason")
+    meeting.refuse_child_identifiers(item.session, [("The reason", "reason", reason)])
 
 
 def votes_shown_to(item, user):
@@ -175,6 +176,9 @@ def record_decision(item, actor, *, rationale, feedback, theme_ids, dissent=None
         raise MeetingError("Enter the panel's rationale", "rationale")
     if not feedback.strip():
         raise MeetingError("Enter the feedback to the referrer", "feedback")
+    meeting.refuse_child_identifiers(item.session, [
+        ("The rationale", "rationale", rationale), ("The dissent", "dissent", dissent),
+        ("The feedback to the referrer", "feedback", feedback)])
     decision = PanelDecision(
         agenda_item_id=item.id, dispute_id=item.dispute_id, outcome=result.outcome,
         method=result.method, tally=result.tally, dissenting_agencies=list(result.dissenting),
@@ -225,6 +229,7 @@ def defer(item, actor, reason):
         raise MeetingError("Items can be deferred once the agenda is frozen", "reason")
     if not (reason or "").strip():
         raise MeetingError("Enter why the item is deferred", "reason")
+    meeting.refuse_child_identifiers(item.session, [("The reason", "reason", reason)])
     item.deferred = True
     item.deferral_reason = reason.strip()
     following = _next_open_session(item.session)
