@@ -207,9 +207,9 @@ def feed(token):
 @roles_required(Role.CHAIR)
 def agenda_builder(session_id):
     session = _session(session_id)
-    # Building from the queue is the chair's; a frozen agenda is case detail (rule 12).
-    require(not session_access(current_user, session).opened
-            or session_access(current_user, session).case_detail)
+    # Building from the queue is any chair's; a frozen agenda is case detail (rule 12).
+    access = session_access(current_user, session)
+    require(not access.opened or access.case_detail)
     problems = []
     if request.method == "POST":
         try:
