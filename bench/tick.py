@@ -10,7 +10,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from moderation import create_app, jobs  # noqa: E402
+from moderation import create_app  # noqa: E402
+from moderation.scheduling import jobs
 
 
 def timed(job_id):

@@ -6,9 +6,9 @@ from flask import Flask, send_from_directory
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from moderation import access, errors, security, sessions
 from moderation.config import PROJECT_ROOT, config_from_environment
 from moderation.extensions import csrf, db, limiter, login_manager, migrate
+from moderation.web import access, errors, security, session_hooks
 
 MIGRATIONS_DIR = PROJECT_ROOT / "moderation" / "migrations"
 GOVUK_ASSETS_DIR = PROJECT_ROOT / "static" / "govuk" / "assets"
@@ -65,7 +65,7 @@ def _init_extensions(app):
 def _init_templates(app):
     from govuk_frontend_wtf.main import WTFormsHelpers
 
-    from moderation import formatting, navigation
+    from moderation.web import formatting, navigation
 
     app.jinja_loader = ChoiceLoader(
         [
@@ -91,7 +91,6 @@ def _register_blueprints(app):
     from moderation.admin.views import bp as admin_bp
     from moderation.auth.views import bp as auth_bp
     from moderation.disputes.views import bp as disputes_bp
-    from moderation.forms import IdConverter
     from moderation.home.views import bp as home_bp
     from moderation.notifications.views import bp as notifications_bp
     from moderation.panels.actions_views import bp as actions_bp
@@ -99,6 +98,7 @@ def _register_blueprints(app):
     from moderation.panels.views import bp as panels_bp
     from moderation.reports.outcome_views import bp as outcomes_bp
     from moderation.reports.views import bp as minutes_bp
+    from moderation.web.forms import IdConverter
 
     app.url_map.converters["int"] = IdConverter  # before any route: every <int:...> id bounded
     app.register_blueprint(auth_bp)
@@ -124,10 +124,10 @@ def _govuk_asset(filename):
 
 
 def _register_hooks(app):
-    app.before_request(sessions.refuse_during_maintenance)
-    app.before_request(sessions.end_idle_session)
+    app.before_request(session_hooks.refuse_during_maintenance)
+    app.before_request(session_hooks.end_idle_session)
     app.before_request(access.enforce_access)
-    app.before_request(sessions.require_password_change)
+    app.before_request(session_hooks.require_password_change)
     app.after_request(security.set_security_headers)
 
 

@@ -8,9 +8,9 @@ import contextlib
 from flask import Blueprint, g
 from sqlalchemy import event, func, select
 
-from moderation import access
 from moderation.extensions import db
 from moderation.models import Dispute
+from moderation.web import access
 
 bp = Blueprint("bench", __name__, url_prefix="/bench")
 

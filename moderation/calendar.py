@@ -3,12 +3,14 @@
 Working days skip Saturdays, Sundays and bank holidays, substitute days included, taken from the
 `holidays` package. Every function works on `datetime.date`, needs no application context, and
 takes an optional `region` (England and Wales by default; Scotland and Northern Ireland have
-different bank holidays). The app passes its configured region.
+different bank holidays). The app passes its configured region. The app's clock (`today()`)
+and region (`region()`) live here too, so every clock in the application reads the same day.
 """
 
 from bisect import bisect_left, bisect_right
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 import holidays
 
@@ -19,6 +21,19 @@ REGIONS = {ENGLAND_AND_WALES: "ENG", SCOTLAND: "SCT", NORTHERN_IRELAND: "NIR"}
 DEFAULT_REGION = ENGLAND_AND_WALES
 
 _ONE_DAY = timedelta(days=1)
+UK = ZoneInfo("Europe/London")
+
+
+def today():
+    """Today's date in the UK, where the working-day clocks run."""
+    return datetime.now(UK).date()
+
+
+def region():
+    """The bank-holiday region the app is configured for."""
+    from flask import current_app
+
+    return current_app.config["BANK_HOLIDAY_REGION"]
 
 
 @lru_cache(maxsize=256)

@@ -135,7 +135,7 @@ def scheduler():
     """Run the scheduler (its own process; never inside web workers). Ctrl-C stops it."""
     import logging
 
-    from moderation import jobs
+    from moderation.scheduling import jobs
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     jobs.use_app(current_app._get_current_object())
@@ -158,7 +158,7 @@ def jobs_list():
     """Each job with its next run."""
     from datetime import UTC, datetime
 
-    from moderation import jobs
+    from moderation.scheduling import jobs
 
     for job, next_run, source in jobs.next_runs(datetime.now(UTC)):
         when = next_run.astimezone().strftime("%Y-%m-%d %H:%M %Z") if next_run else "never"
@@ -170,7 +170,7 @@ def jobs_list():
 @click.argument("job_id")
 def jobs_run(job_id):
     """Run one job now."""
-    from moderation import jobs
+    from moderation.scheduling import jobs
 
     if job_id not in jobs.JOB_IDS:
         raise click.BadParameter(f"choose one of: {', '.join(jobs.JOB_IDS)}",

@@ -3,9 +3,9 @@
 import pytest
 
 from moderation import create_app
-from moderation.access import ASSET_ENDPOINTS, check_every_route_has_a_rule, public
 from moderation.config import TestConfig
 from moderation.models import Role
+from moderation.web.access import ASSET_ENDPOINTS, check_every_route_has_a_rule, public
 from tests.conftest import csrf_token, heading, sign_in
 
 PUBLIC = "public"

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from moderation.child_identifiers import Child, ChildIdentifiers, refusal
+from moderation.disputes.child_identifiers import Child, ChildIdentifiers, refusal
 
 YUSUF = Child("Yusuf Example", date(2015, 6, 5), "CS-204518")
 IN_SCOPE = ChildIdentifiers([YUSUF, Child("Siobhán O'Brien-Kelly", date(2019, 12, 25))])

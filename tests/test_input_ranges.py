@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 from werkzeug.routing import IntegerConverter
 
-from moderation.forms import ID_MAX, coerce_id
 from moderation.models import AgendaItem, LearningTheme
+from moderation.web.forms import ID_MAX, coerce_id
 from tests.conftest import csrf_token, error_summary, heading, post, sign_in
 
 TOO_LARGE = "99999999999999999999"

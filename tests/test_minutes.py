@@ -227,7 +227,7 @@ def test_typed_text_that_ends_a_sentence_gets_no_second_full_stop(app, db, held)
 def test_a_sentence_from_typed_text_ends_with_one_full_stop():
     from markupsafe import Markup
 
-    from moderation.formatting import full_stop
+    from moderation.web.formatting import full_stop
 
     assert [full_stop(t) for t in ("enough", "enough.", "enough. ", "really?", "(as agreed.)",
                                    'said "no."', "wait\u2026", "")] == [

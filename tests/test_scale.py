@@ -8,10 +8,11 @@ import pytest
 import sqlalchemy as sa
 import time_machine
 
-from moderation import create_app, reminders
+from moderation import create_app
 from moderation.models import Action, Notification
 from moderation.panels import actions
 from moderation.reports import outcomes
+from moderation.scheduling import reminders
 from tests.conftest import _config, page, sign_in
 from tests.test_outcomes import NOVEMBER_DECEMBER
 

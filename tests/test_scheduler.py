@@ -9,7 +9,6 @@ import time_machine
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
-from moderation import jobs, reminders
 from moderation.models import (
     Action,
     Dispute,
@@ -22,6 +21,7 @@ from moderation.models import (
 from moderation.notifications import delivery
 from moderation.notifications.kinds import KINDS, email_for
 from moderation.panels import actions, meeting
+from moderation.scheduling import jobs, reminders
 from moderation.voting import services as voting
 
 

@@ -27,9 +27,9 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from moderation.forms import GovukDateField, choices, coerce_id
 from moderation.models import AgencyKind, Role
 from moderation.models.people import AGENCY_KIND_LABELS, ROLE_LABELS
+from moderation.web.forms import GovukDateField, choices, coerce_id
 
 
 class AgencyForm(FlaskForm):

@@ -6,11 +6,11 @@ from datetime import UTC, datetime, time, timedelta
 from markupsafe import Markup, escape
 from sqlalchemy import func, or_, select
 
-from moderation import audit
 from moderation.auth.services import find_user_by_email, issue_temporary_password
 from moderation.extensions import db
 from moderation.models import Agency, AuditEvent, Role, User
 from moderation.models.people import email_key
+from moderation.web import audit
 
 
 class AdminError(ValueError):

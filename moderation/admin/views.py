@@ -12,12 +12,12 @@ from flask import (
 )
 from flask_login import current_user
 
-from moderation.access import roles_required
 from moderation.admin import services
 from moderation.admin.forms import AgencyForm, AuditFilterForm, ResetPasswordForm, UserForm
 from moderation.extensions import db
-from moderation.forms import add_error, choices, id_from
 from moderation.models import Agency, Role, User
+from moderation.web.access import roles_required
+from moderation.web.forms import add_error, choices, id_from
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -6,12 +6,12 @@ from flask import session
 from flask_login import login_user, logout_user
 from sqlalchemy import func, select
 
-from moderation import audit
 from moderation.auth import passwords
 from moderation.extensions import db
 from moderation.models import User
 from moderation.models.people import email_key
 from moderation.models.types import utcnow
+from moderation.web import audit
 
 
 def load_user(login_id):

@@ -7,13 +7,13 @@ from flask_limiter import RateLimitExceeded
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
-from moderation import audit
-from moderation.access import public, signed_in
 from moderation.auth import passwords, services
 from moderation.auth.forms import ChangePasswordForm, SignInForm
-from moderation.errors import handle_database_error, render_error
 from moderation.extensions import db, limiter, submitted_email
-from moderation.forms import add_error
+from moderation.web import audit
+from moderation.web.access import public, signed_in
+from moderation.web.errors import handle_database_error, render_error
+from moderation.web.forms import add_error
 
 bp = Blueprint("auth", __name__)
 bp.record_once(lambda state: passwords.prepare_dummy_hash(state.app.config))

@@ -26,7 +26,6 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from moderation.forms import DateRequired, GovukDateField, GovukIntegerField, choices, coerce_id
 from moderation.models import (
     Classification,
     ConcernCategory,
@@ -37,6 +36,7 @@ from moderation.models import (
     Role,
 )
 from moderation.models.disputes import LEVELS_OF_NEED
+from moderation.web.forms import DateRequired, GovukDateField, GovukIntegerField, choices, coerce_id
 
 LONG_TEXT = 5000
 

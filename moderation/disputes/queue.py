@@ -5,11 +5,9 @@ from dataclasses import asdict, dataclass
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import lazyload
 
-from moderation import csv_safe
 from moderation.admin.services import agency_options
 from moderation.disputes.services import queue_order
 from moderation.extensions import db
-from moderation.forms import id_from
 from moderation.models import (
     ConcernCategory,
     Dispute,
@@ -21,6 +19,8 @@ from moderation.models import (
     User,
 )
 from moderation.models.disputes import LEVELS_OF_NEED
+from moderation.web import csv_safe
+from moderation.web.forms import id_from
 
 
 @dataclass

@@ -8,15 +8,18 @@ joins the panel queue (rule 4), which is ordered by rule 5.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
-from flask import current_app
 from sqlalchemy import and_, func, or_, select
 
-from moderation import audit
-from moderation.calendar import add_working_days, next_working_day, working_days_between
+from moderation.calendar import (
+    add_working_days,
+    next_working_day,
+    region,
+    today,
+    working_days_between,
+)
 from moderation.extensions import db
-from moderation.formatting import UK
 from moderation.models import (
     Classification,
     Dispute,
@@ -30,6 +33,7 @@ from moderation.models import (
     StageOutcome,
 )
 from moderation.models.types import utcnow
+from moderation.web import audit
 
 REPEAT_WINDOW = timedelta(days=365)
 
@@ -40,15 +44,6 @@ class DisputeError(ValueError):
     def __init__(self, message, field=None):
         super().__init__(message)
         self.field = field
-
-
-def today():
-    """Today's date in the UK, where the working-day clocks run."""
-    return datetime.now(UK).date()
-
-
-def region():
-    return current_app.config["BANK_HOLIDAY_REGION"]
 
 
 # The escalation policy -------------------------------------------------------------------------

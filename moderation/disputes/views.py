@@ -13,8 +13,6 @@ from flask import (
 )
 from flask_login import current_user
 
-from moderation import audit
-from moderation.access import roles_required, signed_in
 from moderation.disputes import queue, services
 from moderation.disputes.forms import (
     SETTLE,
@@ -26,9 +24,11 @@ from moderation.disputes.forms import (
     UrgentContactForm,
 )
 from moderation.extensions import db
-from moderation.forms import add_error, choices, id_from
 from moderation.models import Dispute, Role
 from moderation.voting.services import decisions_on
+from moderation.web import audit
+from moderation.web.access import roles_required, signed_in
+from moderation.web.forms import add_error, choices, id_from
 
 bp = Blueprint("disputes", __name__)
 

@@ -3,13 +3,13 @@
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
-from moderation import audit
-from moderation.access import roles_required, signed_in
 from moderation.disputes import services as dispute_services
 from moderation.extensions import db
 from moderation.models import Role
-from moderation.navigation import ROLE_HOMES
 from moderation.panels import services as panel_services
+from moderation.web import audit
+from moderation.web.access import roles_required, signed_in
+from moderation.web.navigation import ROLE_HOMES
 
 bp = Blueprint("home", __name__)
 

@@ -23,10 +23,10 @@ from urllib.parse import urlsplit
 from flask import current_app
 from sqlalchemy import select, update
 
-from moderation import audit
 from moderation.extensions import db
 from moderation.models import EmailMessage, EmailStatus
 from moderation.models.types import utcnow
+from moderation.web import audit
 
 BACKOFF_MINUTES = (1, 5, 15, 60, 240)
 BATCH = 50

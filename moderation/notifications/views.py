@@ -3,9 +3,9 @@
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from moderation.access import signed_in
 from moderation.extensions import db
 from moderation.notifications import services
+from moderation.web.access import signed_in
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 

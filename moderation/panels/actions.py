@@ -6,9 +6,7 @@ Open actions past their due date are overdue; they come back on the next session
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
-from moderation import audit
-from moderation.calendar import add_working_days, working_days_between
-from moderation.disputes.services import region, today
+from moderation.calendar import add_working_days, region, today, working_days_between
 from moderation.extensions import db
 from moderation.models import (
     Action,
@@ -23,6 +21,7 @@ from moderation.models import (
 from moderation.models.types import utcnow
 from moderation.panels import meeting, membership
 from moderation.panels.meeting import MeetingError
+from moderation.web import audit
 
 WORKING_DAYS = (1, 130)
 # Closing an action any way but "done" needs a word on why.

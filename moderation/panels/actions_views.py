@@ -3,15 +3,15 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from moderation import audit
-from moderation.access import roles_required, signed_in
 from moderation.extensions import db
-from moderation.forms import add_error, id_from
 from moderation.models import Action, ActionStatus, PanelSession, Role
 from moderation.panels import actions
 from moderation.panels.meeting import MeetingError
 from moderation.panels.meeting_forms import ActionStatusForm
 from moderation.panels.permissions import require, session_access
+from moderation.web import audit
+from moderation.web.access import roles_required, signed_in
+from moderation.web.forms import add_error, id_from
 
 bp = Blueprint("actions", __name__)
 

@@ -7,11 +7,11 @@ opens the papers to the session's members. Queued disputes that do not fit roll 
 
 from sqlalchemy import select
 
-from moderation import audit
 from moderation.disputes.services import queue_order
 from moderation.extensions import db
 from moderation.models import AgendaItem, Dispute, DisputeStatus, PanelSession, SessionStatus
 from moderation.panels.services import SchedulingError
+from moderation.web import audit
 
 MINUTES = (5, 120)
 DEFAULT_MINUTES = 20

@@ -6,10 +6,9 @@ item they declared on. The rule itself lives in voting/rules.py; this module gat
 
 from sqlalchemy import select
 
-from moderation import audit, child_identifiers
-from moderation.disputes.services import today
+from moderation.calendar import today
+from moderation.disputes import child_identifiers
 from moderation.extensions import db
-from moderation.formatting import format_date
 from moderation.models import (
     Agency,
     Attendance,
@@ -22,6 +21,8 @@ from moderation.models.types import utcnow
 from moderation.panels.membership import members, sitting_member
 from moderation.panels.services import SchedulingError
 from moderation.voting import rules
+from moderation.web import audit
+from moderation.web.formatting import format_date
 
 CONFIDENTIALITY_STATEMENT = (
     "The information in the papers and discussed at this panel is confidential. I will use it "

@@ -18,8 +18,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
-from moderation.forms import GovukIntegerField, IdField, choices, coerce_id
 from moderation.models import ActionStatus, PanelOutcome
+from moderation.web.forms import GovukIntegerField, IdField, choices, coerce_id
 
 
 def _text(message, limit=4000, name="The text"):

@@ -3,11 +3,8 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from moderation import audit
-from moderation.access import roles_required
 from moderation.disputes import services as dispute_services
 from moderation.extensions import db
-from moderation.forms import add_error
 from moderation.models import AgendaItem, AttendanceStatus, PanelMember, PanelSession, Role
 from moderation.panels import actions, meeting, membership
 from moderation.panels import services as panel_services
@@ -22,6 +19,9 @@ from moderation.panels.meeting_forms import (
 )
 from moderation.panels.permissions import require, session_access
 from moderation.voting import services as voting
+from moderation.web import audit
+from moderation.web.access import roles_required
+from moderation.web.forms import add_error
 
 bp = Blueprint("meeting", __name__, url_prefix="/sessions")
 

@@ -5,8 +5,7 @@ import secrets
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from moderation import audit
-from moderation.disputes.services import today
+from moderation.calendar import today
 from moderation.extensions import db
 from moderation.models import (
     Agency,
@@ -21,6 +20,7 @@ from moderation.models import (
     Vote,
 )
 from moderation.panels.services import SchedulingError
+from moderation.web import audit
 
 # The account role a member needs for each panel role.
 NEEDS_ROLE = {

@@ -10,7 +10,7 @@ from datetime import date, datetime, time
 from dateutil.rrule import FR, MO, MONTHLY, TH, TU, WE, rrule, rrulestr
 
 from moderation.calendar import DEFAULT_REGION, next_working_day
-from moderation.formatting import format_date
+from moderation.web.formatting import format_date
 
 POSITIONS = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
 WEEKDAYS = {"MO": ("Monday", MO), "TU": ("Tuesday", TU), "WE": ("Wednesday", WE),

@@ -9,11 +9,8 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
-from moderation import audit
-from moderation.calendar import add_working_days, is_working_day
-from moderation.disputes.services import region, today
+from moderation.calendar import add_working_days, is_working_day, region, today
 from moderation.extensions import db
-from moderation.formatting import format_date
 from moderation.models import (
     AgendaItem,
     Attendance,
@@ -26,6 +23,8 @@ from moderation.models import (
     User,
 )
 from moderation.panels.scheduling import describe, monthly_rule, occurrences
+from moderation.web import audit
+from moderation.web.formatting import format_date
 
 MONTHS_AHEAD = 6
 TERMS = ("starts_at", "duration_minutes", "place", "online_link", "capacity",

@@ -13,17 +13,17 @@ from flask import (
 )
 from flask_login import current_user
 
-from moderation import audit
-from moderation.access import public, roles_required
 from moderation.admin.services import agencies
 from moderation.disputes import services as dispute_services
 from moderation.extensions import db
-from moderation.forms import add_error, id_from
 from moderation.models import PanelMember, PanelSession, Role
 from moderation.panels import agenda, meeting, membership, services
 from moderation.panels.forms import AddMemberForm, CancelForm, MoveForm, SeriesForm, SessionForm
 from moderation.panels.ical import session_calendar
 from moderation.panels.permissions import require, session_access
+from moderation.web import audit
+from moderation.web.access import public, roles_required
+from moderation.web.forms import add_error, id_from
 
 bp = Blueprint("panels", __name__, url_prefix="/sessions")
 

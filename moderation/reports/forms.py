@@ -7,10 +7,10 @@ from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovText
 from wtforms import RadioField, SelectField, TextAreaField
 from wtforms.validators import Length, ValidationError
 
-from moderation.forms import GovukDateField, choices, coerce_id
 from moderation.models import ConcernCategory
 from moderation.models.disputes import LEVELS_OF_NEED
 from moderation.reports.outcomes import PERIODS, Filters, period_for
+from moderation.web.forms import GovukDateField, choices, coerce_id
 
 LONGEST = timedelta(days=366 * 5)
 

@@ -4,9 +4,8 @@ recommendations, rendered to PDF and kept with who generated them and when (rule
 from flask import current_app, render_template
 from sqlalchemy import or_, select
 
-from moderation import audit, child_identifiers
+from moderation.disputes import child_identifiers
 from moderation.extensions import db
-from moderation.formatting import format_date, full_stop
 from moderation.models import (
     AgencyKind,
     Classification,
@@ -21,6 +20,8 @@ from moderation.models.disputes import LEVELS_OF_NEED
 from moderation.panels.meeting import MeetingError
 from moderation.reports import outcomes, pdf
 from moderation.reports.charts import bar_chart
+from moderation.web import audit
+from moderation.web.formatting import format_date, full_stop
 
 VIGNETTE_LIMIT = 2000
 MOST_VIGNETTES = 12

@@ -9,9 +9,7 @@ import re
 from flask import current_app, render_template
 from sqlalchemy import select
 
-from moderation import audit
 from moderation.extensions import db
-from moderation.formatting import format_date
 from moderation.models import (
     ActionStatus,
     AttendanceStatus,
@@ -30,6 +28,8 @@ from moderation.models.types import utcnow
 from moderation.panels import actions, meeting
 from moderation.panels.meeting import MeetingError
 from moderation.reports import pdf
+from moderation.web import audit
+from moderation.web.formatting import format_date
 
 TEXT_LIMIT = 4000
 

@@ -17,16 +17,16 @@ from flask import (
 )
 from flask_login import current_user
 
-from moderation import audit, csv_safe
-from moderation.access import roles_required
 from moderation.admin.services import agency_options
 from moderation.extensions import db
-from moderation.forms import add_error, coerce_id, id_from
 from moderation.models import LearningSummary, LearningTheme, PanelOutcome, Role
 from moderation.models.disputes import LEVELS_OF_NEED
 from moderation.panels.meeting import MeetingError
 from moderation.reports import learning, outcomes
 from moderation.reports.forms import OutcomeFilterForm, SummaryForm
+from moderation.web import audit, csv_safe
+from moderation.web.access import roles_required
+from moderation.web.forms import add_error, coerce_id, id_from
 
 bp = Blueprint("outcomes", __name__, url_prefix="/outcomes")
 

@@ -13,8 +13,7 @@ from dateutil.relativedelta import relativedelta
 from flask import current_app
 from sqlalchemy import and_, func, or_, select
 
-from moderation.calendar import working_days_between
-from moderation.disputes.services import region, today
+from moderation.calendar import region, today, working_days_between
 from moderation.extensions import db
 from moderation.models import (
     Agency,

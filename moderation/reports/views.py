@@ -4,13 +4,13 @@ starts corrections."""
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from moderation import audit
-from moderation.access import roles_required
 from moderation.extensions import db
 from moderation.models import MinutesStatus, PanelSession, Role
 from moderation.panels.meeting import MeetingError
 from moderation.panels.permissions import require, session_access
 from moderation.reports import minutes
+from moderation.web import audit
+from moderation.web.access import roles_required
 
 bp = Blueprint("minutes", __name__, url_prefix="/sessions")
 

@@ -9,8 +9,7 @@ database's unique (item, agency) constraint is the last word on one vote per age
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from moderation import audit
-from moderation.disputes.services import today
+from moderation.calendar import today
 from moderation.extensions import db
 from moderation.models import (
     AgendaItem,
@@ -29,6 +28,7 @@ from moderation.notifications.services import notify
 from moderation.panels import meeting, membership
 from moderation.panels.meeting import MeetingError
 from moderation.voting import rules
+from moderation.web import audit
 
 
 class VoteRefused(MeetingError):

@@ -4,7 +4,7 @@ reached by consensus, majority and the chair's casting vote, actions, and minute
 from datetime import time
 
 from moderation.calendar import add_working_days
-from moderation.demo_disputes import _answers
+from moderation.demo.disputes import _answers
 from moderation.disputes import services as disputes
 from moderation.extensions import db
 from moderation.models import PanelSession

@@ -6,7 +6,7 @@ from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
 from moderation.extensions import db
-from moderation.security import csp_nonce
+from moderation.web.security import csp_nonce
 
 ERROR_PAGES = {
     400: ("There was a problem with your request", "Go back and try again."),

@@ -4,8 +4,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
-from moderation import demo_disputes, demo_panels
 from moderation.auth import passwords
+from moderation.demo import disputes as demo_disputes
+from moderation.demo import panels as demo_panels
 from moderation.extensions import db
 from moderation.models import Agency, AgencyKind, Role, User
 

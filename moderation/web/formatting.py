@@ -57,7 +57,7 @@ def enum_label(value, enum_name):
 
 
 def register(app):
-    from moderation.forms import error_summary
+    from moderation.web.forms import error_summary
 
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_filter(format_date, "date")

@@ -3,7 +3,7 @@
 The scheduler is its own process (`flask --app wsgi scheduler`): one APScheduler 3.11
 BlockingScheduler with an SQLAlchemyJobStore on the application's database, so jobs survive a
 restart. Web workers never start it. Job bodies are thin: each opens an app context, calls one
-service in moderation/reminders.py or moderation/notifications/delivery.py, and commits.
+service in moderation/scheduling/reminders.py or moderation/notifications/delivery.py, and commits.
 """
 
 import logging
@@ -25,22 +25,23 @@ class Job:
 
 
 JOBS = [
-    Job("deliver-email", "moderation.jobs:deliver_email", "Deliver the email outbox",
+    Job("deliver-email", "moderation.scheduling.jobs:deliver_email", "Deliver the email outbox",
         "interval", {"minutes": 1}),
-    Job("freeze-agendas", "moderation.jobs:freeze_agendas",
+    Job("freeze-agendas", "moderation.scheduling.jobs:freeze_agendas",
         "Freeze agendas at their cut-off and tell members the papers are ready",
         "cron", {"hour": 6, "minute": 0}),
-    Job("escalation-alerts", "moderation.jobs:escalation_alerts",
+    Job("escalation-alerts", "moderation.scheduling.jobs:escalation_alerts",
         "Each working morning: stages due tomorrow or overdue, and last-stage overdue disputes",
         "cron", {"day_of_week": "mon-fri", "hour": 7, "minute": 0}),
-    Job("session-reminders", "moderation.jobs:session_reminders",
+    Job("session-reminders", "moderation.scheduling.jobs:session_reminders",
         "Remind members two working days before a session", "cron", {"hour": 7, "minute": 15}),
-    Job("minutes-reminders", "moderation.jobs:minutes_reminders",
+    Job("minutes-reminders", "moderation.scheduling.jobs:minutes_reminders",
         "Remind the chair of minutes still in draft five working days after a session",
         "cron", {"hour": 7, "minute": 30}),
-    Job("overdue-actions", "moderation.jobs:overdue_actions", "Weekly: chase overdue actions",
+    Job("overdue-actions", "moderation.scheduling.jobs:overdue_actions",
+        "Weekly: chase overdue actions",
         "cron", {"day_of_week": "mon", "hour": 8, "minute": 0}),
-    Job("generate-sessions", "moderation.jobs:generate_sessions",
+    Job("generate-sessions", "moderation.scheduling.jobs:generate_sessions",
         "Keep every series' sessions generated six months ahead", "cron",
         {"hour": 5, "minute": 0}),
 ]
@@ -79,37 +80,37 @@ def deliver_email():
 
 
 def freeze_agendas():
-    from moderation import reminders
+    from moderation.scheduling import reminders
 
     return _run(reminders.freeze_due_agendas)
 
 
 def escalation_alerts():
-    from moderation import reminders
+    from moderation.scheduling import reminders
 
     return _run(reminders.escalation_alerts)
 
 
 def session_reminders():
-    from moderation import reminders
+    from moderation.scheduling import reminders
 
     return _run(reminders.remind_sessions)
 
 
 def minutes_reminders():
-    from moderation import reminders
+    from moderation.scheduling import reminders
 
     return _run(reminders.remind_minutes)
 
 
 def overdue_actions():
-    from moderation import reminders
+    from moderation.scheduling import reminders
 
     return _run(reminders.chase_overdue_actions)
 
 
 def generate_sessions():
-    from moderation import reminders
+    from moderation.scheduling import reminders
 
     return _run(reminders.keep_series_generated)
 

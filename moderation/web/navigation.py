@@ -3,9 +3,9 @@
 from flask import current_app, g, request
 from flask_login import current_user
 
-from moderation.access import rule_for
 from moderation.models import Role
-from moderation.security import csp_nonce
+from moderation.web.access import rule_for
+from moderation.web.security import csp_nonce
 
 # (label, endpoint): shown to a user only if the endpoint's access rule lets them in.
 NAVIGATION = [

@@ -5,10 +5,10 @@ import time
 from flask import current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, logout_user
 
-from moderation import audit
-from moderation.access import ASSET_ENDPOINTS
-from moderation.errors import ERROR_PAGES, render_standalone_error
 from moderation.extensions import db
+from moderation.web import audit
+from moderation.web.access import ASSET_ENDPOINTS
+from moderation.web.errors import ERROR_PAGES, render_standalone_error
 
 # Routes a user who must change their password can still reach.
 PASSWORD_CHANGE_ENDPOINTS = {"auth.change_password", "auth.sign_out"} | ASSET_ENDPOINTS

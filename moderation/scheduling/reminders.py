@@ -7,8 +7,7 @@ import functools
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 
-from moderation.calendar import add_working_days, is_working_day
-from moderation.disputes.services import region, today
+from moderation.calendar import add_working_days, is_working_day, region, today
 from moderation.extensions import db
 from moderation.models import (
     Action,

@@ -7,8 +7,8 @@ from datetime import time, timedelta
 
 from sqlalchemy import select
 
-from moderation import demo_meeting
-from moderation.disputes.services import today
+from moderation.calendar import today
+from moderation.demo import meeting as demo_meeting
 from moderation.extensions import db
 from moderation.models import MemberRole, PanelMember, PanelSeries, User
 from moderation.panels import agenda, services
