@@ -7,7 +7,7 @@ it needs and runs this with its defaults; run it directly to choose:
 
 For each backend it loads the demo data and `bench-data` into a database of its own (SQLite in
 a temporary folder; PostgreSQL at MODERATION_BENCH_POSTGRES_URL, which it drops and re-creates),
-serves the app with gunicorn (2 workers, MODERATION_BENCHMARK=1 for the query-count header and
+serves the app with gunicorn (2 workers, bench/wsgi.py for the query-count header and
 the reference page), and drives each page from wrk in a second process, signed in as the role
 that uses it. The reference page signs in and runs one query: no page can be faster. PDFs are
 timed as the app makes them and again as WeasyPrint rendering the same final HTML alone
@@ -122,7 +122,7 @@ def _env(url, **extra):
 
 
 def _flask(url, *command):
-    subprocess.run([BIN / "flask", "--app", "wsgi", *command], cwd=ROOT, env=_env(url),
+    subprocess.run([BIN / "flask", "--app", "bench.wsgi", *command], cwd=ROOT, env=_env(url),
                    check=True, stdout=subprocess.DEVNULL)
 
 
@@ -136,7 +136,7 @@ def _load(backend, url, disputes, reuse):
     _flask(url, "bench-data", "--disputes", str(disputes))
     took = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return (f"Data: `flask --app wsgi bench-data --disputes {disputes}` loaded in "
+    return (f"Data: `flask --app bench.wsgi bench-data --disputes {disputes}` loaded in "
             f"{_minutes(took)} (largest process so far {peak:.0f} MB).")
 
 
@@ -204,8 +204,8 @@ class _Server:
     def __enter__(self):
         self.process = subprocess.Popen(
             [BIN / "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{self.port}",
-             "--log-level", "warning", "wsgi:app"],
-            cwd=ROOT, env=_env(self.url, MODERATION_BENCHMARK="1"))
+             "--log-level", "warning", "bench.wsgi:app"],
+            cwd=ROOT, env=_env(self.url))
         for _ in range(100):
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=1).close()

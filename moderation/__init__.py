@@ -112,10 +112,6 @@ def _register_blueprints(app):
     app.register_blueprint(minutes_bp)
     app.register_blueprint(outcomes_bp)
     app.add_url_rule("/assets/<path:filename>", "assets", _govuk_asset)
-    if app.config["BENCHMARK"]:
-        from moderation import benchmarking
-
-        benchmarking.register(app)
 
 
 def _govuk_asset(filename):

@@ -20,7 +20,6 @@ def register(app):
     app.cli.add_command(learning_summary)
     app.cli.add_command(scheduler)
     app.cli.add_command(jobs_group)
-    app.cli.add_command(bench_data)
 
 
 @click.command("init-db")
@@ -177,19 +176,3 @@ def jobs_run(job_id):
                                  param_hint="JOB_ID")
     jobs.use_app(current_app._get_current_object())
     click.echo(f"{job_id}: {jobs.run_now(job_id)}")
-
-
-@click.command("bench-data")
-@with_appcontext
-@click.option("--disputes", type=click.IntRange(1, 2_000_000), required=True,
-              help="How many disputes to add, spread over ten years.")
-def bench_data(disputes):
-    """Add realistic benchmark data quickly (bulk inserts). Never on a live database."""
-    import time
-
-    from moderation import bench_data as generator
-
-    started = time.perf_counter()
-    counts = generator.generate(disputes)
-    took = time.perf_counter() - started
-    click.echo(", ".join(f"{n:,} {name}" for name, n in counts.items()) + f" in {took:.1f} s")

@@ -120,8 +120,6 @@ class Config:
     # A delivery run's time budget: what it has not tried by then waits for the next run.
     MAIL_RUN_SECONDS = int(os.environ.get("MAIL_RUN_SECONDS", "45"))
     MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "6"))
-    # bench/run.py serves the app with query counts in a header and a reference page.
-    BENCHMARK = os.environ.get("MODERATION_BENCHMARK", "") == "1"
     # The dashboard's figures are counted again once this many seconds old (outcomes.py).
     FIGURES_MAX_AGE = int(os.environ.get("FIGURES_MAX_AGE_SECONDS", "300"))
     AUDIT_PAGE_SIZE = 50
@@ -148,7 +146,6 @@ class TestConfig(Config):
     ENV_NAME = "test"
     TESTING = True
     SECRET_KEY = "test-only-not-secret"  # noqa: S105 - tests only
-    BENCHMARK = False
     FIGURES_MAX_AGE = 0  # every test sees the figures as they are
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     RATELIMIT_STORAGE_URI = "memory://"

@@ -4,7 +4,7 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from moderation import bench_data
+from bench import data as bench_data
 from moderation.models import (
     AgendaItem,
     Attendance,

@@ -1,7 +1,7 @@
-"""What the benchmark (bench/run.py) needs from the served app, switched on only by
-MODERATION_BENCHMARK=1: each response says how many SQL statements it ran (X-Query-Count), and
-a minimal signed-in page that runs one query of its own gives the reference a page is measured
-against. Neither exists in a normal deployment."""
+"""What the benchmark (bench/run.py) needs from the served app, registered only by the
+benchmark's own entry point (bench/wsgi.py): each response says how many SQL statements it ran
+(X-Query-Count), and a minimal signed-in page that runs one query of its own gives the reference
+a page is measured against. Neither exists in a normal deployment."""
 
 import contextlib
 
