@@ -1,7 +1,6 @@
 """Panel sessions and the monthly series that generate them."""
 
 from datetime import date, datetime, time
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     Boolean,
@@ -17,6 +16,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from moderation.calendar import today
 from moderation.models.base import Base
 from moderation.models.enums import LabelledEnum
 from moderation.models.types import UTCDateTime, utcnow
@@ -88,11 +88,6 @@ class PanelSession(SessionTerms, Base):
     series: Mapped[PanelSeries | None] = relationship(back_populates="sessions")
 
 
-def _today():
-    """Today in the UK, where panels sit (the services' today(), without importing them)."""
-    return datetime.now(ZoneInfo("Europe/London")).date()
-
-
 class MemberRole(LabelledEnum):
     CHAIR = "chair"
     DEPUTY_CHAIR = "deputy_chair"
@@ -125,7 +120,7 @@ class PanelMember(Base):
     # The private calendar feed's secret; replacing it revokes the old feed address.
     calendar_token: Mapped[str] = mapped_column(String(64), unique=True)
     # They sit on sessions held from joined_on to left_on, their last day (rule 12).
-    joined_on: Mapped[date] = mapped_column(Date, default=_today)
+    joined_on: Mapped[date] = mapped_column(Date, default=today)
     left_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 

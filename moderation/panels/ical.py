@@ -12,8 +12,8 @@ from urllib.parse import urlsplit
 from flask import current_app
 from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress
 
+from moderation.calendar import UK
 from moderation.models import SessionStatus
-from moderation.web.formatting import UK
 
 TZID = "Europe/London"  # the key of formatting.UK, which every DTSTART and DTEND carries
 

@@ -209,8 +209,7 @@ def _declaring_member(session, member_id):
     """Members declare their own conflicts; the chair may record one for any member sitting
     on this session's panel."""
     if session_access(current_user, session).runs_meeting and member_id:
-        member = next((m for m in membership.members(session) if str(m.id) == str(member_id)),
-                      None)
+        member = next((m for m in membership.members(session) if m.id == member_id), None)
         if member is not None:
             return member
     own = membership.sitting_member(current_user, session)

@@ -1,11 +1,10 @@
 """Template filters: dates and times as people in the UK read them."""
 
 import re
-from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
-UK = ZoneInfo("Europe/London")
+from moderation.calendar import UK
 
 
 def format_datetime(value):
