@@ -21,6 +21,7 @@ from sqlalchemy import func, insert, select, text
 
 from moderation.calendar import add_working_days
 from moderation.extensions import db
+from moderation.meeting import rules
 from moderation.models import (
     Action,
     Agency,
@@ -40,7 +41,6 @@ from moderation.models import (
     Vote,
 )
 from moderation.models.meeting import decision_theme
-from moderation.voting import rules
 
 YEARS = 10
 PER_PARTNERSHIP = 4800  # disputes per partnership over ten years

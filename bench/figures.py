@@ -10,7 +10,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from moderation import create_app  # noqa: E402
-from moderation.reports import outcomes  # noqa: E402
+from moderation.outcomes import figures as outcomes  # noqa: E402
 
 
 def main():

@@ -26,10 +26,16 @@ import sqlalchemy as sa  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 
 from moderation import create_app  # noqa: E402
+from moderation.actions import services as actions  # noqa: E402
 from moderation.calendar import add_working_days  # noqa: E402
 from moderation.config import TestConfig  # noqa: E402
 from moderation.disputes import services  # noqa: E402
 from moderation.extensions import db  # noqa: E402
+from moderation.meeting import (
+    minutes,  # noqa: E402
+    voting,  # noqa: E402
+)
+from moderation.meeting import register as meeting  # noqa: E402
 from moderation.models import (  # noqa: E402
     Agency,
     AgencyKind,
@@ -41,9 +47,10 @@ from moderation.models import (  # noqa: E402
     SessionStatus,
     User,
 )
-from moderation.panels import actions, agenda, meeting  # noqa: E402
-from moderation.reports import learning, minutes, outcomes, pdf  # noqa: E402
-from moderation.voting import services as voting  # noqa: E402
+from moderation.outcomes import figures as outcomes  # noqa: E402
+from moderation.outcomes import learning  # noqa: E402
+from moderation.panels import agenda  # noqa: E402
+from moderation.web import pdf  # noqa: E402
 from tests.conftest import dispute_answers  # noqa: E402
 
 OUTCOMES = ["upheld", "overturn_s17", "overturn_s47", "step_down_early_help"]

@@ -86,8 +86,8 @@ def demo_data():
               help="Which version (default: the latest).")
 def minutes_pdf(session_id, output, version_number):
     """Write a panel session's minutes as PDF."""
+    from moderation.meeting import minutes
     from moderation.models import PanelSession
-    from moderation.reports import minutes
 
     session = db.session.get(PanelSession, session_id)
     if session is None:
@@ -115,7 +115,8 @@ def minutes_pdf(session_id, output, version_number):
               help="Where to write the PDF.")
 def learning_summary(start, end, output):
     """Generate a learning summary for a period (kept, like those made in the app)."""
-    from moderation.reports import learning, outcomes
+    from moderation.outcomes import figures as outcomes
+    from moderation.outcomes import learning
 
     if end < start:
         raise click.BadParameter("the end must be on or after the start", param_hint="--end")

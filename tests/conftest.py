@@ -400,8 +400,9 @@ def panel_meeting(app, make_agency, make_user, make_session, make_member, queue_
     chair to fill and freeze). `started=True` also marks the chair and representatives present,
     with the confidentiality statement accepted, and starts the meeting. The test runs on the
     session's date (`meeting_day`)."""
+    from moderation.meeting import register as meeting
     from moderation.models import AgencyKind, PanelSession
-    from moderation.panels import agenda, meeting
+    from moderation.panels import agenda
 
     def make(disputes=({},), started=True, frozen=True):
         agencies = {kind: make_agency(name, kind, is_core=True) for kind, name in (
@@ -453,8 +454,8 @@ def history(app, panel_meeting, make_dispute, make_user):
     settled = make_dispute(on=date(2026, 11, 23), child_name="Isla Brown")
 
     from moderation.disputes import services as disputes
+    from moderation.meeting import voting
     from moderation.models import LearningTheme, PanelSession
-    from moderation.voting import services as voting
 
     with app.app_context():
         session = _db.session.get(PanelSession, m.session_id)

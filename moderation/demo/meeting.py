@@ -3,13 +3,15 @@ reached by consensus, majority and the chair's casting vote, actions, and minute
 
 from datetime import time
 
+from moderation.actions import services as actions
 from moderation.calendar import add_working_days
 from moderation.demo.disputes import _answers
 from moderation.disputes import services as disputes
 from moderation.extensions import db
+from moderation.meeting import register as meeting
+from moderation.meeting import voting
 from moderation.models import PanelSession
-from moderation.panels import actions, agenda, meeting
-from moderation.voting import services as voting
+from moderation.panels import agenda
 
 CASES = [
     # (referrer, child, concerns, votes by representative, chair's casting vote, feedback)

@@ -28,22 +28,16 @@ from moderation.models import (
     DisputeStatus,
     EscalationPolicy,
     Intent,
+    PanelDecision,
     PolicyStage,
     Role,
     StageOutcome,
 )
 from moderation.models.types import utcnow
 from moderation.web import audit
+from moderation.web.boundary import Refusal
 
 REPEAT_WINDOW = timedelta(days=365)
-
-
-class DisputeError(ValueError):
-    """An action the escalation rules do not allow; `field` names the form field, if any."""
-
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.field = field
 
 
 # The escalation policy -------------------------------------------------------------------------
@@ -56,7 +50,7 @@ def current_policy():
 def update_policy(actor, urgent_contact, stages):
     """Replace the policy's stages. Running stages keep the terms they opened with."""
     if not stages:
-        raise DisputeError("Add at least one escalation stage", "stages")
+        raise Refusal("Add at least one escalation stage", "stages")
     policy = current_policy()
     before = [stage_terms(stage) for stage in policy.stages]
     policy.stages.clear()
@@ -141,7 +135,7 @@ def raise_dispute(referrer, answers, on=None):
     problems = check_dates(answers, on)
     if problems:
         name, message = next(iter(problems.items()))
-        raise DisputeError(message, name)
+        raise Refusal(message, name)
     dispute = Dispute(
         raised_on=on,
         referrer_id=referrer.id,
@@ -273,9 +267,9 @@ def check_can_answer(dispute, actor):
     """Rule: only the stage's answering role, and never the decision maker at second screening."""
     stage = _require_open(dispute)
     if not actor.has_role(stage.answering_role):
-        raise DisputeError("This stage is answered by someone in a different role")
+        raise Refusal("This stage is answered by someone in a different role")
     if stage.independent and dispute.csc_decision_maker_id == actor.id:
-        raise DisputeError(
+        raise Refusal(
             "You made the original decision, so another CSC manager must answer the "
             "independent second screening",
             "response",
@@ -327,17 +321,17 @@ def escalate(dispute, actor, to_position=None, skip_reason=None, on=None):
     stage = _require_open(dispute)
     on = on or today()
     if not can_escalate(dispute, on):
-        raise DisputeError(
+        raise Refusal(
             "You can escalate once CSC has answered this stage or its due date has passed"
         )
     stages = current_policy().stages
     next_position = stage.position + 1
     to_position = to_position or next_position
     if to_position < next_position or to_position > len(stages) + 1:
-        raise DisputeError("Choose a later stage", "to_position")
+        raise Refusal("Choose a later stage", "to_position")
     skipping = to_position > next_position
     if skipping and not dispute.immediate_risk and not (skip_reason or "").strip():
-        raise DisputeError("Give the reason for skipping a stage", "skip_reason")
+        raise Refusal("Give the reason for skipping a stage", "skip_reason")
     stage.closed_on = on
     stage.outcome = StageOutcome.UNRESOLVED
     for skipped in stages[next_position - 1:to_position - 1]:
@@ -367,7 +361,7 @@ def _queue(dispute, actor, on):
 def _require_open(dispute):
     stage = dispute.current_stage
     if dispute.status != DisputeStatus.ESCALATING or stage is None:
-        raise DisputeError("This dispute is no longer in escalation")
+        raise Refusal("This dispute is no longer in escalation")
     return stage
 
 
@@ -396,37 +390,6 @@ MISMATCH_MEANING = {
         "assessment of the family. If that is not what you intended, explain why in your grounds."
     ),
 }
-
-
-# Who may see what (rule 12) --------------------------------------------------------------------
-
-
-def can_view(user, dispute):
-    """Need-to-know (rule 12): a referrer sees only their own disputes; CSC managers and
-    partnership managers see all; a chair sees disputes waiting for panel (to build agendas);
-    a panel member sees a case once it is on a frozen agenda of the panel they sit on."""
-    if user.has_role(Role.PARTNERSHIP_MANAGER, Role.CSC_MANAGER):
-        return True
-    if user.has_role(Role.CHAIR) and dispute.status == DisputeStatus.QUEUED:
-        return True
-    if user.has_role(Role.REFERRER) and dispute.referrer_id == user.id:
-        return True
-    return (user.has_role(Role.PANEL_MEMBER, Role.CHAIR)
-            and _sits_on_a_frozen_agenda(user, dispute))
-
-
-def _sits_on_a_frozen_agenda(user, dispute):
-    """A panel member sees a case once it is on a frozen agenda of the panel they sit on."""
-    from moderation.models import AgendaItem, PanelMember, PanelSession, SessionStatus
-
-    not_open_to_members = (SessionStatus.SCHEDULED, SessionStatus.CANCELLED)
-    return db.session.scalar(
-        select(AgendaItem.id)
-        .join(PanelSession, AgendaItem.session_id == PanelSession.id)
-        .where(AgendaItem.dispute_id == dispute.id, PanelSession.status.not_in(not_open_to_members),
-               select(PanelMember.id).where(PanelMember.user_id == user.id).exists())
-        .limit(1)
-    ) is not None
 
 
 # Lists -----------------------------------------------------------------------------------------
@@ -463,6 +426,14 @@ def queue_order():
         Dispute.csc_decision_date,
         Dispute.id,
     )
+
+
+def decisions_on(dispute):
+    """The panel's decisions on a dispute, oldest first (a deferral, then the outcome)."""
+    return db.session.scalars(
+        select(PanelDecision).where(PanelDecision.dispute_id == dispute.id)
+        .order_by(PanelDecision.recorded_at, PanelDecision.id)
+    ).all()
 
 
 def count_by_status():

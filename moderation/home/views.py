@@ -68,6 +68,6 @@ def chair():
 @bp.route("/partnership")
 @roles_required(Role.PARTNERSHIP_MANAGER)
 def partnership():
-    from moderation.reports.outcome_views import dashboard_context
+    from moderation.outcomes.views import dashboard_context
 
     return _render_home(Role.PARTNERSHIP_MANAGER, **dashboard_context())

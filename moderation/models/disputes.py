@@ -255,6 +255,19 @@ class Dispute(Base):
         return open_stages[-1] if open_stages else None
 
     @property
+    def escalating(self):
+        return self.status == DisputeStatus.ESCALATING
+
+    @property
+    def queued(self):
+        """Waiting for the threshold moderation panel."""
+        return self.status == DisputeStatus.QUEUED
+
+    @property
+    def settled(self):
+        return self.status == DisputeStatus.SETTLED
+
+    @property
     def effective_recorded_as(self):
         """How CSC recorded it: CSC's own confirmation, else what the referrer was told."""
         return self.csc_recorded_as or self.told_recorded_as

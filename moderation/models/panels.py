@@ -128,6 +128,11 @@ class PanelMember(Base):
     agency: Mapped["Agency"] = relationship(lazy="joined")  # noqa: F821
     deputy_for: Mapped["PanelMember | None"] = relationship(remote_side=[id])
 
+    @classmethod
+    def sitting_on(cls, held_on):
+        """The memberships that cover the day `held_on` (a date or a date column): rule 12."""
+        return (cls.joined_on <= held_on) & (cls.left_on.is_(None) | (cls.left_on >= held_on))
+
 
 class VotingStatus(LabelledEnum):
     NOT_OPEN = "not_open"

@@ -23,7 +23,7 @@ from wtforms.validators import (
 )
 
 from moderation.models import MemberRole
-from moderation.panels.scheduling import POSITIONS, WEEKDAYS
+from moderation.panels.series import POSITIONS, WEEKDAYS
 from moderation.web.forms import DateRequired, GovukDateField, GovukIntegerField, choices, coerce_id
 
 TIME_PATTERN = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")

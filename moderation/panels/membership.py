@@ -48,9 +48,7 @@ def _current():
 
 def _sitting(session):
     """Members whose membership covers the day the session is held."""
-    held_on = session.held_on
-    return (PanelMember.joined_on <= held_on) & (
-        PanelMember.left_on.is_(None) | (PanelMember.left_on >= held_on))
+    return PanelMember.sitting_on(session.held_on)
 
 
 def candidates():
@@ -144,8 +142,7 @@ def sessions_sat_on(user):
     """A subquery of the ids of every session held while the user sat on the panel."""
     return (
         select(PanelSession.id)
-        .join(PanelMember, (PanelMember.joined_on <= PanelSession.held_on)
-              & (PanelMember.left_on.is_(None) | (PanelMember.left_on >= PanelSession.held_on)))
+        .join(PanelMember, PanelMember.sitting_on(PanelSession.held_on))
         .where(PanelMember.user_id == user.id)
     )
 

@@ -8,10 +8,15 @@ none. Running the meeting also needs the chair role.
 
 from dataclasses import dataclass
 
-from flask import abort
+from flask import abort, g, has_app_context
 
 from moderation.models import MemberRole, Role, SessionStatus
 from moderation.panels.membership import sitting_member
+from moderation.web.permissions import rule
+
+SCHEDULE_READERS = (Role.CHAIR, Role.PANEL_MEMBER, Role.PARTNERSHIP_MANAGER)
+CASE_READERS = (Role.CHAIR, Role.PANEL_MEMBER, Role.PARTNERSHIP_MANAGER)
+MEMBERSHIP_MANAGERS = (Role.CHAIR, Role.PARTNERSHIP_MANAGER)
 
 CHAIRING = (MemberRole.CHAIR, MemberRole.DEPUTY_CHAIR)
 # Until the agenda is frozen a session has no papers or meeting to open.
@@ -43,13 +48,62 @@ class SessionAccess:
 
 
 def session_access(user, session):
-    member = sitting_member(user, session)
+    sits_on, chairs = _seat(user, session)
     return SessionAccess(
-        sits_on=member is not None,
-        chairs=member is not None and member.role in CHAIRING and user.has_role(Role.CHAIR),
-        oversees=user.has_role(Role.PARTNERSHIP_MANAGER),
+        sits_on=sits_on, chairs=chairs, oversees=user.has_role(Role.PARTNERSHIP_MANAGER),
         opened=session.status not in NOT_OPENED,
     )
+
+
+def _seat(user, session):
+    """Whether the user sits on the session's panel, and chairs it: asked once per request,
+    however many links a page decides with it."""
+    seats = g.setdefault("panel_seats", {}) if has_app_context() else {}
+    key = (user.id, session.id)
+    if key not in seats:
+        member = sitting_member(user, session)
+        seats[key] = (member is not None, member is not None and member.role in CHAIRING
+                      and user.has_role(Role.CHAIR))
+    return seats[key]
+
+
+# The rules -------------------------------------------------------------------------------------
+
+rule("session.schedule", Role.CHAIR)  # schedule, move and cancel sessions and series
+rule("members.manage", *MEMBERSHIP_MANAGERS)
+rule("calendar.subscribe", Role.CHAIR, Role.PANEL_MEMBER)
+
+
+@rule("session.read", *SCHEDULE_READERS)
+def may_read(user, session):
+    """Date, time and place: anyone who sees the schedule."""
+    return True
+
+
+@rule("session.case_detail", *CASE_READERS)
+def may_read_case_detail(user, session):
+    """The agenda, papers, meeting record, actions and minutes: those who sit on its panel, and
+    partnership managers."""
+    return session_access(user, session).case_detail
+
+
+@rule("agenda.build", Role.CHAIR)
+def may_build_agenda(user, session):
+    """Any chair builds a draft agenda; once frozen it is case detail, for its own panel."""
+    access = session_access(user, session)
+    return not access.opened or access.case_detail
+
+
+@rule("meeting.attend", Role.CHAIR, Role.PANEL_MEMBER)
+def may_attend(user, session):
+    """The meeting pages, where members mark themselves present, declare and vote."""
+    return session_access(user, session).meeting
+
+
+@rule("meeting.run", Role.CHAIR)
+def may_run(user, session):
+    """The register, voting, decisions and minutes: the chair of this session's panel."""
+    return session_access(user, session).runs_meeting
 
 
 def require(allowed):

@@ -22,7 +22,7 @@ from moderation.models import (
     SessionStatus,
     User,
 )
-from moderation.panels.scheduling import describe, monthly_rule, occurrences
+from moderation.panels.series import describe, monthly_rule, occurrences
 from moderation.web import audit
 from moderation.web.formatting import format_date
 

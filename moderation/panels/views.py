@@ -16,14 +16,16 @@ from flask_login import current_user
 from moderation.admin.services import agencies
 from moderation.disputes import services as dispute_services
 from moderation.extensions import db
+from moderation.meeting import register as meeting
 from moderation.models import PanelMember, PanelSession, Role
-from moderation.panels import agenda, meeting, membership, services
+from moderation.panels import agenda, membership, services
 from moderation.panels.forms import AddMemberForm, CancelForm, MoveForm, SeriesForm, SessionForm
 from moderation.panels.ical import session_calendar
 from moderation.panels.permissions import require, session_access
 from moderation.web import audit
 from moderation.web.access import public, roles_required
 from moderation.web.forms import add_error, id_from
+from moderation.web.permissions import can
 
 bp = Blueprint("panels", __name__, url_prefix="/sessions")
 
@@ -271,7 +273,7 @@ def papers(session_id, item_id):
         abort(404)  # no papers until the agenda is frozen
     require(access.case_detail)
     item = next((i for i in session.agenda if i.id == item_id), None)
-    if item is None or not dispute_services.can_view(current_user, item.dispute):
+    if item is None or not can(current_user, "dispute.read", item.dispute):
         abort(404)
     audit.record("dispute_viewed", item.dispute, page="papers", session=session.id)
     db.session.commit()

@@ -1,8 +1,10 @@
-"""Need-to-know access: the one mechanism that decides who may reach each route.
+"""Need-to-know access at the door: which users may reach each route at all.
 
-Every view declares a rule with one of the decorators below. A before-request hook enforces the
-rule on the server, and create_app refuses to start if any route has no rule, so a new page can
-never be open by accident.
+Every view declares a rule with one of the decorators below: `public`, `signed_in`, or
+`permits(action)`, the action of the permission vocabulary (web/permissions.py) whose roles may
+reach it; the view then asks the same action of the record it opens. A before-request hook
+enforces the rule on the server, and create_app refuses to start if any route has no rule, so a
+new page can never be open by accident.
 """
 
 from dataclasses import dataclass
@@ -12,6 +14,7 @@ from flask_login import current_user
 
 from moderation.extensions import login_manager
 from moderation.models import Role
+from moderation.web.permissions import rule_of
 
 # Flask's own static route and the GOV.UK assets route carry no case data.
 ASSET_ENDPOINTS = {"static", "assets"}
@@ -21,10 +24,13 @@ ASSET_ENDPOINTS = {"static", "assets"}
 class AccessRule:
     public: bool = False
     roles: frozenset = frozenset()  # empty: any signed-in user
+    action: str | None = None  # the permission rule's roles decide, when named
 
     def allows(self, user):
         if self.public:
             return True
+        if self.action is not None:
+            return rule_of(self.action).allows_role(user)
         if not user.is_authenticated:
             return False
         return not self.roles or user.has_role(*self.roles)
@@ -51,6 +57,12 @@ def signed_in(view):
 def roles_required(*roles):
     """Only signed-in users holding at least one of these roles may reach this route."""
     return _declare(AccessRule(roles=frozenset(Role(role) for role in roles)))
+
+
+def permits(action):
+    """Only users who may take `action` on some record may reach this route; the view asks it
+    again of the record it opens."""
+    return _declare(AccessRule(action=action))
 
 
 def rule_for(endpoint):
@@ -83,3 +95,7 @@ def check_every_route_has_a_rule(app):
     )
     if missing:
         raise RuntimeError("Routes without an access rule: " + ", ".join(missing))
+    for view in app.view_functions.values():
+        action = getattr(getattr(view, "access_rule", None), "action", None)
+        if action is not None:
+            rule_of(action)  # a route naming an action nobody declared fails at start

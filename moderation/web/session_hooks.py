@@ -5,7 +5,6 @@ import time
 from flask import current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, logout_user
 
-from moderation.extensions import db
 from moderation.web import audit
 from moderation.web.access import ASSET_ENDPOINTS
 from moderation.web.errors import ERROR_PAGES, render_standalone_error
@@ -31,7 +30,6 @@ def end_idle_session():
     last_seen = session.get("last_seen", now)
     if now - last_seen > current_app.config["IDLE_TIMEOUT"].total_seconds():
         audit.record("signed_out_idle", current_user._get_current_object())
-        db.session.commit()
         logout_user()
         session.clear()
         flash("You were signed out because you had not done anything for a while.", "info")

@@ -6,7 +6,7 @@ import io
 import pytest
 from PIL import Image, ImageStat
 
-from moderation.reports.charts import BAR_COLOUR
+from moderation.outcomes.charts import BAR_COLOUR
 from tests.browser.test_journeys import sign_in
 
 pytestmark = pytest.mark.browser

@@ -121,9 +121,9 @@ def test_a_meeting_from_frozen_agenda_to_the_referrer_reading_the_outcome(
 
 
 def test_the_chair_edits_and_approves_minutes_then_corrects_them(page, app, panel_meeting):
+    from moderation.meeting import register as meeting
+    from moderation.meeting import voting
     from moderation.models import PanelSession, User
-    from moderation.panels import meeting
-    from moderation.voting import services as voting
 
     m = panel_meeting()
     with app.app_context():
@@ -160,9 +160,9 @@ def test_the_chair_edits_and_approves_minutes_then_corrects_them(page, app, pane
 
 def test_actions_email_settings_and_outbox_pages_are_accessible(page, app, panel_meeting,
                                                                  make_user):
+    from moderation.actions import services as actions
     from moderation.extensions import db
     from moderation.models import PanelSession, User
-    from moderation.panels import actions
 
     m = panel_meeting()
     with app.app_context():

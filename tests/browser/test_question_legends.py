@@ -28,7 +28,7 @@ def _legends_on(client, url):
 @pytest.fixture
 def tied(app, db, panel_meeting):
     """A meeting whose first item's vote is closed and tied: the chair must give a casting vote."""
-    from moderation.voting import services as voting
+    from moderation.meeting import voting
 
     m = panel_meeting()
     with app.app_context():
@@ -50,7 +50,7 @@ def test_the_decision_page_asks_for_the_casting_vote_and_the_themes(app, tied):
 
 
 def test_the_action_update_page_asks_for_the_status(app, db, panel_meeting):
-    from moderation.panels import actions
+    from moderation.actions import services as actions
 
     m = panel_meeting()
     owner = m.reps["health"]

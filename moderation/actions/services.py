@@ -1,0 +1,163 @@
+"""Actions the panel sets: owner, agency, a due date counted in working days, and status.
+
+Open actions past their due date are overdue; they come back on the next session's agenda.
+"""
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, lazyload, selectinload
+
+from moderation.calendar import add_working_days, region, today, working_days_between
+from moderation.extensions import db
+from moderation.meeting import register as meeting
+from moderation.meeting.register import MeetingError
+from moderation.models import (
+    Action,
+    ActionStatus,
+    AgendaItem,
+    Dispute,
+    PanelSession,
+    Role,
+    SessionStatus,
+    User,
+)
+from moderation.models.types import utcnow
+from moderation.panels import membership
+from moderation.web import audit
+
+WORKING_DAYS = (1, 130)
+# Closing an action any way but "done" needs a word on why.
+NEEDS_NOTE = (ActionStatus.NOT_POSSIBLE, ActionStatus.NOT_DONE)
+SETTING_OPEN = (SessionStatus.IN_SESSION, SessionStatus.MINUTES_DRAFT)
+
+
+def owners():
+    return db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.name)).all()
+
+
+def add_action(session, actor, *, description, owner_id, working_days, item=None):
+    if session.status not in SETTING_OPEN:
+        raise MeetingError("Actions are set during the meeting or while the minutes are in "
+                           "draft", "description")
+    if not (description or "").strip():
+        raise MeetingError("Enter what needs to be done", "description")
+    meeting.refuse_child_identifiers(session, [("The action", "description", description)])
+    owner = db.session.get(User, owner_id or 0)
+    if owner is None or not owner.active:
+        raise MeetingError("Select who owns the action", "owner_id")
+    if working_days is None or not WORKING_DAYS[0] <= working_days <= WORKING_DAYS[1]:
+        raise MeetingError(f"The action must be due in between {WORKING_DAYS[0]} and "
+                           f"{WORKING_DAYS[1]} working days", "working_days")
+    action = Action(session_id=session.id, agenda_item_id=item.id if item else None,
+                    description=description.strip(), owner=owner, agency_id=owner.agency_id,
+                    working_days=working_days, created_by_id=actor.id,
+                    due_on=add_working_days(session.held_on, working_days, region()))
+    db.session.add(action)
+    db.session.flush()
+    audit.record("action_set", action, actor=actor, session=session.id, owner=owner.id)
+    return action
+
+
+def can_update(user, action):
+    """Owners update their own actions; partnership managers any; a chair those set at the
+    sessions they sat on (rule 12)."""
+    if action.owner_id == user.id or user.has_role(Role.PARTNERSHIP_MANAGER):
+        return True
+    return user.has_role(Role.CHAIR) and membership.sits_on(user, action.session)
+
+
+def updatable_by(user):
+    """can_update for many actions of one list, with the user's sessions read once."""
+    if user.has_role(Role.PARTNERSHIP_MANAGER):
+        return lambda action: True
+    sat_on = set(db.session.scalars(membership.sessions_sat_on(user))) \
+        if user.has_role(Role.CHAIR) else set()
+    return lambda action: action.owner_id == user.id or action.session_id in sat_on
+
+
+def update_status(action, actor, status, note=None):
+    if not can_update(actor, action):
+        raise MeetingError("Only the action's owner or the chair can update it", "status")
+    if not ActionStatus.has(status):
+        raise MeetingError("Select the action's status", "status")
+    note = (note or "").strip()
+    if status in NEEDS_NOTE and not note:
+        raise MeetingError("Say why the action was not done", "note")
+    action.status = status
+    action.status_note = note or None
+    action.updated_at = utcnow()
+    audit.record("action_updated", action, actor=actor, status=status)
+
+
+# What a list of actions shows: the action, its owner's name, its session's date and its
+# dispute's reference. Without these options, the models' eager loads would bring each action's
+# whole session (every item, vote, decision and paper) and each dispute's stages and concerns;
+# and one ten-table join takes PostgreSQL longer to plan than to run, so the session and the
+# item come by their own simple queries.
+_OWNER_NAME = joinedload(Action.owner).options(lazyload(User.agency), lazyload(User.role_links))
+LIST_LOADING = (
+    _OWNER_NAME,
+    selectinload(Action.session).options(lazyload(PanelSession.agenda),
+                                         lazyload(PanelSession.attendance)),
+    selectinload(Action.agenda_item).options(
+        lazyload(AgendaItem.votes), lazyload(AgendaItem.conflicts), lazyload(AgendaItem.decision),
+        joinedload(AgendaItem.dispute).options(
+            lazyload(Dispute.stages), lazyload(Dispute.concerns), lazyload(Dispute.referrer))),
+)
+
+
+# The meeting page's short list: description, owner, agency and due date only.
+BRIEF_LOADING = (_OWNER_NAME, lazyload(Action.session), lazyload(Action.agenda_item))
+
+
+def _listed(statement, loading=LIST_LOADING):
+    return statement.options(*loading).order_by(Action.due_on, Action.id)
+
+
+def for_session(session):
+    return db.session.scalars(_listed(select(Action).where(Action.session_id == session.id))).all()
+
+
+def for_item(item):
+    return db.session.scalars(_listed(select(Action).where(Action.agenda_item_id == item.id))).all()
+
+
+def listing(user, status=None, mine_only=False, page=1, per_page=50):
+    """The overall actions list, a page at a time: everyone's for partnership managers, for a
+    chair their own and those of the sessions they sat on (rule 12), otherwise their own."""
+    statement = select(Action)
+    if mine_only or not user.has_role(Role.CHAIR, Role.PARTNERSHIP_MANAGER):
+        statement = statement.where(Action.owner_id == user.id)
+    elif not user.has_role(Role.PARTNERSHIP_MANAGER):
+        statement = statement.where((Action.owner_id == user.id)
+                                    | Action.session_id.in_(membership.sessions_sat_on(user)))
+    if status:
+        statement = statement.where(Action.status == status)
+    return db.paginate(_listed(statement), page=page, per_page=per_page, error_out=False)
+
+
+def _overdue_before(session, *columns):
+    # Another session's action due before this one's date was set at an earlier session: an
+    # action is always due after the session that set it.
+    return select(*columns or (Action,)).where(
+        Action.status == ActionStatus.OPEN, Action.due_on < session.held_on,
+        Action.session_id != session.id)
+
+
+OVERDUE_SHOWN = 20  # on the meeting page; the actions list has the rest
+
+
+def overdue_before(session, limit=None, loading=LIST_LOADING):
+    """Open actions from earlier sessions already overdue on this session's date, due earliest
+    first: the agenda's section of overdue actions (the first `limit` of them)."""
+    return db.session.scalars(_listed(_overdue_before(session), loading).limit(limit)).all()
+
+
+def count_overdue_before(session):
+    return db.session.scalar(_overdue_before(session, func.count(Action.id)))
+
+
+def days_left(action, on=None):
+    """Working days until the action is due (negative when overdue); None once closed."""
+    if action.status != ActionStatus.OPEN:
+        return None
+    return working_days_between(on or today(), action.due_on, region())

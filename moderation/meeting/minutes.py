@@ -1,0 +1,253 @@
+"""Panel minutes: data gathered from the meeting, the chair's free text, versions and approval.
+
+Rule 10: approved minutes cannot change. A correction is a new version that names what changed;
+each approved version keeps the exact PDF that was approved.
+"""
+
+import re
+
+from flask import current_app, render_template
+from sqlalchemy import select
+
+from moderation.actions import services as actions
+from moderation.extensions import db
+from moderation.meeting import register as meeting
+from moderation.meeting.register import MeetingError
+from moderation.models import (
+    ActionStatus,
+    AttendanceStatus,
+    Classification,
+    CscOutcome,
+    DisputeType,
+    MinutesStatus,
+    MinutesVersion,
+    PanelOutcome,
+    PanelSession,
+    SessionStatus,
+    StageOutcome,
+)
+from moderation.models.disputes import LEVELS_OF_NEED
+from moderation.models.types import utcnow
+from moderation.web import audit, pdf
+from moderation.web.formatting import format_date
+
+TEXT_LIMIT = 4000
+
+
+def versions(session):
+    return db.session.scalars(
+        select(MinutesVersion).where(MinutesVersion.session_id == session.id)
+        .order_by(MinutesVersion.version)
+    ).all()
+
+
+def latest(session):
+    found = versions(session)
+    return found[-1] if found else None
+
+
+def start_draft(session, actor):
+    """The first draft, written when the meeting closes."""
+    if latest(session) is not None:
+        return latest(session)
+    draft = MinutesVersion(session_id=session.id, version=1, texts=default_texts(session),
+                           created_by_id=actor.id)
+    db.session.add(draft)
+    db.session.flush()
+    return draft
+
+
+def default_texts(session):
+    return {"opening": "", "closing": "",
+            "items": {str(item.id): summary(item) for item in session.agenda}}
+
+
+def summary(item):
+    """A short, anonymised summary the chair can edit: no names, no dates of birth."""
+    dispute = item.dispute
+    level = LEVELS_OF_NEED.get(dispute.level_of_need, "")
+    return (f"{dispute.referring_agency.name} disputed CSC's decision: "
+            f"{DisputeType(dispute.dispute_type).label.replace('my referral', 'the referral')}. "
+            f"The referrer judged the need at {level.lower()}.")
+
+
+def edit(version, actor, texts):
+    if version.status != MinutesStatus.DRAFT:
+        raise MeetingError("Approved minutes cannot change: start a correction instead",
+                           "opening")
+    cleaned = {"opening": _clean(texts.get("opening")), "closing": _clean(texts.get("closing")),
+               "items": {key: _clean(texts.get("items", {}).get(key))
+                         for key in version.texts.get("items", {})}}
+    if any(len(t) > TEXT_LIMIT for t in [cleaned["opening"], cleaned["closing"],
+                                          *cleaned["items"].values()]):
+        raise MeetingError(f"Each part of the minutes must be {TEXT_LIMIT} characters or fewer",
+                           "opening")
+    session = db.session.get(PanelSession, version.session_id)
+    meeting.refuse_child_identifiers(session, _labelled(session, cleaned))
+    version.texts = cleaned
+    audit.record("minutes_edited", version, actor=actor, session=version.session_id)
+
+
+def _clean(text):
+    return (text or "").strip()
+
+
+def _labelled(session, texts):
+    """(label, field id on the minutes page, text) for each part the chair edits."""
+    positions = {str(item.id): item.position for item in session.agenda}
+    return [("Opening remarks", "opening-text", texts["opening"]),
+            *[(f"The summary of item {positions.get(key, '')}".rstrip(), f"item-{key}", text)
+              for key, text in texts["items"].items()],
+            ("Any other business", "closing", texts["closing"])]
+
+
+def approve(session, version, actor):
+    if version.status != MinutesStatus.DRAFT:
+        raise MeetingError("These minutes are already approved", "approve")
+    version.status = MinutesStatus.APPROVED
+    version.approved_by = actor
+    version.approved_at = utcnow()
+    db.session.flush()
+    version.pdf = pdf.render(minutes_html(session, version))
+    session.status = SessionStatus.MINUTES_APPROVED
+    audit.record("minutes_approved", version, actor=actor, session=session.id,
+                 version=version.version)
+
+
+def correct(session, actor, change_note):
+    """A new draft version, copied from the approved one, naming what will change."""
+    current = latest(session)
+    if current is None or current.status != MinutesStatus.APPROVED:
+        raise MeetingError("Only approved minutes are corrected: edit the draft instead",
+                           "change_note")
+    if not _clean(change_note):
+        raise MeetingError("Say what the correction changes", "change_note")
+    meeting.refuse_child_identifiers(session, [("What the correction changes", "change_note-text",
+                                          change_note)])
+    draft = MinutesVersion(session_id=session.id, version=current.version + 1,
+                           texts=dict(current.texts), change_note=_clean(change_note),
+                           created_by_id=actor.id)
+    db.session.add(draft)
+    db.session.flush()
+    audit.record("minutes_correction_started", draft, actor=actor, session=session.id)
+    return draft
+
+
+def pdf_bytes(session, version):
+    """The approved PDF as it was approved, or a fresh rendering of a draft."""
+    if version.status == MinutesStatus.APPROVED and version.pdf:
+        return version.pdf
+    return pdf.render(minutes_html(session, version))
+
+
+def minutes_html(session, version):
+    return render_template("reports/minutes.html", minutes=minutes_data(session, version))
+
+
+# The data ------------------------------------------------------------------------------------
+
+
+def minutes_data(session, version):
+    """Everything the minutes say, as plain data: the template only lays it out."""
+    texts = version.texts or {}
+    session_actions = actions.for_session(session)
+    return {
+        "partnership": current_app.config["PARTNERSHIP_NAME"],
+        "title": f"Threshold moderation panel: minutes of {format_date(session.held_on)}",
+        "held_on": format_date(session.held_on),
+        "time": session.starts_at.strftime("%H:%M"),
+        "place": _place(session),
+        "early_start": session.early_start_reason,
+        "version": version.version,
+        "draft": version.status == MinutesStatus.DRAFT,
+        "approved": _approval(version),
+        "change_note": version.change_note,
+        "earlier_versions": _earlier(session, version),
+        "opening": texts.get("opening", ""),
+        "closing": texts.get("closing", ""),
+        "attendance": _attendance(session),
+        "quorum": meeting.quorum(session).explanation,
+        "conflicts": _conflicts(session),
+        "agenda_items": [_item(item, texts.get("items", {}), session_actions)
+                  for item in session.agenda],
+        "actions": [_action(a) for a in session_actions],
+        "overdue": [_action(a) for a in actions.overdue_before(session)],
+    }
+
+
+def _place(session):
+    """Where the panel met, said once: "Online", or "Council House, Room 2 and online"."""
+    place = (session.place or "").strip()
+    if not place:
+        return "Online"  # a session needs a place or a link: with no place, it met online
+    if session.online_link and not re.search(r"\bonline\b", place, re.IGNORECASE):
+        return f"{place} and online"
+    return place
+
+
+def _approval(version):
+    if version.status != MinutesStatus.APPROVED:
+        return None
+    return {"by": version.approved_by.name if version.approved_by else "",
+            "on": format_date(version.approved_at.date())}
+
+
+def _earlier(session, version):
+    return [{"version": v.version, "change_note": v.change_note}
+            for v in versions(session) if v.version < version.version]
+
+
+def _attendance(session):
+    rows = {status: [] for status in AttendanceStatus}
+    for row in session.attendance:
+        member = row.member
+        rows[AttendanceStatus(row.status)].append({
+            "name": member.user.name, "agency": member.agency.name,
+            "role": member.role.replace("_", " "),
+            "deputy_for": row.standing_for.user.name if row.standing_for else None})
+    return {status.value: people for status, people in rows.items()}
+
+
+def _conflicts(session):
+    return [{"item": item.position, "reference": item.dispute.reference,
+             "name": c.member.user.name, "agency": c.member.agency.name, "nature": c.nature}
+            for item in session.agenda for c in item.conflicts]
+
+
+def _item(item, summaries, session_actions):
+    dispute = item.dispute
+    decision = item.decision
+    return {
+        "position": item.position,
+        "reference": dispute.reference,
+        "initials": dispute.child_initials,
+        "summary": summaries.get(str(item.id), ""),
+        "classification": Classification(dispute.effective_recorded_as).label,
+        "csc_outcome": CscOutcome(dispute.effective_outcome).label,
+        "escalation": [{"name": s.name, "opened": format_date(s.opened_on),
+                        "closed": format_date(s.closed_on) if s.closed_on else "open",
+                        "outcome": StageOutcome(s.outcome).label if s.outcome else "open"}
+                       for s in dispute.stages],
+        "votes": [{"agency": v.agency.name, "outcome": PanelOutcome(v.outcome).label,
+                   "reason": v.reason, "in_room": v.in_room} for v in item.votes],
+        "decision": _decision(decision),
+        "deferred": item.deferral_reason if item.deferred and not decision else None,
+        "actions": [_action(a) for a in session_actions if a.agenda_item_id == item.id],
+    }
+
+
+def _decision(decision):
+    if decision is None:
+        return None
+    return {"outcome": decision.outcome_label, "method": decision.method,
+            "dissenting": decision.dissenting_agencies, "dissent": decision.dissent,
+            "rationale": decision.rationale, "feedback": decision.feedback,
+            "themes": [t.name for t in decision.themes]}
+
+
+def _action(action):
+    return {"description": action.description, "owner": action.owner.name,
+            "agency": action.agency.name, "due": format_date(action.due_on),
+            "status": ActionStatus(action.status).label,
+            "reference": action.agenda_item.dispute.reference if action.agenda_item else None}
+

@@ -1,0 +1,170 @@
+"""Learning summaries: the period's figures and charts, the manager's anonymised vignettes and
+recommendations, rendered to PDF and kept with who generated them and when (rule 13)."""
+
+from flask import current_app, render_template
+from sqlalchemy import or_, select
+
+from moderation.disputes import child_identifiers
+from moderation.extensions import db
+from moderation.meeting.register import MeetingError
+from moderation.models import (
+    AgencyKind,
+    Classification,
+    ConcernCategory,
+    CscOutcome,
+    Dispute,
+    LearningSummary,
+    PanelDecision,
+    PanelOutcome,
+)
+from moderation.models.disputes import LEVELS_OF_NEED
+from moderation.outcomes import figures as outcomes
+from moderation.outcomes.charts import bar_chart
+from moderation.web import audit, pdf
+from moderation.web.formatting import format_date, full_stop
+
+VIGNETTE_LIMIT = 2000
+MOST_VIGNETTES = 12
+
+
+def charts(figures):
+    return [
+        bar_chart("Panel outcomes", list(figures.outcomes.items())),
+        bar_chart("Overturn rate by referring agency",
+                  [(row[0], row[3]) for row in figures.by_agency], unit="%"),
+        bar_chart("Overturn rate by concern category",
+                  [(row[0], row[3]) for row in figures.by_category], unit="%"),
+        bar_chart("Learning themes", figures.themes, unit="decisions"),
+    ]
+
+
+def candidates(period, filters):
+    """Decisions in the period the manager may turn into vignettes, with a suggested,
+    anonymised text: agency type, level, categories and outcomes only."""
+    decisions = db.session.scalars(filters.apply(
+        select(PanelDecision).join(Dispute, PanelDecision.dispute_id == Dispute.id)
+        .where(PanelDecision.decided_on.between(period.start, period.end),
+               PanelDecision.outcome != PanelOutcome.DEFERRED)
+        .order_by(PanelDecision.decided_on, PanelDecision.id))).all()
+    disputes = {d.id: d for d in db.session.scalars(
+        select(Dispute).where(Dispute.id.in_([d.dispute_id for d in decisions])))}
+    return [{"decision_id": d.id, "text": _suggested(disputes[d.dispute_id], d)}
+            for d in decisions]
+
+
+def _suggested(dispute, decision):
+    kind = AgencyKind(dispute.referring_agency.kind).label
+    concerns = ", ".join(ConcernCategory(c.category).label.lower() for c in dispute.concerns)
+    return (f"A {kind.lower()} professional referred concerns about {concerns} at "
+            f"{LEVELS_OF_NEED[dispute.level_of_need].lower()}. CSC recorded it as a "
+            f"{Classification(dispute.effective_recorded_as).label.lower()} with "
+            f"{CscOutcome(dispute.effective_outcome).label.lower()}. The panel decided: "
+            f"{decision.outcome_label.lower()} ({decision.method}). Learning: "
+            + full_stop(", ".join(t.name.lower() for t in decision.themes)))
+
+
+def generate(actor, period, filters, vignettes, recommendations):
+    """Render and keep a learning summary. Vignettes are the manager's edited texts, numbered
+    as the page numbers them: None (or blank) for a vignette not chosen."""
+    check_no_child_identified(period, vignettes, recommendations)
+    vignettes = [v.strip() for v in vignettes if v and v.strip()]
+    if len(vignettes) > MOST_VIGNETTES:
+        raise MeetingError(f"Choose {MOST_VIGNETTES} vignettes or fewer", "vignettes")
+    if any(len(v) > VIGNETTE_LIMIT for v in vignettes):
+        raise MeetingError(f"Each vignette must be {VIGNETTE_LIMIT} characters or fewer",
+                           "vignettes")
+    summary = LearningSummary(
+        period_start=period.start, period_end=period.end, filters=filters.as_args(),
+        vignettes=vignettes, recommendations=(recommendations or "").strip() or None,
+        generated_by=actor)
+    summary.pdf = pdf.render(summary_html(summary, period, filters))
+    db.session.add(summary)
+    db.session.flush()
+    audit.record("learning_summary_generated", summary, actor=actor,
+                 start=str(period.start), end=str(period.end))
+    return summary
+
+
+def check_no_child_identified(period, vignettes, recommendations):
+    """Rule 13: refuse a vignette or the recommendations if they name, date or number a child
+    of any dispute raised, settled or decided in the period."""
+    fields = [(f"Vignette {n}", f"vignette-{n}", text)
+              for n, text in enumerate(vignettes, start=1) if text and text.strip()]
+    fields.append(("Recommendations", "recommendations", recommendations))
+    refused = child_identifiers.refusal(fields, _children_in(period))
+    if refused:
+        raise MeetingError(*refused)
+
+
+def _children_in(period):
+    decided = select(PanelDecision.dispute_id).where(
+        PanelDecision.decided_on.between(period.start, period.end))
+    rows = db.session.execute(
+        select(Dispute.child_name, Dispute.child_dob, Dispute.child_case_number).where(or_(
+            Dispute.raised_on.between(period.start, period.end),
+            Dispute.settled_on.between(period.start, period.end),
+            Dispute.id.in_(decided))))
+    return child_identifiers.ChildIdentifiers(child_identifiers.Child(*row) for row in rows)
+
+
+def summary_html(summary, period, filters):
+    figures = outcomes.figures(period, filters)
+    return render_template(
+        "reports/learning_summary.html", f=figures, charts=charts(figures), summary=summary,
+        partnership=current_app.config["PARTNERSHIP_NAME"],
+        title=f"Learning summary: {format_date(period.start)} to {format_date(period.end)}",
+        filters=describe(filters), format_date=format_date)
+
+
+def describe(filters):
+    from moderation.models import Agency
+
+    parts = []
+    if filters.agency_id:
+        agency = db.session.get(Agency, filters.agency_id)
+        parts.append(f"referred by {agency.name}" if agency else "one agency")
+    if filters.category:
+        parts.append(ConcernCategory(filters.category).label.lower())
+    if filters.level:
+        parts.append(LEVELS_OF_NEED[filters.level].lower())
+    return "; ".join(parts)
+
+
+def kept():
+    return db.session.scalars(
+        select(LearningSummary).order_by(LearningSummary.generated_at.desc(),
+                                         LearningSummary.id.desc())).all()
+
+
+def all_themes():
+    from moderation.models import LearningTheme
+
+    return db.session.scalars(select(LearningTheme).order_by(LearningTheme.position)).all()
+
+
+def add_theme(actor, name):
+    """Extend the partnership's list of learning themes."""
+    from sqlalchemy import func
+
+    from moderation.models import LearningTheme
+
+    name = " ".join((name or "").split())
+    if not name:
+        raise MeetingError("Enter the learning theme", "name")
+    if len(name) > 200:
+        raise MeetingError("The learning theme must be 200 characters or fewer", "name")
+    if db.session.scalar(select(LearningTheme.id).where(
+            func.lower(LearningTheme.name) == name.lower())):
+        raise MeetingError(f"\u201c{name}\u201d is already a learning theme", "name")
+    position = (db.session.scalar(select(func.max(LearningTheme.position))) or 0) + 1
+    theme = LearningTheme(name=name, position=position, active=True)
+    db.session.add(theme)
+    db.session.flush()
+    audit.record("learning_theme_added", theme, actor=actor, name=name)
+    return theme
+
+
+def set_theme_active(actor, theme, active):
+    """Retire a theme from new decisions (past decisions keep it), or bring it back."""
+    theme.active = active
+    audit.record("learning_theme_changed", theme, actor=actor, active=active)

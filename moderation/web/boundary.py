@@ -1,0 +1,92 @@
+"""The transaction boundary: one commit per request, in one place.
+
+Services add and flush; views neither commit nor roll back. When a request has run (its hooks,
+its view and its after-request functions), the boundary commits what it wrote. When anything
+raised on the way, the error handlers have already rolled it all back, so the page of an error
+keeps nothing the request wrote, not even the audit event of a page that then failed.
+
+A rule that says no raises `Refusal`, the one refusal type: its message for the user and the
+form field it is about. The boundary rolls the request back and shows the page the view declared
+with `on_refusal`, the refusal in its GOV.UK error summary.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from flask import Flask, g
+from sqlalchemy.exc import SQLAlchemyError
+
+from moderation.extensions import db
+from moderation.web.errors import render_error
+from moderation.web.forms import add_error
+
+
+class Refusal(Exception):
+    """A business rule refused what was asked: `message` for the user, about `field`."""
+
+    def __init__(self, message, field=None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+@dataclass
+class _Retry:
+    render: Callable
+    form: object = None
+    field: str | None = None
+
+
+def on_refusal(render, form=None, field=None):
+    """Declare how this request shows its page again if a rule refuses what it asked.
+
+    `render(problems)` returns the page; `problems` is the GOV.UK error summary's list
+    (`text`, `href`). With a `form`, the refusal is also put on its field: the refusal's own,
+    else `field`, else the form's submit button.
+    """
+    g.on_refusal = _Retry(render, form, field)
+
+
+def show_refusal(refusal: Refusal):
+    """Error handler: roll the request back and show its page again with the refusal."""
+    db.session.rollback()
+    retry = g.get("on_refusal")
+    if retry is None:
+        # A refusal no page was declared for: say why, on the error page, having kept nothing.
+        return render_error(400, "This could not be done", refusal.message)
+    name = refusal.field or retry.field
+    if retry.form is not None:
+        target = getattr(retry.form, name or "", None) or getattr(retry.form, "submit", None)
+        if target is not None:
+            add_error(target, refusal.message)
+    problems = [{"text": refusal.message, "href": f"#{name or 'main-content'}"}]
+    return retry.render(problems)
+
+
+class TransactionalFlask(Flask):
+    """Flask, with the commit at the end of every request (see the module's docstring)."""
+
+    def full_dispatch_request(self):
+        response = super().full_dispatch_request()
+        try:
+            db.session.commit()
+        except SQLAlchemyError as error:
+            # Too late for the page the view made: the database refused what it wrote.
+            response = self.finalize_request(self.handle_user_exception(error),
+                                             from_error_handler=True)
+        return response
+
+
+def commit_job(job):
+    """Run `job` (a scheduler's or a command's unit of work) as one transaction."""
+    try:
+        result = job()
+        db.session.commit()
+        return result
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+def register(app):
+    app.register_error_handler(Refusal, show_refusal)

@@ -1,0 +1,180 @@
+"""Learning summaries and the dashboard: figures on the page and in the PDF, never a child's
+name or date of birth (rule 13)."""
+
+import csv
+import io
+from datetime import date
+
+from pypdf import PdfReader
+
+from moderation.models import LearningSummary, User
+from moderation.outcomes import learning
+from tests.conftest import error_summary, page, pdf_pages, post, sign_in
+from tests.outcomes.test_outcomes import NOVEMBER_DECEMBER
+
+QUERY = "start=2026-11-01&end=2026-12-31"
+
+
+def _manager(app, make_user):
+    client = app.test_client()
+    sign_in(client, make_user("partnership_manager"))
+    return client
+
+
+def test_the_summary_pdf_has_the_figures_charts_and_no_names(app, db, history, make_user):
+    manager = make_user("partnership_manager")
+    with app.app_context(), app.test_request_context():
+        found = learning.candidates(NOVEMBER_DECEMBER, learning.outcomes.Filters())
+        assert len(found) == 3
+        assert "Amelia" not in str(found)
+        summary = learning.generate(db.session.get(User, manager.id), NOVEMBER_DECEMBER,
+                                    learning.outcomes.Filters(), [found[0]["text"]],
+                                    "Remind duty teams of the threshold guidance.")
+        db.session.commit()
+        text = " ".join(pdf_pages(summary.pdf))
+    assert "Learning summary: 1 November 2026 to 31 December 2026" in text
+    assert "4 disputes raised" in text and "3 decided by the panel" in text
+    assert "Overturn rate: 67%" in text
+    assert "Threshold interpretation: 3" in text
+    assert "Panel outcomes. Uphold CSC's decision: 1" in text  # a chart's text alternative
+    assert "Remind duty teams of the threshold guidance." in text
+    assert "A health professional referred concerns about" in text
+    for name_or_birth in ("Amelia", "Jones", "Isla", "Brown", "2021", "14 March"):
+        assert name_or_birth not in text
+    assert "OFFICIAL-SENSITIVE" in text and "Page 1 of" in text
+    reader = PdfReader(io.BytesIO(summary.pdf))
+    assert b"pdfuaid:part" in reader.trailer["/Root"]["/Metadata"].get_object().get_data()
+    assert reader.metadata.title == "Learning summary: 1 November 2026 to 31 December 2026"
+
+
+def test_the_dashboard_shows_figures_charts_and_links_down(app, history, make_user):
+    manager = _manager(app, make_user)
+    response = manager.get("/partnership?period=custom&start=1&start=11&start=2026"
+                           "&end=31&end=12&end=2026")
+    html = page(response)
+    figures = html.select_one("ul.figures").get_text(" ", strip=True)
+    assert "4 disputes raised" in figures and "3 decided by the panel" in figures
+    assert len(html.select("figure.chart svg")) >= 3
+    assert "Amelia" not in response.text
+    decided = html.find("a", string="3 decided by the panel")["href"]
+    listed = page(manager.get(decided))
+    assert len(listed.select("tbody tr")) == 3
+
+
+def test_the_dashboard_filters_by_level(app, history, make_user):
+    manager = _manager(app, make_user)
+    response = manager.get("/partnership?period=custom&start=1&start=11&start=2026"
+                           "&end=31&end=12&end=2026&level=4")
+    figures = page(response).select_one("ul.figures").get_text(" ", strip=True)
+    assert "1 disputes raised" in figures and "1 decided by the panel" in figures
+
+
+def test_a_custom_period_needs_real_dates_in_order(app, db, make_user):
+    manager = _manager(app, make_user)
+    response = manager.get("/partnership?period=custom&start=31&start=2&start=2026"
+                           "&end=1&end=1&end=2026")
+    assert error_summary(response) == ["The start date must be a real date"]
+    response = manager.get("/partnership?period=custom&start=1&start=3&start=2026"
+                           "&end=1&end=1&end=2026")
+    assert error_summary(response) == [
+        "The end date must be the same as or after the start date"]
+    assert manager.get("/outcomes/disputes?start=x&end=y").status_code == 400
+
+
+def test_the_export_is_pseudonymised(app, history, make_user):
+    manager = _manager(app, make_user)
+    response = manager.get(f"/outcomes/export.csv?{QUERY}")
+    rows = list(csv.reader(io.StringIO(response.text)))
+    assert rows[0][0] == "pseudonym" and len(rows) == 5
+    assert "Amelia" not in response.text and "D-2026" not in response.text
+    assert {row[rows[0].index("panel_outcome")] for row in rows[1:]} == {
+        "overturn_s17", "upheld", "step_down_early_help", ""}
+
+
+def test_the_manager_writes_a_summary_and_it_is_kept(app, db, history, make_user):
+    manager = _manager(app, make_user)
+    form = page(manager.get(f"/outcomes/summaries/new?{QUERY}"))
+    first = form.select("textarea[name^=text-]")[0]
+    decision_id = first["name"].removeprefix("text-")
+    response = post(manager, f"/outcomes/summaries/new?{QUERY}", {
+        f"use-{decision_id}": "yes", f"text-{decision_id}": "An edited vignette.",
+        "recommendations": "Share the learning."}, follow_redirects=True)
+    assert "The learning summary has been generated and kept." in response.text
+    link = page(response).select_one("a[href$='.pdf']")["href"]
+    text = " ".join(pdf_pages(manager.get(link).data))
+    assert "An edited vignette." in text and "Share the learning." in text
+    with app.app_context():
+        kept = db.session.query(LearningSummary).one()
+        assert kept.generated_by_id is not None and kept.period_end == date(2026, 12, 31)
+
+
+def test_a_vignette_that_names_or_dates_a_child_is_refused_and_nothing_is_kept(
+        app, db, history, make_user, make_dispute, monkeypatch):
+    make_dispute(child_name="Yusuf Example", child_dob=date(2015, 6, 5))
+    rendered = []
+    monkeypatch.setattr(learning.pdf, "render", lambda html: rendered.append(html) or b"%PDF")
+    manager = _manager(app, make_user)
+    url = f"/outcomes/summaries/new?{QUERY}"
+    ids = [t["name"].removeprefix("text-")
+           for t in page(manager.get(url)).select("textarea[name^=text-]")]
+    typed = "Yusuf Example, born 5 June 2015, was seen by the school nurse."
+    response = post(manager, url, {
+        f"use-{ids[0]}": "yes", f"text-{ids[0]}": "A school referred neglect.",
+        f"use-{ids[1]}": "yes", f"text-{ids[1]}": typed, "recommendations": "Share it."})
+    assert error_summary(response) == [
+        "Vignette 2 must not contain a child's name, date of birth or case number"]
+    shown = page(response)
+    assert shown.select_one(".govuk-error-summary a")["href"] == "#vignette-2"
+    assert shown.select_one("#vignette-2").get_text() == typed  # kept to correct, not saved
+    assert "must not contain" in shown.select_one("#vignette-2").parent.get_text()
+    assert shown.title.get_text().startswith("Error: ")
+    for recommendations in ("Remember Isla's case: Brown family.", "Born 14/03/2021."):
+        response = post(manager, url, {f"use-{ids[0]}": "yes", f"text-{ids[0]}": "A school.",
+                                       "recommendations": recommendations})
+        assert error_summary(response) == [
+            "Recommendations must not contain a child's name, date of birth or case number"]
+    assert rendered == []  # the PDF is never drawn
+    with app.app_context():
+        assert db.session.query(LearningSummary).count() == 0
+
+
+def test_names_that_end_a_sentence_get_no_second_full_stop(app, db, history, make_user):
+    from moderation.models import Agency, LearningTheme
+
+    manager = make_user("partnership_manager")
+    with app.app_context(), app.test_request_context():
+        agency = db.session.get(Agency, history.referrer.agency_id)
+        agency.name = "Northshire Health Ltd."
+        for theme in db.session.query(LearningTheme):
+            theme.name += "."
+        filters = learning.outcomes.Filters(agency_id=agency.id)
+        found = learning.candidates(NOVEMBER_DECEMBER, filters)
+        summary = learning.generate(db.session.get(User, manager.id), NOVEMBER_DECEMBER,
+                                    filters, [found[0]["text"]], None)
+        text = " ".join(pdf_pages(summary.pdf))
+    assert found[0]["text"].endswith("incomplete or unclear referral., threshold "
+                                     "interpretation.")
+    assert "Showing: referred by Northshire Health Ltd. Compared" in text
+    assert ".." not in text and not any(".." in c["text"] for c in found)
+
+
+def test_the_manager_extends_and_retires_learning_themes(app, db, make_user):
+    from sqlalchemy import select
+
+    from moderation.meeting import voting
+    from moderation.models import LearningTheme
+
+    manager = _manager(app, make_user)
+    response = post(manager, "/outcomes/themes", {"name": "  "})
+    assert error_summary(response) == ["Enter the learning theme"]
+    response = post(manager, "/outcomes/themes", {"name": "threshold interpretation"})
+    assert error_summary(response) == ["\u201cthreshold interpretation\u201d is already a "
+                                       "learning theme"]
+    post(manager, "/outcomes/themes", {"name": "Information sharing between agencies"})
+    with app.app_context():
+        added = db.session.scalar(select(LearningTheme).where(
+            LearningTheme.name == "Information sharing between agencies"))
+        assert added.position == 9 and added in voting.themes()
+    post(manager, "/outcomes/themes", {"retire": str(added.id)})
+    with app.app_context():
+        assert added.id not in [t.id for t in voting.themes()]

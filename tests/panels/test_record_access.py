@@ -1,0 +1,189 @@
+"""Need-to-know per record (rule 12): role x route x record.
+
+Holding the panel member's or the chair's role never opens a session by itself: its case detail
+(agenda, papers, meeting, items, actions, minutes) is for those who sat on its panel on the day it
+was held, and for partnership managers. Every route that takes a session is classified below, and
+a route added without a class fails the first test.
+"""
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from moderation.models import AgendaItem, Attendance, Dispute, PanelSession, User
+from tests.conftest import csrf_token, heading, page, sign_in
+
+# Who may use each route that names a session, besides the partnership manager where it reads.
+#   "logistics": anyone whose role reaches the route (date, time, place: no case detail)
+#   "members": those who sit on the session's panel (and partnership managers, for reading)
+#   "meeting": those who sit on the session's panel (the meeting itself)
+#   "chair": its chair or deputy chair, holding the chair role
+SESSION_ROUTES = {
+    "panels.show": "logistics",
+    "panels.calendar_file": "logistics",
+    "panels.move": "logistics",
+    "panels.cancel": "logistics",
+    "panels.agenda_builder": "chair",  # any chair builds from the queue; once frozen, its own
+    "panels.papers": "members",
+    "actions.for_session": "members",
+    "meeting.minutes_page": "members",
+    "meeting.minutes_pdf": "members",
+    "meeting.minutes_step": "chair",
+    "meeting.show": "meeting",
+    "meeting.item": "meeting",
+    "meeting.acknowledge": "meeting",
+    "meeting.declare_conflict": "meeting",
+    "meeting.vote": "meeting",
+    "meeting.register": "chair",
+    "meeting.chair_step": "chair",
+    "meeting.voting_step": "chair",
+    "meeting.in_room_vote": "chair",
+    "meeting.defer": "chair",
+    "meeting.add_action": "chair",
+    "meeting.decision": "chair",
+}
+
+
+def test_every_route_that_names_a_session_is_classified(app):
+    named = {rule.endpoint for rule in app.url_map.iter_rules() if "session_id" in rule.arguments}
+    assert named == set(SESSION_ROUTES)
+
+
+@pytest.fixture
+def decided(app, db, history):
+    """The history fixture's session, with the meeting closed so that draft minutes exist."""
+    from moderation.meeting import register as meeting
+
+    with app.app_context():
+        session = db.session.get(PanelSession, history.session_id)
+        meeting.close(session, db.session.get(User, history.chair.id))
+        db.session.commit()
+    return history
+
+
+def _urls(app, db, m):
+    with app.app_context():
+        item_id = db.session.scalar(select(AgendaItem.id).where(
+            AgendaItem.session_id == m.session_id).order_by(AgendaItem.position))
+    values = {"session_id": m.session_id, "item_id": item_id, "version": 1, "action": "save",
+              "step": "close"}
+    urls = {}
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in SESSION_ROUTES:
+            url = rule.build({k: values[k] for k in rule.arguments}, append_unknown=False)[1]
+            urls[rule.endpoint] = (url, "GET" in rule.methods)
+    return urls
+
+
+def _case_detail(app, db, m):
+    """What an outsider must not read: each item's reference and child's initials."""
+    with app.app_context():
+        disputes = [db.session.get(Dispute, i) for i in m.dispute_ids]
+        return [d.reference for d in disputes] + [f"({d.child_initials})" for d in disputes]
+
+
+def _client(app, user):
+    client = app.test_client()
+    assert sign_in(client, user).status_code == 302
+    return client
+
+
+def _request(client, url, is_get):
+    if is_get:
+        return client.get(url)
+    return client.post(url, data={"csrf_token": csrf_token(client)})
+
+
+@pytest.fixture
+def outsiders(make_user, make_member, make_agency):
+    """People who hold the right role but not this record."""
+    former = make_user("panel_member", name="Former Member")
+    make_member(former, joined_on=date(2020, 1, 1), left_on=date(2026, 12, 1))
+    later = make_user("chair", "panel_member", name="Later Member")
+    make_member(later, role="chair", joined_on=date(2026, 12, 9))
+    return {
+        "a panel member who is not on the panel": make_user("panel_member"),
+        "a chair who is not on the panel": make_user("chair"),
+        "a member who left before the session": former,
+        "a chair who joined after the session": later,
+    }
+
+
+@pytest.mark.parametrize("endpoint", sorted(SESSION_ROUTES))
+def test_a_role_without_the_record_reads_nothing_of_the_session(app, db, decided, outsiders,
+                                                                endpoint):
+    url, is_get = _urls(app, db, decided)[endpoint]
+    secrets = _case_detail(app, db, decided)
+    with app.app_context():
+        attendance_before = db.session.scalar(select(Attendance.id).order_by(Attendance.id.desc()))
+    for who, user in outsiders.items():
+        response = _request(_client(app, user), url, is_get)
+        if SESSION_ROUTES[endpoint] == "logistics":
+            if response.status_code == 200:
+                assert not any(s in response.text for s in secrets), f"{who} read {endpoint}"
+            continue
+        # 403 where the role does not reach the route at all; 404 where it does but the
+        # record is not theirs (as if it were not there).
+        assert response.status_code in (403, 404), f"{who} reached {endpoint}"
+        assert heading(response) in ("Page not found", "You do not have access to this page")
+        assert not any(s in response.text for s in secrets), f"{who} read {endpoint}"
+    with app.app_context():  # nothing an outsider sent changed the register
+        assert db.session.scalar(
+            select(Attendance.id).order_by(Attendance.id.desc())) == attendance_before
+
+
+# The pages of case detail a member reads (what members send is tested by the journeys).
+MEMBERS_READ = ("panels.papers", "actions.for_session", "meeting.minutes_page",
+                "meeting.minutes_pdf", "meeting.show", "meeting.item")
+
+
+@pytest.mark.parametrize("endpoint", MEMBERS_READ)
+def test_a_member_of_the_session_reads_its_case_detail(app, db, decided, endpoint):
+    url, is_get = _urls(app, db, decided)[endpoint]
+    assert is_get and SESSION_ROUTES[endpoint] in ("members", "meeting")
+    response = _client(app, decided.reps["health"]).get(url)
+    assert response.status_code == 200, endpoint
+
+
+def test_the_partnership_manager_reads_every_session_but_runs_none(app, db, decided, make_user):
+    manager = _client(app, make_user("partnership_manager"))
+    urls = _urls(app, db, decided)
+    for endpoint in ("panels.papers", "actions.for_session", "meeting.minutes_page",
+                     "meeting.minutes_pdf"):
+        assert manager.get(urls[endpoint][0]).status_code == 200, endpoint
+    minutes = page(manager.get(urls["meeting.minutes_page"][0]))
+    assert not minutes.select("form[action*='/minutes/']"), "the manager is offered the chair's"
+
+
+def test_the_session_page_offers_an_outsider_no_link_into_the_session(app, db, decided,
+                                                                      outsiders):
+    url = _urls(app, db, decided)["panels.show"][0]
+    for who, user in outsiders.items():
+        response = _client(app, user).get(url)
+        links = [a["href"] for a in page(response).select("main a[href]")]
+        assert [h for h in links if "/papers/" in h or "/meeting" in h or "/minutes" in h
+                or "/actions" in h or "/agenda" in h] == [], who
+        assert "for the members of its panel" in response.text
+
+
+def test_a_referrer_of_another_agency_cannot_read_a_dispute(app, db, decided, make_user):
+    other = _client(app, make_user("referrer"))
+    response = other.get(f"/disputes/{decided.dispute_ids[0]}")
+    assert response.status_code in (403, 404)
+    assert not any(s in response.text for s in _case_detail(app, db, decided))
+
+
+def test_a_chair_not_on_the_panel_sees_no_actions_of_its_sessions(app, db, decided, make_user):
+    from moderation.actions import services as actions
+
+    with app.app_context():
+        session = db.session.get(PanelSession, decided.session_id)
+        chair = db.session.get(User, decided.chair.id)
+        actions.add_action(session, chair, description="Review the referral pathway",
+                           owner_id=decided.chair.id, working_days=10)
+        db.session.commit()
+    assert "Review the referral pathway" in _client(app, decided.chair).get(
+        "/actions?status=all").text
+    outsider = _client(app, make_user("chair"))
+    assert "Review the referral pathway" not in outsider.get("/actions?status=all").text

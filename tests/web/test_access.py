@@ -1,0 +1,169 @@
+"""Need-to-know access: every route × every role, generated from the app's URL map."""
+
+import pytest
+
+from moderation import create_app
+from moderation.config import TestConfig
+from moderation.models import Role
+from moderation.web.access import ASSET_ENDPOINTS, check_every_route_has_a_rule, public
+from tests.conftest import csrf_token, heading, sign_in
+
+PUBLIC = "public"
+ANYONE_SIGNED_IN = "anyone signed in"
+ADMIN = {Role.ADMIN}
+
+# The expected rule for every route. A route missing here fails test_every_route_has_a_rule.
+EXPECTED = {
+    "auth.sign_in": PUBLIC,
+    "auth.sign_out": ANYONE_SIGNED_IN,
+    "auth.change_password": ANYONE_SIGNED_IN,
+    "home.index": ANYONE_SIGNED_IN,
+    "home.referrer": {Role.REFERRER},
+    "home.csc_manager": {Role.CSC_MANAGER},
+    "home.panel_member": {Role.PANEL_MEMBER},
+    "home.chair": {Role.CHAIR},
+    "home.partnership": {Role.PARTNERSHIP_MANAGER},
+    "admin.home": ADMIN,
+    "admin.agencies": {Role.ADMIN, Role.PARTNERSHIP_MANAGER},
+    "admin.agency_new": {Role.ADMIN, Role.PARTNERSHIP_MANAGER},
+    "admin.agency_edit": {Role.ADMIN, Role.PARTNERSHIP_MANAGER},
+    "admin.users": ADMIN,
+    "admin.user_new": ADMIN,
+    "admin.user_edit": ADMIN,
+    "admin.user_reset_password": ADMIN,
+    "admin.audit_log": ADMIN,
+    "disputes.raise_dispute": {Role.REFERRER},
+    "disputes.raised": {Role.REFERRER},
+    "disputes.show": {Role.REFERRER, Role.CSC_MANAGER, Role.CHAIR, Role.PARTNERSHIP_MANAGER},
+    "disputes.confirm": {Role.CSC_MANAGER},
+    "disputes.respond": {Role.CSC_MANAGER},
+    "disputes.escalate": {Role.REFERRER, Role.CSC_MANAGER},
+    "disputes.policy": ANYONE_SIGNED_IN,
+    "disputes.policy_stage": {Role.PARTNERSHIP_MANAGER},
+    "disputes.policy_stage_remove": {Role.PARTNERSHIP_MANAGER},
+    "disputes.urgent_contact": {Role.PARTNERSHIP_MANAGER},
+    "disputes.panel_queue": {Role.CHAIR, Role.PARTNERSHIP_MANAGER},
+    "disputes.panel_queue_csv": {Role.CHAIR, Role.PARTNERSHIP_MANAGER},
+    "panels.schedule": {Role.CHAIR, Role.PANEL_MEMBER, Role.PARTNERSHIP_MANAGER},
+    "panels.show": {Role.CHAIR, Role.PANEL_MEMBER, Role.PARTNERSHIP_MANAGER},
+    "panels.calendar_file": {Role.CHAIR, Role.PANEL_MEMBER, Role.PARTNERSHIP_MANAGER},
+    "panels.new_session": {Role.CHAIR},
+    "panels.new_series": {Role.CHAIR},
+    "panels.move": {Role.CHAIR},
+    "panels.cancel": {Role.CHAIR},
+    "panels.members": {Role.CHAIR, Role.PARTNERSHIP_MANAGER},
+    "panels.remove_member": {Role.CHAIR, Role.PARTNERSHIP_MANAGER},
+    "panels.calendar_feed": {Role.CHAIR, Role.PANEL_MEMBER},
+    "panels.feed": PUBLIC,
+    "panels.agenda_builder": {Role.CHAIR},
+    "panels.papers": {Role.CHAIR, Role.PANEL_MEMBER, Role.PARTNERSHIP_MANAGER},
+    "meeting.show": {Role.CHAIR, Role.PANEL_MEMBER},
+    "meeting.register": {Role.CHAIR},
+    "meeting.acknowledge": {Role.CHAIR, Role.PANEL_MEMBER},
+    "meeting.chair_step": {Role.CHAIR},
+    "meeting.item": {Role.CHAIR, Role.PANEL_MEMBER},
+    "meeting.vote": {Role.PANEL_MEMBER},
+    "meeting.declare_conflict": {Role.CHAIR, Role.PANEL_MEMBER},
+    "meeting.voting_step": {Role.CHAIR},
+    "meeting.in_room_vote": {Role.CHAIR},
+    "meeting.defer": {Role.CHAIR},
+    "meeting.add_action": {Role.CHAIR},
+    "meeting.decision": {Role.CHAIR},
+    "actions.index": ANYONE_SIGNED_IN,
+    "actions.for_session": {Role.CHAIR, Role.PANEL_MEMBER, Role.PARTNERSHIP_MANAGER},
+    "actions.update": ANYONE_SIGNED_IN,
+    "notifications.index": ANYONE_SIGNED_IN,
+    "notifications.mark_read": ANYONE_SIGNED_IN,
+    "meeting.minutes_page": {Role.CHAIR, Role.PANEL_MEMBER, Role.PARTNERSHIP_MANAGER},
+    "meeting.minutes_step": {Role.CHAIR},
+    "meeting.minutes_pdf": {Role.CHAIR, Role.PANEL_MEMBER, Role.PARTNERSHIP_MANAGER},
+    "outcomes.disputes": {Role.PARTNERSHIP_MANAGER},
+    "admin.outbox": ADMIN,
+    "admin.outbox_retry": ADMIN,
+    "notifications.settings": ANYONE_SIGNED_IN,
+    "outcomes.export": {Role.PARTNERSHIP_MANAGER},
+    "outcomes.summaries": {Role.PARTNERSHIP_MANAGER},
+    "outcomes.new_summary": {Role.PARTNERSHIP_MANAGER},
+    "outcomes.summary_pdf": {Role.PARTNERSHIP_MANAGER},
+    "outcomes.themes": {Role.PARTNERSHIP_MANAGER},
+}
+
+
+def routes(app):
+    return {
+        rule.endpoint: rule
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint not in ASSET_ENDPOINTS
+    }
+
+
+def test_every_route_has_an_expected_rule(app):
+    assert set(routes(app)) == set(EXPECTED)
+
+
+def test_the_start_up_check_refuses_a_route_that_has_no_rule():
+    app = create_app(TestConfig)
+    app.add_url_rule("/forgotten", "forgotten", lambda: "case detail")
+    with pytest.raises(RuntimeError, match="forgotten"):
+        check_every_route_has_a_rule(app)
+
+
+def test_a_route_without_a_rule_is_closed_even_if_the_check_is_bypassed(app, client, make_user):
+    app.add_url_rule("/forgotten", "forgotten", lambda: "case detail")
+    sign_in(client, make_user("admin"))
+    assert client.get("/forgotten").status_code == 403
+
+
+def _url(rule, ids):
+    return rule.build({arg: ids[arg] for arg in rule.arguments}, append_unknown=False)[1]
+
+
+def _request(client, rule, url):
+    if "GET" in rule.methods:
+        return client.get(url)
+    return client.post(url, data={"csrf_token": csrf_token(client)})
+
+
+def _bounced_to_sign_in(response):
+    location = response.headers.get("Location", "")
+    return response.status_code == 302 and location.startswith("/sign-in?next=")
+
+
+@pytest.mark.parametrize("endpoint", sorted(EXPECTED))
+def test_route_access_by_role(app, make_user, make_dispute, make_session, make_member,
+                              endpoint):
+    rule = routes(app)[endpoint]
+    subject = make_user("referrer")
+    ids = {"user_id": subject.id, "agency_id": subject.agency_id,
+           "dispute_id": make_dispute(subject), "position": 1, "session_id": make_session(),
+           "member_id": make_member(), "token": "not-a-real-token", "item_id": 1,
+           "action_id": 1, "step": "close", "version": 1, "action": "save", "summary_id": 1,
+           "message_id": 1}
+    url = _url(rule, ids)
+    expected = EXPECTED[endpoint]
+
+    anonymous = _request(app.test_client(), rule, url)
+    if expected == PUBLIC:
+        assert anonymous.status_code in (200, 404), f"{endpoint} should be open to everyone"
+        assert not _bounced_to_sign_in(anonymous)
+    else:
+        assert _bounced_to_sign_in(anonymous), f"{endpoint} should need sign-in"
+
+    for role in Role:
+        client = app.test_client()
+        sign_in(client, make_user(role))
+        response = _request(client, rule, url)
+        allowed = expected in (PUBLIC, ANYONE_SIGNED_IN) or role in expected
+        if allowed:
+            assert response.status_code != 403, f"{role} should reach {endpoint}"
+            assert not _bounced_to_sign_in(response), f"{role} was sent to sign in at {endpoint}"
+        else:
+            assert response.status_code == 403, f"{role} should not reach {endpoint}"
+            assert heading(response) == "You do not have access to this page"
+
+
+def test_public_decorator_marks_a_view_open():
+    def view():
+        return "ok"
+
+    assert public(view).access_rule.public
