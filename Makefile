@@ -30,8 +30,11 @@ bench: $(VENV)/.installed-dev static/govuk/.installed
 		pg_ctlcluster --skip-systemctl-redirect "$$(ls /etc/postgresql | head -1)" main start
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
+# Style (ruff) and the house's shape: layers, no package importing another's views, no import
+# cycles (import-linter's contracts in setup.cfg).
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check moderation tests bench
+	$(BIN)/lint-imports --no-cache
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev

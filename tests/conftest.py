@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 import pytest
 import sqlalchemy as sa
 from bs4 import BeautifulSoup
+from flask import url_for
 from flask_migrate import upgrade
 
 from moderation import create_app
@@ -205,6 +206,14 @@ def csrf_token(client):
     return field["value"]
 
 
+def url(app, endpoint, **values):
+    """The address of `endpoint` (tests name endpoints, not paths): `url(app, "meeting.show",
+    session_id=3)`; `app` may also be a test client."""
+    app = getattr(app, "application", app)
+    with app.test_request_context():
+        return url_for(endpoint, **values)
+
+
 def post(client, url, data=None, **kwargs):
     """POST a form with a valid CSRF token, like a browser submitting the page's form."""
     data = dict(data or {})
@@ -213,7 +222,8 @@ def post(client, url, data=None, **kwargs):
 
 
 def sign_in(client, user, password=None):
-    return post(client, "/sign-in", {"email": user.email, "password": password or user.password})
+    return post(client, url(client, "auth.sign_in"),
+                {"email": user.email, "password": password or user.password})
 
 
 def page(response):
