@@ -11,14 +11,7 @@ from moderation.extensions import db
 from moderation.models import Agency, AuditEvent, Role, User
 from moderation.models.people import email_key
 from moderation.web import audit
-
-
-class AdminError(ValueError):
-    """A change refused by a rule; `field` names the form field it belongs to."""
-
-    def __init__(self, field, message):
-        super().__init__(message)
-        self.field = field
+from moderation.web.boundary import Refusal
 
 
 def agencies():
@@ -61,7 +54,7 @@ def _check_agency_name(name, agency=None):
         select(Agency).where(func.lower(Agency.name) == name.strip().lower())
     )
     if clash is not None and clash is not agency:
-        raise AdminError("name", "An agency with this name already exists")
+        raise Refusal("An agency with this name already exists", "name")
 
 
 def create_agency(name, kind, is_core):
@@ -99,7 +92,7 @@ def _plain(value):
 def _check_email(email, user=None):
     clash = find_user_by_email(email)
     if clash is not None and clash is not user:
-        raise AdminError("email", "A user with this email address already exists")
+        raise Refusal("A user with this email address already exists", "email")
 
 
 def create_user(name, email, agency_id, roles, active=True):
@@ -134,9 +127,9 @@ def update_user(user, acting_admin, name, email, agency_id, roles, active):
 
 def _check_not_locking_self_out(roles, active):
     if Role.ADMIN.value not in roles:
-        raise AdminError("roles", "You cannot remove your own administrator role")
+        raise Refusal("You cannot remove your own administrator role", "roles")
     if not active:
-        raise AdminError("active", "You cannot deactivate your own account")
+        raise Refusal("You cannot deactivate your own account", "active")
 
 
 def reset_password(user):

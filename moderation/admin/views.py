@@ -2,7 +2,6 @@
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     redirect,
@@ -12,65 +11,61 @@ from flask import (
 )
 from flask_login import current_user
 
-from moderation.admin import services
+from moderation.admin import permissions, services  # noqa: F401 (its rules)
 from moderation.admin.forms import AgencyForm, AuditFilterForm, ResetPasswordForm, UserForm
-from moderation.extensions import db
-from moderation.models import Agency, Role, User
-from moderation.web.access import roles_required
-from moderation.web.forms import add_error, choices, id_from
+from moderation.models import Agency, EmailMessage, EmailStatus, Role, User
+from moderation.notifications import delivery
+from moderation.web.access import permits
+from moderation.web.boundary import on_refusal
+from moderation.web.forms import choices, id_from
+from moderation.web.permissions import record_or_404
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-AGENCY_MANAGERS = (Role.ADMIN, Role.PARTNERSHIP_MANAGER)
-
 
 @bp.route("/")
-@roles_required(Role.ADMIN)
+@permits("admin.overview")
 def home():
     return render_template("admin/home.html", overview=services.overview())
 
 
 @bp.route("/agencies")
-@roles_required(*AGENCY_MANAGERS)
+@permits("agencies.manage")
 def agencies():
     return render_template("admin/agencies.html", rows=services.agencies_with_user_counts())
 
 
 @bp.route("/agencies/new", methods=["GET", "POST"])
-@roles_required(*AGENCY_MANAGERS)
+@permits("agencies.manage")
 def agency_new():
     form = AgencyForm()
-    if form.validate_on_submit():
-        try:
-            agency = services.create_agency(form.name.data, form.kind.data, form.is_core.data)
-        except services.AdminError as error:
-            add_error(getattr(form, error.field), str(error))
-        else:
-            db.session.commit()
-            flash(f"{agency.name} has been added.", "success")
-            return redirect(url_for("admin.agencies"))
-    return render_template("admin/agency_form.html", form=form, agency=None)
+    on_refusal(lambda problems: _agency_page(form), form)
+    if not form.validate_on_submit():
+        return _agency_page(form)
+    agency = services.create_agency(form.name.data, form.kind.data, form.is_core.data)
+    flash(f"{agency.name} has been added.", "success")
+    return redirect(url_for("admin.agencies"))
 
 
 @bp.route("/agencies/<int:agency_id>/edit", methods=["GET", "POST"])
-@roles_required(*AGENCY_MANAGERS)
+@permits("agencies.manage")
 def agency_edit(agency_id):
-    agency = db.get_or_404(Agency, agency_id)
+    agency = record_or_404(Agency, agency_id, "agencies.manage")
     form = AgencyForm(obj=agency)
-    if form.validate_on_submit():
-        try:
-            services.update_agency(agency, form.name.data, form.kind.data, form.is_core.data)
-        except services.AdminError as error:
-            add_error(getattr(form, error.field), str(error))
-        else:
-            db.session.commit()
-            flash(f"{agency.name} has been updated.", "success")
-            return redirect(url_for("admin.agencies"))
+    on_refusal(lambda problems: _agency_page(form, agency), form)
+    if not form.validate_on_submit():
+        return _agency_page(form, agency)
+    services.update_agency(agency, form.name.data, form.kind.data, form.is_core.data)
+    flash(f"{agency.name} has been updated.", "success")
+    return redirect(url_for("admin.agencies"))
+
+
+def _agency_page(form, agency=None):
     return render_template("admin/agency_form.html", form=form, agency=agency)
 
 
 @bp.route("/users")
-@roles_required(Role.ADMIN)
+@permits("accounts.manage")
 def users():
     filters = {
         "search": request.args.get("search", "").strip(),
@@ -82,7 +77,7 @@ def users():
         id_from(request.args, "page") or 1, current_app.config["LIST_PAGE_SIZE"], **filters
     )
     return render_template(
-        "admin/users.html", page=page, filters=filters, agencies=services.agencies()
+        "admin/users.html", page=page, filters=filters, agencies=services.agencies(), roles=Role
     )
 
 
@@ -99,62 +94,57 @@ def _user_form(user=None):
 
 
 @bp.route("/users/new", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
+@permits("accounts.manage")
 def user_new():
     form = _user_form()
-    if form.validate_on_submit():
-        try:
-            user, password = services.create_user(
-                form.name.data, form.email.data, form.agency_id.data, form.roles.data,
-                form.active.data,
-            )
-        except services.AdminError as error:
-            add_error(getattr(form, error.field), str(error))
-        else:
-            db.session.commit()
-            # Shown once, on this page only: never stored in the session or a flash message.
-            return render_template("admin/temporary_password.html", user=user, password=password,
-                                   created=True)
-    return render_template("admin/user_form.html", form=form, user=None)
+    on_refusal(lambda problems: _user_page(form), form)
+    if not form.validate_on_submit():
+        return _user_page(form)
+    user, password = services.create_user(
+        form.name.data, form.email.data, form.agency_id.data, form.roles.data, form.active.data,
+    )
+    # Shown once, on this page only: never stored in the session or a flash message.
+    return render_template("admin/temporary_password.html", user=user, password=password,
+                           created=True)
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
-@roles_required(Role.ADMIN)
+@permits("accounts.manage")
 def user_edit(user_id):
-    user = db.get_or_404(User, user_id)
+    user = record_or_404(User, user_id, "accounts.manage")
     form = _user_form(user)
-    if form.validate_on_submit():
-        try:
-            services.update_user(
-                user, current_user, form.name.data, form.email.data, form.agency_id.data,
-                form.roles.data, form.active.data,
-            )
-        except services.AdminError as error:
-            db.session.rollback()
-            add_error(getattr(form, error.field), str(error))
-        else:
-            db.session.commit()
-            flash(f"{user.name}'s account has been updated.", "success")
-            return redirect(url_for("admin.users"))
+    on_refusal(lambda problems: _user_page(form, user), form)
+    if not form.validate_on_submit():
+        return _user_page(form, user)
+    services.update_user(
+        user, current_user, form.name.data, form.email.data, form.agency_id.data,
+        form.roles.data, form.active.data,
+    )
+    flash(f"{user.name}'s account has been updated.", "success")
+    return redirect(url_for("admin.users"))
+
+
+def _user_page(form, user=None):
+    if user is None:
+        return render_template("admin/user_form.html", form=form, user=None)
     return render_template("admin/user_form.html", form=form, user=user,
                            reset_form=ResetPasswordForm())
 
 
 @bp.route("/users/<int:user_id>/reset-password", methods=["POST"])
-@roles_required(Role.ADMIN)
+@permits("accounts.manage")
 def user_reset_password(user_id):
-    user = db.get_or_404(User, user_id)
+    user = record_or_404(User, user_id, "accounts.manage")
     form = ResetPasswordForm()
     if not form.validate_on_submit():
         return redirect(url_for("admin.user_edit", user_id=user.id))
     password = services.reset_password(user)
-    db.session.commit()
     return render_template("admin/temporary_password.html", user=user, password=password,
                            created=False)
 
 
 @bp.route("/audit")
-@roles_required(Role.ADMIN)
+@permits("audit.read")
 def audit_log():
     form = AuditFilterForm(request.args)
     actions, object_types = services.audit_choices()
@@ -177,11 +167,8 @@ def audit_log():
 
 
 @bp.route("/outbox")
-@roles_required(Role.ADMIN)
+@permits("outbox.manage")
 def outbox():
-    from moderation.models import EmailStatus
-    from moderation.notifications import delivery
-
     status = request.args.get("status") or None
     if status and not EmailStatus.has(status):
         status = None
@@ -191,15 +178,9 @@ def outbox():
 
 
 @bp.route("/outbox/<int:message_id>/retry", methods=["POST"])
-@roles_required(Role.ADMIN)
+@permits("outbox.manage")
 def outbox_retry(message_id):
-    from moderation.models import EmailMessage
-    from moderation.notifications import delivery
-
-    message = db.session.get(EmailMessage, message_id)
-    if message is None:
-        abort(404)
+    message = record_or_404(EmailMessage, message_id, "outbox.manage")
     delivery.retry(message, current_user)
-    db.session.commit()
     flash("The email will be sent again within a minute.", "success")
     return redirect(url_for("admin.outbox"))

@@ -9,7 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from moderation.auth import passwords, services
 from moderation.auth.forms import ChangePasswordForm, SignInForm
-from moderation.extensions import db, limiter, submitted_email
+from moderation.extensions import limiter, submitted_email
 from moderation.web import audit
 from moderation.web.access import public, signed_in
 from moderation.web.errors import handle_database_error, render_error
@@ -53,9 +53,8 @@ def sign_in():
         user = services.authenticate(form.email.data, form.password.data)
         if user is not None:
             services.sign_in(user)
-            db.session.commit()
             return redirect(_safe_next() or url_for("home.index"))
-        db.session.commit()  # keep the failed-attempt audit event
+        # The form again (200): the boundary keeps the failed attempt's audit event.
         add_error(form.email, WRONG_DETAILS_MESSAGE)
     return render_template("auth/sign_in.html", form=form)
 
@@ -65,14 +64,14 @@ def too_many_requests(error: RateLimitExceeded):
     if request.endpoint != "auth.sign_in":
         return render_error(429)
     # The sign-in form again, with an error that says nothing of whether the account exists.
+    # The boundary commits its audit event after this handler, as it does after a view.
     try:
         audit.record("sign_in_blocked", object_type="user", email=request.form.get("email", ""))
-        db.session.commit()
+        form = SignInForm()
+        add_error(form.email, LOCKED_OUT_MESSAGE)
+        return render_template("auth/sign_in.html", form=form), 429
     except SQLAlchemyError as database_error:  # an error handler's own error would be a bare 500
         return handle_database_error(database_error)
-    form = SignInForm()
-    add_error(form.email, LOCKED_OUT_MESSAGE)
-    return render_template("auth/sign_in.html", form=form), 429
 
 
 def _safe_next():
@@ -88,7 +87,6 @@ def _safe_next():
 @signed_in
 def sign_out():
     services.sign_out(current_user._get_current_object())
-    db.session.commit()
     flash("You have signed out.", "success")
     return redirect(url_for("auth.sign_in"))
 
@@ -100,7 +98,6 @@ def change_password():
     form = ChangePasswordForm(user)
     if form.validate_on_submit():
         services.change_password(user, form.new_password.data)
-        db.session.commit()
         flash("Your password has been changed.", "success")
         return redirect(url_for("home.index"))
     return render_template("auth/change_password.html", form=form, forced=user.must_change_password)

@@ -4,11 +4,12 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
 from moderation.disputes import services as dispute_services
-from moderation.extensions import db
+from moderation.home import permissions  # noqa: F401 (its rules)
 from moderation.models import Role
+from moderation.outcomes.dashboard import dashboard_context
 from moderation.panels import services as panel_services
 from moderation.web import audit
-from moderation.web.access import roles_required, signed_in
+from moderation.web.access import permits, signed_in
 from moderation.web.navigation import ROLE_HOMES
 
 bp = Blueprint("home", __name__)
@@ -35,39 +36,35 @@ def _render_home(role, **context):
 
 
 @bp.route("/referrer")
-@roles_required(Role.REFERRER)
+@permits("home.referrer")
 def referrer():
     disputes = dispute_services.referrers_disputes(current_user)
     audit.record("dispute_list_viewed", object_type="dispute", list="referrer")
-    db.session.commit()
     return _render_home(Role.REFERRER, disputes=disputes)
 
 
 @bp.route("/csc")
-@roles_required(Role.CSC_MANAGER)
+@permits("home.csc_manager")
 def csc_manager():
     disputes = dispute_services.csc_worklist()
     audit.record("dispute_list_viewed", object_type="dispute", list="csc")
-    db.session.commit()
     return _render_home(Role.CSC_MANAGER, disputes=disputes)
 
 
 @bp.route("/panel")
-@roles_required(Role.PANEL_MEMBER)
+@permits("home.panel_member")
 def panel_member():
     return _render_home(Role.PANEL_MEMBER, sessions=panel_services.upcoming_sessions()[:3])
 
 
 @bp.route("/chair")
-@roles_required(Role.CHAIR)
+@permits("home.chair")
 def chair():
     return _render_home(Role.CHAIR, sessions=panel_services.upcoming_sessions()[:3],
                         queued=dispute_services.count_by_status().get("queued", 0))
 
 
 @bp.route("/partnership")
-@roles_required(Role.PARTNERSHIP_MANAGER)
+@permits("home.partnership")
 def partnership():
-    from moderation.outcomes.views import dashboard_context
-
     return _render_home(Role.PARTNERSHIP_MANAGER, **dashboard_context())

@@ -87,6 +87,25 @@ class PanelSession(SessionTerms, Base):
 
     series: Mapped[PanelSeries | None] = relationship(back_populates="sessions")
 
+    @property
+    def agenda_draft(self):
+        """Scheduled, its agenda not yet frozen: the agenda, date and place can still change."""
+        return self.status == SessionStatus.SCHEDULED
+
+    @property
+    def opened(self):
+        """The agenda is frozen, so its papers, meeting and actions exist."""
+        return self.status not in (SessionStatus.SCHEDULED, SessionStatus.CANCELLED)
+
+    @property
+    def meeting_ahead(self):
+        """The meeting is still to come or under way (afterwards there is its record)."""
+        return self.status in (SessionStatus.AGENDA_FROZEN, SessionStatus.IN_SESSION)
+
+    @property
+    def has_minutes(self):
+        return self.status in (SessionStatus.MINUTES_DRAFT, SessionStatus.MINUTES_APPROVED)
+
 
 class MemberRole(LabelledEnum):
     CHAIR = "chair"

@@ -1,13 +1,18 @@
-"""The in-app notifications list."""
+"""The in-app notifications list and the email settings."""
 
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from moderation.extensions import db
 from moderation.notifications import services
+from moderation.notifications.forms import EmailSettingsForm
+from moderation.notifications.kinds import KINDS
+from moderation.web import navigation
 from moderation.web.access import signed_in
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
+# The menu says how many notifications are unread (web's navigation imports no feature).
+bp.record_once(lambda state: navigation.count_beside(state.app, "notifications.index",
+                                                     services.unread_count))
 
 
 @bp.route("/")
@@ -21,7 +26,6 @@ def index():
 @signed_in
 def mark_read():
     services.mark_all_read(current_user)
-    db.session.commit()
     flash("All notifications are marked as read.", "success")
     return redirect(url_for("notifications.index"))
 
@@ -29,15 +33,10 @@ def mark_read():
 @bp.route("/settings", methods=["GET", "POST"])
 @signed_in
 def settings():
-    from flask import request
-
-    from moderation.notifications.kinds import KINDS
-
-    if request.method == "POST":
-        wanted = {kind for kind in KINDS if request.form.get(f"email-{kind}") == "yes"}
-        services.set_preferences(current_user, wanted)
-        db.session.commit()
+    chosen = services.preferences(current_user)
+    form = EmailSettingsForm(email=[kind for kind, wanted in chosen.items() if wanted])
+    if form.validate_on_submit():
+        services.set_preferences(current_user, set(form.email.data))
         flash("Your email choices have been saved.", "success")
         return redirect(url_for("notifications.settings"))
-    return render_template("notifications/settings.html", kinds=KINDS,
-                           chosen=services.preferences(current_user))
+    return render_template("notifications/settings.html", form=form, kinds=KINDS)

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from moderation.disputes.services import queue_order
 from moderation.extensions import db
 from moderation.models import AgendaItem, Dispute, DisputeStatus, PanelSession, SessionStatus
-from moderation.panels.services import SchedulingError
 from moderation.web import audit
+from moderation.web.boundary import Refusal
 
 MINUTES = (5, 120)
 DEFAULT_MINUTES = 20
@@ -41,7 +41,7 @@ def room(session):
 
 def _require_draft(session):
     if session.status != SessionStatus.SCHEDULED:
-        raise SchedulingError("The agenda is frozen and cannot change")
+        raise Refusal("The agenda is frozen and cannot change")
 
 
 def fill_from_queue(session, actor):
@@ -59,9 +59,9 @@ def add_item(session, actor, dispute_id):
     _require_draft(session)
     dispute = next((d for d in waiting() if d.id == dispute_id), None)
     if dispute is None:
-        raise SchedulingError("Select a dispute waiting for the panel", "dispute_id")
+        raise Refusal("Select a dispute waiting for the panel", "dispute_id")
     if not room(session):
-        raise SchedulingError(f"The agenda is full: this session takes {session.capacity} "
+        raise Refusal(f"The agenda is full: this session takes {session.capacity} "
                               "cases", "dispute_id")
     item = _append(session, dispute)
     audit.record("agenda_item_added", session, actor=actor, dispute=dispute.id)
@@ -96,7 +96,7 @@ def move_item(session, item, steps):
 def set_minutes(session, item, minutes):
     _require_draft(session)
     if not MINUTES[0] <= minutes <= MINUTES[1]:
-        raise SchedulingError(f"The time must be between {MINUTES[0]} and {MINUTES[1]} minutes",
+        raise Refusal(f"The time must be between {MINUTES[0]} and {MINUTES[1]} minutes",
                               "minutes")
     item.minutes = minutes
 
@@ -119,3 +119,8 @@ def freeze(session, actor):
 
 def planned_minutes(session):
     return sum(item.minutes for item in session.agenda if not item.deferred)
+
+
+def declared_conflict(item, user):
+    """Whether the user has declared a conflict of interest on this item (their papers say so)."""
+    return any(conflict.member.user_id == user.id for conflict in item.conflicts)

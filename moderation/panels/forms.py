@@ -1,4 +1,4 @@
-"""Forms to schedule, move and cancel panel sessions."""
+"""Forms to schedule, move and cancel panel sessions, manage the panel and build agendas."""
 
 import re
 from datetime import time
@@ -24,7 +24,14 @@ from wtforms.validators import (
 
 from moderation.models import MemberRole
 from moderation.panels.series import POSITIONS, WEEKDAYS
-from moderation.web.forms import DateRequired, GovukDateField, GovukIntegerField, choices, coerce_id
+from moderation.web.forms import (
+    DateRequired,
+    GovukDateField,
+    GovukIntegerField,
+    IdField,
+    choices,
+    coerce_id,
+)
 
 TIME_PATTERN = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
 
@@ -152,3 +159,59 @@ class AddMemberForm(FlaskForm):
     def validate_agency_id(self, field):
         if field.data not in {int(c.value) for c in field.choices if c.value}:
             raise ValidationError("Select the agency they represent")
+
+
+# The agenda builder ----------------------------------------------------------------------------
+
+AGENDA_BUTTONS = ("fill", "add", "freeze")  # for the whole agenda
+ITEM_BUTTONS = ("up", "down", "remove", "minutes")  # for one item: "minutes:12"
+WHOLE_MINUTES = "Enter the time as a whole number of minutes"
+
+
+class AgendaForm(FlaskForm):
+    """The agenda builder: one form with a button for each change. `action` is the button
+    pressed; only what that button sends is checked."""
+
+    action = StringField()
+    dispute_id = IdField("Add a dispute from the queue",
+                         invalid_message="Select a dispute waiting for the panel")
+
+    @classmethod
+    def for_agenda(cls, session):
+        """The form with a time box for each item on the session's agenda."""
+        boxes = {
+            minutes_field(item): GovukIntegerField(
+                f"Minutes for {item.dispute.reference}", default=item.minutes,
+                invalid_message=WHOLE_MINUTES, validators=[InputRequired(WHOLE_MINUTES)])
+            for item in session.agenda
+        }
+        return type(cls)(cls.__name__, (cls,), boxes)()
+
+    def pressed(self, session):
+        """The button pressed and the item it is for (None for the whole agenda), or None when
+        the page never offered such a button."""
+        button, _, item_id = (self.action.data or "").partition(":")
+        if button in AGENDA_BUTTONS and not item_id:
+            return button, None
+        item = next((i for i in session.agenda if str(i.id) == item_id), None)
+        if button in ITEM_BUTTONS and item is not None:
+            return button, item
+        return None
+
+    def minutes(self, item):
+        return self[minutes_field(item)]
+
+    def validate(self, extra_validators=None):
+        super().validate(extra_validators)
+        button, _, item_id = (self.action.data or "").partition(":")
+        sent = {"csrf_token", "action"}
+        sent |= {"dispute_id"} if button == "add" else set()
+        sent |= {f"minutes-{item_id}"} if button == "minutes" else set()
+        for name, field in self._fields.items():
+            if name not in sent:  # another item's box: whatever was typed there is not saved
+                field.errors = []
+        return not self.errors
+
+
+def minutes_field(item):
+    return f"minutes-{item.id}"

@@ -19,8 +19,8 @@ from moderation.models import (
     UserRole,
     Vote,
 )
-from moderation.panels.services import SchedulingError
 from moderation.web import audit
+from moderation.web.boundary import Refusal
 
 # The account role a member needs for each panel role.
 NEEDS_ROLE = {
@@ -65,11 +65,11 @@ def candidates():
 def add_member(actor, user_id, role, agency_id, deputy_for_id=None):
     user = db.session.get(User, user_id)
     if user is None or not user.active:
-        raise SchedulingError("Select who is joining the panel", "user_id")
+        raise Refusal("Select who is joining the panel", "user_id")
     if membership_of(user) is not None:
-        raise SchedulingError(f"{user.name} is already a member of the panel", "user_id")
+        raise Refusal(f"{user.name} is already a member of the panel", "user_id")
     if not user.has_role(NEEDS_ROLE[MemberRole(role)]):
-        raise SchedulingError(
+        raise Refusal(
             f"{user.name} needs the {NEEDS_ROLE[MemberRole(role)].label.lower()} role first: "
             "ask an administrator", "role")
     deputy_for = _check_deputy(deputy_for_id, role, agency_id)
@@ -87,9 +87,9 @@ def _check_deputy(deputy_for_id, role, agency_id):
         return None
     principal = db.session.get(PanelMember, deputy_for_id)
     if principal is None or principal.deputy_for_id is not None or principal.left_on:
-        raise SchedulingError("Select the member this deputy stands in for", "deputy_for_id")
+        raise Refusal("Select the member this deputy stands in for", "deputy_for_id")
     if role == MemberRole.REPRESENTATIVE and principal.agency_id != agency_id:
-        raise SchedulingError("A deputy represents the same agency as the member they stand "
+        raise Refusal("A deputy represents the same agency as the member they stand "
                               "in for", "deputy_for_id")
     return principal
 

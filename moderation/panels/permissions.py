@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from flask import abort, g, has_app_context
 
-from moderation.models import MemberRole, Role, SessionStatus
+from moderation.models import MemberRole, Role
 from moderation.panels.membership import sitting_member
 from moderation.web.permissions import rule
 
@@ -19,8 +19,6 @@ CASE_READERS = (Role.CHAIR, Role.PANEL_MEMBER, Role.PARTNERSHIP_MANAGER)
 MEMBERSHIP_MANAGERS = (Role.CHAIR, Role.PARTNERSHIP_MANAGER)
 
 CHAIRING = (MemberRole.CHAIR, MemberRole.DEPUTY_CHAIR)
-# Until the agenda is frozen a session has no papers or meeting to open.
-NOT_OPENED = (SessionStatus.SCHEDULED, SessionStatus.CANCELLED)
 
 
 @dataclass(frozen=True)
@@ -38,6 +36,11 @@ class SessionAccess:
         return self.sits_on or self.oversees
 
     @property
+    def papers(self):
+        """The case detail, once the agenda is frozen and there are papers to read."""
+        return self.case_detail and self.opened
+
+    @property
     def meeting(self):
         """The meeting pages, where members mark themselves present, declare and vote."""
         return self.sits_on and self.opened
@@ -51,7 +54,7 @@ def session_access(user, session):
     sits_on, chairs = _seat(user, session)
     return SessionAccess(
         sits_on=sits_on, chairs=chairs, oversees=user.has_role(Role.PARTNERSHIP_MANAGER),
-        opened=session.status not in NOT_OPENED,
+        opened=session.opened,
     )
 
 
@@ -69,7 +72,7 @@ def _seat(user, session):
 
 # The rules -------------------------------------------------------------------------------------
 
-rule("session.schedule", Role.CHAIR)  # schedule, move and cancel sessions and series
+rule("session.schedule", Role.CHAIR)  # schedule sessions and series
 rule("members.manage", *MEMBERSHIP_MANAGERS)
 rule("calendar.subscribe", Role.CHAIR, Role.PANEL_MEMBER)
 
@@ -85,6 +88,18 @@ def may_read_case_detail(user, session):
     """The agenda, papers, meeting record, actions and minutes: those who sit on its panel, and
     partnership managers."""
     return session_access(user, session).case_detail
+
+
+@rule("session.change", Role.CHAIR)
+def may_change(user, session):
+    """Move or cancel a session: any chair, while it is only scheduled."""
+    return session.agenda_draft
+
+
+@rule("papers.read", *CASE_READERS)
+def may_read_papers(user, session):
+    """The agenda's papers, once it is frozen: those who may read the session's case detail."""
+    return session_access(user, session).papers
 
 
 @rule("agenda.build", Role.CHAIR)

@@ -24,6 +24,7 @@ from moderation.models import (
 )
 from moderation.panels.series import describe, monthly_rule, occurrences
 from moderation.web import audit
+from moderation.web.boundary import Refusal
 from moderation.web.formatting import format_date
 
 MONTHS_AHEAD = 6
@@ -54,10 +55,7 @@ MEETING_PAGE = (
 )
 
 
-class SchedulingError(ValueError):
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.field = field
+SchedulingError = Refusal  # until the meeting package no longer names it
 
 
 def _cutoff(held_on, working_days):
@@ -66,9 +64,9 @@ def _cutoff(held_on, working_days):
 
 def _check_working_day(day, field="held_on"):
     if day < today():
-        raise SchedulingError("The session date must be today or in the future", field)
+        raise Refusal("The session date must be today or in the future", field)
     if not is_working_day(day, region()):
-        raise SchedulingError(
+        raise Refusal(
             f"{format_date(day)} is not a working day: choose a weekday that is not a bank "
             "holiday", field)
 
@@ -144,12 +142,12 @@ def move_session(session, actor, held_on, reason):
 
 def _require_reason(reason):
     if not (reason or "").strip():
-        raise SchedulingError("Give the reason", "reason")
+        raise Refusal("Give the reason", "reason")
 
 
 def _require_changeable(session):
     if session.status != SessionStatus.SCHEDULED:
-        raise SchedulingError("Only a scheduled session can be cancelled or moved")
+        raise Refusal("Only a scheduled session can be cancelled or moved")
 
 
 def upcoming_sessions():

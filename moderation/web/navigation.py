@@ -1,13 +1,18 @@
-"""What every page template needs: service navigation by role, the CSP nonce, names."""
+"""What every page template needs: the service navigation, the CSP nonce, names.
 
-from flask import current_app, g, request
+A menu item is shown to those who may take its page's action (its route's rule, the permission
+vocabulary's `can`). A feature may show a count beside its item, such as unread notifications,
+by registering it with `count_beside`: the web shell imports no feature.
+"""
+
+from flask import current_app, g, request, url_for
 from flask_login import current_user
 
 from moderation.models import Role
 from moderation.web.access import rule_for
 from moderation.web.security import csp_nonce
 
-# (label, endpoint): shown to a user only if the endpoint's access rule lets them in.
+# (label, endpoint): shown to a user only if they may take the endpoint's action.
 NAVIGATION = [
     ("Home", "home.index"),
     ("Panel sessions", "panels.schedule"),
@@ -35,26 +40,23 @@ ROLE_HOMES = {
 def navigation_items():
     if not current_user.is_authenticated or current_user.must_change_password:
         return []
-    items = []
-    for label, endpoint in NAVIGATION:
-        if rule_for(endpoint).allows(current_user):
-            if endpoint == "notifications.index":
-                label = _with_unread(label)
-            items.append({"text": label, "href": _url(endpoint), "active": _is_active(endpoint)})
-    return items
+    return [
+        {"text": _with_count(label, endpoint), "href": url_for(endpoint),
+         "active": _is_active(endpoint)}
+        for label, endpoint in NAVIGATION
+        if rule_for(endpoint).allows(current_user)
+    ]
 
 
-def _with_unread(label):
-    from moderation.notifications.services import unread_count
-
-    unread = unread_count(current_user)
-    return f"{label} ({unread} new)" if unread else label
+def count_beside(app, endpoint, count):
+    """Show `count(user)` new things beside the menu item of `endpoint`, like "(2 new)"."""
+    app.extensions.setdefault("menu_counts", {})[endpoint] = count
 
 
-def _url(endpoint):
-    from flask import url_for
-
-    return url_for(endpoint)
+def _with_count(label, endpoint):
+    count = current_app.extensions.get("menu_counts", {}).get(endpoint)
+    new = count(current_user) if count else 0
+    return f"{label} ({new} new)" if new else label
 
 
 def _is_active(endpoint):
@@ -82,5 +84,4 @@ def _template_globals():
         "service_name": current_app.config["SERVICE_NAME"],
         "partnership_name": current_app.config["PARTNERSHIP_NAME"],
         "navigation_items": navigation_items(),
-        "Role": Role,
     }

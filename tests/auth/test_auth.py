@@ -2,6 +2,7 @@
 
 import os
 from datetime import timedelta
+from urllib.parse import quote
 
 import pytest
 import sqlalchemy as sa
@@ -11,10 +12,14 @@ from moderation import create_app
 from moderation.config import TestConfig
 from moderation.extensions import limiter
 from moderation.models import AuditEvent, User
-from tests.conftest import banners, error_summary, heading, page, post, sign_in
+from tests.conftest import banners, error_summary, heading, page, post, sign_in, url
 
 WRONG_DETAILS = "Enter a correct email address and password"
 LOCKED_OUT = "You have tried to sign in too many times. Wait 15 minutes, then try again."
+
+
+def try_to_sign_in(client, email, password):
+    return post(client, url(client, "auth.sign_in"), {"email": email, "password": password})
 
 
 def audit_actions(app):
@@ -43,7 +48,7 @@ def test_sign_in_lands_on_the_role_home_page_and_is_audited(app, client, make_us
 def test_failed_sign_in_gives_one_message_that_reveals_nothing(app, client, make_user, email,
                                                                 password):
     make_user("referrer", email="user1@example.org")
-    response = post(client, "/sign-in", {"email": email, "password": password})
+    response = try_to_sign_in(client, email, password)
     assert error_summary(response) == [WRONG_DETAILS]
     assert page(response).title.get_text().startswith("Error: Sign in")
     assert "sign_in_failed" in audit_actions(app)
@@ -84,7 +89,7 @@ def test_every_failed_sign_in_costs_one_password_check(app, client, make_user, a
             session.commit()
     email = "nobody@example.org" if account == "unknown" else user.email
     argon2_calls.clear()  # making the user hashed its password
-    response = post(client, "/sign-in", {"email": email, "password": "wrong-password-here"})
+    response = try_to_sign_in(client, email, "wrong-password-here")
     assert error_summary(response) == [WRONG_DETAILS]
     assert argon2_calls == ["verify"]
 
@@ -95,7 +100,7 @@ def test_the_first_sign_in_after_start_up_costs_no_more(database_url, argon2_cal
     passwords._dummy_hash.cache_clear()  # as in a new process
     app = create_app(type("Started", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": database_url}))
     argon2_calls.clear()
-    response = post(app.test_client(), "/sign-in",
+    response = post(app.test_client(), url(app, "auth.sign_in"),
                     {"email": "nobody@example.org", "password": "wrong-password-here"})
     assert error_summary(response) == [WRONG_DETAILS]
     assert argon2_calls == ["verify"]
@@ -109,7 +114,7 @@ def test_a_deactivated_account_cannot_sign_in(client, make_user):
 
 
 def test_empty_sign_in_form_asks_for_both_fields(client):
-    response = post(client, "/sign-in", {"email": "", "password": ""})
+    response = try_to_sign_in(client, "", "")
     assert error_summary(response) == ["Enter your email address", "Enter your password"]
 
 
@@ -125,8 +130,8 @@ def test_account_is_locked_out_after_five_failures_even_with_the_right_password(
 
 def test_lock_out_does_not_reveal_whether_the_account_exists(client):
     for _ in range(5):
-        post(client, "/sign-in", {"email": "ghost@example.org", "password": "guess-guess-guess"})
-    response = post(client, "/sign-in", {"email": "ghost@example.org", "password": "x"})
+        try_to_sign_in(client, "ghost@example.org", "guess-guess-guess")
+    response = try_to_sign_in(client, "ghost@example.org", "x")
     assert error_summary(response) == [LOCKED_OUT]
 
 
@@ -140,7 +145,7 @@ def test_lock_out_of_one_account_leaves_others_alone(client, make_user):
 @pytest.mark.parametrize("app_config", [{"SIGN_IN_LIMIT_PER_ADDRESS": "3 per 15 minutes"}])
 def test_one_address_trying_many_accounts_is_limited(client, make_user):
     for number in range(3):
-        post(client, "/sign-in", {"email": f"guess{number}@example.org", "password": "guessing"})
+        try_to_sign_in(client, f"guess{number}@example.org", "guessing")
     user = make_user("referrer")
     assert error_summary(sign_in(client, user)) == [LOCKED_OUT]
 
@@ -149,18 +154,20 @@ def test_successful_sign_ins_do_not_count_towards_the_limit(client, make_user):
     user = make_user("referrer")
     for _ in range(7):
         assert sign_in(client, user).status_code == 302
-        post(client, "/sign-out")
+        post(client, url(client, "auth.sign_out"))
 
 
 def test_temporary_password_must_be_changed_before_anything_else(client, make_user):
     user = make_user("admin", must_change_password=True)
     sign_in(client, user)
-    for url in ("/", "/admin/users", "/admin/agencies"):
-        response = client.get(url)
-        assert response.headers["Location"] == "/account/password"
-    response = client.get("/account/password")
+    change_password = url(client, "auth.change_password")
+    for endpoint in ("home.index", "admin.users", "admin.agencies"):
+        response = client.get(url(client, endpoint))
+        assert response.headers["Location"] == change_password
+    response = client.get(change_password)
     assert heading(response) == "Choose a new password"
-    assert not page(response).select(".govuk-service-navigation__list a[href='/admin/users']")
+    users = url(client, "admin.users")
+    assert not page(response).select(f".govuk-service-navigation__list a[href='{users}']")
 
 
 @pytest.mark.parametrize(
@@ -181,7 +188,7 @@ def test_password_change_explains_each_mistake(app, client, make_user, current, 
                                                 message):
     user = make_user("referrer", must_change_password=True)
     sign_in(client, user)
-    response = post(client, "/account/password", {
+    response = post(client, url(client, "auth.change_password"), {
         "current_password": user.password if current is None else current,
         "new_password": new,
         "confirm_password": confirm,
@@ -196,26 +203,28 @@ def test_changing_password_continues_here_and_signs_out_elsewhere(app, client, m
     other_device = app.test_client()
     sign_in(other_device, user)
     sign_in(client, user)
-    response = post(client, "/account/password", {
+    response = post(client, url(client, "auth.change_password"), {
         "current_password": user.password,
         "new_password": "my-own-long-password",
         "confirm_password": "my-own-long-password",
     }, follow_redirects=True)
     assert heading(response) == "Your disputed decisions"
     assert "Your password has been changed." in banners(response)
-    assert other_device.get("/referrer").headers["Location"].startswith("/sign-in")
+    response = other_device.get(url(app, "home.referrer"))
+    assert response.headers["Location"].startswith(url(app, "auth.sign_in"))
     assert "password_changed" in audit_actions(app)
-    post(client, "/sign-out")
+    post(client, url(client, "auth.sign_out"))
     assert sign_in(client, user, "my-own-long-password").status_code == 302
 
 
 def test_sign_out_ends_the_session(app, client, make_user):
     user = make_user("chair")
     sign_in(client, user)
-    response = post(client, "/sign-out", follow_redirects=True)
+    response = post(client, url(client, "auth.sign_out"), follow_redirects=True)
     assert heading(response) == "Sign in to Threshold moderation"
     assert "You have signed out." in banners(response)
-    assert client.get("/chair").headers["Location"].startswith("/sign-in")
+    assert client.get(url(client, "home.chair")).headers["Location"].startswith(
+        url(client, "auth.sign_in"))
     assert "signed_out" in audit_actions(app)
 
 
@@ -223,10 +232,11 @@ def test_a_copied_session_cookie_stops_working_after_sign_out(app, client, make_
     user = make_user("chair")
     sign_in(client, user)
     copied = client.get_cookie("moderation_session").value
-    post(client, "/sign-out")
+    post(client, url(client, "auth.sign_out"))
     thief = app.test_client()
     thief.set_cookie("moderation_session", copied)
-    assert thief.get("/chair").headers["Location"].startswith("/sign-in")
+    assert thief.get(url(app, "home.chair")).headers["Location"].startswith(
+        url(app, "auth.sign_in"))
 
 
 def test_idle_session_times_out_after_thirty_minutes(app, client, make_user):
@@ -234,10 +244,10 @@ def test_idle_session_times_out_after_thirty_minutes(app, client, make_user):
     with time_machine.travel("2026-11-23 10:00:00+00:00", tick=False) as traveller:
         sign_in(client, user)
         traveller.shift(timedelta(minutes=29))
-        assert heading(client.get("/chair")) == "Chairing the panel"
+        assert heading(client.get(url(client, "home.chair"))) == "Chairing the panel"
         traveller.shift(timedelta(minutes=31))
-        response = client.get("/chair")
-        assert response.headers["Location"].startswith("/sign-in")
+        response = client.get(url(client, "home.chair"))
+        assert response.headers["Location"].startswith(url(client, "auth.sign_in"))
         signed_out = client.get(response.headers["Location"])
         assert any("signed out because you had not done anything" in b for b in banners(signed_out))
         assert "signed_out_idle" in audit_actions(app)
@@ -249,28 +259,31 @@ def test_idle_timeout_is_configurable(client, make_user):
     with time_machine.travel("2026-11-23 10:00:00+00:00", tick=False) as traveller:
         sign_in(client, user)
         traveller.shift(timedelta(minutes=6))
-        assert client.get("/chair").headers["Location"].startswith("/sign-in")
+        assert client.get(url(client, "home.chair")).headers["Location"].startswith(
+        url(client, "auth.sign_in"))
 
 
 def test_anonymous_visitor_is_sent_to_sign_in_and_back(client, make_user):
     user = make_user("admin")
-    response = client.get("/admin/users")
-    assert response.headers["Location"] == "/sign-in?next=%2Fadmin%2Fusers"
-    response = post(client, "/sign-in?next=%2Fadmin%2Fusers",
+    users = url(client, "admin.users")
+    response = client.get(users)
+    assert response.headers["Location"] == f"{url(client, 'auth.sign_in')}?next={quote(users, '')}"
+    response = post(client, url(client, "auth.sign_in", next=users),
                     {"email": user.email, "password": user.password})
-    assert response.headers["Location"] == "/admin/users"
+    assert response.headers["Location"] == users
 
 
 def test_sign_in_never_redirects_off_site(client, make_user):
     user = make_user("admin")
-    response = post(client, "/sign-in?next=//evil.example.com/",
+    response = post(client, url(client, "auth.sign_in", next="//evil.example.com/"),
                     {"email": user.email, "password": user.password})
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == url(client, "home.index")
 
 
 def test_post_without_csrf_token_is_refused_and_changes_nothing(app, client, make_user):
     user = make_user("admin")
-    response = client.post("/sign-in", data={"email": user.email, "password": user.password})
+    response = client.post(url(client, "auth.sign_in"),
+                           data={"email": user.email, "password": user.password})
     assert response.status_code == 400
     assert heading(response) == "Your form could not be sent"
     assert audit_actions(app) == []
@@ -279,7 +292,8 @@ def test_post_without_csrf_token_is_refused_and_changes_nothing(app, client, mak
 def test_admin_change_without_csrf_token_is_refused(app, client, make_user, db):
     admin = make_user("admin")
     sign_in(client, admin)
-    response = client.post("/admin/agencies/new", data={"name": "Sneaky", "kind": "police"})
+    response = client.post(url(client, "admin.agency_new"),
+                           data={"name": "Sneaky", "kind": "police"})
     assert response.status_code == 400
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).where(sa.text("name = 'Sneaky'"))

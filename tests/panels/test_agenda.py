@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from moderation.models import PanelSession, User
 from moderation.panels import agenda
-from moderation.panels.services import SchedulingError
+from moderation.web.boundary import Refusal
 
 
 @pytest.fixture
@@ -44,7 +44,7 @@ def test_the_chair_reorders_removes_and_times_items(app, db, queued, chair_and_s
         assert [(i.dispute.id, i.position) for i in panel.agenda] == [(second, 1), (first, 2)]
         agenda.set_minutes(panel, panel.agenda[0], 45)
         assert agenda.planned_minutes(panel) == 65
-        with pytest.raises(SchedulingError, match="between 5 and 120 minutes"):
+        with pytest.raises(Refusal, match="between 5 and 120 minutes"):
             agenda.set_minutes(panel, panel.agenda[0], 200)
         agenda.remove_item(panel, chair, panel.agenda[0])
         assert [(i.dispute.id, i.position) for i in panel.agenda] == [(first, 1)]
@@ -57,7 +57,7 @@ def test_a_full_agenda_takes_no_more(app, db, queued, chair_and_session):
         chair, panel = chair_and_session()
         agenda.add_item(panel, chair, ids[0])
         agenda.add_item(panel, chair, ids[1])
-        with pytest.raises(SchedulingError, match="The agenda is full: this session takes 2"):
+        with pytest.raises(Refusal, match="The agenda is full: this session takes 2"):
             agenda.add_item(panel, chair, ids[2])
 
 
@@ -68,7 +68,7 @@ def test_a_dispute_cannot_be_on_two_agendas(app, db, queued, make_session, chair
         chair, panel = chair_and_session()
         agenda.add_item(panel, chair, ident)
         db.session.flush()
-        with pytest.raises(SchedulingError, match="Select a dispute waiting for the panel"):
+        with pytest.raises(Refusal, match="Select a dispute waiting for the panel"):
             agenda.add_item(db.session.get(PanelSession, other), chair, ident)
 
 
@@ -79,7 +79,7 @@ def test_freezing_fills_an_empty_agenda_and_locks_it(app, db, queued, chair_and_
         agenda.freeze(panel, chair)
         assert panel.status == "agenda_frozen"
         assert sorted(item.dispute.id for item in panel.agenda) == sorted(ids)
-        with pytest.raises(SchedulingError, match="frozen and cannot change"):
+        with pytest.raises(Refusal, match="frozen and cannot change"):
             agenda.remove_item(panel, chair, panel.agenda[0])
         db.session.commit()
         actions = db.session.scalars(sa.text("SELECT action FROM audit_event")).all()

@@ -13,7 +13,7 @@ from icalendar import Calendar
 
 from moderation.models import PanelMember, PanelSession, User
 from moderation.panels import services
-from tests.conftest import post
+from tests.conftest import post, url
 
 # RFC 5545 3.6.1: properties a VEVENT must have once, and those it may have at most once.
 EVENT_REQUIRED = {"UID", "DTSTAMP"}
@@ -97,7 +97,7 @@ def rfc5545_problems(calendar):
 
 
 def download(client, session_id):
-    response = client.get(f"/sessions/{session_id}/calendar.ics")
+    response = client.get(url(client, "panels.calendar_file", session_id=session_id))
     assert response.mimetype == "text/calendar"
     calendar = Calendar.from_ical(response.data)
     assert rfc5545_problems(calendar) == []
@@ -122,12 +122,12 @@ def test_moving_then_cancelling_raises_the_sequence_and_keeps_the_uid(
     signed_in("chair")
     session = make_session()
     _, before = download(client, session)
-    post(client, f"/sessions/{session}/move",
+    post(client, url(client, "panels.move", session_id=session),
          {"held_on": ["10", "12", "2026"], "reason": "The chair is at court"})
     calendar, moved = download(client, session)
     assert int(moved["SEQUENCE"]) == 1
     assert moved.decoded("DTSTART").date() == date(2026, 12, 10)
-    post(client, f"/sessions/{session}/cancel", {"reason": "Too few cases"})
+    post(client, url(client, "panels.cancel", session_id=session), {"reason": "Too few cases"})
     calendar, cancelled = download(client, session)
     assert (int(cancelled["SEQUENCE"]), str(cancelled["STATUS"])) == (2, "CANCELLED")
     assert str(calendar["METHOD"]) == "PUBLISH"  # a cancelled event is still published
@@ -145,7 +145,7 @@ def test_a_members_feed_is_valid_and_shows_a_cancelled_session(
                                 db.session.get(User, chair.id), "Too few cases")
         db.session.commit()
         token = db.session.get(PanelMember, member).calendar_token
-    calendar = Calendar.from_ical(client.get(f"/sessions/feed/{token}.ics").data)
+    calendar = Calendar.from_ical(client.get(url(app, "panels.feed", token=token)).data)
     assert rfc5545_problems(calendar) == []
     events = {str(e["UID"]): e for e in calendar.walk("VEVENT")}
     cancelled = events[f"panel-session-{winter}@127.0.0.1"]

@@ -6,7 +6,7 @@ import time_machine
 from icalendar import Calendar
 
 from moderation.models import PanelSession
-from tests.conftest import banners, error_summary, heading, page, post
+from tests.conftest import banners, error_summary, heading, page, post, url
 
 FORM = {"held_on": ["8", "12", "2026"], "starts_at": "10:00", "duration_minutes": "180",
         "place": "Council House, Room 2", "online_link": "", "capacity": "8",
@@ -21,7 +21,7 @@ def on_a_monday():
 
 def test_a_chair_schedules_a_session(client, signed_in):
     signed_in("chair")
-    response = post(client, "/sessions/new", FORM, follow_redirects=True)
+    response = post(client, url(client, "panels.new_session"), FORM, follow_redirects=True)
     assert "The session has been scheduled." in banners(response)
     assert heading(response) == "Panel session, 8 December 2026"
     assert "1 December 2026" in response.text  # agenda cut-off: five working days before
@@ -43,7 +43,7 @@ def test_a_chair_schedules_a_session(client, signed_in):
 )
 def test_session_form_mistakes_are_explained(app, client, signed_in, changes, message):
     signed_in("chair")
-    response = post(client, "/sessions/new", {**FORM, **changes})
+    response = post(client, url(client, "panels.new_session"), {**FORM, **changes})
     assert error_summary(response) == [message]
     with app.app_context():
         session = app.extensions["sqlalchemy"].session
@@ -52,7 +52,7 @@ def test_session_form_mistakes_are_explained(app, client, signed_in, changes, me
 
 def test_a_chair_schedules_a_series_and_sees_bank_holiday_moves(client, signed_in):
     signed_in("chair")
-    response = post(client, "/sessions/series/new", {
+    response = post(client, url(client, "panels.new_series"), {
         **FORM, "position": "1", "weekday": "MO", "first_on": ["1", "4", "2027"]},
         follow_redirects=True)
     assert any("first Monday of each month" in banner for banner in banners(response))
@@ -62,7 +62,8 @@ def test_a_chair_schedules_a_series_and_sees_bank_holiday_moves(client, signed_i
 
 def test_series_form_asks_which_week_and_day(client, signed_in):
     signed_in("chair")
-    response = post(client, "/sessions/series/new", {**FORM, "first_on": ["1", "4", "2027"]})
+    response = post(client, url(client, "panels.new_series"),
+                    {**FORM, "first_on": ["1", "4", "2027"]})
     assert error_summary(response) == ["Select which week of the month",
                                        "Select which day of the week"]
 
@@ -70,22 +71,22 @@ def test_series_form_asks_which_week_and_day(client, signed_in):
 def test_moving_and_cancelling_need_a_reason(client, signed_in, make_session):
     signed_in("chair")
     session = make_session()
-    assert error_summary(post(client, f"/sessions/{session}/cancel", {"reason": ""})) == [
+    cancel = url(client, "panels.cancel", session_id=session)
+    assert error_summary(post(client, cancel, {"reason": ""})) == [
         "Enter why the session is cancelled"]
-    response = post(client, f"/sessions/{session}/move",
+    response = post(client, url(client, "panels.move", session_id=session),
                     {"held_on": ["10", "12", "2026"], "reason": "The chair is at court"},
                     follow_redirects=True)
     assert "Moved from 8 December 2026: The chair is at court" in response.text
-    response = post(client, f"/sessions/{session}/cancel", {"reason": "Too few cases"},
-                    follow_redirects=True)
+    response = post(client, cancel, {"reason": "Too few cases"}, follow_redirects=True)
     assert "The session has been cancelled." in banners(response)
-    assert "No sessions are scheduled." in client.get("/sessions/").text
+    assert "No sessions are scheduled." in client.get(url(client, "panels.schedule")).text
 
 
 def test_a_member_downloads_the_session_for_their_calendar(client, signed_in, make_session):
     signed_in("panel_member")
     session = make_session(online_link="https://meet.example.org/panel")
-    response = client.get(f"/sessions/{session}/calendar.ics")
+    response = client.get(url(client, "panels.calendar_file", session_id=session))
     assert response.mimetype == "text/calendar"
     (event,) = Calendar.from_ical(response.data).walk("VEVENT")
     assert str(event["location"]) == "Council House, Room 2"
@@ -96,5 +97,5 @@ def test_a_member_downloads_the_session_for_their_calendar(client, signed_in, ma
 
 def test_only_chairs_can_schedule(client, signed_in):
     signed_in("panel_member")
-    assert client.get("/sessions/new").status_code == 403
-    assert "Schedule a monthly series" not in client.get("/sessions/").text
+    assert client.get(url(client, "panels.new_session")).status_code == 403
+    assert "Schedule a monthly series" not in client.get(url(client, "panels.schedule")).text

@@ -8,7 +8,7 @@ import time_machine
 
 from moderation.models import AuditEvent, PanelSession, User
 from moderation.panels import services
-from moderation.panels.services import SchedulingError
+from moderation.web.boundary import Refusal
 
 TERMS = {"starts_at": time(10, 0), "duration_minutes": 180, "place": "Council House, Room 2",
          "online_link": None, "capacity": 8, "cutoff_working_days": 5}
@@ -37,7 +37,7 @@ def test_a_one_off_session_has_its_agenda_cut_off_in_working_days(chair_ctx):
 )
 def test_a_one_off_session_must_be_on_a_coming_working_day(chair_ctx, day, message):
     _, chair = chair_ctx
-    with pytest.raises(SchedulingError, match=message):
+    with pytest.raises(Refusal, match=message):
         services.schedule_session(chair, day, **TERMS)
 
 
@@ -79,7 +79,7 @@ def test_the_database_refuses_a_second_session_for_the_same_series_date(chair_ct
 def test_moving_a_session_recomputes_the_cut_off_and_records_why(chair_ctx):
     _, chair = chair_ctx
     panel = services.schedule_session(chair, date(2026, 12, 8), **TERMS)
-    with pytest.raises(SchedulingError, match="Give the reason"):
+    with pytest.raises(Refusal, match="Give the reason"):
         services.move_session(panel, chair, date(2026, 12, 10), " ")
     services.move_session(panel, chair, date(2026, 12, 10), "The chair is at court")
     assert (panel.held_on, panel.agenda_cutoff_on) == (date(2026, 12, 10), date(2026, 12, 3))
@@ -94,5 +94,5 @@ def test_a_cancelled_session_leaves_the_upcoming_list(chair_ctx):
     services.cancel_session(panel, chair, "Not enough cases")
     assert panel.calendar_sequence == 1
     assert services.upcoming_sessions() == []
-    with pytest.raises(SchedulingError, match="Only a scheduled session"):
+    with pytest.raises(Refusal, match="Only a scheduled session"):
         services.move_session(panel, chair, date(2026, 12, 9), "Try again")

@@ -1,0 +1,43 @@
+"""The notifications list, its count in the menu, and the email settings page."""
+
+import sqlalchemy as sa
+
+from moderation.models import EmailPreference
+from moderation.notifications import services
+from tests.conftest import banners, page, post, url
+
+
+def menu(response):
+    return [link.get_text(strip=True)
+            for link in page(response).select(".govuk-service-navigation__list a")]
+
+
+def test_the_menu_counts_unread_notifications_until_they_are_read(app, db, client, signed_in):
+    user = signed_in("referrer")
+    with app.app_context():
+        services.notify(user.id, "test", "A decision is ready", link="/")
+        db.session.commit()
+    assert "Notifications (1 new)" in menu(client.get(url(client, "notifications.index")))
+    response = post(client, url(client, "notifications.mark_read"), follow_redirects=True)
+    assert "All notifications are marked as read." in banners(response)
+    assert "Notifications" in menu(response)
+
+
+def test_email_settings_offer_the_optional_emails_and_save_the_choice(app, db, client,
+                                                                      signed_in):
+    user = signed_in("panel_member")
+    settings = url(client, "notifications.settings")
+    boxes = page(client.get(settings)).select("input[type='checkbox'][name='email']")
+    offered = {box["value"] for box in boxes}
+    assert "papers_ready" in offered and "decision" not in offered  # decisions are required
+    assert all(box.has_attr("checked") for box in boxes)  # every email, until they choose
+    response = post(client, settings, {"email": ["papers_ready"]}, follow_redirects=True)
+    assert "Your email choices have been saved." in banners(response)
+    checked = {box["value"] for box in page(response).select("input[name='email'][checked]")}
+    assert checked == {"papers_ready"}
+    with app.app_context():
+        assert services.wants_email(user.id, "papers_ready")
+        assert not services.wants_email(user.id, "session_reminder")
+        assert services.wants_email(user.id, "decision")  # required by policy: always on
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(EmailPreference)) == (
+            len(offered))
