@@ -14,6 +14,7 @@ from bs4 import BeautifulSoup
 from werkzeug.serving import make_server
 
 from moderation.config import PROJECT_ROOT
+from tests.conftest import url
 
 CHROMIUM = Path(os.environ.get("MODERATION_CHROMIUM", "/usr/bin/chromium"))
 AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -49,15 +50,30 @@ def browser():
         browser.close()
 
 
+# The app the live server is serving and its base URL, while a test runs (one at a time).
+_SERVED = {}
+
+
 @pytest.fixture
 def live_server(app):
     """The test's app served on a free local port; yields its base URL."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
+    base = f"http://127.0.0.1:{server.server_port}"
+    _SERVED.update(app=app, base=base)
+    yield base
+    _SERVED.clear()
     server.shutdown()
     thread.join(timeout=5)
+
+
+def address(endpoint, **values):
+    """The full address of `endpoint` on the live server (tests name endpoints, not paths):
+    `page.goto(address("disputes.show", dispute_id=3))`. A plain function, so that helpers
+    given only a tab (like sign_in) can use it too."""
+    assert _SERVED, "address() needs the live_server fixture"
+    return _SERVED["base"] + url(_SERVED["app"], endpoint, **values)
 
 
 # Chromium reports a blocked inline style or script as a `securitypolicyviolation` event; the

@@ -8,6 +8,9 @@ from tests.browser.test_crawl import check
 
 pytestmark = pytest.mark.browser
 
+# The addresses here are not the app's: /probe, /broken and /failing are answered by the browser
+# itself (tab.route), and /no-such-page is an address no route has.
+
 CSP = "default-src 'self'; style-src 'self'; script-src 'self' 'nonce-probe'"
 PROBE = """<!doctype html><html lang="en"><head><title>Probe</title></head><body><main>
 <p style="color: red">An inline style the CSP refuses</p>

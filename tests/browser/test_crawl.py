@@ -13,7 +13,13 @@ import pytest
 from moderation import demo
 from moderation.extensions import db
 from moderation.models import Role
-from tests.browser.conftest import axe_violations, fail_on, questions_without_legend, watch
+from tests.browser.conftest import (
+    address,
+    axe_violations,
+    fail_on,
+    questions_without_legend,
+    watch,
+)
 from tests.browser.test_journeys import sign_in
 
 pytestmark = pytest.mark.browser
@@ -22,8 +28,8 @@ ROLES = [Role.REFERRER, Role.CSC_MANAGER, Role.PANEL_MEMBER, Role.CHAIR,
          Role.PARTNERSHIP_MANAGER, Role.ADMIN]
 MAX_PAGES = 60  # per role: enough to reach every kind of page the demo data has
 PER_PATTERN = 3  # pages whose addresses differ only by ids look alike after the first few
-# Downloads are checked by their own tests; sign-out ends the crawl; none of these is a page.
-NOT_PAGES = re.compile(r"\.(pdf|csv|ics)$|^/sign-out")
+# Downloads are checked by their own tests, known by their addresses' endings: not pages.
+DOWNLOADS = re.compile(r"\.(pdf|csv|ics)$")
 ESCAPED = re.compile(r"&lt;|&gt;|<(h2|p|span|strong)\b")
 
 
@@ -79,11 +85,14 @@ def check(tab, url, came_from):
 
 
 def links(tab, origin):
-    """Same-origin pages linked from this one, without fragments."""
+    """Same-origin pages linked from this one, without fragments; not downloads, and not
+    sign-out, which would end the crawl."""
     hrefs = tab.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
     pages = {href.split("#")[0] for href in hrefs}
+    sign_out = address("auth.sign_out")
     return sorted(href for href in pages
-                  if href.startswith(origin + "/") and not NOT_PAGES.search(urlsplit(href).path))
+                  if href.startswith(origin + "/") and not DOWNLOADS.search(urlsplit(href).path)
+                  and not href.startswith(sign_out))
 
 
 def _new_enough(url, patterns):

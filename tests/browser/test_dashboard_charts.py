@@ -7,6 +7,7 @@ import pytest
 from PIL import Image, ImageStat
 
 from moderation.outcomes.charts import BAR_COLOUR
+from tests.browser.conftest import address
 from tests.browser.test_journeys import sign_in
 
 pytestmark = pytest.mark.browser
@@ -14,7 +15,7 @@ pytestmark = pytest.mark.browser
 
 def test_each_chart_on_the_dashboard_is_drawn_in_colour(page, history, make_user):
     sign_in(page, make_user("partnership_manager"))
-    page.goto("/partnership")
+    page.goto(address("home.partnership"))
     charts = page.locator("figure.chart svg")
     assert charts.count() >= 3
     for index in range(charts.count()):

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import address, assert_accessible
 from tests.browser.test_journeys import sign_in
 
 pytestmark = pytest.mark.browser
@@ -64,7 +64,7 @@ def raise_dispute(page, immediate_risk=False):
 
 
 def answer_for_csc(page, reference, response):
-    page.goto("/csc")
+    page.goto(address("home.csc_manager"))
     page.get_by_role("link", name=reference).click()
     assert_accessible(page)
     page.get_by_role("link", name="Respond for CSC").click()
@@ -151,13 +151,13 @@ def test_the_csc_confirm_page_and_the_urgent_contact_page_are_accessible(open_as
                                                                          make_dispute):
     dispute = make_dispute()
     csc = open_as(make_user("csc_manager"))
-    csc.goto(f"/disputes/{dispute}/confirm")
+    csc.goto(address("disputes.confirm", dispute_id=dispute))
     expect(csc.locator("h1")).to_have_text("Confirm or correct CSC's decision")
     assert_accessible(csc)
     csc.get_by_role("button", name="Save CSC's decision").click()
     expect(csc.locator(".govuk-notification-banner--success")).to_contain_text("recorded")
     manager = open_as(make_user("partnership_manager"))
-    manager.goto("/policy/urgent-contact")
+    manager.goto(address("disputes.urgent_contact"))
     manager.get_by_label("Who to contact when a child is at immediate risk").fill("")
     manager.get_by_role("button", name="Save urgent contact").click()
     expect(manager.locator(".govuk-error-summary")).to_contain_text("Enter who to contact")

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import address, assert_accessible
 
 pytestmark = pytest.mark.browser
 
@@ -20,7 +20,7 @@ HOMES = {
 
 
 def sign_in(page, user, password=None):
-    page.goto("/sign-in")
+    page.goto(address("auth.sign_in"))
     page.get_by_label("Email address").fill(user.email)
     page.get_by_label("Password", exact=True).fill(password or user.password)
     # Wait for the page the form leads to, so the next step never acts on a page mid-load.
@@ -31,7 +31,7 @@ def sign_in(page, user, password=None):
 @pytest.mark.parametrize("role", sorted(HOMES))
 def test_each_role_signs_in_and_lands_on_its_home_page(page, make_user, role):
     user = make_user(role)
-    page.goto("/sign-in")
+    page.goto(address("auth.sign_in"))
     assert_accessible(page)
     sign_in(page, user)
     expect(page.locator("h1")).to_have_text(HOMES[role])
@@ -41,7 +41,7 @@ def test_each_role_signs_in_and_lands_on_its_home_page(page, make_user, role):
 
 def test_pages_are_styled_and_scripted_under_the_strict_content_security_policy(page):
     # The `page` fixture enforces the CSP and fails on any violation or console error.
-    page.goto("/sign-in")
+    page.goto(address("auth.sign_in"))
     expect(page.locator("body")).to_have_class(re.compile("govuk-frontend-supported"))
     # The password input's "Show" button is added by GOV.UK Frontend's JavaScript module.
     expect(page.get_by_role("button", name="Show password")).to_be_visible()
@@ -62,7 +62,7 @@ def test_a_wrong_password_shows_the_error_summary(page, make_user):
 
 
 def test_an_empty_sign_in_form_asks_for_both_fields(page):
-    page.goto("/sign-in")
+    page.goto(address("auth.sign_in"))
     page.get_by_role("button", name="Sign in").click()
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_contain_text("Enter your email address")
@@ -135,7 +135,7 @@ def test_an_administrator_adds_a_user_and_reads_the_audit_log(page, make_user, m
 
 def test_the_agency_pages_are_accessible(page, make_user):
     sign_in(page, make_user("partnership_manager"))
-    page.goto("/admin/agencies")
+    page.goto(address("admin.agencies"))
     assert_accessible(page)
     page.get_by_role("link", name="Add an agency").click()
     page.get_by_role("button", name="Save agency").click()
@@ -145,7 +145,7 @@ def test_the_agency_pages_are_accessible(page, make_user):
 
 def test_error_pages_are_accessible(page, make_user):
     sign_in(page, make_user("referrer"))
-    page.goto("/admin/users")
+    page.goto(address("admin.users"))
     expect(page.locator("h1")).to_have_text("You do not have access to this page")
     assert_accessible(page)
     page.goto("/no-such-page")

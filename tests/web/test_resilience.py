@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from moderation import create_app
 from moderation.config import Config, TestConfig
 from moderation.extensions import limiter
-from tests.conftest import csrf_token, error_summary, heading, page, sign_in
+from tests.conftest import csrf_token, error_summary, heading, page, sign_in, url
 
 WRONG_DETAILS = "Enter a correct email address and password"
 LOCKED_OUT = "You have tried to sign in too many times. Wait 15 minutes, then try again."
@@ -104,10 +104,11 @@ def assert_service_unavailable(response):
 def test_signed_in_pages_say_the_service_is_unavailable_while_the_database_is_down(
         client, signed_in, outage):
     signed_in("chair")
+    home = url(client, "home.chair")
     with outage:
-        assert_service_unavailable(client.get("/chair"))
+        assert_service_unavailable(client.get(home))
         assert_service_unavailable(client.get("/no-such-page"))
-    assert heading(client.get("/chair")) == "Chairing the panel"  # recovered, still signed in
+    assert heading(client.get(home)) == "Chairing the panel"  # recovered, still signed in
 
 
 def test_forms_sent_while_the_database_is_down_say_the_service_is_unavailable(
@@ -115,12 +116,12 @@ def test_forms_sent_while_the_database_is_down_say_the_service_is_unavailable(
     user = signed_in("referrer")
     token = csrf_token(client)
     with outage:
-        response = client.post("/account/password", data={
+        response = client.post(url(client, "auth.change_password"), data={
             "csrf_token": token, "current_password": user.password,
             "new_password": "my-own-long-password", "confirm_password": "my-own-long-password",
         })
         assert_service_unavailable(response)
-    assert client.get("/referrer").status_code == 200
+    assert client.get(url(client, "home.referrer")).status_code == 200
 
 
 def test_sign_in_during_an_outage_is_unavailable_and_does_not_lock_anyone_out(
@@ -130,7 +131,7 @@ def test_sign_in_during_an_outage_is_unavailable_and_does_not_lock_anyone_out(
     token = csrf_token(client)
     with outage:
         for _ in range(6):
-            response = client.post("/sign-in", data={
+            response = client.post(url(client, "auth.sign_in"), data={
                 "csrf_token": token, "email": user.email, "password": user.password})
             assert_service_unavailable(response)
     assert sign_in(client, user).status_code == 302
@@ -143,23 +144,24 @@ def test_a_locked_out_account_trying_during_an_outage_is_told_the_service_is_una
         sign_in(client, user, "not-the-password")
     token = csrf_token(client)
     with outage:
-        assert_service_unavailable(client.post("/sign-in", data={
+        assert_service_unavailable(client.post(url(client, "auth.sign_in"), data={
             "csrf_token": token, "email": user.email, "password": user.password}))
 
 
 def test_the_unavailable_page_is_styled_during_an_outage(client, signed_in, outage):
     signed_in("chair")
+    home = url(client, "home.chair")
     with outage:
-        stylesheet = page(client.get("/chair")).select_one("link[rel=stylesheet]")["href"]
+        stylesheet = page(client.get(home)).select_one("link[rel=stylesheet]")["href"]
         assert client.get(stylesheet).status_code == 200
-        assert "no-store" in client.get("/chair").headers["Cache-Control"]
+        assert "no-store" in client.get(home).headers["Cache-Control"]
 
 
 def test_maintenance_mode_needs_no_database(app, client, signed_in, outage):
     signed_in("chair")
     app.config["MAINTENANCE_MODE"] = True
     with outage:
-        response = client.get("/chair")
+        response = client.get(url(client, "home.chair"))
     assert response.status_code == 503
     assert heading(response) == "Sorry, the service is unavailable"
     assert "closed for maintenance" in page(response).select_one("main").get_text()
@@ -170,8 +172,8 @@ def test_maintenance_mode_needs_no_database(app, client, signed_in, outage):
 }])
 def test_an_unreachable_postgresql_server_is_service_unavailable(app):
     client = app.test_client()
-    assert client.get("/sign-in").status_code == 200  # needs no database
-    response = client.post("/sign-in", data={
+    assert client.get(url(client, "auth.sign_in")).status_code == 200  # needs no database
+    response = client.post(url(client, "auth.sign_in"), data={
         "csrf_token": csrf_token(client), "email": "a@example.org", "password": "anything"})
     assert_service_unavailable(response)
 
@@ -188,11 +190,11 @@ def test_a_failed_save_shows_the_problem_page_and_the_next_request_works(app, cl
     clashing_save.access_rule = type("Open", (), {"public": True, "allows": lambda s, u: True})()
     app.add_url_rule("/clash", "clash", clashing_save)
     signed_in("chair")  # the error page's navigation reads the database
-    response = client.get("/clash")
+    response = client.get(url(app, "clash"))
     assert response.status_code == 500
     assert heading(response) == "Sorry, there is a problem with the service"
     assert page(response).find("button", string="Sign out")  # the usual signed-in layout
-    assert heading(client.get("/chair")) == "Chairing the panel"
+    assert heading(client.get(url(client, "home.chair"))) == "Chairing the panel"
 
 
 @pytest.mark.parametrize("app_config", [
@@ -210,4 +212,4 @@ def test_a_database_restart_goes_unnoticed(app, client, signed_in, database_url)
             "WHERE datname = current_database() AND pid <> pg_backend_pid()"))
     engine.dispose()
     assert ended >= 1
-    assert heading(client.get("/chair")) == "Chairing the panel"
+    assert heading(client.get(url(client, "home.chair"))) == "Chairing the panel"
