@@ -31,11 +31,7 @@ from moderation.calendar import add_working_days  # noqa: E402
 from moderation.config import TestConfig  # noqa: E402
 from moderation.disputes import services  # noqa: E402
 from moderation.extensions import db  # noqa: E402
-from moderation.meeting import (
-    minutes,  # noqa: E402
-    voting,  # noqa: E402
-)
-from moderation.meeting import register as meeting  # noqa: E402
+from moderation.meeting import decisions, minutes, register, voting  # noqa: E402
 from moderation.models import (  # noqa: E402
     Agency,
     AgencyKind,
@@ -109,20 +105,20 @@ def twelve_item_session(chair, reps, referrers, members):
     db.session.flush()
     agenda.fill_from_queue(session, chair)
     agenda.freeze(session, chair)
-    meeting.record_attendance(session, chair, {m.id: ("present", True) for m in members})
-    meeting.start(session, chair)
+    register.record_attendance(session, chair, {m.id: ("present", True) for m in members})
+    register.start(session, chair)
     theme_ids = [t.id for t in db.session.scalars(sa.select(LearningTheme))]
     for n, item in enumerate(session.agenda):
         voting.open_voting(item, chair)
         for i, rep in enumerate(reps):
             voting.cast_vote(item, rep, OUTCOMES[(n + i) % 2], "Reasons given at length " * 6)
         voting.close_voting(item, chair)
-        voting.record_decision(item, chair, rationale="The panel's rationale. " * 8,
-                               feedback="Plain feedback. " * 6, dissent="A dissent.",
-                               theme_ids=random.sample(theme_ids, 2))
+        decisions.record_decision(item, chair, rationale="The panel's rationale. " * 8,
+                                  feedback="Plain feedback. " * 6, dissent="A dissent.",
+                                  theme_ids=random.sample(theme_ids, 2))
         actions.add_action(session, chair, description="Do the thing", owner_id=reps[0].id,
                            working_days=10, item=item)
-    meeting.close(session, chair)
+    register.close(session, chair)
     return session
 
 

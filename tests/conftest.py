@@ -464,7 +464,7 @@ def history(app, panel_meeting, make_dispute, make_user):
     settled = make_dispute(on=date(2026, 11, 23), child_name="Isla Brown")
 
     from moderation.disputes import services as disputes
-    from moderation.meeting import voting
+    from moderation.meeting import decisions, voting
     from moderation.models import LearningTheme, PanelSession
 
     with app.app_context():
@@ -478,8 +478,8 @@ def history(app, panel_meeting, make_dispute, make_user):
             for rep in m.reps.values():
                 voting.cast_vote(item, _db.session.get(User, rep.id), outcome, "Reason")
             voting.close_voting(item, chair)
-            voting.record_decision(item, chair, rationale="R", feedback="F",
-                                   theme_ids=[t.id for t in chosen])
+            decisions.record_decision(item, chair, rationale="R", feedback="F",
+                                      theme_ids=[t.id for t in chosen])
         dispute = _db.session.get(Dispute, settled)
         disputes.respond(dispute, _db.session.get(User, csc.id), "On review we will assess.")
         disputes.settle(dispute, _db.session.get(User, csc.id), "child_and_family_assessment",

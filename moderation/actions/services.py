@@ -6,10 +6,10 @@ Open actions past their due date are overdue; they come back on the next session
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, lazyload, selectinload
 
+from moderation.actions.permissions import SETTING_OPEN
 from moderation.calendar import add_working_days, region, today, working_days_between
+from moderation.disputes.child_identifiers import refuse_on_agenda
 from moderation.extensions import db
-from moderation.meeting import register as meeting
-from moderation.meeting.register import MeetingError
 from moderation.models import (
     Action,
     ActionStatus,
@@ -17,17 +17,17 @@ from moderation.models import (
     Dispute,
     PanelSession,
     Role,
-    SessionStatus,
     User,
 )
 from moderation.models.types import utcnow
 from moderation.panels import membership
 from moderation.web import audit
+from moderation.web.boundary import Refusal
+from moderation.web.permissions import can
 
 WORKING_DAYS = (1, 130)
 # Closing an action any way but "done" needs a word on why.
 NEEDS_NOTE = (ActionStatus.NOT_POSSIBLE, ActionStatus.NOT_DONE)
-SETTING_OPEN = (SessionStatus.IN_SESSION, SessionStatus.MINUTES_DRAFT)
 
 
 def owners():
@@ -36,17 +36,17 @@ def owners():
 
 def add_action(session, actor, *, description, owner_id, working_days, item=None):
     if session.status not in SETTING_OPEN:
-        raise MeetingError("Actions are set during the meeting or while the minutes are in "
-                           "draft", "description")
+        raise Refusal("Actions are set during the meeting or while the minutes are in draft",
+                      "description")
     if not (description or "").strip():
-        raise MeetingError("Enter what needs to be done", "description")
-    meeting.refuse_child_identifiers(session, [("The action", "description", description)])
+        raise Refusal("Enter what needs to be done", "description")
+    refuse_on_agenda(session, [("The action", "description", description)])
     owner = db.session.get(User, owner_id or 0)
     if owner is None or not owner.active:
-        raise MeetingError("Select who owns the action", "owner_id")
+        raise Refusal("Select who owns the action", "owner_id")
     if working_days is None or not WORKING_DAYS[0] <= working_days <= WORKING_DAYS[1]:
-        raise MeetingError(f"The action must be due in between {WORKING_DAYS[0]} and "
-                           f"{WORKING_DAYS[1]} working days", "working_days")
+        raise Refusal(f"The action must be due in between {WORKING_DAYS[0]} and "
+                      f"{WORKING_DAYS[1]} working days", "working_days")
     action = Action(session_id=session.id, agenda_item_id=item.id if item else None,
                     description=description.strip(), owner=owner, agency_id=owner.agency_id,
                     working_days=working_days, created_by_id=actor.id,
@@ -57,31 +57,14 @@ def add_action(session, actor, *, description, owner_id, working_days, item=None
     return action
 
 
-def can_update(user, action):
-    """Owners update their own actions; partnership managers any; a chair those set at the
-    sessions they sat on (rule 12)."""
-    if action.owner_id == user.id or user.has_role(Role.PARTNERSHIP_MANAGER):
-        return True
-    return user.has_role(Role.CHAIR) and membership.sits_on(user, action.session)
-
-
-def updatable_by(user):
-    """can_update for many actions of one list, with the user's sessions read once."""
-    if user.has_role(Role.PARTNERSHIP_MANAGER):
-        return lambda action: True
-    sat_on = set(db.session.scalars(membership.sessions_sat_on(user))) \
-        if user.has_role(Role.CHAIR) else set()
-    return lambda action: action.owner_id == user.id or action.session_id in sat_on
-
-
 def update_status(action, actor, status, note=None):
-    if not can_update(actor, action):
-        raise MeetingError("Only the action's owner or the chair can update it", "status")
+    if not can(actor, "action.update", action):
+        raise Refusal("Only the action's owner or the chair can update it", "status")
     if not ActionStatus.has(status):
-        raise MeetingError("Select the action's status", "status")
+        raise Refusal("Select the action's status", "status")
     note = (note or "").strip()
     if status in NEEDS_NOTE and not note:
-        raise MeetingError("Say why the action was not done", "note")
+        raise Refusal("Say why the action was not done", "note")
     action.status = status
     action.status_note = note or None
     action.updated_at = utcnow()
@@ -125,7 +108,7 @@ def listing(user, status=None, mine_only=False, page=1, per_page=50):
     """The overall actions list, a page at a time: everyone's for partnership managers, for a
     chair their own and those of the sessions they sat on (rule 12), otherwise their own."""
     statement = select(Action)
-    if mine_only or not user.has_role(Role.CHAIR, Role.PARTNERSHIP_MANAGER):
+    if mine_only or not can(user, "actions.see_all"):
         statement = statement.where(Action.owner_id == user.id)
     elif not user.has_role(Role.PARTNERSHIP_MANAGER):
         statement = statement.where((Action.owner_id == user.id)

@@ -8,8 +8,7 @@ from moderation.calendar import add_working_days
 from moderation.demo.disputes import _answers
 from moderation.disputes import services as disputes
 from moderation.extensions import db
-from moderation.meeting import register as meeting
-from moderation.meeting import voting
+from moderation.meeting import decisions, register, voting
 from moderation.models import PanelSession
 from moderation.panels import agenda
 
@@ -54,11 +53,11 @@ def load(users, members):
         agenda.add_item(session, chair, dispute.id)
     agenda.freeze(session, chair)
     _register(session, chair, members)
-    meeting.start(session, chair)
+    register.start(session, chair)
     for item, (_, _, _, votes, casting, feedback) in zip(session.agenda, CASES, strict=True):
         _decide(item, chair, members, votes, casting, feedback)
     _actions(session, chair, users)
-    meeting.close(session, chair)
+    register.close(session, chair)
     return 1 + len(items)
 
 
@@ -74,7 +73,7 @@ def _queued_dispute(users, held_on, referrer, child, concerns):
 
 def _register(session, chair, members):
     present = {"chair", "health.rep", "police.deputy", "csc.rep"}
-    meeting.record_attendance(session, chair, {
+    register.record_attendance(session, chair, {
         member.id: ("present" if name in present else "apologies", name in present)
         for name, member in members.items()})
 
@@ -84,8 +83,8 @@ def _decide(item, chair, members, votes, casting, feedback):
     for name, (outcome, reason) in votes.items():
         voting.cast_vote(item, members[name].user, outcome, reason)
     voting.close_voting(item, chair)
-    themes = voting.themes()
-    voting.record_decision(
+    themes = decisions.themes()
+    decisions.record_decision(
         item, chair, casting_vote=casting, theme_ids=[themes[1].id, themes[6].id],
         rationale="The panel weighed the history of concerns against CSC's reasons.",
         dissent="Dissenting members felt the existing plan was enough." if casting else None,

@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from moderation.web.boundary import Refusal
+
 MONTHS = {name: number for number, names in enumerate((
     ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
     ("june", "jun"), ("july", "jul"), ("august", "aug"), ("september", "sep", "sept"),
@@ -89,6 +91,17 @@ def refusal(fields, identifiers):
     refused = first_refused((((label, field), text) for label, field, text in fields),
                             identifiers)
     return (message(refused[0]), refused[1]) if refused else None
+
+
+def refuse_on_agenda(session, fields):
+    """Rule 13 for everything that goes into a panel session's minutes (vote reasons, conflicts,
+    deferrals, decisions, actions, the chair's text): refuse the first of `fields` ((label, field
+    id, text), in the order the page shows them) that identifies a child on its agenda."""
+    children = ChildIdentifiers(Child(item.dispute.child_name, item.dispute.child_dob,
+                                      item.dispute.child_case_number) for item in session.agenda)
+    refused = refusal(fields, children)
+    if refused:
+        raise Refusal(*refused)
 
 
 def _letters(text):

@@ -1,4 +1,5 @@
-"""Forms for the meeting: votes, conflicts, deferral, decisions and actions."""
+"""Forms for the meeting: the register, the start, votes, conflicts, deferral, decisions and
+the minutes."""
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -7,19 +8,19 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSelect,
     GovSubmitInput,
     GovTextArea,
-    GovTextInput,
 )
 from wtforms import (
+    BooleanField,
     RadioField,
     SelectField,
     SelectMultipleField,
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from moderation.models import ActionStatus, PanelOutcome
-from moderation.web.forms import GovukIntegerField, IdField, choices, coerce_id
+from moderation.models import AttendanceStatus, PanelOutcome
+from moderation.web.forms import IdField, choices, coerce_id
 
 
 def _text(message, limit=4000, name="The text"):
@@ -105,38 +106,88 @@ class DecisionForm(FlaskForm):
             raise ValidationError("Select at least one learning theme")
 
 
-class ActionForm(FlaskForm):
-    description = TextAreaField("What needs to be done?", widget=GovTextArea(),
-                                validators=_text("Enter what needs to be done", 1000,
-                                                 "The action"))
-    owner_id = SelectField("Who owns it?", widget=GovSelect(), coerce=coerce_id,
-                           validate_choice=False,
-                           validators=[InputRequired("Select who owns the action")])
-    working_days = GovukIntegerField(
-        "Due in how many working days after the session?", widget=GovTextInput(),
-        invalid_message="The due date must be a whole number of working days, like 10",
-        validators=[InputRequired("Enter how many working days the owner has"),
-                    NumberRange(1, 130, "The action must be due in between 1 and 130 "
-                                        "working days")])
-    submit = SubmitField("Add action", widget=GovSubmitInput())
-
-    def set_owners(self, users):
-        self.owner_id.choices = choices([("", "Select a person")]
-                                        + [(u.id, f"{u.name}, {u.agency.name}") for u in users])
-
-    def validate_owner_id(self, field):
-        if field.data is None:
-            raise ValidationError("Select who owns the action")
+# The register and the start of the meeting --------------------------------------------------
 
 
-class ActionStatusForm(FlaskForm):
-    status = RadioField("Status", widget=GovRadioInput(), choices=choices(ActionStatus.choices()),
-                        validators=[InputRequired("Select the action's status")])
-    note = TextAreaField("Note (needed unless the action is open or done)", widget=GovTextArea(),
-                         validators=[Length(max=2000, message="The note must be 2000 characters "
-                                                              "or fewer")])
-    submit = SubmitField("Save", widget=GovSubmitInput())
+class YesField(BooleanField):
+    """A checkbox whose value is "yes": ticked only when "yes" is sent."""
 
-    def validate_note(self, field):
-        if self.status.data in ("not_possible", "not_done") and not (field.data or "").strip():
-            raise ValidationError("Say why the action was not done")
+    def process_formdata(self, valuelist):
+        self.data = valuelist[:1] == ["yes"]
+
+
+class RegisterForm(FlaskForm):
+    """The chair's register: for each member sitting on the panel, `status-<member id>`
+    (present, apologies or absent) and `acknowledged-<member id>` (accepted the confidentiality
+    statement in the room). Members whose status is not sent are left as they were."""
+
+    member_ids = ()
+
+    @classmethod
+    def for_register(cls, register, **kwargs):
+        """The form for this register (the service's (member, attendance) pairs), filled in as it
+        was recorded."""
+        fields = {"member_ids": tuple(member.id for member, _ in register)}
+        data = {}
+        for member, row in register:
+            fields[f"status-{member.id}"] = RadioField(
+                choices=choices(AttendanceStatus.choices()), validate_choice=False)
+            fields[f"acknowledged-{member.id}"] = YesField()
+            data[f"status-{member.id}"] = row.status if row else None
+            data[f"acknowledged-{member.id}"] = bool(row and row.confidentiality_acknowledged_at)
+        return type("SessionRegisterForm", (cls,), fields)(data=data, **kwargs)
+
+    def status(self, member):
+        return self[f"status-{member.id}"]
+
+    def acknowledged(self, member):
+        return self[f"acknowledged-{member.id}"]
+
+    def entries(self):
+        """member id -> (status, acknowledged) for each member whose status was sent; the
+        service refuses a status that is not one of the three."""
+        sent = {}
+        for member_id in self.member_ids:
+            status = self[f"status-{member_id}"]
+            if status.raw_data and status.data:
+                sent[member_id] = (status.data, self[f"acknowledged-{member_id}"].data)
+        return sent
+
+
+class StartMeetingForm(FlaskForm):
+    # Needed only before the session's date: the service says so, on this field.
+    early_reason = TextAreaField("Why must the meeting start early?")
+
+
+# The minutes ---------------------------------------------------------------------------------
+
+
+class MinutesForm(FlaskForm):
+    """The chair's text in the draft minutes: the opening remarks, a summary of each item
+    (`item-<item id>`) and any other business. The limits and rule 13 are the service's."""
+
+    opening = TextAreaField("Opening remarks (optional)")
+    closing = TextAreaField("Any other business (optional)")
+    item_keys = ()
+
+    @classmethod
+    def for_draft(cls, version, **kwargs):
+        """The form for this version's parts, filled in with its text."""
+        texts = version.texts or {}
+        keys = tuple(texts.get("items", {}))
+        fields = {f"item-{key}": TextAreaField() for key in keys}
+        form_class = type("DraftMinutesForm", (cls,), {"item_keys": keys, **fields})
+        data = {"opening": texts.get("opening"), "closing": texts.get("closing"),
+                **{f"item-{key}": text for key, text in texts.get("items", {}).items()}}
+        return form_class(data=data, **kwargs)
+
+    def item(self, key):
+        return self[f"item-{key}"]
+
+    def texts(self):
+        return {"opening": self.opening.data, "closing": self.closing.data,
+                "items": {key: self.item(key).data for key in self.item_keys}}
+
+
+class CorrectionForm(FlaskForm):
+    change_note = TextAreaField("What does the correction change?")

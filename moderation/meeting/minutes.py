@@ -10,9 +10,9 @@ from flask import current_app, render_template
 from sqlalchemy import select
 
 from moderation.actions import services as actions
+from moderation.disputes.child_identifiers import refuse_on_agenda
 from moderation.extensions import db
-from moderation.meeting import register as meeting
-from moderation.meeting.register import MeetingError
+from moderation.meeting.quorum import quorum
 from moderation.models import (
     ActionStatus,
     AttendanceStatus,
@@ -29,6 +29,7 @@ from moderation.models import (
 from moderation.models.disputes import LEVELS_OF_NEED
 from moderation.models.types import utcnow
 from moderation.web import audit, pdf
+from moderation.web.boundary import Refusal
 from moderation.web.formatting import format_date
 
 TEXT_LIMIT = 4000
@@ -73,17 +74,16 @@ def summary(item):
 
 def edit(version, actor, texts):
     if version.status != MinutesStatus.DRAFT:
-        raise MeetingError("Approved minutes cannot change: start a correction instead",
-                           "opening")
+        raise Refusal("Approved minutes cannot change: start a correction instead", "opening")
     cleaned = {"opening": _clean(texts.get("opening")), "closing": _clean(texts.get("closing")),
                "items": {key: _clean(texts.get("items", {}).get(key))
                          for key in version.texts.get("items", {})}}
     if any(len(t) > TEXT_LIMIT for t in [cleaned["opening"], cleaned["closing"],
                                           *cleaned["items"].values()]):
-        raise MeetingError(f"Each part of the minutes must be {TEXT_LIMIT} characters or fewer",
-                           "opening")
+        raise Refusal(f"Each part of the minutes must be {TEXT_LIMIT} characters or fewer",
+                      "opening")
     session = db.session.get(PanelSession, version.session_id)
-    meeting.refuse_child_identifiers(session, _labelled(session, cleaned))
+    refuse_on_agenda(session, _labelled(session, cleaned))
     version.texts = cleaned
     audit.record("minutes_edited", version, actor=actor, session=version.session_id)
 
@@ -103,7 +103,7 @@ def _labelled(session, texts):
 
 def approve(session, version, actor):
     if version.status != MinutesStatus.DRAFT:
-        raise MeetingError("These minutes are already approved", "approve")
+        raise Refusal("These minutes are already approved", "approve")
     version.status = MinutesStatus.APPROVED
     version.approved_by = actor
     version.approved_at = utcnow()
@@ -118,12 +118,12 @@ def correct(session, actor, change_note):
     """A new draft version, copied from the approved one, naming what will change."""
     current = latest(session)
     if current is None or current.status != MinutesStatus.APPROVED:
-        raise MeetingError("Only approved minutes are corrected: edit the draft instead",
-                           "change_note")
+        raise Refusal("Only approved minutes are corrected: edit the draft instead",
+                      "change_note")
     if not _clean(change_note):
-        raise MeetingError("Say what the correction changes", "change_note")
-    meeting.refuse_child_identifiers(session, [("What the correction changes", "change_note-text",
-                                          change_note)])
+        raise Refusal("Say what the correction changes", "change_note")
+    refuse_on_agenda(session, [("What the correction changes", "change_note-text",
+                                change_note)])
     draft = MinutesVersion(session_id=session.id, version=current.version + 1,
                            texts=dict(current.texts), change_note=_clean(change_note),
                            created_by_id=actor.id)
@@ -166,7 +166,7 @@ def minutes_data(session, version):
         "opening": texts.get("opening", ""),
         "closing": texts.get("closing", ""),
         "attendance": _attendance(session),
-        "quorum": meeting.quorum(session).explanation,
+        "quorum": quorum(session).explanation,
         "conflicts": _conflicts(session),
         "agenda_items": [_item(item, texts.get("items", {}), session_actions)
                   for item in session.agenda],

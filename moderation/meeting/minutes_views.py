@@ -1,92 +1,72 @@
 """Minutes pages: read and download every version; the chair edits the draft, approves it and
 starts corrections."""
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from moderation.extensions import db
 from moderation.meeting import minutes
-from moderation.meeting.register import MeetingError
+from moderation.meeting.forms import CorrectionForm, MinutesForm
 from moderation.meeting.views import bp  # one blueprint for the meeting and its minutes
-from moderation.models import MinutesStatus, PanelSession, Role
-from moderation.panels.permissions import require, session_access
+from moderation.models import MinutesStatus, PanelSession
 from moderation.web import audit
-from moderation.web.access import roles_required
-
-READERS = (Role.CHAIR, Role.PANEL_MEMBER, Role.PARTNERSHIP_MANAGER)
-
-
-def _session(session_id, chairing=False):
-    """The session, if the user may read its minutes (or, `chairing`, run them: rule 12)."""
-    session = db.session.get(PanelSession, session_id)
-    if session is None:
-        abort(404)
-    access = session_access(current_user, session)
-    require(access.runs_meeting if chairing else access.case_detail)
-    return session
+from moderation.web.access import permits
+from moderation.web.boundary import on_refusal
+from moderation.web.permissions import record_or_404
 
 
-def _page(session, problems=(), change_note=""):
+def _page(session, problems=(), minutes_form=None, correction_form=None):
     found = minutes.versions(session)
+    current = found[-1] if found else None
+    if minutes_form is None and current is not None:
+        minutes_form = MinutesForm.for_draft(current, formdata=None)
     return render_template("meeting/minutes.html", session=session, versions=found,
-                           current=found[-1] if found else None, problems=list(problems),
-                           change_note=change_note, Status=MinutesStatus,
-                           summaries={str(i.id): i for i in session.agenda},
-                           access=session_access(current_user, session),
-                           limit=minutes.TEXT_LIMIT)
+                           current=current, problems=list(problems), minutes_form=minutes_form,
+                           correction_form=correction_form or CorrectionForm(formdata=None),
+                           summaries={str(i.id): i for i in session.agenda})
 
 
-@bp.route("/<int:session_id>/minutes")
-@roles_required(*READERS)
-def minutes_page(session_id):
-    return _page(_session(session_id))
-
-
-@bp.route("/<int:session_id>/minutes/<any(save, approve, correct):action>", methods=["POST"])
-@roles_required(Role.CHAIR)
-def minutes_step(session_id, action):
-    session = _session(session_id, chairing=True)
-    current = minutes.latest(session)
-    if current is None:
-        abort(404)
-    try:
-        message = _run(action, session, current)
-    except MeetingError as error:
-        db.session.rollback()
-        return _page(_session(session_id), [{"text": str(error), "href": f"#{error.field}"}],
-                     change_note=request.form.get("change_note", ""))
-    db.session.commit()
+def _back(session, message):
     flash(message, "success")
     return redirect(url_for("meeting.minutes_page", session_id=session.id))
 
 
-def _run(step, session, current):
-    if step == "save":
-        minutes.edit(current, current_user, _texts(request.form, current))
-        return "The draft minutes have been saved."
-    if step == "approve":
-        minutes.edit(current, current_user, _texts(request.form, current))
-        minutes.approve(session, current, current_user)
-        return f"Version {current.version} of the minutes is approved and locked."
-    draft = minutes.correct(session, current_user, request.form.get("change_note"))
-    return f"Version {draft.version} is a draft correction. Edit it, then approve it."
+@bp.route("/<int:session_id>/minutes")
+@permits("minutes.read")
+def minutes_page(session_id):
+    return _page(record_or_404(PanelSession, session_id, "minutes.read"))
 
 
-def _texts(form, current):
-    return {"opening": form.get("opening"), "closing": form.get("closing"),
-            "items": {key: form.get(f"item-{key}") for key in current.texts.get("items", {})}}
+@bp.route("/<int:session_id>/minutes/<any(save, approve, correct):action>", methods=["POST"])
+@permits("minutes.change")
+def minutes_step(session_id, action):
+    session = record_or_404(PanelSession, session_id, "minutes.change")
+    current = minutes.latest(session)
+    if current is None:
+        abort(404)
+    if action == "correct":
+        form = CorrectionForm()
+        on_refusal(lambda problems: _page(session, problems, correction_form=form))
+        draft = minutes.correct(session, current_user, form.change_note.data)
+        return _back(session, f"Version {draft.version} is a draft correction. Edit it, then "
+                              "approve it.")
+    form = MinutesForm.for_draft(current)
+    on_refusal(lambda problems: _page(session, problems, minutes_form=form))
+    minutes.edit(current, current_user, form.texts())
+    if action == "save":
+        return _back(session, "The draft minutes have been saved.")
+    minutes.approve(session, current, current_user)
+    return _back(session, f"Version {current.version} of the minutes is approved and locked.")
 
 
 @bp.route("/<int:session_id>/minutes/v<int:version>.pdf")
-@roles_required(*READERS)
+@permits("minutes.read")
 def minutes_pdf(session_id, version):
-    session = _session(session_id)
+    session = record_or_404(PanelSession, session_id, "minutes.read")
     chosen = next((v for v in minutes.versions(session) if v.version == version), None)
     if chosen is None:
         abort(404)
     body = minutes.pdf_bytes(session, chosen)
     audit.record("minutes_downloaded", chosen, session=session.id, version=version)
-    db.session.commit()
     state = "approved" if chosen.status == MinutesStatus.APPROVED else "draft"
     name = f"panel-minutes-{session.held_on}-v{version}-{state}.pdf"
     return Response(body, mimetype="application/pdf",

@@ -184,6 +184,24 @@ class AgendaItem(Base):
     session: Mapped[PanelSession] = relationship(back_populates="agenda")
     dispute: Mapped["Dispute"] = relationship(lazy="joined")  # noqa: F821
 
+    @property
+    def voting_started(self):
+        """Voting has opened (and may have closed since)."""
+        return self.voting != VotingStatus.NOT_OPEN
+
+    @property
+    def voting_open(self):
+        return self.voting == VotingStatus.OPEN
+
+    @property
+    def voting_closed(self):
+        return self.voting == VotingStatus.CLOSED
+
+    @property
+    def concluded(self):
+        """Decided or deferred: nothing more happens to it at this session."""
+        return self.deferred or self.decision is not None
+
 
 PanelSession.agenda = relationship(
     AgendaItem, order_by=AgendaItem.position, back_populates="session",

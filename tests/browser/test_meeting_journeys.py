@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible
 from tests.browser.test_journeys import sign_in
+from tests.conftest import url
 
 pytestmark = pytest.mark.browser
 
@@ -31,11 +32,11 @@ def _success(tab, text):
 
 
 def test_a_meeting_from_frozen_agenda_to_the_referrer_reading_the_outcome(
-        browser, live_server, page, panel_meeting):
+        app, browser, live_server, page, panel_meeting):
     m = panel_meeting(frozen=False, started=False)
     chair = page
     sign_in(chair, m.chair)
-    chair.goto(f"/sessions/{m.session_id}/agenda")
+    chair.goto(url(app, "panels.agenda_builder", session_id=m.session_id))
     chair.get_by_role("button", name="Fill from the queue").click()
     chair.get_by_role("button", name="Freeze the agenda").click()
     _success(chair, "frozen")
@@ -121,21 +122,19 @@ def test_a_meeting_from_frozen_agenda_to_the_referrer_reading_the_outcome(
 
 
 def test_the_chair_edits_and_approves_minutes_then_corrects_them(page, app, panel_meeting):
-    from moderation.meeting import register as meeting
-    from moderation.meeting import voting
+    from moderation.extensions import db
+    from moderation.meeting import decisions, register
     from moderation.models import PanelSession, User
 
     m = panel_meeting()
     with app.app_context():
-        from moderation.extensions import db
-
         session = db.session.get(PanelSession, m.session_id)
         chair = db.session.get(User, m.chair.id)
-        voting.defer(session.agenda[0], chair, "Waiting for the school's report")
-        meeting.close(session, chair)
+        decisions.defer(session.agenda[0], chair, "Waiting for the school's report")
+        register.close(session, chair)
         db.session.commit()
     sign_in(page, m.chair)
-    page.goto(f"/sessions/{m.session_id}")
+    page.goto(url(app, "panels.show", session_id=m.session_id))
     page.get_by_role("link", name="Minutes").click()
     expect(page.locator("tbody tr")).to_have_count(1)
     assert_accessible(page)
@@ -180,15 +179,15 @@ def test_actions_email_settings_and_outbox_pages_are_accessible(page, app, panel
     page.get_by_role("button", name="Save").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("Say why the action was not done")
     assert_accessible(page)
-    page.goto(f"/sessions/{m.session_id}/actions")
+    page.goto(url(app, "actions.for_session", session_id=m.session_id))
     expect(page.locator("h1")).to_contain_text("Actions from the session")
     assert_accessible(page)
-    page.goto("/notifications/settings")
+    page.goto(url(app, "notifications.settings"))
     page.get_by_role("button", name="Save email settings").click()
     _success(page, "Your email choices have been saved.")
     assert_accessible(page)
     page.get_by_role("button", name="Sign out").click()
     sign_in(page, make_user("admin"))
-    page.goto("/admin/outbox")
+    page.goto(url(app, "admin.outbox"))
     expect(page.locator("h1")).to_have_text("Email outbox")
     assert_accessible(page)

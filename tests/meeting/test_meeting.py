@@ -5,14 +5,10 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from moderation.actions import services as actions
-from moderation.meeting import register as meeting
-from moderation.meeting import voting
-from moderation.meeting.register import MeetingError
+from moderation.meeting import conflicts, decisions, quorum, register, voting
 from moderation.meeting.voting import VoteRefused
 from moderation.models import (
     Action,
-    ActionStatus,
     AgendaItem,
     Dispute,
     DisputeStatus,
@@ -25,6 +21,7 @@ from moderation.models import (
     VotingStatus,
 )
 from moderation.panels import agenda
+from moderation.web.boundary import Refusal
 
 UPHOLD, S17, S47, EARLY_HELP, DEFER = ("upheld", "overturn_s17", "overturn_s47",
                                        "step_down_early_help", "deferred")
@@ -55,7 +52,7 @@ class Open:
                    "theme_ids": [self.db.session.scalars(
                        select(LearningTheme).order_by(LearningTheme.position)).first().id],
                    **changes}
-        return voting.record_decision(item or self.item, self.chair, **answers)
+        return decisions.record_decision(item or self.item, self.chair, **answers)
 
 
 @pytest.fixture
@@ -69,43 +66,44 @@ def opened(app, db, panel_meeting):
 def test_quorum_needs_the_chair_and_every_core_agency(app, opened):
     with app.app_context():
         o = opened()
-        assert meeting.quorum(o.session).met
-        meeting.record_attendance(o.session, o.chair, {o.member("police").id: ("apologies", False)})
-        quorum = meeting.quorum(o.session)
-        assert not quorum.met
-        assert quorum.missing_agencies == ("Northshire Police",)
-        assert "no present, unconflicted representative of Northshire Police" in quorum.explanation
+        assert quorum.quorum(o.session).met
+        register.record_attendance(o.session, o.chair,
+                                   {o.member("police").id: ("apologies", False)})
+        found = quorum.quorum(o.session)
+        assert not found.met
+        assert found.missing_agencies == ("Northshire Police",)
+        assert "no present, unconflicted representative of Northshire Police" in found.explanation
 
 
 def test_a_deputy_restores_quorum_and_records_whom_they_stand_for(app, opened):
     with app.app_context():
         o = opened()
-        meeting.record_attendance(o.session, o.chair, {
+        register.record_attendance(o.session, o.chair, {
             o.member("police").id: ("apologies", False), o.member("deputy").id: ("present", True)})
-        assert meeting.quorum(o.session).met
-        row = meeting.attendance_of(o.session, o.user("deputy"))
+        assert quorum.quorum(o.session).met
+        row = register.attendance_of(o.session, o.user("deputy"))
         assert row.standing_for.user.name == "Police Rep"
 
 
 def test_a_conflicted_representative_does_not_count_for_that_item(app, opened):
     with app.app_context():
         o = opened()
-        meeting.declare_conflict(o.session, o.item, o.user("csc"), o.member("csc"),
+        conflicts.declare_conflict(o.session, o.item, o.user("csc"), o.member("csc"),
                                  "I manage the social worker who made the decision")
-        assert meeting.quorum(o.session).met  # the session as a whole
-        item_quorum = meeting.quorum(o.session, o.item)
+        assert quorum.quorum(o.session).met  # the session as a whole
+        item_quorum = quorum.quorum(o.session, o.item)
         assert item_quorum.missing_agencies == ("Northshire Children's Social Care",)
-        with pytest.raises(MeetingError, match="not quorate.*Voting cannot open"):
+        with pytest.raises(Refusal, match="not quorate.*Voting cannot open"):
             voting.open_voting(o.item, o.chair)
 
 
 def test_a_conflicted_member_cannot_vote_and_their_vote_is_withdrawn(app, db, opened):
     with app.app_context():
         o = opened()
-        meeting.record_attendance(o.session, o.chair, {o.member("deputy").id: ("present", True)})
+        register.record_attendance(o.session, o.chair, {o.member("deputy").id: ("present", True)})
         voting.open_voting(o.item, o.chair)
         o.vote("police", S17)
-        meeting.declare_conflict(o.session, o.item, o.chair, o.member("police"), "Family friend")
+        conflicts.declare_conflict(o.session, o.item, o.chair, o.member("police"), "Family friend")
         assert o.item.votes == []
         with pytest.raises(VoteRefused, match="without a conflict"):
             o.vote("police", S17)
@@ -134,7 +132,7 @@ def test_a_vote_needs_a_reason_an_open_item_and_the_confidentiality_statement(ap
         voting.open_voting(o.item, o.chair)
         with pytest.raises(VoteRefused, match="Enter the reason for your vote"):
             o.vote("health", S17, reason="  ")
-        meeting.record_attendance(o.session, o.chair, {o.member("health").id: ("present", False)})
+        register.record_attendance(o.session, o.chair, {o.member("health").id: ("present", False)})
         with pytest.raises(VoteRefused, match="Accept the confidentiality statement"):
             o.vote("health", S17)
 
@@ -142,7 +140,7 @@ def test_a_vote_needs_a_reason_an_open_item_and_the_confidentiality_statement(ap
 def test_one_vote_per_agency_and_none_after_voting_closes(app, opened):
     with app.app_context():
         o = opened()
-        meeting.record_attendance(o.session, o.chair, {o.member("deputy").id: ("present", True)})
+        register.record_attendance(o.session, o.chair, {o.member("deputy").id: ("present", True)})
         voting.open_voting(o.item, o.chair)
         o.vote("police", S17)
         with pytest.raises(VoteRefused, match="Northshire Police has already voted"):
@@ -201,9 +199,9 @@ def test_a_tie_needs_the_chairs_casting_vote(app, opened):
         o.vote("police", S47)
         o.vote("csc", UPHOLD)
         voting.close_voting(o.item, o.chair)
-        with pytest.raises(MeetingError, match="tied: select the chair's casting vote"):
+        with pytest.raises(Refusal, match="tied: select the chair's casting vote"):
             o.decide()
-        with pytest.raises(MeetingError, match="one of the tied outcomes"):
+        with pytest.raises(Refusal, match="one of the tied outcomes"):
             o.decide(casting_vote=EARLY_HELP)
         decision = o.decide(casting_vote=S47)
         assert (decision.outcome, decision.method) == (S47, "chair's casting vote")
@@ -217,8 +215,8 @@ def test_no_decision_without_quorum(app, db, opened):
         voting.open_voting(o.item, o.chair)
         o.vote("health", S17)
         voting.close_voting(o.item, o.chair)
-        meeting.record_attendance(o.session, o.chair, {o.member("health").id: ("absent", False)})
-        with pytest.raises(MeetingError, match="not quorate.*No decision can be recorded"):
+        register.record_attendance(o.session, o.chair, {o.member("health").id: ("absent", False)})
+        with pytest.raises(Refusal, match="not quorate.*No decision can be recorded"):
             o.decide()
         assert o.item.decision is None
         assert db.session.get(Dispute, o.m.dispute_ids[0]).status == DisputeStatus.QUEUED
@@ -230,9 +228,9 @@ def test_a_decision_needs_a_learning_theme_and_feedback(app, opened):
         voting.open_voting(o.item, o.chair)
         o.vote("health", UPHOLD)
         voting.close_voting(o.item, o.chair)
-        with pytest.raises(MeetingError, match="at least one learning theme"):
+        with pytest.raises(Refusal, match="at least one learning theme"):
             o.decide(theme_ids=[])
-        with pytest.raises(MeetingError, match="feedback to the referrer"):
+        with pytest.raises(Refusal, match="feedback to the referrer"):
             o.decide(feedback=" ")
 
 
@@ -252,81 +250,37 @@ def test_an_item_deferred_by_the_chair_goes_onto_the_next_sessions_agenda(
     later = make_session(held_on=date(2027, 1, 12))
     with app.app_context():
         o = opened()
-        following = voting.defer(o.item, o.chair, "The GP's report is not yet available")
+        following = decisions.defer(o.item, o.chair, "The GP's report is not yet available")
         assert following.id == later
         assert [i.dispute_id for i in following.agenda] == o.m.dispute_ids
-        with pytest.raises(MeetingError, match="already been decided or deferred"):
+        with pytest.raises(Refusal, match="already been decided or deferred"):
             voting.open_voting(o.item, o.chair)
 
 
 def test_the_meeting_closes_only_when_every_item_is_decided_or_deferred(app, opened):
     with app.app_context():
         o = opened(disputes=({}, {}))
-        with pytest.raises(MeetingError, match=r"still open: item 1, 2"):
-            meeting.close(o.session, o.chair)
-        voting.defer(o.item, o.chair, "Not reached")
-        voting.defer(o.session.agenda[1], o.chair, "Not reached")
-        meeting.close(o.session, o.chair)
+        with pytest.raises(Refusal, match=r"still open: item 1, 2"):
+            register.close(o.session, o.chair)
+        decisions.defer(o.item, o.chair, "Not reached")
+        decisions.defer(o.session.agenda[1], o.chair, "Not reached")
+        register.close(o.session, o.chair)
         assert o.session.status == SessionStatus.MINUTES_DRAFT
 
 
 def test_voting_waits_for_the_meeting_to_start(app, opened):
     with app.app_context():
         o = opened(started=False)
-        with pytest.raises(MeetingError, match="Start the meeting before voting"):
+        with pytest.raises(Refusal, match="Start the meeting before voting"):
             voting.open_voting(o.item, o.chair)
 
 
 def test_a_member_acknowledges_confidentiality_from_their_own_account(app, opened):
     with app.app_context():
         o = opened(started=False)
-        meeting.acknowledge(o.session, o.user("deputy"))
-        row = meeting.attendance_of(o.session, o.user("deputy"))
+        register.acknowledge(o.session, o.user("deputy"))
+        row = register.attendance_of(o.session, o.user("deputy"))
         assert row.status == "present" and row.confidentiality_acknowledged_at is not None
-
-
-# Actions --------------------------------------------------------------------------------------
-
-
-def test_an_actions_due_date_counts_working_days_from_the_session(app, db, opened):
-    with app.app_context():
-        o = opened()  # the session is on Tuesday 8 December 2026
-        action = actions.add_action(o.session, o.chair, description="Share the GP report",
-                                    owner_id=o.user("health").id, working_days=15)
-        # 15 working days skip two weekends and the Christmas and Boxing Day bank holidays.
-        assert action.due_on == date(2026, 12, 31)
-        assert action.agency.name == "Northshire Health"
-
-
-def test_owners_update_their_own_actions_and_say_why_one_was_not_done(app, db, opened):
-    with app.app_context():
-        o = opened()
-        action = actions.add_action(o.session, o.chair, description="Share the GP report",
-                                    owner_id=o.user("health").id, working_days=5)
-        with pytest.raises(MeetingError, match="Only the action's owner or the chair"):
-            actions.update_status(action, o.user("police"), ActionStatus.DONE)
-        with pytest.raises(MeetingError, match="Say why the action was not done"):
-            actions.update_status(action, o.user("health"), ActionStatus.NOT_POSSIBLE)
-        actions.update_status(action, o.user("health"), ActionStatus.NOT_POSSIBLE,
-                              "The family moved out of the area")
-        assert action.status == ActionStatus.NOT_POSSIBLE
-
-
-def test_overdue_actions_come_back_on_the_next_agenda(app, db, opened, make_session):
-    later = make_session(held_on=date(2027, 1, 12))
-    with app.app_context():
-        o = opened()
-        overdue = actions.add_action(o.session, o.chair, description="Audit the contact",
-                                     owner_id=o.user("csc").id, working_days=5)
-        done = actions.add_action(o.session, o.chair, description="Write to the school",
-                                  owner_id=o.user("csc").id, working_days=5)
-        actions.update_status(done, o.chair, ActionStatus.DONE)
-        actions.add_action(o.session, o.chair, description="Review in spring",
-                           owner_id=o.user("csc").id, working_days=60)
-        db.session.flush()
-        following = db.session.get(PanelSession, later)
-        assert actions.overdue_before(following) == [overdue]
-        assert actions.overdue_before(o.session) == []
 
 
 def test_voting_status_and_decision_survive_a_fresh_read(app, db, opened):

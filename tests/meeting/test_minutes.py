@@ -7,9 +7,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from moderation.meeting import minutes, voting
-from moderation.meeting import register as meeting
-from moderation.meeting.register import MeetingError
+from moderation.meeting import conflicts, decisions, minutes, register, voting
 from moderation.models import (
     LearningTheme,
     MinutesVersion,
@@ -18,7 +16,8 @@ from moderation.models import (
     SessionStatus,
     User,
 )
-from tests.conftest import error_summary, page, pdf_pages, post, sign_in
+from moderation.web.boundary import Refusal
+from tests.conftest import error_summary, page, pdf_pages, post, sign_in, url
 
 
 @pytest.fixture
@@ -30,7 +29,8 @@ def held(app, db, panel_meeting):
         chair = db.session.get(User, m.chair.id)
         first, second = session.agenda
         csc = db.session.get(PanelMember, m.members[m.reps["csc"].id])
-        meeting.declare_conflict(session, second, chair, csc, "Line manager of the decision maker")
+        conflicts.declare_conflict(session, second, chair, csc,
+                                   "Line manager of the decision maker")
         voting.open_voting(first, chair)
         for kind, outcome in (("health", "overturn_s17"), ("police", "overturn_s17"),
                               ("csc", "upheld")):
@@ -38,13 +38,21 @@ def held(app, db, panel_meeting):
                              f"{kind} reason")
         voting.close_voting(first, chair)
         theme = db.session.scalars(select(LearningTheme).order_by(LearningTheme.position)).first()
-        voting.record_decision(first, chair, rationale="Threshold met on the history.",
-                               feedback="CSC will assess.", theme_ids=[theme.id],
-                               dissent="CSC said universal services were enough.")
-        voting.defer(second, chair, "Waiting for the GP's report")
-        meeting.close(session, chair)
+        decisions.record_decision(first, chair, rationale="Threshold met on the history.",
+                                  feedback="CSC will assess.", theme_ids=[theme.id],
+                                  dissent="CSC said universal services were enough.")
+        decisions.defer(second, chair, "Waiting for the GP's report")
+        register.close(session, chair)
         db.session.commit()
     return m
+
+
+def _minutes(app, held, action):
+    return url(app, "meeting.minutes_step", session_id=held.session_id, action=action)
+
+
+def _pdf(app, held, version):
+    return url(app, "meeting.minutes_pdf", session_id=held.session_id, version=version)
 
 
 def test_closing_the_meeting_drafts_version_one(app, db, held):
@@ -111,9 +119,9 @@ def test_approved_minutes_are_locked_and_a_correction_is_a_new_version(app, db, 
         first = minutes.latest(session)
         minutes.approve(session, first, chair)
         original = first.pdf
-        with pytest.raises(MeetingError, match="Approved minutes cannot change"):
+        with pytest.raises(Refusal, match="Approved minutes cannot change"):
             minutes.edit(first, chair, {"opening": "Changed"})
-        with pytest.raises(MeetingError, match="Say what the correction changes"):
+        with pytest.raises(Refusal, match="Say what the correction changes"):
             minutes.correct(session, chair, " ")
         second = minutes.correct(session, chair, "Item 1: the police vote reason was wrong")
         minutes.edit(second, chair, {"opening": "Corrected.", "items": {}})
@@ -129,15 +137,14 @@ def test_approved_minutes_are_locked_and_a_correction_is_a_new_version(app, db, 
 def test_the_chair_edits_approves_and_both_versions_download(app, db, held):
     client = app.test_client()
     sign_in(client, held.chair)
-    url = f"/sessions/{held.session_id}/minutes"
-    response = post(client, f"{url}/approve", {"opening": "x" * 4001})
+    response = post(client, _minutes(app, held, "approve"), {"opening": "x" * 4001})
     assert error_summary(response) == ["Each part of the minutes must be 4000 characters or fewer"]
-    post(client, f"{url}/approve", {"opening": "The chair welcomed members."})
-    response = post(client, f"{url}/correct", {"change_note": ""})
+    post(client, _minutes(app, held, "approve"), {"opening": "The chair welcomed members."})
+    response = post(client, _minutes(app, held, "correct"), {"change_note": ""})
     assert error_summary(response) == ["Say what the correction changes"]
-    post(client, f"{url}/correct", {"change_note": "Fixed a typo"})
-    post(client, f"{url}/approve", {"opening": "The chair welcomed all members."})
-    first, second = client.get(f"{url}/v1.pdf"), client.get(f"{url}/v2.pdf")
+    post(client, _minutes(app, held, "correct"), {"change_note": "Fixed a typo"})
+    post(client, _minutes(app, held, "approve"), {"opening": "The chair welcomed all members."})
+    first, second = client.get(_pdf(app, held, 1)), client.get(_pdf(app, held, 2))
     assert first.mimetype == second.mimetype == "application/pdf"
     assert "welcomed members" in " ".join(pdf_pages(first.data))
     assert "welcomed all members" in " ".join(pdf_pages(second.data))
@@ -145,8 +152,8 @@ def test_the_chair_edits_approves_and_both_versions_download(app, db, held):
         assert db.session.query(MinutesVersion).count() == 2
     member = app.test_client()
     sign_in(member, held.reps["police"])
-    assert member.get(f"{url}/v2.pdf").status_code == 200
-    assert post(member, f"{url}/approve").status_code == 403
+    assert member.get(_pdf(app, held, 2)).status_code == 200
+    assert post(member, _minutes(app, held, "approve")).status_code == 403
 
 
 def test_a_draft_that_names_a_child_is_refused_and_stays_as_it_was(app, db, held, monkeypatch):
@@ -154,12 +161,12 @@ def test_a_draft_that_names_a_child_is_refused_and_stays_as_it_was(app, db, held
     monkeypatch.setattr(minutes.pdf, "render", lambda html: rendered.append(html) or b"%PDF")
     client = app.test_client()
     sign_in(client, held.chair)
-    url = f"/sessions/{held.session_id}/minutes"
     with app.app_context():
         before = dict(minutes.latest(db.session.get(PanelSession, held.session_id)).texts)
         second = db.session.get(PanelSession, held.session_id).agenda[1].id
     typed = "The panel heard about the patel family's housing."
-    response = post(client, f"{url}/save", {"opening": "Welcome.", f"item-{second}": typed})
+    response = post(client, _minutes(app, held, "save"),
+                    {"opening": "Welcome.", f"item-{second}": typed})
     assert error_summary(response) == [
         "The summary of item 2 must not contain a child's name, date of birth or case number"]
     link = page(response).select_one(".govuk-error-summary a")["href"]
@@ -169,7 +176,7 @@ def test_a_draft_that_names_a_child_is_refused_and_stays_as_it_was(app, db, held
         with app.app_context():
             dob = db.session.get(PanelSession, held.session_id).agenda[1].dispute.child_dob
         text = text.replace("1st Jan 2021", f"{dob.day} {dob:%B %Y}")
-        response = post(client, f"{url}/approve", {part: text})
+        response = post(client, _minutes(app, held, "approve"), {part: text})
         assert error_summary(response) == [
             f"{label} must not contain a child's name, date of birth or case number"]
     with app.app_context():
@@ -181,9 +188,9 @@ def test_a_draft_that_names_a_child_is_refused_and_stays_as_it_was(app, db, held
 def test_a_correction_note_that_names_a_child_is_refused(app, db, held):
     client = app.test_client()
     sign_in(client, held.chair)
-    url = f"/sessions/{held.session_id}/minutes"
-    post(client, f"{url}/approve", {"opening": "Welcome."})
-    response = post(client, f"{url}/correct", {"change_note": "Item 1 is about Amelia Jones"})
+    post(client, _minutes(app, held, "approve"), {"opening": "Welcome."})
+    response = post(client, _minutes(app, held, "correct"),
+                    {"change_note": "Item 1 is about Amelia Jones"})
     assert error_summary(response) == ["What the correction changes must not contain a child's "
                                        "name, date of birth or case number"]
     with app.app_context():

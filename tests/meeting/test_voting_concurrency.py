@@ -7,7 +7,7 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from moderation.meeting import voting
+from moderation.meeting import register, voting
 from moderation.meeting.voting import VoteRefused
 from moderation.models import AgendaItem, PanelMember, User, Vote, VotingStatus
 
@@ -102,12 +102,10 @@ def test_a_representative_and_their_deputy_voting_at_once_keep_one_police_vote(
         app, db, voting_open):
     m, item_id = voting_open
     with app.app_context():
-        from moderation.meeting import register as meeting
-
         item = db.session.get(AgendaItem, item_id)
         deputy = db.session.get(PanelMember, m.members[m.deputy.id])
-        meeting.record_attendance(item.session, db.session.get(User, m.chair.id),
-                                  {deputy.id: ("present", True)})
+        register.record_attendance(item.session, db.session.get(User, m.chair.id),
+                                   {deputy.id: ("present", True)})
         db.session.commit()
     results = run_together(vote_as(app, db, m.reps["police"].id, item_id, pause=0.2),
                            vote_as(app, db, m.deputy.id, item_id, pause=0.2))

@@ -161,7 +161,7 @@ def test_names_that_end_a_sentence_get_no_second_full_stop(app, db, history, mak
 def test_the_manager_extends_and_retires_learning_themes(app, db, make_user):
     from sqlalchemy import select
 
-    from moderation.meeting import voting
+    from moderation.meeting import decisions
     from moderation.models import LearningTheme
 
     manager = _manager(app, make_user)
@@ -174,7 +174,7 @@ def test_the_manager_extends_and_retires_learning_themes(app, db, make_user):
     with app.app_context():
         added = db.session.scalar(select(LearningTheme).where(
             LearningTheme.name == "Information sharing between agencies"))
-        assert added.position == 9 and added in voting.themes()
+        assert added.position == 9 and added in decisions.themes()
     post(manager, "/outcomes/themes", {"retire": str(added.id)})
     with app.app_context():
-        assert added.id not in [t.id for t in voting.themes()]
+        assert added.id not in [t.id for t in decisions.themes()]

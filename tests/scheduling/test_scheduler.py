@@ -10,8 +10,8 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
 from moderation.actions import services as actions
+from moderation.meeting import decisions, voting
 from moderation.meeting import register as meeting
-from moderation.meeting import voting
 from moderation.models import (
     Action,
     Dispute,
@@ -78,7 +78,7 @@ def test_the_chair_is_reminded_of_draft_minutes_after_five_working_days(app, db,
     with app.app_context():
         session = db.session.get(PanelSession, m.session_id)
         chair = db.session.get(User, m.chair.id)
-        voting.defer(session.agenda[0], chair, "Not reached")
+        decisions.defer(session.agenda[0], chair, "Not reached")
         meeting.close(session, chair)
         db.session.commit()
         with at(date(2026, 12, 14)):
@@ -214,7 +214,8 @@ def _decided(app, db, panel_meeting):
         voting.cast_vote(item, db.session.get(User, m.reps["health"].id), "overturn_s17", "R")
         voting.close_voting(item, chair)
         theme = db.session.scalars(select(LearningTheme)).first()
-        voting.record_decision(item, chair, rationale="R", feedback="F", theme_ids=[theme.id])
+        decisions.record_decision(item, chair, rationale="R", feedback="F",
+                                  theme_ids=[theme.id])
         db.session.commit()
     return m
 

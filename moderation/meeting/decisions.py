@@ -1,0 +1,134 @@
+"""The panel's decision on an item (rule 9), deferral, and what either means for the dispute.
+
+A decision records the outcome the count reached (rule 8), the rationale, at least one learning
+theme and the feedback to the referrer; the dispute closes and the referrer is told. An item
+deferred goes to the next session with room on its agenda, or back to the queue.
+"""
+
+from sqlalchemy import select
+
+from moderation.calendar import today
+from moderation.disputes.child_identifiers import refuse_on_agenda
+from moderation.extensions import db
+from moderation.meeting import rules
+from moderation.meeting.quorum import quorum
+from moderation.meeting.register import REGISTER_OPEN
+from moderation.meeting.voting import count, lock
+from moderation.models import (
+    DisputeStatus,
+    LearningTheme,
+    PanelDecision,
+    PanelOutcome,
+    PanelSession,
+    SessionStatus,
+)
+from moderation.notifications.services import notify
+from moderation.panels import agenda
+from moderation.web import audit, cache
+from moderation.web.boundary import Refusal
+
+
+def themes():
+    """The learning themes a decision may name, in the partnership's order."""
+    return db.session.scalars(
+        select(LearningTheme).where(LearningTheme.active.is_(True))
+        .order_by(LearningTheme.position)
+    ).all()
+
+
+def record_decision(item, actor, *, rationale, feedback, theme_ids, dissent=None,
+                    casting_vote=None):
+    """Rule 9: outcome (from the count, rule 8), rationale, at least one learning theme and the
+    feedback to the referrer; the dispute closes and the referrer is told."""
+    item = lock(item)
+    _check_decision(item)
+    try:
+        result = count(item, casting_vote or None)
+    except rules.VotingError as error:
+        raise Refusal(str(error), "casting_vote") from None
+    if result.needs_casting_vote:
+        raise Refusal("The vote is tied: select the chair's casting vote", "casting_vote")
+    chosen = [t for t in themes() if t.id in set(theme_ids)]
+    if not chosen:
+        raise Refusal("Select at least one learning theme", "themes")
+    if not rationale.strip():
+        raise Refusal("Enter the panel's rationale", "rationale")
+    if not feedback.strip():
+        raise Refusal("Enter the feedback to the referrer", "feedback")
+    refuse_on_agenda(item.session, [
+        ("The rationale", "rationale", rationale), ("The dissent", "dissent", dissent),
+        ("The feedback to the referrer", "feedback", feedback)])
+    decision = PanelDecision(
+        agenda_item_id=item.id, dispute_id=item.dispute_id, outcome=result.outcome,
+        method=result.method, tally=result.tally, dissenting_agencies=list(result.dissenting),
+        dissent=(dissent or "").strip() or None, rationale=rationale.strip(),
+        feedback=feedback.strip(), decided_on=item.session.held_on, recorded_by_id=actor.id,
+        themes=chosen)
+    db.session.add(decision)
+    item.decision = decision
+    _close_dispute(item, result.outcome)
+    cache.forget(cache.FIGURES)  # every worker counts the outcome figures again
+    audit.record("decision_recorded", item.dispute, actor=actor, item=item.id,
+                 outcome=result.outcome, method=result.method)
+    return decision
+
+
+def _check_decision(item):
+    if item.decision is not None:
+        raise Refusal("A decision has already been recorded on this item", "rationale")
+    if item.session.status != SessionStatus.IN_SESSION:
+        raise Refusal("Decisions are recorded while the meeting is in session", "rationale")
+    if not item.voting_closed:
+        raise Refusal("Close voting before recording the decision", "rationale")
+    found = quorum(item.session, item)
+    if not found.met:
+        raise Refusal(found.explanation + " No decision can be recorded.", "rationale")
+
+
+def _close_dispute(item, outcome):
+    dispute = item.dispute
+    if outcome == PanelOutcome.DEFERRED:
+        # Deferred for more information: back to the queue for a later session.
+        item.deferred = True
+        item.deferral_reason = "The panel deferred it for more information."
+        message = f"The panel has deferred your dispute {dispute.reference} for more information."
+    else:
+        dispute.status = DisputeStatus.DECIDED
+        message = f"The panel has decided your dispute {dispute.reference}."
+    notify(dispute.referrer_id, f"decision:item-{item.id}", message,
+           link=f"/disputes/{dispute.id}", kind="deferred" if item.deferred else "decision")
+
+
+def defer(item, actor, reason):
+    """Defer an undecided item to the next session (added there if its agenda has room, else
+    back to the queue, where rule 5 order brings it forward)."""
+    item = lock(item)
+    if item.concluded:
+        raise Refusal("This item has already been decided or deferred", "reason")
+    if item.session.status not in REGISTER_OPEN:
+        raise Refusal("Items can be deferred once the agenda is frozen", "reason")
+    if not (reason or "").strip():
+        raise Refusal("Enter why the item is deferred", "reason")
+    refuse_on_agenda(item.session, [("The reason", "reason", reason)])
+    item.deferred = True
+    item.deferral_reason = reason.strip()
+    following = _next_open_session(item.session)
+    if following is not None:
+        agenda.add_item(following, actor, item.dispute_id)
+    audit.record("item_deferred", item.dispute, actor=actor, item=item.id,
+                 to_session=following.id if following else None)
+    notify(item.dispute.referrer_id, f"deferred:item-{item.id}",
+           f"Your dispute {item.dispute.reference} has moved to a later panel session.",
+           link=f"/disputes/{item.dispute.id}", kind="deferred")
+    return following
+
+
+def _next_open_session(session):
+    """The next session whose agenda is still open and has room, if any."""
+    candidates = db.session.scalars(
+        select(PanelSession)
+        .where(PanelSession.status == SessionStatus.SCHEDULED,
+               PanelSession.held_on > session.held_on, PanelSession.held_on >= today())
+        .order_by(PanelSession.held_on).limit(1)
+    ).all()
+    return next((s for s in candidates if agenda.room(s)), None)

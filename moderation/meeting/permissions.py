@@ -1,0 +1,119 @@
+"""Who may do what at a meeting (rule 12), building on the session rules in
+panels/permissions.py: `meeting.attend` (those who sit on the session's panel, once its agenda is
+frozen) and `meeting.run` (its chair). The rules below say what each may do now, so that pages
+offer only what the services will accept; the services keep the last word and the message.
+"""
+
+from moderation.extensions import db
+from moderation.meeting import register
+from moderation.meeting.conflicts import conflicted
+from moderation.meeting.voting import agency_has_voted
+from moderation.models import MemberRole, MinutesStatus, PanelSession, Role, SessionStatus
+from moderation.panels.membership import sitting_member
+from moderation.panels.permissions import CASE_READERS
+from moderation.web.permissions import can, rule
+
+MEETING_ROLES = (Role.CHAIR, Role.PANEL_MEMBER)
+
+
+# The register and the meeting itself ---------------------------------------------------------
+
+
+@rule("register.acknowledge", *MEETING_ROLES)
+def may_acknowledge(user, session):
+    """A member marks themselves present and accepts the confidentiality statement while the
+    register is open."""
+    return _attends(user, session) and register.register_open(session)
+
+
+@rule("register.keep", Role.CHAIR)
+def may_keep_register(user, session):
+    """The chair keeps the register while it is open."""
+    return _runs(user, session) and register.register_open(session)
+
+
+@rule("meeting.start", Role.CHAIR)
+def may_start(user, session):
+    return _runs(user, session) and session.status == SessionStatus.AGENDA_FROZEN
+
+
+@rule("meeting.close", Role.CHAIR)
+def may_close(user, session):
+    return _runs(user, session) and session.status == SessionStatus.IN_SESSION
+
+
+# One agenda item ---------------------------------------------------------------------------
+
+
+@rule("item.vote", Role.PANEL_MEMBER)
+def may_vote(user, item):
+    """A representative on the panel votes for their agency while voting is open, unless
+    their agency has voted or they declared a conflict on the item."""
+    if not (item.voting_open and _attends(user, item.session)):
+        return False
+    member = sitting_member(user, item.session)
+    return (member is not None and member.role == MemberRole.REPRESENTATIVE
+            and not agency_has_voted(item, member) and not conflicted(item, user))
+
+
+@rule("item.declare_conflict", *MEETING_ROLES)
+def may_declare_conflict(user, item):
+    """Members declare a conflict (the chair records one for any member) before voting on the
+    item closes; a member who has declared one has nothing more to declare."""
+    return (item.session.status in register.REGISTER_OPEN and not item.voting_closed
+            and item.decision is None and _attends(user, item.session)
+            and not conflicted(item, user))
+
+
+@rule("item.run_voting", Role.CHAIR)
+def may_run_voting(user, item):
+    """The chair opens and closes voting and records the decision, in session, until the item
+    is decided or deferred."""
+    return (item.session.status == SessionStatus.IN_SESSION and not item.concluded
+            and _runs(user, item.session))
+
+
+@rule("item.defer", Role.CHAIR)
+def may_defer(user, item):
+    return (item.session.status in register.REGISTER_OPEN and not item.concluded
+            and _runs(user, item.session))
+
+
+# The minutes ------------------------------------------------------------------------------
+
+
+@rule("minutes.read", *CASE_READERS)
+def may_read_minutes(user, session):
+    """Every version of the minutes: those who may read the session's case detail."""
+    return can(user, "session.case_detail", session)
+
+
+@rule("minutes.change", Role.CHAIR)
+def may_change_minutes(user, session):
+    """The chair of the session edits, approves and corrects its minutes."""
+    return _runs(user, session)
+
+
+@rule("minutes.edit", Role.CHAIR)
+def may_edit(user, version):
+    """A draft version, until it is approved (rule 10: approved minutes cannot change)."""
+    return version.status == MinutesStatus.DRAFT and may_change_minutes(user, _session(version))
+
+
+@rule("minutes.correct", Role.CHAIR)
+def may_correct(user, version):
+    """An approved version: a correction is a new version that names what changed."""
+    return (version.status == MinutesStatus.APPROVED
+            and may_change_minutes(user, _session(version)))
+
+
+def _attends(user, session):
+    return can(user, "meeting.attend", session)
+
+
+def _runs(user, session):
+    return can(user, "meeting.run", session)
+
+
+def _session(version):
+    return db.session.get(PanelSession, version.session_id)
