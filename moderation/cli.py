@@ -1,4 +1,11 @@
-"""Command line: init-db, create-user, demo-data, minutes, learning-summary, scheduler, jobs."""
+"""Command line: init-db, create-user, demo-data, minutes, learning-summary, scheduler, jobs.
+
+Each command's work is one transaction (`commit_job`): kept when the command ends well, none of
+it when it fails.
+"""
+
+import logging
+from datetime import UTC, datetime
 
 import click
 from flask import current_app
@@ -9,7 +16,12 @@ from moderation import demo
 from moderation.admin import services as admin_services
 from moderation.auth import passwords
 from moderation.extensions import db
-from moderation.models import Agency, Role
+from moderation.meeting import minutes
+from moderation.models import Agency, PanelSession, Role
+from moderation.outcomes import figures as outcomes
+from moderation.outcomes import learning
+from moderation.scheduling import jobs
+from moderation.web.boundary import Refusal, commit_job
 
 
 def register(app):
@@ -43,22 +55,27 @@ def init_db():
               help="Prompt for a password instead of printing a temporary one.")
 def create_user(email, name, agency_name, roles, ask_password):
     """Create a user account."""
-    agency = db.session.scalar(db.select(Agency).where(Agency.name == agency_name))
-    if agency is None:
-        raise click.BadParameter(f"No agency is called {agency_name!r}.", param_hint="--agency")
-    try:
-        user, temporary = admin_services.create_user(name, email, agency.id, list(roles))
-    except admin_services.AdminError as error:
-        raise click.UsageError(str(error)) from None
-    if ask_password:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-        if len(password) < passwords.MINIMUM_LENGTH:
-            raise click.UsageError(
-                f"The password must be {passwords.MINIMUM_LENGTH} characters or more."
-            )
-        user.password_hash = passwords.hash_password(password)
-        user.must_change_password = False
-    db.session.commit()
+
+    def create():
+        agency = db.session.scalar(db.select(Agency).where(Agency.name == agency_name))
+        if agency is None:
+            raise click.BadParameter(f"No agency is called {agency_name!r}.",
+                                     param_hint="--agency")
+        try:
+            user, temporary = admin_services.create_user(name, email, agency.id, list(roles))
+        except Refusal as refusal:
+            raise click.UsageError(refusal.message) from None
+        if ask_password:
+            password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+            if len(password) < passwords.MINIMUM_LENGTH:
+                raise click.UsageError(
+                    f"The password must be {passwords.MINIMUM_LENGTH} characters or more."
+                )
+            user.password_hash = passwords.hash_password(password)
+            user.must_change_password = False
+        return user, agency, temporary
+
+    user, agency, temporary = commit_job(create)
     click.echo(f"Created {user.email} ({', '.join(roles)}) at {agency.name}.")
     if not ask_password:
         click.echo(f"Temporary password (they must change it at first sign-in): {temporary}")
@@ -70,8 +87,7 @@ def demo_data():
     """Load demonstration agencies and users (idempotent; refused in production)."""
     if current_app.config["ENV_NAME"] == "production":
         raise click.UsageError("Demo data is not loaded into a production database.")
-    created = demo.load()
-    db.session.commit()
+    created = commit_job(demo.load)
     click.echo(f"Demo data ready ({created} new records). Sign in with:")
     for user in demo.DEMO_USERS:
         click.echo(f"  {user.role.label:<40} {user.email:<40} {demo.DEMO_PASSWORD}")
@@ -86,20 +102,21 @@ def demo_data():
               help="Which version (default: the latest).")
 def minutes_pdf(session_id, output, version_number):
     """Write a panel session's minutes as PDF."""
-    from moderation.meeting import minutes
-    from moderation.models import PanelSession
 
-    session = db.session.get(PanelSession, session_id)
-    if session is None:
-        raise click.ClickException(f"There is no panel session {session_id}")
-    found = minutes.versions(session)
-    chosen = found[-1] if found and version_number is None else next(
-        (v for v in found if v.version == version_number), None)
-    if chosen is None:
-        raise click.ClickException("That session has no such minutes yet: they are drafted "
-                                   "when the chair closes the meeting")
-    with current_app.test_request_context():
-        body = minutes.pdf_bytes(session, chosen)
+    def draw():
+        session = db.session.get(PanelSession, session_id)
+        if session is None:
+            raise click.ClickException(f"There is no panel session {session_id}")
+        found = minutes.versions(session)
+        chosen = found[-1] if found and version_number is None else next(
+            (v for v in found if v.version == version_number), None)
+        if chosen is None:
+            raise click.ClickException("That session has no such minutes yet: they are "
+                                       "drafted when the chair closes the meeting")
+        with current_app.test_request_context():
+            return chosen, minutes.pdf_bytes(session, chosen)
+
+    chosen, body = commit_job(draw)
     with open(output, "wb") as file:
         file.write(body)
     click.echo(f"Wrote version {chosen.version} ({chosen.status}) of the minutes to {output}")
@@ -115,15 +132,18 @@ def minutes_pdf(session_id, output, version_number):
               help="Where to write the PDF.")
 def learning_summary(start, end, output):
     """Generate a learning summary for a period (kept, like those made in the app)."""
-    from moderation.outcomes import figures as outcomes
-    from moderation.outcomes import learning
-
     if end < start:
         raise click.BadParameter("the end must be on or after the start", param_hint="--end")
     period = outcomes.Period(start.date(), end.date())
-    with current_app.test_request_context():
-        summary = learning.generate(None, period, outcomes.Filters(), [], None)
-    db.session.commit()
+
+    def generate():
+        with current_app.test_request_context():
+            try:
+                return learning.generate(None, period, outcomes.Filters(), [], None)
+            except Refusal as refusal:
+                raise click.ClickException(refusal.message) from None
+
+    summary = commit_job(generate)
     with open(output, "wb") as file:
         file.write(summary.pdf)
     click.echo(f"Wrote the learning summary for {period.start} to {period.end} to {output}")
@@ -132,11 +152,8 @@ def learning_summary(start, end, output):
 @click.command("scheduler")
 @with_appcontext
 def scheduler():
-    """Run the scheduler (its own process; never inside web workers). Ctrl-C stops it."""
-    import logging
-
-    from moderation.scheduling import jobs
-
+    """Run the scheduler (its own process; never inside web workers). Ctrl-C stops it. Each
+    job is its own transaction (scheduling/jobs.py)."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     jobs.use_app(current_app._get_current_object())
     running = jobs.build_scheduler()
@@ -156,11 +173,7 @@ def jobs_group():
 @with_appcontext
 def jobs_list():
     """Each job with its next run."""
-    from datetime import UTC, datetime
-
-    from moderation.scheduling import jobs
-
-    for job, next_run, source in jobs.next_runs(datetime.now(UTC)):
+    for job, next_run, source in commit_job(lambda: jobs.next_runs(datetime.now(UTC))):
         when = next_run.astimezone().strftime("%Y-%m-%d %H:%M %Z") if next_run else "never"
         click.echo(f"{job.id:<20} next {when:<22} ({source})  {job.description}")
 
@@ -169,9 +182,7 @@ def jobs_list():
 @with_appcontext
 @click.argument("job_id")
 def jobs_run(job_id):
-    """Run one job now."""
-    from moderation.scheduling import jobs
-
+    """Run one job now (as one transaction, like the scheduler runs it)."""
     if job_id not in jobs.JOB_IDS:
         raise click.BadParameter(f"choose one of: {', '.join(jobs.JOB_IDS)}",
                                  param_hint="JOB_ID")

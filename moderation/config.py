@@ -120,8 +120,13 @@ class Config:
     # A delivery run's time budget: what it has not tried by then waits for the next run.
     MAIL_RUN_SECONDS = int(os.environ.get("MAIL_RUN_SECONDS", "45"))
     MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "6"))
-    # The dashboard's figures are counted again once this many seconds old (outcomes.py).
+    # The dashboard's figures are counted again once this many seconds old, or as soon as the
+    # panel records a decision (outcomes/figures.py).
     FIGURES_MAX_AGE = int(os.environ.get("FIGURES_MAX_AGE_SECONDS", "300"))
+    # The cache every web worker shares (web/cache.py): Redis when REDIS_URL is set, else the
+    # database. The prefix keeps two deployments sharing one Redis apart.
+    CACHE_REDIS_URL = os.environ.get("REDIS_URL") or None
+    CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "moderation:")
     AUDIT_PAGE_SIZE = 50
     LIST_PAGE_SIZE = 25
 
@@ -147,6 +152,7 @@ class TestConfig(Config):
     TESTING = True
     SECRET_KEY = "test-only-not-secret"  # noqa: S105 - tests only
     FIGURES_MAX_AGE = 0  # every test sees the figures as they are
+    CACHE_REDIS_URL = None  # the database's cache, unless a test asks for Redis
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     RATELIMIT_STORAGE_URI = "memory://"
     SQLALCHEMY_ENGINE_OPTIONS = {}

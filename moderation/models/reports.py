@@ -68,3 +68,15 @@ class LearningSummary(Base):
     pdf: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
 
     generated_by: Mapped[User | None] = relationship(lazy="joined")
+
+
+class CacheEntry(Base):
+    """One entry of the cache every web worker shares when no Redis is configured
+    (moderation/web/cache.py): a key, its JSON value, and when it stops being worth reading
+    (never, for a namespace's generation)."""
+
+    __tablename__ = "cache_entry"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)

@@ -1,9 +1,13 @@
 """Delivering the email outbox by SMTP, with retry, back-off and a dead-letter state.
 
-Each message is claimed under a row lock that other deliverers skip (PostgreSQL's SKIP LOCKED),
-then marked sent in its own transaction, so overlapping schedulers never send one twice. If the
-process dies between the server taking an email and the row being marked sent, the next run
-sends it again with the same Message-ID, so mail systems can drop the copy.
+Each message is its own unit of work, the one place outside the request and job boundaries
+that commits (`_one_message`): it is claimed under a row lock that other deliverers skip
+(PostgreSQL's SKIP LOCKED), sent, and marked sent in its own transaction. So overlapping
+schedulers never send one twice, and a run that dies halfway keeps what it sent: one commit
+for the whole run would forget, on a crash, every email the server had already taken, and the
+next run would send them all again. If the process dies between the server taking an email and
+the row being marked sent, only that one is sent again, with the same Message-ID, so mail
+systems can drop the copy.
 
 A run never stalls behind a bad server: it stops at the first failure that is the server's
 rather than the message's (no connection, a timeout, a dropped connection, a refused login),
@@ -27,6 +31,7 @@ from moderation.extensions import db
 from moderation.models import EmailMessage, EmailStatus
 from moderation.models.types import utcnow
 from moderation.web import audit
+from moderation.web.boundary import commit_job
 
 BACKOFF_MINUTES = (1, 5, 15, 60, 240)
 BATCH = 50
@@ -43,10 +48,9 @@ def deliver(now=None):
     """Send what is due; return how many were sent, failed, kept, and left for the next run."""
     now = now or utcnow()
     if current_app.config["MAIL_DELIVERY"] != "smtp":
-        kept = db.session.execute(update(EmailMessage)
-                                  .where(EmailMessage.status == EmailStatus.PENDING)
-                                  .values(status=EmailStatus.KEPT)).rowcount
-        db.session.commit()
+        kept = commit_job(lambda: db.session.execute(
+            update(EmailMessage).where(EmailMessage.status == EmailStatus.PENDING)
+            .values(status=EmailStatus.KEPT)).rowcount)
         return {"sent": 0, "failed": 0, "kept": kept, "deferred": 0}
     due = db.session.scalars(
         select(EmailMessage.id)
@@ -58,13 +62,17 @@ def deliver(now=None):
         if time.monotonic() >= deadline:
             break
         counts["deferred"] -= 1
-        outcome = _deliver_one(email_id, now)
-        db.session.commit()
+        outcome = _one_message(email_id, now)
         if outcome is not None:
             counts["sent" if outcome == "sent" else "failed"] += 1
         if outcome == "server failed":  # the rest would only wait out the same timeout
             break
     return counts
+
+
+def _one_message(email_id, now):
+    """One message's unit of work, committed on its own (see the module's docstring)."""
+    return commit_job(lambda: _deliver_one(email_id, now))
 
 
 def _deliver_one(email_id, now):

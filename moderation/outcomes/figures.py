@@ -7,7 +7,7 @@ child's name or date of birth is read here, only references and categories.
 import math
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 from flask import current_app
@@ -29,6 +29,7 @@ from moderation.models import (
 from moderation.models.disputes import LEVELS_OF_NEED
 from moderation.models.meeting import decision_theme
 from moderation.models.types import utcnow
+from moderation.web import cache
 
 UPHELD = PanelOutcome.UPHELD
 CHANGED = (PanelOutcome.OVERTURN_ASSESSMENT, PanelOutcome.OVERTURN_STRATEGY,
@@ -105,9 +106,33 @@ class Figures:
     def settled(self):
         return sum(self.settled_by_stage.values())
 
+    def as_data(self):
+        """The figures as JSON can hold them, for the shared cache."""
+        data = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        data["period"] = _period_data(self.period)
+        data["previous"] = {**self.previous, "period": _period_data(self.previous["period"])} \
+            if self.previous else {}
+        return data
+
+    @classmethod
+    def from_data(cls, data):
+        """The figures `as_data` gave (JSON's lists turned back into the rows' tuples)."""
+        data = dict(data)
+        data["period"] = Period(*map(date.fromisoformat, data["period"]))
+        if data["previous"]:
+            data["previous"] = {**data["previous"], "period": Period(
+                *map(date.fromisoformat, data["previous"]["period"]))}
+        for rows in ("by_agency", "by_category", "by_level", "themes"):
+            data[rows] = [tuple(row) for row in data[rows]]
+        return cls(**data)
+
     @property
     def overturn_rate(self):
         return _rate(self.changed, self.upheld + self.changed)
+
+
+def _period_data(period):
+    return [period.start.isoformat(), period.end.isoformat()]
 
 
 def _rate(part, whole):
@@ -127,19 +152,20 @@ def figures(period, filters=Filters(), with_previous=True):
 
 
 def recent_figures(period, filters):
-    """The dashboard's figures: worked out again once FIGURES_MAX_AGE seconds old, in each
-    worker. A year at scale takes the database seconds to count, and the dashboard is read far
-    more often than a quarter's figures change. Returns (worked out at, figures)."""
-    max_age = current_app.config["FIGURES_MAX_AGE"]
-    recent = current_app.extensions.setdefault("recent_figures", {})
-    now = utcnow()
-    kept = recent.get((period, filters))
-    if kept and (now - kept[0]).total_seconds() < max_age:
-        return kept
-    if len(recent) >= 64:  # bounded: the oldest goes first
-        recent.pop(next(iter(recent)))
-    recent[(period, filters)] = (now, figures(period, filters))
-    return recent[(period, filters)]
+    """The dashboard's figures: kept FIGURES_MAX_AGE seconds in the cache every worker shares
+    (web/cache.py), and forgotten as soon as the panel records a decision. A year at scale
+    takes the database seconds to count, and the dashboard is read far more often than a
+    quarter's figures change. Returns (worked out at, figures)."""
+    kept = cache.remember(cache.FIGURES, _cache_key(period, filters),
+                          current_app.config["FIGURES_MAX_AGE"],
+                          lambda: {"worked_out_at": utcnow().isoformat(),
+                                   "figures": figures(period, filters).as_data()})
+    return datetime.fromisoformat(kept["worked_out_at"]), Figures.from_data(kept["figures"])
+
+
+def _cache_key(period, filters):
+    return "|".join(str(part) for part in (period.start, period.end, filters.agency_id,
+                                           filters.category, filters.level))
 
 
 def _previous(period, filters):

@@ -1,16 +1,22 @@
-"""The outcome filters (a GET form: no CSRF needed, nothing changes) and the summary form."""
+"""The outcome filters (a GET form: no CSRF needed, nothing changes), the learning summary's
+form (its vignettes, one pair of fields per decision in the period) and the themes form."""
 
 from datetime import timedelta
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovTextArea
-from wtforms import RadioField, SelectField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovRadioInput,
+    GovSelect,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, ValidationError
 
 from moderation.models import ConcernCategory
 from moderation.models.disputes import LEVELS_OF_NEED
 from moderation.outcomes.figures import PERIODS, Filters, period_for
-from moderation.web.forms import GovukDateField, choices, coerce_id
+from moderation.web.forms import GovukDateField, IdField, choices, coerce_id
 
 LONGEST = timedelta(days=366 * 5)
 
@@ -64,8 +70,61 @@ class OutcomeFilterForm(FlaskForm):
                 Filters(self.agency.data, self.category.data or None, self.level.data))
 
 
+class Chosen(BooleanField):
+    """A vignette's "Include" box: chosen only when it sends "yes", as the page's box does."""
+
+    def process_formdata(self, valuelist):
+        self.data = bool(valuelist) and valuelist[0] == "yes"
+
+
 class SummaryForm(FlaskForm):
+    """The manager's recommendations and, for each decision the page offers as a vignette,
+    `use-<decision id>` (include it) and `text-<decision id>` (its text, as edited)."""
+
     recommendations = TextAreaField(
         "The manager's recommendations", widget=GovTextArea(),
         validators=[Length(max=8000, message="Recommendations must be 8000 characters or "
                                              "fewer")])
+
+    @classmethod
+    def offering(cls, candidates, **kwargs):
+        """The form for these candidates: each text starts as the suggested, anonymised one."""
+
+        class Form(cls):
+            pass
+
+        for candidate in candidates:
+            decision_id = candidate["decision_id"]
+            setattr(Form, f"use-{decision_id}", Chosen(f"Include vignette {decision_id}"))
+            setattr(Form, f"text-{decision_id}",
+                    TextAreaField(f"Text of vignette {decision_id}", default=candidate["text"]))
+        form = Form(**kwargs)
+        form.candidates = candidates
+        return form
+
+    def offered(self, candidate):
+        """(include it?, its text) for one candidate, for the page."""
+        decision_id = candidate["decision_id"]
+        return self[f"use-{decision_id}"].data, self[f"text-{decision_id}"].data
+
+    def chosen_texts(self):
+        """The texts, numbered as the page numbers them: None for a vignette not chosen. (Not
+        named after a field: a refusal about "vignettes" is the page's, not a field's.)"""
+        chosen = (self.offered(candidate) for candidate in self.candidates)
+        return [(text or "") if use else None for use, text in chosen]
+
+
+class ThemesForm(FlaskForm):
+    """Add a learning theme (`name`), or retire or bring back one (the button pressed sends the
+    theme's id as `retire` or `restore`). The rules on names are the service's."""
+
+    name = StringField("Add a learning theme", widget=GovTextInput())
+    retire = IdField(invalid_message="Choose a learning theme from the list")
+    restore = IdField(invalid_message="Choose a learning theme from the list")
+
+    def pressed(self):
+        """Whether a theme's Retire or Bring back button was pressed (whatever it sent)."""
+        return any(field.raw_data and field.raw_data[0] for field in (self.retire, self.restore))
+
+    def chosen_theme_id(self):
+        return self.retire.data or self.restore.data

@@ -2,18 +2,19 @@
 recommendations, rendered to PDF and kept with who generated them and when (rule 13)."""
 
 from flask import current_app, render_template
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from moderation.disputes import child_identifiers
 from moderation.extensions import db
-from moderation.meeting.register import MeetingError
 from moderation.models import (
+    Agency,
     AgencyKind,
     Classification,
     ConcernCategory,
     CscOutcome,
     Dispute,
     LearningSummary,
+    LearningTheme,
     PanelDecision,
     PanelOutcome,
 )
@@ -21,6 +22,7 @@ from moderation.models.disputes import LEVELS_OF_NEED
 from moderation.outcomes import figures as outcomes
 from moderation.outcomes.charts import bar_chart
 from moderation.web import audit, pdf
+from moderation.web.boundary import Refusal
 from moderation.web.formatting import format_date, full_stop
 
 VIGNETTE_LIMIT = 2000
@@ -69,9 +71,9 @@ def generate(actor, period, filters, vignettes, recommendations):
     check_no_child_identified(period, vignettes, recommendations)
     vignettes = [v.strip() for v in vignettes if v and v.strip()]
     if len(vignettes) > MOST_VIGNETTES:
-        raise MeetingError(f"Choose {MOST_VIGNETTES} vignettes or fewer", "vignettes")
+        raise Refusal(f"Choose {MOST_VIGNETTES} vignettes or fewer", "vignettes")
     if any(len(v) > VIGNETTE_LIMIT for v in vignettes):
-        raise MeetingError(f"Each vignette must be {VIGNETTE_LIMIT} characters or fewer",
+        raise Refusal(f"Each vignette must be {VIGNETTE_LIMIT} characters or fewer",
                            "vignettes")
     summary = LearningSummary(
         period_start=period.start, period_end=period.end, filters=filters.as_args(),
@@ -93,7 +95,7 @@ def check_no_child_identified(period, vignettes, recommendations):
     fields.append(("Recommendations", "recommendations", recommendations))
     refused = child_identifiers.refusal(fields, _children_in(period))
     if refused:
-        raise MeetingError(*refused)
+        raise Refusal(*refused)
 
 
 def _children_in(period):
@@ -117,8 +119,6 @@ def summary_html(summary, period, filters):
 
 
 def describe(filters):
-    from moderation.models import Agency
-
     parts = []
     if filters.agency_id:
         agency = db.session.get(Agency, filters.agency_id)
@@ -137,25 +137,19 @@ def kept():
 
 
 def all_themes():
-    from moderation.models import LearningTheme
-
     return db.session.scalars(select(LearningTheme).order_by(LearningTheme.position)).all()
 
 
 def add_theme(actor, name):
     """Extend the partnership's list of learning themes."""
-    from sqlalchemy import func
-
-    from moderation.models import LearningTheme
-
     name = " ".join((name or "").split())
     if not name:
-        raise MeetingError("Enter the learning theme", "name")
+        raise Refusal("Enter the learning theme", "name")
     if len(name) > 200:
-        raise MeetingError("The learning theme must be 200 characters or fewer", "name")
+        raise Refusal("The learning theme must be 200 characters or fewer", "name")
     if db.session.scalar(select(LearningTheme.id).where(
             func.lower(LearningTheme.name) == name.lower())):
-        raise MeetingError(f"\u201c{name}\u201d is already a learning theme", "name")
+        raise Refusal(f"\u201c{name}\u201d is already a learning theme", "name")
     position = (db.session.scalar(select(func.max(LearningTheme.position))) or 0) + 1
     theme = LearningTheme(name=name, position=position, active=True)
     db.session.add(theme)

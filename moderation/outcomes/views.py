@@ -1,5 +1,6 @@
-"""The partnership manager's outcomes: dashboard figures, the lists behind them, the
-pseudonymised CSV export, and learning summaries."""
+"""The partnership manager's outcomes: the lists behind the dashboard's figures, the
+pseudonymised CSV export, learning summaries and learning themes. (The dashboard itself is the
+manager's home page: outcomes/dashboard.py.)"""
 
 import hashlib
 import hmac
@@ -17,77 +18,23 @@ from flask import (
 )
 from flask_login import current_user
 
-from moderation.admin.services import agency_options
-from moderation.extensions import db
-from moderation.meeting.register import MeetingError
-from moderation.models import LearningSummary, LearningTheme, PanelOutcome, Role
-from moderation.models.disputes import LEVELS_OF_NEED
+from moderation.models import LearningSummary, LearningTheme, PanelOutcome
 from moderation.outcomes import figures as outcomes
-from moderation.outcomes import learning
-from moderation.outcomes.forms import OutcomeFilterForm, SummaryForm
+from moderation.outcomes import learning, permissions  # noqa: F401 (its rules)
+from moderation.outcomes.dashboard import period_args, period_from_args
+from moderation.outcomes.forms import SummaryForm, ThemesForm
 from moderation.web import audit, csv_safe
-from moderation.web.access import roles_required
-from moderation.web.forms import add_error, coerce_id, id_from
+from moderation.web.access import permits
+from moderation.web.boundary import on_refusal
+from moderation.web.permissions import record_or_404
 
 bp = Blueprint("outcomes", __name__, url_prefix="/outcomes")
 
 
-def filter_form():
-    form = OutcomeFilterForm(request.args)
-    if not request.args:
-        form.period.data = "year"
-    return form
-
-
-def dashboard_context():
-    """What the dashboard shows for the filters in the address (the manager's home page)."""
-    form = filter_form()
-    if request.args and not form.validate():
-        return {"form": form, "f": None, "agency_options": agency_options(form.agency.data)}
-    period, filters = form.chosen()
-    worked_out_at, f = outcomes.recent_figures(period, filters)
-    args = _period_args(period, filters)
-
-    def link(event, outcome=None):
-        return url_for("outcomes.disputes", event=event, outcome=outcome, **args)
-
-    return {"form": form, "f": f, "agency_options": agency_options(filters.agency_id),
-            "period": period, "charts": learning.charts(f), "link": link,
-            "worked_out_at": worked_out_at,
-            "max_age_minutes": current_app.config["FIGURES_MAX_AGE"] // 60,
-            "outcome_values": {o.label: o.value for o in PanelOutcome}, "query": args}
-
-
-def _period_args(period, filters):
-    """The address of a period and its filters, for the lists, export and summaries: only these
-    keys, so that nothing else in the address (?event=, ?endpoint=) reaches url_for()."""
-    return {"start": period.start.isoformat(), "end": period.end.isoformat(),
-            **filters.as_args()}
-
-
-def _period_from_args():
-    """The period and filters the lists, export and summaries are given in the address."""
-    from datetime import date
-
-    try:
-        start, end = date.fromisoformat(request.args["start"]), date.fromisoformat(
-            request.args["end"])
-    except (KeyError, ValueError):
-        abort(400)
-    if end < start:
-        abort(400)
-    level = coerce_id(request.args.get("level"))
-    category = request.args.get("category") or None
-    if category and not outcomes.ConcernCategory.has(category):
-        abort(400)
-    return outcomes.Period(start, end), outcomes.Filters(
-        id_from(request.args, "agency"), category, level if level in LEVELS_OF_NEED else None)
-
-
 @bp.route("/disputes")
-@roles_required(Role.PARTNERSHIP_MANAGER)
+@permits("outcomes.read")
 def disputes():
-    period, filters = _period_from_args()
+    period, filters = period_from_args()
     event = request.args.get("event", "raised")
     if event not in outcomes.EVENTS:
         abort(400)
@@ -97,7 +44,6 @@ def disputes():
     listed = outcomes.listing(period, filters, event, outcome)
     audit.record("outcome_list_viewed", None, object_type="dispute", event=event,
                  start=str(period.start), end=str(period.end), count=len(listed))
-    db.session.commit()
     return render_template("outcomes/disputes.html", listed=listed, period=period,
                            event=outcomes.EVENTS[event],
                            outcome=PanelOutcome(outcome).label if outcome else None)
@@ -110,96 +56,76 @@ def _pseudonym(dispute_id):
 
 
 @bp.route("/export.csv")
-@roles_required(Role.PARTNERSHIP_MANAGER)
+@permits("outcomes.export")
 def export():
-    period, filters = _period_from_args()
+    period, filters = period_from_args()
     body = csv_safe.csv_text(outcomes.CSV_COLUMNS,
                              outcomes.export_rows(period, filters, _pseudonym))
     audit.record("outcomes_exported", None, object_type="dispute", start=str(period.start),
                  end=str(period.end))
-    db.session.commit()
     name = f"dispute-outcomes-{period.start}-to-{period.end}.csv"
     return Response(body, mimetype="text/csv",
                     headers={"Content-Disposition": f"attachment; filename={name}"})
 
 
 @bp.route("/summaries")
-@roles_required(Role.PARTNERSHIP_MANAGER)
+@permits("summaries.read")
 def summaries():
     return render_template("outcomes/summaries.html", kept=learning.kept())
 
 
 @bp.route("/summaries/new", methods=["GET", "POST"])
-@roles_required(Role.PARTNERSHIP_MANAGER)
+@permits("summaries.write")
 def new_summary():
-    period, filters = _period_from_args()
+    period, filters = period_from_args()
     found = learning.candidates(period, filters)
-    form = SummaryForm()
-    problems = []
-    if form.validate_on_submit():
-        # Numbered as the page numbers them: None for a vignette not chosen.
-        texts = [request.form.get(f"text-{c['decision_id']}", "")
-                 if request.form.get(f"use-{c['decision_id']}") == "yes" else None
-                 for c in found]
-        try:
-            summary = learning.generate(current_user, period, filters, texts,
-                                        form.recommendations.data)
-        except MeetingError as error:
-            db.session.rollback()
-            if error.field == "recommendations":
-                add_error(form.recommendations, str(error))
-            else:  # a vignette: the page's own textareas, not the form's fields
-                problems.append({"text": str(error), "href": f"#{error.field}"})
-        else:
-            db.session.commit()
-            flash("The learning summary has been generated and kept.", "success")
-            return redirect(url_for("outcomes.summaries", _anchor=f"summary-{summary.id}"))
-    return render_template("outcomes/new_summary.html", form=form, candidates=found,
-                           period=period, query=_period_args(period, filters),
-                           texts=dict(request.form.items()), problems=problems)
+    form = SummaryForm.offering(found)
+
+    def page(problems=()):
+        # A refusal about the recommendations is on the form's field (and so in the summary
+        # the layout draws); one about a vignette is about the page's own textareas.
+        return render_template("outcomes/new_summary.html", form=form, candidates=found,
+                               period=period, query=period_args(period, filters),
+                               problems=[] if form.errors else list(problems))
+
+    on_refusal(page, form)
+    if not form.validate_on_submit():
+        return page()
+    summary = learning.generate(current_user, period, filters, form.chosen_texts(),
+                                form.recommendations.data)
+    flash("The learning summary has been generated and kept.", "success")
+    return redirect(url_for("outcomes.summaries", _anchor=f"summary-{summary.id}"))
 
 
 @bp.route("/summaries/<int:summary_id>.pdf")
-@roles_required(Role.PARTNERSHIP_MANAGER)
+@permits("summaries.read")
 def summary_pdf(summary_id):
-    summary = db.session.get(LearningSummary, summary_id)
-    if summary is None:
-        abort(404)
+    summary = record_or_404(LearningSummary, summary_id, "summaries.read")
     audit.record("learning_summary_downloaded", summary)
-    db.session.commit()
     name = f"learning-summary-{summary.period_start}-to-{summary.period_end}.pdf"
     return Response(summary.pdf, mimetype="application/pdf",
                     headers={"Content-Disposition": f"attachment; filename={name}"})
 
 
 @bp.route("/themes", methods=["GET", "POST"])
-@roles_required(Role.PARTNERSHIP_MANAGER)
+@permits("themes.manage")
 def themes():
-    problems = []
-    if request.method == "POST":
-        try:
-            if request.form.get("retire") or request.form.get("restore"):
-                theme = _chosen_theme()
-                learning.set_theme_active(current_user, theme, bool(request.form.get("restore")))
-                message = f"\u201c{theme.name}\u201d has been updated."
-            else:
-                theme = learning.add_theme(current_user, request.form.get("name"))
-                message = f"\u201c{theme.name}\u201d has been added."
-        except MeetingError as error:
-            db.session.rollback()
-            problems.append({"text": str(error), "href": "#name"})
-        else:
-            db.session.commit()
-            flash(message, "success")
-            return redirect(url_for("outcomes.themes"))
-    return render_template("outcomes/themes.html", themes=learning.all_themes(),
-                           problems=problems, name=request.form.get("name", ""))
+    form = ThemesForm()
 
+    def page(problems=()):
+        return render_template("outcomes/themes.html", themes=learning.all_themes(), form=form)
 
-def _chosen_theme():
-    """The theme whose Retire or Restore button was pressed: 404 for any other value."""
-    theme_id = id_from(request.form, "retire") or id_from(request.form, "restore")
-    theme = db.session.get(LearningTheme, theme_id) if theme_id else None
-    if theme is None:
-        abort(404)
-    return theme
+    on_refusal(page, form, field="name")
+    if not form.validate_on_submit():
+        if form.pressed():  # a Retire or Bring back button that sent no theme's id
+            abort(404)
+        return page()
+    if form.pressed():
+        theme = record_or_404(LearningTheme, form.chosen_theme_id(), "themes.manage")
+        learning.set_theme_active(current_user, theme, form.restore.data is not None)
+        message = f"\u201c{theme.name}\u201d has been updated."
+    else:
+        theme = learning.add_theme(current_user, form.name.data)
+        message = f"\u201c{theme.name}\u201d has been added."
+    flash(message, "success")
+    return redirect(url_for("outcomes.themes"))

@@ -2,14 +2,30 @@
 
 The scheduler is its own process (`flask --app wsgi scheduler`): one APScheduler 3.11
 BlockingScheduler with an SQLAlchemyJobStore on the application's database, so jobs survive a
-restart. Web workers never start it. Job bodies are thin: each opens an app context, calls one
-service in moderation/scheduling/reminders.py or moderation/notifications/delivery.py, and commits.
+restart. Web workers never start it. Job bodies are thin: each calls one service in
+moderation/scheduling/reminders.py or moderation/notifications/delivery.py, and `_run` is the
+one place that runs a body, in an app context, as one transaction (`commit_job`: committed when
+it returns, rolled back when it raises). The email delivery commits each message on its own as
+well (notifications/delivery.py says why).
 """
 
+import importlib
 import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
-from flask import current_app
+import sqlalchemy as sa
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from flask import current_app, has_app_context
+
+from moderation.extensions import db
+from moderation.notifications import delivery
+from moderation.scheduling import reminders
+from moderation.web.boundary import commit_job
 
 log = logging.getLogger(__name__)
 JOBSTORE_TABLE = "apscheduler_jobs"
@@ -47,7 +63,8 @@ JOBS = [
 ]
 JOB_IDS = {job.id: job for job in JOBS}
 
-# The app the job bodies run in: set by the scheduler command, or created on first use.
+# The app the job bodies run in: set by the scheduler and `jobs run` commands (cli.py), which
+# made it; a job run by hand inside an app context runs in that app.
 _app = None
 
 
@@ -57,16 +74,16 @@ def use_app(app):
 
 
 def _run(step):
-    from moderation import create_app
-    from moderation.extensions import db
-
-    app = _app or create_app()
+    """Run one job body as one transaction, in the scheduler's app (the only commit or
+    rollback a job has: the bodies only flush)."""
+    if _app is None and not has_app_context():
+        raise RuntimeError("A job runs in the scheduler's app: start it with "
+                           "`flask --app wsgi scheduler`, or call use_app(app) first")
+    app = _app or current_app._get_current_object()
     with app.app_context():
         try:
-            result = step()
-            db.session.commit()
+            result = commit_job(step)
         except Exception:
-            db.session.rollback()
             log.exception("Scheduled job failed")
             raise
     log.info("%s: %s", step.__name__, result)
@@ -74,53 +91,35 @@ def _run(step):
 
 
 def deliver_email():
-    from moderation.notifications import delivery
-
     return _run(delivery.deliver)
 
 
 def freeze_agendas():
-    from moderation.scheduling import reminders
-
     return _run(reminders.freeze_due_agendas)
 
 
 def escalation_alerts():
-    from moderation.scheduling import reminders
-
     return _run(reminders.escalation_alerts)
 
 
 def session_reminders():
-    from moderation.scheduling import reminders
-
     return _run(reminders.remind_sessions)
 
 
 def minutes_reminders():
-    from moderation.scheduling import reminders
-
     return _run(reminders.remind_minutes)
 
 
 def overdue_actions():
-    from moderation.scheduling import reminders
-
     return _run(reminders.chase_overdue_actions)
 
 
 def generate_sessions():
-    from moderation.scheduling import reminders
-
     return _run(reminders.keep_series_generated)
 
 
 def build_scheduler(blocking=True):
     """The scheduler with its job store on the app's database and every job declared."""
-    from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
-    from apscheduler.schedulers.background import BackgroundScheduler
-    from apscheduler.schedulers.blocking import BlockingScheduler
-
     url = current_app.config["SQLALCHEMY_DATABASE_URI"]
     kind = BlockingScheduler if blocking else BackgroundScheduler
     scheduler = kind(
@@ -137,12 +136,6 @@ def build_scheduler(blocking=True):
 def next_runs(now):
     """Each job with its next run: from the job store if the scheduler has run, otherwise as
     the trigger would fire it. Reads the store without starting a second scheduler on it."""
-    import sqlalchemy as sa
-    from apscheduler.triggers.cron import CronTrigger
-    from apscheduler.triggers.interval import IntervalTrigger
-
-    from moderation.extensions import db
-
     stored = {}
     if sa.inspect(db.engine).has_table(JOBSTORE_TABLE):
         table = sa.table(JOBSTORE_TABLE, sa.column("id"), sa.column("next_run_time"))
@@ -150,8 +143,6 @@ def next_runs(now):
     rows = []
     for job in JOBS:
         if job.id in stored and stored[job.id] is not None:
-            from datetime import UTC, datetime
-
             rows.append((job, datetime.fromtimestamp(stored[job.id], UTC), "job store"))
             continue
         trigger_class = CronTrigger if job.trigger == "cron" else IntervalTrigger
@@ -162,7 +153,5 @@ def next_runs(now):
 
 def run_now(job_id):
     """Run one job now, as an operator would (`flask jobs run JOB_ID`)."""
-    import importlib
-
     module, _, name = JOB_IDS[job_id].func.partition(":")
     return getattr(importlib.import_module(module), name)()

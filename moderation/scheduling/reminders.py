@@ -1,6 +1,7 @@
 """The time-driven steps the scheduler runs. Each is idempotent: running it twice, or in two
 overlapping processes, changes nothing the second time (unique keys on sessions and
-notifications, and status checks under row locks)."""
+notifications, and status checks under row locks). Each only flushes: the job that runs it
+(scheduling/jobs.py) commits it as one transaction."""
 
 import functools
 
@@ -8,6 +9,7 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 
 from moderation.calendar import add_working_days, is_working_day, region, today
+from moderation.disputes.services import current_policy
 from moderation.extensions import db
 from moderation.models import (
     Action,
@@ -139,6 +141,4 @@ def _holders(role):
 
 
 def _last_stage_position():
-    from moderation.disputes.services import current_policy
-
     return max((s.position for s in current_policy().stages), default=1)

@@ -14,7 +14,7 @@ from moderation.actions import services as actions
 from moderation.models import Action, Notification
 from moderation.outcomes import figures as outcomes
 from moderation.scheduling import reminders
-from tests.conftest import _config, page, sign_in
+from tests.conftest import _config, page, sign_in, url
 from tests.outcomes.test_outcomes import NOVEMBER_DECEMBER
 
 
@@ -38,8 +38,8 @@ def app_config():
 
 def test_the_dashboard_keeps_its_figures_for_five_minutes(app, history, make_user, make_dispute):
     manager = app.test_client()
-    address = ("/partnership?period=custom&start=1&start=11&start=2026&end=31&end=12"
-               "&end=2026")
+    address = url(app, "home.partnership", period="custom", start=["1", "11", "2026"],
+                  end=["31", "12", "2026"])
 
     def raised():
         return page(manager.get(address)).select_one("ul.figures").get_text(" ", strip=True)
@@ -72,7 +72,7 @@ def test_the_meeting_page_lists_the_earliest_overdue_actions_and_counts_the_rest
     monkeypatch.setattr(actions, "OVERDUE_SHOWN", 2)
     chair = app.test_client()
     sign_in(chair, meeting.chair)
-    html = page(chair.get(f"/sessions/{meeting.session_id}/meeting"))
+    html = page(chair.get(url(app, "meeting.show", session_id=meeting.session_id)))
     text = html.get_text(" ", strip=True)
     assert "Overdue action 0" in text and "Overdue action 1" in text
     assert "Overdue action 2" not in text
@@ -84,12 +84,13 @@ def test_the_actions_list_comes_a_page_at_a_time(app, db, panel_meeting, make_se
     _actions(app, db, meeting, make_session(held_on=date(2026, 9, 8)), 55, "Action {n:02d}")
     chair = app.test_client()
     sign_in(chair, meeting.chair)
-    first = page(chair.get("/actions?status=open")).get_text(" ", strip=True)
+    first = page(chair.get(url(app, "actions.index", status="open"))).get_text(" ", strip=True)
     assert "Action 00" in first and "Action 49" in first and "Action 50" not in first
     assert "Showing 1 to 50 of 55 actions" in first
-    second = page(chair.get("/actions?status=open&page=2")).get_text(" ", strip=True)
+    second = page(chair.get(url(app, "actions.index", status="open", page=2))).get_text(
+        " ", strip=True)
     assert "Action 50" in second and "Action 54" in second and "Action 49" not in second
-    assert chair.get("/actions?page=nonsense").status_code == 200
+    assert chair.get(url(app, "actions.index", page="nonsense")).status_code == 200
 
 
 def test_morning_alerts_take_the_same_queries_for_one_stage_or_many(app, db, make_dispute,
@@ -124,17 +125,18 @@ def _count_queries(app, db, step):
 def test_the_benchmark_page_and_query_count_exist_only_in_the_benchmarks_app(
         app, database_url, make_user):
     user = make_user("referrer")
-    client = app.test_client()
-    sign_in(client, user)
-    assert client.get("/bench/ping").status_code == 404
-    assert "X-Query-Count" not in client.get("/referrer").headers
-
     bench = create_app(_config(database_url))
     endpoints.register(bench)  # as bench/wsgi.py does
-    client = bench.test_client()
-    assert client.get("/bench/ping").status_code == 302  # signed in only
+    ping = url(bench, "bench.ping")  # the product app has no such endpoint
+    client = app.test_client()
     sign_in(client, user)
-    response = client.get("/bench/ping")
+    assert client.get(ping).status_code == 404
+    assert "X-Query-Count" not in client.get(url(app, "home.referrer")).headers
+
+    client = bench.test_client()
+    assert client.get(ping).status_code == 302  # signed in only
+    sign_in(client, user)
+    response = client.get(ping)
     assert response.status_code == 200
     assert int(response.headers["X-Query-Count"]) >= 2  # the user, then its one query
     with bench.app_context():

@@ -9,10 +9,13 @@ from pypdf import PdfReader
 
 from moderation.models import LearningSummary, User
 from moderation.outcomes import learning
-from tests.conftest import error_summary, page, pdf_pages, post, sign_in
+from tests.conftest import error_summary, page, pdf_pages, post, sign_in, url
 from tests.outcomes.test_outcomes import NOVEMBER_DECEMBER
 
-QUERY = "start=2026-11-01&end=2026-12-31"
+PERIOD = {"start": "2026-11-01", "end": "2026-12-31"}
+# The dashboard's custom period, as its date inputs send it (day, month, year).
+NOVEMBER_DECEMBER_FORM = {"period": "custom", "start": ["1", "11", "2026"],
+                          "end": ["31", "12", "2026"]}
 
 
 def _manager(app, make_user):
@@ -49,8 +52,7 @@ def test_the_summary_pdf_has_the_figures_charts_and_no_names(app, db, history, m
 
 def test_the_dashboard_shows_figures_charts_and_links_down(app, history, make_user):
     manager = _manager(app, make_user)
-    response = manager.get("/partnership?period=custom&start=1&start=11&start=2026"
-                           "&end=31&end=12&end=2026")
+    response = manager.get(url(app, "home.partnership", **NOVEMBER_DECEMBER_FORM))
     html = page(response)
     figures = html.select_one("ul.figures").get_text(" ", strip=True)
     assert "4 disputes raised" in figures and "3 decided by the panel" in figures
@@ -63,27 +65,26 @@ def test_the_dashboard_shows_figures_charts_and_links_down(app, history, make_us
 
 def test_the_dashboard_filters_by_level(app, history, make_user):
     manager = _manager(app, make_user)
-    response = manager.get("/partnership?period=custom&start=1&start=11&start=2026"
-                           "&end=31&end=12&end=2026&level=4")
+    response = manager.get(url(app, "home.partnership", **NOVEMBER_DECEMBER_FORM, level=4))
     figures = page(response).select_one("ul.figures").get_text(" ", strip=True)
     assert "1 disputes raised" in figures and "1 decided by the panel" in figures
 
 
 def test_a_custom_period_needs_real_dates_in_order(app, db, make_user):
     manager = _manager(app, make_user)
-    response = manager.get("/partnership?period=custom&start=31&start=2&start=2026"
-                           "&end=1&end=1&end=2026")
+    response = manager.get(url(app, "home.partnership", period="custom",
+                               start=["31", "2", "2026"], end=["1", "1", "2026"]))
     assert error_summary(response) == ["The start date must be a real date"]
-    response = manager.get("/partnership?period=custom&start=1&start=3&start=2026"
-                           "&end=1&end=1&end=2026")
+    response = manager.get(url(app, "home.partnership", period="custom",
+                               start=["1", "3", "2026"], end=["1", "1", "2026"]))
     assert error_summary(response) == [
         "The end date must be the same as or after the start date"]
-    assert manager.get("/outcomes/disputes?start=x&end=y").status_code == 400
+    assert manager.get(url(app, "outcomes.disputes", start="x", end="y")).status_code == 400
 
 
 def test_the_export_is_pseudonymised(app, history, make_user):
     manager = _manager(app, make_user)
-    response = manager.get(f"/outcomes/export.csv?{QUERY}")
+    response = manager.get(url(app, "outcomes.export", **PERIOD))
     rows = list(csv.reader(io.StringIO(response.text)))
     assert rows[0][0] == "pseudonym" and len(rows) == 5
     assert "Amelia" not in response.text and "D-2026" not in response.text
@@ -93,10 +94,11 @@ def test_the_export_is_pseudonymised(app, history, make_user):
 
 def test_the_manager_writes_a_summary_and_it_is_kept(app, db, history, make_user):
     manager = _manager(app, make_user)
-    form = page(manager.get(f"/outcomes/summaries/new?{QUERY}"))
+    address = url(app, "outcomes.new_summary", **PERIOD)
+    form = page(manager.get(address))
     first = form.select("textarea[name^=text-]")[0]
     decision_id = first["name"].removeprefix("text-")
-    response = post(manager, f"/outcomes/summaries/new?{QUERY}", {
+    response = post(manager, address, {
         f"use-{decision_id}": "yes", f"text-{decision_id}": "An edited vignette.",
         "recommendations": "Share the learning."}, follow_redirects=True)
     assert "The learning summary has been generated and kept." in response.text
@@ -114,11 +116,11 @@ def test_a_vignette_that_names_or_dates_a_child_is_refused_and_nothing_is_kept(
     rendered = []
     monkeypatch.setattr(learning.pdf, "render", lambda html: rendered.append(html) or b"%PDF")
     manager = _manager(app, make_user)
-    url = f"/outcomes/summaries/new?{QUERY}"
+    address = url(app, "outcomes.new_summary", **PERIOD)
     ids = [t["name"].removeprefix("text-")
-           for t in page(manager.get(url)).select("textarea[name^=text-]")]
+           for t in page(manager.get(address)).select("textarea[name^=text-]")]
     typed = "Yusuf Example, born 5 June 2015, was seen by the school nurse."
-    response = post(manager, url, {
+    response = post(manager, address, {
         f"use-{ids[0]}": "yes", f"text-{ids[0]}": "A school referred neglect.",
         f"use-{ids[1]}": "yes", f"text-{ids[1]}": typed, "recommendations": "Share it."})
     assert error_summary(response) == [
@@ -129,7 +131,7 @@ def test_a_vignette_that_names_or_dates_a_child_is_refused_and_nothing_is_kept(
     assert "must not contain" in shown.select_one("#vignette-2").parent.get_text()
     assert shown.title.get_text().startswith("Error: ")
     for recommendations in ("Remember Isla's case: Brown family.", "Born 14/03/2021."):
-        response = post(manager, url, {f"use-{ids[0]}": "yes", f"text-{ids[0]}": "A school.",
+        response = post(manager, address, {f"use-{ids[0]}": "yes", f"text-{ids[0]}": "A school.",
                                        "recommendations": recommendations})
         assert error_summary(response) == [
             "Recommendations must not contain a child's name, date of birth or case number"]
@@ -165,16 +167,36 @@ def test_the_manager_extends_and_retires_learning_themes(app, db, make_user):
     from moderation.models import LearningTheme
 
     manager = _manager(app, make_user)
-    response = post(manager, "/outcomes/themes", {"name": "  "})
+    themes = url(app, "outcomes.themes")
+    response = post(manager, themes, {"name": "  "})
     assert error_summary(response) == ["Enter the learning theme"]
-    response = post(manager, "/outcomes/themes", {"name": "threshold interpretation"})
+    response = post(manager, themes, {"name": "threshold interpretation"})
     assert error_summary(response) == ["\u201cthreshold interpretation\u201d is already a "
                                        "learning theme"]
-    post(manager, "/outcomes/themes", {"name": "Information sharing between agencies"})
+    typed = page(response).select_one("#name")
+    assert typed["value"] == "threshold interpretation"  # kept to correct
+    assert "already a learning theme" in typed.parent.get_text()
+    post(manager, themes, {"name": "Information sharing between agencies"})
     with app.app_context():
         added = db.session.scalar(select(LearningTheme).where(
             LearningTheme.name == "Information sharing between agencies"))
         assert added.position == 9 and added in decisions.themes()
-    post(manager, "/outcomes/themes", {"retire": str(added.id)})
+    post(manager, themes, {"retire": str(added.id)})
     with app.app_context():
         assert added.id not in [t.id for t in decisions.themes()]
+    post(manager, themes, {"restore": str(added.id)})
+    with app.app_context():
+        assert added.id in [t.id for t in decisions.themes()]
+    for nonsense in ("nonsense", "0", "999999"):
+        assert post(manager, themes, {"retire": nonsense}).status_code == 404
+
+
+def test_the_command_line_generates_and_keeps_a_learning_summary(app, db, history, tmp_path):
+    output = tmp_path / "summary.pdf"
+    result = app.test_cli_runner().invoke(args=[
+        "learning-summary", "--start", "2026-11-01", "--end", "2026-12-31",
+        "--output", str(output)])
+    assert result.exit_code == 0, result.output
+    assert "4 disputes raised" in " ".join(pdf_pages(output.read_bytes()))
+    with app.app_context():
+        assert db.session.query(LearningSummary).one().generated_by_id is None

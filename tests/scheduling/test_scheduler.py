@@ -24,6 +24,7 @@ from moderation.models import (
 from moderation.notifications import delivery
 from moderation.notifications.kinds import KINDS, email_for
 from moderation.scheduling import jobs, reminders
+from tests.conftest import post, sign_in, url
 
 
 def at(day, hour=7):
@@ -146,6 +147,26 @@ def test_series_stay_generated_six_months_ahead(app, db, make_user):
         assert reminders.keep_series_generated() == 0
 
 
+def test_a_job_keeps_all_of_its_work_or_none_of_it(app, db, panel_meeting, monkeypatch):
+    panel_meeting(started=False)
+    monkeypatch.setattr(jobs, "_app", app)  # as the scheduler command sets it
+    remind = reminders.remind_sessions
+
+    def remind_then_fail():
+        remind(on=date(2026, 12, 4))  # the session is two working days later
+        raise RuntimeError("the job failed after writing")
+
+    monkeypatch.setattr(reminders, "remind_sessions", remind_then_fail)
+    with pytest.raises(RuntimeError):
+        jobs.session_reminders()
+    with app.app_context():
+        assert counts(db) == (0, 0)
+    monkeypatch.setattr(reminders, "remind_sessions", lambda: remind(on=date(2026, 12, 4)))
+    assert jobs.run_now("session-reminders") == 1
+    with app.app_context():
+        assert counts(db) == (5, 5)
+
+
 def test_a_scheduler_restart_keeps_the_job_store(app, db):
     with app.app_context():
         first = jobs.build_scheduler(blocking=False)
@@ -230,7 +251,7 @@ def test_email_is_delivered_to_a_real_smtp_server_once(app, db, panel_meeting, s
         assert message.status == "sent" and message.to_address == m.referrer.email
     [received] = inbox.messages
     assert "Subject: Threshold moderation: A panel decision is ready for you" in received
-    assert f"/disputes/{m.dispute_ids[0]}" in received
+    assert url(app, "disputes.show", dispute_id=m.dispute_ids[0]) in received
 
 
 def test_a_failing_smtp_server_that_recovers_gets_exactly_one_delivery(
@@ -261,12 +282,10 @@ def test_repeated_failures_leave_a_dead_letter_an_admin_can_retry(
         message = db.session.scalars(select(EmailMessage)).one()
         assert message.status == "dead" and "451" in message.last_error
     admin = make_user("admin")
-    from tests.conftest import post, sign_in
-
     client = app.test_client()
     sign_in(client, admin)
-    assert "Failed: needs a retry" in client.get("/admin/outbox").text
-    post(client, f"/admin/outbox/{message.id}/retry")
+    assert "Failed: needs a retry" in client.get(url(app, "admin.outbox")).text
+    post(client, url(app, "admin.outbox_retry", message_id=message.id))
     inbox.refuse = 0
     with app.app_context():
         assert delivery.deliver(datetime.now(UTC) + timedelta(seconds=1))["sent"] == 1
