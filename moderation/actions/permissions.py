@@ -8,7 +8,7 @@ the meeting or while its minutes are in draft.
 from flask import g, has_app_context
 
 from moderation.extensions import db
-from moderation.models import Role, SessionStatus
+from moderation.models import Action, PanelSession, Role, SessionStatus
 from moderation.panels import membership
 from moderation.panels.permissions import session_access
 from moderation.web.permissions import rule
@@ -21,7 +21,7 @@ rule("actions.list")  # anyone signed in: the list shows what each person may se
 rule("actions.see_all", Role.CHAIR, Role.PARTNERSHIP_MANAGER)
 
 
-@rule("action.update")
+@rule("action.update", on=Action)
 def may_update(user, action):
     """Owners update their own actions; partnership managers any; a chair those set at the
     sessions they sat on."""
@@ -39,7 +39,7 @@ def _sessions_sat_on(user):
     return sat_on[user.id]
 
 
-@rule("action.set", Role.CHAIR)
+@rule("action.set", Role.CHAIR, on=PanelSession)
 def may_set(user, session):
     """The chair of the session sets actions during the meeting and while the minutes are in
     draft."""

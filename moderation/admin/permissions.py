@@ -1,6 +1,6 @@
 """Who may administer the service: accounts and access, agencies, the audit log, the outbox."""
 
-from moderation.models import EmailStatus, Role
+from moderation.models import EmailMessage, EmailStatus, Role
 from moderation.web.permissions import rule
 
 rule("admin.overview", Role.ADMIN)
@@ -10,7 +10,7 @@ rule("audit.read", Role.ADMIN)
 rule("outbox.manage", Role.ADMIN)  # the email outbox, and sending a failed email again
 
 
-@rule("email.resend", Role.ADMIN)
+@rule("email.resend", Role.ADMIN, on=EmailMessage)
 def may_resend(user, message):
     """An email the outbox gave up on (dead), or kept unsent, can be sent again."""
     return message.status in (EmailStatus.DEAD, EmailStatus.KEPT)

@@ -6,6 +6,7 @@ from moderation.disputes import services
 from moderation.extensions import db
 from moderation.models import (
     AgendaItem,
+    Dispute,
     DisputeStatus,
     PanelMember,
     PanelSession,
@@ -25,7 +26,7 @@ rule("policy.change", Role.PARTNERSHIP_MANAGER)
 rule("queue.read", Role.CHAIR, Role.PARTNERSHIP_MANAGER)
 
 
-@rule("dispute.read", *VIEWERS, Role.PANEL_MEMBER)
+@rule("dispute.read", *VIEWERS, Role.PANEL_MEMBER, on=Dispute)
 def may_read(user, dispute):
     """Need-to-know: a referrer sees only their own disputes; CSC managers and partnership
     managers see all; a chair sees disputes waiting for panel (to build agendas); a panel member
@@ -50,18 +51,18 @@ def _on_an_agenda_they_sit_on(user, dispute):
     ) is not None
 
 
-@rule("dispute.page", *VIEWERS)
+@rule("dispute.page", *VIEWERS, on=Dispute)
 def may_open(user, dispute):
     """The dispute's own page; panel members read a case in the panel's papers instead."""
     return may_read(user, dispute)
 
 
-@rule("dispute.confirm", Role.CSC_MANAGER)
+@rule("dispute.confirm", Role.CSC_MANAGER, on=Dispute)
 def may_confirm(user, dispute):
     return may_read(user, dispute)
 
 
-@rule("dispute.answer", Role.CSC_MANAGER)
+@rule("dispute.answer", Role.CSC_MANAGER, on=Dispute)
 def may_answer(user, dispute):
     """The stage's answering role, and never the decision maker at second screening."""
     try:
@@ -71,7 +72,7 @@ def may_answer(user, dispute):
     return may_read(user, dispute)
 
 
-@rule("dispute.escalate", Role.REFERRER, Role.CSC_MANAGER)
+@rule("dispute.escalate", Role.REFERRER, Role.CSC_MANAGER, on=Dispute)
 def may_escalate(user, dispute):
     """The referrer who raised it, or a CSC manager, once the stage may be escalated."""
     owner = dispute.referrer_id == user.id

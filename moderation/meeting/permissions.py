@@ -8,7 +8,15 @@ from moderation.extensions import db
 from moderation.meeting import register
 from moderation.meeting.conflicts import conflicted
 from moderation.meeting.voting import agency_has_voted
-from moderation.models import MemberRole, MinutesStatus, PanelSession, Role, SessionStatus
+from moderation.models import (
+    AgendaItem,
+    MemberRole,
+    MinutesStatus,
+    MinutesVersion,
+    PanelSession,
+    Role,
+    SessionStatus,
+)
 from moderation.panels.membership import sitting_member
 from moderation.panels.permissions import CASE_READERS
 from moderation.web.permissions import can, rule
@@ -19,25 +27,25 @@ MEETING_ROLES = (Role.CHAIR, Role.PANEL_MEMBER)
 # The register and the meeting itself ---------------------------------------------------------
 
 
-@rule("register.acknowledge", *MEETING_ROLES)
+@rule("register.acknowledge", *MEETING_ROLES, on=PanelSession)
 def may_acknowledge(user, session):
     """A member marks themselves present and accepts the confidentiality statement while the
     register is open."""
     return _attends(user, session) and register.register_open(session)
 
 
-@rule("register.keep", Role.CHAIR)
+@rule("register.keep", Role.CHAIR, on=PanelSession)
 def may_keep_register(user, session):
     """The chair keeps the register while it is open."""
     return _runs(user, session) and register.register_open(session)
 
 
-@rule("meeting.start", Role.CHAIR)
+@rule("meeting.start", Role.CHAIR, on=PanelSession)
 def may_start(user, session):
     return _runs(user, session) and session.status == SessionStatus.AGENDA_FROZEN
 
 
-@rule("meeting.close", Role.CHAIR)
+@rule("meeting.close", Role.CHAIR, on=PanelSession)
 def may_close(user, session):
     return _runs(user, session) and session.status == SessionStatus.IN_SESSION
 
@@ -45,7 +53,7 @@ def may_close(user, session):
 # One agenda item ---------------------------------------------------------------------------
 
 
-@rule("item.vote", Role.PANEL_MEMBER)
+@rule("item.vote", Role.PANEL_MEMBER, on=AgendaItem)
 def may_vote(user, item):
     """A representative on the panel votes for their agency while voting is open, unless
     their agency has voted or they declared a conflict on the item."""
@@ -56,7 +64,7 @@ def may_vote(user, item):
             and not agency_has_voted(item, member) and not conflicted(item, user))
 
 
-@rule("item.declare_conflict", *MEETING_ROLES)
+@rule("item.declare_conflict", *MEETING_ROLES, on=AgendaItem)
 def may_declare_conflict(user, item):
     """Members declare a conflict (the chair records one for any member) before voting on the
     item closes; a member who has declared one has nothing more to declare."""
@@ -65,7 +73,7 @@ def may_declare_conflict(user, item):
             and not conflicted(item, user))
 
 
-@rule("item.run_voting", Role.CHAIR)
+@rule("item.run_voting", Role.CHAIR, on=AgendaItem)
 def may_run_voting(user, item):
     """The chair opens and closes voting and records the decision, in session, until the item
     is decided or deferred."""
@@ -73,7 +81,7 @@ def may_run_voting(user, item):
             and _runs(user, item.session))
 
 
-@rule("item.defer", Role.CHAIR)
+@rule("item.defer", Role.CHAIR, on=AgendaItem)
 def may_defer(user, item):
     return (item.session.status in register.REGISTER_OPEN and not item.concluded
             and _runs(user, item.session))
@@ -82,25 +90,25 @@ def may_defer(user, item):
 # The minutes ------------------------------------------------------------------------------
 
 
-@rule("minutes.read", *CASE_READERS)
+@rule("minutes.read", *CASE_READERS, on=PanelSession)
 def may_read_minutes(user, session):
     """Every version of the minutes: those who may read the session's case detail."""
     return can(user, "session.case_detail", session)
 
 
-@rule("minutes.change", Role.CHAIR)
+@rule("minutes.change", Role.CHAIR, on=PanelSession)
 def may_change_minutes(user, session):
     """The chair of the session edits, approves and corrects its minutes."""
     return _runs(user, session)
 
 
-@rule("minutes.edit", Role.CHAIR)
+@rule("minutes.edit", Role.CHAIR, on=MinutesVersion)
 def may_edit(user, version):
     """A draft version, until it is approved (rule 10: approved minutes cannot change)."""
     return version.status == MinutesStatus.DRAFT and may_change_minutes(user, _session(version))
 
 
-@rule("minutes.correct", Role.CHAIR)
+@rule("minutes.correct", Role.CHAIR, on=MinutesVersion)
 def may_correct(user, version):
     """An approved version: a correction is a new version that names what changed."""
     return (version.status == MinutesStatus.APPROVED

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from flask import abort, g, has_app_context
 
-from moderation.models import MemberRole, Role
+from moderation.models import MemberRole, PanelSession, Role
 from moderation.panels.membership import sitting_member
 from moderation.web.permissions import rule
 
@@ -77,45 +77,45 @@ rule("members.manage", *MEMBERSHIP_MANAGERS)
 rule("calendar.subscribe", Role.CHAIR, Role.PANEL_MEMBER)
 
 
-@rule("session.read", *SCHEDULE_READERS)
+@rule("session.read", *SCHEDULE_READERS, on=PanelSession)
 def may_read(user, session):
     """Date, time and place: anyone who sees the schedule."""
     return True
 
 
-@rule("session.case_detail", *CASE_READERS)
+@rule("session.case_detail", *CASE_READERS, on=PanelSession)
 def may_read_case_detail(user, session):
     """The agenda, papers, meeting record, actions and minutes: those who sit on its panel, and
     partnership managers."""
     return session_access(user, session).case_detail
 
 
-@rule("session.change", Role.CHAIR)
+@rule("session.change", Role.CHAIR, on=PanelSession)
 def may_change(user, session):
     """Move or cancel a session: any chair, while it is only scheduled."""
     return session.agenda_draft
 
 
-@rule("papers.read", *CASE_READERS)
+@rule("papers.read", *CASE_READERS, on=PanelSession)
 def may_read_papers(user, session):
     """The agenda's papers, once it is frozen: those who may read the session's case detail."""
     return session_access(user, session).papers
 
 
-@rule("agenda.build", Role.CHAIR)
+@rule("agenda.build", Role.CHAIR, on=PanelSession)
 def may_build_agenda(user, session):
     """Any chair builds a draft agenda; once frozen it is case detail, for its own panel."""
     access = session_access(user, session)
     return not access.opened or access.case_detail
 
 
-@rule("meeting.attend", Role.CHAIR, Role.PANEL_MEMBER)
+@rule("meeting.attend", Role.CHAIR, Role.PANEL_MEMBER, on=PanelSession)
 def may_attend(user, session):
     """The meeting pages, where members mark themselves present, declare and vote."""
     return session_access(user, session).meeting
 
 
-@rule("meeting.run", Role.CHAIR)
+@rule("meeting.run", Role.CHAIR, on=PanelSession)
 def may_run(user, session):
     """The register, voting, decisions and minutes: the chair of this session's panel."""
     return session_access(user, session).runs_meeting

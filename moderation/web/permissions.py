@@ -27,6 +27,7 @@ class Rule:
     action: str
     roles: frozenset  # empty: any signed-in user
     check: Callable | None = None  # (user, record) -> bool; None: the roles decide alone
+    on: type | None = None  # the kind of record the check is asked about
 
     def allows_role(self, user):
         if not user.is_authenticated:
@@ -44,13 +45,15 @@ class Rule:
 RULES: dict[str, Rule] = {}
 
 
-def rule(action, *roles):
+def rule(action, *roles, on=None):
     """Declare `action`: who may ever take it (`roles`; none: anyone signed in) and, used as a
-    decorator, the test for one record."""
+    decorator, the test for one record of the kind `on` (a model)."""
     RULES[action] = Rule(action, frozenset(roles))
 
     def decorate(check):
-        RULES[action] = Rule(action, frozenset(roles), check)
+        if on is None:
+            raise TypeError(f"Say which kind of record {action!r} is asked about (on=...)")
+        RULES[action] = Rule(action, frozenset(roles), check, on)
         return check
 
     return decorate

@@ -1,0 +1,167 @@
+"""Role x route x record, generated from the permission rules.
+
+Every route that opens a record declares the action it takes (`permits`), and the action's rule
+says, for one record, who may take it now. For each such route, and for people who hold each role
+with and without a part in the record (the session's own chair and representatives, and a chair
+and a member not on its panel, one who left before it and one who joined after; the case's
+referrer and another agency's), the route answers as the rules do:
+
+- without one of the action's roles: 403;
+- with the role but no part in the record (the rule that reads it refuses them): "Page not
+  found", showing nothing of the case, and changing nothing;
+- allowed by the action's rule: the page opens;
+- with a part in the record but refused now (voting closed, the item decided): never 403 or an
+  error, and nothing changes.
+
+A route added to the app joins the matrix by itself.
+"""
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from moderation import create_app
+from moderation.actions import services as actions
+from moderation.config import TestConfig
+from moderation.meeting import register as meeting
+from moderation.models import (
+    Action,
+    AgendaItem,
+    Attendance,
+    Dispute,
+    PanelSession,
+    User,
+)
+from moderation.web.permissions import RULES, can
+from tests.conftest import csrf_token, heading, sign_in
+
+# Who has a part in a record: the rule that reads it.
+READ = {PanelSession: "session.case_detail", AgendaItem: "session.case_detail",
+        Dispute: "dispute.read", Action: "action.update"}
+# Rules about a session's date, time and place, not its cases: open to everyone who sees the
+# schedule (any chair moves or cancels a session).
+LOGISTICS = {"session.read", "session.change"}
+# CSC managers confirm and answer for the decisions of their own service, on any case.
+SAME_FOR_EVERY_RECORD = LOGISTICS | {"dispute.confirm", "dispute.answer"}
+URL_VALUES = {"step": "close", "version": 1, "action": "save"}
+
+
+def _checked_routes(app):
+    """(endpoint, rule, url rule) for every route whose action is decided per record."""
+    found = []
+    for url_rule in app.url_map.iter_rules():
+        access = getattr(app.view_functions[url_rule.endpoint], "access_rule", None)
+        action = getattr(access, "action", None)
+        if action and RULES[action].check is not None and url_rule.arguments:
+            found.append((url_rule.endpoint, RULES[action], url_rule))
+    return sorted(found, key=lambda found: found[0])
+
+
+@pytest.fixture
+def world(app, db, history, make_user, make_member, make_agency):
+    """The history fixture's session with its meeting closed (draft minutes), an action set at
+    it, and the people around it."""
+    with app.app_context():
+        session = db.session.get(PanelSession, history.session_id)
+        chair = db.session.get(User, history.chair.id)
+        first = session.agenda[0]
+        actions.add_action(session, chair, description="Share the assessment plan",
+                           owner_id=history.reps["health"].id, working_days=10, item=first)
+        meeting.close(session, chair)
+        db.session.commit()
+        records = {PanelSession: session.id, AgendaItem: first.id, Dispute: first.dispute_id,
+                   Action: db.session.scalar(select(Action.id))}
+    former = make_user("panel_member", name="Former Member")
+    make_member(former, joined_on=date(2020, 1, 1), left_on=date(2026, 12, 1))
+    later = make_user("chair", "panel_member", name="Later Member")
+    make_member(later, role="chair", joined_on=date(2026, 12, 9))
+    elsewhere = make_agency("Another Trust")
+    people = {
+        "the session's chair": history.chair,
+        "its health representative": history.reps["health"],
+        "its police deputy": history.deputy,
+        "the case's referrer": history.referrer,
+        "a CSC manager": make_user("csc_manager"),
+        "a partnership manager": make_user("partnership_manager"),
+        "an administrator": make_user("admin"),
+        "another agency's referrer": make_user("referrer", agency_id=elsewhere),
+        "a chair who is not on the panel": make_user("chair"),
+        "a panel member who is not on the panel": make_user("panel_member"),
+        "a member who left before the session": former,
+        "a chair who joined after the session": later,
+    }
+    return records, people
+
+
+def _url(url_rule, records):
+    values = {"session_id": records[PanelSession], "item_id": records[AgendaItem],
+              "dispute_id": records[Dispute], "action_id": records[Action], **URL_VALUES}
+    return url_rule.build({name: values[name] for name in url_rule.arguments},
+                          append_unknown=False)[1]
+
+
+def _expected(app, db, rule, record_id, person):
+    """(holds one of the roles, has a part in the record, the rule allows)"""
+    with app.test_request_context():
+        user = db.session.get(User, person.id)
+        record = db.session.get(rule.on, record_id)
+        read = record.session if isinstance(record, AgendaItem) else record
+        return (rule.allows_role(user), can(user, READ[rule.on], read),
+                can(user, rule.action, record))
+
+
+def _client(app, person):
+    client = app.test_client()
+    assert sign_in(client, person).status_code == 302
+    return client
+
+
+def test_every_route_that_opens_a_record_is_in_the_matrix(app):
+    """Each checked route's record is one the matrix builds."""
+    for endpoint, rule, _ in _checked_routes(app):
+        assert rule.on in (PanelSession, AgendaItem, Dispute, Action), endpoint
+
+
+def _endpoints():
+    """Read from the app's own URL map, so that a new route joins the matrix by itself."""
+    return [endpoint for endpoint, _, _ in _checked_routes(create_app(TestConfig))]
+
+
+@pytest.mark.parametrize("endpoint", _endpoints())
+def test_a_route_answers_each_person_as_its_rule_does(app, db, world, endpoint):
+    records, people = world
+    routes = {found[0]: found for found in _checked_routes(app)}
+    _, rule, url_rule = routes[endpoint]
+    url, is_get = _url(url_rule, records), "GET" in url_rule.methods
+    with app.app_context():
+        references = [db.session.get(Dispute, records[Dispute]).reference]
+        register_before = db.session.scalar(select(Attendance.id).order_by(Attendance.id.desc()))
+    refused_with_the_role = []
+    for who, person in people.items():
+        has_role, has_part, allowed = _expected(app, db, rule, records[rule.on], person)
+        if allowed and not is_get:
+            continue  # what those allowed send is tested by the journeys
+        client = _client(app, person)
+        response = (client.get(url) if is_get
+                    else client.post(url, data={"csrf_token": csrf_token(client)}))
+        if not has_role:
+            assert response.status_code == 403, f"{who} reached {endpoint}"
+        elif allowed:
+            assert response.status_code in (200, 302), f"{who} should reach {endpoint}"
+        elif has_part:
+            assert response.status_code in (200, 302, 404), f"{who} at {endpoint}"
+        else:
+            refused_with_the_role.append(who)
+            if rule.action not in LOGISTICS:
+                assert response.status_code == 404, f"{who} reached {endpoint}"
+                assert heading(response) == "Page not found"
+        if not has_part:
+            assert not any(r in response.text for r in references), f"{who} read {endpoint}"
+    if rule.action not in SAME_FOR_EVERY_RECORD:
+        # Need-to-know is per record: somebody holding the role is refused this one.
+        assert refused_with_the_role, f"{endpoint}: its rule refuses nobody who has the role"
+    with app.app_context():  # nothing a refused person sent changed the register
+        assert db.session.scalar(
+            select(Attendance.id).order_by(Attendance.id.desc())) == register_before
+
