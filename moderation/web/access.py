@@ -13,7 +13,6 @@ from flask import abort, current_app, request
 from flask_login import current_user
 
 from moderation.extensions import login_manager
-from moderation.models import Role
 from moderation.web.permissions import rule_of
 
 # Flask's own static route and the GOV.UK assets route carry no case data.
@@ -23,17 +22,14 @@ ASSET_ENDPOINTS = {"static", "assets"}
 @dataclass(frozen=True)
 class AccessRule:
     public: bool = False
-    roles: frozenset = frozenset()  # empty: any signed-in user
-    action: str | None = None  # the permission rule's roles decide, when named
+    action: str | None = None  # the permission rule's roles decide; none: anyone signed in
 
     def allows(self, user):
         if self.public:
             return True
         if self.action is not None:
             return rule_of(self.action).allows_role(user)
-        if not user.is_authenticated:
-            return False
-        return not self.roles or user.has_role(*self.roles)
+        return user.is_authenticated
 
 
 def _declare(rule):
@@ -52,11 +48,6 @@ def public(view):
 def signed_in(view):
     """Any signed-in user may reach this route."""
     return _declare(AccessRule())(view)
-
-
-def roles_required(*roles):
-    """Only signed-in users holding at least one of these roles may reach this route."""
-    return _declare(AccessRule(roles=frozenset(Role(role) for role in roles)))
 
 
 def permits(action):
