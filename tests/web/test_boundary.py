@@ -75,7 +75,7 @@ def _kept(app):
 
 
 def test_a_refusal_rolls_back_everything_the_request_wrote(test_routes, client):
-    response = client.get("/test/refused")
+    response = client.get(url(test_routes, "refused"))
     assert response.status_code == 200
     assert error_summary(response) == ["Enter a name that is not already used"]
     assert page(response).select_one(".govuk-error-summary__list a")["href"] == "#name"
@@ -83,26 +83,26 @@ def test_a_refusal_rolls_back_everything_the_request_wrote(test_routes, client):
 
 
 def test_a_refusal_no_page_was_declared_for_says_why_and_keeps_nothing(test_routes, client):
-    response = client.get("/test/refused_without_a_page")
+    response = client.get(url(test_routes, "refused_without_a_page"))
     assert response.status_code == 400
     assert "The session has already started" in response.text
     assert _kept(test_routes) == (0, 0)
 
 
 def test_the_audit_event_of_a_page_that_then_fails_is_not_kept(test_routes, client):
-    response = client.get("/test/failed")
+    response = client.get(url(test_routes, "failed"))
     assert response.status_code == 500
     assert "Sorry, there is a problem with the service" in response.text
     assert _kept(test_routes) == (0, 0)
 
 
 def test_a_request_that_ends_well_keeps_what_it_wrote(test_routes, client):
-    assert client.get("/test/kept").text == "done"
+    assert client.get(url(test_routes, "kept")).text == "done"
     assert _kept(test_routes) == (1, 1)
 
 
 def test_a_write_the_database_refuses_at_the_commit_gets_the_error_page(test_routes, client):
-    response = client.get("/test/refused_at_commit")
+    response = client.get(url(test_routes, "refused_at_commit"))
     assert response.status_code == 500
     assert "Sorry, there is a problem with the service" in response.text
     assert _kept(test_routes) == (0, 0)
