@@ -4,21 +4,13 @@ Open actions past their due date are overdue; they come back on the next session
 """
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, lazyload, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from moderation.actions.permissions import SETTING_OPEN
 from moderation.calendar import add_working_days, region, today, working_days_between
 from moderation.disputes.child_identifiers import refuse_on_agenda
 from moderation.extensions import db
-from moderation.models import (
-    Action,
-    ActionStatus,
-    AgendaItem,
-    Dispute,
-    PanelSession,
-    Role,
-    User,
-)
+from moderation.models import Action, ActionStatus, AgendaItem, Role, User
 from moderation.models.types import utcnow
 from moderation.panels import membership
 from moderation.web import audit
@@ -30,8 +22,14 @@ WORKING_DAYS = (1, 130)
 NEEDS_NOTE = (ActionStatus.NOT_POSSIBLE, ActionStatus.NOT_DONE)
 
 
+# Each possible owner is offered by name and agency.
+OWNERS = (joinedload(User.agency),)
+
+
 def owners():
-    return db.session.scalars(select(User).where(User.active.is_(True)).order_by(User.name)).all()
+    """Who may own an action: every active user."""
+    return db.session.scalars(select(User).where(User.active.is_(True)).options(*OWNERS)
+                              .order_by(User.name)).all()
 
 
 def add_action(session, actor, *, description, owner_id, working_days, item=None):
@@ -71,28 +69,18 @@ def update_status(action, actor, status, note=None):
     audit.record("action_updated", action, actor=actor, status=status)
 
 
-# What a list of actions shows: the action, its owner's name, its session's date and its
-# dispute's reference. Without these options, the models' eager loads would bring each action's
-# whole session (every item, vote, decision and paper) and each dispute's stages and concerns;
-# and one ten-table join takes PostgreSQL longer to plan than to run, so the session and the
-# item come by their own simple queries.
-_OWNER_NAME = joinedload(Action.owner).options(lazyload(User.agency), lazyload(User.role_links))
-LIST_LOADING = (
-    _OWNER_NAME,
-    selectinload(Action.session).options(lazyload(PanelSession.agenda),
-                                         lazyload(PanelSession.attendance)),
-    selectinload(Action.agenda_item).options(
-        lazyload(AgendaItem.votes), lazyload(AgendaItem.conflicts), lazyload(AgendaItem.decision),
-        joinedload(AgendaItem.dispute).options(
-            lazyload(Dispute.stages), lazyload(Dispute.concerns), lazyload(Dispute.referrer))),
+# The meeting page's short list: description, owner and agency (and the due date).
+BRIEF = (joinedload(Action.owner), joinedload(Action.agency))
+# A list of actions adds its session's date and its dispute's reference. A long join takes
+# PostgreSQL longer to plan than to run, so the session and the item come by their own queries.
+LISTED = (
+    *BRIEF,
+    selectinload(Action.session),
+    selectinload(Action.agenda_item).joinedload(AgendaItem.dispute),
 )
 
 
-# The meeting page's short list: description, owner, agency and due date only.
-BRIEF_LOADING = (_OWNER_NAME, lazyload(Action.session), lazyload(Action.agenda_item))
-
-
-def _listed(statement, loading=LIST_LOADING):
+def _listed(statement, loading=LISTED):
     return statement.options(*loading).order_by(Action.due_on, Action.id)
 
 
@@ -129,7 +117,7 @@ def _overdue_before(session, *columns):
 OVERDUE_SHOWN = 20  # on the meeting page; the actions list has the rest
 
 
-def overdue_before(session, limit=None, loading=LIST_LOADING):
+def overdue_before(session, limit=None, loading=LISTED):
     """Open actions from earlier sessions already overdue on this session's date, due earliest
     first: the agenda's section of overdue actions (the first `limit` of them)."""
     return db.session.scalars(_listed(_overdue_before(session), loading).limit(limit)).all()

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from markupsafe import Markup, escape
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from moderation.auth.services import find_user_by_email, issue_temporary_password
 from moderation.extensions import db
@@ -138,8 +139,14 @@ def reset_password(user):
     return password
 
 
+# The users list shows each user's agency and roles.
+USERS_LISTED = (joinedload(User.agency), selectinload(User.role_links))
+# The audit log (and the administrator's home page) names who acted.
+EVENTS_LISTED = (joinedload(AuditEvent.actor),)
+
+
 def users_page(page, per_page, search=None, role=None, agency_id=None, status=None):
-    query = select(User).order_by(func.lower(User.name))
+    query = select(User).options(*USERS_LISTED).order_by(func.lower(User.name))
     if search:
         pattern = f"%{search.strip().lower()}%"
         query = query.where(
@@ -156,7 +163,8 @@ def users_page(page, per_page, search=None, role=None, agency_id=None, status=No
 
 def audit_page(page, per_page, action=None, actor=None, object_type=None, start=None, end=None):
     """A page of audit events, newest first, filtered."""
-    query = select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+    query = (select(AuditEvent).options(*EVENTS_LISTED)
+             .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()))
     if action:
         query = query.where(AuditEvent.action == action)
     if object_type:
@@ -195,7 +203,8 @@ def overview():
     inactive_users = db.session.scalar(select(func.count(User.id)).where(User.active.is_(False)))
     agency_count = db.session.scalar(select(func.count(Agency.id)))
     recent = db.session.scalars(
-        select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()).limit(10)
+        select(AuditEvent).options(*EVENTS_LISTED)
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()).limit(10)
     ).all()
     return {
         "active_users": active_users,

@@ -5,6 +5,7 @@ import time
 from flask import session
 from flask_login import login_user, logout_user
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from moderation.auth import passwords
 from moderation.extensions import db
@@ -13,13 +14,17 @@ from moderation.models.people import email_key
 from moderation.models.types import utcnow
 from moderation.web import audit
 
+# Every request reads the signed-in user's roles (the access hook, the navigation, `can`): they
+# come with the user, in the same query.
+SIGNED_IN = (joinedload(User.role_links),)
+
 
 def load_user(login_id):
     """Flask-Login loader: the id carries a session token, rotated to end every session."""
     user_id, _, token = login_id.partition(":")
     if not user_id.isdigit():
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.get(User, int(user_id), options=SIGNED_IN)
     if user is None or not user.active or user.session_token != token:
         return None
     return user

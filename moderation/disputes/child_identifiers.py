@@ -2,14 +2,19 @@
 
 A pure check over text and the identifiers of the children in scope (the caller decides which
 children those are): a child's full name or surname, on word boundaries and in any case; their
-date of birth in any common format; or their case number. No database here, so the rule is
-tested on its own.
+date of birth in any common format; or their case number. No database here but in
+`refuse_on_agenda`, which reads the children of a session's agenda, so the rule is tested on its
+own.
 """
 
 import re
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import select
+
+from moderation.extensions import db
+from moderation.models import AgendaItem, Dispute
 from moderation.web.boundary import Refusal
 
 MONTHS = {name: number for number, names in enumerate((
@@ -97,9 +102,11 @@ def refuse_on_agenda(session, fields):
     """Rule 13 for everything that goes into a panel session's minutes (vote reasons, conflicts,
     deferrals, decisions, actions, the chair's text): refuse the first of `fields` ((label, field
     id, text), in the order the page shows them) that identifies a child on its agenda."""
-    children = ChildIdentifiers(Child(item.dispute.child_name, item.dispute.child_dob,
-                                      item.dispute.child_case_number) for item in session.agenda)
-    refused = refusal(fields, children)
+    children = db.session.execute(
+        select(Dispute.child_name, Dispute.child_dob, Dispute.child_case_number)
+        .join(AgendaItem, AgendaItem.dispute_id == Dispute.id)
+        .where(AgendaItem.session_id == session.id))
+    refused = refusal(fields, ChildIdentifiers(Child(*row) for row in children))
     if refused:
         raise Refusal(*refused)
 

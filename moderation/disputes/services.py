@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from moderation.calendar import (
     add_working_days,
@@ -394,11 +395,26 @@ MISMATCH_MEANING = {
 
 # Lists -----------------------------------------------------------------------------------------
 
+# A list of disputes shows each one's referring agency and its current stage with its clock.
+LISTED = (joinedload(Dispute.referring_agency), selectinload(Dispute.stages))
+
+# One dispute in full (its page, and the panel's papers): who raised it and for which agency,
+# CSC's decision maker, the concerns, and each stage with who opened and who answered it.
+DETAIL = (
+    joinedload(Dispute.referring_agency),
+    joinedload(Dispute.referrer),
+    joinedload(Dispute.csc_decision_maker),
+    selectinload(Dispute.concerns),
+    selectinload(Dispute.stages).options(joinedload(DisputeStage.opened_by),
+                                         joinedload(DisputeStage.responded_by)),
+)
+
 
 def referrers_disputes(user):
     return db.session.scalars(
         select(Dispute)
         .where(Dispute.referrer_id == user.id)
+        .options(*LISTED)
         .order_by(Dispute.raised_on.desc(), Dispute.id.desc())
     ).all()
 
@@ -414,6 +430,7 @@ def csc_worklist():
         select(Dispute)
         .join(open_stage, open_stage.c.dispute_id == Dispute.id)
         .where(Dispute.status == DisputeStatus.ESCALATING)
+        .options(*LISTED)
         .order_by(Dispute.immediate_risk.desc(), open_stage.c.due_on, Dispute.id)
     ).scalars().all()
 
@@ -428,10 +445,15 @@ def queue_order():
     )
 
 
+# The dispute page shows each of the panel's decisions with its learning themes.
+DECISIONS = (selectinload(PanelDecision.themes),)
+
+
 def decisions_on(dispute):
     """The panel's decisions on a dispute, oldest first (a deferral, then the outcome)."""
     return db.session.scalars(
         select(PanelDecision).where(PanelDecision.dispute_id == dispute.id)
+        .options(*DECISIONS)
         .order_by(PanelDecision.recorded_at, PanelDecision.id)
     ).all()
 

@@ -33,10 +33,10 @@ from moderation.web.permissions import can, record_or_404
 bp = Blueprint("disputes", __name__)
 
 
-def _dispute(dispute_id, page, action="dispute.page"):
+def _dispute(dispute_id, page, action="dispute.page", *options):
     """The dispute, if this user may take `action` on it (rule 12: else "Page not found", never
     confirming that someone else's dispute exists); the view is audited."""
-    dispute = record_or_404(Dispute, dispute_id, action)
+    dispute = record_or_404(Dispute, dispute_id, action, *options)
     audit.record("dispute_viewed", dispute, page=page)
     return dispute
 
@@ -92,7 +92,7 @@ def raised(dispute_id):
 @bp.route("/disputes/<int:dispute_id>")
 @permits("dispute.page")
 def show(dispute_id):
-    dispute = _dispute(dispute_id, "dispute")
+    dispute = _dispute(dispute_id, "dispute", "dispute.page", *services.DETAIL)
     mismatch = services.mismatch(dispute)
     return render_template(
         "disputes/show.html", dispute=dispute, clock=services.clock, mismatch=mismatch,

@@ -8,6 +8,7 @@ import re
 
 from flask import current_app, render_template
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from moderation.actions import services as actions
 from moderation.disputes.child_identifiers import refuse_on_agenda
@@ -15,16 +16,23 @@ from moderation.extensions import db
 from moderation.meeting.quorum import quorum
 from moderation.models import (
     ActionStatus,
+    AgendaItem,
+    Attendance,
     AttendanceStatus,
     Classification,
+    Conflict,
     CscOutcome,
+    Dispute,
     DisputeType,
     MinutesStatus,
     MinutesVersion,
+    PanelDecision,
+    PanelMember,
     PanelOutcome,
     PanelSession,
     SessionStatus,
     StageOutcome,
+    Vote,
 )
 from moderation.models.disputes import LEVELS_OF_NEED
 from moderation.models.types import utcnow
@@ -34,10 +42,31 @@ from moderation.web.formatting import format_date
 
 TEXT_LIMIT = 4000
 
+# The first draft's summary of each item names its dispute's referring agency.
+DRAFTED = (joinedload(AgendaItem.dispute).joinedload(Dispute.referring_agency),)
+# What the minutes say of each item: its dispute's reference and escalation stages, the votes
+# by agency, the conflicts (whose, and their agency) and the decision with its themes.
+MINUTED = (
+    joinedload(AgendaItem.dispute).selectinload(Dispute.stages),
+    selectinload(AgendaItem.votes).joinedload(Vote.agency),
+    selectinload(AgendaItem.conflicts).joinedload(Conflict.member).options(
+        joinedload(PanelMember.user), joinedload(PanelMember.agency)),
+    selectinload(AgendaItem.decision).selectinload(PanelDecision.themes),
+)
+# Who attended: each member's name and agency, and whom a deputy stood in for.
+ATTENDED = (
+    joinedload(Attendance.member).options(joinedload(PanelMember.user),
+                                          joinedload(PanelMember.agency)),
+    joinedload(Attendance.standing_for).joinedload(PanelMember.user),
+)
+# The minutes page lists each version with who approved it.
+VERSIONS = (joinedload(MinutesVersion.approved_by),)
+
 
 def versions(session):
     return db.session.scalars(
         select(MinutesVersion).where(MinutesVersion.session_id == session.id)
+        .options(*VERSIONS)
         .order_by(MinutesVersion.version)
     ).all()
 
@@ -60,7 +89,16 @@ def start_draft(session, actor):
 
 def default_texts(session):
     return {"opening": "", "closing": "",
-            "items": {str(item.id): summary(item) for item in session.agenda}}
+            "items": {str(item.id): summary(item) for item in _items(session, DRAFTED)}}
+
+
+def _items(session, options):
+    """The session's agenda in order (as `session.agenda`), with what the caller reads of each
+    item: the agenda may already be loaded without it."""
+    return db.session.scalars(
+        select(AgendaItem).where(AgendaItem.session_id == session.id).options(*options)
+        .order_by(AgendaItem.position)
+    ).all()
 
 
 def summary(item):
@@ -150,6 +188,10 @@ def minutes_html(session, version):
 def minutes_data(session, version):
     """Everything the minutes say, as plain data: the template only lays it out."""
     texts = version.texts or {}
+    items = _items(session, MINUTED)
+    # Held while the quorum is counted, which reads the same rows through `session.attendance`.
+    register = db.session.scalars(select(Attendance).where(Attendance.session_id == session.id)
+                                  .options(*ATTENDED).order_by(Attendance.id)).all()
     session_actions = actions.for_session(session)
     return {
         "partnership": current_app.config["PARTNERSHIP_NAME"],
@@ -165,11 +207,10 @@ def minutes_data(session, version):
         "earlier_versions": _earlier(session, version),
         "opening": texts.get("opening", ""),
         "closing": texts.get("closing", ""),
-        "attendance": _attendance(session),
+        "attendance": _attendance(register),
         "quorum": quorum(session).explanation,
-        "conflicts": _conflicts(session),
-        "agenda_items": [_item(item, texts.get("items", {}), session_actions)
-                  for item in session.agenda],
+        "conflicts": _conflicts(items),
+        "agenda_items": [_item(item, texts.get("items", {}), session_actions) for item in items],
         "actions": [_action(a) for a in session_actions],
         "overdue": [_action(a) for a in actions.overdue_before(session)],
     }
@@ -197,9 +238,9 @@ def _earlier(session, version):
             for v in versions(session) if v.version < version.version]
 
 
-def _attendance(session):
+def _attendance(register):
     rows = {status: [] for status in AttendanceStatus}
-    for row in session.attendance:
+    for row in register:
         member = row.member
         rows[AttendanceStatus(row.status)].append({
             "name": member.user.name, "agency": member.agency.name,
@@ -208,10 +249,10 @@ def _attendance(session):
     return {status.value: people for status, people in rows.items()}
 
 
-def _conflicts(session):
+def _conflicts(items):
     return [{"item": item.position, "reference": item.dispute.reference,
              "name": c.member.user.name, "agency": c.member.agency.name, "nature": c.nature}
-            for item in session.agenda for c in item.conflicts]
+            for item in items for c in item.conflicts]
 
 
 def _item(item, summaries, session_actions):

@@ -3,15 +3,19 @@ starts corrections."""
 
 from flask import Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from moderation.meeting import minutes
 from moderation.meeting.forms import CorrectionForm, MinutesForm
 from moderation.meeting.views import bp  # one blueprint for the meeting and its minutes
-from moderation.models import MinutesStatus, PanelSession
+from moderation.models import AgendaItem, MinutesStatus, PanelSession
 from moderation.web import audit
 from moderation.web.access import permits
 from moderation.web.boundary import on_refusal
 from moderation.web.permissions import record_or_404
+
+# The minutes page names each item's summary by its dispute's reference.
+MINUTES_PAGE = (selectinload(PanelSession.agenda).joinedload(AgendaItem.dispute),)
 
 
 def _page(session, problems=(), minutes_form=None, correction_form=None):
@@ -33,13 +37,13 @@ def _back(session, message):
 @bp.route("/<int:session_id>/minutes")
 @permits("minutes.read")
 def minutes_page(session_id):
-    return _page(record_or_404(PanelSession, session_id, "minutes.read"))
+    return _page(record_or_404(PanelSession, session_id, "minutes.read", *MINUTES_PAGE))
 
 
 @bp.route("/<int:session_id>/minutes/<any(save, approve, correct):action>", methods=["POST"])
 @permits("minutes.change")
 def minutes_step(session_id, action):
-    session = record_or_404(PanelSession, session_id, "minutes.change")
+    session = record_or_404(PanelSession, session_id, "minutes.change", *MINUTES_PAGE)
     current = minutes.latest(session)
     if current is None:
         abort(404)

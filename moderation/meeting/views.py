@@ -2,7 +2,7 @@
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy.orm import joinedload, lazyload, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from moderation.actions import services as actions
 from moderation.actions.forms import ActionForm
@@ -27,11 +27,11 @@ from moderation.meeting.quorum import quorum
 from moderation.models import (
     AgendaItem,
     Attendance,
-    Dispute,
+    Conflict,
     PanelDecision,
     PanelMember,
     PanelSession,
-    User,
+    Vote,
 )
 from moderation.panels import membership
 from moderation.web import audit
@@ -41,18 +41,27 @@ from moderation.web.permissions import can, record_or_404, require
 
 bp = Blueprint("meeting", __name__, url_prefix="/sessions")
 
-# The meeting page shows the agenda's references and outcomes and the register (members' names,
-# not their roles): nothing of each item's votes, conflicts or dispute history.
+# Who is in the room: the register's rows, each member with their name and agency (quorum and
+# who may vote are counted from it).
+REGISTER = (
+    selectinload(PanelSession.attendance).joinedload(Attendance.member).options(
+        joinedload(PanelMember.user), joinedload(PanelMember.agency)),
+)
+# The meeting page adds the agenda: each item's dispute reference and its decision's outcome.
 MEETING_PAGE = (
-    selectinload(PanelSession.agenda).options(
-        lazyload(AgendaItem.votes), lazyload(AgendaItem.conflicts),
-        selectinload(AgendaItem.decision).lazyload(PanelDecision.themes),
-        joinedload(AgendaItem.dispute).options(
-            lazyload(Dispute.stages), lazyload(Dispute.concerns), lazyload(Dispute.referrer))),
-    selectinload(PanelSession.attendance).options(
-        joinedload(Attendance.member).joinedload(PanelMember.user).lazyload(User.role_links),
-        joinedload(Attendance.standing_for).joinedload(PanelMember.user)
-        .lazyload(User.role_links)),
+    *REGISTER,
+    selectinload(PanelSession.agenda).options(joinedload(AgendaItem.dispute),
+                                              selectinload(AgendaItem.decision)),
+)
+# An item's page: its dispute's reference, the votes (agency and who cast them), the conflicts
+# (whose, and their agency) and the decision with its learning themes.
+ITEM_PAGE = (
+    joinedload(AgendaItem.dispute),
+    selectinload(AgendaItem.votes).options(joinedload(Vote.agency),
+                                           joinedload(Vote.member).joinedload(PanelMember.user)),
+    selectinload(AgendaItem.conflicts).joinedload(Conflict.member).options(
+        joinedload(PanelMember.user), joinedload(PanelMember.agency)),
+    selectinload(AgendaItem.decision).selectinload(PanelDecision.themes),
 )
 
 
@@ -62,9 +71,9 @@ def _session(session_id, action="meeting.attend", *options):
     return record_or_404(PanelSession, session_id, action, *options)
 
 
-def _item(session, item_id):
+def _item(session, item_id, *options):
     """An item of the session's agenda, whose case the user may read."""
-    item = db.session.get(AgendaItem, item_id)
+    item = db.session.get(AgendaItem, item_id, options=options)
     if item is None or item.session_id != session.id:
         abort(404)
     require(current_user, "dispute.read", item.dispute)
@@ -101,14 +110,14 @@ def _meeting_page(session, problems=(), register_form=None, start_form=None):
         opens_later=register.opens_later(session), early=register.early(session),
         early_error=next((p["text"] for p in problems if p["href"] == "#early_reason"), None),
         statement=register.CONFIDENTIALITY_STATEMENT,
-        overdue=actions.overdue_before(session, actions.OVERDUE_SHOWN, actions.BRIEF_LOADING),
+        overdue=actions.overdue_before(session, actions.OVERDUE_SHOWN, actions.BRIEF),
         overdue_count=actions.count_overdue_before(session))
 
 
 @bp.route("/<int:session_id>/meeting/register", methods=["POST"], endpoint="register")
 @permits("register.keep")
 def keep_register(session_id):
-    session = _session(session_id, "meeting.run")
+    session = _session(session_id, "meeting.run", *MEETING_PAGE)
     form = RegisterForm.for_register(register.register(session))
     on_refusal(lambda problems: _meeting_page(session, problems, register_form=form),
                field="register")
@@ -122,7 +131,7 @@ def keep_register(session_id):
 @permits("meeting.attend")
 def acknowledge(session_id):
     # Any member of the panel: the service says when the register is not open.
-    session = _session(session_id)
+    session = _session(session_id, "meeting.attend", *REGISTER)
     on_refusal(lambda problems: _meeting_page(session, problems), field="acknowledge")
     register.acknowledge(session, current_user)
     return _to_meeting(session, "You are marked present and have accepted the confidentiality "
@@ -132,7 +141,7 @@ def acknowledge(session_id):
 @bp.route("/<int:session_id>/meeting/<any(start, close):step>", methods=["POST"])
 @permits("meeting.run")
 def chair_step(session_id, step):
-    session = _session(session_id, "meeting.run")
+    session = _session(session_id, "meeting.run", *MEETING_PAGE)
     form = StartMeetingForm()
     on_refusal(lambda problems: _meeting_page(session, problems, start_form=form),
                field="meeting")
@@ -149,8 +158,8 @@ def chair_step(session_id, step):
 @bp.route("/<int:session_id>/items/<int:item_id>")
 @permits("meeting.attend")
 def item(session_id, item_id):
-    session = _session(session_id)
-    return _item_page(session, _item(session, item_id))
+    session = _session(session_id, "meeting.attend", *REGISTER)
+    return _item_page(session, _item(session, item_id, *ITEM_PAGE))
 
 
 def _item_page(session, item, problems=(), **forms):
@@ -182,7 +191,7 @@ def _item_page(session, item, problems=(), **forms):
 @permits("item.vote")
 def vote(session_id, item_id):
     # The service, not the door, refuses a vote that came too late: the voter is told why.
-    session = _session(session_id)
+    session = _session(session_id, "meeting.attend", *REGISTER)
     item = _item(session, item_id)
     form = VoteForm()
     on_refusal(lambda problems: _item_page(session, item, vote_form=form), form)
@@ -196,7 +205,7 @@ def vote(session_id, item_id):
 @bp.route("/<int:session_id>/items/<int:item_id>/conflict", methods=["POST"])
 @permits("item.declare_conflict")
 def declare_conflict(session_id, item_id):
-    session = _session(session_id)
+    session = _session(session_id, "meeting.attend", *REGISTER)
     item = _item(session, item_id)
     form = ConflictForm(prefix="conflict")
     member = _declaring_member(session, form.member_id.data)
@@ -224,7 +233,7 @@ def _declaring_member(session, member_id):
           methods=["POST"])
 @permits("item.run_voting")
 def voting_step(session_id, item_id, step):
-    session = _session(session_id, "meeting.run")
+    session = _session(session_id, "meeting.run", *REGISTER)
     item = _item(session, item_id)
     on_refusal(lambda problems: _item_page(session, item, problems), field="voting")
     if step == "open":
@@ -237,7 +246,7 @@ def voting_step(session_id, item_id, step):
 @bp.route("/<int:session_id>/items/<int:item_id>/in-room-vote", methods=["POST"])
 @permits("item.run_voting")
 def in_room_vote(session_id, item_id):
-    session = _session(session_id, "meeting.run")
+    session = _session(session_id, "meeting.run", *REGISTER)
     item = _item(session, item_id)
     form = InRoomVoteForm(prefix="in_room")
     form.set_voters(voting.voters(item))
@@ -252,7 +261,7 @@ def in_room_vote(session_id, item_id):
 @bp.route("/<int:session_id>/items/<int:item_id>/defer", methods=["POST"])
 @permits("item.defer")
 def defer(session_id, item_id):
-    session = _session(session_id, "meeting.run")
+    session = _session(session_id, "meeting.run", *REGISTER)
     item = _item(session, item_id)
     form = DeferForm(prefix="defer")
     on_refusal(lambda problems: _item_page(session, item, defer_form=form), form)
@@ -265,7 +274,7 @@ def defer(session_id, item_id):
 @bp.route("/<int:session_id>/items/<int:item_id>/actions", methods=["POST"])
 @permits("action.set")
 def add_action(session_id, item_id):
-    session = _session(session_id, "meeting.run")
+    session = _session(session_id, "meeting.run", *REGISTER)
     item = _item(session, item_id)
     form = ActionForm(prefix="action")
     form.set_owners(actions.owners())
@@ -284,7 +293,7 @@ def add_action(session_id, item_id):
 @bp.route("/<int:session_id>/items/<int:item_id>/decision", methods=["GET", "POST"])
 @permits("item.run_voting")
 def decision(session_id, item_id):
-    session = _session(session_id, "meeting.run")
+    session = _session(session_id, "meeting.run", *REGISTER)
     item = _item(session, item_id)
     if not item.voting_closed or item.decision is not None:
         return redirect(url_for("meeting.item", session_id=session.id, item_id=item.id))

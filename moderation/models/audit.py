@@ -24,7 +24,7 @@ class AuditEvent(Base):
     address: Mapped[str | None] = mapped_column(String(64))
     detail: Mapped[dict | None] = mapped_column(JSON)
 
-    actor: Mapped[User | None] = relationship(lazy="joined")
+    actor: Mapped[User | None] = relationship()
 
 
 class AppendOnlyError(RuntimeError):

@@ -162,8 +162,7 @@ class EscalationPolicy(Base):
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
     stages: Mapped[list["PolicyStage"]] = relationship(
-        order_by="PolicyStage.position", cascade="all, delete-orphan", lazy="selectin"
-    )
+        order_by="PolicyStage.position", cascade="all, delete-orphan")
 
 
 class PolicyStage(Base):
@@ -233,14 +232,12 @@ class Dispute(Base):
     referrer_told_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     queued_on: Mapped[date | None] = mapped_column(Date, index=True)
 
-    referrer: Mapped[User] = relationship(foreign_keys=[referrer_id], lazy="joined")
-    referring_agency: Mapped[Agency] = relationship(lazy="joined")
+    referrer: Mapped[User] = relationship(foreign_keys=[referrer_id])
+    referring_agency: Mapped[Agency] = relationship()
     csc_decision_maker: Mapped[User | None] = relationship(foreign_keys=[csc_decision_maker_id])
-    concerns: Mapped[list["DisputeConcern"]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin"
-    )
+    concerns: Mapped[list["DisputeConcern"]] = relationship(cascade="all, delete-orphan")
     stages: Mapped[list["DisputeStage"]] = relationship(
-        order_by="DisputeStage.position", cascade="all, delete-orphan", lazy="selectin",
+        order_by="DisputeStage.position", cascade="all, delete-orphan",
         back_populates="dispute",
     )
     repeat_of: Mapped["Dispute | None"] = relationship(remote_side=[id])
@@ -317,5 +314,5 @@ class DisputeStage(Base):
     skip_reason: Mapped[str | None] = mapped_column(Text)
 
     dispute: Mapped[Dispute] = relationship(back_populates="stages")
-    responded_by: Mapped[User | None] = relationship(foreign_keys=[responded_by_id], lazy="joined")
-    opened_by: Mapped[User | None] = relationship(foreign_keys=[opened_by_id], lazy="joined")
+    responded_by: Mapped[User | None] = relationship(foreign_keys=[responded_by_id])
+    opened_by: Mapped[User | None] = relationship(foreign_keys=[opened_by_id])

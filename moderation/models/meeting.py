@@ -51,9 +51,8 @@ class Attendance(Base):
     confidentiality_acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
-    member: Mapped[PanelMember] = relationship(foreign_keys=[member_id], lazy="joined")
-    standing_for: Mapped[PanelMember | None] = relationship(foreign_keys=[standing_for_id],
-                                                            lazy="joined")
+    member: Mapped[PanelMember] = relationship(foreign_keys=[member_id])
+    standing_for: Mapped[PanelMember | None] = relationship(foreign_keys=[standing_for_id])
 
 
 class Conflict(Base):
@@ -69,7 +68,7 @@ class Conflict(Base):
     declared_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     declared_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
-    member: Mapped[PanelMember] = relationship(lazy="joined")
+    member: Mapped[PanelMember] = relationship()
 
 
 class PanelOutcome(LabelledEnum):
@@ -106,8 +105,8 @@ class Vote(Base):
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
     cast_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
-    agency: Mapped[Agency] = relationship(lazy="joined")
-    member: Mapped[PanelMember] = relationship(lazy="joined")
+    agency: Mapped[Agency] = relationship()
+    member: Mapped[PanelMember] = relationship()
 
 
 class LearningTheme(Base):
@@ -150,7 +149,7 @@ class PanelDecision(Base):
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
     themes: Mapped[list[LearningTheme]] = relationship(
-        secondary=decision_theme, order_by=LearningTheme.position, lazy="selectin")
+        secondary=decision_theme, order_by=LearningTheme.position)
 
     @property
     def outcome_label(self):
@@ -193,10 +192,10 @@ class Action(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    owner: Mapped[User] = relationship(foreign_keys=[owner_id], lazy="joined")
-    agency: Mapped[Agency] = relationship(lazy="joined")
-    session: Mapped[PanelSession] = relationship(lazy="joined")
-    agenda_item: Mapped[AgendaItem | None] = relationship(lazy="joined")
+    owner: Mapped[User] = relationship(foreign_keys=[owner_id])
+    agency: Mapped[Agency] = relationship()
+    session: Mapped[PanelSession] = relationship()
+    agenda_item: Mapped[AgendaItem | None] = relationship()
 
 
 class Notification(Base):
@@ -213,12 +212,10 @@ class Notification(Base):
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-AgendaItem.votes = relationship(Vote, order_by=Vote.id, lazy="selectin",
-                                cascade="all, delete-orphan")
-AgendaItem.conflicts = relationship(Conflict, order_by=Conflict.id, lazy="selectin",
-                                    cascade="all, delete-orphan")
-AgendaItem.decision = relationship(PanelDecision, uselist=False, lazy="selectin")
-PanelSession.attendance = relationship(Attendance, order_by=Attendance.id, lazy="selectin",
+AgendaItem.votes = relationship(Vote, order_by=Vote.id, cascade="all, delete-orphan")
+AgendaItem.conflicts = relationship(Conflict, order_by=Conflict.id, cascade="all, delete-orphan")
+AgendaItem.decision = relationship(PanelDecision, uselist=False)
+PanelSession.attendance = relationship(Attendance, order_by=Attendance.id,
                                        cascade="all, delete-orphan")
 
 

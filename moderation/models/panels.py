@@ -143,8 +143,8 @@ class PanelMember(Base):
     left_on: Mapped[date | None] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
-    user: Mapped["User"] = relationship(lazy="joined")  # noqa: F821
-    agency: Mapped["Agency"] = relationship(lazy="joined")  # noqa: F821
+    user: Mapped["User"] = relationship()  # noqa: F821
+    agency: Mapped["Agency"] = relationship()  # noqa: F821
     deputy_for: Mapped["PanelMember | None"] = relationship(remote_side=[id])
 
     @classmethod
@@ -182,7 +182,7 @@ class AgendaItem(Base):
     voting: Mapped[str] = mapped_column(String(20), default=VotingStatus.NOT_OPEN)
 
     session: Mapped[PanelSession] = relationship(back_populates="agenda")
-    dispute: Mapped["Dispute"] = relationship(lazy="joined")  # noqa: F821
+    dispute: Mapped["Dispute"] = relationship()  # noqa: F821
 
     @property
     def voting_started(self):
@@ -205,5 +205,5 @@ class AgendaItem(Base):
 
 PanelSession.agenda = relationship(
     AgendaItem, order_by=AgendaItem.position, back_populates="session",
-    cascade="all, delete-orphan", lazy="selectin",
+    cascade="all, delete-orphan",
 )

@@ -96,10 +96,8 @@ class User(UserMixin, Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     last_signed_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    agency: Mapped[Agency] = relationship(back_populates="users", lazy="joined")
-    role_links: Mapped[list[UserRole]] = relationship(
-        cascade="all, delete-orphan", lazy="selectin"
-    )
+    agency: Mapped[Agency] = relationship(back_populates="users")
+    role_links: Mapped[list[UserRole]] = relationship(cascade="all, delete-orphan")
 
     @property
     def roles(self):

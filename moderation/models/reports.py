@@ -48,7 +48,7 @@ class MinutesVersion(Base):
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
 
-    approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id], lazy="joined")
+    approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
 
 
 class LearningSummary(Base):
@@ -67,7 +67,7 @@ class LearningSummary(Base):
     generated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     pdf: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
 
-    generated_by: Mapped[User | None] = relationship(lazy="joined")
+    generated_by: Mapped[User | None] = relationship()
 
 
 class CacheEntry(Base):

@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 from dateutil.relativedelta import relativedelta
 from flask import current_app
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from moderation.calendar import region, today, working_days_between
 from moderation.extensions import db
@@ -313,6 +314,14 @@ def _spread(days):
 
 EVENTS = {"raised": "Raised", "settled": "Settled before panel", "decided": "Decided by the panel"}
 
+# The list behind a figure names each dispute's referring agency.
+LISTED = (joinedload(Dispute.referring_agency),)
+# The export adds each dispute's concerns and its stages (the stage it was settled at), and the
+# final decision's learning themes.
+EXPORTED = (joinedload(Dispute.referring_agency), selectinload(Dispute.concerns),
+            selectinload(Dispute.stages))
+FINAL_DECISION = (selectinload(PanelDecision.themes),)
+
 
 def listing(period, filters, event, outcome=None, limit=500):
     """Disputes behind one figure: raised, settled or decided in the period (newest first)."""
@@ -331,7 +340,8 @@ def listing(period, filters, event, outcome=None, limit=500):
     else:
         statement = statement.where(Dispute.raised_on.between(period.start, period.end))
         order = Dispute.raised_on.desc()
-    return db.session.scalars(statement.order_by(order, Dispute.id.desc()).limit(limit)).all()
+    return db.session.scalars(statement.options(*LISTED).order_by(order, Dispute.id.desc())
+                              .limit(limit)).all()
 
 
 CSV_COLUMNS = ["pseudonym", "raised_month", "referring_agency", "agency_kind",
@@ -345,8 +355,8 @@ def export_rows(period, filters, pseudonym):
     """One row per dispute raised in the period: no names, dates of birth, free text or
     references; `pseudonym` maps a dispute id to a stable, unguessable label."""
     disputes = db.session.scalars(filters.apply(select(Dispute)).where(
-        Dispute.raised_on.between(period.start, period.end)).order_by(Dispute.raised_on,
-                                                                      Dispute.id)).all()
+        Dispute.raised_on.between(period.start, period.end)).options(*EXPORTED)
+        .order_by(Dispute.raised_on, Dispute.id)).all()
     decisions = _final_decisions([d.id for d in disputes])
     for dispute in disputes:
         decision = decisions.get(dispute.id)
@@ -372,5 +382,6 @@ def _final_decisions(dispute_ids):
         return {}
     found = db.session.scalars(select(PanelDecision).where(
         PanelDecision.dispute_id.in_(dispute_ids), PanelDecision.outcome != PanelOutcome.DEFERRED)
+        .options(*FINAL_DECISION)
     ).all()
     return {d.dispute_id: d for d in found}

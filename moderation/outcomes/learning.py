@@ -3,6 +3,7 @@ recommendations, rendered to PDF and kept with who generated them and when (rule
 
 from flask import current_app, render_template
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from moderation.disputes import child_identifiers
 from moderation.extensions import db
@@ -28,6 +29,11 @@ from moderation.web.formatting import format_date, full_stop
 VIGNETTE_LIMIT = 2000
 MOST_VIGNETTES = 12
 
+# A suggested vignette says what the panel decided and its learning themes...
+DECIDED = (selectinload(PanelDecision.themes),)
+# ...about a dispute from which kind of agency, with which concerns.
+VIGNETTED = (joinedload(Dispute.referring_agency), selectinload(Dispute.concerns))
+
 
 def charts(figures):
     return [
@@ -47,9 +53,10 @@ def candidates(period, filters):
         select(PanelDecision).join(Dispute, PanelDecision.dispute_id == Dispute.id)
         .where(PanelDecision.decided_on.between(period.start, period.end),
                PanelDecision.outcome != PanelOutcome.DEFERRED)
-        .order_by(PanelDecision.decided_on, PanelDecision.id))).all()
+        .options(*DECIDED).order_by(PanelDecision.decided_on, PanelDecision.id))).all()
     disputes = {d.id: d for d in db.session.scalars(
-        select(Dispute).where(Dispute.id.in_([d.dispute_id for d in decisions])))}
+        select(Dispute).where(Dispute.id.in_([d.dispute_id for d in decisions]))
+        .options(*VIGNETTED))}
     return [{"decision_id": d.id, "text": _suggested(disputes[d.dispute_id], d)}
             for d in decisions]
 
@@ -130,10 +137,14 @@ def describe(filters):
     return "; ".join(parts)
 
 
+# The list of summaries says who generated each.
+KEPT = (joinedload(LearningSummary.generated_by),)
+
+
 def kept():
     return db.session.scalars(
-        select(LearningSummary).order_by(LearningSummary.generated_at.desc(),
-                                         LearningSummary.id.desc())).all()
+        select(LearningSummary).options(*KEPT)
+        .order_by(LearningSummary.generated_at.desc(), LearningSummary.id.desc())).all()
 
 
 def all_themes():

@@ -111,9 +111,10 @@ def freeze(session, actor):
     _require_draft(session)
     if not session.agenda:
         fill_from_queue(session, actor)
+        db.session.flush()  # the new items' dispute ids
     session.status = SessionStatus.AGENDA_FROZEN
     audit.record("agenda_frozen", session, actor=actor,
-                 disputes=[item.dispute.id for item in session.agenda])
+                 disputes=[item.dispute_id for item in session.agenda])
     return session
 
 

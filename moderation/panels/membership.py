@@ -3,7 +3,7 @@
 import secrets
 
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from moderation.calendar import today
 from moderation.extensions import db
@@ -31,12 +31,14 @@ NEEDS_ROLE = {
 
 
 def members(session=None):
-    """The current members, or with a session those who sit on its panel (rule 12)."""
+    """The current members, or with a session those who sit on its panel (rule 12), each with
+    their name and agency (from the joins that order them). A deputy's principal sits on the
+    same panel, so `deputy_for` finds them among the members already loaded."""
     query = (
         select(PanelMember)
-        .options(joinedload(PanelMember.user).lazyload(User.role_links))  # names, not roles
         .join(Agency, PanelMember.agency_id == Agency.id)
         .join(User, PanelMember.user_id == User.id)
+        .options(contains_eager(PanelMember.agency), contains_eager(PanelMember.user))
         .order_by(PanelMember.role, Agency.name, PanelMember.deputy_for_id.is_not(None), User.name)
     )
     return db.session.scalars(query.where(_sitting(session) if session else _current())).all()
@@ -51,6 +53,10 @@ def _sitting(session):
     return PanelMember.sitting_on(session.held_on)
 
 
+# Each candidate is offered by name and agency.
+CANDIDATES = (joinedload(User.agency),)
+
+
 def candidates():
     """Active users who could join: they hold the chair or panel member role and are not in."""
     joined = select(PanelMember.user_id).where(_current())
@@ -58,6 +64,7 @@ def candidates():
         select(User)
         .where(User.active.is_(True), User.id.not_in(joined),
                User.role_links.any(UserRole.role.in_([Role.CHAIR, Role.PANEL_MEMBER])))
+        .options(*CANDIDATES)
         .order_by(User.name)
     ).all()
 

@@ -7,21 +7,11 @@ constraint stops two processes making the same session twice.
 
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, lazyload, selectinload
+from sqlalchemy.orm import selectinload
 
 from moderation.calendar import add_working_days, is_working_day, region, today
 from moderation.extensions import db
-from moderation.models import (
-    AgendaItem,
-    Attendance,
-    Dispute,
-    PanelDecision,
-    PanelMember,
-    PanelSeries,
-    PanelSession,
-    SessionStatus,
-    User,
-)
+from moderation.models import PanelSeries, PanelSession, SessionStatus
 from moderation.panels.series import describe, monthly_rule, occurrences
 from moderation.web import audit
 from moderation.web.boundary import Refusal
@@ -31,28 +21,6 @@ MONTHS_AHEAD = 6
 TERMS = ("starts_at", "duration_minutes", "place", "online_link", "capacity",
          "cutoff_working_days")
 
-
-# A session with its agenda's references and nothing more: the models' eager loads would also
-# bring every item's votes, conflicts and decision and every dispute's stages and concerns.
-_DISPUTE_REFERENCE = joinedload(AgendaItem.dispute).options(
-    lazyload(Dispute.stages), lazyload(Dispute.concerns), lazyload(Dispute.referrer))
-AGENDA_ONLY = (
-    selectinload(PanelSession.agenda).options(
-        lazyload(AgendaItem.votes), lazyload(AgendaItem.conflicts),
-        lazyload(AgendaItem.decision), _DISPUTE_REFERENCE),
-    lazyload(PanelSession.attendance),
-)
-# The meeting page: the agenda, each item's outcome and the register (members' names, not
-# their roles).
-MEETING_PAGE = (
-    selectinload(PanelSession.agenda).options(
-        lazyload(AgendaItem.votes), lazyload(AgendaItem.conflicts),
-        selectinload(AgendaItem.decision).lazyload(PanelDecision.themes), _DISPUTE_REFERENCE),
-    selectinload(PanelSession.attendance).options(
-        joinedload(Attendance.member).joinedload(PanelMember.user).lazyload(User.role_links),
-        joinedload(Attendance.standing_for).joinedload(PanelMember.user)
-        .lazyload(User.role_links)),
-)
 
 
 SchedulingError = Refusal  # until the meeting package no longer names it
@@ -158,11 +126,16 @@ def upcoming_sessions():
     ).all()
 
 
+# The schedule counts each past session's cases.
+PAST = (selectinload(PanelSession.agenda),)
+
+
 def past_sessions(limit=12):
     """The most recent sessions before today, newest first (for their record and actions)."""
     return db.session.scalars(
         select(PanelSession)
         .where(PanelSession.held_on < today(), PanelSession.status != SessionStatus.CANCELLED)
+        .options(*PAST)
         .order_by(PanelSession.held_on.desc(), PanelSession.id.desc())
         .limit(limit)
     ).all()

@@ -12,10 +12,11 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from sqlalchemy.orm import joinedload, selectinload
 
 from moderation.admin.services import agencies
 from moderation.disputes import services as dispute_services
-from moderation.models import PanelMember, PanelSession
+from moderation.models import AgendaItem, Conflict, PanelMember, PanelSession
 from moderation.panels import agenda, membership, permissions, services  # noqa: F401 (its rules)
 from moderation.panels.forms import (
     AddMemberForm,
@@ -32,6 +33,15 @@ from moderation.web.boundary import on_refusal
 from moderation.web.permissions import can, record_or_404
 
 bp = Blueprint("panels", __name__, url_prefix="/sessions")
+
+# The session page and the agenda builder list the agenda's disputes by reference.
+AGENDA = (selectinload(PanelSession.agenda).joinedload(AgendaItem.dispute),)
+# The papers: one item's dispute in full, and whether the reader declared a conflict on it.
+PAPERS = (
+    selectinload(PanelSession.agenda).options(
+        joinedload(AgendaItem.dispute).options(*dispute_services.DETAIL),
+        selectinload(AgendaItem.conflicts).joinedload(Conflict.member)),
+)
 
 
 @bp.route("/")
@@ -70,7 +80,7 @@ def new_series():
 @bp.route("/<int:session_id>")
 @permits("session.read")
 def show(session_id):
-    session = record_or_404(PanelSession, session_id, "session.read", *services.AGENDA_ONLY)
+    session = record_or_404(PanelSession, session_id, "session.read", *AGENDA)
     if can(current_user, "papers.read", session):
         audit.record("agenda_viewed", session, page="session")
     return render_template("panels/session.html", session=session)
@@ -181,7 +191,7 @@ def feed(token):
 @permits("agenda.build")
 def agenda_builder(session_id):
     # Building from the queue is any chair's; a frozen agenda is case detail (rule 12).
-    session = record_or_404(PanelSession, session_id, "agenda.build")
+    session = record_or_404(PanelSession, session_id, "agenda.build", *AGENDA)
     form = AgendaForm.for_agenda(session)
     on_refusal(lambda problems: _agenda_page(session, form, problems), field="agenda")
     if not form.validate_on_submit():
@@ -227,7 +237,7 @@ def _agenda_change(session, form, button, item):
 @bp.route("/<int:session_id>/papers/<int:item_id>")
 @permits("papers.read")
 def papers(session_id, item_id):
-    session = record_or_404(PanelSession, session_id, "papers.read")
+    session = record_or_404(PanelSession, session_id, "papers.read", *PAPERS)
     item = next((i for i in session.agenda if i.id == item_id), None)
     if item is None or not can(current_user, "dispute.read", item.dispute):
         abort(404)

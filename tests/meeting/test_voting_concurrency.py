@@ -6,6 +6,7 @@ import time
 
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from moderation.meeting import register, voting
 from moderation.meeting.voting import VoteRefused
@@ -76,8 +77,10 @@ def close_as(app, db, chair_id, item_id, pause=0.0):
 
 
 def _votes(app, db, item_id):
+    """The item's votes, each with its agency (read after the app context has closed)."""
     with app.app_context():
-        return db.session.scalars(sa.select(Vote).where(Vote.agenda_item_id == item_id)).all()
+        return db.session.scalars(sa.select(Vote).where(Vote.agenda_item_id == item_id)
+                                  .options(joinedload(Vote.agency))).all()
 
 
 def test_two_representatives_voting_at_once_are_both_kept(app, db, voting_open):
