@@ -22,10 +22,6 @@ TERMS = ("starts_at", "duration_minutes", "place", "online_link", "capacity",
          "cutoff_working_days")
 
 
-
-SchedulingError = Refusal  # until the meeting package no longer names it
-
-
 def _cutoff(held_on, working_days):
     return add_working_days(held_on, -working_days, region())
 
