@@ -55,8 +55,9 @@ def render_item(type_, obj, autogen_context):
 
 
 def include_object(obj, name, type_, reflected, compare_to):
-    """APScheduler keeps its own job table; it is not the application's schema."""
-    return not (type_ == "table" and name == "apscheduler_jobs")
+    from moderation.scheduling.jobs import outside_the_jobstore
+
+    return outside_the_jobstore(obj, name, type_, reflected, compare_to)
 
 
 def run_migrations_offline():
