@@ -70,13 +70,17 @@ def people():
     reps = [user(f"{name} Rep", kind, "panel_member") for kind, name in kinds[:3]]
     referrers = [user(f"Referrer {i}", kinds[i % 4][0], "referrer") for i in range(20)]
     db.session.flush()
-    members = [PanelMember(user=chair, role="chair", agency=chair.agency,
+    # Members since before the sessions measured, so that they sit on them (rule 12).
+    members = [PanelMember(user=chair, role="chair", agency=chair.agency, joined_on=SINCE,
                            calendar_token=secrets.token_urlsafe(16))]
-    members += [PanelMember(user=r, role="representative", agency=r.agency,
+    members += [PanelMember(user=r, role="representative", agency=r.agency, joined_on=SINCE,
                             calendar_token=secrets.token_urlsafe(16)) for r in reps]
     db.session.add_all(members)
     db.session.flush()
     return chair, reps, referrers, members
+
+
+SINCE = date(2024, 1, 1)
 
 
 def queued_dispute(referrer, raised_on, n):
