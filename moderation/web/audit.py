@@ -1,6 +1,6 @@
 """The one helper that writes audit events."""
 
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from flask_login import current_user
 
 from moderation.extensions import db
@@ -11,7 +11,9 @@ def record(action, obj=None, *, object_type=None, object_id=None, actor=None, **
     """Append an audit event for `action` on `obj` (or an explicit type and id).
 
     The actor defaults to the signed-in user and the address to the request's. The event joins
-    the current transaction, so it is kept exactly when the change it describes is kept.
+    the current transaction, so it is kept exactly when the change it describes is kept. In a
+    request it is written by the boundary just before the commit (`pending`): a page that only
+    reads then holds SQLite's single write lock for its commit alone, not while it renders.
     """
     if obj is not None:
         object_type = object_type or type(obj).__tablename__
@@ -24,8 +26,21 @@ def record(action, obj=None, *, object_type=None, object_id=None, actor=None, **
         address=request.remote_addr if has_request_context() else None,
         detail=detail or None,
     )
-    db.session.add(event)
+    if has_request_context():
+        g.setdefault("audit_events", []).append(event)
+    else:
+        db.session.add(event)
     return event
+
+
+def pending():
+    """The request's events not yet written: the boundary adds them to its commit."""
+    return g.pop("audit_events", [])
+
+
+def discard_pending():
+    """The request is rolled back: its events go with it."""
+    g.pop("audit_events", None)
 
 
 def _signed_in_user():

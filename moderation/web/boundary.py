@@ -17,6 +17,7 @@ from flask import Flask, g
 from sqlalchemy.exc import SQLAlchemyError
 
 from moderation.extensions import db
+from moderation.web import audit
 from moderation.web.errors import render_error
 from moderation.web.forms import add_error
 
@@ -50,6 +51,7 @@ def on_refusal(render, form=None, field=None):
 def show_refusal(refusal: Refusal):
     """Error handler: roll the request back and show its page again with the refusal."""
     db.session.rollback()
+    audit.discard_pending()
     retry = g.get("on_refusal")
     if retry is None:
         # A refusal no page was declared for: say why, on the error page, having kept nothing.
@@ -69,6 +71,7 @@ class TransactionalFlask(Flask):
     def full_dispatch_request(self):
         response = super().full_dispatch_request()
         try:
+            db.session.add_all(audit.pending())
             db.session.commit()
         except SQLAlchemyError as error:
             # Too late for the page the view made: the database refused what it wrote.

@@ -6,6 +6,7 @@ from sqlalchemy import exc as sa_exc
 from werkzeug.exceptions import HTTPException
 
 from moderation.extensions import db
+from moderation.web import audit
 from moderation.web.security import csp_nonce
 
 ERROR_PAGES = {
@@ -55,6 +56,7 @@ def render_standalone_error(status, title, body):
 def _roll_back():
     """End a failed transaction, so the error page's own queries can run. Never raises: with
     the database gone, the rollback fails too, and the page must still be shown."""
+    audit.discard_pending()
     try:
         db.session.rollback()
     except Exception:

@@ -161,3 +161,25 @@ def test_only_the_boundary_commits_or_rolls_back():
         and ends.search(path.read_text())
     ]
     assert found == []
+
+
+def test_a_page_writes_its_audit_event_only_at_its_commit(app, client, signed_in, make_dispute):
+    """A page that only reads takes SQLite's single write lock for its commit alone, not while
+    it renders: its audit event is the last thing it writes, after every read."""
+    dispute = make_dispute()
+    signed_in("csc_manager")
+    with app.app_context():
+        engine = _db.engine
+    statements = []
+
+    def note(conn, cursor, statement, *args):
+        statements.append(statement.split()[0].upper())
+
+    sa.event.listen(engine, "before_cursor_execute", note)
+    try:
+        assert client.get(url(app, "disputes.show", dispute_id=dispute)).status_code == 200
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", note)
+    assert statements[-1] == "INSERT"
+    assert statements.count("INSERT") == 1
+    assert _views_of(app, dispute) == 1
