@@ -102,43 +102,30 @@ def test_the_actions_list_runs_the_same_queries_for_few_or_many_actions(app, cli
     assert many == few
 
 
-def test_the_referrers_home_runs_the_same_queries_for_few_or_many_disputes(app, client,
-                                                                           signed_in,
-                                                                           make_dispute):
-    referrer = signed_in("referrer")
-    address = url(app, "home.referrer")
-    make_dispute(referrer)
+# Lists of disputes: (who reads it, the page, its address's values, whether they are the
+# referrer's own). The others' disputes come each from a referrer of another agency.
+DISPUTE_LISTS = [
+    ("referrer", "home.referrer", {}, True),
+    ("csc_manager", "home.csc_manager", {}, False),
+    ("partnership_manager", "outcomes.disputes", {"start": "2026-11-01", "end": "2026-11-30"},
+     False),
+]
+
+
+@pytest.mark.parametrize("role, endpoint, values, own", DISPUTE_LISTS,
+                         ids=[endpoint for _, endpoint, _, _ in DISPUTE_LISTS])
+def test_a_list_of_disputes_runs_the_same_queries_for_few_or_many(
+        app, client, signed_in, make_dispute, role, endpoint, values, own):
+    reader = signed_in(role)
+    address = url(app, endpoint, **values)
+
+    def raise_one():
+        return make_dispute(reader) if own else make_dispute()
+
+    raise_one()
     few, shown = _queries(app, client, address)
     for _ in range(6):
-        make_dispute(referrer)
-    many, now_shown = _queries(app, client, address)
-    assert (shown, now_shown) == (1, 7)
-    assert many == few
-
-
-def test_the_csc_managers_home_runs_the_same_queries_for_few_or_many_disputes(app, client,
-                                                                              signed_in,
-                                                                              make_dispute):
-    signed_in("csc_manager")
-    address = url(app, "home.csc_manager")
-    make_dispute()  # each from a referrer of another agency
-    few, shown = _queries(app, client, address)
-    for _ in range(6):
-        make_dispute()
-    many, now_shown = _queries(app, client, address)
-    assert (shown, now_shown) == (1, 7)
-    assert many == few
-
-
-def test_the_outcomes_list_runs_the_same_queries_for_few_or_many_disputes(app, client,
-                                                                          signed_in,
-                                                                          make_dispute):
-    signed_in("partnership_manager")
-    address = url(app, "outcomes.disputes", start="2026-11-01", end="2026-11-30")
-    make_dispute()  # each from a referrer of another agency
-    few, shown = _queries(app, client, address)
-    for _ in range(6):
-        make_dispute()
+        raise_one()
     many, now_shown = _queries(app, client, address)
     assert (shown, now_shown) == (1, 7)
     assert many == few
