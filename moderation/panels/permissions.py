@@ -8,7 +8,7 @@ none. Running the meeting also needs the chair role.
 
 from dataclasses import dataclass
 
-from flask import abort, g, has_app_context
+from flask import g, has_app_context
 
 from moderation.models import MemberRole, PanelSession, Role
 from moderation.panels.membership import sitting_member
@@ -119,10 +119,3 @@ def may_attend(user, session):
 def may_run(user, session):
     """The register, voting, decisions and minutes: the chair of this session's panel."""
     return session_access(user, session).runs_meeting
-
-
-def require(allowed):
-    """Refuse a record the user may not see as if it were not there (as for a dispute), so
-    that nobody learns what a session they do not sit on holds."""
-    if not allowed:
-        abort(404)
