@@ -22,7 +22,7 @@ from moderation.models import (
     PanelSession,
     SessionStatus,
 )
-from moderation.notifications.services import notify
+from moderation.notifications import notices
 from moderation.panels import agenda
 from moderation.web import audit, cache
 from moderation.web.boundary import Refusal
@@ -91,12 +91,10 @@ def _close_dispute(item, outcome):
         # Deferred for more information: back to the queue for a later session.
         item.deferred = True
         item.deferral_reason = "The panel deferred it for more information."
-        message = f"The panel has deferred your dispute {dispute.reference} for more information."
-    else:
-        dispute.status = DisputeStatus.DECIDED
-        message = f"The panel has decided your dispute {dispute.reference}."
-    notify(dispute.referrer_id, f"decision:item-{item.id}", message,
-           link=f"/disputes/{dispute.id}", kind="deferred" if item.deferred else "decision")
+        notices.item_deferred(item)
+        return
+    dispute.status = DisputeStatus.DECIDED
+    notices.decision(item, dispute.csc_decision_maker_id)
 
 
 def defer(item, actor, reason):
@@ -117,9 +115,7 @@ def defer(item, actor, reason):
         agenda.add_item(following, actor, item.dispute_id)
     audit.record("item_deferred", item.dispute, actor=actor, item=item.id,
                  to_session=following.id if following else None)
-    notify(item.dispute.referrer_id, f"deferred:item-{item.id}",
-           f"Your dispute {item.dispute.reference} has moved to a later panel session.",
-           link=f"/disputes/{item.dispute.id}", kind="deferred")
+    notices.item_deferred(item)
     return following
 
 

@@ -15,6 +15,8 @@ from moderation.models.disputes import (
     Intent,
     PolicyStage,
     ReferralMethod,
+    Route,
+    SettlementReply,
     StageOutcome,
 )
 from moderation.models.meeting import (
@@ -83,6 +85,8 @@ __all__ = [
     "ReferralMethod",
     "Role",
     "SessionStatus",
+    "Route",
+    "SettlementReply",
     "StageOutcome",
     "User",
     "UserRole",

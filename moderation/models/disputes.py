@@ -125,6 +125,8 @@ LEVELS_OF_NEED = {
 
 class DisputeStatus(LabelledEnum):
     ESCALATING = "escalating"
+    # CSC settled it on "the referrer accepts CSC's explanation": the referrer confirms or not.
+    AWAITING_REFERRER = "awaiting_referrer"
     SETTLED = "settled"
     QUEUED = "queued"
     DECIDED = "decided"
@@ -132,6 +134,7 @@ class DisputeStatus(LabelledEnum):
 
 DisputeStatus.LABELS = {
     DisputeStatus.ESCALATING: "In escalation",
+    DisputeStatus.AWAITING_REFERRER: "Settlement waiting for the referrer",
     DisputeStatus.SETTLED: "Settled",
     DisputeStatus.QUEUED: "Waiting for panel",
     DisputeStatus.DECIDED: "Decided by the panel",
@@ -142,12 +145,39 @@ class StageOutcome(LabelledEnum):
     SETTLED = "settled"
     UNRESOLVED = "unresolved"
     SKIPPED = "skipped"
+    LAPSED = "lapsed"
+    SETTLEMENT_NOT_ANSWERED = "settlement_not_answered"
 
 
 StageOutcome.LABELS = {
     StageOutcome.SETTLED: "Settled",
     StageOutcome.UNRESOLVED: "Not resolved",
     StageOutcome.SKIPPED: "Skipped",
+    StageOutcome.LAPSED: "Due date passed without a response",
+    StageOutcome.SETTLEMENT_NOT_ANSWERED: "Settlement not answered by the referrer",
+}
+
+
+class Route(LabelledEnum):
+    """The escalation route a dispute runs on: immediate risk takes the urgent one (rule 14)."""
+
+    STANDARD = "standard"
+    URGENT = "urgent"
+
+
+Route.LABELS = {Route.STANDARD: "Escalation route", Route.URGENT: "Urgent route"}
+
+
+class SettlementReply(LabelledEnum):
+    CONFIRMED = "confirmed"
+    DECLINED = "declined"
+    NOT_ANSWERED = "not_answered"
+
+
+SettlementReply.LABELS = {
+    SettlementReply.CONFIRMED: "The referrer confirmed the settlement",
+    SettlementReply.DECLINED: "The referrer declined the settlement",
+    SettlementReply.NOT_ANSWERED: "The referrer did not answer in time",
 }
 
 
@@ -157,20 +187,41 @@ class EscalationPolicy(Base):
     __tablename__ = "escalation_policy"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # What to do now, shown to a referrer who marks immediate risk.
     urgent_contact: Mapped[str] = mapped_column(Text)
+    # The named person told at once of every immediate-risk dispute (rule 14).
+    urgent_contact_user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    # Working days the referrer has to confirm a settlement made on their acceptance.
+    settlement_reply_days: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
+    # Working days CSC has to act on the panel overturning its decision.
+    csc_action_days: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
+    urgent_contact_user: Mapped[User | None] = relationship(
+        foreign_keys=[urgent_contact_user_id])
     stages: Mapped[list["PolicyStage"]] = relationship(
+        primaryjoin="and_(PolicyStage.policy_id == EscalationPolicy.id, "
+                    "PolicyStage.route == 'standard')",
         order_by="PolicyStage.position", cascade="all, delete-orphan")
+    urgent_stages: Mapped[list["PolicyStage"]] = relationship(
+        primaryjoin="and_(PolicyStage.policy_id == EscalationPolicy.id, "
+                    "PolicyStage.route == 'urgent')",
+        order_by="PolicyStage.position", cascade="all, delete-orphan", overlaps="stages")
+
+    def route(self, route):
+        """The stages of one route."""
+        return self.urgent_stages if route == Route.URGENT else self.stages
 
 
 class PolicyStage(Base):
     __tablename__ = "policy_stage"
-    __table_args__ = (UniqueConstraint("policy_id", "position"),)
+    __table_args__ = (UniqueConstraint("policy_id", "route", "position"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     policy_id: Mapped[int] = mapped_column(ForeignKey("escalation_policy.id", ondelete="CASCADE"))
+    route: Mapped[str] = mapped_column(String(10), default=Route.STANDARD,
+                                       server_default=Route.STANDARD.value)
     position: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(200))
     who_acts: Mapped[str] = mapped_column(Text)
@@ -231,6 +282,10 @@ class Dispute(Base):
     settlement_note: Mapped[str | None] = mapped_column(Text)
     referrer_told_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     queued_on: Mapped[date | None] = mapped_column(Date, index=True)
+    # A settlement on the referrer's acceptance waits for their reply until this working day.
+    settlement_reply_due_on: Mapped[date | None] = mapped_column(Date, index=True)
+    settlement_reply: Mapped[str | None] = mapped_column(String(20))
+    settlement_replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     referrer: Mapped[User] = relationship(foreign_keys=[referrer_id])
     referring_agency: Mapped[Agency] = relationship()
@@ -250,6 +305,14 @@ class Dispute(Base):
     def current_stage(self):
         open_stages = [stage for stage in self.stages if stage.closed_on is None]
         return open_stages[-1] if open_stages else None
+
+    @property
+    def route(self):
+        return Route.URGENT if self.immediate_risk else Route.STANDARD
+
+    @property
+    def awaiting_referrer(self):
+        return self.status == DisputeStatus.AWAITING_REFERRER
 
     @property
     def escalating(self):
@@ -304,6 +367,9 @@ class DisputeStage(Base):
     working_days: Mapped[int] = mapped_column(Integer)
     independent: Mapped[bool] = mapped_column(Boolean, default=False)
     opened_on: Mapped[date] = mapped_column(Date)
+    # When it opened and closed, for the urgent route's working hours (older stages: unknown).
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     due_on: Mapped[date] = mapped_column(Date)
     opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     response: Mapped[str | None] = mapped_column(Text)

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from moderation.models.base import Base
 from moderation.models.enums import LabelledEnum
 from moderation.models.panels import AgendaItem, PanelMember, PanelSession
-from moderation.models.people import Agency, User
+from moderation.models.people import Agency, Role, User
 from moderation.models.types import UTCDateTime, utcnow
 
 
@@ -182,7 +182,9 @@ class Action(Base):
     session_id: Mapped[int] = mapped_column(ForeignKey("panel_session.id"), index=True)
     agenda_item_id: Mapped[int | None] = mapped_column(ForeignKey("agenda_item.id"), index=True)
     description: Mapped[str] = mapped_column(Text)
-    owner_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    # Owned by one person, or by everyone holding a role (CSC's action after an overturn).
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    owner_role: Mapped[str | None] = mapped_column(String(30))
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
     working_days: Mapped[int] = mapped_column(Integer)
     due_on: Mapped[date] = mapped_column(Date, index=True)
@@ -192,10 +194,17 @@ class Action(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    owner: Mapped[User] = relationship(foreign_keys=[owner_id])
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
     agency: Mapped[Agency] = relationship()
     session: Mapped[PanelSession] = relationship()
     agenda_item: Mapped[AgendaItem | None] = relationship()
+
+    @property
+    def owner_label(self):
+        """Who owns it: the person, or "any" holder of the role."""
+        if self.owner_id is not None:
+            return self.owner.name
+        return f"Any {Role(self.owner_role).label}"
 
 
 class Notification(Base):

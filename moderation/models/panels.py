@@ -12,6 +12,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -83,6 +84,8 @@ class PanelSession(SessionTerms, Base):
     calendar_sequence: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Why the chair started the meeting before the session's date (recorded in the minutes).
     early_start_reason: Mapped[str | None] = mapped_column(Text)
+    # A one-off session called for an immediate-risk dispute (rule 14), frozen on creation.
+    extraordinary: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
 
     series: Mapped[PanelSeries | None] = relationship(back_populates="sessions")
@@ -180,6 +183,9 @@ class AgendaItem(Base):
     deferred: Mapped[bool] = mapped_column(Boolean, default=False)
     deferral_reason: Mapped[str | None] = mapped_column(Text)
     voting: Mapped[str] = mapped_column(String(20), default=VotingStatus.NOT_OPEN)
+    # An immediate-risk dispute the chair added to a frozen agenda, beyond its capacity.
+    added_after_freeze: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                     server_default=false())
 
     session: Mapped[PanelSession] = relationship(back_populates="agenda")
     dispute: Mapped["Dispute"] = relationship()  # noqa: F821

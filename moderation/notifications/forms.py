@@ -4,7 +4,6 @@ from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSubmitInput
 from wtforms import SelectMultipleField, SubmitField
 
-from moderation.notifications.kinds import KINDS
 from moderation.web.forms import choices
 
 
@@ -13,6 +12,11 @@ class EmailSettingsForm(FlaskForm):
 
     email = SelectMultipleField(
         "Email me when", widget=GovCheckboxesInput(), validate_choice=False,  # unknown: ignored
-        choices=choices((kind, spec.label) for kind, spec in KINDS.items() if not spec.required),
     )
     submit = SubmitField("Save email settings", widget=GovSubmitInput())
+
+    def offer(self, kinds):
+        """Offer the optional kinds among those the user's roles receive."""
+        self.email.choices = choices((kind, spec.label) for kind, spec in kinds.items()
+                                     if not spec.required)
+        return self

@@ -13,7 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from moderation.extensions import db
 from moderation.models import EmailMessage, EmailPreference, Notification, User
 from moderation.models.types import utcnow
-from moderation.notifications.kinds import KINDS, email_for
+from moderation.notifications.kinds import KINDS, email_for, offered_to
 
 INSERTS = {"postgresql": pg_insert, "sqlite": sqlite_insert}
 
@@ -34,15 +34,16 @@ def notify_many(notices):
     user_ids = {notice[0] for notice in notices}
     people = {row.id: row for row in db.session.execute(
         select(User.id, User.name, User.email).where(User.id.in_(user_ids)))}
-    declined = set(db.session.execute(
-        select(EmailPreference.user_id, EmailPreference.kind)
-        .where(EmailPreference.user_id.in_(user_ids), EmailPreference.wanted.is_(False))).all())
+    chosen = {(row.user_id, row.kind): row.wanted for row in db.session.execute(
+        select(EmailPreference.user_id, EmailPreference.kind, EmailPreference.wanted)
+        .where(EmailPreference.user_id.in_(user_ids)))}
     notifications, emails = [], []
     for user_id, key, message, link, kind in notices:
         key = f"{key}:user-{user_id}"
-        notifications.append({"user_id": user_id, "key": key, "message": message,
-                              "link": link, "created_at": now})
-        if kind is None or not _wanted(kind, (user_id, kind) in declined):
+        if kind is None or KINDS[kind].in_app:
+            notifications.append({"user_id": user_id, "key": key, "message": message,
+                                  "link": link, "created_at": now})
+        if kind is None or not _wanted(kind, chosen.get((user_id, kind))):
             continue
         person = people[user_id]
         subject, body = email_for(kind, person.name, _absolute(link))
@@ -66,19 +67,22 @@ def _absolute(link):
     return current_app.config["BASE_URL"].rstrip("/") + (link or "/")
 
 
-def _wanted(kind, declined):
-    """Policy-required emails always go; optional ones unless the person declined them."""
-    return KINDS[kind].required or not declined
+def _wanted(kind, choice):
+    """Policy-required emails always go; optional ones as the person chose (`choice`: True,
+    False, or None for no choice yet, which takes the kind's default)."""
+    spec = KINDS[kind]
+    return spec.required or (spec.default if choice is None else choice)
 
 
 def wants_email(user_id, kind):
     preference = db.session.get(EmailPreference, (user_id, kind))
-    return _wanted(kind, preference is not None and not preference.wanted)
+    return _wanted(kind, None if preference is None else preference.wanted)
 
 
 def set_preferences(user, wanted_kinds):
-    """Record which optional emails the user wants; required ones stay on."""
-    for kind, chosen in KINDS.items():
+    """Record which optional emails (of those offered to the user) they want; required ones
+    stay on."""
+    for kind, chosen in offered_to(user).items():
         if chosen.required:
             continue
         preference = db.session.get(EmailPreference, (user.id, kind))
@@ -89,7 +93,7 @@ def set_preferences(user, wanted_kinds):
 
 
 def preferences(user):
-    return {kind: wants_email(user.id, kind) for kind in KINDS}
+    return {kind: wants_email(user.id, kind) for kind in offered_to(user)}
 
 
 def for_user(user, limit=50):

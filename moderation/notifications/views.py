@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from moderation.notifications import services
 from moderation.notifications.forms import EmailSettingsForm
-from moderation.notifications.kinds import KINDS
+from moderation.notifications.kinds import offered_to
 from moderation.web import navigation
 from moderation.web.access import signed_in
 
@@ -34,9 +34,11 @@ def mark_read():
 @signed_in
 def settings():
     chosen = services.preferences(current_user)
+    kinds = offered_to(current_user)
     form = EmailSettingsForm(email=[kind for kind, wanted in chosen.items() if wanted])
+    form.offer(kinds)
     if form.validate_on_submit():
         services.set_preferences(current_user, set(form.email.data))
         flash("Your email choices have been saved.", "success")
         return redirect(url_for("notifications.settings"))
-    return render_template("notifications/settings.html", form=form, kinds=KINDS)
+    return render_template("notifications/settings.html", form=form, kinds=kinds)

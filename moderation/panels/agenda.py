@@ -10,6 +10,7 @@ from sqlalchemy import select
 from moderation.disputes.services import queue_order
 from moderation.extensions import db
 from moderation.models import AgendaItem, Dispute, DisputeStatus, PanelSession, SessionStatus
+from moderation.notifications import notices
 from moderation.web import audit
 from moderation.web.boundary import Refusal
 
@@ -115,6 +116,7 @@ def freeze(session, actor):
     session.status = SessionStatus.AGENDA_FROZEN
     audit.record("agenda_frozen", session, actor=actor,
                  disputes=[item.dispute_id for item in session.agenda])
+    notices.agenda_frozen(session)
     return session
 
 

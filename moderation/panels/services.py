@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from moderation.calendar import add_working_days, is_working_day, region, today
 from moderation.extensions import db
 from moderation.models import PanelSeries, PanelSession, SessionStatus
+from moderation.notifications import notices
 from moderation.panels.series import describe, monthly_rule, occurrences
 from moderation.web import audit
 from moderation.web.boundary import Refusal
@@ -88,6 +89,7 @@ def cancel_session(session, actor, reason):
     session.change_reason = reason.strip()
     session.calendar_sequence += 1  # calendars replace an event only for a higher SEQUENCE
     audit.record("session_cancelled", session, actor=actor, reason=session.change_reason)
+    notices.session_cancelled(session)
 
 
 def move_session(session, actor, held_on, reason):
@@ -102,6 +104,7 @@ def move_session(session, actor, held_on, reason):
     session.calendar_sequence += 1  # calendars replace an event only for a higher SEQUENCE
     audit.record("session_moved", session, actor=actor, moved_from=moved_from.isoformat(),
                  held_on=held_on.isoformat())
+    notices.session_moved(session)
 
 
 def _require_reason(reason):

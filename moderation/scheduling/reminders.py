@@ -49,11 +49,7 @@ def freeze_due_agendas(on=None):
                PanelSession.agenda_cutoff_on <= on, PanelSession.held_on >= on)
         .with_for_update(skip_locked=True, of=PanelSession)).all()
     for session in due:
-        agenda.freeze(session, None)
-        for member in members(session):
-            notify(member.user_id, f"papers:session-{session.id}", "The papers for the panel "
-                   f"session on {session.held_on:%d %B %Y} are ready.",
-                   link=f"/sessions/{session.id}/meeting", kind="papers_ready")
+        agenda.freeze(session, None)  # which tells the members and each item's referrer
     return len(due)
 
 

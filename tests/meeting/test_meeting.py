@@ -172,8 +172,8 @@ def test_consensus_closes_the_dispute_and_tells_the_referrer(app, db, opened):
         assert decision.dissenting_agencies == []
         dispute = db.session.get(Dispute, o.m.dispute_ids[0])
         assert dispute.status == DisputeStatus.DECIDED
-        note = db.session.scalars(select(Notification)).one()
-        assert note.user_id == o.m.referrer.id
+        note = db.session.scalars(
+            select(Notification).where(Notification.user_id == o.m.referrer.id)).one()
         assert "The panel has decided your dispute" in note.message
 
 

@@ -1,0 +1,282 @@
+"""Who hears what: the one place that decides, for each event, who is told.
+
+Every notice is in the app at once and, per the kind (kinds.py), an email in the outbox: both
+are written in the transaction of the change that caused them, so a change that is rolled back
+tells nobody. In-app messages may name the case (the app is need-to-know); emails never do
+(rule 11). Each notice's key names the event and the record, so telling twice tells once.
+
+The README's table "Who is told what" lists these events; keep the two in step.
+"""
+
+from sqlalchemy import select
+
+from moderation.extensions import db
+from moderation.models import (
+    Attendance,
+    AttendanceStatus,
+    EscalationPolicy,
+    MemberRole,
+    Notification,
+    PanelMember,
+    Role,
+    User,
+    UserRole,
+)
+from moderation.notifications.services import notify_many
+from moderation.web.formatting import format_date
+
+CHAIR_ROLES = (MemberRole.CHAIR, MemberRole.DEPUTY_CHAIR)
+
+
+def _tell(user_ids, key, message, link, kind):
+    notify_many((user_id, key, message, link, kind) for user_id in dict.fromkeys(user_ids))
+
+
+def _dispute_link(dispute):
+    return f"/disputes/{dispute.id}"
+
+
+def _stamp(moment):
+    """A moment as part of a key: each correction or decline is its own event."""
+    return f"{moment:%Y%m%dT%H%M%S%f}"
+
+
+def _session_link(session):
+    return f"/sessions/{session.id}"
+
+
+# Audiences -------------------------------------------------------------------------------------
+
+
+def role_holders(*roles):
+    """The active users holding any of the roles."""
+    return db.session.scalars(
+        select(User.id).join(UserRole).where(UserRole.role.in_([Role(r).value for r in roles]),
+                                             User.active.is_(True))
+        .order_by(User.id).distinct()).all()
+
+
+def csc_managers():
+    return role_holders(Role.CSC_MANAGER)
+
+
+def panel_of(session):
+    """Those who sit on the session's panel: memberships covering its date (rule 12)."""
+    return db.session.scalars(
+        select(PanelMember.user_id).join(User, PanelMember.user_id == User.id)
+        .where(PanelMember.sitting_on(session.held_on), User.active.is_(True))
+        .order_by(PanelMember.user_id)).all()
+
+
+def attended(session):
+    """The members present at the session (or standing in for one)."""
+    return db.session.scalars(
+        select(PanelMember.user_id)
+        .join(Attendance, Attendance.member_id == PanelMember.id)
+        .where(Attendance.session_id == session.id,
+               Attendance.status == AttendanceStatus.PRESENT)
+        .order_by(PanelMember.user_id)).all()
+
+
+def panel_chairs():
+    """The panel's current chair and deputy chair; every chair-role holder if none is set."""
+    chairs = db.session.scalars(
+        select(PanelMember.user_id).where(PanelMember.left_on.is_(None),
+                                          PanelMember.role.in_(CHAIR_ROLES))).all()
+    return chairs or role_holders(Role.CHAIR)
+
+
+def urgent_contact():
+    """The policy's named urgent contact, if one is set."""
+    user_id = db.session.scalar(
+        select(EscalationPolicy.urgent_contact_user_id).order_by(EscalationPolicy.id).limit(1))
+    return [user_id] if user_id else []
+
+
+def who_was_told(key):
+    """Who has been told of one event, and when: (name, told at, read at) by time told."""
+    return db.session.execute(
+        select(User.name, Notification.created_at, Notification.read_at)
+        .join(User, Notification.user_id == User.id)
+        .where(Notification.key.like(f"{key}:user-%"))
+        .order_by(Notification.created_at, User.name)).all()
+
+
+def urgent_key(dispute):
+    return f"urgent-raised:dispute-{dispute.id}"
+
+
+# The dispute's life ----------------------------------------------------------------------------
+
+
+def dispute_raised(dispute):
+    """Urgent: the urgent contact and every CSC manager, at once, by a required email. Others:
+    every CSC manager in the app; by email each at once only if they chose so, else in the
+    daily digest."""
+    if dispute.immediate_risk:
+        _tell(urgent_contact() + csc_managers(), urgent_key(dispute),
+              f"URGENT: dispute {dispute.reference} is about a child at immediate risk. "
+              "It needs a response today.", _dispute_link(dispute), "urgent_dispute")
+        return
+    _tell(csc_managers(), f"raised:dispute-{dispute.id}",
+          f"Dispute {dispute.reference} has been raised.", _dispute_link(dispute),
+          "dispute_raised")
+
+
+def disputes_digest(on, count):
+    """The CSC managers' daily digest email: how many disputes the last working day brought."""
+    if count:
+        _tell(csc_managers(), f"digest:{on}",
+              f"{count} dispute{'' if count == 1 else 's'} raised since the last digest.",
+              "/", "disputes_digest")
+
+
+def stage_answered(dispute, stage):
+    _tell([dispute.referrer_id], f"answered:stage-{stage.id}",
+          f"CSC has responded at stage {stage.position} ({stage.name}) of dispute "
+          f"{dispute.reference}.", _dispute_link(dispute), "stage_response")
+
+
+def csc_corrected(dispute, at):
+    _tell([dispute.referrer_id], f"corrected:dispute-{dispute.id}:{_stamp(at)}",
+          f"CSC has corrected how it recorded the decision you disputed in {dispute.reference}.",
+          _dispute_link(dispute), "csc_correction")
+
+
+def settlement_to_confirm(dispute):
+    _tell([dispute.referrer_id], f"settlement:dispute-{dispute.id}:{dispute.settled_on}",
+          f"CSC has settled dispute {dispute.reference} on the basis that you accept its "
+          f"explanation. Confirm or decline by {format_date(dispute.settlement_reply_due_on)}.",
+          _dispute_link(dispute), "settlement_to_confirm")
+
+
+def settled(dispute):
+    _tell([dispute.referrer_id], f"settled:dispute-{dispute.id}",
+          f"Dispute {dispute.reference} is settled.", _dispute_link(dispute), "settled")
+
+
+def settlement_declined(dispute, stage):
+    _tell(csc_managers(), f"declined:stage-{stage.id}:{_stamp(dispute.settlement_replied_at)}",
+          f"The referrer declined the settlement of dispute {dispute.reference}: it is back at "
+          f"stage {stage.position}.", _dispute_link(dispute), "settlement_declined")
+
+
+def escalated_by_referrer(dispute, stage):
+    _tell(csc_managers(), f"escalated:stage-{stage.id}",
+          f"The referrer has escalated dispute {dispute.reference} to stage {stage.position} "
+          f"({stage.name}).", _dispute_link(dispute), "escalated")
+
+
+def queued(dispute, lapsed=False):
+    """The referrer hears their dispute is waiting for the panel; CSC hears too when it got
+    there because the last stage ran out."""
+    _tell([dispute.referrer_id], f"queued:dispute-{dispute.id}",
+          f"Dispute {dispute.reference} is now waiting for the threshold moderation panel.",
+          _dispute_link(dispute), "queued")
+    if lapsed:
+        _tell(csc_managers(), f"lapsed:dispute-{dispute.id}",
+              f"Dispute {dispute.reference} has joined the panel queue: its last stage passed "
+              "its due date without a response.", _dispute_link(dispute), "last_stage_lapsed")
+
+
+def urgent_panel_needed(dispute):
+    """The urgent route ended unresolved: the chair, deputy chair and partnership managers, at
+    once; the chair's link offers the extraordinary panel."""
+    _tell(panel_chairs() + role_holders(Role.PARTNERSHIP_MANAGER),
+          f"urgent-panel:dispute-{dispute.id}",
+          f"URGENT: dispute {dispute.reference} is unresolved at the end of the urgent route. "
+          "Call an extraordinary panel within two working days.",
+          f"/sessions/extraordinary/new?dispute_id={dispute.id}", "urgent_panel_needed")
+
+
+# Sessions and agendas --------------------------------------------------------------------------
+
+
+def agenda_frozen(session):
+    """Members: the papers are ready. Each item's referrer: the date their case is heard."""
+    _tell(panel_of(session), f"papers:session-{session.id}",
+          f"The papers for the panel session on {format_date(session.held_on)} are ready.",
+          f"{_session_link(session)}/meeting", "papers_ready")
+    for item in session.agenda:
+        on_agenda(session, item)
+
+
+def on_agenda(session, item):
+    _tell([item.dispute.referrer_id], f"on-agenda:item-{item.id}",
+          f"Dispute {item.dispute.reference} will be heard by the panel on "
+          f"{format_date(session.held_on)}.", _dispute_link(item.dispute), "session_date")
+
+
+def urgent_item_added(session, item):
+    _tell(panel_of(session), f"item-added:item-{item.id}",
+          f"An urgent item ({item.dispute.reference}) has been added to the agenda of "
+          f"{format_date(session.held_on)}.", f"{_session_link(session)}/meeting", "item_added")
+    on_agenda(session, item)
+
+
+def extraordinary_session(session):
+    _tell(panel_of(session), f"extraordinary:session-{session.id}",
+          f"URGENT: an extraordinary panel session has been called for "
+          f"{format_date(session.held_on)} at {session.starts_at:%H:%M}.",
+          f"{_session_link(session)}/meeting", "extraordinary_session")
+    for item in session.agenda:
+        on_agenda(session, item)
+
+
+def session_moved(session):
+    _tell(panel_of(session), f"moved:session-{session.id}:{session.calendar_sequence}",
+          f"A panel session has moved to {format_date(session.held_on)}: "
+          f"{session.change_reason}", _session_link(session), "session_changed")
+
+
+def session_cancelled(session):
+    _tell(panel_of(session), f"cancelled:session-{session.id}",
+          f"The panel session on {format_date(session.held_on)} is cancelled: "
+          f"{session.change_reason}", _session_link(session), "session_changed")
+
+
+def item_deferred(item):
+    """The referrer and the session's members hear an item has been deferred."""
+    _tell([item.dispute.referrer_id], f"deferred:item-{item.id}",
+          f"Your dispute {item.dispute.reference} has moved to a later panel session.",
+          _dispute_link(item.dispute), "deferred")
+    _tell(panel_of(item.session), f"item-deferred:item-{item.id}",
+          f"Item {item.position} ({item.dispute.reference}) of "
+          f"{format_date(item.session.held_on)} is deferred.",
+          f"{_session_link(item.session)}/meeting", "item_deferred")
+
+
+def minutes_draft(session):
+    _tell(attended(session), f"minutes-draft:session-{session.id}",
+          f"The draft minutes of {format_date(session.held_on)} are ready for your comments.",
+          f"{_session_link(session)}/minutes", "minutes_draft")
+
+
+def minutes_approved(session, version):
+    _tell(attended(session), f"minutes-approved:session-{session.id}:v{version.number}",
+          f"The minutes of {format_date(session.held_on)} are approved.",
+          f"{_session_link(session)}/minutes", "minutes_approved")
+
+
+# The panel's decision and its actions ----------------------------------------------------------
+
+
+def decision(item, decision_maker_id):
+    """The referrer reads the decision; CSC hears the panel decided on its decision: the
+    decision maker if CSC recorded one, else every CSC manager."""
+    dispute = item.dispute
+    _tell([dispute.referrer_id], f"decision:item-{item.id}",
+          f"The panel has decided your dispute {dispute.reference}.", _dispute_link(dispute),
+          "decision")
+    _tell([decision_maker_id] if decision_maker_id else csc_managers(),
+          f"decision-csc:item-{item.id}",
+          f"The panel has decided on CSC's decision in dispute {dispute.reference}.",
+          _dispute_link(dispute), "panel_decision_on_csc")
+
+
+def action_owed(action):
+    """The action's owner, or everyone holding the role that owns it."""
+    owners = [action.owner_id] if action.owner_id else role_holders(action.owner_role)
+    _tell(owners, f"action-set:action-{action.id}",
+          f"The panel has set you an action, due {format_date(action.due_on)}.",
+          f"/actions/{action.id}", "action_owed")
