@@ -1,14 +1,15 @@
-"""Working days: the only home of working-day arithmetic in the application.
+"""Working days and hours: the only home of working-time arithmetic in the application.
 
 Working days skip Saturdays, Sundays and bank holidays, substitute days included, taken from the
 `holidays` package. Every function works on `datetime.date`, needs no application context, and
 takes an optional `region` (England and Wales by default; Scotland and Northern Ireland have
 different bank holidays). The app passes its configured region. The app's clock (`today()`)
 and region (`region()`) live here too, so every clock in the application reads the same day.
+Working hours (`working_hours_between`) take aware datetimes and count office hours, UK time.
 """
 
 from bisect import bisect_left, bisect_right
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -22,6 +23,13 @@ DEFAULT_REGION = ENGLAND_AND_WALES
 
 _ONE_DAY = timedelta(days=1)
 UK = ZoneInfo("Europe/London")
+# Office hours, UK wall-clock time, in which the urgent route's stages are answered: out of hours
+# the emergency duty team acts on a child at immediate risk, not the route's managers, so those
+# hours are not counted against a stage.
+OFFICE_OPENS = time(9, 0)
+OFFICE_CLOSES = time(17, 0)
+_OFFICE_DAY_SECONDS = (datetime.combine(date.min, OFFICE_CLOSES)
+                       - datetime.combine(date.min, OFFICE_OPENS)).total_seconds()
 
 
 def today():
@@ -88,6 +96,39 @@ def working_days_between(start, end, region=DEFAULT_REGION):
     return weekdays - _holidays_after_up_to(start, end, region)
 
 
+def working_hours_between(start, end, region=DEFAULT_REGION):
+    """Office hours (OFFICE_OPENS to OFFICE_CLOSES, UK time) on working days from `start` to
+    `end`, two aware datetimes, in hours to two decimal places (under a minute); 0 when `end`
+    is not after `start`. Wall-clock office hours, so a day of a clock change still has
+    eight of them."""
+    if start.tzinfo is None or end.tzinfo is None:
+        raise ValueError("Working hours need aware datetimes")
+    if end <= start:
+        return 0.0
+    start, end = start.astimezone(UK), end.astimezone(UK)
+    first, last = start.date(), end.date()
+    if first == last:
+        seconds = _office_seconds(first, start, end, region)
+    else:
+        whole_days = working_days_between(first, last - _ONE_DAY, region)
+        seconds = (_office_seconds(first, start, None, region)
+                   + whole_days * _OFFICE_DAY_SECONDS
+                   + _office_seconds(last, None, end, region))
+    return round(seconds / 3600, 2)
+
+
+def _office_seconds(day, start, end, region):
+    """Seconds of `day`'s office hours between `start` and `end` (None: the whole day)."""
+    if not is_working_day(day, region):
+        return 0
+    opens = datetime.combine(day, OFFICE_OPENS, tzinfo=UK)
+    closes = datetime.combine(day, OFFICE_CLOSES, tzinfo=UK)
+    # Aware datetimes in one zone subtract by wall clock: subtract in UTC to be exact.
+    later = max(opens, start) if start else opens
+    earlier = min(closes, end) if end else closes
+    return max(0.0, (earlier.astimezone(UTC) - later.astimezone(UTC)).total_seconds())
+
+
 def _weekdays_up_to(day):
     # Day 1 of the proleptic Gregorian calendar (1 January 1 AD) was a Monday.
     weeks, days = divmod(day.toordinal(), 7)
@@ -106,6 +147,8 @@ __all__ = [
     "DEFAULT_REGION",
     "ENGLAND_AND_WALES",
     "NORTHERN_IRELAND",
+    "OFFICE_CLOSES",
+    "OFFICE_OPENS",
     "REGIONS",
     "SCOTLAND",
     "add_working_days",
@@ -113,4 +156,5 @@ __all__ = [
     "is_working_day",
     "next_working_day",
     "working_days_between",
+    "working_hours_between",
 ]
