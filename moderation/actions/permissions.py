@@ -23,9 +23,11 @@ rule("actions.see_all", Role.CHAIR, Role.PARTNERSHIP_MANAGER)
 
 @rule("action.update", on=Action)
 def may_update(user, action):
-    """Owners update their own actions; partnership managers any; a chair those set at the
-    sessions they sat on."""
+    """Owners update their own actions (every holder of the role, for one a role owns);
+    partnership managers any; a chair those set at the sessions they sat on."""
     if action.owner_id == user.id or user.has_role(Role.PARTNERSHIP_MANAGER):
+        return True
+    if action.owner_role and user.has_role(action.owner_role):
         return True
     return user.has_role(Role.CHAIR) and action.session_id in _sessions_sat_on(user)
 

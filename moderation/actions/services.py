@@ -9,9 +9,20 @@ from sqlalchemy.orm import joinedload, selectinload
 from moderation.actions.permissions import SETTING_OPEN
 from moderation.calendar import add_working_days, region, today, working_days_between
 from moderation.disputes.child_identifiers import refuse_on_agenda
+from moderation.disputes.services import current_policy
 from moderation.extensions import db
-from moderation.models import Action, ActionStatus, AgendaItem, Role, User
+from moderation.models import (
+    Action,
+    ActionStatus,
+    Agency,
+    AgencyKind,
+    AgendaItem,
+    PanelOutcome,
+    Role,
+    User,
+)
 from moderation.models.types import utcnow
+from moderation.notifications import notices
 from moderation.panels import membership
 from moderation.web import audit
 from moderation.web.boundary import Refusal
@@ -52,7 +63,35 @@ def add_action(session, actor, *, description, owner_id, working_days, item=None
     db.session.add(action)
     db.session.flush()
     audit.record("action_set", action, actor=actor, session=session.id, owner=owner.id)
+    notices.action_owed(action)
     return action
+
+
+OVERTURNED = (PanelOutcome.OVERTURN_ASSESSMENT, PanelOutcome.OVERTURN_STRATEGY)
+
+
+def act_on_overturn(item, actor, outcome):
+    """After the panel overturns CSC's decision (s17 or s47), CSC's front door owes an action:
+    owned by the CSC front-door manager role, due in the policy's working days (default 1)."""
+    if outcome not in OVERTURNED:
+        return None
+    days = current_policy().csc_action_days
+    action = Action(
+        session_id=item.session_id, agenda_item_id=item.id, owner_role=Role.CSC_MANAGER.value,
+        description=f"Act on the panel's decision: {PanelOutcome(outcome).label}",
+        agency_id=_csc_agency_id() or actor.agency_id, working_days=days,
+        created_by_id=actor.id, due_on=add_working_days(item.session.held_on, days, region()))
+    db.session.add(action)
+    db.session.flush()
+    audit.record("action_set", action, actor=actor, session=item.session_id,
+                 owner_role=Role.CSC_MANAGER.value)
+    notices.action_owed(action)
+    return action
+
+
+def _csc_agency_id():
+    return db.session.scalar(select(Agency.id).where(Agency.kind == AgencyKind.CSC)
+                             .order_by(Agency.is_core.desc(), Agency.id).limit(1))
 
 
 def update_status(action, actor, status, note=None):
@@ -97,13 +136,18 @@ def listing(user, status=None, mine_only=False, page=1, per_page=50):
     chair their own and those of the sessions they sat on (rule 12), otherwise their own."""
     statement = select(Action)
     if mine_only or not can(user, "actions.see_all"):
-        statement = statement.where(Action.owner_id == user.id)
+        statement = statement.where(_owned_by(user))
     elif not user.has_role(Role.PARTNERSHIP_MANAGER):
-        statement = statement.where((Action.owner_id == user.id)
+        statement = statement.where(_owned_by(user)
                                     | Action.session_id.in_(membership.sessions_sat_on(user)))
     if status:
         statement = statement.where(Action.status == status)
     return db.paginate(_listed(statement), page=page, per_page=per_page, error_out=False)
+
+
+def _owned_by(user):
+    """Actions the user owns: their own, and those owned by a role they hold."""
+    return (Action.owner_id == user.id) | Action.owner_role.in_([r.value for r in user.roles])
 
 
 def _overdue_before(session, *columns):

@@ -164,7 +164,9 @@ class ConfirmDecisionForm(FlaskForm):
 
 
 SETTLE = "settle"
+REFERRER_ACCEPTS = "referrer_accepts"
 UNRESOLVED = "unresolved"
+SETTLING = (SETTLE, REFERRER_ACCEPTS)
 
 
 class RespondForm(FlaskForm):
@@ -176,7 +178,9 @@ class RespondForm(FlaskForm):
     next_step = RadioField(
         "Is the dispute settled?", widget=GovRadioInput(),
         choices=choices([
-            (SETTLE, "Yes: the decision is revised, or the referrer accepts the explanation"),
+            (SETTLE, "Yes: CSC has revised its decision"),
+            (REFERRER_ACCEPTS, "Yes: the referrer accepts CSC's explanation (the referrer "
+                               "will be asked to confirm)"),
             (UNRESOLVED, "No: the referrer can escalate it to the next stage"),
         ]),
         validators=[InputRequired("Select whether the dispute is settled")],
@@ -189,11 +193,11 @@ class RespondForm(FlaskForm):
     submit = SubmitField("Send response", widget=GovSubmitInput())
 
     def validate_settlement_outcome(self, field):
-        if self.next_step.data == SETTLE and field.data not in {c.value for c in CscOutcome}:
+        if self.next_step.data in SETTLING and field.data not in {c.value for c in CscOutcome}:
             raise ValidationError("Select CSC's decision now")
 
     def validate_settlement_note(self, field):
-        if self.next_step.data == SETTLE and not (field.data or "").strip():
+        if self.next_step.data in SETTLING and not (field.data or "").strip():
             raise ValidationError("Enter what the referrer should be told")
         if len(field.data or "") > LONG_TEXT:
             raise ValidationError(f"The note must be {LONG_TEXT} characters or fewer")
@@ -240,10 +244,67 @@ class PolicyStageForm(FlaskForm):
     submit = SubmitField("Save stage", widget=GovSubmitInput())
 
 
+class UrgentStageForm(PolicyStageForm):
+    """A stage of the urgent route: due the same working day, so no time limit to set; the
+    partnership's named senior lead may answer one."""
+
+    working_days = None
+    answering_role = RadioField(
+        "Which role answers it?", widget=GovRadioInput(),
+        choices=choices([
+            (Role.CSC_MANAGER.value, Role.CSC_MANAGER.label),
+            (Role.PARTNERSHIP_MANAGER.value,
+             "The partnership's named senior lead (a partnership manager)"),
+        ]),
+        validators=[InputRequired("Select which role answers this stage")],
+    )
+
+
 class UrgentContactForm(FlaskForm):
     urgent_contact = TextAreaField(
         "Who to contact when a child is at immediate risk", widget=GovTextArea(),
         validators=_required_text("Enter who to contact when a child is at immediate risk",
                                   1000, "The urgent contact"),
     )
+    urgent_contact_user_id = RadioField(
+        "Who is told at once of every urgent dispute?", widget=GovRadioInput(),
+        coerce=coerce_id, validate_choice=False,
+        description="As well as every CSC manager. They are told in the app at once and by an "
+                    "email marked urgent.",
+        validators=[InputRequired("Select the person told at once of every urgent dispute")],
+    )
     submit = SubmitField("Save urgent contact", widget=GovSubmitInput())
+
+    def offer(self, people):
+        self.urgent_contact_user_id.choices = choices(
+            (person.id, f"{person.name}, {person.agency.name}") for person in people)
+        return self
+
+
+class TimeLimitsForm(FlaskForm):
+    settlement_reply_days = GovukIntegerField(
+        "Working days a referrer has to confirm a settlement", widget=GovTextInput(),
+        description="When CSC settles on the referrer accepting its explanation. With no answer "
+                    "the dispute escalates to its next stage.",
+        invalid_message="Enter a whole number of working days, like 5",
+        validators=[InputRequired("Enter the working days a referrer has to confirm, like 5"),
+                    NumberRange(1, 30, "The working days must be between 1 and 30")],
+    )
+    csc_action_days = GovukIntegerField(
+        "Working days CSC has to act when the panel overturns its decision",
+        widget=GovTextInput(), invalid_message="Enter a whole number of working days, like 1",
+        validators=[InputRequired("Enter the working days CSC has to act, like 1"),
+                    NumberRange(1, 30, "The working days must be between 1 and 30")],
+    )
+    submit = SubmitField("Save time limits", widget=GovSubmitInput())
+
+
+class SettlementReplyForm(FlaskForm):
+    reply = RadioField(
+        "Do you accept CSC's explanation and agree the dispute is settled?",
+        widget=GovRadioInput(),
+        choices=choices([("confirm", "Yes, the dispute is settled"),
+                         ("decline", "No, I do not accept it: return the dispute to its stage")]),
+        validators=[InputRequired("Select whether you accept the settlement")],
+    )
+    submit = SubmitField("Send your answer", widget=GovSubmitInput())

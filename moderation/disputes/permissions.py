@@ -62,9 +62,10 @@ def may_confirm(user, dispute):
     return may_read(user, dispute)
 
 
-@rule("dispute.answer", Role.CSC_MANAGER, on=Dispute)
+@rule("dispute.answer", Role.CSC_MANAGER, Role.PARTNERSHIP_MANAGER, on=Dispute)
 def may_answer(user, dispute):
-    """The stage's answering role, and never the decision maker at second screening."""
+    """The stage's answering role (a partnership manager answers as the named senior lead on
+    the urgent route), and never the decision maker at second screening."""
     try:
         services.check_can_answer(dispute, user)
     except Refusal:
@@ -78,3 +79,10 @@ def may_escalate(user, dispute):
     owner = dispute.referrer_id == user.id
     return ((owner or user.has_role(Role.CSC_MANAGER)) and services.can_escalate(dispute)
             and may_read(user, dispute))
+
+
+@rule("dispute.reply_to_settlement", Role.REFERRER, on=Dispute)
+def may_reply_to_settlement(user, dispute):
+    """The referrer who raised it answers a settlement made on their acceptance. A second
+    answer is the service's refusal, shown on the page, not "Page not found"."""
+    return dispute.referrer_id == user.id

@@ -2,9 +2,11 @@
 
 Rules (DESIGN.md §4): a dispute's first stage opens the day it is raised, each stage is due its
 opening date plus its working days (rule 2); stages run in order, and skipping one needs the
-immediate-risk flag or a recorded reason; immediate-risk stages are due the same working day
-(rule 3); a dispute can be settled at any stage, and one still unresolved after the last stage
-joins the panel queue (rule 4), which is ordered by rule 5.
+immediate-risk flag or a recorded reason; immediate-risk disputes run on the policy's urgent
+route, each stage due the same working day (rules 3 and 14); a dispute can be settled at any
+stage, and one still unresolved after the last stage joins the panel queue (rule 4), which is
+ordered by rule 5. An urgent one that ends its route unresolved needs a panel within two working
+days, never the monthly one. Who is told of each step is notifications/notices.py's rule.
 """
 
 from dataclasses import dataclass, field
@@ -22,6 +24,8 @@ from moderation.calendar import (
 )
 from moderation.extensions import db
 from moderation.models import (
+    Action,
+    AgendaItem,
     Classification,
     Dispute,
     DisputeConcern,
@@ -32,9 +36,14 @@ from moderation.models import (
     PanelDecision,
     PolicyStage,
     Role,
+    Route,
+    SettlementReply,
     StageOutcome,
+    User,
+    UserRole,
 )
 from moderation.models.types import utcnow
+from moderation.notifications import notices
 from moderation.web import audit
 from moderation.web.boundary import Refusal
 
@@ -48,27 +57,64 @@ def current_policy():
     return db.session.scalar(select(EscalationPolicy).order_by(EscalationPolicy.id).limit(1))
 
 
-def update_policy(actor, urgent_contact, stages):
-    """Replace the policy's stages. Running stages keep the terms they opened with."""
+def update_policy(actor, urgent_contact, stages, route=Route.STANDARD):
+    """Replace one route's stages. Running stages keep the terms they opened with."""
     if not stages:
         raise Refusal("Add at least one escalation stage", "stages")
     policy = current_policy()
-    before = [stage_terms(stage) for stage in policy.stages]
-    policy.stages.clear()
+    route_stages = policy.route(route)
+    before = [stage_terms(stage) for stage in route_stages]
+    route_stages.clear()
     db.session.flush()  # old positions go before new ones take them (a unique constraint)
-    policy.stages = [
-        PolicyStage(position=number, **terms) for number, terms in enumerate(stages, start=1)
-    ]
+    route_stages.extend(
+        PolicyStage(route=Route(route).value, position=number,
+                    **{**terms, "working_days": 0 if route == Route.URGENT
+                       else terms["working_days"]})
+        for number, terms in enumerate(stages, start=1))
     policy.urgent_contact = urgent_contact.strip()
-    policy.updated_at = utcnow()
-    policy.updated_by_id = actor.id
-    audit.record("policy_updated", policy, before=before, after=stages)
+    _updated(policy, actor)
+    audit.record("policy_updated", policy, route=Route(route).value, before=before, after=stages)
     return policy
 
 
-def policy_terms():
-    """The current policy's stages as plain terms, ready to edit and pass to update_policy."""
-    return [stage_terms(stage) for stage in current_policy().stages]
+def update_urgent_contact(actor, instructions, user_id):
+    """What a referrer is told to do now, and the named person told of every urgent dispute."""
+    policy = current_policy()
+    if user_id not in {user.id for user in urgent_contact_candidates()}:
+        raise Refusal("Select the person told at once of every urgent dispute",
+                      "urgent_contact_user_id")
+    policy.urgent_contact = instructions.strip()
+    policy.urgent_contact_user_id = user_id
+    _updated(policy, actor)
+    audit.record("urgent_contact_updated", policy, user=user_id)
+
+
+def update_time_limits(actor, settlement_reply_days, csc_action_days):
+    policy = current_policy()
+    policy.settlement_reply_days = settlement_reply_days
+    policy.csc_action_days = csc_action_days
+    _updated(policy, actor)
+    audit.record("policy_time_limits_updated", policy, settlement_reply_days=settlement_reply_days,
+                 csc_action_days=csc_action_days)
+
+
+def _updated(policy, actor):
+    policy.updated_at = utcnow()
+    policy.updated_by_id = actor.id
+
+
+def urgent_contact_candidates():
+    """Who can be the named urgent contact: active CSC managers and partnership managers."""
+    return db.session.scalars(
+        select(User).join(UserRole)
+        .where(UserRole.role.in_([Role.CSC_MANAGER.value, Role.PARTNERSHIP_MANAGER.value]),
+               User.active.is_(True))
+        .order_by(User.name, User.id).distinct()).all()
+
+
+def policy_terms(route=Route.STANDARD):
+    """One route's stages as plain terms, ready to edit and pass to update_policy."""
+    return [stage_terms(stage) for stage in current_policy().route(route)]
 
 
 def stage_terms(stage):
@@ -166,9 +212,15 @@ def raise_dispute(referrer, answers, on=None):
     db.session.add(dispute)
     db.session.flush()
     dispute.reference = f"D-{on.year}-{dispute.id:04d}"
-    _open_stage(dispute, current_policy().stages[0], on, referrer)
+    _open_stage(dispute, route_stages(dispute)[0], on, referrer)
     audit.record("dispute_raised", dispute, actor=referrer, urgent=dispute.immediate_risk)
+    notices.dispute_raised(dispute)
     return dispute
+
+
+def route_stages(dispute):
+    """The policy's stages for the route the dispute runs on (urgent for immediate risk)."""
+    return current_policy().route(dispute.route)
 
 
 def name_key(name):
@@ -206,11 +258,18 @@ def _open_stage(dispute, policy_stage, on, actor):
         working_days=policy_stage.working_days,
         independent=policy_stage.independent,
         opened_on=on,
+        opened_at=utcnow(),
         due_on=due_date(on, policy_stage.working_days, dispute.immediate_risk),
-        opened_by_id=actor.id,
+        opened_by_id=actor.id if actor else None,
     )
     dispute.stages.append(stage)
     return stage
+
+
+def _close(stage, on, outcome):
+    stage.closed_on = on
+    stage.closed_at = utcnow()
+    stage.outcome = outcome
 
 
 @dataclass(frozen=True)
@@ -254,14 +313,18 @@ def clock(stage, on=None):
 
 
 def confirm_decision(dispute, actor, recorded_as, outcome, decision_maker_id=None):
-    """CSC confirms or corrects how it recorded the call and what it decided."""
+    """CSC confirms or corrects how it recorded the call and what it decided; the referrer
+    hears when that differs from what they were told, or from CSC's earlier record."""
     _require_open(dispute)
+    changed = (recorded_as, outcome) != (dispute.effective_recorded_as, dispute.effective_outcome)
     dispute.csc_recorded_as = recorded_as
     dispute.csc_outcome = outcome
     dispute.csc_decision_maker_id = decision_maker_id
     dispute.csc_confirmed_at = utcnow()
     audit.record("csc_decision_confirmed", dispute, actor=actor, recorded_as=recorded_as,
                  outcome=outcome)
+    if changed:
+        notices.csc_corrected(dispute, dispute.csc_confirmed_at)
 
 
 def check_can_answer(dispute, actor):
@@ -279,28 +342,93 @@ def check_can_answer(dispute, actor):
 
 
 def respond(dispute, actor, response):
-    """CSC's answer at the current stage, with its reasons."""
+    """CSC's answer at the current stage, with its reasons; the referrer is told."""
     stage = check_can_answer(dispute, actor)
     stage.response = response.strip()
     stage.responded_by_id = actor.id
     stage.responded_at = utcnow()
     audit.record("stage_answered", dispute, actor=actor, stage=stage.position)
+    notices.stage_answered(dispute, stage)
     return stage
 
 
 def settle(dispute, actor, outcome, note, on=None):
-    """Settle the dispute before panel: the outcome is recorded and the referrer told."""
+    """Settle the dispute before panel on a revised decision: the referrer is told."""
     stage = _require_open(dispute)
     on = on or today()
-    stage.closed_on = on
-    stage.outcome = StageOutcome.SETTLED
-    dispute.status = DisputeStatus.SETTLED
-    dispute.settled_on = on
-    dispute.settlement_outcome = outcome
-    dispute.settlement_note = note.strip()
-    dispute.referrer_told_at = utcnow()
+    _close(stage, on, StageOutcome.SETTLED)
+    _record_settlement(dispute, outcome, note)
+    _settled(dispute, on)
     audit.record("dispute_settled", dispute, actor=actor, stage=stage.position, outcome=outcome)
     return dispute
+
+
+def propose_settlement(dispute, actor, outcome, note, on=None):
+    """Settle on "the referrer accepts CSC's explanation": the referrer confirms or declines on
+    their dispute page within the policy's working days; the stage stays open until then."""
+    stage = _require_open(dispute)
+    on = on or today()
+    _record_settlement(dispute, outcome, note)
+    dispute.status = DisputeStatus.AWAITING_REFERRER
+    dispute.settlement_reply = None
+    dispute.settlement_reply_due_on = add_working_days(
+        on, current_policy().settlement_reply_days, region())
+    audit.record("settlement_proposed", dispute, actor=actor, stage=stage.position,
+                 outcome=outcome, reply_due_on=dispute.settlement_reply_due_on.isoformat())
+    notices.settlement_to_confirm(dispute)
+    return dispute
+
+
+def _record_settlement(dispute, outcome, note):
+    dispute.settlement_outcome = outcome
+    dispute.settlement_note = note.strip()
+
+
+def _settled(dispute, on):
+    dispute.status = DisputeStatus.SETTLED
+    dispute.settled_on = on
+    dispute.referrer_told_at = utcnow()
+    notices.settled(dispute)
+
+
+def reply_to_settlement(dispute, actor, confirmed, on=None):
+    """The referrer confirms the settlement (the dispute is settled) or declines it (the
+    dispute returns to its stage, where they can escalate)."""
+    if dispute.status != DisputeStatus.AWAITING_REFERRER:
+        raise Refusal("This settlement has already been answered", "reply")
+    on = on or today()
+    stage = dispute.current_stage
+    dispute.settlement_replied_at = utcnow()
+    if confirmed:
+        dispute.settlement_reply = SettlementReply.CONFIRMED
+        _close(stage, on, StageOutcome.SETTLED)
+        _settled(dispute, on)
+    else:
+        dispute.settlement_reply = SettlementReply.DECLINED
+        dispute.status = DisputeStatus.ESCALATING
+        notices.settlement_declined(dispute, stage)
+    dispute.settlement_reply_due_on = None
+    audit.record("settlement_answered", dispute, actor=actor, reply=dispute.settlement_reply)
+    return dispute
+
+
+def settlement_unanswered(dispute, on):
+    """No reply by the due date: recorded as not answered, and the dispute escalates to the
+    next stage as if unresolved (by the scheduler)."""
+    stage = dispute.current_stage
+    dispute.status = DisputeStatus.ESCALATING
+    dispute.settlement_reply = SettlementReply.NOT_ANSWERED
+    dispute.settlement_reply_due_on = None
+    _close(stage, on, StageOutcome.SETTLEMENT_NOT_ANSWERED)
+    audit.record("settlement_not_answered", dispute, actor=None, stage=stage.position)
+    return _advance(dispute, stage.position + 1, None, on)
+
+
+def last_stage_lapsed(dispute, on):
+    """The last stage passed its due date with no response: the dispute joins the queue (by
+    the scheduler), and the referrer and CSC are told."""
+    _close(dispute.current_stage, on, StageOutcome.LAPSED)
+    return _queue(dispute, None, on, lapsed=True)
 
 
 # Escalating ------------------------------------------------------------------------------------
@@ -309,7 +437,7 @@ def settle(dispute, actor, outcome, note, on=None):
 def can_escalate(dispute, on=None):
     """A stage can be escalated once CSC has answered it, when it is overdue, or when urgent."""
     stage = dispute.current_stage
-    if stage is None:
+    if stage is None or dispute.status != DisputeStatus.ESCALATING:
         return False
     return bool(stage.response) or dispute.immediate_risk or clock(stage, on).overdue
 
@@ -325,7 +453,7 @@ def escalate(dispute, actor, to_position=None, skip_reason=None, on=None):
         raise Refusal(
             "You can escalate once CSC has answered this stage or its due date has passed"
         )
-    stages = current_policy().stages
+    stages = route_stages(dispute)
     next_position = stage.position + 1
     to_position = to_position or next_position
     if to_position < next_position or to_position > len(stages) + 1:
@@ -333,29 +461,41 @@ def escalate(dispute, actor, to_position=None, skip_reason=None, on=None):
     skipping = to_position > next_position
     if skipping and not dispute.immediate_risk and not (skip_reason or "").strip():
         raise Refusal("Give the reason for skipping a stage", "skip_reason")
-    stage.closed_on = on
-    stage.outcome = StageOutcome.UNRESOLVED
+    _close(stage, on, StageOutcome.UNRESOLVED)
     for skipped in stages[next_position - 1:to_position - 1]:
         _skip_stage(dispute, skipped, on, actor, skip_reason)
+    _advance(dispute, to_position, actor, on, skipped=to_position - next_position)
+    if actor.id == dispute.referrer_id and dispute.current_stage is not None:
+        notices.escalated_by_referrer(dispute, dispute.current_stage)
+    return dispute
+
+
+def _advance(dispute, to_position, actor, on, skipped=0):
+    """Open the stage at `to_position`, or queue the dispute when there is none."""
+    stages = route_stages(dispute)
     if to_position > len(stages):
         return _queue(dispute, actor, on)
     _open_stage(dispute, stages[to_position - 1], on, actor)
     audit.record("dispute_escalated", dispute, actor=actor, to_stage=to_position,
-                 skipped=to_position - next_position)
+                 skipped=skipped)
     return dispute
 
 
 def _skip_stage(dispute, policy_stage, on, actor, reason):
     stage = _open_stage(dispute, policy_stage, on, actor)
-    stage.closed_on = on
-    stage.outcome = StageOutcome.SKIPPED
+    _close(stage, on, StageOutcome.SKIPPED)
     stage.skip_reason = (reason or "").strip() or "Immediate risk of significant harm"
 
 
-def _queue(dispute, actor, on):
+def _queue(dispute, actor, on, lapsed=False):
+    """Rule 4: unresolved after the last stage, the dispute waits for the panel. An urgent one
+    needs a panel within two working days: the chairs and partnership managers hear at once."""
     dispute.status = DisputeStatus.QUEUED
     dispute.queued_on = on
-    audit.record("dispute_queued", dispute, actor=actor)
+    audit.record("dispute_queued", dispute, actor=actor, lapsed=lapsed)
+    notices.queued(dispute, lapsed)
+    if dispute.immediate_risk:
+        notices.urgent_panel_needed(dispute)
     return dispute
 
 
@@ -364,6 +504,67 @@ def _require_open(dispute):
     if dispute.status != DisputeStatus.ESCALATING or stage is None:
         raise Refusal("This dispute is no longer in escalation")
     return stage
+
+
+# What the scheduler moves on -------------------------------------------------------------------
+
+
+def lapse_last_stages(on=None):
+    """Each working morning: disputes whose last stage passed its due date with no response
+    join the queue. Locked rows another scheduler holds are left to it; a dispute already
+    queued is no longer escalating, so a second run finds nothing."""
+    on = on or today()
+    lapsed = 0
+    for dispute in _locked(select(Dispute).join(DisputeStage).where(
+            Dispute.status == DisputeStatus.ESCALATING, DisputeStage.closed_on.is_(None),
+            DisputeStage.due_on < on, DisputeStage.response.is_(None))):
+        if dispute.current_stage.position >= len(route_stages(dispute)):
+            last_stage_lapsed(dispute, on)
+            lapsed += 1
+    return lapsed
+
+
+def escalate_unanswered_settlements(on=None):
+    """Settlements the referrer did not answer by their due date escalate, once."""
+    on = on or today()
+    due = _locked(select(Dispute).where(Dispute.status == DisputeStatus.AWAITING_REFERRER,
+                                        Dispute.settlement_reply_due_on < on))
+    for dispute in due:
+        settlement_unanswered(dispute, on)
+    return len(due)
+
+
+def _locked(statement):
+    return db.session.scalars(statement.options(selectinload(Dispute.stages))
+                              .with_for_update(skip_locked=True, of=Dispute)).unique().all()
+
+
+def raised_since(start, end):
+    """How many disputes, not urgent (those are told at once), were raised from `start` up to
+    the day before `end`: the CSC managers' daily digest."""
+    return db.session.scalar(select(func.count(Dispute.id)).where(
+        Dispute.raised_on >= start, Dispute.raised_on < end, Dispute.immediate_risk.is_(False)))
+
+
+# Urgent disputes -------------------------------------------------------------------------------
+
+
+def hours_since_raised(dispute, now=None):
+    """Whole hours since an urgent dispute was raised (the clock the CSC list shows)."""
+    return int(((now or utcnow()) - dispute.raised_at).total_seconds() // 3600)
+
+
+def who_was_told(dispute):
+    """Who was told of an urgent dispute at once, and when."""
+    return notices.who_was_told(notices.urgent_key(dispute))
+
+
+def actions_on(dispute):
+    """The action CSC owes after the panel overturned its decision, and whether it was done."""
+    return db.session.scalars(
+        select(Action).join(AgendaItem, Action.agenda_item_id == AgendaItem.id)
+        .where(AgendaItem.dispute_id == dispute.id, Action.owner_role.is_not(None))
+        .order_by(Action.due_on, Action.id)).all()
 
 
 # Contact or referral ---------------------------------------------------------------------------
@@ -420,19 +621,25 @@ def referrers_disputes(user):
 
 
 def csc_worklist():
-    """Disputes waiting for CSC at their current stage: urgent first, then most overdue."""
+    """Disputes waiting for CSC at their current stage: urgent first, then most overdue. Each
+    urgent one carries who has been told of it (`told`), read in one query for the list."""
     open_stage = (
         select(DisputeStage)
         .where(DisputeStage.closed_on.is_(None), DisputeStage.answering_role == Role.CSC_MANAGER)
         .subquery()
     )
-    return db.session.execute(
+    disputes = db.session.execute(
         select(Dispute)
         .join(open_stage, open_stage.c.dispute_id == Dispute.id)
         .where(Dispute.status == DisputeStatus.ESCALATING)
         .options(*LISTED)
         .order_by(Dispute.immediate_risk.desc(), open_stage.c.due_on, Dispute.id)
     ).scalars().all()
+    urgent = [dispute for dispute in disputes if dispute.immediate_risk]
+    told = notices.told_of_each({notices.urgent_key(d): d for d in urgent})
+    for dispute in urgent:
+        dispute.told = told[notices.urgent_key(dispute)]
+    return disputes
 
 
 def queue_order():

@@ -15,22 +15,28 @@ from flask_login import current_user
 
 from moderation.disputes import permissions, queue, services  # noqa: F401 (its rules)
 from moderation.disputes.forms import (
+    REFERRER_ACCEPTS,
     SETTLE,
     ConfirmDecisionForm,
     EscalateForm,
     PolicyStageForm,
     RaiseDisputeForm,
     RespondForm,
+    SettlementReplyForm,
+    TimeLimitsForm,
     UrgentContactForm,
+    UrgentStageForm,
 )
-from moderation.models import Dispute
+from moderation.models import Dispute, Route
 from moderation.web import audit
 from moderation.web.access import permits
 from moderation.web.boundary import on_refusal
+from moderation.web.formatting import format_date
 from moderation.web.forms import add_error, choices, id_from
 from moderation.web.permissions import can, record_or_404
 
 bp = Blueprint("disputes", __name__)
+bp.app_template_filter("hours_since_raised")(services.hours_since_raised)
 
 
 def _dispute(dispute_id, page, action="dispute.page", *options):
@@ -83,7 +89,8 @@ def raised(dispute_id):
         # bookmark, the back button), the dispute page is what still makes sense.
         return redirect(url_for("disputes.show", dispute_id=dispute.id))
     return render_template("disputes/raised.html", dispute=dispute,
-                           policy=services.current_policy(), clock=services.clock)
+                           policy=services.current_policy(), clock=services.clock,
+                           told=services.who_was_told(dispute))
 
 
 # The dispute page ------------------------------------------------------------------------------
@@ -93,6 +100,10 @@ def raised(dispute_id):
 @permits("dispute.page")
 def show(dispute_id):
     dispute = _dispute(dispute_id, "dispute", "dispute.page", *services.DETAIL)
+    return _dispute_page(dispute)
+
+
+def _dispute_page(dispute, reply_form=None):
     mismatch = services.mismatch(dispute)
     return render_template(
         "disputes/show.html", dispute=dispute, clock=services.clock, mismatch=mismatch,
@@ -100,7 +111,27 @@ def show(dispute_id):
         repeat_visible=dispute.repeat_of and can(current_user, "dispute.read",
                                                  dispute.repeat_of),
         policy=services.current_policy(), decisions=services.decisions_on(dispute),
+        told=services.who_was_told(dispute) if dispute.immediate_risk else (),
+        hours=services.hours_since_raised(dispute), csc_actions=services.actions_on(dispute),
+        reply_form=reply_form or SettlementReplyForm(),
     )
+
+
+@bp.route("/disputes/<int:dispute_id>/settlement", methods=["POST"])
+@permits("dispute.reply_to_settlement")
+def settlement_reply(dispute_id):
+    """The referrer confirms or declines a settlement made on their acceptance."""
+    dispute = _dispute(dispute_id, "settlement", "dispute.reply_to_settlement",
+                       *services.DETAIL)
+    form = SettlementReplyForm()
+    on_refusal(lambda problems: _dispute_page(dispute, form), form, field="reply")
+    if not form.validate_on_submit():
+        return _dispute_page(dispute, form)
+    confirmed = form.reply.data == "confirm"
+    services.reply_to_settlement(dispute, current_user, confirmed)
+    return _back_to(dispute, "The dispute is settled." if confirmed else
+                    "You declined the settlement: the dispute is back at its stage, and CSC "
+                    "has been told. You can escalate it.")
 
 
 @bp.route("/disputes/<int:dispute_id>/confirm", methods=["GET", "POST"])
@@ -137,6 +168,11 @@ def respond(dispute_id):
         services.settle(dispute, current_user, form.settlement_outcome.data,
                         form.settlement_note.data)
         return _back_to(dispute, "The dispute is settled and the referrer has been told.")
+    if form.next_step.data == REFERRER_ACCEPTS:
+        services.propose_settlement(dispute, current_user, form.settlement_outcome.data,
+                                    form.settlement_note.data)
+        return _back_to(dispute, "The referrer has been asked to confirm the settlement by "
+                                 f"{format_date(dispute.settlement_reply_due_on)}.")
     return _back_to(dispute, "Your response has been sent.")
 
 
@@ -160,7 +196,7 @@ def escalate(dispute_id):
 
 
 def _escalation_choices(dispute):
-    stages = services.current_policy().stages
+    stages = services.route_stages(dispute)
     later = [(s.position, f"Stage {s.position}: {s.name}") for s in stages
              if s.position > dispute.current_stage.position]
     return choices(later + [(len(stages) + 1, "The threshold moderation panel")])
@@ -184,26 +220,42 @@ def policy():
 @bp.route("/policy/stages/new", methods=["GET", "POST"], defaults={"position": None})
 @permits("policy.change")
 def policy_stage(position):
-    stages = services.policy_terms()
+    return _edit_stage(position, Route.STANDARD)
+
+
+@bp.route("/policy/urgent-route/stages/<int:position>/edit", methods=["GET", "POST"])
+@bp.route("/policy/urgent-route/stages/new", methods=["GET", "POST"],
+          defaults={"position": None})
+@permits("policy.change")
+def urgent_stage(position):
+    return _edit_stage(position, Route.URGENT)
+
+
+def _edit_stage(position, route):
+    stages = services.policy_terms(route)
     if position is not None and not 1 <= position <= len(stages):
         abort(404)
     current = stages[position - 1] if position else None
-    form = PolicyStageForm(data=_stage_form_data(current) if current else None)
+    form_class = UrgentStageForm if route == Route.URGENT else PolicyStageForm
+    form = form_class(data=_stage_form_data(current) if current else None)
     if form.validate_on_submit():
         terms = {
             "name": form.name.data.strip(), "who_acts": form.who_acts.data.strip(),
-            "answering_role": form.answering_role.data, "working_days": form.working_days.data,
+            "answering_role": form.answering_role.data,
+            "working_days": form.working_days.data if form.working_days else 0,
             "independent": form.independent.data == "yes",
         }
         if position:
             stages[position - 1] = terms
         else:
             stages.append(terms)
-        services.update_policy(current_user, services.current_policy().urgent_contact, stages)
+        services.update_policy(current_user, services.current_policy().urgent_contact, stages,
+                               route)
         flash("The escalation policy has been updated. Stages already running keep their "
               "time limits.", "success")
         return redirect(url_for("disputes.policy"))
-    return render_template("disputes/policy_stage.html", form=form, position=position)
+    return render_template("disputes/policy_stage.html", form=form, position=position,
+                           route=route)
 
 
 def _stage_form_data(terms):
@@ -213,15 +265,25 @@ def _stage_form_data(terms):
 @bp.route("/policy/stages/<int:position>/remove", methods=["POST"])
 @permits("policy.change")
 def policy_stage_remove(position):
+    return _remove_stage(position, Route.STANDARD)
+
+
+@bp.route("/policy/urgent-route/stages/<int:position>/remove", methods=["POST"])
+@permits("policy.change")
+def urgent_stage_remove(position):
+    return _remove_stage(position, Route.URGENT)
+
+
+def _remove_stage(position, route):
     policy = services.current_policy()
-    stages = services.policy_terms()
+    stages = services.policy_terms(route)
     if not 1 <= position <= len(stages):
         abort(404)
     if len(stages) == 1:
-        flash("The policy needs at least one stage before the panel.", "info")
+        flash("The route needs at least one stage before the panel.", "info")
         return redirect(url_for("disputes.policy"))
     del stages[position - 1]
-    services.update_policy(current_user, policy.urgent_contact, stages)
+    services.update_policy(current_user, policy.urgent_contact, stages, route)
     flash("The stage has been removed. Disputes already at it keep their clocks.", "success")
     return redirect(url_for("disputes.policy"))
 
@@ -230,13 +292,27 @@ def policy_stage_remove(position):
 @permits("policy.change")
 def urgent_contact():
     policy = services.current_policy()
-    form = UrgentContactForm(obj=policy)
+    form = UrgentContactForm(obj=policy).offer(services.urgent_contact_candidates())
+    on_refusal(lambda problems: render_template("disputes/urgent_contact.html", form=form), form,
+               field="urgent_contact_user_id")
     if form.validate_on_submit():
-        stages = services.policy_terms()
-        services.update_policy(current_user, form.urgent_contact.data, stages)
+        services.update_urgent_contact(current_user, form.urgent_contact.data,
+                                       form.urgent_contact_user_id.data)
         flash("The urgent contact has been updated.", "success")
         return redirect(url_for("disputes.policy"))
     return render_template("disputes/urgent_contact.html", form=form)
+
+
+@bp.route("/policy/time-limits", methods=["GET", "POST"])
+@permits("policy.change")
+def time_limits():
+    form = TimeLimitsForm(obj=services.current_policy())
+    if form.validate_on_submit():
+        services.update_time_limits(current_user, form.settlement_reply_days.data,
+                                    form.csc_action_days.data)
+        flash("The time limits have been updated.", "success")
+        return redirect(url_for("disputes.policy"))
+    return render_template("disputes/time_limits.html", form=form)
 
 
 # The panel queue -------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ deferred goes to the next session with room on its agenda, or back to the queue.
 
 from sqlalchemy import select
 
+from moderation.actions.services import act_on_overturn
 from moderation.calendar import today
 from moderation.disputes.child_identifiers import refuse_on_agenda
 from moderation.extensions import db
@@ -67,6 +68,7 @@ def record_decision(item, actor, *, rationale, feedback, theme_ids, dissent=None
     db.session.add(decision)
     item.decision = decision
     _close_dispute(item, result.outcome)
+    act_on_overturn(item, actor, result.outcome)
     cache.forget(cache.FIGURES)  # every worker counts the outcome figures again
     audit.record("decision_recorded", item.dispute, actor=actor, item=item.id,
                  outcome=result.outcome, method=result.method)

@@ -56,6 +56,15 @@ JOBS = [
     Job("escalation-alerts", "moderation.scheduling.jobs:escalation_alerts",
         "Each working morning: stages due tomorrow or overdue, and last-stage overdue disputes",
         "cron", {"day_of_week": "mon-fri", "hour": 7, "minute": 0}),
+    Job("lapse-last-stages", "moderation.scheduling.jobs:lapse_last_stages",
+        "Each working morning: disputes whose last stage ran out join the panel queue",
+        "cron", {"day_of_week": "mon-fri", "hour": 6, "minute": 30}),
+    Job("unanswered-settlements", "moderation.scheduling.jobs:unanswered_settlements",
+        "Each working morning: settlements the referrer did not answer in time escalate",
+        "cron", {"day_of_week": "mon-fri", "hour": 6, "minute": 35}),
+    Job("disputes-digest", "moderation.scheduling.jobs:disputes_digest",
+        "Each working morning: CSC managers' digest of the disputes raised",
+        "cron", {"day_of_week": "mon-fri", "hour": 7, "minute": 45}),
     Job("session-reminders", "moderation.scheduling.jobs:session_reminders",
         "Remind members two working days before a session", "cron", {"hour": 7, "minute": 15}),
     Job("minutes-reminders", "moderation.scheduling.jobs:minutes_reminders",
@@ -107,6 +116,18 @@ def freeze_agendas():
 
 def escalation_alerts():
     return _run(reminders.escalation_alerts)
+
+
+def lapse_last_stages():
+    return _run(reminders.lapse_last_stages)
+
+
+def unanswered_settlements():
+    return _run(reminders.escalate_unanswered_settlements)
+
+
+def disputes_digest():
+    return _run(reminders.disputes_digest)
 
 
 def session_reminders():

@@ -9,6 +9,7 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 
 from moderation.calendar import add_working_days, is_working_day, region, today
+from moderation.disputes import services as disputes
 from moderation.disputes.services import current_policy
 from moderation.extensions import db
 from moderation.models import (
@@ -25,6 +26,7 @@ from moderation.models import (
     User,
     UserRole,
 )
+from moderation.notifications import notices
 from moderation.notifications.services import notify, notify_many
 from moderation.panels import agenda, services
 from moderation.panels.membership import members
@@ -118,17 +120,44 @@ def escalation_alerts(on=None):
 
 
 def chase_overdue_actions(on=None):
-    """Weekly: each owner of an overdue open action hears of it (once a week)."""
+    """Weekly: each owner of an overdue open action hears of it (once a week); an action a
+    role owns, everyone holding the role."""
     on = on or today()
     week = on.strftime("%G-W%V")
     overdue = db.session.execute(
-        select(Action.id, Action.owner_id, Action.description, Action.due_on)
+        select(Action.id, Action.owner_id, Action.owner_role, Action.description, Action.due_on)
         .where(Action.status == ActionStatus.OPEN, Action.due_on < on)).all()
-    notify_many((action.owner_id, f"action-overdue:action-{action.id}:{week}",
+    holders = functools.cache(_holders)
+    notify_many((owner_id, f"action-overdue:action-{action.id}:{week}",
                  f"Your action \u201c{action.description[:80]}\u201d was due "
                  f"{action.due_on:%d %B %Y}.", f"/actions/{action.id}", "action_overdue")
-                for action in overdue)
+                for action in overdue
+                for owner_id in ([action.owner_id] if action.owner_id
+                                 else holders(action.owner_role)))
     return len(overdue)
+
+
+def lapse_last_stages(on=None):
+    """Each working morning: a last stage past its due date with no response puts its dispute
+    in the panel queue (the referrer and CSC are told)."""
+    on = on or today()
+    return disputes.lapse_last_stages(on) if is_working_day(on, region()) else 0
+
+
+def escalate_unanswered_settlements(on=None):
+    """Each working morning: settlements the referrer did not answer in time escalate."""
+    on = on or today()
+    return disputes.escalate_unanswered_settlements(on) if is_working_day(on, region()) else 0
+
+
+def disputes_digest(on=None):
+    """Each working morning: CSC managers' digest of the disputes raised since the last one."""
+    on = on or today()
+    if not is_working_day(on, region()):
+        return 0
+    count = disputes.raised_since(add_working_days(on, -1, region()), on)
+    notices.disputes_digest(on, count)
+    return count
 
 
 def _holders(role):
