@@ -5,7 +5,8 @@ child's name or date of birth is read here, only references and categories.
 """
 
 import math
-from collections import Counter
+import statistics
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -14,7 +15,7 @@ from flask import current_app
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from moderation.calendar import region, today, working_days_between
+from moderation.calendar import region, today, working_days_between, working_hours_between
 from moderation.extensions import db
 from moderation.models import (
     Agency,
@@ -22,6 +23,7 @@ from moderation.models import (
     Dispute,
     DisputeConcern,
     DisputeStage,
+    DisputeStatus,
     LearningTheme,
     PanelDecision,
     PanelOutcome,
@@ -101,6 +103,7 @@ class Figures:
     to_settlement: dict = field(default_factory=dict)  # median, p90, n in working days
     to_decision: dict = field(default_factory=dict)
     themes: list = field(default_factory=list)  # (name, count), most frequent first
+    urgent_route: dict = field(default_factory=dict)  # see _urgent_route
     previous: dict = field(default_factory=dict)
 
     @property
@@ -147,6 +150,7 @@ def figures(period, filters=Filters(), with_previous=True):
     _raised(result, period, filters)
     _settled(result, period, filters)
     _decided(result, period, filters)
+    _urgent_route(result, period, filters)
     if with_previous:
         result.previous = _previous(period.previous(), filters)
     return result
@@ -308,6 +312,61 @@ def _spread(days):
     middle = (nth((total + 1) // 2) + nth(total // 2 + 1)) / 2
     return {"median": int(middle) if middle == int(middle) else round(middle, 1),
             "p90": nth(math.ceil(0.9 * total)), "n": total}
+
+
+# The urgent route (rule 14) --------------------------------------------------------------------
+
+# Where the urgent disputes raised in the period stand now.
+URGENT_STANDING = {DisputeStatus.SETTLED: "settled", DisputeStatus.QUEUED: "panel",
+                   DisputeStatus.DECIDED: "panel", DisputeStatus.ESCALATING: "open",
+                   DisputeStatus.AWAITING_REFERRER: "open"}
+
+
+def _urgent_route(result, period, filters):
+    """Immediate-risk disputes raised in the period, by where they stand now (settled on the
+    urgent route, reached a panel, still open); and each urgent stage closed in the period
+    (skipped ones aside), with the median and longest time it took in working days and in
+    working hours. Stages closed before their times were kept (opened_at or closed_at unknown)
+    count in the days but not in the hours."""
+    urgent = Dispute.immediate_risk.is_(True)
+    standing = Counter()
+    for status, n in db.session.execute(filters.apply(
+            select(Dispute.status, func.count(Dispute.id))
+            .where(urgent, Dispute.raised_on.between(period.start, period.end))
+            .group_by(Dispute.status))):
+        standing[URGENT_STANDING.get(status, "open")] += n
+    # Only the urgent stages' few columns: a small share of the period's stages, each timed
+    # here because working hours are not something SQL can count.
+    rows = db.session.execute(filters.apply(
+        select(DisputeStage.position, DisputeStage.name, DisputeStage.opened_on,
+               DisputeStage.closed_on, DisputeStage.opened_at, DisputeStage.closed_at)
+        .join(Dispute, DisputeStage.dispute_id == Dispute.id)
+        .where(urgent, DisputeStage.closed_on.between(period.start, period.end),
+               or_(DisputeStage.outcome.is_(None),
+                   DisputeStage.outcome != StageOutcome.SKIPPED))))
+    days, hours, where = defaultdict(list), defaultdict(list), region()
+    for position, name, opened_on, closed_on, opened_at, closed_at in rows:
+        days[position, name].append(working_days_between(opened_on, closed_on, where))
+        if opened_at and closed_at:
+            hours[position, name].append(working_hours_between(opened_at, closed_at, where))
+    result.urgent_route = {
+        "raised": sum(standing.values()), "settled": standing["settled"],
+        "panel": standing["panel"], "open": standing["open"],
+        "stages": [{"position": position, "name": name, "closed": len(days[position, name]),
+                    "days": _median_longest(days[position, name]),
+                    "hours": _median_longest(hours[position, name])}
+                   for position, name in sorted(days)],
+        "untimed": sum(len(d) for d in days.values()) - sum(len(h) for h in hours.values()),
+    }
+
+
+def _median_longest(values):
+    """Median and longest of a list of numbers, and how many (None when there are none)."""
+    if not values:
+        return {"median": None, "longest": None, "n": 0}
+    middle = statistics.median(values)
+    return {"median": int(middle) if middle == int(middle) else round(middle, 2),
+            "longest": max(values), "n": len(values)}
 
 
 # The lists behind the figures, and the pseudonymised export -----------------------------------
