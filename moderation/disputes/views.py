@@ -114,6 +114,7 @@ def _dispute_page(dispute, reply_form=None):
         told=services.who_was_told(dispute) if dispute.immediate_risk else (),
         hours=services.hours_since_raised(dispute), csc_actions=services.actions_on(dispute),
         reply_form=reply_form or SettlementReplyForm(),
+        form=reply_form,  # its errors, when answering the settlement was refused
     )
 
 
@@ -328,7 +329,8 @@ def panel_queue():
     audit.record("queue_viewed", object_type="queue", page=page.page)
     return render_template("disputes/queue.html", page=page, filters=filters,
                            options=queue.filter_options(filters.agency), today=services.today(),
-                           clock=services.clock)
+                           clock=services.clock, urgent=queue.urgent_waiting(*queue.QUEUED),
+                           frozen=queue.frozen_sessions())
 
 
 @bp.route("/queue.csv")

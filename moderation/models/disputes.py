@@ -146,7 +146,7 @@ class StageOutcome(LabelledEnum):
     UNRESOLVED = "unresolved"
     SKIPPED = "skipped"
     LAPSED = "lapsed"
-    SETTLEMENT_NOT_ANSWERED = "settlement_not_answered"
+    SETTLEMENT_NOT_ANSWERED = "not_answered"  # the referrer did not answer a settlement
 
 
 StageOutcome.LABELS = {

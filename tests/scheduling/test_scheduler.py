@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import time_machine
 from aiosmtpd.controller import Controller
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from moderation.actions import services as actions
 from moderation.meeting import decisions, voting
@@ -62,7 +62,16 @@ def test_agendas_freeze_at_their_cut_off_and_members_hear_once(app, db, panel_me
             added = twice(db, reminders.freeze_due_agendas)
         assert session.status == SessionStatus.AGENDA_FROZEN
         assert [i.dispute_id for i in session.agenda] == m.dispute_ids
-        assert added == (5, 5)  # the chair, three representatives and the deputy
+        # The chair, three representatives and the deputy; and the item's referrer is told the
+        # date their dispute is heard.
+        assert added == (6, 6)
+        papers = db.session.scalars(select(Notification.user_id).where(
+            Notification.key.like("papers:%"))).all()
+        assert sorted(papers) == sorted(m.members)
+        [told] = db.session.scalars(select(Notification).where(
+            Notification.key.like("on-agenda:%"))).all()
+        assert told.user_id == m.referrer.id
+        assert told.message.endswith("will be heard by the panel on 8 December 2026.")
 
 
 def test_members_are_reminded_two_working_days_before(app, db, panel_meeting):
@@ -70,7 +79,8 @@ def test_members_are_reminded_two_working_days_before(app, db, panel_meeting):
     with app.app_context(), at(date(2026, 12, 4)):  # Friday; the session is Tuesday 8th
         assert twice(db, reminders.remind_sessions) == (5, 5)
         note = db.session.scalars(select(Notification).where(
-            Notification.user_id == m.reps["health"].id)).one()
+            Notification.user_id == m.reps["health"].id,
+            Notification.key.like("session-reminder:%"))).one()
         assert note.message == "The panel meets on 08 December 2026."
 
 
@@ -101,7 +111,8 @@ def test_escalation_alerts_go_to_whoever_acts_and_managers_for_the_last_stage(
             assert twice(db, reminders.escalation_alerts) == (0, 0)
         with at(date(2026, 11, 24)):
             assert twice(db, reminders.escalation_alerts)[0] == 1
-        note = db.session.scalars(select(Notification)).one()
+        note = db.session.scalars(select(Notification).where(
+            Notification.key.like("stage-due:%"))).one()
         assert note.user_id == csc.id
         with at(date(2026, 11, 28)):  # a Saturday: no working-morning alerts
             assert twice(db, reminders.escalation_alerts) == (0, 0)
@@ -157,14 +168,16 @@ def test_a_job_keeps_all_of_its_work_or_none_of_it(app, db, panel_meeting, monke
         raise RuntimeError("the job failed after writing")
 
     monkeypatch.setattr(reminders, "remind_sessions", remind_then_fail)
+    with app.app_context():
+        before = counts(db)  # the papers notices of the agenda's freeze
     with pytest.raises(RuntimeError):
         jobs.session_reminders()
     with app.app_context():
-        assert counts(db) == (0, 0)
+        assert counts(db) == before
     monkeypatch.setattr(reminders, "remind_sessions", lambda: remind(on=date(2026, 12, 4)))
     assert jobs.run_now("session-reminders") == 1
     with app.app_context():
-        assert counts(db) == (5, 5)
+        assert counts(db) == (before[0] + 5, before[1] + 5)
 
 
 def test_a_scheduler_restart_keeps_the_job_store(app, db):
@@ -223,9 +236,12 @@ def smtp(app):
 
 
 def _decided(app, db, panel_meeting):
-    """A decision on a dispute about Amelia Jones, born 14 March 2021: the referrer is told."""
+    """A decision on a dispute about Amelia Jones, born 14 March 2021: the referrer is told
+    (the outbox is emptied of the agenda's freeze first, so the decision's email is alone)."""
     m = panel_meeting()
     with app.app_context():
+        db.session.execute(delete(EmailMessage))
+        db.session.execute(delete(Notification))
         from moderation.models import LearningTheme
 
         session = db.session.get(PanelSession, m.session_id)
@@ -307,7 +323,7 @@ def test_no_email_names_the_child_for_any_kind_of_notification(app, db, panel_me
             db.session.commit()
         emails = db.session.scalars(select(EmailMessage)).all()
         reference = db.session.scalars(select(Dispute.reference)).first()
-        assert {e.kind for e in emails} == {"decision", "action_overdue"}
+        assert {e.kind for e in emails} == {"decision", "action_owed", "action_overdue"}
         for email in emails:
             text = email.subject + email.body
             for detail in ("Amelia", "Jones", "2021", "14 March", reference):
@@ -328,9 +344,9 @@ def test_a_user_can_turn_off_optional_emails_but_not_required_ones(app, db, pane
             reminders.remind_sessions()
             db.session.commit()
         assert db.session.scalar(select(func.count()).select_from(EmailMessage).where(
-            EmailMessage.user_id == user.id)) == 0
+            EmailMessage.user_id == user.id, EmailMessage.kind == "session_reminder")) == 0
         assert db.session.scalar(select(func.count()).select_from(Notification).where(
-            Notification.user_id == user.id)) == 1
+            Notification.user_id == user.id, Notification.key.like("session-reminder:%"))) == 1
 
 
 def test_two_overlapping_deliverers_send_each_email_once(app, db, panel_meeting, smtp):

@@ -1,0 +1,385 @@
+"""The urgent route (rule 14) and settlements the referrer must confirm, as people meet them:
+the page after each step, who hears of it, and the scheduler moving on what nobody answered."""
+
+from datetime import date, datetime
+
+import pytest
+import time_machine
+from sqlalchemy import func, select
+
+from moderation.disputes import services
+from moderation.extensions import db
+from moderation.models import (
+    Action,
+    AuditEvent,
+    Dispute,
+    DisputeStatus,
+    EscalationPolicy,
+    Notification,
+    SettlementReply,
+    StageOutcome,
+    User,
+)
+from moderation.scheduling import reminders
+from tests.conftest import banners, error_summary, heading, page, post, sign_in, url
+
+MONDAY = date(2026, 11, 23)
+
+
+@pytest.fixture(autouse=True)
+def a_monday_morning():
+    with time_machine.travel("2026-11-23 09:30:00+00:00", tick=False):
+        yield
+
+
+@pytest.fixture
+def people(app, make_user):
+    """A referrer, two CSC managers (one the named urgent contact), a partnership manager."""
+    people = {
+        "referrer": make_user("referrer", name="Riley Referrer"),
+        "csc": make_user("csc_manager", name="Casey Manager"),
+        "head": make_user("csc_manager", name="Hari Head-of-Service"),
+        "lead": make_user("partnership_manager", name="Lee Senior-Lead"),
+        "other_referrer": make_user("referrer", name="Olly Otheragency"),
+    }
+    with app.app_context():
+        db.session.get(EscalationPolicy, 1).urgent_contact_user_id = people["head"].id
+        db.session.commit()
+    return people
+
+
+def as_(app, person):
+    """A browser of its own, signed in as `person`."""
+    client = app.test_client()
+    sign_in(client, person)
+    return client
+
+
+def notices_for(user, prefix):
+    return db.session.scalars(select(Notification).where(
+        Notification.user_id == user.id, Notification.key.like(f"{prefix}%"))).all()
+
+
+def urgent(app, make_dispute, people):
+    return make_dispute(referrer=people["referrer"], on=MONDAY, immediate_risk=True)
+
+
+def test_an_urgent_dispute_runs_on_the_urgent_route_due_the_same_day(app, make_dispute, people):
+    dispute_id = urgent(app, make_dispute, people)
+    with app.app_context():
+        dispute = db.session.get(Dispute, dispute_id)
+        [stage] = dispute.stages
+        assert (stage.name, stage.due_on) == ("CSC team manager", MONDAY)
+        assert [s.name for s in services.route_stages(dispute)] == [
+            "CSC team manager", "Head of service", "The partnership's named senior lead"]
+
+
+def test_raising_an_urgent_dispute_tells_the_urgent_contact_and_csc_at_once(
+        app, client, make_dispute, people):
+    dispute_id = urgent(app, make_dispute, people)
+    with app.app_context():
+        for person in ("csc", "head"):
+            [note] = notices_for(people[person], "urgent-raised")
+            assert note.message.startswith("URGENT: dispute D-2026-")
+        assert not notices_for(people["lead"], "urgent-raised")
+    client = as_(app, people["referrer"])
+    raised = client.get(url(client, "disputes.raised", dispute_id=dispute_id))
+    told = [li.get_text(" ", strip=True) for li in page(raised).select("main ul li")]
+    assert any(line.startswith("Casey Manager, told") for line in told)
+    assert any(line.startswith("Hari Head-of-Service, told") for line in told)
+
+
+def test_the_dispute_page_and_the_csc_list_show_hours_since_raised_and_who_was_told(
+        app, client, make_dispute, people):
+    dispute_id = urgent(app, make_dispute, people)
+    with time_machine.travel("2026-11-23 12:45:00+00:00", tick=False):
+        client = as_(app, people["csc"])
+        shown = client.get(url(client, "disputes.show", dispute_id=dispute_id))
+        home = client.get("/", follow_redirects=True)
+    card = page(shown).select_one(".govuk-summary-card").get_text(" ", strip=True)
+    assert "Urgent route: 3 hours since it was raised" in card
+    assert "Hari Head-of-Service, told" in card
+    assert home.status_code == 200, home.text
+    row = page(home).find("a", string="D-2026-0001").find_parent("tr").get_text(" ", strip=True)
+    assert "3 hours since it was raised; told: Casey Manager, Hari Head-of-Service" in row
+
+
+def test_the_urgent_stages_run_the_same_day_and_the_chairs_hear_when_they_end(
+        app, make_dispute, make_user, people):
+    chair = make_user("chair", name="Pat Chair")
+    dispute_id = urgent(app, make_dispute, people)
+    with app.app_context():
+        dispute = db.session.get(Dispute, dispute_id)
+        referrer = db.session.get(User, people["referrer"].id)
+        for answerer in ("csc", "head", "lead"):
+            services.respond(dispute, db.session.get(User, people[answerer].id), "We disagree.")
+            services.escalate(dispute, referrer)
+        db.session.commit()
+        assert dispute.status == DisputeStatus.QUEUED
+        assert [(s.opened_on, s.due_on, s.outcome) for s in dispute.stages] == [
+            (MONDAY, MONDAY, StageOutcome.UNRESOLVED)] * 3
+        for person in (chair, people["lead"]):
+            [note] = notices_for(person, "urgent-panel")
+            assert note.link == f"/sessions/extraordinary/new?dispute_id={dispute_id}"
+        assert notices_for(people["referrer"], "queued")
+
+
+def test_only_the_named_senior_lead_role_answers_the_last_urgent_stage(
+        app, client, make_dispute, people):
+    dispute_id = urgent(app, make_dispute, people)
+    with app.app_context():
+        dispute = db.session.get(Dispute, dispute_id)
+        referrer = db.session.get(User, people["referrer"].id)
+        services.escalate(dispute, referrer, to_position=3)
+        db.session.commit()
+    client = as_(app, people["csc"])
+    shown = client.get(url(client, "disputes.show", dispute_id=dispute_id))
+    assert "Respond for CSC" not in shown.text
+    client = as_(app, people["lead"])
+    answered = post(client, url(client, "disputes.respond", dispute_id=dispute_id),
+                    {"response": "Senior lead: the threshold is met.", "next_step": "unresolved"},
+                    follow_redirects=True)
+    assert "Your response has been sent." in banners(answered)
+
+
+# Settlement on the referrer's acceptance -------------------------------------------------------
+
+
+def accepted(app, client, make_dispute, people):
+    """CSC settles on "the referrer accepts CSC's explanation"; returns the dispute's id."""
+    dispute_id = make_dispute(referrer=people["referrer"], on=MONDAY)
+    client = as_(app, people["csc"])
+    response = post(client, url(client, "disputes.respond", dispute_id=dispute_id), {
+        "response": "We explained the decision.", "next_step": "referrer_accepts",
+        "settlement_outcome": "no_further_action",
+        "settlement_note": "The referrer accepted our explanation on the phone."},
+        follow_redirects=True)
+    assert ("The referrer has been asked to confirm the settlement by 30 November 2026."
+            in banners(response))
+    return dispute_id
+
+
+def test_a_settlement_on_acceptance_waits_for_the_referrer(app, client, make_dispute, people):
+    dispute_id = accepted(app, client, make_dispute, people)
+    with app.app_context():
+        dispute = db.session.get(Dispute, dispute_id)
+        assert dispute.status == DisputeStatus.AWAITING_REFERRER
+        assert dispute.settled_on is None and dispute.current_stage.closed_on is None
+        [note] = notices_for(people["referrer"], "settlement")
+        assert "Confirm or decline by 30 November 2026" in note.message
+    client = as_(app, people["referrer"])
+    shown = client.get(url(client, "disputes.show", dispute_id=dispute_id))
+    legend = page(shown).select_one("form legend").get_text(strip=True)
+    assert legend == "Do you accept CSC's explanation and agree the dispute is settled?"
+    assert "Escalate" not in [a.get_text(strip=True) for a in page(shown).select("main a")]
+
+
+def test_the_referrer_confirms_once_and_a_second_answer_is_refused(
+        app, client, make_dispute, people):
+    dispute_id = accepted(app, client, make_dispute, people)
+    client = as_(app, people["referrer"])
+    address = url(client, "disputes.settlement_reply", dispute_id=dispute_id)
+    confirmed = post(client, address, {"reply": "confirm"}, follow_redirects=True)
+    assert "The dispute is settled." in banners(confirmed)
+    again = post(client, address, {"reply": "decline"})
+    assert again.status_code == 200
+    assert error_summary(again) == ["This settlement has already been answered"]
+    with app.app_context():
+        dispute = db.session.get(Dispute, dispute_id)
+        assert (dispute.status, dispute.settlement_reply) == (DisputeStatus.SETTLED,
+                                                               SettlementReply.CONFIRMED)
+        assert dispute.settled_on == MONDAY
+        assert db.session.scalar(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.action == "settlement_answered")) == 1
+
+
+def test_declining_returns_the_dispute_to_its_stage_and_tells_csc(
+        app, client, make_dispute, people):
+    dispute_id = accepted(app, client, make_dispute, people)
+    client = as_(app, people["referrer"])
+    declined = post(client, url(client, "disputes.settlement_reply", dispute_id=dispute_id),
+                    {"reply": "decline"}, follow_redirects=True)
+    assert any("You declined the settlement" in b for b in banners(declined))
+    assert "Escalate" in [a.get_text(strip=True) for a in page(declined).select("main a")]
+    with app.app_context():
+        dispute = db.session.get(Dispute, dispute_id)
+        assert dispute.status == DisputeStatus.ESCALATING
+        assert dispute.current_stage.position == 1
+        assert notices_for(people["csc"], "declined")
+
+
+def test_no_answer_chosen_is_a_gov_uk_error(app, client, make_dispute, people):
+    dispute_id = accepted(app, client, make_dispute, people)
+    client = as_(app, people["referrer"])
+    response = post(client, url(client, "disputes.settlement_reply", dispute_id=dispute_id), {})
+    assert error_summary(response) == ["Select whether you accept the settlement"]
+    with app.app_context():
+        assert db.session.get(Dispute, dispute_id).status == DisputeStatus.AWAITING_REFERRER
+
+
+def test_another_referrer_cannot_answer_the_settlement(app, client, make_dispute, people):
+    dispute_id = accepted(app, client, make_dispute, people)
+    client = as_(app, people["other_referrer"])
+    response = post(client, url(client, "disputes.settlement_reply", dispute_id=dispute_id),
+                    {"reply": "confirm"})
+    assert response.status_code == 404 and "D-2026" not in response.text
+    with app.app_context():
+        assert db.session.get(Dispute, dispute_id).status == DisputeStatus.AWAITING_REFERRER
+
+
+# What the scheduler moves on -------------------------------------------------------------------
+
+
+def twice(step, on):
+    """Run a job body on a working morning twice, committing each: returns both results."""
+    with time_machine.travel(datetime(on.year, on.month, on.day, 6, 30), tick=False):
+        first = step(on)
+        db.session.commit()
+        second = step(on)
+        db.session.commit()
+    return first, second
+
+
+def test_an_unanswered_settlement_escalates_once_after_its_due_date(
+        app, client, make_dispute, people):
+    dispute_id = accepted(app, client, make_dispute, people)  # reply due 30 November
+    with app.app_context():
+        assert twice(reminders.escalate_unanswered_settlements, date(2026, 11, 30)) == (0, 0)
+        assert twice(reminders.escalate_unanswered_settlements, date(2026, 12, 1)) == (1, 0)
+        dispute = db.session.get(Dispute, dispute_id)
+        assert dispute.status == DisputeStatus.ESCALATING
+        assert dispute.settlement_reply == SettlementReply.NOT_ANSWERED
+        first, second = dispute.stages
+        assert first.outcome == StageOutcome.SETTLEMENT_NOT_ANSWERED
+        assert (second.position, second.opened_on, second.opened_by_id) == (2, date(2026, 12, 1),
+                                                                             None)
+
+
+def test_a_lapsed_last_stage_joins_the_queue_once_the_next_working_morning(
+        app, make_dispute, people):
+    dispute_id = make_dispute(referrer=people["referrer"], on=MONDAY)
+    with app.app_context():
+        dispute = db.session.get(Dispute, dispute_id)
+        csc = db.session.get(User, people["csc"].id)
+        services.respond(dispute, csc, "No further action stands.")
+        services.escalate(dispute, csc, to_position=3, skip_reason="Agreed with the referrer")
+        db.session.commit()
+        due = dispute.current_stage.due_on  # five working days: Monday 30 November
+        assert due == date(2026, 11, 30)
+        assert twice(reminders.lapse_last_stages, due) == (0, 0)
+        assert twice(reminders.lapse_last_stages, date(2026, 12, 1)) == (1, 0)
+        assert (dispute.status, dispute.queued_on) == (DisputeStatus.QUEUED, date(2026, 12, 1))
+        assert dispute.stages[-1].outcome == StageOutcome.LAPSED
+        assert notices_for(people["referrer"], "queued")
+        assert notices_for(people["csc"], "lapsed")
+
+
+def test_a_last_stage_that_was_answered_does_not_lapse(app, make_dispute, people):
+    dispute_id = make_dispute(referrer=people["referrer"], on=MONDAY)
+    with app.app_context():
+        dispute = db.session.get(Dispute, dispute_id)
+        csc = db.session.get(User, people["csc"].id)
+        services.respond(dispute, csc, "No further action stands.")
+        services.escalate(dispute, csc, to_position=3, skip_reason="Agreed")
+        services.respond(dispute, db.session.get(User, people["head"].id), "Still NFA.")
+        db.session.commit()
+        assert twice(reminders.lapse_last_stages, date(2026, 12, 1)) == (0, 0)
+        assert dispute.status == DisputeStatus.ESCALATING
+
+
+def test_the_csc_digest_counts_yesterdays_disputes_by_email_only(app, make_dispute, people):
+    make_dispute(referrer=people["referrer"], on=MONDAY)
+    make_dispute(referrer=people["referrer"], on=MONDAY, immediate_risk=True)
+    with app.app_context():
+        assert twice(reminders.disputes_digest, date(2026, 11, 24)) == (1, 1)
+        from moderation.models import EmailMessage
+
+        digests = db.session.scalars(select(EmailMessage).where(
+            EmailMessage.kind == "disputes_digest")).all()
+        assert sorted(e.user_id for e in digests) == sorted([people["csc"].id,
+                                                             people["head"].id])
+        assert not db.session.scalars(select(Notification).where(
+            Notification.key.like("digest:%"))).all()
+
+
+# The policy's urgent route ---------------------------------------------------------------------
+
+
+def test_the_partnership_manager_edits_the_urgent_route(app, client, people):
+    client = as_(app, people["lead"])
+    policy = client.get(url(client, "disputes.policy"))
+    assert "Urgent stage 3: The partnership's named senior lead" in page(policy).get_text()
+    response = post(client, url(client, "disputes.urgent_stage", position=2), {
+        "name": "Service manager", "who_acts": "The service manager decides today.",
+        "answering_role": "csc_manager", "independent": "yes"}, follow_redirects=True)
+    assert "Urgent stage 2: Service manager" in page(response).get_text()
+    with app.app_context():
+        policy = db.session.get(EscalationPolicy, 1)
+        assert [s.name for s in policy.urgent_stages][1] == "Service manager"
+        assert len(policy.stages) == 3  # the ordinary route is untouched
+
+
+def test_the_urgent_contact_must_be_someone(app, client, people):
+    client = as_(app, people["lead"])
+    response = post(client, url(client, "disputes.urgent_contact"),
+                    {"urgent_contact": "Call the duty manager."})
+    assert error_summary(response) == ["Select the person told at once of every urgent dispute"]
+    response = post(client, url(client, "disputes.urgent_contact"),
+                    {"urgent_contact": "Call the duty manager.",
+                     "urgent_contact_user_id": str(people["referrer"].id)})
+    assert error_summary(response) == ["Select the person told at once of every urgent dispute"]
+    with app.app_context():
+        assert db.session.get(EscalationPolicy, 1).urgent_contact_user_id == people["head"].id
+
+
+@pytest.mark.parametrize(("days", "message"), [
+    ("0", "The working days must be between 1 and 30"),
+    ("-2", "The working days must be between 1 and 30"),
+    ("", "Enter the working days a referrer has to confirm, like 5")])
+def test_time_limits_refuse_nonsense(app, client, people, days, message):
+    client = as_(app, people["lead"])
+    response = post(client, url(client, "disputes.time_limits"),
+                    {"settlement_reply_days": days, "csc_action_days": "1"})
+    assert heading(response) == "Change the time limits"
+    assert error_summary(response) == [message]
+    with app.app_context():
+        assert db.session.get(EscalationPolicy, 1).settlement_reply_days == 5
+
+
+# After an overturn -----------------------------------------------------------------------------
+
+
+def test_an_overturn_owes_csc_an_action_shown_on_the_dispute_page(app, client, panel_meeting,
+                                                                  make_user):
+    from moderation.meeting import decisions, voting
+    from moderation.models import LearningTheme, PanelSession
+
+    csc = make_user("csc_manager", name="Casey Manager")
+    m = panel_meeting()
+    with app.app_context():
+        session = db.session.get(PanelSession, m.session_id)
+        chair = db.session.get(User, m.chair.id)
+        item = session.agenda[0]
+        voting.open_voting(item, chair)
+        for rep in m.reps.values():
+            voting.cast_vote(item, db.session.get(User, rep.id), "overturn_s17", "Met.")
+        voting.close_voting(item, chair)
+        theme = db.session.scalars(select(LearningTheme)).first()
+        decisions.record_decision(item, chair, rationale="R", feedback="F",
+                                  theme_ids=[theme.id])
+        db.session.commit()
+        [action] = db.session.scalars(select(Action)).all()
+        assert (action.owner_id, action.owner_role) == (None, "csc_manager")
+        assert action.due_on == date(2026, 12, 9)  # one working day after the session
+        assert notices_for(csc, "action-set")
+        assert notices_for(csc, "decision-csc")
+    client = as_(app, csc)
+    shown = client.get(url(client, "disputes.show", dispute_id=m.dispute_ids[0]))
+    section = page(shown).find("h2", string="What CSC must do after the panel's decision")
+    assert "Open" in section.find_next("ul").get_text(" ", strip=True)
+    updated = post(client, url(client, "actions.update", action_id=action.id),
+                   {"status": "done"}, follow_redirects=True)
+    assert updated.status_code == 200
+    shown = client.get(url(client, "disputes.show", dispute_id=m.dispute_ids[0]))
+    section = page(shown).find("h2", string="What CSC must do after the panel's decision")
+    assert "Done" in section.find_next("ul").get_text(" ", strip=True)
