@@ -166,15 +166,14 @@ def test_the_partnership_manager_reads_the_urgent_route(app, client, signed_in,
     assert table.find("caption").get_text(" ", strip=True) == (
         "Time each urgent stage took, for stages closed from 1 November 2026 to 30 November 2026")
     assert [th.get_text(" ", strip=True) for th in table.select("thead th")] == [
-        "Stage", "Closed", "Median working days", "Longest working days",
-        "Median working hours", "Longest working hours"]
+        "Stage", "Working days", "Working hours"]
     rows = {row.find("th").get_text(" ", strip=True):
-            [td.get_text(strip=True) for td in row.find_all("td")]
+            [td.get_text(" ", strip=True) for td in row.find_all("td")]
             for row in table.select("tbody tr")}
     assert rows == {
-        f"Stage 1: {MANAGER}": ["5", "1", "1", "2.5", "3.5"],
-        f"Stage 2: {HEAD}": ["1", "0", "0", "5.0", "5.0"],
-        f"Stage 3: {LEAD}": ["1", "3", "3", "25.0", "25.0"],
+        f"Stage 1: {MANAGER} 5 closed": ["Median 1 Longest 1", "Median 2.5 Longest 3.5"],
+        f"Stage 2: {HEAD} 1 closed": ["Median 0 Longest 0", "Median 5 Longest 5"],
+        f"Stage 3: {LEAD} 1 closed": ["Median 3 Longest 3", "Median 25 Longest 25"],
     }
     notes = section.select_one(".urgent-notes").get_text(" ", strip=True)
     assert "only office hours, 9am to 5pm on working days" in notes
@@ -190,6 +189,20 @@ def test_a_period_without_urgent_stages_says_so(app, client, signed_in):
     assert section.select_one(".urgent-stages-none").get_text(strip=True) == (
         "No urgent stages closed in this period.")
 
+
+
+def test_a_stage_whose_times_were_never_kept_has_its_hours_not_known(app, client, signed_in,
+                                                                        run_stages):
+    run_stages(date(2026, 11, 20), DisputeStatus.DECIDED, [
+        (1, MANAGER, date(2026, 11, 20), date(2026, 11, 23), StageOutcome.UNRESOLVED),
+        (2, HEAD, date(2026, 11, 23), date(2026, 11, 24), StageOutcome.UNRESOLVED)])
+    signed_in("partnership_manager")
+    section = _section(client.get(url(app, "home.partnership", **NOVEMBER_FORM)))
+    cells = [[td.get_text(" ", strip=True) for td in row.find_all("td")]
+             for row in section.select("table tbody tr")]
+    assert cells == [["Median 1 Longest 1", "Not known"], ["Median 1 Longest 1", "Not known"]]
+    assert "2 stages closed before the times of day were recorded: they are counted" in (
+        section.select_one(".urgent-notes").get_text(" ", strip=True))
 
 @pytest.mark.parametrize("role", ["csc_manager", "chair", "panel_member", "referrer", "admin"])
 def test_only_the_partnership_manager_reads_the_figures(app, client, make_user, urgent_november,
