@@ -22,6 +22,7 @@ from moderation.models import (
     User,
     UserRole,
 )
+from moderation.models.types import utcnow
 from moderation.notifications.services import notify_many
 from moderation.web.formatting import format_date
 
@@ -81,8 +82,10 @@ def attended(session):
 def panel_chairs():
     """The panel's current chair and deputy chair; every chair-role holder if none is set."""
     chairs = db.session.scalars(
-        select(PanelMember.user_id).where(PanelMember.left_on.is_(None),
-                                          PanelMember.role.in_(CHAIR_ROLES))).all()
+        select(PanelMember.user_id).join(User, PanelMember.user_id == User.id)
+        .where(PanelMember.left_on.is_(None), PanelMember.role.in_(CHAIR_ROLES),
+               User.active.is_(True))
+        .order_by(PanelMember.user_id)).all()
     return chairs or role_holders(Role.CHAIR)
 
 
@@ -159,7 +162,8 @@ def csc_corrected(dispute, at):
 
 
 def settlement_to_confirm(dispute):
-    _tell([dispute.referrer_id], f"settlement:dispute-{dispute.id}:{dispute.settled_on}",
+    """Each proposal is its own event: after a decline, CSC may propose again."""
+    _tell([dispute.referrer_id], f"settlement:dispute-{dispute.id}:{_stamp(utcnow())}",
           f"CSC has settled dispute {dispute.reference} on the basis that you accept its "
           f"explanation. Confirm or decline by {format_date(dispute.settlement_reply_due_on)}.",
           _dispute_link(dispute), "settlement_to_confirm")
