@@ -60,6 +60,8 @@ def load():
     today = services.today()
     ago = lambda working_days: add_working_days(today, -working_days)  # noqa: E731
     csc, screener = people["csc.manager"], people["csc.screener"]
+    # The named urgent contact, told at once of every immediate-risk dispute.
+    services.current_policy().urgent_contact_user_id = screener.id
 
     def raise_(referrer, days_ago, **changes):
         on = ago(days_ago)
@@ -110,8 +112,14 @@ def load():
     services.settle(settled, csc, "child_and_family_assessment",
                     "A social worker has been allocated and will visit this week.", on=ago(8))
 
-    # Urgent, raised today: same-working-day clock, top of every CSC list.
+    # CSC settled on the referrer accepting its explanation: waiting for the referrer's answer.
+    accepted = raise_(health, 3, child_name="Freya Hall", concern_categories=["neglect"])
+    services.respond(accepted, csc, "We went through the decision with the health visitor.")
+    services.propose_settlement(accepted, csc, "information_or_advice",
+                                "The health visitor accepted the advice given.", on=ago(1))
+
+    # Urgent, raised today on the urgent route: same-working-day clock, top of every CSC list.
     raise_(people["police.referrer"], 0, child_name="Ethan Wright", immediate_risk=True,
            concern_categories=["physical_abuse", "domestic_abuse"], level_of_need=4)
     db.session.flush()
-    return 8
+    return 9

@@ -282,12 +282,13 @@ def minutes_approved(session, version):
 
 def decision(item, decision_maker_id):
     """The referrer reads the decision; CSC hears the panel decided on its decision: the
-    decision maker if CSC recorded one, else every CSC manager."""
+    decision maker if CSC recorded one who is still active, else every CSC manager."""
     dispute = item.dispute
     _tell([dispute.referrer_id], f"decision:item-{item.id}",
           f"The panel has decided your dispute {dispute.reference}.", _dispute_link(dispute),
           "decision")
-    _tell([decision_maker_id] if decision_maker_id else csc_managers(),
+    maker = db.session.get(User, decision_maker_id) if decision_maker_id else None
+    _tell([maker.id] if maker is not None and maker.active else csc_managers(),
           f"decision-csc:item-{item.id}",
           f"The panel has decided on CSC's decision in dispute {dispute.reference}.",
           _dispute_link(dispute), "panel_decision_on_csc")
