@@ -6,15 +6,19 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from moderation.admin.services import agency_options
+from moderation.calendar import today
 from moderation.disputes.services import queue_order
 from moderation.extensions import db
 from moderation.models import (
+    AgendaItem,
     ConcernCategory,
     Dispute,
     DisputeConcern,
     DisputeStage,
     DisputeStatus,
+    PanelSession,
     Role,
+    SessionStatus,
     StageOutcome,
     User,
 )
@@ -67,8 +71,12 @@ def _stage_reached():
     )
 
 
-def query(filters):
+def query(filters, monthly=True):
+    """The queued disputes the filters choose, in rule 5 order. The monthly queue (`monthly`)
+    leaves out urgent disputes: they wait for no monthly panel (rule 14)."""
     statement = select(Dispute).where(Dispute.status == DisputeStatus.QUEUED)
+    if monthly:
+        statement = statement.where(Dispute.immediate_risk.is_(False))
     if filters.reference:
         statement = statement.where(Dispute.reference.ilike(f"%{filters.reference}%"))
     if filters.agency:
@@ -94,6 +102,37 @@ def query(filters):
 QUEUED = (joinedload(Dispute.referring_agency),)
 # The CSV adds the concerns.
 EXPORTED = (joinedload(Dispute.referring_agency), selectinload(Dispute.concerns))
+
+
+def on_an_agenda():
+    """The disputes already listed for a session that is not cancelled (a subquery)."""
+    return (
+        select(AgendaItem.dispute_id)
+        .join(PanelSession, AgendaItem.session_id == PanelSession.id)
+        .where(AgendaItem.deferred.is_(False), PanelSession.status != SessionStatus.CANCELLED)
+    )
+
+
+def urgent_waiting(*options):
+    """Queued disputes about a child at immediate risk that no agenda holds yet: each needs an
+    extraordinary panel, or a place on a frozen agenda, within two working days."""
+    return db.session.scalars(
+        select(Dispute)
+        .where(Dispute.status == DisputeStatus.QUEUED, Dispute.immediate_risk.is_(True),
+               Dispute.id.not_in(on_an_agenda()))
+        .options(*options)
+        .order_by(*queue_order())
+    ).all()
+
+
+def frozen_sessions():
+    """Sessions to come whose agenda is frozen: an urgent dispute may still join one."""
+    return db.session.scalars(
+        select(PanelSession)
+        .where(PanelSession.status == SessionStatus.AGENDA_FROZEN,
+               PanelSession.held_on >= today())
+        .order_by(PanelSession.held_on, PanelSession.id)
+    ).all()
 
 
 def page(filters, number, per_page):
@@ -125,12 +164,13 @@ CSV_COLUMNS = [
 
 
 def csv_text(filters, batch=500):
-    """The filtered queue as CSV; no child names, initials or dates of birth.
+    """The filtered queue as CSV, urgent disputes included; no child names, initials or dates
+    of birth.
 
     Built whole rather than streamed, so that no database transaction stays open while a slow
     client downloads it (the queue holds only the disputes waiting now, so it stays small).
     """
-    disputes = db.session.scalars(query(filters).options(*EXPORTED)
+    disputes = db.session.scalars(query(filters, monthly=False).options(*EXPORTED)
                                   .execution_options(yield_per=batch))
     return csv_safe.csv_text(CSV_COLUMNS, (_csv_row(dispute) for dispute in disputes))
 

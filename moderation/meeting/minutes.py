@@ -36,6 +36,8 @@ from moderation.models import (
 )
 from moderation.models.disputes import LEVELS_OF_NEED
 from moderation.models.types import utcnow
+from moderation.notifications import notices
+from moderation.panels.agenda import AFTER_FREEZE
 from moderation.web import audit, pdf
 from moderation.web.boundary import Refusal
 from moderation.web.formatting import format_date
@@ -150,6 +152,7 @@ def approve(session, version, actor):
     session.status = SessionStatus.MINUTES_APPROVED
     audit.record("minutes_approved", version, actor=actor, session=session.id,
                  version=version.version)
+    notices.minutes_approved(session, version)
 
 
 def correct(session, actor, change_note):
@@ -196,6 +199,7 @@ def minutes_data(session, version):
     return {
         "partnership": current_app.config["PARTNERSHIP_NAME"],
         "title": f"Threshold moderation panel: minutes of {format_date(session.held_on)}",
+        "extraordinary": session.extraordinary,
         "held_on": format_date(session.held_on),
         "time": session.starts_at.strftime("%H:%M"),
         "place": _place(session),
@@ -262,6 +266,7 @@ def _item(item, summaries, session_actions):
         "position": item.position,
         "reference": dispute.reference,
         "initials": dispute.child_initials,
+        "added_after_freeze": AFTER_FREEZE if item.added_after_freeze else None,
         "summary": summaries.get(str(item.id), ""),
         "classification": Classification(dispute.effective_recorded_as).label,
         "csc_outcome": CscOutcome(dispute.effective_outcome).label,
@@ -287,7 +292,7 @@ def _decision(decision):
 
 
 def _action(action):
-    return {"description": action.description, "owner": action.owner.name,
+    return {"description": action.description, "owner": action.owner_label,
             "agency": action.agency.name, "due": format_date(action.due_on),
             "status": ActionStatus(action.status).label,
             "reference": action.agenda_item.dispute.reference if action.agenda_item else None}

@@ -11,6 +11,7 @@ from moderation.disputes.child_identifiers import refuse_on_agenda
 from moderation.meeting import minutes
 from moderation.models import Attendance, AttendanceStatus, SessionStatus
 from moderation.models.types import utcnow
+from moderation.notifications import notices
 from moderation.panels.membership import members, sitting_member
 from moderation.web import audit
 from moderation.web.boundary import Refusal
@@ -116,7 +117,8 @@ def start(session, actor, early_reason=None):
 
 
 def close(session, actor):
-    """End the meeting once every item is decided or deferred; the minutes are then drafted."""
+    """End the meeting once every item is decided or deferred; the minutes are then drafted and
+    the members present are told they are ready for comment."""
     if session.status != SessionStatus.IN_SESSION:
         raise Refusal("Only a meeting in session can close", "meeting")
     open_items = [i for i in session.agenda if not i.concluded]
@@ -127,3 +129,4 @@ def close(session, actor):
     session.status = SessionStatus.MINUTES_DRAFT
     audit.record("meeting_closed", session, actor=actor)
     minutes.start_draft(session, actor)
+    notices.minutes_draft(session)

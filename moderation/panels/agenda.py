@@ -1,15 +1,18 @@
-"""Building and freezing a session's agenda (DESIGN.md §4 rule 5).
+"""Building and freezing a session's agenda (DESIGN.md §4 rules 5 and 14).
 
-The agenda is filled from the panel queue in rule 5 order up to the session's capacity; the chair
-can add, remove, reorder and time items while the session is scheduled. Freezing locks it and
-opens the papers to the session's members. Queued disputes that do not fit roll to the next one.
+The agenda is filled from the monthly queue in rule 5 order up to the session's capacity; the
+chair can add, remove, reorder and time items while the session is scheduled. Freezing locks it
+and opens the papers to the session's members. Queued disputes that do not fit roll to the next
+one. Urgent disputes never wait in the monthly queue: the chair calls an extraordinary panel for
+one (services.schedule_extraordinary), or adds it to a frozen agenda beyond its capacity.
 """
 
 from sqlalchemy import select
 
+from moderation.disputes import queue
 from moderation.disputes.services import queue_order
 from moderation.extensions import db
-from moderation.models import AgendaItem, Dispute, DisputeStatus, PanelSession, SessionStatus
+from moderation.models import AgendaItem, Dispute, DisputeStatus, SessionStatus
 from moderation.notifications import notices
 from moderation.web import audit
 from moderation.web.boundary import Refusal
@@ -18,22 +21,31 @@ MINUTES = (5, 120)
 DEFAULT_MINUTES = 20
 
 
-def _on_an_agenda():
-    """Disputes already listed for a session that is not cancelled."""
-    return (
-        select(AgendaItem.dispute_id)
-        .join(PanelSession, AgendaItem.session_id == PanelSession.id)
-        .where(AgendaItem.deferred.is_(False), PanelSession.status != SessionStatus.CANCELLED)
-    )
+# An urgent item may join an agenda that is frozen (or still a draft), never a meeting under way.
+TAKES_URGENT = (SessionStatus.SCHEDULED, SessionStatus.AGENDA_FROZEN)
+NOT_URGENT = ("Only a dispute about a child at immediate risk can be added after the agenda is "
+              "frozen")
+AFTER_FREEZE = "Added after the agenda was frozen: immediate risk"
 
 
 def waiting():
-    """Queued disputes not yet on any agenda, in rule 5 order."""
+    """The monthly queue: queued disputes, not urgent, not yet on any agenda, in rule 5 order."""
     return db.session.scalars(
         select(Dispute)
-        .where(Dispute.status == DisputeStatus.QUEUED, Dispute.id.not_in(_on_an_agenda()))
+        .where(Dispute.status == DisputeStatus.QUEUED, Dispute.immediate_risk.is_(False),
+               Dispute.id.not_in(queue.on_an_agenda()))
         .order_by(*queue_order())
     ).all()
+
+
+def urgent_waiting(*options):
+    """Queued immediate-risk disputes not yet on any agenda (rule 14)."""
+    return queue.urgent_waiting(*options)
+
+
+def urgent_dispute(dispute_id):
+    """The queued immediate-risk dispute with this id that no agenda holds, or None."""
+    return next((d for d in urgent_waiting() if d.id == dispute_id), None)
 
 
 def room(session):
@@ -57,8 +69,9 @@ def fill_from_queue(session, actor):
 
 
 def add_item(session, actor, dispute_id):
+    """A waiting dispute, urgent or not, onto a draft agenda within its capacity."""
     _require_draft(session)
-    dispute = next((d for d in waiting() if d.id == dispute_id), None)
+    dispute = next((d for d in urgent_waiting() + waiting() if d.id == dispute_id), None)
     if dispute is None:
         raise Refusal("Select a dispute waiting for the panel", "dispute_id")
     if not room(session):
@@ -69,9 +82,27 @@ def add_item(session, actor, dispute_id):
     return item
 
 
-def _append(session, dispute):
+def add_urgent_item(session, actor, dispute_id):
+    """An urgent dispute onto a frozen agenda (or a draft one), beyond its capacity if need be:
+    marked as added after the freeze, and the session's members and the referrer are told."""
+    if session.status not in TAKES_URGENT:
+        raise Refusal("The meeting has started: an urgent dispute can only join a session that "
+                      "has not started", "urgent_dispute_id")
+    dispute = urgent_dispute(dispute_id)
+    if dispute is None:
+        raise Refusal(NOT_URGENT, "urgent_dispute_id")
+    item = _append(session, dispute, added_after_freeze=session.opened)
+    db.session.flush()  # the item's id, for the notices' keys
+    audit.record("urgent_item_added", session, actor=actor, dispute=dispute.id,
+                 after_freeze=item.added_after_freeze)
+    if session.opened:  # a draft agenda's members and referrers hear when it is frozen
+        notices.urgent_item_added(session, item)
+    return item
+
+
+def _append(session, dispute, added_after_freeze=False):
     item = AgendaItem(dispute=dispute, position=len(session.agenda) + 1,
-                      minutes=DEFAULT_MINUTES)
+                      minutes=DEFAULT_MINUTES, added_after_freeze=added_after_freeze)
     session.agenda.append(item)
     return item
 
@@ -107,16 +138,18 @@ def _renumber(session):
         item.position = number
 
 
-def freeze(session, actor):
-    """Lock the agenda (filling it from the queue if the chair has not) and open the papers."""
+def freeze(session, actor, tell=True):
+    """Lock the agenda (filling it from the queue if the chair has not) and open the papers.
+    `tell=False` leaves the notices to the caller (an extraordinary session tells its own)."""
     _require_draft(session)
     if not session.agenda:
         fill_from_queue(session, actor)
-        db.session.flush()  # the new items' dispute ids
+    db.session.flush()  # the items' ids and dispute ids
     session.status = SessionStatus.AGENDA_FROZEN
     audit.record("agenda_frozen", session, actor=actor,
                  disputes=[item.dispute_id for item in session.agenda])
-    notices.agenda_frozen(session)
+    if tell:
+        notices.agenda_frozen(session)
     return session
 
 

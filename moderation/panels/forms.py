@@ -36,7 +36,9 @@ from moderation.web.forms import (
 TIME_PATTERN = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
 
 
-class SessionTermsForm(FlaskForm):
+class MeetingForm(FlaskForm):
+    """When and where a session meets."""
+
     starts_at = StringField(
         "Start time", description="Use the 24-hour clock, like 10:00", widget=GovTextInput(),
         validators=[DataRequired("Enter the start time")],
@@ -56,6 +58,28 @@ class SessionTermsForm(FlaskForm):
                                             "like https://meet.example.org/panel"),
                     Length(max=500, message="The link must be 500 characters or fewer")],
     )
+    def validate_starts_at(self, field):
+        if not TIME_PATTERN.match((field.data or "").strip()):
+            raise ValidationError("Enter the start time in the 24-hour clock, like 10:00")
+
+    def validate_place(self, field):
+        if not (field.data or "").strip() and not (self.online_link.data or "").strip():
+            raise ValidationError("Enter a place or an online link")
+
+    def start_time(self):
+        hours, minutes = TIME_PATTERN.match(self.starts_at.data.strip()).groups()
+        return time(int(hours), int(minutes))
+
+    def meeting(self):
+        return {
+            "starts_at": self.start_time(),
+            "duration_minutes": self.duration_minutes.data,
+            "place": (self.place.data or "").strip() or None,
+            "online_link": (self.online_link.data or "").strip() or None,
+        }
+
+
+class SessionTermsForm(MeetingForm):
     capacity = GovukIntegerField(
         "How many cases can it take?", widget=GovTextInput(),
         invalid_message="The number of cases must be a whole number, like 8",
@@ -69,30 +93,32 @@ class SessionTermsForm(FlaskForm):
                     NumberRange(0, 20, "The cut-off must be between 0 and 20 working days")],
     )
 
-    def validate_starts_at(self, field):
-        if not TIME_PATTERN.match((field.data or "").strip()):
-            raise ValidationError("Enter the start time in the 24-hour clock, like 10:00")
-
-    def validate_place(self, field):
-        if not (field.data or "").strip() and not (self.online_link.data or "").strip():
-            raise ValidationError("Enter a place or an online link")
-
     def terms(self):
-        hours, minutes = TIME_PATTERN.match(self.starts_at.data.strip()).groups()
-        return {
-            "starts_at": time(int(hours), int(minutes)),
-            "duration_minutes": self.duration_minutes.data,
-            "place": (self.place.data or "").strip() or None,
-            "online_link": (self.online_link.data or "").strip() or None,
-            "capacity": self.capacity.data,
-            "cutoff_working_days": self.cutoff_working_days.data,
-        }
+        return {**self.meeting(), "capacity": self.capacity.data,
+                "cutoff_working_days": self.cutoff_working_days.data}
 
 
 class SessionForm(SessionTermsForm):
     held_on = GovukDateField("Date", validators=[DateRequired("Enter the session's date")],
                              invalid_message="The session's date must be a real date")
     submit = SubmitField("Schedule session", widget=GovSubmitInput())
+
+
+class ExtraordinaryForm(MeetingForm):
+    """An extraordinary session: only the time and place; its date follows from the time."""
+
+    starts_at = StringField(
+        "Start time", widget=GovTextInput(), default="10:00",
+        description="Use the 24-hour clock, like 10:00. The session is today if that time is "
+                    "still ahead on a working day, otherwise on the next working day",
+        validators=[DataRequired("Enter the start time")],
+    )
+    submit = SubmitField("Call the extraordinary panel", widget=GovSubmitInput())
+
+    def chosen_time(self):
+        """The time typed, if it is one; else None (the page then shows no date yet)."""
+        valid = TIME_PATTERN.match((self.starts_at.data or "").strip())
+        return self.start_time() if valid else None
 
 
 class SeriesForm(SessionTermsForm):
@@ -215,3 +241,10 @@ class AgendaForm(FlaskForm):
 
 def minutes_field(item):
     return f"minutes-{item.id}"
+
+
+class UrgentItemForm(FlaskForm):
+    """An urgent dispute onto a session's agenda, beyond its capacity."""
+
+    urgent_dispute_id = IdField("Add an urgent dispute",
+                                invalid_message="Select a dispute about a child at immediate risk")

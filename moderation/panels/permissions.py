@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from flask import g, has_app_context
 
-from moderation.models import MemberRole, PanelSession, Role
+from moderation.models import Dispute, MemberRole, PanelSession, Role, SessionStatus
+from moderation.panels.agenda import urgent_dispute
 from moderation.panels.membership import sitting_member
 from moderation.web.permissions import rule
 
@@ -119,3 +120,19 @@ def may_attend(user, session):
 def may_run(user, session):
     """The register, voting, decisions and minutes: the chair of this session's panel."""
     return session_access(user, session).runs_meeting
+
+
+@rule("agenda.add_urgent", Role.CHAIR, on=PanelSession)
+def may_add_urgent(user, session):
+    """An urgent dispute onto the agenda, beyond its capacity: the chair of this session's panel,
+    until the meeting starts."""
+    return (session.status in (SessionStatus.SCHEDULED, SessionStatus.AGENDA_FROZEN)
+            and session_access(user, session).chairs)
+
+
+@rule("session.call_extraordinary", Role.CHAIR, on=Dispute)
+def may_call_extraordinary(user, dispute):
+    """An extraordinary panel for a dispute about a child at immediate risk, unresolved at the end
+    of the urgent route and on no agenda yet: any chair (the notice goes to the chair and the
+    deputy chair, and either may be the one to act)."""
+    return urgent_dispute(dispute.id) is not None

@@ -1,18 +1,22 @@
-"""Scheduling panel sessions: one-off sessions, monthly series, cancelling and moving.
+"""Scheduling panel sessions: one-off sessions, monthly series, extraordinary sessions,
+cancelling and moving.
 
 Agenda cut-offs are working days before the session (calendar.py). Generating a series' sessions
 is idempotent: a date that already has its session is left alone, and the database's unique
 constraint stops two processes making the same session twice.
 """
 
+from datetime import datetime
+
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from moderation.calendar import add_working_days, is_working_day, region, today
+from moderation.calendar import UK, add_working_days, is_working_day, region, today
 from moderation.extensions import db
 from moderation.models import PanelSeries, PanelSession, SessionStatus
 from moderation.notifications import notices
+from moderation.panels import agenda
 from moderation.panels.series import describe, monthly_rule, occurrences
 from moderation.web import audit
 from moderation.web.boundary import Refusal
@@ -45,6 +49,40 @@ def schedule_session(actor, held_on, **terms):
     db.session.add(session)
     db.session.flush()
     audit.record("session_scheduled", session, actor=actor, held_on=held_on.isoformat())
+    return session
+
+
+def extraordinary_date(starts_at):
+    """The earliest working day on which `starts_at` (UK time) is still ahead: today if it is a
+    working day and that time has not come, else the next working day. So an extraordinary
+    session is always within two working days."""
+    now = datetime.now(UK)
+    if is_working_day(now.date(), region()) and starts_at > now.time():
+        return now.date()
+    return add_working_days(now.date(), 1, region())
+
+
+def schedule_extraordinary(actor, dispute_id, starts_at, duration_minutes, place, online_link):
+    """A one-off session for one dispute about a child at immediate risk (rule 14), on the
+    earliest working day with the chair's chosen time: the dispute is its only item and its
+    agenda is frozen at once. The panel's members are told of the session, the referrer of its
+    date."""
+    dispute = agenda.urgent_dispute(dispute_id)
+    if dispute is None:
+        raise Refusal("An extraordinary panel is only for a dispute about a child at immediate "
+                      "risk that is waiting for the panel", "starts_at")
+    held_on = extraordinary_date(starts_at)
+    session = PanelSession(
+        planned_on=held_on, held_on=held_on, agenda_cutoff_on=held_on, extraordinary=True,
+        starts_at=starts_at, duration_minutes=duration_minutes, place=place,
+        online_link=online_link, capacity=1, cutoff_working_days=0)
+    db.session.add(session)
+    db.session.flush()
+    agenda.add_item(session, actor, dispute.id)
+    audit.record("extraordinary_session_called", session, actor=actor,
+                 held_on=held_on.isoformat(), dispute=dispute.id)
+    agenda.freeze(session, actor, tell=False)
+    notices.extraordinary_session(session)
     return session
 
 

@@ -16,20 +16,24 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from moderation.admin.services import agencies
 from moderation.disputes import services as dispute_services
-from moderation.models import AgendaItem, Conflict, PanelMember, PanelSession
+from moderation.models import AgendaItem, Conflict, Dispute, PanelMember, PanelSession
 from moderation.panels import agenda, membership, permissions, services  # noqa: F401 (its rules)
 from moderation.panels.forms import (
     AddMemberForm,
     AgendaForm,
     CancelForm,
+    ExtraordinaryForm,
     MoveForm,
     SeriesForm,
     SessionForm,
+    UrgentItemForm,
 )
 from moderation.panels.ical import session_calendar
 from moderation.web import audit
 from moderation.web.access import permits, public
 from moderation.web.boundary import on_refusal
+from moderation.web.formatting import format_date
+from moderation.web.forms import error_summary, id_from
 from moderation.web.permissions import can, record_or_404
 
 bp = Blueprint("panels", __name__, url_prefix="/sessions")
@@ -75,6 +79,35 @@ def new_series():
               "success")
         return redirect(url_for("panels.schedule"))
     return render_template("panels/series_form.html", form=form)
+
+
+@bp.route("/extraordinary/new", methods=["GET", "POST"])
+@permits("session.call_extraordinary")
+def new_extraordinary():
+    # Only for a queued urgent dispute on no agenda: any other is "Page not found".
+    dispute_id = id_from(request.args, "dispute_id")
+    if dispute_id is None:
+        abort(404)
+    dispute = record_or_404(Dispute, dispute_id, "session.call_extraordinary",
+                            joinedload(Dispute.referring_agency))
+    audit.record("dispute_viewed", dispute, page="extraordinary_session")
+    form = ExtraordinaryForm(duration_minutes=60)
+    page = lambda problems=(): _extraordinary_page(dispute, form)  # noqa: E731
+    on_refusal(page, form, field="starts_at")
+    if not form.validate_on_submit():
+        return page()
+    session = services.schedule_extraordinary(current_user, dispute.id, **form.meeting())
+    flash(f"The extraordinary session is called for {format_date(session.held_on)} at "
+          f"{session.starts_at:%H:%M}. Its agenda is frozen and the panel's members have been "
+          "told.", "success")
+    return redirect(url_for("panels.show", session_id=session.id))
+
+
+def _extraordinary_page(dispute, form):
+    starts_at = form.chosen_time()
+    held_on = services.extraordinary_date(starts_at) if starts_at else None
+    return render_template("panels/extraordinary.html", dispute=dispute, form=form,
+                           held_on=held_on, starts_at=starts_at)
 
 
 @bp.route("/<int:session_id>")
@@ -203,11 +236,34 @@ def agenda_builder(session_id):
     return redirect(url_for("panels.agenda_builder", session_id=session.id))
 
 
-def _agenda_page(session, form, problems=()):
+def _agenda_page(session, form, problems=(), urgent_error=None):
     audit.record("agenda_viewed", session)
     return render_template("panels/agenda.html", session=session, form=form, problems=problems,
-                           waiting=agenda.waiting(), room=agenda.room(session),
-                           planned_minutes=agenda.planned_minutes(session))
+                           waiting=agenda.waiting(), urgent=agenda.urgent_waiting(),
+                           room=agenda.room(session),
+                           planned_minutes=agenda.planned_minutes(session),
+                           after_freeze=agenda.AFTER_FREEZE, urgent_error=urgent_error)
+
+
+@bp.route("/<int:session_id>/agenda/urgent", methods=["POST"])
+@permits("agenda.add_urgent")
+def add_urgent_item(session_id):
+    """The chair of this session adds an urgent dispute to its agenda, beyond its capacity."""
+    session = record_or_404(PanelSession, session_id, "agenda.add_urgent", *AGENDA)
+    form = UrgentItemForm()
+
+    def page(problems):
+        return _agenda_page(session, AgendaForm.for_agenda(session), problems,
+                            urgent_error=problems[0]["text"])
+
+    on_refusal(page, field="urgent_dispute_id")
+    if not form.validate_on_submit():
+        return page(error_summary(form)["errorList"])
+    item = agenda.add_urgent_item(session, current_user, form.urgent_dispute_id.data or 0)
+    told = " The panel's members and the referrer have been told." if session.opened else ""
+    flash(f"{item.dispute.reference} has been added to the agenda as item {item.position}.{told}",
+          "success")
+    return redirect(url_for("panels.agenda_builder", session_id=session.id))
 
 
 def _agenda_change(session, form, button, item):

@@ -26,13 +26,15 @@ def chair_and_session(app, db, make_user, make_session):
 
 
 def test_the_agenda_fills_in_queue_order_up_to_capacity(app, db, queued, chair_and_session):
-    low, urgent, high = queued({"level_of_need": 2}, {"immediate_risk": True},
-                               {"level_of_need": 4})
+    low, urgent, high, mid = queued({"level_of_need": 2}, {"immediate_risk": True},
+                                    {"level_of_need": 4}, {"level_of_need": 3})
     with app.app_context():
         chair, panel = chair_and_session()
         agenda.fill_from_queue(panel, chair)
-        assert [item.dispute.id for item in panel.agenda] == [urgent, high]
+        assert [item.dispute.id for item in panel.agenda] == [high, mid]
         assert [d.id for d in agenda.waiting()] == [low]  # rolls to the next session
+        # An urgent dispute waits in no monthly queue (rule 14).
+        assert [d.id for d in agenda.urgent_waiting()] == [urgent]
 
 
 def test_the_chair_reorders_removes_and_times_items(app, db, queued, chair_and_session):

@@ -25,6 +25,7 @@ SESSION_ROUTES = {
     "panels.move": "logistics",
     "panels.cancel": "logistics",
     "panels.agenda_builder": "chair",  # any chair builds from the queue; once frozen, its own
+    "panels.add_urgent_item": "chair",
     "panels.papers": "members",
     "actions.for_session": "members",
     "meeting.minutes_page": "members",

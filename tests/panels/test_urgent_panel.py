@@ -1,0 +1,352 @@
+"""The urgent route's panel (rule 14): an urgent dispute never waits in the monthly queue. The
+chair calls an extraordinary session within two working days, frozen on creation with the item,
+or adds the item to a frozen agenda beyond its capacity; both are marked and people are told."""
+
+from dataclasses import dataclass
+from datetime import date, time
+
+import pytest
+import sqlalchemy as sa
+import time_machine
+
+from moderation.calendar import working_days_between
+from moderation.meeting import minutes
+from moderation.meeting import register as meeting
+from moderation.models import (
+    AgendaItem,
+    Dispute,
+    EmailMessage,
+    Notification,
+    PanelSession,
+    SessionStatus,
+    User,
+)
+from moderation.panels import agenda, services
+from moderation.web.boundary import Refusal
+from tests.conftest import (
+    UserRecord,
+    banners,
+    error_summary,
+    heading,
+    page,
+    pdf_pages,
+    post,
+    sign_in,
+    url,
+)
+
+MARK = "Added after the agenda was frozen: immediate risk"
+MONDAY = "2026-11-23 09:00:00+00:00"
+TERMS = {"starts_at": "10:00", "duration_minutes": "60", "place": "Council House, Room 1",
+         "online_link": ""}
+
+
+@dataclass
+class Panel:
+    chair: UserRecord
+    reps: list
+    referrer: UserRecord
+    urgent: int  # a queued urgent dispute on no agenda
+    ordinary: int  # a queued dispute of the monthly queue
+
+
+@pytest.fixture
+def panel(make_user, make_member, queue_disputes):
+    chair = make_user("chair", name="Pat Chair")
+    make_member(chair, role="chair")
+    reps = [make_user("panel_member", name=f"Rep {n}") for n in range(3)]
+    for rep in reps:
+        make_member(rep)
+    referrer = make_user("referrer", name="Riley Referrer")
+    urgent, ordinary = queue_disputes({"referrer": referrer, "immediate_risk": True},
+                                      {"referrer": referrer, "level_of_need": 4})
+    return Panel(chair, reps, referrer, urgent, ordinary)
+
+
+def _user(db, record):
+    return db.session.get(User, record.id)
+
+
+def _told(db, key):
+    """(user id, kind of email or None) for each in-app notice of an event."""
+    notices = db.session.scalars(sa.select(Notification).where(
+        Notification.key.like(f"{key}:user-%")).order_by(Notification.user_id)).all()
+    emails = {e.key: e.kind for e in db.session.scalars(sa.select(EmailMessage))}
+    return [(n.user_id, emails.get(n.key)) for n in notices]
+
+
+def _member_ids(panel):
+    return sorted([panel.chair.id, *[rep.id for rep in panel.reps]])
+
+
+# The extraordinary session ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("now", "starts_at", "held_on"),
+    [
+        # Monday morning, a time still ahead today: today.
+        ("2026-11-23 09:00:00+00:00", time(14, 0), date(2026, 11, 23)),
+        # Friday 16:00, the chair's time is 10:00: the next working day is Monday.
+        ("2026-11-27 16:00:00+00:00", time(10, 0), date(2026, 11, 30)),
+        # Christmas Eve evening: Christmas, the weekend and Boxing Day's substitute are skipped.
+        ("2026-12-24 18:00:00+00:00", time(10, 0), date(2026, 12, 29)),
+        # On a bank holiday, even with the time still ahead: the next working day.
+        ("2026-12-28 08:00:00+00:00", time(10, 0), date(2026, 12, 29)),
+        # London time, not UTC: 10:30 in London in summer is 09:30 UTC; 10:00 has passed.
+        ("2027-06-01 09:30:00+00:00", time(10, 0), date(2027, 6, 2)),
+    ],
+)
+def test_an_extraordinary_session_is_on_the_earliest_working_day_with_the_chosen_time(
+        app, db, panel, now, starts_at, held_on):
+    with time_machine.travel(now, tick=False), app.app_context():
+        session = services.schedule_extraordinary(_user(db, panel.chair), panel.urgent,
+                                                  starts_at, 60, "Council House", None)
+        db.session.commit()
+        assert session.held_on == held_on
+        assert working_days_between(date.fromisoformat(now[:10]), held_on) <= 2
+        assert session.extraordinary and session.status == SessionStatus.AGENDA_FROZEN
+        assert [item.dispute_id for item in session.agenda] == [panel.urgent]
+        assert (session.capacity, session.agenda_cutoff_on) == (1, held_on)
+        assert agenda.urgent_waiting() == []
+
+
+def test_members_are_told_once_and_the_referrer_the_date(app, db, panel, make_user,
+                                                         make_member):
+    former = make_user("panel_member")
+    make_member(former, left_on=date(2026, 11, 1))
+    with time_machine.travel("2026-11-27 16:00:00+00:00", tick=False), app.app_context():
+        session = services.schedule_extraordinary(_user(db, panel.chair), panel.urgent,
+                                                  time(10, 0), 60, "Council House", None)
+        db.session.commit()
+        members = [(member, "extraordinary_session") for member in _member_ids(panel)]
+        assert _told(db, f"extraordinary:session-{session.id}") == members
+        assert _told(db, f"papers:session-{session.id}") == []  # not told twice
+        item = session.agenda[0]
+        assert _told(db, f"on-agenda:item-{item.id}") == [(panel.referrer.id, "session_date")]
+        referrer_notice = db.session.scalar(sa.select(Notification.message).where(
+            Notification.key == f"on-agenda:item-{item.id}:user-{panel.referrer.id}"))
+        assert "30 November 2026" in referrer_notice
+        body = db.session.scalar(sa.select(EmailMessage.body).where(
+            EmailMessage.kind == "extraordinary_session").limit(1))
+        reference = item.dispute.reference
+        assert reference not in body and item.dispute.child_initials not in body  # rule 11
+
+
+def test_only_a_queued_urgent_dispute_on_no_agenda_gets_an_extraordinary_session(app, db,
+                                                                                  panel):
+    with time_machine.travel(MONDAY, tick=False), app.app_context():
+        chair = _user(db, panel.chair)
+        with pytest.raises(Refusal, match="only for a dispute about a child at immediate risk"):
+            services.schedule_extraordinary(chair, panel.ordinary, time(14, 0), 60, "Room", None)
+        services.schedule_extraordinary(chair, panel.urgent, time(14, 0), 60, "Room", None)
+        db.session.commit()
+        with pytest.raises(Refusal, match="only for a dispute about a child at immediate risk"):
+            services.schedule_extraordinary(chair, panel.urgent, time(15, 0), 60, "Room", None)
+        db.session.rollback()
+        assert db.session.scalar(sa.select(sa.func.count(PanelSession.id))) == 1
+
+
+def test_the_chair_calls_an_extraordinary_panel_from_the_queue(app, db, client, panel):
+    with time_machine.travel("2026-11-27 16:00:00+00:00", tick=False):
+        sign_in(client, panel.chair)
+        queue = client.get(url(client, "disputes.panel_queue"))
+        urgent = page(queue).select_one("#urgent")
+        assert "Urgent: a panel is needed within two working days" in urgent.get_text()
+        link = urgent.select_one("a[href*='/extraordinary/']")
+        assert link.get_text(" ", strip=True).startswith("Call an extraordinary panel")
+        assert link["href"] == url(client, "panels.new_extraordinary", dispute_id=panel.urgent)
+        response = client.get(link["href"])
+        assert heading(response) == "Call an extraordinary panel"
+        when = page(response).select_one("#when").get_text(" ", strip=True)
+        assert when == "The session will be on 30 November 2026 at 10:00."
+        response = post(client, link["href"], TERMS, follow_redirects=True)
+        schedule = client.get(url(client, "panels.schedule"))
+        queue = page(client.get(url(client, "disputes.panel_queue")))
+    assert heading(response) == "Panel session, 30 November 2026"
+    assert banners(response)[0].startswith(
+        "The extraordinary session is called for 30 November 2026 at 10:00.")
+    shown = page(response).get_text(" ")
+    assert "Extraordinary session" in shown and "Agenda frozen" in shown
+    with app.app_context():
+        session = db.session.scalar(sa.select(PanelSession))
+        assert session.extraordinary and session.place == "Council House, Room 1"
+    row = page(schedule).select("tbody tr")[0].get_text(" ")
+    assert "30 November 2026" in row and "Extraordinary session" in row
+    assert queue.select_one("#urgent") is None  # it has its panel now
+
+
+def test_extraordinary_form_mistakes_are_explained(app, db, client, panel):
+    address = url(client, "panels.new_extraordinary", dispute_id=panel.urgent)
+    with time_machine.travel(MONDAY, tick=False):
+        sign_in(client, panel.chair)
+        response = post(client, address, {**TERMS, "starts_at": "25:00"})
+        assert error_summary(response) == ["Enter the start time in the 24-hour clock, like 10:00"]
+        assert page(response).select_one("#when") is None
+        response = post(client, address, {**TERMS, "place": ""})
+        assert error_summary(response) == ["Enter a place or an online link"]
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(PanelSession.id))) == 0
+
+
+def test_the_extraordinary_page_is_only_for_a_queued_urgent_dispute(app, client, panel,
+                                                                     make_user):
+    sign_in(client, panel.chair)
+    for dispute_id in (panel.ordinary, 999999, "nonsense", ""):
+        response = client.get(url(client, "panels.new_extraordinary", dispute_id=dispute_id))
+        assert response.status_code == 404 and heading(response) == "Page not found"
+    member = app.test_client()
+    sign_in(member, panel.reps[0])
+    response = member.get(url(member, "panels.new_extraordinary", dispute_id=panel.urgent))
+    assert response.status_code == 403
+
+
+# An urgent item on a frozen agenda ------------------------------------------------------------
+
+
+@pytest.fixture
+def frozen(app, db, panel, make_session, queue_disputes):
+    """A session on 8 December 2026 for one case, its agenda frozen and full."""
+    session_id = make_session(capacity=1)
+    with time_machine.travel(MONDAY, tick=False), app.app_context():
+        session = db.session.get(PanelSession, session_id)
+        agenda.add_item(session, _user(db, panel.chair), panel.ordinary)
+        agenda.freeze(session, _user(db, panel.chair))
+        db.session.commit()
+    return session_id
+
+
+def test_an_urgent_item_joins_a_frozen_full_agenda_marked_and_told(app, db, panel, frozen):
+    with time_machine.travel(MONDAY, tick=False), app.app_context():
+        session = db.session.get(PanelSession, frozen)
+        item = agenda.add_urgent_item(session, _user(db, panel.chair), panel.urgent)
+        db.session.commit()
+        assert [(i.dispute_id, i.added_after_freeze) for i in session.agenda] == [
+            (panel.ordinary, False), (panel.urgent, True)]
+        assert len(session.agenda) > session.capacity
+        members = [(member, "item_added") for member in _member_ids(panel)]
+        assert _told(db, f"item-added:item-{item.id}") == members
+        assert _told(db, f"on-agenda:item-{item.id}") == [(panel.referrer.id, "session_date")]
+
+
+def test_a_non_urgent_dispute_cannot_join_a_frozen_agenda(app, db, panel, frozen,
+                                                          queue_disputes):
+    (late,) = queue_disputes({})
+    with time_machine.travel(MONDAY, tick=False), app.app_context():
+        session = db.session.get(PanelSession, frozen)
+        with pytest.raises(Refusal, match="Only a dispute about a child at immediate risk"):
+            agenda.add_urgent_item(session, _user(db, panel.chair), late)
+
+
+def test_the_chair_adds_the_urgent_item_on_the_agenda_page(app, db, client, panel, frozen):
+    builder = url(client, "panels.agenda_builder", session_id=frozen)
+    with time_machine.travel(MONDAY, tick=False):
+        sign_in(client, panel.chair)
+        form = page(client.get(builder)).select_one("form[action$='/agenda/urgent']")
+        assert form.select_one("option")["value"] == str(panel.urgent)
+        response = post(client, form["action"], {"urgent_dispute_id": str(panel.urgent)},
+                        follow_redirects=True)
+        session_page = client.get(url(client, "panels.show", session_id=frozen))
+        meeting_page = client.get(url(client, "meeting.show", session_id=frozen))
+    assert "has been added to the agenda as item 2" in banners(response)[0]
+    rows = page(response).select("tbody tr")
+    assert MARK in rows[1].get_text(" ") and MARK not in rows[0].get_text(" ")
+    assert "2 of 1 cases" in page(response).get_text(" ")
+    assert MARK in page(session_page).select("main ol li")[1].get_text(" ")
+    assert MARK in page(meeting_page).select("tbody tr")[1].get_text(" ")
+
+
+def test_a_chair_adding_a_non_urgent_item_past_capacity_is_refused(app, db, client, panel,
+                                                                   frozen, queue_disputes,
+                                                                   make_session):
+    (late,) = queue_disputes({})
+    with time_machine.travel(MONDAY, tick=False):
+        sign_in(client, panel.chair)
+        address = url(client, "panels.add_urgent_item", session_id=frozen)
+        response = post(client, address, {"urgent_dispute_id": str(late)})
+        message = ("Only a dispute about a child at immediate risk can be added after the "
+                   "agenda is frozen")
+        assert error_summary(response) == [message]
+        assert page(response).select_one("#urgent_dispute_id-error") is not None
+        # A full draft agenda refuses an ordinary dispute too, with the builder's own error.
+        draft = make_session(held_on=date(2027, 1, 12), capacity=1)
+        builder = url(client, "panels.agenda_builder", session_id=draft)
+        post(client, builder, {"action": "add", "dispute_id": str(late)})
+        (other,) = queue_disputes({})
+        response = post(client, builder, {"action": "add", "dispute_id": str(other)})
+        assert error_summary(response) == ["The agenda is full: this session takes 1 cases"]
+    with app.app_context():
+        held = db.session.scalars(sa.select(AgendaItem.dispute_id).where(
+            AgendaItem.session_id == frozen)).all()
+        assert held == [panel.ordinary]
+        assert db.session.scalars(sa.select(AgendaItem.dispute_id).where(
+            AgendaItem.session_id == draft)).all() == [late]
+        assert db.session.scalar(sa.select(sa.func.count(Notification.id)).where(
+            Notification.key.like("item-added:%"))) == 0
+
+
+def test_only_the_session_s_own_chair_adds_an_urgent_item(app, db, client, panel, frozen,
+                                                          make_user, make_member):
+    outsider = make_user("chair", name="Chair Elsewhere")
+    with time_machine.travel(MONDAY, tick=False):
+        sign_in(client, outsider)
+        builder = client.get(url(client, "panels.agenda_builder", session_id=frozen))
+        assert heading(builder) == "Page not found"
+        response = post(client, url(client, "panels.add_urgent_item", session_id=frozen),
+                        {"urgent_dispute_id": str(panel.urgent)})
+        assert response.status_code == 404 and heading(response) == "Page not found"
+        member = app.test_client()
+        sign_in(member, panel.reps[0])  # on the panel, but no chair
+        response = post(member, url(member, "panels.add_urgent_item", session_id=frozen),
+                        {"urgent_dispute_id": str(panel.urgent)})
+        assert response.status_code == 403
+        agenda_page = page(member.get(url(member, "panels.agenda_builder", session_id=frozen)))
+    assert agenda_page.select_one("form[action$='/agenda/urgent']") is None
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(AgendaItem.id)).where(
+            AgendaItem.session_id == frozen)) == 1
+
+
+def test_the_queue_page_keeps_urgent_disputes_out_of_the_monthly_queue(app, db, client, panel,
+                                                                      frozen):
+    with app.app_context():
+        urgent_ref, ordinary_ref = (db.session.get(Dispute, d).reference
+                                    for d in (panel.urgent, panel.ordinary))
+    with time_machine.travel(MONDAY, tick=False):
+        sign_in(client, panel.chair)
+        queue = page(client.get(url(client, "disputes.panel_queue")))
+    urgent = queue.select_one("#urgent")
+    assert urgent_ref in urgent.get_text(" ") and ordinary_ref not in urgent.get_text(" ")
+    assert "Call an extraordinary panel" in urgent.get_text(" ")
+    # The frozen agenda of a session this chair sits on is offered too.
+    offered = urgent.find("a", string="The agenda for 8 December 2026")
+    assert offered["href"].endswith(f"/sessions/{frozen}/agenda#urgent")
+    table = [row.get_text(" ", strip=True) for row in queue.select("tbody tr")]
+    assert len(table) == 1 and ordinary_ref in table[0] and urgent_ref not in table[0]
+
+
+def test_the_chair_s_home_lists_urgent_disputes(client, panel):
+    with time_machine.travel(MONDAY, tick=False):
+        sign_in(client, panel.chair)
+        home = page(client.get(url(client, "home.chair")))
+    link = home.select_one("#urgent a[href*='/extraordinary/']")
+    assert link["href"] == url(client, "panels.new_extraordinary", dispute_id=panel.urgent)
+
+
+# The minutes -----------------------------------------------------------------------------------
+
+
+def test_the_minutes_mark_the_urgent_item(app, db, panel, frozen):
+    with (time_machine.travel("2026-12-08 09:00:00+00:00", tick=False), app.app_context(),
+          app.test_request_context()):
+        session = db.session.get(PanelSession, frozen)
+        chair = _user(db, panel.chair)
+        agenda.add_urgent_item(session, chair, panel.urgent)
+        meeting.start(session, chair)
+        session.status = SessionStatus.MINUTES_DRAFT  # the record, not the meeting, is tested
+        draft = minutes.start_draft(session, chair)
+        data = minutes.minutes_data(session, draft)
+        assert [i["added_after_freeze"] for i in data["agenda_items"]] == [None, MARK]
+        text = " ".join(pdf_pages(minutes.pdf_bytes(session, draft)))
+        assert f"Item 2: {session.agenda[1].dispute.reference}" in text and MARK in text
+        assert text.count(MARK) == 1
