@@ -173,7 +173,8 @@ def test_consensus_closes_the_dispute_and_tells_the_referrer(app, db, opened):
         dispute = db.session.get(Dispute, o.m.dispute_ids[0])
         assert dispute.status == DisputeStatus.DECIDED
         note = db.session.scalars(
-            select(Notification).where(Notification.user_id == o.m.referrer.id)).one()
+            select(Notification).where(Notification.user_id == o.m.referrer.id,
+                                       Notification.key.like("decision:%"))).one()
         assert "The panel has decided your dispute" in note.message
 
 

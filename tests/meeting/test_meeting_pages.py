@@ -198,7 +198,8 @@ def test_the_chair_breaks_a_tie_records_the_decision_and_the_referrer_reads_it(a
     assert "Chair's casting vote" in _text(response)
 
     referrer = _as(app, m.referrer)
-    assert "Notifications (1 new)" in referrer.get(url(app, "notifications.index")).text
+    notices = page(referrer.get(url(app, "notifications.index"))).get_text(" ", strip=True)
+    assert "The panel has decided your dispute" in notices
     response = referrer.get(url(app, "disputes.show", dispute_id=m.dispute_ids[0]))
     decision = page(response).select_one("[aria-labelledby='decision-title-1']")
     text = decision.get_text(" ", strip=True)
