@@ -350,3 +350,24 @@ def test_the_minutes_mark_the_urgent_item(app, db, panel, frozen):
         text = " ".join(pdf_pages(minutes.pdf_bytes(session, draft)))
         assert f"Item 2: {session.agenda[1].dispute.reference}" in text and MARK in text
         assert text.count(MARK) == 1
+
+
+@pytest.mark.parametrize("endpoint", ["disputes.panel_queue", "home.chair"])
+def test_the_urgent_list_runs_the_same_queries_for_few_or_many(app, client, panel, frozen,
+                                                               queue_disputes, endpoint):
+    from tests.disputes.test_dispute_pages import counting_queries
+
+    def queries():
+        client.get(address)  # a first view fills per-process caches
+        with counting_queries(app) as counted:
+            response = client.get(address)
+        return counted["n"], len(page(response).select("#urgent dd.govuk-summary-list__value"))
+
+    with time_machine.travel(MONDAY, tick=False):
+        sign_in(client, panel.chair)
+        address = url(client, endpoint)
+        few, shown = queries()
+        queue_disputes(*[{"immediate_risk": True}] * 5)
+        many, now_shown = queries()
+    assert (shown, now_shown) == (1, 6)
+    assert many == few
