@@ -50,11 +50,6 @@ class MinutesVersion(Base):
 
     approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
 
-    @property
-    def number(self):
-        """The version's number, as notices.minutes_approved names it."""
-        return self.version
-
 
 class LearningSummary(Base):
     """A generated learning summary: its period, filters, the manager's vignettes and

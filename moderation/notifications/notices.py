@@ -272,7 +272,7 @@ def minutes_draft(session):
 
 
 def minutes_approved(session, version):
-    _tell(attended(session), f"minutes-approved:session-{session.id}:v{version.number}",
+    _tell(attended(session), f"minutes-approved:session-{session.id}:v{version.version}",
           f"The minutes of {format_date(session.held_on)} are approved.",
           f"{_session_link(session)}/minutes", "minutes_approved")
 
