@@ -2,13 +2,14 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from moderation.auth import passwords
 from moderation.demo import disputes as demo_disputes
 from moderation.demo import panels as demo_panels
 from moderation.extensions import db
-from moderation.models import Agency, AgencyKind, Role, User
+from moderation.models import Agency, AgencyKind, Notification, Role, User
+from moderation.models.types import utcnow
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed for demo sign-ins
 
@@ -78,4 +79,17 @@ def load():
         db.session.add(user)
         added += 1
     db.session.flush()
-    return added + demo_disputes.load() + demo_panels.load()
+    added += demo_disputes.load() + demo_panels.load()
+    _history_already_read()
+    return added
+
+
+def _history_already_read():
+    """The demo's past reached everyone's notifications as it was made: mark it read, leaving
+    new only what a person would still have to act on (urgent disputes, a settlement to
+    confirm)."""
+    db.session.execute(
+        update(Notification)
+        .where(Notification.read_at.is_(None), Notification.key.not_like("urgent%"),
+               Notification.key.not_like("settlement:%"))
+        .values(read_at=utcnow()))

@@ -220,6 +220,11 @@ class Notification(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    @property
+    def urgent(self):
+        """A notice of the urgent route (rule 14): its message says so first."""
+        return self.message.startswith("URGENT:")
+
 
 AgendaItem.votes = relationship(Vote, order_by=Vote.id, cascade="all, delete-orphan")
 AgendaItem.conflicts = relationship(Conflict, order_by=Conflict.id, cascade="all, delete-orphan")

@@ -132,6 +132,25 @@ def fail_on(problems):
 
 
 @pytest.fixture
+def window(browser, live_server):
+    """Opens more browser windows (one per person, each with its own cookies) under the app's
+    real CSP; the test fails at teardown on any console error, CSP violation or uncaught
+    script error in any of them."""
+    contexts, problems = [], []
+
+    def open_window():
+        context = browser.new_context(base_url=live_server)
+        problems.append(watch(context))
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_window
+    for context in contexts:
+        context.close()
+    fail_on([problem for seen in problems for problem in seen])
+
+
+@pytest.fixture
 def page(browser, live_server):
     """A fresh browser tab under the app's real CSP; the test fails at teardown on any console
     error, CSP violation or uncaught script error seen on any page it visited."""

@@ -13,20 +13,15 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def open_as(browser, live_server):
-    """A separate browser window per person, each signed in as them."""
-    contexts = []
+def open_as(window):
+    """A separate browser window per person, each signed in as them, under the real CSP."""
 
     def open_for(user):
-        context = browser.new_context(base_url=live_server, bypass_csp=True)
-        contexts.append(context)
-        tab = context.new_page()
+        tab = window()
         sign_in(tab, user)
         return tab
 
-    yield open_for
-    for context in contexts:
-        context.close()
+    return open_for
 
 
 def fill_date(page, field, day):

@@ -66,7 +66,7 @@ def test_membership_and_calendar_pages_are_accessible(page, make_user, make_agen
 
 
 def test_the_chair_freezes_an_agenda_and_a_member_reads_the_papers(
-    browser, live_server, page, make_user, make_member, make_session, app
+    window, page, make_user, make_member, make_session, app
 ):
     session = make_session(held_on=date.today().replace(year=date.today().year + 1))
     _queue_one(app, make_user)
@@ -80,14 +80,12 @@ def test_the_chair_freezes_an_agenda_and_a_member_reads_the_papers(
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text("frozen")
     member = make_user("panel_member")
     make_member(member)
-    context = browser.new_context(base_url=live_server, bypass_csp=True)
-    reader = context.new_page()
+    reader = window()
     sign_in(reader, member)
     reader.goto(f"/sessions/{session}")
     reader.locator("ol a").first.click()
     expect(reader.locator("main")).to_contain_text("OFFICIAL-SENSITIVE")
     assert_accessible(reader)
-    context.close()
 
 
 def _queue_one(app, make_user):

@@ -14,7 +14,7 @@ from moderation.calendar import UK, add_working_days
 from moderation.extensions import db
 from moderation.models import EscalationPolicy, PanelSession
 from moderation.web.formatting import format_date
-from tests.browser.conftest import assert_accessible, fail_on, watch
+from tests.browser.conftest import assert_accessible
 from tests.browser.test_dispute_journeys import escalate, raise_dispute
 from tests.browser.test_journeys import sign_in
 
@@ -37,23 +37,16 @@ def urgent_day():
 
 
 @pytest.fixture
-def open_as(browser, live_server):
-    """A window per person, signed in as them, under the app's real CSP: the test fails at the
-    end on any console error, CSP violation or uncaught script error in any of them."""
-    contexts, problems = [], []
+def open_as(window):
+    """A window per person, signed in as them, under the app's real CSP (the `window` fixture
+    fails the test on any console error, CSP violation or uncaught script error)."""
 
     def open_for(user):
-        context = browser.new_context(base_url=live_server)
-        problems.append(watch(context))
-        contexts.append(context)
-        tab = context.new_page()
+        tab = window()
         sign_in(tab, user)
         return tab
 
-    yield open_for
-    for context in contexts:
-        context.close()
-    fail_on([problem for seen in problems for problem in seen])
+    return open_for
 
 
 def notification(page, text):
