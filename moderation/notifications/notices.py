@@ -199,13 +199,17 @@ def queued(dispute, lapsed=False):
 
 
 def urgent_panel_needed(dispute):
-    """The urgent route ended unresolved: the chair, deputy chair and partnership managers, at
-    once; the chair's link offers the extraordinary panel."""
-    _tell(panel_chairs() + role_holders(Role.PARTNERSHIP_MANAGER),
-          f"urgent-panel:dispute-{dispute.id}",
-          f"URGENT: dispute {dispute.reference} is unresolved at the end of the urgent route. "
-          "Call an extraordinary panel within two working days.",
+    """The urgent route ended unresolved: the chair and deputy chair, at once, with a link that
+    offers the extraordinary panel; the partnership managers, with a link to the dispute."""
+    chairs = panel_chairs()
+    key = f"urgent-panel:dispute-{dispute.id}"
+    unresolved = (f"URGENT: dispute {dispute.reference} is unresolved at the end of the urgent "
+                  "route.")
+    _tell(chairs, key, f"{unresolved} Call an extraordinary panel within two working days.",
           f"/sessions/extraordinary/new?dispute_id={dispute.id}", "urgent_panel_needed")
+    _tell([user_id for user_id in role_holders(Role.PARTNERSHIP_MANAGER) if user_id not in chairs],
+          key, f"{unresolved} The panel chair has been asked to call an extraordinary panel "
+          "within two working days.", _dispute_link(dispute), "urgent_panel_needed")
 
 
 # Sessions and agendas --------------------------------------------------------------------------

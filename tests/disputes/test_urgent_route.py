@@ -118,9 +118,11 @@ def test_the_urgent_stages_run_the_same_day_and_the_chairs_hear_when_they_end(
         assert dispute.status == DisputeStatus.QUEUED
         assert [(s.opened_on, s.due_on, s.outcome) for s in dispute.stages] == [
             (MONDAY, MONDAY, StageOutcome.UNRESOLVED)] * 3
-        for person in (chair, people["lead"]):
-            [note] = notices_for(person, "urgent-panel")
-            assert note.link == f"/sessions/extraordinary/new?dispute_id={dispute_id}"
+        [offer] = notices_for(chair, "urgent-panel")
+        assert offer.link == f"/sessions/extraordinary/new?dispute_id={dispute_id}"
+        [told] = notices_for(people["lead"], "urgent-panel")  # no chair: the dispute page
+        assert told.link == f"/disputes/{dispute_id}"
+        assert "The panel chair has been asked" in told.message
         assert notices_for(people["referrer"], "queued")
 
 
