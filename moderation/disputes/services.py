@@ -465,8 +465,11 @@ def escalate(dispute, actor, to_position=None, skip_reason=None, on=None):
     for skipped in stages[next_position - 1:to_position - 1]:
         _skip_stage(dispute, skipped, on, actor, skip_reason)
     _advance(dispute, to_position, actor, on, skipped=to_position - next_position)
-    if actor.id == dispute.referrer_id and dispute.current_stage is not None:
-        notices.escalated_by_referrer(dispute, dispute.current_stage)
+    opened = dispute.current_stage
+    # CSC escalating to a stage CSC answers tells nobody new; anything else tells who answers.
+    if opened is not None and (actor.id == dispute.referrer_id
+                               or not actor.has_role(opened.answering_role)):
+        notices.escalated(dispute, opened)
     return dispute
 
 

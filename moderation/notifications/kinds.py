@@ -78,8 +78,9 @@ KINDS = {
                             "Disputes raised yesterday",
                             "Disputes about CSC decisions were raised on the last working day.",
                             CSC, in_app=False),
-    "escalated": Kind("A referrer escalates a dispute", "A dispute has been escalated",
-                      "A referrer has escalated a dispute to its next stage.", CSC),
+    "escalated": Kind("A dispute is escalated to a stage you answer",
+                      "A dispute has been escalated",
+                      "A dispute has been escalated to a stage you answer.", CSC + PM),
     "settlement_declined": Kind("A referrer declines a settlement",
                                 "A referrer has declined a settlement",
                                 "A referrer has declined a settlement, so the dispute is back at "

@@ -180,9 +180,11 @@ def settlement_declined(dispute, stage):
           f"stage {stage.position}.", _dispute_link(dispute), "settlement_declined")
 
 
-def escalated_by_referrer(dispute, stage):
-    _tell(csc_managers(), f"escalated:stage-{stage.id}",
-          f"The referrer has escalated dispute {dispute.reference} to stage {stage.position} "
+def escalated(dispute, stage):
+    """Whoever answers the stage the dispute was escalated to: CSC managers, or on the urgent
+    route the partnership's named senior lead (a partnership manager)."""
+    _tell(role_holders(stage.answering_role), f"escalated:stage-{stage.id}",
+          f"Dispute {dispute.reference} has been escalated to stage {stage.position} "
           f"({stage.name}).", _dispute_link(dispute), "escalated")
 
 

@@ -132,7 +132,7 @@ def test_an_urgent_dispute_reaches_an_extraordinary_panel_within_two_working_day
     expect(team.locator("main > p").first).to_contain_text("Stage 2: Head of service")
     expect(team.get_by_role("link", name="Respond for CSC")).to_have_count(0)
     head = open_as(head_of_service)
-    notification(head, f"The referrer has escalated dispute {reference} to stage 2").click()
+    notification(head, f"Dispute {reference} has been escalated to stage 2").click()
     expect(head.locator("main > p").first).to_contain_text("Due today")
     respond_unresolved(head, "The head of service agrees with the decision.")
 

@@ -124,6 +124,10 @@ def test_the_urgent_stages_run_the_same_day_and_the_chairs_hear_when_they_end(
         assert told.link == f"/disputes/{dispute_id}"
         assert "The panel chair has been asked" in told.message
         assert notices_for(people["referrer"], "queued")
+        # Each escalation told whoever answers the new stage: the senior lead for the last.
+        [escalated] = notices_for(people["lead"], "escalated")
+        assert "to stage 3 (The partnership's named senior lead)" in escalated.message
+        assert len(notices_for(people["head"], "escalated")) == 1  # stage 2 (CSC managers)
 
 
 def test_only_the_named_senior_lead_role_answers_the_last_urgent_stage(
