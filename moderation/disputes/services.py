@@ -517,14 +517,16 @@ def lapse_last_stages(on=None):
     join the queue. Locked rows another scheduler holds are left to it; a dispute already
     queued is no longer escalating, so a second run finds nothing."""
     on = on or today()
-    lapsed = 0
-    for dispute in _locked(select(Dispute).join(DisputeStage).where(
-            Dispute.status == DisputeStatus.ESCALATING, DisputeStage.closed_on.is_(None),
-            DisputeStage.due_on < on, DisputeStage.response.is_(None))):
-        if dispute.current_stage.position >= len(route_stages(dispute)):
-            last_stage_lapsed(dispute, on)
-            lapsed += 1
-    return lapsed
+    policy = current_policy()
+    at_the_last = or_(
+        and_(Dispute.immediate_risk.is_(True), DisputeStage.position >= len(policy.urgent_stages)),
+        and_(Dispute.immediate_risk.is_(False), DisputeStage.position >= len(policy.stages)))
+    lapsed = _locked(select(Dispute).join(DisputeStage).where(
+        Dispute.status == DisputeStatus.ESCALATING, DisputeStage.closed_on.is_(None),
+        DisputeStage.due_on < on, DisputeStage.response.is_(None), at_the_last))
+    for dispute in lapsed:
+        last_stage_lapsed(dispute, on)
+    return len(lapsed)
 
 
 def escalate_unanswered_settlements(on=None):
