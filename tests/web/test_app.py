@@ -180,3 +180,24 @@ def test_init_db_reports_an_up_to_date_database(app):
 
 def test_test_config_is_isolated_from_the_environment():
     assert TestConfig.TESTING is True
+
+
+def test_an_sqlite_upgrade_keeps_the_rows_that_refer_to_a_table_it_copies(tmp_path):
+    """Batch mode alters an SQLite table by copying it and dropping the old one; with foreign
+    keys enforced, the drop deleted every row that refers to it ON DELETE CASCADE (the policy's
+    stages, when the policy table gained its urgent contact)."""
+    from flask_migrate import upgrade
+
+    from moderation.extensions import db
+
+    url = f"sqlite:///{tmp_path / 'older.sqlite3'}"
+    app = create_app(type("Older", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url}))
+    with app.app_context():
+        upgrade(revision="e3f1c2a9b7d4")  # before the urgent route: three ordinary stages
+        upgrade()
+        stages = db.session.execute(sa.text(
+            "SELECT route, count(*) FROM policy_stage GROUP BY route")).all()
+        enforced = db.session.execute(sa.text("PRAGMA foreign_keys")).scalar()
+        db.engine.dispose()
+    assert dict(stages) == {"standard": 3, "urgent": 3}
+    assert enforced == 1  # and the app's connections enforce foreign keys again
