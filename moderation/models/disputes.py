@@ -328,6 +328,11 @@ class Dispute(Base):
         return self.status == DisputeStatus.SETTLED
 
     @property
+    def closed(self):
+        """Settled before panel or decided by it: nothing more happens to it."""
+        return self.status in (DisputeStatus.SETTLED, DisputeStatus.DECIDED)
+
+    @property
     def effective_recorded_as(self):
         """How CSC recorded it: CSC's own confirmation, else what the referrer was told."""
         return self.csc_recorded_as or self.told_recorded_as
