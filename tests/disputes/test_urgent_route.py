@@ -89,6 +89,18 @@ def test_raising_an_urgent_dispute_tells_the_urgent_contact_and_csc_at_once(
     assert any(line.startswith("Hari Head-of-Service, told") for line in told)
 
 
+def test_the_csc_managers_notifications_mark_the_urgent_dispute_urgent(
+        app, make_dispute, people):
+    make_dispute(referrer=people["referrer"], on=MONDAY)
+    urgent(app, make_dispute, people)
+    client = as_(app, people["csc"])
+    notes = page(client.get(url(client, "notifications.index"))).select(".app-notifications li")
+    tags = [(n.select_one(".govuk-tag").get_text(strip=True), n.a.get_text(strip=True))
+            for n in notes]
+    assert tags[0][0] == "Urgent" and tags[0][1].startswith("URGENT: dispute D-2026-0002")
+    assert tags[1] == ("New", "Dispute D-2026-0001 has been raised.")
+
+
 def test_the_dispute_page_and_the_csc_list_show_hours_since_raised_and_who_was_told(
         app, client, make_dispute, people):
     dispute_id = urgent(app, make_dispute, people)
