@@ -23,8 +23,6 @@ from moderation.models import (
     PanelSession,
     Role,
     SessionStatus,
-    User,
-    UserRole,
 )
 from moderation.notifications import notices
 from moderation.notifications.services import notify, notify_many
@@ -97,25 +95,26 @@ def escalation_alerts(on=None):
     stages = db.session.execute(
         select(DisputeStage.id, DisputeStage.name, DisputeStage.position, DisputeStage.due_on,
                DisputeStage.answering_role, Dispute.id.label("dispute_id"), Dispute.reference,
-               Dispute.referrer_id)
+               Dispute.referrer_id, Dispute.immediate_risk)
         .join(Dispute, DisputeStage.dispute_id == Dispute.id)
         .where(Dispute.status == DisputeStatus.ESCALATING, DisputeStage.closed_on.is_(None),
                DisputeStage.due_on <= tomorrow)).all()
-    last_position = _last_stage_position()
-    holders = functools.cache(_holders)
-    notices = []
+    policy = current_policy()
+    last_position = {True: len(policy.urgent_stages), False: len(policy.stages)}
+    holders = functools.cache(notices.role_holders)
+    alerts = []
     for stage in stages:
         link = f"/disputes/{stage.dispute_id}"
         acting = [stage.referrer_id] if stage.answering_role == Role.REFERRER else \
             holders(stage.answering_role)
-        notices += [(user_id, f"stage-due:stage-{stage.id}:{on}",
-                     f"Dispute {stage.reference}: {stage.name} is due {stage.due_on:%d %B %Y}.",
-                     link, "stage_due") for user_id in acting]
-        if stage.position >= last_position and stage.due_on < on:
-            notices += [(user_id, f"last-stage-overdue:stage-{stage.id}:{on}",
-                         f"Dispute {stage.reference} is overdue at the last stage.", link,
-                         "last_stage_overdue") for user_id in holders(Role.PARTNERSHIP_MANAGER)]
-    notify_many(notices)
+        alerts += [(user_id, f"stage-due:stage-{stage.id}:{on}",
+                    f"Dispute {stage.reference}: {stage.name} is due {stage.due_on:%d %B %Y}.",
+                    link, "stage_due") for user_id in acting]
+        if stage.position >= last_position[stage.immediate_risk] and stage.due_on < on:
+            alerts += [(user_id, f"last-stage-overdue:stage-{stage.id}:{on}",
+                        f"Dispute {stage.reference} is overdue at the last stage.", link,
+                        "last_stage_overdue") for user_id in holders(Role.PARTNERSHIP_MANAGER)]
+    notify_many(alerts)
     return len(stages)
 
 
@@ -127,7 +126,7 @@ def chase_overdue_actions(on=None):
     overdue = db.session.execute(
         select(Action.id, Action.owner_id, Action.owner_role, Action.description, Action.due_on)
         .where(Action.status == ActionStatus.OPEN, Action.due_on < on)).all()
-    holders = functools.cache(_holders)
+    holders = functools.cache(notices.role_holders)
     notify_many((owner_id, f"action-overdue:action-{action.id}:{week}",
                  f"Your action \u201c{action.description[:80]}\u201d was due "
                  f"{action.due_on:%d %B %Y}.", f"/actions/{action.id}", "action_overdue")
@@ -158,12 +157,3 @@ def disputes_digest(on=None):
     count = disputes.raised_since(add_working_days(on, -1, region()), on)
     notices.disputes_digest(on, count)
     return count
-
-
-def _holders(role):
-    return db.session.scalars(select(User.id).join(UserRole).where(
-        UserRole.role == role, User.active.is_(True))).all()
-
-
-def _last_stage_position():
-    return max((s.position for s in current_policy().stages), default=1)

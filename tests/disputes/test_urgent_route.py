@@ -16,6 +16,7 @@ from moderation.models import (
     DisputeStatus,
     EscalationPolicy,
     Notification,
+    Route,
     SettlementReply,
     StageOutcome,
     User,
@@ -401,3 +402,19 @@ def test_an_overturn_owes_csc_an_action_shown_on_the_dispute_page(app, client, p
     shown = client.get(url(client, "disputes.show", dispute_id=m.dispute_ids[0]))
     section = page(shown).find("h2", string="What CSC must do after the panel's decision")
     assert "Done" in section.find_next("ul").get_text(" ", strip=True)
+
+
+def test_the_morning_alert_knows_the_urgent_routes_own_last_stage(app, make_dispute, people):
+    with app.app_context():
+        terms = services.policy_terms(Route.URGENT)[:2]  # the urgent route, two stages long
+        services.update_policy(db.session.get(User, people["lead"].id),
+                               services.current_policy().urgent_contact, terms, Route.URGENT)
+        db.session.commit()
+    dispute_id = urgent(app, make_dispute, people)
+    with app.app_context():
+        dispute = db.session.get(Dispute, dispute_id)
+        services.escalate(dispute, db.session.get(User, people["referrer"].id))  # to stage 2
+        db.session.commit()
+        twice(reminders.escalation_alerts, date(2026, 11, 24))  # stage 2 was due on Monday
+        [alert] = notices_for(people["lead"], "last-stage-overdue")
+        assert alert.message == "Dispute D-2026-0001 is overdue at the last stage."
