@@ -8,7 +8,6 @@ from moderation.disputes import services as dispute_services
 from moderation.home import permissions  # noqa: F401 (its rules)
 from moderation.models import Role
 from moderation.outcomes.dashboard import dashboard_context
-from moderation.panels import agenda
 from moderation.panels import services as panel_services
 from moderation.web import audit
 from moderation.web.access import permits, signed_in
@@ -64,7 +63,7 @@ def panel_member():
 def chair():
     return _render_home(Role.CHAIR, sessions=panel_services.upcoming_sessions()[:3],
                         queued=dispute_services.count_by_status().get("queued", 0),
-                        urgent=agenda.urgent_waiting(*queue.QUEUED),
+                        urgent=queue.urgent_waiting(*queue.QUEUED),
                         frozen=queue.frozen_sessions())
 
 

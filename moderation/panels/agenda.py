@@ -38,14 +38,9 @@ def waiting():
     ).all()
 
 
-def urgent_waiting(*options):
-    """Queued immediate-risk disputes not yet on any agenda (rule 14)."""
-    return queue.urgent_waiting(*options)
-
-
 def urgent_dispute(dispute_id):
     """The queued immediate-risk dispute with this id that no agenda holds, or None."""
-    return next((d for d in urgent_waiting() if d.id == dispute_id), None)
+    return next((d for d in queue.urgent_waiting() if d.id == dispute_id), None)
 
 
 def room(session):
@@ -71,7 +66,7 @@ def fill_from_queue(session, actor):
 def add_item(session, actor, dispute_id):
     """A waiting dispute, urgent or not, onto a draft agenda within its capacity."""
     _require_draft(session)
-    dispute = next((d for d in urgent_waiting() + waiting() if d.id == dispute_id), None)
+    dispute = next((d for d in queue.urgent_waiting() + waiting() if d.id == dispute_id), None)
     if dispute is None:
         raise Refusal("Select a dispute waiting for the panel", "dispute_id")
     if not room(session):

@@ -15,6 +15,7 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
 from moderation.admin.services import agencies
+from moderation.disputes import queue
 from moderation.disputes import services as dispute_services
 from moderation.models import AgendaItem, Conflict, Dispute, PanelMember, PanelSession
 from moderation.panels import agenda, membership, permissions, services  # noqa: F401 (its rules)
@@ -239,7 +240,7 @@ def agenda_builder(session_id):
 def _agenda_page(session, form, problems=(), urgent_error=None):
     audit.record("agenda_viewed", session)
     return render_template("panels/agenda.html", session=session, form=form, problems=problems,
-                           waiting=agenda.waiting(), urgent=agenda.urgent_waiting(),
+                           waiting=agenda.waiting(), urgent=queue.urgent_waiting(),
                            room=agenda.room(session),
                            planned_minutes=agenda.planned_minutes(session),
                            after_freeze=agenda.AFTER_FREEZE, urgent_error=urgent_error)

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 import time_machine
 
 from moderation.calendar import working_days_between
+from moderation.disputes import queue
 from moderation.meeting import minutes
 from moderation.meeting import register as meeting
 from moderation.models import (
@@ -108,7 +109,7 @@ def test_an_extraordinary_session_is_on_the_earliest_working_day_with_the_chosen
         assert session.extraordinary and session.status == SessionStatus.AGENDA_FROZEN
         assert [item.dispute_id for item in session.agenda] == [panel.urgent]
         assert (session.capacity, session.agenda_cutoff_on) == (1, held_on)
-        assert agenda.urgent_waiting() == []
+        assert queue.urgent_waiting() == []
 
 
 def test_members_are_told_once_and_the_referrer_the_date(app, db, panel, make_user,
