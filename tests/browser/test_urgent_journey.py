@@ -193,3 +193,51 @@ def test_an_urgent_dispute_reaches_an_extraordinary_panel_within_two_working_day
     notification(member, "URGENT: an extraordinary panel session has been called for "
                          f"{format_date(session.held_on)} at 15:00")
     notification(referrer, f"Dispute {reference} will be heard by the panel on {TODAY}")
+
+
+def test_a_referrer_answers_a_settlement_and_the_manager_sets_the_urgent_route(
+    app, open_as, make_user, make_dispute
+):
+    """The settlement the referrer must confirm, and the policy's new pages, error states
+    included, each checked by axe under the real CSP."""
+    from moderation.disputes import services
+    from moderation.models import Dispute, User
+
+    referrer_user, csc_user = make_user("referrer"), make_user("csc_manager")
+    dispute_id = make_dispute(referrer=referrer_user)
+    with app.app_context():
+        dispute = db.session.get(Dispute, dispute_id)
+        csc = db.session.get(User, csc_user.id)
+        services.respond(dispute, csc, "We explained the decision by phone.")
+        services.propose_settlement(dispute, csc, "information_or_advice",
+                                    "The referrer accepted the advice.")
+        db.session.commit()
+
+    referrer = open_as(referrer_user)
+    referrer.goto(f"/disputes/{dispute_id}")
+    referrer.get_by_role("button", name="Send your answer").click()
+    expect(referrer.locator(".govuk-error-summary")).to_contain_text(
+        "Select whether you accept the settlement")
+    assert_accessible(referrer)
+    referrer.get_by_label("Yes, the dispute is settled").check()
+    referrer.get_by_role("button", name="Send your answer").click()
+    expect(referrer.locator(".govuk-notification-banner--success")).to_contain_text(
+        "The dispute is settled.")
+    assert_accessible(referrer)
+
+    manager = open_as(make_user("partnership_manager"))
+    manager.goto("/policy")
+    manager.get_by_role("link", name="Change these time limits").click()
+    manager.get_by_label("Working days a referrer has to confirm a settlement").fill("0")
+    manager.get_by_role("button", name="Save time limits").click()
+    expect(manager.locator(".govuk-error-summary")).to_contain_text(
+        "The working days must be between 1 and 30")
+    assert_accessible(manager)
+    manager.goto("/policy")
+    manager.get_by_role("link", name="Change urgent stage 2").click()
+    expect(manager.locator("main")).to_contain_text("the same working day")
+    assert_accessible(manager)
+    manager.get_by_label("Stage name").fill("")
+    manager.get_by_role("button", name="Save stage").click()
+    expect(manager.locator(".govuk-error-summary")).to_contain_text("Enter the stage's name")
+    assert_accessible(manager)
