@@ -18,6 +18,7 @@ from moderation.models.disputes import (
     Route,
     SettlementReply,
     StageOutcome,
+    ToldHow,
 )
 from moderation.models.meeting import (
     Action,
@@ -43,8 +44,20 @@ from moderation.models.panels import (
     SessionStatus,
     VotingStatus,
 )
+from moderation.models.papers import (
+    DisputeAddition,
+    DisputeDocument,
+    DocumentType,
+    ItemGuest,
+    ItemNote,
+)
 from moderation.models.people import Agency, AgencyKind, Role, User, UserRole
-from moderation.models.reports import LearningSummary, MinutesStatus, MinutesVersion
+from moderation.models.reports import (
+    LearningSummary,
+    MinutesComment,
+    MinutesStatus,
+    MinutesVersion,
+)
 
 __all__ = [
     "Action",
@@ -61,18 +74,24 @@ __all__ = [
     "Conflict",
     "CscOutcome",
     "Dispute",
-    "EmailMessage",
-    "EmailPreference",
-    "EmailStatus",
+    "DisputeAddition",
     "DisputeConcern",
+    "DisputeDocument",
     "DisputeStage",
     "DisputeStatus",
     "DisputeType",
+    "DocumentType",
+    "EmailMessage",
+    "EmailPreference",
+    "EmailStatus",
     "EscalationPolicy",
     "Intent",
+    "ItemGuest",
+    "ItemNote",
     "LearningSummary",
     "LearningTheme",
     "MemberRole",
+    "MinutesComment",
     "MinutesStatus",
     "MinutesVersion",
     "Notification",
@@ -84,10 +103,11 @@ __all__ = [
     "PolicyStage",
     "ReferralMethod",
     "Role",
-    "SessionStatus",
     "Route",
+    "SessionStatus",
     "SettlementReply",
     "StageOutcome",
+    "ToldHow",
     "User",
     "UserRole",
     "Vote",

@@ -123,6 +123,25 @@ LEVELS_OF_NEED = {
 }
 
 
+class ToldHow(LabelledEnum):
+    """How CSC told the referrer of its decision."""
+
+    PHONE = "phone"
+    EMAIL = "email"
+    LETTER = "letter"
+    IN_PERSON = "in_person"
+    NOT_TOLD = "not_told"
+
+
+ToldHow.LABELS = {
+    ToldHow.PHONE: "By phone",
+    ToldHow.EMAIL: "By secure email",
+    ToldHow.LETTER: "By letter",
+    ToldHow.IN_PERSON: "In person",
+    ToldHow.NOT_TOLD: "The referrer was not told",
+}
+
+
 class DisputeStatus(LabelledEnum):
     ESCALATING = "escalating"
     # CSC settled it on "the referrer accepts CSC's explanation": the referrer confirms or not.
@@ -195,6 +214,8 @@ class EscalationPolicy(Base):
     settlement_reply_days: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
     # Working days CSC has to act on the panel overturning its decision.
     csc_action_days: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # Working days the members present have to comment on the draft minutes.
+    minutes_comment_days: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
@@ -269,6 +290,17 @@ class Dispute(Base):
     csc_outcome: Mapped[str | None] = mapped_column(String(40))
     csc_decision_maker_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     csc_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # CSC's own record (DESIGN.md §3): its rationale, who decided and who authorised it (a user
+    # where they are one, else a typed name), and when and how the referrer was told.
+    csc_rationale: Mapped[str | None] = mapped_column(Text)
+    csc_decision_maker_name: Mapped[str | None] = mapped_column(String(200))
+    csc_authorising_manager_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    csc_authorising_manager_name: Mapped[str | None] = mapped_column(String(200))
+    csc_told_referrer_on: Mapped[date | None] = mapped_column(Date)
+    csc_told_referrer_how: Mapped[str | None] = mapped_column(String(20))
+    # The referrer's manager, named by the referrer at escalation: reads the dispute and adds
+    # information to it as the referrer can.
+    referrer_manager_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
 
     # The challenge.
     dispute_type: Mapped[str] = mapped_column(String(30))
@@ -290,6 +322,9 @@ class Dispute(Base):
     referrer: Mapped[User] = relationship(foreign_keys=[referrer_id])
     referring_agency: Mapped[Agency] = relationship()
     csc_decision_maker: Mapped[User | None] = relationship(foreign_keys=[csc_decision_maker_id])
+    csc_authorising_manager: Mapped[User | None] = relationship(
+        foreign_keys=[csc_authorising_manager_id])
+    referrer_manager: Mapped[User | None] = relationship(foreign_keys=[referrer_manager_id])
     concerns: Mapped[list["DisputeConcern"]] = relationship(cascade="all, delete-orphan")
     stages: Mapped[list["DisputeStage"]] = relationship(
         order_by="DisputeStage.position", cascade="all, delete-orphan",

@@ -47,8 +47,29 @@ class MinutesVersion(Base):
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     pdf: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    # Circulated to the members present, who comment on a draft until this working day.
+    circulated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    comments_due_on: Mapped[date | None] = mapped_column(Date)
 
     approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
+    comments: Mapped[list["MinutesComment"]] = relationship(
+        order_by="MinutesComment.id", cascade="all, delete-orphan", back_populates="version")
+
+
+class MinutesComment(Base):
+    """A member's comment on a draft of the minutes, seen by the chair beside the draft."""
+
+    __tablename__ = "minutes_comment"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("minutes_version.id", ondelete="CASCADE"),
+                                            index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("user.id"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
+
+    version: Mapped[MinutesVersion] = relationship(back_populates="comments")
+    author: Mapped[User] = relationship()
 
 
 class LearningSummary(Base):
