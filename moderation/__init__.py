@@ -93,6 +93,7 @@ def _register_blueprints(app):
     from moderation.actions.views import bp as actions_bp
     from moderation.admin.views import bp as admin_bp
     from moderation.auth.views import bp as auth_bp
+    from moderation.disputes.document_views import bp as documents_bp
     from moderation.disputes.views import bp as disputes_bp
     from moderation.home.views import bp as home_bp
     from moderation.meeting import minutes_views  # noqa: F401 (its routes join the meeting's)
@@ -100,6 +101,7 @@ def _register_blueprints(app):
     from moderation.notifications.views import bp as notifications_bp
     from moderation.outcomes.views import bp as outcomes_bp
     from moderation.panels.views import bp as panels_bp
+    from moderation.papers.views import bp as papers_bp
     from moderation.web.forms import IdConverter
 
     app.url_map.converters["int"] = IdConverter  # before any route: every <int:...> id bounded
@@ -107,7 +109,9 @@ def _register_blueprints(app):
     app.register_blueprint(home_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(disputes_bp)
+    app.register_blueprint(documents_bp)
     app.register_blueprint(panels_bp)
+    app.register_blueprint(papers_bp)
     app.register_blueprint(meeting_bp)
     app.register_blueprint(actions_bp)
     app.register_blueprint(notifications_bp)

@@ -13,7 +13,7 @@ from flask import (
 )
 from flask_login import current_user
 
-from moderation.disputes import permissions, queue, services  # noqa: F401 (its rules)
+from moderation.disputes import documents, permissions, queue, services  # noqa: F401
 from moderation.disputes.forms import (
     REFERRER_ACCEPTS,
     SETTLE,
@@ -115,6 +115,7 @@ def _dispute_page(dispute, reply_form=None):
         hours=services.hours_since_raised(dispute), csc_actions=services.actions_on(dispute),
         reply_form=reply_form or SettlementReplyForm(),
         form=reply_form,  # its errors, when answering the settlement was refused
+        documents=documents.listed(dispute),
     )
 
 

@@ -15,7 +15,7 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
 from moderation.admin.services import agencies
-from moderation.disputes import queue
+from moderation.disputes import documents, queue
 from moderation.disputes import services as dispute_services
 from moderation.models import AgendaItem, Conflict, Dispute, PanelMember, PanelSession
 from moderation.panels import agenda, membership, permissions, services  # noqa: F401 (its rules)
@@ -301,5 +301,5 @@ def papers(session_id, item_id):
     audit.record("dispute_viewed", item.dispute, page="papers", session=session.id)
     return render_template("panels/papers.html", session=session, item=item,
                            dispute=item.dispute, clock=dispute_services.clock,
-                           repeat_visible=False,
+                           repeat_visible=False, documents=documents.listed(item.dispute),
                            conflicted=agenda.declared_conflict(item, current_user))
