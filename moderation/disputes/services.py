@@ -34,9 +34,11 @@ from moderation.models import (
     EscalationPolicy,
     Intent,
     PanelDecision,
+    PanelSession,
     PolicyStage,
     Role,
     Route,
+    SessionStatus,
     SettlementReply,
     StageOutcome,
     User,
@@ -570,6 +572,34 @@ def actions_on(dispute):
         select(Action).join(AgendaItem, Action.agenda_item_id == AgendaItem.id)
         .where(AgendaItem.dispute_id == dispute.id, Action.owner_role.is_not(None))
         .order_by(Action.due_on, Action.id)).all()
+
+
+# The papers ------------------------------------------------------------------------------------
+
+# A session's agenda is open to its panel (and its papers fixed) from the freeze on.
+NOT_FROZEN = (SessionStatus.SCHEDULED.value, SessionStatus.CANCELLED.value)
+# Information and documents can be added while the dispute escalates or waits for panel.
+PAPERS_GROW = (DisputeStatus.ESCALATING, DisputeStatus.AWAITING_REFERRER, DisputeStatus.QUEUED)
+
+
+def _frozen_items(dispute, still_to_decide):
+    items = (select(AgendaItem.id).join(PanelSession, AgendaItem.session_id == PanelSession.id)
+             .where(AgendaItem.dispute_id == dispute.id, PanelSession.status.not_in(NOT_FROZEN)))
+    if still_to_decide:
+        items = items.where(AgendaItem.deferred.is_(False))
+    return db.session.scalar(items.limit(1)) is not None
+
+
+def papers_open(dispute):
+    """Whether new information and documents can be added: while the dispute escalates or
+    waits for panel, until an agenda it is on is frozen (a deferral opens them again)."""
+    return dispute.status in PAPERS_GROW and not _frozen_items(dispute, still_to_decide=True)
+
+
+def papers_decided_on(dispute):
+    """Whether a panel has had the papers: once on a frozen agenda, or once the dispute is
+    closed, a document stays (the panel decided on it) and can no longer be withdrawn."""
+    return dispute.closed or _frozen_items(dispute, still_to_decide=False)
 
 
 # Contact or referral ---------------------------------------------------------------------------
