@@ -191,3 +191,16 @@ class MinutesForm(FlaskForm):
 
 class CorrectionForm(FlaskForm):
     change_note = TextAreaField("What does the correction change?")
+
+
+class CommentForm(FlaskForm):
+    """A member's comment on the draft minutes; the service checks it (when, who, rule 13)."""
+
+    text = TextAreaField("Your comment on the draft", widget=GovTextArea())
+    submit = SubmitField("Add comment", widget=GovSubmitInput())
+
+
+class ApproveForm(FlaskForm):
+    """The confirmation step before approving: the button sends confirm=yes."""
+
+    confirm = YesField()

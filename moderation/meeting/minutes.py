@@ -7,11 +7,13 @@ each approved version keeps the exact PDF that was approved.
 import re
 
 from flask import current_app, render_template
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from moderation.actions import services as actions
+from moderation.calendar import add_working_days, region, today
 from moderation.disputes.child_identifiers import refuse_on_agenda
+from moderation.disputes.services import current_policy
 from moderation.extensions import db
 from moderation.meeting.quorum import quorum
 from moderation.models import (
@@ -19,11 +21,14 @@ from moderation.models import (
     AgendaItem,
     Attendance,
     AttendanceStatus,
+    AuditEvent,
     Classification,
     Conflict,
     CscOutcome,
     Dispute,
     DisputeType,
+    ItemGuest,
+    MinutesComment,
     MinutesStatus,
     MinutesVersion,
     PanelDecision,
@@ -32,6 +37,7 @@ from moderation.models import (
     PanelSession,
     SessionStatus,
     StageOutcome,
+    User,
     Vote,
 )
 from moderation.models.disputes import LEVELS_OF_NEED
@@ -43,6 +49,7 @@ from moderation.web.boundary import Refusal
 from moderation.web.formatting import format_date
 
 TEXT_LIMIT = 4000
+COMMENT_LIMIT = 2000
 
 # The first draft's summary of each item names its dispute's referring agency.
 DRAFTED = (joinedload(AgendaItem.dispute).joinedload(Dispute.referring_agency),)
@@ -54,6 +61,7 @@ MINUTED = (
     selectinload(AgendaItem.conflicts).joinedload(Conflict.member).options(
         joinedload(PanelMember.user), joinedload(PanelMember.agency)),
     selectinload(AgendaItem.decision).selectinload(PanelDecision.themes),
+    selectinload(AgendaItem.guests).joinedload(ItemGuest.user).joinedload(User.agency),
 )
 # Who attended: each member's name and agency, and whom a deputy stood in for.
 ATTENDED = (
@@ -63,14 +71,25 @@ ATTENDED = (
 )
 # The minutes page lists each version with who approved it.
 VERSIONS = (joinedload(MinutesVersion.approved_by),)
+# The comments beside the draft: each with its author and their agency.
+COMMENTS = (selectinload(MinutesVersion.comments).joinedload(MinutesComment.author)
+            .joinedload(User.agency),)
 
 
-def versions(session):
+def versions(session, *options):
     return db.session.scalars(
         select(MinutesVersion).where(MinutesVersion.session_id == session.id)
-        .options(*VERSIONS)
+        .options(*VERSIONS, *options)
         .order_by(MinutesVersion.version)
     ).all()
+
+
+def version_of(session, number, *options):
+    """The session's version `number` of the minutes, or None."""
+    return db.session.scalar(
+        select(MinutesVersion).where(MinutesVersion.session_id == session.id,
+                                     MinutesVersion.version == number)
+        .options(*VERSIONS, *options))
 
 
 def latest(session):
@@ -84,9 +103,18 @@ def start_draft(session, actor):
         return latest(session)
     draft = MinutesVersion(session_id=session.id, version=1, texts=default_texts(session),
                            created_by_id=actor.id)
+    _circulate(draft)
     db.session.add(draft)
     db.session.flush()
     return draft
+
+
+def _circulate(draft):
+    """A draft goes to the members present, who comment on it until the policy's number of
+    working days after today, that day included."""
+    draft.circulated_at = utcnow()
+    draft.comments_due_on = add_working_days(today(), current_policy().minutes_comment_days,
+                                             region())
 
 
 def default_texts(session):
@@ -142,6 +170,8 @@ def _labelled(session, texts):
 
 
 def approve(session, version, actor):
+    """Approve a draft (the page asks the chair to confirm first): it is locked from now on and
+    the members present are told."""
     if version.status != MinutesStatus.DRAFT:
         raise Refusal("These minutes are already approved", "approve")
     version.status = MinutesStatus.APPROVED
@@ -168,10 +198,79 @@ def correct(session, actor, change_note):
     draft = MinutesVersion(session_id=session.id, version=current.version + 1,
                            texts=dict(current.texts), change_note=_clean(change_note),
                            created_by_id=actor.id)
+    _circulate(draft)
     db.session.add(draft)
     db.session.flush()
     audit.record("minutes_correction_started", draft, actor=actor, session=session.id)
     return draft
+
+
+# Comments on a circulated draft -----------------------------------------------------------------
+
+
+def present_at(session, user):
+    """True if the user was present at the session (a deputy who stood in included)."""
+    return db.session.scalar(
+        select(Attendance.id).join(PanelMember, Attendance.member_id == PanelMember.id)
+        .where(Attendance.session_id == session.id, PanelMember.user_id == user.id,
+               Attendance.status == AttendanceStatus.PRESENT).limit(1)) is not None
+
+
+def comments_closed(version):
+    """Why members cannot comment on this version now, or None while they can."""
+    if version.status != MinutesStatus.DRAFT:
+        return "These minutes are approved and locked: comments are closed"
+    if version.comments_due_on is None:
+        return "These minutes have not been circulated for comments"
+    if today() > version.comments_due_on:
+        return f"The time for comments ended on {format_date(version.comments_due_on)}"
+    return None
+
+
+def comment(session, version, actor, text):
+    """A member present at the session comments on the circulated draft, until its due date
+    (that day included). Rule 13 applies: the comment is about what goes into the minutes."""
+    closed = comments_closed(version)
+    if closed:
+        raise Refusal(closed, "text")
+    if not present_at(session, actor):
+        raise Refusal("Only members present at the meeting can comment on its minutes", "text")
+    text = _clean(text)
+    if not text:
+        raise Refusal("Enter your comment on the draft minutes", "text")
+    if len(text) > COMMENT_LIMIT:
+        raise Refusal(f"Your comment must be {COMMENT_LIMIT} characters or fewer", "text")
+    refuse_on_agenda(session, [("Your comment", "text", text)])
+    added = MinutesComment(version=version, author=actor, text=text)
+    db.session.add(added)
+    db.session.flush()
+    audit.record("minutes_commented", version, actor=actor, session=session.id,
+                 version=version.version, comment=added.id)
+    return added
+
+
+def unanswered(version):
+    """The comments made since the chair last saved this draft (all of them if never saved):
+    the chair who saves the draft beside the comments has answered those before it."""
+    saved = db.session.scalar(
+        select(func.max(AuditEvent.occurred_at))
+        .where(AuditEvent.action == "minutes_edited", AuditEvent.object_type == "minutes_version",
+               AuditEvent.object_id == str(version.id)))
+    return [c for c in version.comments if saved is None or c.created_at > saved]
+
+
+def approval_warnings(version):
+    """What the chair should know before approving: comments may still come, or have come
+    since the draft was last saved."""
+    warnings = []
+    if version.comments_due_on is not None and today() <= version.comments_due_on:
+        warnings.append("The time for comments has not ended: members present can comment "
+                        f"until {format_date(version.comments_due_on)}.")
+    waiting = len(unanswered(version))
+    if waiting:
+        warnings.append(f"{waiting} comment{'s' if waiting > 1 else ''} arrived since the draft "
+                        "was last saved.")
+    return warnings
 
 
 def pdf_bytes(session, version):
@@ -212,6 +311,7 @@ def minutes_data(session, version):
         "opening": texts.get("opening", ""),
         "closing": texts.get("closing", ""),
         "attendance": _attendance(register),
+        "guests": [{"item": item.position, **_guest(g)} for item in items for g in item.guests],
         "quorum": quorum(session).explanation,
         "conflicts": _conflicts(items),
         "agenda_items": [_item(item, texts.get("items", {}), session_actions) for item in items],
@@ -279,7 +379,16 @@ def _item(item, summaries, session_actions):
         "decision": _decision(decision),
         "deferred": item.deferral_reason if item.deferred and not decision else None,
         "actions": [_action(a) for a in session_actions if a.agenda_item_id == item.id],
+        "guests": [_guest(g) for g in item.guests],
     }
+
+
+GUEST_ATTENDED = {True: "attended", False: "did not attend", None: "attendance not recorded"}
+
+
+def _guest(guest):
+    return {"name": guest.user.name, "agency": guest.user.agency.name, "purpose": guest.purpose,
+            "attended": GUEST_ATTENDED[guest.attended]}
 
 
 def _decision(decision):

@@ -1,4 +1,5 @@
-"""Minutes pages: read and download every version; the chair edits the draft, approves it and
+"""Minutes pages: read and download every version; members present comment on a circulated
+draft; the chair edits the draft beside the comments, approves it after a confirmation step and
 starts corrections."""
 
 from flask import Response, abort, flash, redirect, render_template, url_for
@@ -6,26 +7,28 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from moderation.meeting import minutes
-from moderation.meeting.forms import CorrectionForm, MinutesForm
+from moderation.meeting.forms import ApproveForm, CommentForm, CorrectionForm, MinutesForm
 from moderation.meeting.views import bp  # one blueprint for the meeting and its minutes
 from moderation.models import AgendaItem, MinutesStatus, PanelSession
 from moderation.web import audit
 from moderation.web.access import permits
 from moderation.web.boundary import on_refusal
-from moderation.web.permissions import record_or_404
+from moderation.web.permissions import record_or_404, require
 
 # The minutes page names each item's summary by its dispute's reference.
 MINUTES_PAGE = (selectinload(PanelSession.agenda).joinedload(AgendaItem.dispute),)
 
 
-def _page(session, problems=(), minutes_form=None, correction_form=None):
-    found = minutes.versions(session)
+def _page(session, problems=(), minutes_form=None, correction_form=None, comment_form=None):
+    found = minutes.versions(session, *minutes.COMMENTS)
     current = found[-1] if found else None
     if minutes_form is None and current is not None:
         minutes_form = MinutesForm.for_draft(current, formdata=None)
     return render_template("meeting/minutes.html", session=session, versions=found,
                            current=current, problems=list(problems), minutes_form=minutes_form,
                            correction_form=correction_form or CorrectionForm(formdata=None),
+                           comment_form=comment_form or CommentForm(formdata=None),
+                           comments_closed=current and minutes.comments_closed(current),
                            summaries={str(i.id): i for i in session.agenda})
 
 
@@ -34,10 +37,18 @@ def _back(session, message):
     return redirect(url_for("meeting.minutes_page", session_id=session.id))
 
 
+def _version_or_404(session, number, action):
+    """The session's version `number`, if the signed-in user may take `action` on it."""
+    return require(current_user, action, minutes.version_of(session, number, *minutes.COMMENTS))
+
+
 @bp.route("/<int:session_id>/minutes")
 @permits("minutes.read")
 def minutes_page(session_id):
-    return _page(record_or_404(PanelSession, session_id, "minutes.read", *MINUTES_PAGE))
+    session = record_or_404(PanelSession, session_id, "minutes.read", *MINUTES_PAGE)
+    response = _page(session)
+    audit.record("minutes_viewed", session)
+    return response
 
 
 @bp.route("/<int:session_id>/minutes/<any(save, approve, correct):action>", methods=["POST"])
@@ -51,15 +62,52 @@ def minutes_step(session_id, action):
         form = CorrectionForm()
         on_refusal(lambda problems: _page(session, problems, correction_form=form))
         draft = minutes.correct(session, current_user, form.change_note.data)
-        return _back(session, f"Version {draft.version} is a draft correction. Edit it, then "
-                              "approve it.")
+        return _back(session, f"Version {draft.version} is a draft correction, circulated to "
+                              "the members present for comment. Edit it, then approve it.")
     form = MinutesForm.for_draft(current)
     on_refusal(lambda problems: _page(session, problems, minutes_form=form))
     minutes.edit(current, current_user, form.texts())
     if action == "save":
         return _back(session, "The draft minutes have been saved.")
-    minutes.approve(session, current, current_user)
-    return _back(session, f"Version {current.version} of the minutes is approved and locked.")
+    # Saved: approving is a step of its own, confirmed on the next page.
+    return redirect(url_for("meeting.minutes_approve", session_id=session.id,
+                            version=current.version))
+
+
+@bp.route("/<int:session_id>/minutes/<int:version>/comments", methods=["POST"])
+@permits("minutes.comment")
+def minutes_comment(session_id, version):
+    session = record_or_404(PanelSession, session_id, "minutes.read", *MINUTES_PAGE)
+    chosen = _version_or_404(session, version, "minutes.comment")
+    form = CommentForm()
+    on_refusal(lambda problems: _page(session, problems, comment_form=form), form)
+    minutes.comment(session, chosen, current_user, form.text.data)
+    return _back(session, "Your comment has been added. The chair reads it beside the draft.")
+
+
+def _confirmation(session, version, problems=()):
+    return render_template("meeting/minutes_approve.html", session=session, version=version,
+                           warnings=minutes.approval_warnings(version), problems=list(problems),
+                           form=ApproveForm(formdata=None))
+
+
+@bp.route("/<int:session_id>/minutes/<int:version>/approve", methods=["GET", "POST"])
+@permits("minutes.approve")
+def minutes_approve(session_id, version):
+    session = record_or_404(PanelSession, session_id, "minutes.change", *MINUTES_PAGE)
+    chosen = _version_or_404(session, version, "minutes.approve")
+    form = ApproveForm()
+    if not form.is_submitted():
+        audit.record("minutes_viewed", session, version=version, page="approve")
+        return _confirmation(session, chosen)
+    on_refusal(lambda problems: _confirmation(session, chosen, problems))
+    if not (form.validate() and form.confirm.data):
+        return _confirmation(session, chosen, [{
+            "text": f"Select 'Approve version {version}' to approve the minutes",
+            "href": "#approve"}])
+    minutes.approve(session, chosen, current_user)
+    return _back(session, f"Version {chosen.version} of the minutes is approved and locked. "
+                          "The members present have been told.")
 
 
 @bp.route("/<int:session_id>/minutes/v<int:version>.pdf")

@@ -5,7 +5,7 @@ offer only what the services will accept; the services keep the last word and th
 """
 
 from moderation.extensions import db
-from moderation.meeting import register
+from moderation.meeting import minutes, register
 from moderation.meeting.conflicts import conflicted
 from moderation.meeting.voting import agency_has_voted
 from moderation.models import (
@@ -113,6 +113,22 @@ def may_correct(user, version):
     """An approved version: a correction is a new version that names what changed."""
     return (version.status == MinutesStatus.APPROVED
             and may_change_minutes(user, _session(version)))
+
+
+@rule("minutes.comment", *MEETING_ROLES, on=MinutesVersion)
+def may_comment(user, version):
+    """Members present at the meeting (a deputy who stood in included) comment on its draft
+    minutes; the chair who edits them answers in the draft. The service says when comments are
+    closed (approved, or the time for them has ended) and why."""
+    session = _session(version)
+    return (can(user, "session.case_detail", session) and not _runs(user, session)
+            and minutes.present_at(session, user))
+
+
+@rule("minutes.approve", Role.CHAIR, on=MinutesVersion)
+def may_approve(user, version):
+    """The chair approves a draft, after a confirmation step; approved minutes stay locked."""
+    return may_edit(user, version)
 
 
 def _attends(user, session):

@@ -51,6 +51,14 @@ def _minutes(app, held, action):
     return url(app, "meeting.minutes_step", session_id=held.session_id, action=action)
 
 
+def _save_and_approve(client, app, held, texts, version):
+    """The chair's "Save and approve", then "Approve version N" on the confirmation page."""
+    response = post(client, _minutes(app, held, "approve"), texts)
+    confirm = url(app, "meeting.minutes_approve", session_id=held.session_id, version=version)
+    assert response.location == confirm
+    return post(client, confirm, {"confirm": "yes"}, follow_redirects=True)
+
+
 def _pdf(app, held, version):
     return url(app, "meeting.minutes_pdf", session_id=held.session_id, version=version)
 
@@ -139,11 +147,11 @@ def test_the_chair_edits_approves_and_both_versions_download(app, db, held):
     sign_in(client, held.chair)
     response = post(client, _minutes(app, held, "approve"), {"opening": "x" * 4001})
     assert error_summary(response) == ["Each part of the minutes must be 4000 characters or fewer"]
-    post(client, _minutes(app, held, "approve"), {"opening": "The chair welcomed members."})
+    _save_and_approve(client, app, held, {"opening": "The chair welcomed members."}, 1)
     response = post(client, _minutes(app, held, "correct"), {"change_note": ""})
     assert error_summary(response) == ["Say what the correction changes"]
     post(client, _minutes(app, held, "correct"), {"change_note": "Fixed a typo"})
-    post(client, _minutes(app, held, "approve"), {"opening": "The chair welcomed all members."})
+    _save_and_approve(client, app, held, {"opening": "The chair welcomed all members."}, 2)
     first, second = client.get(_pdf(app, held, 1)), client.get(_pdf(app, held, 2))
     assert first.mimetype == second.mimetype == "application/pdf"
     assert "welcomed members" in " ".join(pdf_pages(first.data))
@@ -188,7 +196,7 @@ def test_a_draft_that_names_a_child_is_refused_and_stays_as_it_was(app, db, held
 def test_a_correction_note_that_names_a_child_is_refused(app, db, held):
     client = app.test_client()
     sign_in(client, held.chair)
-    post(client, _minutes(app, held, "approve"), {"opening": "Welcome."})
+    _save_and_approve(client, app, held, {"opening": "Welcome."}, 1)
     response = post(client, _minutes(app, held, "correct"),
                     {"change_note": "Item 1 is about Amelia Jones"})
     assert error_summary(response) == ["What the correction changes must not contain a child's "

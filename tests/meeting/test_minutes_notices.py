@@ -51,13 +51,14 @@ def test_members_present_hear_the_draft_minutes_are_ready(app, db, closed):
 def test_members_present_hear_each_approved_version(app, db, client, closed):
     sign_in(client, closed.chair)
     minutes_page = url(client, "meeting.minutes_page", session_id=closed.session_id)
-    response = post(client, url(client, "meeting.minutes_step", session_id=closed.session_id,
-                                action="approve"), {}, follow_redirects=True)
-    assert "Version 1 of the minutes is approved and locked." in banners(response)
+    response = post(client, url(client, "meeting.minutes_approve", session_id=closed.session_id,
+                                version=1), {"confirm": "yes"}, follow_redirects=True)
+    assert ("Version 1 of the minutes is approved and locked. The members present have been "
+            "told.") in banners(response)
     post(client, url(client, "meeting.minutes_step", session_id=closed.session_id,
                      action="correct"), {"change_note": "Item 2's rationale reworded."})
-    post(client, url(client, "meeting.minutes_step", session_id=closed.session_id,
-                     action="approve"), {})
+    post(client, url(client, "meeting.minutes_approve", session_id=closed.session_id,
+                     version=2), {"confirm": "yes"})
     assert "Version 2" in page(client.get(minutes_page)).get_text(" ")
     with app.app_context():
         for version in (1, 2):
