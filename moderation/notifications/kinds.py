@@ -132,6 +132,12 @@ KINDS = {
                              "Panel minutes are waiting for approval",
                              "The minutes of a panel session you chaired are still in draft.",
                              ("chair",)),
+    # Guests: invited by the chair to one item, whatever roles they hold.
+    "guest_invited": Kind("You are invited to an item at a panel session",
+                          "You are invited to a panel session",
+                          "The chair of a threshold moderation panel has invited you to one item "
+                          "of a session. You can read its papers once the agenda is frozen.",
+                          ANYONE, required=True),
     # Whoever must act on a stage.
     "stage_due": Kind("An escalation stage you must act on is due or overdue",
                       "An escalation stage needs your response",

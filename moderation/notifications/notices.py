@@ -283,6 +283,18 @@ def minutes_approved(session, version):
           f"{_session_link(session)}/minutes", "minutes_approved")
 
 
+def guest_invited(guest):
+    """The guest of one item: which session, and a link to the item's papers (no case detail:
+    a guest may hold no role that reads the case until the agenda is frozen)."""
+    item = guest.agenda_item
+    session = item.session
+    _tell([guest.user_id], f"guest-invited:guest-{guest.id}",
+          f"You are invited to item {item.position} of the panel session on "
+          f"{format_date(session.held_on)} at {session.starts_at:%H:%M}. You can read its "
+          "papers from when the agenda is frozen until the meeting ends.",
+          f"{_session_link(session)}/papers/{item.id}", "guest_invited")
+
+
 # The panel's decision and its actions ----------------------------------------------------------
 
 

@@ -12,12 +12,13 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from moderation.admin.services import agencies
-from moderation.disputes import documents, queue
-from moderation.disputes import services as dispute_services
-from moderation.models import AgendaItem, Conflict, Dispute, PanelMember, PanelSession
+from moderation.disputes import queue
+from moderation.extensions import db
+from moderation.models import AgendaItem, Dispute, ItemGuest, PanelMember, PanelSession
 from moderation.panels import agenda, membership, permissions, services  # noqa: F401 (its rules)
 from moderation.panels.forms import (
     AddMemberForm,
@@ -41,19 +42,25 @@ bp = Blueprint("panels", __name__, url_prefix="/sessions")
 
 # The session page and the agenda builder list the agenda's disputes by reference.
 AGENDA = (selectinload(PanelSession.agenda).joinedload(AgendaItem.dispute),)
-# The papers: one item's dispute in full, and whether the reader declared a conflict on it.
-PAPERS = (
-    selectinload(PanelSession.agenda).options(
-        joinedload(AgendaItem.dispute).options(*dispute_services.DETAIL),
-        selectinload(AgendaItem.conflicts).joinedload(Conflict.member)),
-)
+# The session page adds each item's guests.
+SESSION_PAGE = (selectinload(PanelSession.agenda).options(
+    joinedload(AgendaItem.dispute), selectinload(AgendaItem.guests).joinedload(ItemGuest.user)),)
 
 
 @bp.route("/")
 @permits("session.read")
 def schedule():
-    return render_template("panels/schedule.html", sessions=services.upcoming_sessions(),
-                           past=services.past_sessions())
+    sessions = services.upcoming_sessions()
+    return render_template("panels/schedule.html", sessions=sessions,
+                           counts=_agenda_counts(sessions), past=services.past_sessions())
+
+
+def _agenda_counts(sessions):
+    """How many items each session's agenda holds, in one query for the whole list."""
+    ids = [session.id for session in sessions]
+    return dict(db.session.execute(
+        select(AgendaItem.session_id, func.count(AgendaItem.id))
+        .where(AgendaItem.session_id.in_(ids)).group_by(AgendaItem.session_id)).all())
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -114,7 +121,7 @@ def _extraordinary_page(dispute, form):
 @bp.route("/<int:session_id>")
 @permits("session.read")
 def show(session_id):
-    session = record_or_404(PanelSession, session_id, "session.read", *AGENDA)
+    session = record_or_404(PanelSession, session_id, "session.read", *SESSION_PAGE)
     if can(current_user, "papers.read", session):
         audit.record("agenda_viewed", session, page="session")
     return render_template("panels/session.html", session=session)
@@ -286,20 +293,3 @@ def _agenda_change(session, form, button, item):
         return "The dispute has been taken off the agenda."
     agenda.set_minutes(session, item, form.minutes(item).data)
     return "The time has been saved."
-
-
-# The papers ------------------------------------------------------------------------------------
-
-
-@bp.route("/<int:session_id>/papers/<int:item_id>")
-@permits("papers.read")
-def papers(session_id, item_id):
-    session = record_or_404(PanelSession, session_id, "papers.read", *PAPERS)
-    item = next((i for i in session.agenda if i.id == item_id), None)
-    if item is None or not can(current_user, "dispute.read", item.dispute):
-        abort(404)
-    audit.record("dispute_viewed", item.dispute, page="papers", session=session.id)
-    return render_template("panels/papers.html", session=session, item=item,
-                           dispute=item.dispute, clock=dispute_services.clock,
-                           repeat_visible=False, documents=documents.listed(item.dispute),
-                           conflicted=agenda.declared_conflict(item, current_user))

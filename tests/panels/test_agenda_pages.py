@@ -87,7 +87,7 @@ def test_members_read_the_papers_only_once_the_agenda_is_frozen(app, client, mak
     sign_in(chair, make_user("chair"))
     post(chair, builder, {"action": "fill"})
     (item,) = _item_ids(app, session)
-    papers_of_item = url(app, "panels.papers", session_id=session, item_id=item)
+    papers_of_item = url(app, "papers.item", session_id=session, item_id=item)
     member = make_user("panel_member")
     make_member(member)
     sign_in(client, member)

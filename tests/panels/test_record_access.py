@@ -26,7 +26,12 @@ SESSION_ROUTES = {
     "panels.cancel": "logistics",
     "panels.agenda_builder": "chair",  # any chair builds from the queue; once frozen, its own
     "panels.add_urgent_item": "chair",
-    "panels.papers": "members",
+    "papers.item": "members",
+    "papers.pack_pdf": "members",
+    "papers.agenda_pdf": "chair",
+    "papers.notes_page": "chair",
+    "papers.guests_page": "chair",
+    "papers.remove_guest": "chair",
     "actions.for_session": "members",
     "meeting.minutes_page": "members",
     "meeting.minutes_pdf": "members",
@@ -135,7 +140,7 @@ def test_a_role_without_the_record_reads_nothing_of_the_session(app, db, decided
 
 
 # The pages of case detail a member reads (what members send is tested by the journeys).
-MEMBERS_READ = ("panels.papers", "actions.for_session", "meeting.minutes_page",
+MEMBERS_READ = ("papers.item", "actions.for_session", "meeting.minutes_page",
                 "meeting.minutes_pdf", "meeting.show", "meeting.item")
 
 
@@ -150,7 +155,7 @@ def test_a_member_of_the_session_reads_its_case_detail(app, db, decided, endpoin
 def test_the_partnership_manager_reads_every_session_but_runs_none(app, db, decided, make_user):
     manager = _client(app, make_user("partnership_manager"))
     urls = _urls(app, db, decided)
-    for endpoint in ("panels.papers", "actions.for_session", "meeting.minutes_page",
+    for endpoint in ("papers.item", "actions.for_session", "meeting.minutes_page",
                      "meeting.minutes_pdf"):
         assert manager.get(urls[endpoint][0]).status_code == 200, endpoint
     minutes = page(manager.get(urls["meeting.minutes_page"][0]))

@@ -1,0 +1,38 @@
+"""Forms for the chair's private notes and inviting a guest to an item."""
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovTextArea, GovTextInput
+from wtforms import StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from moderation.papers.guests import PURPOSE_LIMIT
+from moderation.papers.notes import NOTES_LIMIT
+
+
+class NotesForm(FlaskForm):
+    text = TextAreaField(
+        "Your private notes on this item",
+        description="Only you and the deputy chair (or the chair) of this session see these. "
+                    "They are never in the papers pack or the minutes.",
+        widget=GovTextArea(),
+        validators=[Length(max=NOTES_LIMIT,
+                           message=f"Your notes must be {NOTES_LIMIT} characters or fewer")],
+    )
+
+
+class GuestForm(FlaskForm):
+    email = StringField(
+        "The guest's email address",
+        description="They need an account on this service.",
+        widget=GovTextInput(),
+        validators=[DataRequired("Enter the guest's email address"),
+                    Length(max=320, message="The email address must be 320 characters or fewer")],
+    )
+    purpose = StringField(
+        "Why are they invited?",
+        description="For example, to present the referral. Do not name the child.",
+        widget=GovTextInput(),
+        validators=[DataRequired("Enter why the guest is invited"),
+                    Length(max=PURPOSE_LIMIT, message="Why the guest is invited must be "
+                                                      f"{PURPOSE_LIMIT} characters or fewer")],
+    )

@@ -1,0 +1,89 @@
+"""Guests: someone the chair invites to one agenda item (to present the referral, say). A guest
+reads that item's papers only, from the freeze until the meeting ends, is recorded in the
+register as a guest, and never votes or counts for quorum (they are not members)."""
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from moderation.disputes.child_identifiers import refuse_on_agenda
+from moderation.extensions import db
+from moderation.models import AgendaItem, ItemGuest, PanelSession, SessionStatus, User
+from moderation.models.people import email_key
+from moderation.notifications import notices
+from moderation.panels.membership import sitting_member
+from moderation.web import audit
+from moderation.web.boundary import Refusal
+
+PURPOSE_LIMIT = 300
+# Sessions whose invitations still matter to the guest: before the meeting and while it runs.
+UPCOMING = (SessionStatus.SCHEDULED, SessionStatus.AGENDA_FROZEN, SessionStatus.IN_SESSION)
+
+
+def invited(user, item):
+    """The user's invitation to this item, or None."""
+    if not user.is_authenticated:
+        return None
+    return next((guest for guest in item.guests if guest.user_id == user.id), None)
+
+
+def invite(item, actor, email, purpose):
+    """Invite an existing active user, found by email address, to this one item, and tell them."""
+    purpose = (purpose or "").strip()
+    guest_user = _active_user(email)
+    if sitting_member(guest_user, item.session) is not None:
+        raise Refusal(f"{guest_user.name} sits on this session's panel: members read every "
+                      "item's papers already", "email")
+    if invited(guest_user, item) is not None:
+        raise Refusal(f"{guest_user.name} is already invited to this item", "email")
+    if not purpose:
+        raise Refusal("Enter why the guest is invited", "purpose")
+    if len(purpose) > PURPOSE_LIMIT:
+        raise Refusal(f"Why the guest is invited must be {PURPOSE_LIMIT} characters or fewer",
+                      "purpose")
+    refuse_on_agenda(item.session, [("Why the guest is invited", "purpose", purpose)])
+    guest = ItemGuest(user=guest_user, purpose=purpose, invited_by_id=actor.id)
+    item.guests.append(guest)
+    db.session.flush()
+    audit.record("guest_invited", item, actor=actor, guest=guest_user.id)
+    notices.guest_invited(guest)
+    return guest
+
+
+def _active_user(email):
+    key = email_key(email)
+    if not key:
+        raise Refusal("Enter the guest's email address", "email")
+    user = db.session.scalar(select(User).where(func.lower(User.email) == key))
+    if user is None or not user.active:
+        raise Refusal("There is no active account with that email address: check it, or ask "
+                      "an administrator to create one", "email")
+    return user
+
+
+def remove(item, guest, actor):
+    """Take a guest off the item before the meeting."""
+    item.guests.remove(guest)
+    db.session.flush()
+    audit.record("guest_removed", item, actor=actor, guest=guest.user_id)
+
+
+def invitations_of(user):
+    """The user's invitations to items of sessions still to meet or meeting, soonest first."""
+    return db.session.scalars(
+        select(ItemGuest)
+        .join(AgendaItem, ItemGuest.agenda_item_id == AgendaItem.id)
+        .join(PanelSession, AgendaItem.session_id == PanelSession.id)
+        .where(ItemGuest.user_id == user.id, PanelSession.status.in_(UPCOMING))
+        .options(joinedload(ItemGuest.agenda_item).options(
+            joinedload(AgendaItem.session), joinedload(AgendaItem.dispute)))
+        .order_by(PanelSession.held_on, AgendaItem.position)).all()
+
+
+def of_session(session):
+    """Every guest of the session's items, in agenda order, with their user."""
+    return db.session.scalars(
+        select(ItemGuest)
+        .join(AgendaItem, ItemGuest.agenda_item_id == AgendaItem.id)
+        .where(AgendaItem.session_id == session.id)
+        .options(joinedload(ItemGuest.user), joinedload(ItemGuest.agenda_item))
+        .order_by(AgendaItem.position, ItemGuest.id)).all()

@@ -1,0 +1,25 @@
+"""The chair's private notes on an agenda item: one per item, for the session's chair and deputy
+chair only, never in the papers pack, the minutes or any member's page."""
+
+from moderation.extensions import db
+from moderation.models import ItemNote
+from moderation.models.types import utcnow
+from moderation.web import audit
+from moderation.web.boundary import Refusal
+
+NOTES_LIMIT = 5000
+
+
+def save(item, actor, text):
+    """Keep the item's notes (replacing any earlier text); empty text removes them."""
+    text = (text or "").strip()
+    if len(text) > NOTES_LIMIT:
+        raise Refusal(f"Your notes must be {NOTES_LIMIT} characters or fewer", "text")
+    if not text:
+        item.note = None
+    elif item.note is None:
+        item.note = ItemNote(text=text, updated_by_id=actor.id)
+    else:
+        item.note.text, item.note.updated_by_id, item.note.updated_at = text, actor.id, utcnow()
+    db.session.flush()
+    audit.record("item_notes_saved", item, actor=actor, length=len(text))

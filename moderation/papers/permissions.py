@@ -1,0 +1,56 @@
+"""Who may read an item's papers, the papers pack and the agenda, keep the chair's notes and
+invite guests (rule 12: per record, never by role alone)."""
+
+from moderation.models import AgendaItem, PanelSession, Role, SessionStatus
+from moderation.panels.permissions import session_access
+from moderation.papers import guests
+from moderation.web.permissions import can, rule
+
+# The chair's private notes are kept from the freeze until the minutes are approved.
+NOTES_OPEN = (SessionStatus.AGENDA_FROZEN, SessionStatus.IN_SESSION, SessionStatus.MINUTES_DRAFT)
+# A guest is invited before the meeting or while it runs; removed only before it starts.
+INVITING = (SessionStatus.SCHEDULED, SessionStatus.AGENDA_FROZEN, SessionStatus.IN_SESSION)
+REMOVING = (SessionStatus.SCHEDULED, SessionStatus.AGENDA_FROZEN)
+
+
+@rule("item.papers", on=AgendaItem)
+def may_read_item(user, item):
+    """One item's papers: those who may read the session's papers and the dispute, and a guest
+    of this item from the freeze until the meeting ends."""
+    session = item.session
+    if can(user, "papers.read", session) and can(user, "dispute.read", item.dispute):
+        return True
+    return session.meeting_ahead and guests.invited(user, item) is not None
+
+
+@rule("papers.pack", Role.CHAIR, Role.PANEL_MEMBER, Role.PARTNERSHIP_MANAGER, on=PanelSession)
+def may_download_pack(user, session):
+    """The papers pack of a frozen agenda: its members and partnership managers."""
+    return session_access(user, session).papers
+
+
+@rule("agenda.print", Role.CHAIR, Role.PARTNERSHIP_MANAGER, on=PanelSession)
+def may_print_agenda(user, session):
+    """The agenda alone, once frozen: the session's chair and deputy chair, and partnership
+    managers."""
+    access = session_access(user, session)
+    return access.opened and (access.chairs or access.oversees)
+
+
+@rule("item.notes", Role.CHAIR, on=AgendaItem)
+def may_keep_notes(user, item):
+    """The chair's private notes: the session's chair and deputy chair, from the freeze until
+    the minutes are approved."""
+    return item.session.status in NOTES_OPEN and session_access(user, item.session).chairs
+
+
+@rule("item.invite_guest", Role.CHAIR, on=AgendaItem)
+def may_invite_guest(user, item):
+    """The session's chair invites a guest to one item, until the meeting closes."""
+    return item.session.status in INVITING and session_access(user, item.session).chairs
+
+
+@rule("item.remove_guest", Role.CHAIR, on=AgendaItem)
+def may_remove_guest(user, item):
+    """A guest can be taken off an item before the meeting starts."""
+    return item.session.status in REMOVING and session_access(user, item.session).chairs
