@@ -48,6 +48,7 @@ EXPECTED = {
     "disputes.time_limits": {Role.PARTNERSHIP_MANAGER},
     "disputes.panel_queue": {Role.CHAIR, Role.PARTNERSHIP_MANAGER},
     "disputes.panel_queue_csv": {Role.CHAIR, Role.PARTNERSHIP_MANAGER},
+    "disputes.add_information": {Role.REFERRER},
     "panels.schedule": {Role.CHAIR, Role.PANEL_MEMBER, Role.PARTNERSHIP_MANAGER},
     "panels.show": {Role.CHAIR, Role.PANEL_MEMBER, Role.PARTNERSHIP_MANAGER},
     "panels.calendar_file": {Role.CHAIR, Role.PANEL_MEMBER, Role.PARTNERSHIP_MANAGER},
