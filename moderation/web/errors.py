@@ -21,6 +21,10 @@ ERROR_PAGES = {
         "If you pasted the web address, check you copied the entire address.",
     ),
     405: ("There was a problem with your request", "Go back and try again."),
+    413: (
+        "The file is too big",
+        "Each file you attach must be smaller than 20 MB. Go back and choose a smaller file.",
+    ),
     429: ("Too many requests", "Wait a few minutes, then try again."),
     500: ("Sorry, there is a problem with the service", "Try again later."),
     503: (
