@@ -100,6 +100,9 @@ EXPECTED = {
     "outcomes.new_summary": {Role.PARTNERSHIP_MANAGER},
     "outcomes.summary_pdf": {Role.PARTNERSHIP_MANAGER},
     "outcomes.themes": {Role.PARTNERSHIP_MANAGER},
+    "documents.attach": {Role.REFERRER, Role.CSC_MANAGER},
+    "documents.download": ANYONE_SIGNED_IN,
+    "documents.withdraw": {Role.REFERRER, Role.CSC_MANAGER},
 }
 
 
@@ -153,6 +156,7 @@ def test_route_access_by_role(app, make_user, make_dispute, make_session, make_m
            "member_id": make_member(), "token": "not-a-real-token", "item_id": 1,
            "action_id": 1, "step": "close", "version": 1, "action": "save", "summary_id": 1,
            "message_id": 1}
+    ids["document_id"] = 1  # no such document: "Page not found" to everyone who may ask
     url = _url(rule, ids)
     expected = EXPECTED[endpoint]
 
