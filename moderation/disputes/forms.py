@@ -34,6 +34,7 @@ from moderation.models import (
     Intent,
     ReferralMethod,
     Role,
+    ToldHow,
 )
 from moderation.models.disputes import LEVELS_OF_NEED
 from moderation.web.forms import DateRequired, GovukDateField, GovukIntegerField, choices, coerce_id
@@ -138,6 +139,8 @@ class RaiseDisputeForm(FlaskForm):
 
 
 class ConfirmDecisionForm(FlaskForm):
+    """CSC's own record of its decision; its rules are services.check_csc_record."""
+
     csc_recorded_as = RadioField(
         "How did CSC record it?", widget=GovRadioInput(), choices=choices(Classification.choices()),
         validators=[InputRequired("Select whether CSC recorded it as a contact or a referral")],
@@ -146,21 +149,57 @@ class ConfirmDecisionForm(FlaskForm):
         "What did CSC decide?", widget=GovRadioInput(), choices=choices(CscOutcome.choices()),
         validators=[InputRequired("Select what CSC decided")],
     )
+    csc_rationale = TextAreaField(
+        "CSC's rationale", widget=GovTextArea(),
+        description="Why CSC decided as it did, as recorded at the time. The referrer and the "
+                    "panel will read this.",
+        validators=_required_text("Enter CSC's rationale for its decision", LONG_TEXT,
+                                  "The rationale"),
+    )
     decision_maker_id = SelectField(
-        "Who made the original decision?",
-        description="The independent second screening cannot be answered by this person.",
-        widget=GovSelect(), validate_choice=False, coerce=coerce_id,
+        "A CSC manager who uses this service", widget=GovSelect(), validate_choice=False,
+        coerce=coerce_id,
+    )
+    decision_maker_name = StringField(
+        "Or their name, if they do not use this service", widget=GovTextInput(),
+        validators=[Optional(), _text(200, "The decision maker's name")],
+    )
+    authorising_manager_id = SelectField(
+        "A CSC manager who uses this service", widget=GovSelect(), validate_choice=False,
+        coerce=coerce_id,
+    )
+    authorising_manager_name = StringField(
+        "Or their name, if they do not use this service", widget=GovTextInput(),
+        validators=[Optional(), _text(200, "The authorising manager's name")],
+    )
+    told_how = RadioField(
+        "How did CSC tell the referrer of its decision?", widget=GovRadioInput(),
+        choices=choices(ToldHow.choices()),
+        validators=[InputRequired("Select how CSC told the referrer of its decision")],
+    )
+    told_on = GovukDateField(
+        "Date CSC told the referrer", description="Leave empty if the referrer was not told.",
+        validators=[Optional()],
+        invalid_message="The date CSC told the referrer must be a real date",
     )
     submit = SubmitField("Save CSC's decision", widget=GovSubmitInput())
 
-    def set_decision_makers(self, managers):
-        options = [("", "Not known")] + [(manager.id, manager.name) for manager in managers]
-        self.decision_maker_id.choices = choices(options)
-        self.known_ids = {manager.id for manager in managers}
+    def set_managers(self, managers):
+        options = choices([("", "Choose a CSC manager")]
+                          + [(manager.id, manager.name) for manager in managers])
+        self.decision_maker_id.choices = options
+        self.authorising_manager_id.choices = list(options)
 
-    def validate_decision_maker_id(self, field):
-        if field.data is not None and field.data not in self.known_ids:
-            field.data = None
+    def fill_from(self, dispute):
+        """The record as CSC last saved it, or the referrer's account where CSC has none."""
+        self.csc_recorded_as.data = dispute.effective_recorded_as
+        self.csc_outcome.data = dispute.effective_outcome
+        self.csc_rationale.data = dispute.csc_rationale
+        for person in ("decision_maker", "authorising_manager"):
+            getattr(self, f"{person}_id").data = getattr(dispute, f"csc_{person}_id")
+            getattr(self, f"{person}_name").data = getattr(dispute, f"csc_{person}_name")
+        self.told_how.data = dispute.csc_told_referrer_how
+        self.told_on.data = dispute.csc_told_referrer_on
 
 
 SETTLE = "settle"
@@ -213,7 +252,42 @@ class EscalateForm(FlaskForm):
         description="Needed if you skip a stage, unless the child is at immediate risk.",
         widget=GovTextArea(), validators=[Optional(), _text(LONG_TEXT, "The reason")],
     )
+    new_information = TextAreaField(
+        "New information for the next stage (optional)",
+        description="Anything that has happened or come to light since. It is dated and marked "
+                    "new in the papers.",
+        widget=GovTextArea(), validators=[Optional(), _text(LONG_TEXT, "The new information")],
+    )
+    referrer_manager_id = SelectField(
+        "Your manager (optional)",
+        description="They will be able to read this dispute and add information to it.",
+        widget=GovSelect(), validate_choice=False, coerce=coerce_id,
+    )
     submit = SubmitField("Escalate", widget=GovSubmitInput())
+
+    def for_referrer(self, managers, named_id):
+        """The referrer also adds information and names their manager; CSC only escalates."""
+        self.referrer_manager_id.choices = choices(
+            [("", "Not named")] + [(manager.id, manager.name) for manager in managers])
+        if self.referrer_manager_id.data is None and not self.is_submitted():
+            self.referrer_manager_id.data = named_id
+        return self
+
+    def for_csc(self):
+        del self.new_information
+        del self.referrer_manager_id
+        return self
+
+
+class AddInformationForm(FlaskForm):
+    text = TextAreaField(
+        "New information", widget=GovTextArea(),
+        description="Anything that has happened or come to light since you raised the dispute. "
+                    "It is dated and marked new in the papers.",
+        validators=_required_text("Enter the new information", LONG_TEXT,
+                                  "The new information"),
+    )
+    submit = SubmitField("Add the information", widget=GovSubmitInput())
 
 
 class PolicyStageForm(FlaskForm):
@@ -294,6 +368,13 @@ class TimeLimitsForm(FlaskForm):
         "Working days CSC has to act when the panel overturns its decision",
         widget=GovTextInput(), invalid_message="Enter a whole number of working days, like 1",
         validators=[InputRequired("Enter the working days CSC has to act, like 1"),
+                    NumberRange(1, 30, "The working days must be between 1 and 30")],
+    )
+    minutes_comment_days = GovukIntegerField(
+        "Working days panel members have to comment on draft minutes", widget=GovTextInput(),
+        description="From when the chair circulates the draft to the members present.",
+        invalid_message="Enter a whole number of working days, like 5",
+        validators=[InputRequired("Enter the working days members have to comment, like 5"),
                     NumberRange(1, 30, "The working days must be between 1 and 30")],
     )
     submit = SubmitField("Save time limits", widget=GovSubmitInput())

@@ -35,9 +35,14 @@ def may_read(user, dispute):
         return True
     if user.has_role(Role.CHAIR) and dispute.status == DisputeStatus.QUEUED:
         return True
-    if user.has_role(Role.REFERRER) and dispute.referrer_id == user.id:
+    if user.has_role(Role.REFERRER) and _referrer_or_their_manager(user, dispute):
         return True
     return user.has_role(Role.PANEL_MEMBER, Role.CHAIR) and _on_an_agenda_they_sit_on(user, dispute)
+
+
+def _referrer_or_their_manager(user, dispute):
+    """The referrer who raised it, or the manager they named at escalation."""
+    return user.id in (dispute.referrer_id, dispute.referrer_manager_id)
 
 
 def _on_an_agenda_they_sit_on(user, dispute):
@@ -59,13 +64,16 @@ def may_open(user, dispute):
 
 @rule("dispute.confirm", Role.CSC_MANAGER, on=Dispute)
 def may_confirm(user, dispute):
-    return may_read(user, dispute)
+    """A CSC manager records CSC's decision, but not while an independent stage they may not
+    answer is open: they could otherwise take their own name off the record."""
+    return may_read(user, dispute) and services.independence_conflict(dispute, user) is None
 
 
 @rule("dispute.answer", Role.CSC_MANAGER, Role.PARTNERSHIP_MANAGER, on=Dispute)
 def may_answer(user, dispute):
     """The stage's answering role (a partnership manager answers as the named senior lead on
-    the urgent route), and never the decision maker at second screening."""
+    the urgent route), and never, at an independent second screening, someone who made,
+    authorised or already answered the decision."""
     try:
         services.check_can_answer(dispute, user)
     except Refusal:
@@ -86,3 +94,10 @@ def may_reply_to_settlement(user, dispute):
     """The referrer who raised it answers a settlement made on their acceptance. A second
     answer is the service's refusal, shown on the page, not "Page not found"."""
     return dispute.referrer_id == user.id
+
+
+@rule("dispute.add_information", Role.REFERRER, on=Dispute)
+def may_add_information(user, dispute):
+    """The referrer who raised it, or the manager they named. Whether the papers are still open
+    is the service's rule, refused with its reason on the page."""
+    return _referrer_or_their_manager(user, dispute)

@@ -11,16 +11,18 @@ from moderation.disputes.services import queue_order
 from moderation.extensions import db
 from moderation.models import (
     AgendaItem,
+    Classification,
     ConcernCategory,
+    CscOutcome,
     Dispute,
     DisputeConcern,
     DisputeStage,
     DisputeStatus,
+    DisputeType,
+    Intent,
     PanelSession,
-    Role,
     SessionStatus,
     StageOutcome,
-    User,
 )
 from moderation.models.disputes import LEVELS_OF_NEED
 from moderation.web import csv_safe
@@ -148,14 +150,6 @@ def filter_options(selected_agency=None):
     }
 
 
-def csc_managers():
-    return db.session.scalars(
-        select(User)
-        .where(User.active.is_(True), User.role_links.any(role=Role.CSC_MANAGER))
-        .order_by(User.name)
-    ).all()
-
-
 CSV_COLUMNS = [
     "Reference", "Raised on", "Referring agency", "Level of need claimed", "Concerns",
     "Referrer intended", "CSC recorded as", "CSC decision", "CSC decision date", "Dispute type",
@@ -176,12 +170,15 @@ def csv_text(filters, batch=500):
 
 
 def _csv_row(dispute):
+    """One queued dispute in words, as the pages say them (never stored codes)."""
     return [
         dispute.reference, dispute.raised_on.isoformat(), dispute.referring_agency.name,
-        dispute.level_of_need, "; ".join(c.label for c in dispute.concern_categories),
-        dispute.referrer_intent, dispute.effective_recorded_as, dispute.effective_outcome,
-        dispute.csc_decision_date.isoformat(), dispute.dispute_type,
-        "yes" if dispute.immediate_risk else "no", "yes" if dispute.repeat_of_id else "no",
+        LEVELS_OF_NEED.get(dispute.level_of_need, dispute.level_of_need),
+        "; ".join(c.label for c in dispute.concern_categories),
+        Intent(dispute.referrer_intent).label,
+        Classification(dispute.effective_recorded_as).label,
+        CscOutcome(dispute.effective_outcome).label,
+        dispute.csc_decision_date.isoformat(), DisputeType(dispute.dispute_type).label,
+        "Yes" if dispute.immediate_risk else "No", "Yes" if dispute.repeat_of_id else "No",
         dispute.queued_on.isoformat() if dispute.queued_on else "",
     ]
-

@@ -28,6 +28,7 @@ from moderation.models import (
     AgendaItem,
     Classification,
     Dispute,
+    DisputeAddition,
     DisputeConcern,
     DisputeStage,
     DisputeStatus,
@@ -41,6 +42,7 @@ from moderation.models import (
     SessionStatus,
     SettlementReply,
     StageOutcome,
+    ToldHow,
     User,
     UserRole,
 )
@@ -48,6 +50,7 @@ from moderation.models.types import utcnow
 from moderation.notifications import notices
 from moderation.web import audit
 from moderation.web.boundary import Refusal
+from moderation.web.formatting import format_date
 
 REPEAT_WINDOW = timedelta(days=365)
 
@@ -91,13 +94,20 @@ def update_urgent_contact(actor, instructions, user_id):
     audit.record("urgent_contact_updated", policy, user=user_id)
 
 
-def update_time_limits(actor, settlement_reply_days, csc_action_days):
+TIME_LIMITS = ("settlement_reply_days", "csc_action_days", "minutes_comment_days")
+
+
+def update_time_limits(actor, settlement_reply_days, csc_action_days, minutes_comment_days=None):
+    """The policy's other time limits, in working days (1 to 30 each)."""
     policy = current_policy()
-    policy.settlement_reply_days = settlement_reply_days
-    policy.csc_action_days = csc_action_days
+    limits = {"settlement_reply_days": settlement_reply_days, "csc_action_days": csc_action_days,
+              "minutes_comment_days": minutes_comment_days or policy.minutes_comment_days}
+    for name, days in limits.items():
+        if not 1 <= days <= 30:
+            raise Refusal("The working days must be between 1 and 30", name)
+        setattr(policy, name, days)
     _updated(policy, actor)
-    audit.record("policy_time_limits_updated", policy, settlement_reply_days=settlement_reply_days,
-                 csc_action_days=csc_action_days)
+    audit.record("policy_time_limits_updated", policy, **limits)
 
 
 def _updated(policy, actor):
@@ -314,32 +324,150 @@ def clock(stage, on=None):
 # The CSC side ----------------------------------------------------------------------------------
 
 
-def confirm_decision(dispute, actor, recorded_as, outcome, decision_maker_id=None):
-    """CSC confirms or corrects how it recorded the call and what it decided; the referrer
-    hears when that differs from what they were told, or from CSC's earlier record."""
+@dataclass
+class CscRecord:
+    """CSC's own record of its decision (DESIGN.md §3): its rationale, who made the decision and
+    who authorised it (a CSC manager who uses the service, else a typed name: one of the two),
+    and when and how the referrer was told."""
+
+    rationale: str = ""
+    decision_maker_id: int | None = None
+    decision_maker_name: str | None = None
+    authorising_manager_id: int | None = None
+    authorising_manager_name: str | None = None
+    told_how: str | None = None
+    told_on: date | None = None
+
+
+PEOPLE = {
+    "decision_maker": ("the decision maker", "made the decision"),
+    "authorising_manager": ("the authorising manager", "authorised the decision"),
+}
+
+
+def check_csc_record(dispute, record, managers, on):
+    """The rules of CSC's record; returns {field: message} for each one broken. `managers`:
+    the CSC managers who may be chosen."""
+    problems = {}
+    if not (record.rationale or "").strip():
+        problems["csc_rationale"] = "Enter CSC's rationale for its decision"
+    by_id = {manager.id: manager for manager in managers}
+    by_name = {name_key(manager.name) for manager in managers}
+    for person, (who, _) in PEOPLE.items():
+        chosen = getattr(record, f"{person}_id")
+        typed = (getattr(record, f"{person}_name") or "").strip()
+        if chosen is None and not typed:
+            problems[f"{person}_id"] = (f"Select {who}, or enter their name if they do not use "
+                                        "this service")
+        elif chosen is not None and typed:
+            problems[f"{person}_name"] = f"Select {who} or enter their name, not both"
+        elif chosen is not None and chosen not in by_id:
+            problems[f"{person}_id"] = f"Select one of the CSC managers listed as {who}"
+        elif typed and name_key(typed) in by_name:
+            problems[f"{person}_name"] = (f"{typed} uses this service: select them as {who} "
+                                          "instead of typing their name")
+    problems.update(_told_problems(dispute, record, on))
+    return problems
+
+
+def _told_problems(dispute, record, on):
+    if record.told_how not in {how.value for how in ToldHow}:
+        return {"told_how": "Select how CSC told the referrer of its decision"}
+    if record.told_how == ToldHow.NOT_TOLD:
+        if record.told_on is not None:
+            return {"told_on": "Leave the date empty if the referrer was not told"}
+        return {}
+    if record.told_on is None:
+        return {"told_on": "Enter the date CSC told the referrer"}
+    if record.told_on > on:
+        return {"told_on": "The date CSC told the referrer must be today or in the past"}
+    if record.told_on < dispute.csc_decision_date:
+        return {"told_on": "The date CSC told the referrer must be the same as or after the "
+                           f"date CSC made the decision ({format_date(dispute.csc_decision_date)})"}
+    return {}
+
+
+def csc_managers():
+    """The CSC managers who can be named in CSC's record: active users with the role."""
+    return db.session.scalars(
+        select(User).where(User.active.is_(True), User.role_links.any(role=Role.CSC_MANAGER))
+        .order_by(User.name, User.id)).all()
+
+
+def confirm_decision(dispute, actor, recorded_as, outcome, decision_maker_id=None, record=None,
+                     on=None):
+    """CSC confirms or corrects how it recorded the call and what it decided, with its own record
+    of the decision (`record`, a CscRecord; required on the confirm page, whose rules
+    check_csc_record holds); the referrer hears when that differs from what they were told, or
+    from CSC's earlier record."""
     _require_open(dispute)
+    if record is not None:
+        problems = check_csc_record(dispute, record, csc_managers(), on or today())
+        if problems:
+            name, message = next(iter(problems.items()))
+            raise Refusal(message, name)
+        decision_maker_id = record.decision_maker_id
+        _store_record(dispute, record)
     changed = (recorded_as, outcome) != (dispute.effective_recorded_as, dispute.effective_outcome)
     dispute.csc_recorded_as = recorded_as
     dispute.csc_outcome = outcome
     dispute.csc_decision_maker_id = decision_maker_id
     dispute.csc_confirmed_at = utcnow()
     audit.record("csc_decision_confirmed", dispute, actor=actor, recorded_as=recorded_as,
-                 outcome=outcome)
+                 outcome=outcome, **_record_detail(record))
     if changed:
         notices.csc_corrected(dispute, dispute.csc_confirmed_at)
 
 
+def _store_record(dispute, record):
+    dispute.csc_rationale = record.rationale.strip()
+    dispute.csc_decision_maker_name = (record.decision_maker_name or "").strip() or None
+    dispute.csc_authorising_manager_id = record.authorising_manager_id
+    dispute.csc_authorising_manager_name = (record.authorising_manager_name or "").strip() or None
+    dispute.csc_told_referrer_how = record.told_how
+    dispute.csc_told_referrer_on = record.told_on
+
+
+def _record_detail(record):
+    if record is None:
+        return {}
+    return {"decision_maker": record.decision_maker_id or record.decision_maker_name,
+            "authorising_manager": record.authorising_manager_id
+            or record.authorising_manager_name,
+            "told_how": record.told_how,
+            "told_on": record.told_on.isoformat() if record.told_on else None}
+
+
+def independence_conflict(dispute, actor, stage=None):
+    """Why `actor` may not answer the dispute's independent stage, or None: an independent
+    second screening is never answered by the recorded decision maker, the authorising manager,
+    or a manager who answered an earlier stage of the same dispute."""
+    stage = stage or dispute.current_stage
+    if stage is None or not stage.independent:
+        return None
+    again = "so another CSC manager must answer the independent second screening"
+    if dispute.csc_decision_maker_id == actor.id:
+        return f"You made the original decision, {again}"
+    if dispute.csc_authorising_manager_id == actor.id:
+        return f"You authorised the original decision, {again}"
+    answered = [earlier.position for earlier in dispute.stages
+                if earlier.position < stage.position and earlier.responded_by_id == actor.id]
+    if answered:
+        stages = " and ".join(str(position) for position in answered)
+        plural = "s" if len(answered) > 1 else ""
+        return f"You answered stage{plural} {stages} of this dispute, {again}"
+    return None
+
+
 def check_can_answer(dispute, actor):
-    """Rule: only the stage's answering role, and never the decision maker at second screening."""
+    """Rule: only the stage's answering role, and never at an independent second screening
+    someone who made, authorised or already answered the decision (independence_conflict)."""
     stage = _require_open(dispute)
     if not actor.has_role(stage.answering_role):
         raise Refusal("This stage is answered by someone in a different role")
-    if stage.independent and dispute.csc_decision_maker_id == actor.id:
-        raise Refusal(
-            "You made the original decision, so another CSC manager must answer the "
-            "independent second screening",
-            "response",
-        )
+    conflict = independence_conflict(dispute, actor, stage)
+    if conflict:
+        raise Refusal(conflict, "response")
     return stage
 
 
@@ -431,6 +559,67 @@ def last_stage_lapsed(dispute, on):
     the scheduler), and the referrer and CSC are told."""
     _close(dispute.current_stage, on, StageOutcome.LAPSED)
     return _queue(dispute, None, on, lapsed=True)
+
+
+# The referrer's side: their manager, and new information ---------------------------------------
+
+
+def referrer_manager_candidates(dispute):
+    """Who the referrer can name as their manager: the active referrers of their own agency,
+    other than the referrer (the manager reads the dispute's page as a referrer does)."""
+    return db.session.scalars(
+        select(User).where(User.agency_id == dispute.referring_agency_id, User.active.is_(True),
+                           User.id != dispute.referrer_id,
+                           User.role_links.any(role=Role.REFERRER))
+        .order_by(User.name, User.id)).all()
+
+
+def name_referrer_manager(dispute, actor, manager_id):
+    """The referrer names their manager, who may then read the dispute and add information to
+    it (but not escalate it or answer a settlement). Only someone of their own agency."""
+    if actor.id != dispute.referrer_id:
+        raise Refusal("Only the referrer who raised the dispute can name their manager",
+                      "referrer_manager_id")
+    if manager_id not in {user.id for user in referrer_manager_candidates(dispute)}:
+        raise Refusal("Select your manager from the people in your own agency",
+                      "referrer_manager_id")
+    if dispute.referrer_manager_id != manager_id:
+        dispute.referrer_manager_id = manager_id
+        audit.record("referrer_manager_named", dispute, actor=actor, manager=manager_id)
+
+
+def add_information(dispute, actor, text):
+    """New information from the referrer (or their named manager) for the next stage or the
+    panel: dated, and marked new in the papers. Refused once the papers are fixed (the agenda
+    of the meeting that will hear it is frozen) or the dispute is closed."""
+    if not papers_open(dispute):
+        raise Refusal(papers_closed_reason(dispute), "text")
+    if not (text or "").strip():
+        raise Refusal("Enter the new information", "text")
+    stage = dispute.current_stage
+    addition = DisputeAddition(dispute_id=dispute.id, author_id=actor.id, text=text.strip(),
+                               stage_position=stage.position if stage else None)
+    db.session.add(addition)
+    db.session.flush()
+    audit.record("information_added", dispute, actor=actor, addition=addition.id,
+                 stage=addition.stage_position)
+    return addition
+
+
+def papers_closed_reason(dispute):
+    """Why nothing more can be added to the dispute's papers."""
+    if dispute.closed:
+        return "This dispute is closed, so no new information can be added to it"
+    return ("The panel's papers are fixed: the agenda of the meeting that will hear this dispute "
+            "is frozen, so no new information can be added")
+
+
+def additions_on(dispute):
+    """The referrer's additions to a dispute, oldest first, each with its author."""
+    return db.session.scalars(
+        select(DisputeAddition).where(DisputeAddition.dispute_id == dispute.id)
+        .options(joinedload(DisputeAddition.author))
+        .order_by(DisputeAddition.added_at, DisputeAddition.id)).all()
 
 
 # Escalating ------------------------------------------------------------------------------------
@@ -640,6 +829,8 @@ DETAIL = (
     joinedload(Dispute.referring_agency),
     joinedload(Dispute.referrer),
     joinedload(Dispute.csc_decision_maker),
+    joinedload(Dispute.csc_authorising_manager),
+    joinedload(Dispute.repeat_of),
     selectinload(Dispute.concerns),
     selectinload(Dispute.stages).options(joinedload(DisputeStage.opened_by),
                                          joinedload(DisputeStage.responded_by)),

@@ -17,6 +17,7 @@ from moderation.disputes import documents, permissions, queue, services  # noqa:
 from moderation.disputes.forms import (
     REFERRER_ACCEPTS,
     SETTLE,
+    AddInformationForm,
     ConfirmDecisionForm,
     EscalateForm,
     PolicyStageForm,
@@ -37,6 +38,8 @@ from moderation.web.permissions import can, record_or_404
 
 bp = Blueprint("disputes", __name__)
 bp.app_template_filter("hours_since_raised")(services.hours_since_raised)
+# The referrer's additions, wherever a dispute's details are shown (its page, the papers).
+bp.app_template_global("dispute_additions")(services.additions_on)
 
 
 def _dispute(dispute_id, page, action="dispute.page", *options):
@@ -108,8 +111,8 @@ def _dispute_page(dispute, reply_form=None):
     return render_template(
         "disputes/show.html", dispute=dispute, clock=services.clock, mismatch=mismatch,
         mismatch_meaning=services.MISMATCH_MEANING.get(mismatch),
-        repeat_visible=dispute.repeat_of and can(current_user, "dispute.read",
-                                                 dispute.repeat_of),
+        not_independent=services.independence_conflict(dispute, current_user),
+        papers_open=services.papers_open(dispute),
         policy=services.current_policy(), decisions=services.decisions_on(dispute),
         told=services.who_was_told(dispute) if dispute.immediate_risk else (),
         hours=services.hours_since_raised(dispute), csc_actions=services.actions_on(dispute),
@@ -140,28 +143,50 @@ def settlement_reply(dispute_id):
 @permits("dispute.confirm")
 def confirm(dispute_id):
     dispute = _dispute(dispute_id, "confirm", "dispute.confirm")
-    form = ConfirmDecisionForm(obj=dispute if request.method == "GET" else None)
+    form = ConfirmDecisionForm()
     if request.method == "GET":
-        form.csc_recorded_as.data = dispute.effective_recorded_as
-        form.csc_outcome.data = dispute.effective_outcome
-    form.set_decision_makers(queue.csc_managers())
-    on_refusal(lambda problems: render_template("disputes/confirm.html", dispute=dispute,
-                                                form=form), form)
-    if form.validate_on_submit():
-        services.confirm_decision(dispute, current_user, form.csc_recorded_as.data,
-                                  form.csc_outcome.data, form.decision_maker_id.data)
-        return _back_to(dispute, "CSC's decision has been recorded.")
-    return render_template("disputes/confirm.html", dispute=dispute, form=form)
+        form.fill_from(dispute)
+    form.set_managers(services.csc_managers())
+    page = lambda problems=(): render_template(  # noqa: E731
+        "disputes/confirm.html", dispute=dispute, form=form)
+    on_refusal(page, form)
+    valid = form.validate_on_submit()
+    if not (form.is_submitted() and _record_holds(form, dispute) and valid):
+        return page()
+    services.confirm_decision(dispute, current_user, form.csc_recorded_as.data,
+                              form.csc_outcome.data, record=_csc_record(form))
+    return _back_to(dispute, "CSC's decision has been recorded.")
+
+
+def _csc_record(form):
+    return services.CscRecord(
+        rationale=form.csc_rationale.data, decision_maker_id=form.decision_maker_id.data,
+        decision_maker_name=form.decision_maker_name.data,
+        authorising_manager_id=form.authorising_manager_id.data,
+        authorising_manager_name=form.authorising_manager_name.data,
+        told_how=form.told_how.data, told_on=form.told_on.data)
+
+
+def _record_holds(form, dispute):
+    """Every broken rule of CSC's record on its field at once (the service refuses the first)."""
+    problems = services.check_csc_record(dispute, _csc_record(form), services.csc_managers(),
+                                         services.today())
+    for name, message in problems.items():
+        if not getattr(form, name).errors:  # the form's own message comes first
+            add_error(getattr(form, name), message)
+    return not problems
 
 
 @bp.route("/disputes/<int:dispute_id>/respond", methods=["GET", "POST"])
 @permits("dispute.answer")
 def respond(dispute_id):
-    # Who answers this stage is the service's rule, refused on the form (not "Page not found").
-    dispute = _dispute(dispute_id, "respond", "dispute.read")
+    # Who answers this stage is the service's rule, refused on the page before anyone types a
+    # response (not "Page not found"); a response sent anyway is refused again and not kept.
+    dispute = _dispute(dispute_id, "respond", "dispute.read", *services.DETAIL)
     form = RespondForm()
     page = lambda problems=(): render_template(  # noqa: E731
-        "disputes/respond.html", dispute=dispute, form=form, stage=dispute.current_stage)
+        "disputes/respond.html", dispute=dispute, form=form, stage=dispute.current_stage,
+        not_independent=services.independence_conflict(dispute, current_user))
     on_refusal(page, form, field="response")
     if not form.validate_on_submit():
         return page()
@@ -187,14 +212,40 @@ def escalate(dispute_id):
         return redirect(url_for("disputes.show", dispute_id=dispute.id))
     form = EscalateForm()
     form.to_position.choices = _escalation_choices(dispute)
+    referrer = dispute.referrer_id == current_user.id
+    if referrer:
+        form.for_referrer(services.referrer_manager_candidates(dispute),
+                          dispute.referrer_manager_id)
+    else:
+        form.for_csc()
     if request.method == "GET":
         form.to_position.data = dispute.current_stage.position + 1
     on_refusal(lambda problems: render_template("disputes/escalate.html", dispute=dispute,
                                                 form=form), form, field="to_position")
     if form.validate_on_submit():
         services.escalate(dispute, current_user, form.to_position.data, form.skip_reason.data)
+        if referrer and form.referrer_manager_id.data is not None:
+            services.name_referrer_manager(dispute, current_user, form.referrer_manager_id.data)
+        if referrer and (form.new_information.data or "").strip():
+            services.add_information(dispute, current_user, form.new_information.data)
         return _back_to(dispute, "The dispute has been escalated.")
     return render_template("disputes/escalate.html", dispute=dispute, form=form)
+
+
+@bp.route("/disputes/<int:dispute_id>/information/new", methods=["GET", "POST"])
+@permits("dispute.add_information")
+def add_information(dispute_id):
+    """The referrer (or their named manager) adds information while the papers are open."""
+    dispute = _dispute(dispute_id, "add_information", "dispute.add_information")
+    form = AddInformationForm()
+    page = lambda problems=(): render_template(  # noqa: E731
+        "disputes/add_information.html", dispute=dispute, form=form,
+        closed=None if services.papers_open(dispute) else services.papers_closed_reason(dispute))
+    on_refusal(page, form, field="text")
+    if not form.validate_on_submit():
+        return page()
+    services.add_information(dispute, current_user, form.text.data)
+    return _back_to(dispute, "Your new information has been added to the dispute.")
 
 
 def _escalation_choices(dispute):
@@ -309,9 +360,10 @@ def urgent_contact():
 @permits("policy.change")
 def time_limits():
     form = TimeLimitsForm(obj=services.current_policy())
+    on_refusal(lambda problems: render_template("disputes/time_limits.html", form=form), form)
     if form.validate_on_submit():
         services.update_time_limits(current_user, form.settlement_reply_days.data,
-                                    form.csc_action_days.data)
+                                    form.csc_action_days.data, form.minutes_comment_days.data)
         flash("The time limits have been updated.", "success")
         return redirect(url_for("disputes.policy"))
     return render_template("disputes/time_limits.html", form=form)

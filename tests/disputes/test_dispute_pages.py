@@ -242,7 +242,9 @@ def test_the_decision_maker_is_told_they_cannot_answer_second_screening(app, cli
     respond = url(client, "disputes.respond", dispute_id=dispute)
     post(client, url(client, "disputes.confirm", dispute_id=dispute), {
         "csc_recorded_as": "contact", "csc_outcome": "no_further_action",
-        "decision_maker_id": str(csc.id)})
+        "csc_rationale": "Universal services are involved.", "decision_maker_id": str(csc.id),
+        "authorising_manager_name": "Pat Team Manager", "told_how": "phone",
+        "told_on": ["4", "11", "2026"]})
     post(client, respond, {"response": "Decision stands.", "next_step": "unresolved"})
     post(client, url(client, "disputes.escalate", dispute_id=dispute), {
         "to_position": "3", "skip_reason": "Agreed by both managers"})

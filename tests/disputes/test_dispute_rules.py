@@ -135,10 +135,11 @@ def test_immediate_risk_may_skip_straight_to_the_panel_queue(ctx, referrer):
     assert [s.outcome for s in dispute.stages] == ["unresolved", "skipped", "skipped"]
 
 
-def test_an_unresolved_last_stage_joins_the_panel_queue(ctx, referrer, csc):
+def test_an_unresolved_last_stage_joins_the_panel_queue(ctx, make_user, referrer, csc):
+    screener = make_user("csc_manager")  # stage 3 is independent of whoever answered 1 and 2
     dispute = raise_one(ctx, referrer)
-    for day in (24, 25, 26):
-        services.respond(dispute, user(ctx, csc), "Decision stands.")
+    for day, manager in ((24, csc), (25, csc), (26, screener)):
+        services.respond(dispute, user(ctx, manager), "Decision stands.")
         services.escalate(dispute, user(ctx, referrer), on=date(2026, 11, day))
     assert (dispute.status, dispute.queued_on) == ("queued", date(2026, 11, 26))
     assert dispute.current_stage is None

@@ -358,7 +358,8 @@ def test_the_urgent_contact_must_be_someone(app, client, people):
 def test_time_limits_refuse_nonsense(app, client, people, days, message):
     client = as_(app, people["lead"])
     response = post(client, url(client, "disputes.time_limits"),
-                    {"settlement_reply_days": days, "csc_action_days": "1"})
+                    {"settlement_reply_days": days, "csc_action_days": "1",
+                     "minutes_comment_days": "5"})
     assert heading(response) == "Change the time limits"
     assert error_summary(response) == [message]
     with app.app_context():
