@@ -155,9 +155,10 @@ def read_upload(upload):
     return content
 
 
-def attach(dispute, actor, document_type, filename, content):
-    """Attach a document to the dispute, identified by its content; refused (nothing stored)
-    unless it is one of the accepted kinds, or when the dispute's papers are closed."""
+def attach(dispute, actor, document_type, filename, content, addition=None):
+    """Attach a document to the dispute (with the referrer's `addition` it came with, if any),
+    identified by its content; refused (nothing stored) unless it is one of the accepted kinds,
+    or when the dispute's papers are closed."""
     if not services.papers_open(dispute):
         raise Refusal("Documents can no longer be added to this dispute", "file")
     if not DocumentType.has(document_type):
@@ -173,7 +174,7 @@ def attach(dispute, actor, document_type, filename, content):
         dispute_id=dispute.id, document_type=document_type, filename=clean_name(filename, kind),
         file_kind=kind.code, media_type=kind.media_type, size=len(content),
         sha256=hashlib.sha256(content).hexdigest(), content=content, added_by_id=actor.id,
-        added_at=utcnow())
+        added_at=utcnow(), addition_id=addition.id if addition is not None else None)
     db.session.add(document)
     db.session.flush()
     audit.record("document_added", document, actor=actor, dispute_id=dispute.id,
