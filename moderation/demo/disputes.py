@@ -40,6 +40,14 @@ def _answers(raised_on, **changes):
     return DisputeAnswers(**answers)
 
 
+def _record(dispute, rationale, told_how="phone", **people):
+    """CSC's own record of its decision, the referrer told the working day after it."""
+    told_on = None if told_how == "not_told" else add_working_days(dispute.csc_decision_date, 1)
+    return services.CscRecord(rationale=rationale, told_how=told_how,
+                              told_on=min(told_on, services.today()) if told_on else None,
+                              **people)
+
+
 def _people():
     emails = ["referrer", "police.referrer", "school.referrer", "csc.manager", "csc.screener"]
     users = {
@@ -76,16 +84,29 @@ def load():
     # Waiting for the panel: every stage answered, still unresolved; a repeat.
     queued = raise_(health, 30, child_name="Leo Carter", child_case_number="NS-40211",
                     level_of_need=4, concern_categories=["neglect", "domestic_abuse"])
-    services.confirm_decision(queued, csc, "contact", "no_further_action", csc.id)
+    services.confirm_decision(queued, csc, "contact", "no_further_action", record=_record(
+        queued, "Universal services (health visiting and nursery) are involved and the family "
+                "engaged with them. No single incident met the threshold for assessment.",
+        decision_maker_id=csc.id, authorising_manager_name="Jo Okafor, front door service "
+                                                           "manager"), on=today)
     for stage_days, responder in ((28, csc), (22, csc), (15, screener)):
         services.respond(queued, responder, "CSC's view is unchanged: the threshold is not met.")
         services.escalate(queued, health, on=ago(stage_days))
+    services.add_information(queued, health, "Since the last stage the nursery has reported two "
+                                             "more missed weeks and a further weight loss.")
 
     # Waiting for the panel, from the police: stages skipped with a reason.
     police_case = raise_(people["police.referrer"], 20, child_name="Mia Roberts",
                          concern_categories=["exploitation"], level_of_need=4,
                          told_recorded_as="referral", told_outcome="information_or_advice",
                          dispute_type="other")
+    services.confirm_decision(police_case, csc, "referral", "information_or_advice",
+                              record=_record(
+                                  police_case, "The school's safeguarding lead already knows the "
+                                               "child; information shared with them is a "
+                                               "proportionate response.",
+                                  decision_maker_name="Sam Patel, duty social worker",
+                                  authorising_manager_id=csc.id, told_how="email"), on=today)
     services.respond(police_case, csc, "Information shared with the school.")
     services.escalate(police_case, people["police.referrer"], to_position=4, on=ago(18),
                       skip_reason="Both team managers agreed the panel should decide.")
@@ -98,8 +119,15 @@ def load():
                     concern_categories=["emotional_abuse"], level_of_need=2,
                     dispute_type="step_down_or_closure", told_outcome="step_down_early_help",
                     told_recorded_as="referral")
+    services.confirm_decision(second, csc, "referral", "step_down_early_help", record=_record(
+        second, "The child's needs are met by the school's early help offer with a family "
+                "support worker.", decision_maker_id=csc.id, authorising_manager_id=screener.id,
+        told_how="not_told"), on=today)
     services.respond(second, csc, "Early help is the right level of support.")
     services.escalate(second, people["school.referrer"], on=ago(2))
+    services.add_information(second, people["school.referrer"],
+                             "The family support worker has not been able to arrange a first "
+                             "visit in three weeks.")
 
     # Information only, but recorded by CSC as a referral: the other kind of mismatch.
     raise_(people["school.referrer"], 1, child_name="Oscar Lee", referrer_intent="information",
