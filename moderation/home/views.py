@@ -9,6 +9,7 @@ from moderation.home import permissions  # noqa: F401 (its rules)
 from moderation.models import Role
 from moderation.outcomes.dashboard import dashboard_context
 from moderation.panels import services as panel_services
+from moderation.papers import guests
 from moderation.web import audit
 from moderation.web.access import permits, signed_in
 from moderation.web.navigation import ROLE_HOMES
@@ -32,6 +33,7 @@ def _render_home(role, **context):
         role=role,
         other_homes=[(r, url_for(ROLE_HOMES[r])) for r in other_roles],
         clock=dispute_services.clock,
+        invitations=guests.invitations_of(current_user),
         **context,
     )
 

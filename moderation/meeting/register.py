@@ -13,6 +13,7 @@ from moderation.models import Attendance, AttendanceStatus, SessionStatus
 from moderation.models.types import utcnow
 from moderation.notifications import notices
 from moderation.panels.membership import members, sitting_member
+from moderation.papers.guests import of_session
 from moderation.web import audit
 from moderation.web.boundary import Refusal
 from moderation.web.formatting import format_date
@@ -31,6 +32,24 @@ def register(session):
     recorded)."""
     recorded = {row.member_id: row for row in session.attendance}
     return [(member, recorded.get(member.id)) for member in members(session)]
+
+
+def guests(session):
+    """The guests invited to the session's items, in agenda order: listed in the register, but
+    never members, so they neither vote nor count for quorum."""
+    return of_session(session)
+
+
+def record_guests(session, actor, answers):
+    """The chair records whether each guest came: `answers` maps guest id to "yes" or "no"."""
+    require_register_open(session)
+    invited = {guest.id: guest for guest in of_session(session)}
+    for guest_id, answer in answers.items():
+        if guest_id not in invited or answer not in ("yes", "no"):
+            raise Refusal("Select whether each guest came", "guests")
+        invited[guest_id].attended = answer == "yes"
+    audit.record("guest_attendance_recorded", session, actor=actor,
+                 guests={str(k): v for k, v in answers.items()})
 
 
 def attendance_of(session, user):

@@ -28,12 +28,14 @@ from moderation.models import (
     AgendaItem,
     Attendance,
     Conflict,
+    ItemGuest,
     PanelDecision,
     PanelMember,
     PanelSession,
     Vote,
 )
 from moderation.panels import membership
+from moderation.papers.forms import GuestRegisterForm
 from moderation.web import audit
 from moderation.web.access import permits
 from moderation.web.boundary import on_refusal
@@ -62,6 +64,7 @@ ITEM_PAGE = (
     selectinload(AgendaItem.conflicts).joinedload(Conflict.member).options(
         joinedload(PanelMember.user), joinedload(PanelMember.agency)),
     selectinload(AgendaItem.decision).selectinload(PanelDecision.themes),
+    selectinload(AgendaItem.guests).joinedload(ItemGuest.user),
 )
 
 
@@ -99,12 +102,15 @@ def show(session_id):
     return _meeting_page(_session(session_id, "meeting.attend", *MEETING_PAGE))
 
 
-def _meeting_page(session, problems=(), register_form=None, start_form=None):
+def _meeting_page(session, problems=(), register_form=None, start_form=None, guest_form=None):
     audit.record("meeting_viewed", session)
     rows = register.register(session)
+    guests = register.guests(session)
     return render_template(
         "meeting/show.html", session=session, problems=list(problems), register=rows,
         register_form=register_form or RegisterForm.for_register(rows, formdata=None),
+        guests=guests,
+        guest_form=guest_form or GuestRegisterForm.for_guests(guests, formdata=None),
         start_form=start_form or StartMeetingForm(formdata=None),
         quorum=quorum(session), mine=register.attendance_of(session, current_user),
         opens_later=register.opens_later(session), early=register.early(session),
@@ -125,6 +131,20 @@ def keep_register(session_id):
         register.record_attendance(session, current_user, form.entries())
         return _to_meeting(session, "The register has been saved.")
     return _meeting_page(session, register_form=form)
+
+
+@bp.route("/<int:session_id>/meeting/guests", methods=["POST"], endpoint="guest_register")
+@permits("register.keep")
+def keep_guest_register(session_id):
+    """The chair records whether each guest came (guests are not members: see register.py)."""
+    session = _session(session_id, "meeting.run", *MEETING_PAGE)
+    form = GuestRegisterForm.for_guests(register.guests(session))
+    on_refusal(lambda problems: _meeting_page(session, problems, guest_form=form),
+               field="guests")
+    if form.validate_on_submit():
+        register.record_guests(session, current_user, form.entries())
+        return _to_meeting(session, "The guests' attendance has been saved.")
+    return _meeting_page(session, guest_form=form)
 
 
 @bp.route("/<int:session_id>/meeting/acknowledge", methods=["POST"])
