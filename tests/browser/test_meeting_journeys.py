@@ -113,7 +113,8 @@ def test_a_meeting_from_frozen_agenda_to_the_referrer_reading_the_outcome(
     assert_accessible(referrer)
 
 
-def test_the_chair_edits_and_approves_minutes_then_corrects_them(page, app, panel_meeting):
+def test_the_chair_edits_and_approves_minutes_then_corrects_them(page, window, app,
+                                                                 panel_meeting):
     from moderation.extensions import db
     from moderation.meeting import decisions, register
     from moderation.models import PanelSession, User
@@ -125,13 +126,30 @@ def test_the_chair_edits_and_approves_minutes_then_corrects_them(page, app, pane
         decisions.defer(session.agenda[0], chair, "Waiting for the school's report")
         register.close(session, chair)
         db.session.commit()
+    member = window()
+    sign_in(member, m.reps["health"])
+    member.goto(url(app, "meeting.minutes_page", session_id=m.session_id))
+    member.get_by_role("button", name="Add comment").click()
+    expect(member.locator(".govuk-error-summary")).to_contain_text(
+        "Enter your comment on the draft minutes")
+    assert_accessible(member)
+    member.get_by_label("Your comment on version 1").fill("Name the school's report.")
+    member.get_by_role("button", name="Add comment").click()
+    _success(member, "Your comment has been added.")
+    assert_accessible(member)
     sign_in(page, m.chair)
     page.goto(url(app, "panels.show", session_id=m.session_id))
     page.get_by_role("link", name="Minutes").click()
     expect(page.locator("tbody tr")).to_have_count(1)
+    expect(page.locator(".govuk-grid-column-one-third")).to_contain_text(
+        "Name the school's report.")
     assert_accessible(page)
     page.get_by_label("Opening remarks (optional)").fill("The chair welcomed members.")
     page.get_by_role("button", name="Save and approve").click()
+    expect(page.locator("h1")).to_have_text("Approve version 1 of the minutes?")
+    expect(page.locator(".govuk-warning-text")).to_contain_text("The time for comments has not")
+    assert_accessible(page)
+    page.get_by_role("button", name="Approve version 1").click()
     _success(page, "Version 1 of the minutes is approved and locked.")
     assert_accessible(page)
     page.get_by_role("button", name="Start a correction").click()
@@ -140,6 +158,7 @@ def test_the_chair_edits_and_approves_minutes_then_corrects_them(page, app, pane
     page.get_by_label("What does the correction change?").fill("Names the school correctly")
     page.get_by_role("button", name="Start a correction").click()
     page.get_by_role("button", name="Save and approve").click()
+    page.get_by_role("button", name="Approve version 2").click()
     _success(page, "Version 2 of the minutes is approved and locked.")
     for version in (1, 2):
         with page.expect_download() as download:
