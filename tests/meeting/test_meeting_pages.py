@@ -174,7 +174,7 @@ def test_opening_voting_without_quorum_names_the_missing_agency(app, db, m):
         "The panel is not quorate: no present, unconflicted representative of Northshire "
         "Children's Social Care. Voting cannot open."]
     assert "You have declared a conflict of interest" in csc.get(item()).text
-    papers = page(csc.get(item("panels.papers")))
+    papers = page(csc.get(item("papers.item")))
     assert "declared a conflict of interest" in papers.select_one("#conflict-mark").text
 
 
@@ -225,10 +225,10 @@ def test_case_detail_stays_closed_to_members_until_the_agenda_is_frozen(
         draft = Item(app, draft_id, item.id)
     member = _as(app, m.reps["health"])
     assert member.get(draft()).status_code == 404
-    assert member.get(draft("panels.papers")).status_code == 404
+    assert member.get(draft("papers.item")).status_code == 404
     frozen = _item(app, db, m)
     # The frozen session's papers are open to its members.
-    assert "Amelia Jones" in member.get(frozen("panels.papers")).text
+    assert "Amelia Jones" in member.get(frozen("papers.item")).text
     assert _as(app, m.referrer).get(frozen()).status_code == 403
 
 

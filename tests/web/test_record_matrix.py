@@ -4,7 +4,8 @@ Every route that opens a record declares the action it takes (`permits`), and th
 says, for one record, who may take it now. For each such route, and for people who hold each role
 with and without a part in the record (the session's own chair and representatives, and a chair
 and a member not on its panel, one who left before it and one who joined after; the case's
-referrer and another agency's), the route answers as the rules do:
+referrer and another agency's; a guest the chair invited to this item and a guest of another
+item, both after the meeting that was their window), the route answers as the rules do:
 
 - without one of the action's roles: 403;
 - with the role but no part in the record (the rule that reads it refuses them): "Page not
@@ -30,6 +31,10 @@ from moderation.models import (
     AgendaItem,
     Attendance,
     Dispute,
+    DisputeDocument,
+    DocumentType,
+    ItemGuest,
+    MinutesVersion,
     PanelSession,
     User,
 )
@@ -38,7 +43,8 @@ from tests.conftest import csrf_token, heading, sign_in
 
 # Who has a part in a record: the rule that reads it.
 READ = {PanelSession: "session.case_detail", AgendaItem: "session.case_detail",
-        Dispute: "dispute.read", Action: "action.update"}
+        Dispute: "dispute.read", Action: "action.update", DisputeDocument: "document.read",
+        MinutesVersion: "minutes.read"}
 # Rules about a session's date, time and place, not its cases: open to everyone who sees the
 # schedule (any chair moves or cancels a session).
 LOGISTICS = {"session.read", "session.change"}
@@ -61,17 +67,24 @@ def _checked_routes(app):
 @pytest.fixture
 def world(app, db, history, make_user, make_member, make_agency):
     """The history fixture's session with its meeting closed (draft minutes), an action set at
-    it, and the people around it."""
+    it, a document in the first item's papers, a guest of each item, and the people around it."""
+    guest, other_guest = make_user("referrer", name="Item Guest"), make_user(
+        "csc_manager", name="Other Item Guest")
     with app.app_context():
         session = db.session.get(PanelSession, history.session_id)
         chair = db.session.get(User, history.chair.id)
-        first = session.agenda[0]
+        first, second = session.agenda[0], session.agenda[1]
         actions.add_action(session, chair, description="Share the assessment plan",
                            owner_id=history.reps["health"].id, working_days=10, item=first)
+        document = _document(db, first.dispute, history.referrer)
+        for item, person in ((first, guest), (second, other_guest)):
+            db.session.add(ItemGuest(agenda_item_id=item.id, user_id=person.id,
+                                     purpose="To present the referral", invited_by_id=chair.id))
         meeting.close(session, chair)
         db.session.commit()
         records = {PanelSession: session.id, AgendaItem: first.id, Dispute: first.dispute_id,
-                   Action: db.session.scalar(select(Action.id))}
+                   Action: db.session.scalar(select(Action.id)), DisputeDocument: document.id,
+                   MinutesVersion: db.session.scalar(select(MinutesVersion.id))}
     former = make_user("panel_member", name="Former Member")
     make_member(former, joined_on=date(2020, 1, 1), left_on=date(2026, 12, 1))
     later = make_user("chair", "panel_member", name="Later Member")
@@ -90,13 +103,26 @@ def world(app, db, history, make_user, make_member, make_agency):
         "a panel member who is not on the panel": make_user("panel_member"),
         "a member who left before the session": former,
         "a chair who joined after the session": later,
+        "a guest of this item, after the meeting": guest,
+        "a guest of another item": other_guest,
     }
     return records, people
 
 
+def _document(db, dispute, referrer):
+    document = DisputeDocument(
+        dispute_id=dispute.id, document_type=DocumentType.CHRONOLOGY, filename="chronology.txt",
+        file_kind="txt", media_type="text/plain", size=9, sha256="0" * 64, content=b"chronology",
+        added_by_id=referrer.id)
+    db.session.add(document)
+    db.session.flush()
+    return document
+
+
 def _url(url_rule, records):
     values = {"session_id": records[PanelSession], "item_id": records[AgendaItem],
-              "dispute_id": records[Dispute], "action_id": records[Action], **URL_VALUES}
+              "dispute_id": records[Dispute], "action_id": records[Action],
+              "document_id": records[DisputeDocument], **URL_VALUES}
     return url_rule.build({name: values[name] for name in url_rule.arguments},
                           append_unknown=False)[1]
 
@@ -106,9 +132,18 @@ def _expected(app, db, rule, record_id, person):
     with app.test_request_context():
         user = db.session.get(User, person.id)
         record = db.session.get(rule.on, record_id)
-        read = record.session if isinstance(record, AgendaItem) else record
+        read = _read_through(db, record)
         return (rule.allows_role(user), can(user, READ[rule.on], read),
                 can(user, rule.action, record))
+
+
+def _read_through(db, record):
+    """The record whose reading rule decides who has a part in `record`."""
+    if isinstance(record, AgendaItem):
+        return record.session
+    if isinstance(record, MinutesVersion):
+        return db.session.get(PanelSession, record.session_id)
+    return record
 
 
 def _client(app, person):
@@ -120,7 +155,7 @@ def _client(app, person):
 def test_every_route_that_opens_a_record_is_in_the_matrix(app):
     """Each checked route's record is one the matrix builds."""
     for endpoint, rule, _ in _checked_routes(app):
-        assert rule.on in (PanelSession, AgendaItem, Dispute, Action), endpoint
+        assert rule.on in READ, endpoint
 
 
 def _endpoints():
@@ -145,6 +180,8 @@ def test_a_route_answers_each_person_as_its_rule_does(app, db, world, endpoint):
         client = _client(app, person)
         response = (client.get(url) if is_get
                     else client.post(url, data={"csrf_token": csrf_token(client)}))
+        response.get_data()  # a streamed download runs to its end, leaving its request
+        response.close()
         if not has_role:
             assert response.status_code == 403, f"{who} reached {endpoint}"
         elif allowed:
