@@ -202,6 +202,7 @@ def correct(session, actor, change_note):
     db.session.add(draft)
     db.session.flush()
     audit.record("minutes_correction_started", draft, actor=actor, session=session.id)
+    notices.minutes_draft(session, draft)
     return draft
 
 

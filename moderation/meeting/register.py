@@ -147,5 +147,4 @@ def close(session, actor):
                       f"item {numbers})", "meeting")
     session.status = SessionStatus.MINUTES_DRAFT
     audit.record("meeting_closed", session, actor=actor)
-    minutes.start_draft(session, actor)
-    notices.minutes_draft(session)
+    notices.minutes_draft(session, minutes.start_draft(session, actor))

@@ -271,9 +271,11 @@ def item_deferred(item):
           f"{_session_link(item.session)}/meeting", "item_deferred")
 
 
-def minutes_draft(session):
-    _tell(attended(session), f"minutes-draft:session-{session.id}",
-          f"The draft minutes of {format_date(session.held_on)} are ready for your comments.",
+def minutes_draft(session, version):
+    """Each circulated draft, the first and every correction, with its comment deadline."""
+    _tell(attended(session), f"minutes-draft:session-{session.id}:v{version.version}",
+          f"Version {version.version} of the draft minutes of {format_date(session.held_on)} "
+          f"is ready for your comments until {format_date(version.comments_due_on)}.",
           f"{_session_link(session)}/minutes", "minutes_draft")
 
 

@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 import time_machine
 
+from moderation.meeting import minutes
 from moderation.meeting import register as meeting
 from moderation.models import EmailMessage, Notification, PanelSession, User
 from tests.conftest import banners, page, post, sign_in, url
@@ -40,7 +41,7 @@ def _present(m):
 
 def test_members_present_hear_the_draft_minutes_are_ready(app, db, closed):
     with app.app_context():
-        told = _told(db, f"minutes-draft:session-{closed.session_id}")
+        told = _told(db, f"minutes-draft:session-{closed.session_id}:v1")
         assert told == [(user, "minutes_draft") for user in _present(closed)]
         assert closed.deputy.id not in [user for user, _ in told]  # sent apologies
         link = db.session.scalar(sa.select(Notification.link).where(
@@ -64,6 +65,13 @@ def test_members_present_hear_each_approved_version(app, db, client, closed):
         for version in (1, 2):
             told = _told(db, f"minutes-approved:session-{closed.session_id}:v{version}")
             assert told == [(user, "minutes_approved") for user in _present(closed)]
+        # The correction is a draft circulated for comment again, with its own deadline.
+        told = _told(db, f"minutes-draft:session-{closed.session_id}:v2")
+        assert told == [(user, "minutes_draft") for user in _present(closed)]
+        message = db.session.scalar(sa.select(Notification.message).where(
+            Notification.key.like(f"minutes-draft:session-{closed.session_id}:v2:%")).limit(1))
+        assert message.startswith("Version 2 of the draft minutes of 8 December 2026 is ready "
+                                  "for your comments until ")
 
 
 def test_closing_twice_tells_nobody_twice(app, db, closed):
@@ -71,9 +79,9 @@ def test_closing_twice_tells_nobody_twice(app, db, closed):
 
     with app.app_context():
         session = db.session.get(PanelSession, closed.session_id)
-        notices.minutes_draft(session)
+        notices.minutes_draft(session, minutes.latest(session))
         db.session.commit()
-        assert len(_told(db, f"minutes-draft:session-{closed.session_id}")) == 4
+        assert len(_told(db, f"minutes-draft:session-{closed.session_id}:v1")) == 4
 
 
 # Moved and cancelled sessions ------------------------------------------------------------------
