@@ -291,6 +291,19 @@ def dispute_answers(**changes):
     return DisputeAnswers(**answers)
 
 
+def csc_record(**changes):
+    """CSC's own record of its decision, complete: typed names unless a user is chosen."""
+    from moderation.disputes.services import CscRecord
+
+    record = {"rationale": "The information did not meet the threshold for an assessment.",
+              "decision_maker_name": "Robin Duty", "authorising_manager_name": "Morgan Head",
+              "told_how": "not_told", **changes}
+    for person in ("decision_maker", "authorising_manager"):
+        if record.get(f"{person}_id") is not None:
+            record[f"{person}_name"] = None
+    return CscRecord(**record)
+
+
 @pytest.fixture
 def make_dispute(app, make_user):
     """Raise a dispute as a referrer (a new one unless given); returns the dispute's id."""

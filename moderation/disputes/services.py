@@ -394,24 +394,20 @@ def csc_managers():
         .order_by(User.name, User.id)).all()
 
 
-def confirm_decision(dispute, actor, recorded_as, outcome, decision_maker_id=None, record=None,
-                     on=None):
+def confirm_decision(dispute, actor, recorded_as, outcome, record, on=None):
     """CSC confirms or corrects how it recorded the call and what it decided, with its own record
-    of the decision (`record`, a CscRecord; required on the confirm page, whose rules
-    check_csc_record holds); the referrer hears when that differs from what they were told, or
-    from CSC's earlier record."""
+    of the decision (`record`, a CscRecord, whose rules check_csc_record holds); the referrer
+    hears when that differs from what they were told, or from CSC's earlier record."""
     _require_open(dispute)
-    if record is not None:
-        problems = check_csc_record(dispute, record, csc_managers(), on or today())
-        if problems:
-            name, message = next(iter(problems.items()))
-            raise Refusal(message, name)
-        decision_maker_id = record.decision_maker_id
-        _store_record(dispute, record)
+    problems = check_csc_record(dispute, record, csc_managers(), on or today())
+    if problems:
+        name, message = next(iter(problems.items()))
+        raise Refusal(message, name)
+    _store_record(dispute, record)
     changed = (recorded_as, outcome) != (dispute.effective_recorded_as, dispute.effective_outcome)
     dispute.csc_recorded_as = recorded_as
     dispute.csc_outcome = outcome
-    dispute.csc_decision_maker_id = decision_maker_id
+    dispute.csc_decision_maker_id = record.decision_maker_id
     dispute.csc_confirmed_at = utcnow()
     audit.record("csc_decision_confirmed", dispute, actor=actor, recorded_as=recorded_as,
                  outcome=outcome, **_record_detail(record))
@@ -429,8 +425,6 @@ def _store_record(dispute, record):
 
 
 def _record_detail(record):
-    if record is None:
-        return {}
     return {"decision_maker": record.decision_maker_id or record.decision_maker_name,
             "authorising_manager": record.authorising_manager_id
             or record.authorising_manager_name,

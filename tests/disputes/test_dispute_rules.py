@@ -10,7 +10,7 @@ from moderation.disputes import services
 from moderation.models import AuditEvent, Dispute, User
 from moderation.web.boundary import Refusal
 from moderation.web.permissions import can
-from tests.conftest import dispute_answers
+from tests.conftest import csc_record, dispute_answers
 
 MONDAY = date(2026, 11, 23)
 
@@ -163,7 +163,7 @@ def test_the_original_decision_maker_cannot_answer_second_screening(make_user, r
     other = make_user("csc_manager")
     dispute = raise_one(ctx, referrer)
     services.confirm_decision(dispute, user(ctx, csc), "contact", "no_further_action",
-                              decision_maker_id=csc.id)
+                              csc_record(decision_maker_id=csc.id))
     services.respond(dispute, user(ctx, csc), "The decision stands.")
     services.escalate(dispute, user(ctx, referrer), to_position=3, skip_reason="Agreed", on=MONDAY)
     with pytest.raises(Refusal, match="another CSC manager must answer"):
@@ -202,7 +202,8 @@ def test_a_policy_change_applies_to_new_stages_only(make_user, referrer, ctx):
 def test_contact_or_referral_mismatch(ctx, referrer, csc, intent, told, corrected, message):
     dispute = raise_one(ctx, referrer, referrer_intent=intent, told_recorded_as=told)
     if corrected:
-        services.confirm_decision(dispute, user(ctx, csc), corrected, "no_further_action")
+        services.confirm_decision(dispute, user(ctx, csc), corrected, "no_further_action",
+                                  csc_record())
     assert services.mismatch(dispute) == message
 
 

@@ -27,6 +27,7 @@ from moderation.notifications.services import set_preferences
 from moderation.panels import agenda
 from moderation.panels import services as sessions
 from moderation.scheduling import reminders
+from tests.conftest import csc_record
 
 MONDAY = date(2026, 11, 23)  # disputes are raised on Monday 23 November 2026
 THURSDAY = date(2026, 11, 26)  # a first stage raised on Monday is overdue by Thursday
@@ -205,25 +206,27 @@ def test_csc_correcting_its_record_tells_the_referrer_only_when_it_changes(
         dispute = raise_one(db, referrer)  # told "contact", "no further action"
         raise_one(db, other)
         manager = get(db, first)
-        disputes.confirm_decision(dispute, manager, "contact", "no_further_action")
+        disputes.confirm_decision(dispute, manager, "contact", "no_further_action", csc_record())
         db.session.commit()
         corrected = f"corrected:dispute-{dispute.id}:%"
         assert told(db, corrected) == []  # CSC confirmed what the referrer was told
 
         disputes.confirm_decision(dispute, manager, "referral", "no_further_action",
-                                  decision_maker_id=second.id)
+                                  csc_record(decision_maker_id=second.id))
         db.session.commit()
         assert told(db, corrected) == ids(referrer)
         assert "corrected" in db.session.scalars(select(Notification.message).where(
             Notification.key.like(f"{corrected}:user-%"))).one()
         assert emailed(db, "csc_correction") == ids(referrer)
 
+        # CSC's record, unchanged
         disputes.confirm_decision(dispute, manager, "referral", "no_further_action",
-                                  decision_maker_id=second.id)  # CSC's record, unchanged
+                                  csc_record(decision_maker_id=second.id))
         db.session.commit()
         assert told(db, corrected) == ids(referrer)
 
-        disputes.confirm_decision(dispute, manager, "referral", "information_or_advice")
+        disputes.confirm_decision(dispute, manager, "referral", "information_or_advice",
+                                  csc_record())
         db.session.commit()
         assert told(db, corrected) == ids(referrer, referrer)  # each correction is told
         assert emailed(db, "csc_correction") == ids(referrer, referrer)
@@ -556,7 +559,7 @@ def test_an_overturned_decision_tells_cscs_decision_maker_and_every_manager_of_t
     with app.app_context():
         dispute = db.session.get(Dispute, dispute_id)
         disputes.confirm_decision(dispute, get(db, first), "contact", "no_further_action",
-                                  decision_maker_id=second.id)
+                                  csc_record(decision_maker_id=second.id))
         disputes.escalate(dispute, get(db, referrer), to_position=4, skip_reason="test",
                           on=date(2026, 11, 20))
         db.session.commit()
@@ -666,7 +669,8 @@ def test_no_email_subject_or_body_carries_the_childs_details_for_any_event(
         # The stages: an answer, a correction, a settlement declined, an escalation, another
         # settlement confirmed.
         disputes.respond(settling, csc, "No change.")
-        disputes.confirm_decision(settling, csc, "referral", "information_or_advice")
+        disputes.confirm_decision(settling, csc, "referral", "information_or_advice",
+                                  csc_record())
         disputes.propose_settlement(settling, csc, "information_or_advice", "Explained.")
         disputes.reply_to_settlement(settling, person, confirmed=False)
         disputes.escalate(settling, person)
