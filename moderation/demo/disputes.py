@@ -3,15 +3,16 @@
 Loaded once: if the demo referrer already has disputes, nothing is added.
 """
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 
-from moderation.calendar import add_working_days
-from moderation.disputes import services
+from moderation.calendar import UK, add_working_days
+from moderation.disputes import documents, services
 from moderation.disputes.services import DisputeAnswers
 from moderation.extensions import db
-from moderation.models import Dispute, User
+from moderation.models import Dispute, DocumentType, User
+from moderation.web import pdf
 
 
 def _answers(raised_on, **changes):
@@ -48,6 +49,48 @@ def _record(dispute, rationale, told_how="phone", **people):
                               **people)
 
 
+def _at(on):
+    """11:00 on the day `on`: the demo's past happened in office hours, not when it was loaded."""
+    return datetime.combine(on, time(11, 0), tzinfo=UK)
+
+
+def _respond(dispute, csc, response, on):
+    """CSC's answer at the current stage, given on `on` (the service stamps now)."""
+    stage = services.respond(dispute, csc, response)
+    stage.responded_at = _at(on)
+    return stage
+
+
+def _add_information(dispute, referrer, text, on):
+    addition = services.add_information(dispute, referrer, text)
+    addition.added_at = _at(on)
+
+
+REFERRAL_FORM = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<title>Referral to children's social care</title></head><body>
+<h1>Referral to children's social care (demonstration)</h1>
+<p>Referring agency: Northshire Community Health NHS Trust, health visiting.</p>
+<p>Concerns: home conditions poor on three home visits; the child's weight is falling; two
+health appointments missed. The referrer asks for a child and family assessment.</p>
+</body></html>"""
+
+CHRONOLOGY = """Chronology kept by the health visiting team (demonstration)
+
+Week 1  Home visit: home conditions poor; advice given.
+Week 5  Home visit: no improvement; weight below the previous centile.
+Week 9  Missed appointment at the clinic.
+Week 12 Missed appointment; referral made to children's social care.
+"""
+
+
+def _attach_papers(dispute, referrer):
+    """The referral form as sent and the team's chronology, attached the day it was raised."""
+    for kind, name, content in (
+            (DocumentType.REFERRAL_FORM, "Referral form.pdf", pdf.render(REFERRAL_FORM)),
+            (DocumentType.CHRONOLOGY, "Chronology.txt", CHRONOLOGY.encode())):
+        documents.attach(dispute, referrer, kind, name, content).added_at = _at(dispute.raised_on)
+
+
 def _people():
     emails = ["referrer", "police.referrer", "school.referrer", "csc.manager", "csc.screener"]
     users = {
@@ -77,7 +120,7 @@ def load():
 
     # Settled last year about the same child: makes the queued one below a repeat.
     earlier = raise_(health, 150, child_name="Leo Carter", child_case_number="NS-40211")
-    services.respond(earlier, csc, "Early help offered; the family accepted.")
+    _respond(earlier, csc, "Early help offered; the family accepted.", ago(149))
     services.settle(earlier, csc, "step_down_early_help",
                     "The family accepted an early help assessment.", on=ago(148))
 
@@ -89,11 +132,13 @@ def load():
                 "engaged with them. No single incident met the threshold for assessment.",
         decision_maker_id=csc.id, authorising_manager_name="Jo Okafor, front door service "
                                                            "manager"), on=today)
+    _attach_papers(queued, health)
     for stage_days, responder in ((28, csc), (22, csc), (15, screener)):
-        services.respond(queued, responder, "CSC's view is unchanged: the threshold is not met.")
+        _respond(queued, responder, "CSC's view is unchanged: the threshold is not met.",
+                 ago(stage_days))
         services.escalate(queued, health, on=ago(stage_days))
-    services.add_information(queued, health, "Since the last stage the nursery has reported two "
-                                             "more missed weeks and a further weight loss.")
+    _add_information(queued, health, "Since the last stage the nursery has reported two more "
+                                     "missed weeks and a further weight loss.", ago(10))
 
     # Waiting for the panel, from the police: stages skipped with a reason.
     police_case = raise_(people["police.referrer"], 20, child_name="Mia Roberts",
@@ -107,7 +152,7 @@ def load():
                                                "proportionate response.",
                                   decision_maker_name="Sam Patel, duty social worker",
                                   authorising_manager_id=csc.id, told_how="email"), on=today)
-    services.respond(police_case, csc, "Information shared with the school.")
+    _respond(police_case, csc, "Information shared with the school.", ago(18))
     services.escalate(police_case, people["police.referrer"], to_position=4, on=ago(18),
                       skip_reason="Both team managers agreed the panel should decide.")
 
@@ -123,11 +168,10 @@ def load():
         second, "The child's needs are met by the school's early help offer with a family "
                 "support worker.", decision_maker_id=csc.id, authorising_manager_id=screener.id,
         told_how="not_told"), on=today)
-    services.respond(second, csc, "Early help is the right level of support.")
+    _respond(second, csc, "Early help is the right level of support.", ago(2))
     services.escalate(second, people["school.referrer"], on=ago(2))
-    services.add_information(second, people["school.referrer"],
-                             "The family support worker has not been able to arrange a first "
-                             "visit in three weeks.")
+    _add_information(second, people["school.referrer"], "The family support worker has not been "
+                     "able to arrange a first visit in three weeks.", ago(1))
 
     # Information only, but recorded by CSC as a referral: the other kind of mismatch.
     raise_(people["school.referrer"], 1, child_name="Oscar Lee", referrer_intent="information",
@@ -136,13 +180,13 @@ def load():
 
     # Settled at stage 1.
     settled = raise_(health, 10, child_name="Isla Brown", concern_categories=["physical_abuse"])
-    services.respond(settled, csc, "On review, the bruising pattern needs assessment.")
+    _respond(settled, csc, "On review, the bruising pattern needs assessment.", ago(8))
     services.settle(settled, csc, "child_and_family_assessment",
                     "A social worker has been allocated and will visit this week.", on=ago(8))
 
     # CSC settled on the referrer accepting its explanation: waiting for the referrer's answer.
     accepted = raise_(health, 3, child_name="Freya Hall", concern_categories=["neglect"])
-    services.respond(accepted, csc, "We went through the decision with the health visitor.")
+    _respond(accepted, csc, "We went through the decision with the health visitor.", ago(1))
     services.propose_settlement(accepted, csc, "information_or_advice",
                                 "The health visitor accepted the advice given.", on=ago(1))
 

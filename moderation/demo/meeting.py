@@ -8,7 +8,7 @@ from moderation.calendar import add_working_days
 from moderation.demo.disputes import _answers
 from moderation.disputes import services as disputes
 from moderation.extensions import db
-from moderation.meeting import decisions, register, voting
+from moderation.meeting import decisions, minutes, register, voting
 from moderation.models import PanelSession
 from moderation.panels import agenda
 
@@ -58,6 +58,9 @@ def load(users, members):
         _decide(item, chair, members, votes, casting, feedback)
     _actions(session, chair, users)
     register.close(session, chair)
+    minutes.comment(session, minutes.latest(session), users["health.rep"],
+                    "Item 2: please record that health asked for the strategy discussion's notes "
+                    "to be shared with the GP.")
     return 1 + len(items)
 
 

@@ -12,6 +12,7 @@ from moderation.demo import meeting as demo_meeting
 from moderation.extensions import db
 from moderation.models import MemberRole, PanelMember, PanelSeries, User
 from moderation.panels import agenda, services
+from moderation.papers import guests
 
 MEMBERS = [
     ("chair", MemberRole.CHAIR, None),
@@ -46,7 +47,10 @@ def load():
             online_link="https://meet.example.org/northshire-panel", capacity=8,
             cutoff_working_days=5)
         added += 1 + len(series.sessions)
-        # The next session's agenda is frozen with the queued demo disputes: papers to read.
+        # The next session's agenda is frozen with the queued demo disputes: papers to read,
+        # and the referrer of the first invited to present it.
         agenda.freeze(series.sessions[0], users["chair"])
+        guests.invite(series.sessions[0].agenda[0], users["chair"], "referrer@demo.example.org",
+                      "To present the referral and the nursery's new reports")
     db.session.flush()
     return added
