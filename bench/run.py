@@ -307,26 +307,35 @@ def _figures_note(url):
 
 # PDFs and the scheduler ---------------------------------------------------------------------
 
-def _reports_table(backend, url, workdir):
-    from bench import reports
-
+def _fresh_database(backend, url, workdir, name):
+    """An empty database beside the benchmark's own, for one report's data."""
     if backend == "sqlite":
-        reports_url = f"sqlite:///{workdir / 'reports.sqlite3'}"
-        Path(workdir / "reports.sqlite3").unlink(missing_ok=True)
-    else:
-        import sqlalchemy as sa
+        Path(workdir / f"{name}.sqlite3").unlink(missing_ok=True)
+        return f"sqlite:///{workdir / f'{name}.sqlite3'}"
+    import sqlalchemy as sa
 
-        bench_url = sa.engine.make_url(url)
-        reports_url = bench_url.set(database=bench_url.database + "_reports").render_as_string(
-            hide_password=False)
-        _recreate(backend, reports_url)
+    bench_url = sa.engine.make_url(url)
+    fresh = bench_url.set(database=f"{bench_url.database}_{name}").render_as_string(
+        hide_password=False)
+    _recreate(backend, fresh)
+    return fresh
+
+
+def _reports_table(backend, url, workdir):
+    from bench import papers_pack, reports
+
     lines = ["| PDF (best of 7 or 5, taken in turns) | app (s) | WeasyPrint alone, same HTML (s) "
              "| ratio | target | of which the app building the HTML (s) |",
              "| --- | ---: | ---: | ---: | --- | ---: |"]
     targets = {"Minutes, 12 items": ("≤ 1.15x", lambda whole, bare: whole / bare <= 1.15),
                "Learning summary, a year of 1,000 disputes": ("≤ 3 s",
-                                                               lambda whole, bare: whole <= 3)}
-    for name, whole, bare, html in reports.measure(reports_url):
+                                                               lambda whole, bare: whole <= 3),
+               "Papers pack for one member, 12 items": (
+                   "≤ 1.2x", lambda whole, bare: whole / bare <= 1.2)}
+    rows = reports.measure(_fresh_database(backend, url, workdir, "reports"))
+    rows.append(("Papers pack for one member, 12 items",
+                 *papers_pack.measure(_fresh_database(backend, url, workdir, "pack"))))
+    for name, whole, bare, html in rows:
         wording, reached = targets[name]
         met = "met" if reached(whole, bare) else "**not met**"
         lines.append(f"| {name} | {whole:.3f} | {bare:.3f} | {whole / bare:.2f}x | "

@@ -17,3 +17,20 @@ def test_the_twelve_item_session_is_decided_and_minuted(app):
         assert all(item.decision is not None for item in session.agenda)
         assert minutes.latest(session).status == MinutesStatus.DRAFT
         _db.session.rollback()
+
+
+def test_the_papers_pack_bench_reads_a_frozen_twelve_item_agenda_for_a_member(app):
+    from bench import papers_pack, reports
+    from moderation.papers import pack
+
+    with app.app_context():
+        chair, reps, referrers, _ = reports.people()
+        session = papers_pack.frozen_session(chair, referrers, referrers[-1])
+        _db.session.flush()
+        assert len(session.agenda) == 12 and session.opened
+        with app.test_request_context():
+            data = pack.pack_data(pack.load(session.id), reps[0])
+        assert len(data["items"]) == 12
+        assert all(len(item["documents"]) == 3 and len(item["additions"]) == 2
+                   for item in data["items"])
+        _db.session.rollback()
