@@ -30,6 +30,23 @@ def fill_date(page, field, day):
     page.fill(f"#{field}-year", str(day.year))
 
 
+def record_csc_decision(page, decision_maker, rationale, authorised_by="Morgan Head",
+                        told_how="By phone", told_on=None):
+    """CSC's own record on the confirm page: its rationale, the decision maker chosen from the
+    CSC managers, the authorising manager by typed name, and how the referrer was told."""
+    page.get_by_label("CSC's rationale").fill(rationale)
+    made = page.get_by_role("group", name="Who made the decision?")
+    made.get_by_label("A CSC manager who uses this service").select_option(label=decision_maker)
+    made.get_by_label("Or their name, if they do not use this service").fill("")
+    authorised = page.get_by_role("group", name="Which manager authorised the decision?")
+    authorised.get_by_label("A CSC manager who uses this service").select_option(index=0)
+    authorised.get_by_label("Or their name, if they do not use this service").fill(authorised_by)
+    page.get_by_label(told_how).check()
+    if told_on is not None:
+        fill_date(page, "told_on", told_on)
+    page.get_by_role("button", name="Save CSC's decision").click()
+
+
 def raise_dispute(page, immediate_risk=False):
     page.get_by_role("link", name="Challenge a decision").click()
     expect(page.locator("h1")).to_have_text("Challenge a children's social care decision")
@@ -145,11 +162,16 @@ def test_the_escalation_policy_page_is_accessible(page, make_user):
 def test_the_csc_confirm_page_and_the_urgent_contact_page_are_accessible(open_as, make_user,
                                                                          make_dispute):
     dispute = make_dispute()
-    csc = open_as(make_user("csc_manager"))
+    csc = open_as(make_user("csc_manager", name="Casey Team Manager"))
     csc.goto(address("disputes.confirm", dispute_id=dispute))
     expect(csc.locator("h1")).to_have_text("Confirm or correct CSC's decision")
     assert_accessible(csc)
-    csc.get_by_role("button", name="Save CSC's decision").click()
+    csc.get_by_role("button", name="Save CSC's decision").click()  # CSC's record left empty
+    expect(csc.locator(".govuk-error-summary")).to_contain_text(
+        "Enter CSC's rationale for its decision")
+    assert_accessible(csc)
+    record_csc_decision(csc, "Casey Team Manager", "Universal services are meeting the needs.",
+                        told_how="The referrer was not told")
     expect(csc.locator(".govuk-notification-banner--success")).to_contain_text("recorded")
     manager = open_as(make_user("partnership_manager"))
     manager.goto(address("disputes.urgent_contact"))

@@ -17,7 +17,7 @@ from pypdf import PdfReader
 from moderation.extensions import db
 from moderation.models import AgendaItem, Dispute, DisputeDocument, PanelSession, User
 from tests.browser.conftest import address, assert_accessible
-from tests.browser.test_dispute_journeys import answer_for_csc, fill_date
+from tests.browser.test_dispute_journeys import answer_for_csc, record_csc_decision
 from tests.browser.test_urgent_journey import open_as  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.browser
@@ -109,17 +109,7 @@ def test_case_papers_from_the_referral_form_to_approved_minutes(
     assert_accessible(csc)
     csc.get_by_label("Contact", exact=True).check()
     csc.get_by_label("No further action").check()
-    csc.get_by_label("CSC's rationale").fill(RATIONALE)
-    made = csc.get_by_role("group", name="Who made the decision?")
-    made.get_by_label("A CSC manager who uses this service").select_option(
-        label="Casey Team Manager")
-    made.get_by_label("Or their name, if they do not use this service").fill("")
-    authorised = csc.get_by_role("group", name="Which manager authorised the decision?")
-    authorised.get_by_label("A CSC manager who uses this service").select_option(index=0)
-    authorised.get_by_label("Or their name, if they do not use this service").fill("Morgan Head")
-    csc.get_by_label("By phone").check()
-    fill_date(csc, "told_on", date(2026, 11, 5))
-    csc.get_by_role("button", name="Save CSC's decision").click()
+    record_csc_decision(csc, "Casey Team Manager", RATIONALE, told_on=date(2026, 11, 5))
     _success(csc, "recorded")
     account, record = csc.locator("#referrers-account"), csc.locator("#cscs-record")
     expect(account).to_contain_text("Duty social worker")

@@ -15,7 +15,7 @@ from moderation.extensions import db
 from moderation.models import EscalationPolicy, PanelSession
 from moderation.web.formatting import format_date
 from tests.browser.conftest import assert_accessible
-from tests.browser.test_dispute_journeys import escalate, raise_dispute
+from tests.browser.test_dispute_journeys import escalate, raise_dispute, record_csc_decision
 from tests.browser.test_journeys import sign_in
 
 pytestmark = pytest.mark.browser
@@ -119,8 +119,8 @@ def test_an_urgent_dispute_reaches_an_extraordinary_panel_within_two_working_day
     team.get_by_role("link", name="Confirm or correct CSC's decision").click()
     team.get_by_label("Contact", exact=True).check()
     team.get_by_label("No further action").check()
-    team.get_by_label("Who made the original decision?").select_option(label="Casey Team Manager")
-    team.get_by_role("button", name="Save CSC's decision").click()
+    record_csc_decision(team, "Casey Team Manager", "No single incident met the threshold.",
+                        told_how="The referrer was not told")
     expect(team.locator(".govuk-notification-banner--success")).to_contain_text("recorded")
     respond_unresolved(team, "Universal services are enough for now.")
 
