@@ -7,7 +7,7 @@ each approved version keeps the exact PDF that was approved.
 import re
 
 from flask import current_app, render_template
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from moderation.actions import services as actions
@@ -21,7 +21,6 @@ from moderation.models import (
     AgendaItem,
     Attendance,
     AttendanceStatus,
-    AuditEvent,
     Classification,
     Conflict,
     CscOutcome,
@@ -153,6 +152,7 @@ def edit(version, actor, texts):
     session = db.session.get(PanelSession, version.session_id)
     refuse_on_agenda(session, _labelled(session, cleaned))
     version.texts = cleaned
+    version.edited_at = utcnow()
     audit.record("minutes_edited", version, actor=actor, session=version.session_id)
 
 
@@ -253,10 +253,7 @@ def comment(session, version, actor, text):
 def unanswered(version):
     """The comments made since the chair last saved this draft (all of them if never saved):
     the chair who saves the draft beside the comments has answered those before it."""
-    saved = db.session.scalar(
-        select(func.max(AuditEvent.occurred_at))
-        .where(AuditEvent.action == "minutes_edited", AuditEvent.object_type == "minutes_version",
-               AuditEvent.object_id == str(version.id)))
+    saved = version.edited_at
     return [c for c in version.comments if saved is None or c.created_at > saved]
 
 

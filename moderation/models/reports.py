@@ -50,6 +50,8 @@ class MinutesVersion(Base):
     # Circulated to the members present, who comment on a draft until this working day.
     circulated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     comments_due_on: Mapped[date | None] = mapped_column(Date)
+    # When the chair last saved the draft: comments after it are still to be answered.
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
     comments: Mapped[list["MinutesComment"]] = relationship(
