@@ -580,6 +580,7 @@ def name_referrer_manager(dispute, actor, manager_id):
     if dispute.referrer_manager_id != manager_id:
         dispute.referrer_manager_id = manager_id
         audit.record("referrer_manager_named", dispute, actor=actor, manager=manager_id)
+        notices.manager_named(dispute)
 
 
 def add_information(dispute, actor, text):
@@ -832,10 +833,17 @@ DETAIL = (
 
 
 def referrers_disputes(user):
+    return _newest_first(Dispute.referrer_id == user.id)
+
+
+def managed_disputes(user):
+    """The disputes whose referrers named `user` as their manager."""
+    return _newest_first(Dispute.referrer_manager_id == user.id)
+
+
+def _newest_first(condition):
     return db.session.scalars(
-        select(Dispute)
-        .where(Dispute.referrer_id == user.id)
-        .options(*LISTED)
+        select(Dispute).where(condition).options(*LISTED)
         .order_by(Dispute.raised_on.desc(), Dispute.id.desc())
     ).all()
 

@@ -43,7 +43,8 @@ def _render_home(role, **context):
 def referrer():
     disputes = dispute_services.referrers_disputes(current_user)
     audit.record("dispute_list_viewed", object_type="dispute", list="referrer")
-    return _render_home(Role.REFERRER, disputes=disputes)
+    return _render_home(Role.REFERRER, disputes=disputes,
+                        managed=dispute_services.managed_disputes(current_user))
 
 
 @bp.route("/csc")

@@ -66,6 +66,10 @@ KINDS = {
                      "A panel decision is ready for you",
                      "The threshold moderation panel has reached a decision you need to read.",
                      REFERRER, required=True),
+    "manager_named": Kind("A referrer names you as their manager on a dispute",
+                          "You have been named as a referrer's manager",
+                          "A referrer in your agency has named you as their manager on a dispute "
+                          "they raised. You can read it and add information to it.", REFERRER),
     "deferred": Kind("A dispute you raised moves to a later panel",
                      "A panel item has moved to a later session",
                      "A dispute you raised has moved to a later panel session.", REFERRER),

@@ -169,6 +169,15 @@ def settlement_to_confirm(dispute):
           _dispute_link(dispute), "settlement_to_confirm")
 
 
+def manager_named(dispute):
+    """The manager the referrer named at escalation, once per dispute and manager."""
+    _tell([dispute.referrer_manager_id],
+          f"manager-named:dispute-{dispute.id}:manager-{dispute.referrer_manager_id}",
+          f"{dispute.referrer.name} has named you as their manager on dispute "
+          f"{dispute.reference}. You can read it and add information to it.",
+          _dispute_link(dispute), "manager_named")
+
+
 def settled(dispute):
     _tell([dispute.referrer_id], f"settled:dispute-{dispute.id}",
           f"Dispute {dispute.reference} is settled.", _dispute_link(dispute), "settled")

@@ -9,7 +9,14 @@ import sqlalchemy as sa
 import time_machine
 
 from moderation.disputes import services
-from moderation.models import AuditEvent, Dispute, DisputeAddition, PanelSession, User
+from moderation.models import (
+    AuditEvent,
+    Dispute,
+    DisputeAddition,
+    Notification,
+    PanelSession,
+    User,
+)
 from moderation.panels import agenda
 from tests.conftest import banners, error_summary, heading, page, post, sign_in, url
 
@@ -158,6 +165,23 @@ def test_the_named_manager_reads_the_dispute_and_adds_information(app, people, w
     timeline = [h3.get_text(" ", strip=True) for h3 in page(response).select(".app-timeline h3")]
     assert "New information added by Morgan Manager, 23 November 2026, 9:00am, at stage 1" in (
         timeline)
+
+
+def test_the_named_manager_is_told_and_finds_the_dispute_on_their_home_page(app, people,
+                                                                          with_manager):
+    with app.app_context():
+        session = app.extensions["sqlalchemy"].session
+        told = session.scalars(sa.select(Notification).where(
+            Notification.user_id == people["manager"].id)).all()
+        reference = session.get(Dispute, with_manager).reference
+    assert [notice.message for notice in told] == [
+        f"Hana Visitor has named you as their manager on dispute {reference}. You can read it "
+        "and add information to it."]
+    home = page(as_(app, people["manager"]).get(url(app, "home.referrer")))
+    table = home.find("caption", string="Disputes you are named manager on").find_parent("table")
+    assert table.find("a", string=reference)
+    outsider = page(as_(app, people["outsider"]).get(url(app, "home.referrer")))
+    assert outsider.find("caption", string="Disputes you are named manager on") is None
 
 
 def test_the_manager_cannot_escalate_or_answer_a_settlement(app, people, with_manager):

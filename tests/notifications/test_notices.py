@@ -26,6 +26,7 @@ from moderation.notifications.kinds import KINDS, email_for
 from moderation.notifications.services import set_preferences
 from moderation.panels import agenda
 from moderation.panels import services as sessions
+from moderation.papers import guests
 from moderation.scheduling import reminders
 from tests.conftest import csc_record
 
@@ -654,6 +655,7 @@ CASE_DETAILS = ("Zebedee", "Quillfeather", "ZQ", "Z.Q.", "Z Q", "2015-03-12", "1
 def test_no_email_subject_or_body_carries_the_childs_details_for_any_event(
         app, db, make_user, make_dispute, make_session, panel_meeting):
     contact, referrer = make_user("partnership_manager"), make_user("referrer")
+    colleague = make_user("referrer", agency_id=referrer.agency_id)  # their manager; a guest
     managers = (make_user("csc_manager"), make_user("csc_manager"))
     m = panel_meeting(disputes=(CHILD, CHILD, CHILD))  # raised, queued, frozen: the clock is 8 Dec
     later = make_session(held_on=date(2027, 1, 12))
@@ -669,6 +671,7 @@ def test_no_email_subject_or_body_carries_the_childs_details_for_any_event(
         # The stages: an answer, a correction, a settlement declined, an escalation, another
         # settlement confirmed.
         disputes.respond(settling, csc, "No change.")
+        disputes.name_referrer_manager(settling, person, colleague.id)
         disputes.confirm_decision(settling, csc, "referral", "information_or_advice",
                                   csc_record())
         disputes.propose_settlement(settling, csc, "information_or_advice", "Explained.")
@@ -692,6 +695,7 @@ def test_no_email_subject_or_body_carries_the_childs_details_for_any_event(
         decisions.defer(second, chair, "The GP's report is not yet available")
         actions.add_action(session, chair, description="Share the plan", item=third,
                            owner_id=m.reps["police"].id, working_days=5)
+        guests.invite(third, chair, colleague.email, "To present the referral")
         upcoming = db.session.get(PanelSession, later)
         sessions.move_session(upcoming, chair, date(2027, 1, 13), "The chair is at court")
         sessions.cancel_session(upcoming, chair, "Not enough cases")
@@ -703,7 +707,7 @@ def test_no_email_subject_or_body_carries_the_childs_details_for_any_event(
             "csc_correction", "settlement_to_confirm", "settlement_declined", "escalated",
             "settled", "queued", "last_stage_lapsed", "urgent_panel_needed", "papers_ready",
             "session_date", "session_changed", "deferred", "item_deferred", "decision",
-            "panel_decision_on_csc", "action_owed"}
+            "panel_decision_on_csc", "action_owed", "manager_named", "guest_invited"}
         references = db.session.scalars(select(Dispute.reference)).all()
         assert len(references) == 7
         for email in sent:
