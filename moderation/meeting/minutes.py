@@ -102,18 +102,20 @@ def start_draft(session, actor):
         return latest(session)
     draft = MinutesVersion(session_id=session.id, version=1, texts=default_texts(session),
                            created_by_id=actor.id)
-    _circulate(draft)
     db.session.add(draft)
     db.session.flush()
+    _circulate(draft, actor)
     return draft
 
 
-def _circulate(draft):
+def _circulate(draft, actor):
     """A draft goes to the members present, who comment on it until the policy's number of
     working days after today, that day included."""
     draft.circulated_at = utcnow()
     draft.comments_due_on = add_working_days(today(), current_policy().minutes_comment_days,
                                              region())
+    audit.record("minutes_circulated", draft, actor=actor, session=draft.session_id,
+                 version=draft.version, comments_due_on=draft.comments_due_on.isoformat())
 
 
 def default_texts(session):
@@ -198,10 +200,10 @@ def correct(session, actor, change_note):
     draft = MinutesVersion(session_id=session.id, version=current.version + 1,
                            texts=dict(current.texts), change_note=_clean(change_note),
                            created_by_id=actor.id)
-    _circulate(draft)
     db.session.add(draft)
     db.session.flush()
     audit.record("minutes_correction_started", draft, actor=actor, session=session.id)
+    _circulate(draft, actor)
     notices.minutes_draft(session, draft)
     return draft
 

@@ -89,6 +89,10 @@ def test_the_draft_is_circulated_with_comments_due_five_working_days_on(app, db,
         draft = db.session.scalar(sa.select(MinutesVersion))
         assert draft.circulated_at is not None
         assert draft.comments_due_on == date(2026, 12, 15)  # Tuesday to Tuesday
+        circulated = db.session.scalar(sa.select(AuditEvent).where(
+            AuditEvent.action == "minutes_circulated"))
+        assert (circulated.object_id, circulated.actor_id) == (str(draft.id), closed.chair.id)
+        assert circulated.detail["comments_due_on"] == "2026-12-15"
     seen = page(_as(app, closed.reps["health"]).get(_minutes_page(app, closed)))
     assert ("Members present at the meeting can comment until the end of 15 December 2026."
             in _text(seen))
