@@ -226,6 +226,23 @@ def sign_in(client, user, password=None):
                 {"email": user.email, "password": password or user.password})
 
 
+def client_for(app, user):
+    """A browser of this person's own, signed in (signing in again on one client does not
+    switch the user)."""
+    client = app.test_client()
+    assert sign_in(client, user).status_code == 302
+    return client
+
+
+@pytest.fixture
+def on_a_monday():
+    """The clock stopped at 09:00 on Monday 23 November 2026."""
+    import time_machine
+
+    with time_machine.travel("2026-11-23 09:00:00+00:00", tick=False):
+        yield
+
+
 def page(response):
     """The response parsed as a person reads it."""
     return BeautifulSoup(response.text, "html.parser")

@@ -6,7 +6,6 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
-import time_machine
 
 from moderation.disputes import services
 from moderation.models import (
@@ -18,21 +17,9 @@ from moderation.models import (
     User,
 )
 from moderation.panels import agenda
-from tests.conftest import banners, error_summary, heading, page, post, sign_in, url
+from tests.conftest import banners, client_for, error_summary, heading, page, post, url
 
-TODAY = "2026-11-23 09:00:00+00:00"
-
-
-@pytest.fixture(autouse=True)
-def on_a_monday():
-    with time_machine.travel(TODAY, tick=False):
-        yield
-
-
-def as_(app, person):
-    client = app.test_client()
-    sign_in(client, person)
-    return client
+pytestmark = pytest.mark.usefixtures("on_a_monday")
 
 
 @pytest.fixture
@@ -56,7 +43,8 @@ def answered(app, dispute, csc):
 
 
 def escalate(app, people, dispute, **fields):
-    return post(as_(app, people["referrer"]), url(app, "disputes.escalate", dispute_id=dispute),
+    return post(client_for(app, people["referrer"]),
+                url(app, "disputes.escalate", dispute_id=dispute),
                 {"to_position": "2", **fields}, follow_redirects=True)
 
 
@@ -85,7 +73,7 @@ def test_the_referrer_adds_information_and_names_their_manager_at_escalation(app
                                                                             make_dispute):
     dispute = make_dispute(people["referrer"])
     answered(app, dispute, people["csc"])
-    form = page(as_(app, people["referrer"]).get(url(app, "disputes.escalate",
+    form = page(client_for(app, people["referrer"]).get(url(app, "disputes.escalate",
                                                      dispute_id=dispute)))
     offered = [option.get_text(strip=True) for option in
                form.select("#referrer_manager_id option")]
@@ -131,7 +119,8 @@ def test_a_user_of_another_agency_cannot_be_named_manager(app, people, make_disp
 def test_csc_escalating_is_not_offered_the_referrers_fields(app, people, make_dispute):
     dispute = make_dispute(people["referrer"])
     answered(app, dispute, people["csc"])
-    form = page(as_(app, people["csc"]).get(url(app, "disputes.escalate", dispute_id=dispute)))
+    form = page(client_for(app, people["csc"]).get(
+        url(app, "disputes.escalate", dispute_id=dispute)))
     assert form.select_one("#new_information") is None
     assert form.select_one("#referrer_manager_id") is None
     assert form.select_one("#to_position")
@@ -153,7 +142,7 @@ def with_manager(app, people, make_dispute):
 
 
 def test_the_named_manager_reads_the_dispute_and_adds_information(app, people, with_manager):
-    client = as_(app, people["manager"])
+    client = client_for(app, people["manager"])
     shown = client.get(url(app, "disputes.show", dispute_id=with_manager))
     assert heading(shown).startswith("Dispute D-2026-")
     assert page(shown).find("a", string="Add new information")
@@ -177,15 +166,15 @@ def test_the_named_manager_is_told_and_finds_the_dispute_on_their_home_page(app,
     assert [notice.message for notice in told] == [
         f"Hana Visitor has named you as their manager on dispute {reference}. You can read it "
         "and add information to it."]
-    home = page(as_(app, people["manager"]).get(url(app, "home.referrer")))
+    home = page(client_for(app, people["manager"]).get(url(app, "home.referrer")))
     table = home.find("caption", string="Disputes you are named manager on").find_parent("table")
     assert table.find("a", string=reference)
-    outsider = page(as_(app, people["outsider"]).get(url(app, "home.referrer")))
+    outsider = page(client_for(app, people["outsider"]).get(url(app, "home.referrer")))
     assert outsider.find("caption", string="Disputes you are named manager on") is None
 
 
 def test_the_manager_cannot_escalate_or_answer_a_settlement(app, people, with_manager):
-    client = as_(app, people["manager"])
+    client = client_for(app, people["manager"])
     answered(app, with_manager, people["csc"])
     post(client, url(app, "disputes.escalate", dispute_id=with_manager), {"to_position": "2"})
     with app.app_context():
@@ -208,7 +197,7 @@ def test_a_referrer_neither_raising_nor_named_sees_nothing(app, people, make_use
                                                            with_manager):
     colleague = make_user("referrer", agency_id=people["referrer"].agency_id)
     for person in (people["outsider"], colleague):
-        client = as_(app, person)
+        client = client_for(app, person)
         assert heading(client.get(url(app, "disputes.show", dispute_id=with_manager))) == (
             "Page not found")
         refused = post(client, url(app, "disputes.add_information", dispute_id=with_manager),
@@ -222,7 +211,7 @@ def test_a_referrer_neither_raising_nor_named_sees_nothing(app, people, make_use
 
 def test_an_empty_addition_is_refused(app, people, make_dispute):
     dispute = make_dispute(people["referrer"])
-    response = post(as_(app, people["referrer"]),
+    response = post(client_for(app, people["referrer"]),
                     url(app, "disputes.add_information", dispute_id=dispute), {"text": "  "})
     assert error_summary(response) == ["Enter the new information"]
     assert additions(app) == []
@@ -230,7 +219,7 @@ def test_an_empty_addition_is_refused(app, people, make_dispute):
 
 def test_information_added_while_waiting_for_panel_says_so(app, people, queue_disputes):
     (dispute,) = queue_disputes({"referrer": people["referrer"]})
-    response = post(as_(app, people["referrer"]),
+    response = post(client_for(app, people["referrer"]),
                     url(app, "disputes.add_information", dispute_id=dispute),
                     {"text": "Police attended the home at the weekend."}, follow_redirects=True)
     timeline = [h3.get_text(" ", strip=True) for h3 in page(response).select(".app-timeline h3")]
@@ -250,7 +239,7 @@ def test_nothing_can_be_added_once_the_agenda_is_frozen(app, people, make_user, 
         agenda.add_item(session, db_session.get(User, chair.id), dispute)
         agenda.freeze(session, db_session.get(User, chair.id), tell=False)
         db_session.commit()
-    client = as_(app, people["referrer"])
+    client = client_for(app, people["referrer"])
     shown = page(client.get(url(app, "disputes.show", dispute_id=dispute)))
     assert shown.find("a", string="Add new information") is None
     reason = ("The panel's papers are fixed: the agenda of the meeting that will hear this "
@@ -270,7 +259,7 @@ def test_nothing_can_be_added_to_a_settled_dispute(app, people, make_dispute):
         services.settle(session.get(Dispute, dispute), session.get(User, people["csc"].id),
                         "child_and_family_assessment", "Assessment agreed.", on=date(2026, 11, 23))
         session.commit()
-    refused = post(as_(app, people["referrer"]),
+    refused = post(client_for(app, people["referrer"]),
                    url(app, "disputes.add_information", dispute_id=dispute), {"text": "More."})
     assert error_summary(refused) == [
         "This dispute is closed, so no new information can be added to it"]

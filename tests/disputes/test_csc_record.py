@@ -5,26 +5,12 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
-import time_machine
 
 from moderation.disputes import services
 from moderation.models import AuditEvent, Dispute, DisputeStage, User
-from tests.conftest import banners, error_summary, heading, page, post, sign_in, url
+from tests.conftest import banners, client_for, error_summary, heading, page, post, url
 
-TODAY = "2026-11-23 09:00:00+00:00"
-
-
-@pytest.fixture(autouse=True)
-def on_a_monday():
-    with time_machine.travel(TODAY, tick=False):
-        yield
-
-
-def as_(app, person):
-    """A browser of this person's own, signed in."""
-    client = app.test_client()
-    sign_in(client, person)
-    return client
+pytestmark = pytest.mark.usefixtures("on_a_monday")
 
 
 RECORD = {
@@ -61,7 +47,7 @@ def audit_actions(app):
 def test_an_empty_record_lists_what_csc_must_say(app, make_user, make_dispute):
     csc = make_user("csc_manager")
     dispute = make_dispute()
-    response = post(as_(app, csc), url(app, "disputes.confirm", dispute_id=dispute), {
+    response = post(client_for(app, csc), url(app, "disputes.confirm", dispute_id=dispute), {
         "csc_recorded_as": "contact", "csc_outcome": "no_further_action"})
     assert heading(response) == "Confirm or correct CSC's decision"
     assert error_summary(response) == [
@@ -93,7 +79,7 @@ def test_impossible_records_are_refused_and_nothing_is_kept(app, make_user, make
         changes["authorising_manager_id"] = str(csc.id)
     else:
         changes.setdefault("authorising_manager_id", str(csc.id))
-    response = record_for(as_(app, csc), dispute, **changes)
+    response = record_for(client_for(app, csc), dispute, **changes)
     assert error_summary(response) == [message]
     assert stored(app, dispute).csc_rationale is None
 
@@ -101,7 +87,7 @@ def test_impossible_records_are_refused_and_nothing_is_kept(app, make_user, make
 def test_a_manager_who_uses_the_service_is_chosen_not_typed(app, make_user, make_dispute):
     csc = make_user("csc_manager", name="Casey Manager")
     dispute = make_dispute()
-    response = record_for(as_(app, csc), dispute, authorising_manager_name="casey manager")
+    response = record_for(client_for(app, csc), dispute, authorising_manager_name="casey manager")
     assert error_summary(response) == [
         "casey manager uses this service: select them as the authorising manager instead of "
         "typing their name"]
@@ -111,7 +97,7 @@ def test_someone_who_is_not_a_csc_manager_cannot_be_chosen(app, make_user, make_
     csc = make_user("csc_manager")
     referrer = make_user("referrer")
     dispute = make_dispute(referrer)
-    response = record_for(as_(app, csc), dispute, authorising_manager_id=str(referrer.id))
+    response = record_for(client_for(app, csc), dispute, authorising_manager_id=str(referrer.id))
     assert error_summary(response) == [
         "Select one of the CSC managers listed as the authorising manager"]
 
@@ -119,7 +105,7 @@ def test_someone_who_is_not_a_csc_manager_cannot_be_chosen(app, make_user, make_
 def test_the_referrer_not_told_needs_no_date(app, make_user, make_dispute):
     csc = make_user("csc_manager")
     dispute = make_dispute()
-    response = record_for(as_(app, csc), dispute, told_how="not_told", told_on=None,
+    response = record_for(client_for(app, csc), dispute, told_how="not_told", told_on=None,
                           authorising_manager_id=str(csc.id))
     assert "CSC's decision has been recorded." in banners(response)
     record = page(response).select_one("#cscs-record").get_text(" ", strip=True)
@@ -129,7 +115,7 @@ def test_the_referrer_not_told_needs_no_date(app, make_user, make_dispute):
 def test_before_csc_records_its_decision_the_page_says_so(app, make_user, make_dispute):
     referrer = make_user("referrer")
     dispute = make_dispute(referrer)
-    shown = page(as_(app, referrer).get(url(app, "disputes.show", dispute_id=dispute)))
+    shown = page(client_for(app, referrer).get(url(app, "disputes.show", dispute_id=dispute)))
     assert "CSC has not recorded its decision yet" in shown.select_one("#cscs-record").get_text()
     account = shown.select_one("#referrers-account").get_text(" ", strip=True)
     assert "No further action" in account and "Duty social worker" in account
@@ -139,11 +125,11 @@ def test_the_referrers_account_and_cscs_record_are_side_by_side(app, make_user, 
     referrer = make_user("referrer")
     csc = make_user("csc_manager", name="Casey Manager")
     dispute = make_dispute(referrer)
-    response = record_for(as_(app, csc), dispute, csc_recorded_as="referral",
+    response = record_for(client_for(app, csc), dispute, csc_recorded_as="referral",
                           csc_outcome="information_or_advice",
                           authorising_manager_id=str(csc.id))
     assert "CSC's decision has been recorded." in banners(response)
-    shown = page(as_(app, referrer).get(url(app, "disputes.show", dispute_id=dispute)))
+    shown = page(client_for(app, referrer).get(url(app, "disputes.show", dispute_id=dispute)))
     row = shown.select_one("#csc-decision")
     assert "govuk-grid-row" in row["class"]
     columns = row.select(":scope > .govuk-grid-column-one-half")
@@ -173,10 +159,10 @@ def test_recording_the_decision_is_audited_and_a_correction_tells_the_referrer(
     referrer = make_user("referrer")
     csc = make_user("csc_manager")
     dispute = make_dispute(referrer)
-    record_for(as_(app, csc), dispute, csc_recorded_as="referral",
+    record_for(client_for(app, csc), dispute, csc_recorded_as="referral",
                authorising_manager_id=str(csc.id))
     assert "csc_decision_confirmed" in audit_actions(app)
-    notes = page(as_(app, referrer).get(url(app, "notifications.index"))).get_text(" ")
+    notes = page(client_for(app, referrer).get(url(app, "notifications.index"))).get_text(" ")
     assert (f"CSC has corrected how it recorded the decision you disputed in "
             f"{stored(app, dispute).reference}.") in " ".join(notes.split())
 
@@ -184,7 +170,7 @@ def test_recording_the_decision_is_audited_and_a_correction_tells_the_referrer(
 def test_the_confirm_page_shows_what_csc_recorded_last_time(app, make_user, make_dispute):
     csc = make_user("csc_manager")
     dispute = make_dispute()
-    client = as_(app, csc)
+    client = client_for(app, csc)
     record_for(client, dispute, authorising_manager_id=str(csc.id))
     form = page(client.get(url(app, "disputes.confirm", dispute_id=dispute)))
     assert form.select_one("#csc_rationale").get_text().strip().startswith("Universal services")
@@ -235,7 +221,7 @@ def at_second_screening(app, make_user, make_dispute):
 def test_a_manager_who_is_not_independent_is_refused_before_typing(app, at_second_screening,
                                                                   who, reason):
     dispute, people = at_second_screening()
-    client = as_(app, people[who])
+    client = client_for(app, people[who])
     explanation = (f"{reason}, so another CSC manager must answer the independent second "
                    "screening.")
     respond = client.get(url(app, "disputes.respond", dispute_id=dispute))
@@ -252,7 +238,7 @@ def test_a_manager_who_is_not_independent_is_refused_before_typing(app, at_secon
 @pytest.mark.parametrize("who", ["first", "maker", "authoriser"])
 def test_a_response_sent_anyway_is_refused_and_not_kept(app, at_second_screening, who):
     dispute, people = at_second_screening()
-    response = post(as_(app, people[who]), url(app, "disputes.respond", dispute_id=dispute),
+    response = post(client_for(app, people[who]), url(app, "disputes.respond", dispute_id=dispute),
                     {"response": "I still think so.", "next_step": "unresolved"})
     (message,) = error_summary(response)
     assert message.endswith("so another CSC manager must answer the independent second screening")
@@ -265,7 +251,7 @@ def test_a_response_sent_anyway_is_refused_and_not_kept(app, at_second_screening
 
 def test_another_csc_manager_answers_the_second_screening(app, at_second_screening):
     dispute, people = at_second_screening()
-    client = as_(app, people["other"])
+    client = client_for(app, people["other"])
     shown = page(client.get(url(app, "disputes.show", dispute_id=dispute)))
     assert shown.select_one("#not-independent") is None
     assert shown.find("a", string="Respond for CSC")
@@ -283,10 +269,10 @@ def test_the_manager_who_answered_stage_one_may_answer_stage_two(app, make_user,
     csc = make_user("csc_manager")
     referrer = make_user("referrer")
     dispute = make_dispute(referrer)
-    client = as_(app, csc)
+    client = client_for(app, csc)
     post(client, url(app, "disputes.respond", dispute_id=dispute),
          {"response": "The decision stands.", "next_step": "unresolved"})
-    post(as_(app, referrer), url(app, "disputes.escalate", dispute_id=dispute),
+    post(client_for(app, referrer), url(app, "disputes.escalate", dispute_id=dispute),
          {"to_position": "2"})
     form = page(client.get(url(app, "disputes.respond", dispute_id=dispute)))
     assert form.select_one("textarea#response") and form.select_one(".govuk-warning-text") is None

@@ -7,24 +7,11 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
-import time_machine
 
 from moderation.models import EscalationPolicy
-from tests.conftest import banners, error_summary, heading, page, post, sign_in, url
+from tests.conftest import banners, client_for, error_summary, heading, page, post, url
 
-TODAY = "2026-11-23 09:00:00+00:00"
-
-
-@pytest.fixture(autouse=True)
-def on_a_monday():
-    with time_machine.travel(TODAY, tick=False):
-        yield
-
-
-def as_(app, person):
-    client = app.test_client()
-    sign_in(client, person)
-    return client
+pytestmark = pytest.mark.usefixtures("on_a_monday")
 
 
 # Skipped stages -------------------------------------------------------------------------------
@@ -33,7 +20,7 @@ def as_(app, person):
 def test_a_skipped_stage_says_when_and_why_with_no_due_date(app, make_user, queue_disputes):
     referrer = make_user("referrer")
     (dispute,) = queue_disputes({"referrer": referrer})
-    shown = page(as_(app, referrer).get(url(app, "disputes.show", dispute_id=dispute)))
+    shown = page(client_for(app, referrer).get(url(app, "disputes.show", dispute_id=dispute)))
     items = shown.select(".app-timeline__item")
     stage_two = next(item for item in items if "Stage 2:" in item.h3.get_text())
     text = " ".join(stage_two.get_text(" ", strip=True).split())
@@ -50,7 +37,8 @@ def test_the_queue_csv_is_written_in_words(app, make_user, queue_disputes):
     queue_disputes({"level_of_need": 4, "told_outcome": "no_further_action",
                     "told_recorded_as": "contact", "dispute_type": "contact_not_referral",
                     "child_name": "=HYPERLINK(1)"})
-    exported = as_(app, make_user("partnership_manager")).get(url(app, "disputes.panel_queue_csv"))
+    exported = client_for(app, make_user("partnership_manager")).get(
+        url(app, "disputes.panel_queue_csv"))
     header, row = list(csv.reader(io.StringIO(exported.get_data(as_text=True))))
     cells = dict(zip(header, row, strict=True))
     assert cells["Level of need claimed"] == "Level 4: statutory or specialist"
@@ -66,7 +54,8 @@ def test_the_queue_csv_is_written_in_words(app, make_user, queue_disputes):
 def test_the_queue_csv_still_neutralises_formulas(app, make_user, make_agency, queue_disputes):
     referrer = make_user("referrer", agency_id=make_agency("=cmd|' /C calc'!A0"))
     queue_disputes({"referrer": referrer})
-    exported = as_(app, make_user("partnership_manager")).get(url(app, "disputes.panel_queue_csv"))
+    exported = client_for(app, make_user("partnership_manager")).get(
+        url(app, "disputes.panel_queue_csv"))
     _, row = list(csv.reader(io.StringIO(exported.get_data(as_text=True))))
     assert row[2] == "'=cmd|' /C calc'!A0"
 
@@ -93,7 +82,7 @@ def _earlier(response):
 
 
 def test_the_referrer_of_both_follows_the_repeat_link(app, repeat):
-    client = as_(app, repeat["referrer"])
+    client = client_for(app, repeat["referrer"])
     earlier = _earlier(client.get(url(app, "disputes.show", dispute_id=repeat["second"])))
     link = earlier.a
     assert link["href"] == url(app, "disputes.show", dispute_id=repeat["first"])
@@ -103,7 +92,7 @@ def test_the_referrer_of_both_follows_the_repeat_link(app, repeat):
 
 
 def test_another_agencys_referrer_learns_only_that_there_is_a_repeat(app, repeat):
-    client = as_(app, repeat["outsider"])
+    client = client_for(app, repeat["outsider"])
     shown = client.get(url(app, "disputes.show", dispute_id=repeat["other_agency"]))
     earlier = _earlier(shown)
     assert earlier.a is None
@@ -116,7 +105,7 @@ def test_another_agencys_referrer_learns_only_that_there_is_a_repeat(app, repeat
 
 
 def test_a_csc_manager_sees_the_link_on_either(app, make_user, repeat):
-    client = as_(app, make_user("csc_manager"))
+    client = client_for(app, make_user("csc_manager"))
     earlier = _earlier(client.get(url(app, "disputes.show", dispute_id=repeat["other_agency"])))
     # The most recent earlier dispute about the child: the referrer's second.
     assert earlier.a["href"] == url(app, "disputes.show", dispute_id=repeat["second"])
@@ -126,7 +115,7 @@ def test_a_csc_manager_sees_the_link_on_either(app, make_user, repeat):
 
 
 def test_the_minutes_comment_time_limit_is_set_and_shown(app, make_user):
-    client = as_(app, make_user("partnership_manager"))
+    client = client_for(app, make_user("partnership_manager"))
     form = page(client.get(url(app, "disputes.time_limits")))
     assert form.select_one("#minutes_comment_days")["value"] == "5"  # the default
     response = post(client, url(app, "disputes.time_limits"), {
@@ -148,7 +137,7 @@ def test_the_minutes_comment_time_limit_is_set_and_shown(app, make_user):
     ("five", "Enter a whole number of working days, like 5"),
 ])
 def test_the_minutes_comment_time_limit_refuses_nonsense(app, make_user, days, message):
-    client = as_(app, make_user("partnership_manager"))
+    client = client_for(app, make_user("partnership_manager"))
     response = post(client, url(app, "disputes.time_limits"), {
         "settlement_reply_days": "5", "csc_action_days": "1", "minutes_comment_days": days})
     assert heading(response) == "Change the time limits"

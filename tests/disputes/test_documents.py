@@ -27,12 +27,12 @@ from moderation.models import (
 from moderation.panels import agenda
 from tests.conftest import (
     banners,
+    client_for,
     csrf_token,
     error_summary,
     heading,
     page,
     post,
-    sign_in,
     url,
 )
 from tests.disputes.test_dispute_pages import counting_queries
@@ -168,12 +168,6 @@ def document_rows(response):
             for row in page(response).select("#documents + dl .govuk-summary-list__row")]
 
 
-def person(app, user):
-    client = app.test_client()
-    assert sign_in(client, user).status_code == 302
-    return client
-
-
 def attach_as(app, user_id, dispute_id, content=b"Chronology\n", name="chronology.txt"):
     with app.app_context():
         dispute = _db.session.get(Dispute, dispute_id)
@@ -195,7 +189,7 @@ def dispute_id(make_dispute, referrer):
 
 @pytest.fixture
 def as_referrer(app, referrer):
-    return person(app, referrer)
+    return client_for(app, referrer)
 
 
 # Attaching: accepted kinds ---------------------------------------------------------------------
@@ -346,9 +340,9 @@ def test_the_referrers_manager_and_csc_can_attach_but_another_referrer_cannot(
         _db.session.commit()
     csc = make_user("csc_manager", name="Casey CSC")
     other = make_user("referrer")
-    assert upload(person(app, manager), dispute_id, text_file(), "m.txt").status_code == 302
-    assert upload(person(app, csc), dispute_id, text_file(), "c.txt").status_code == 302
-    assert upload(person(app, other), dispute_id, text_file(), "o.txt").status_code == 404
+    assert upload(client_for(app, manager), dispute_id, text_file(), "m.txt").status_code == 302
+    assert upload(client_for(app, csc), dispute_id, text_file(), "c.txt").status_code == 302
+    assert upload(client_for(app, other), dispute_id, text_file(), "o.txt").status_code == 404
     with app.app_context():
         adders = _db.session.scalars(select(DisputeDocument.added_by_id)
                                      .order_by(DisputeDocument.id)).all()
@@ -357,7 +351,7 @@ def test_the_referrers_manager_and_csc_can_attach_but_another_referrer_cannot(
 
 def test_nothing_can_be_attached_once_the_agenda_is_frozen(app, panel_meeting):
     m = panel_meeting(started=False)
-    client = person(app, m.referrer)
+    client = client_for(app, m.referrer)
     assert client.get(url(app, "documents.attach", dispute_id=m.dispute_ids[0])
                       ).status_code == 404
     response = client.get(url(app, "disputes.show", dispute_id=m.dispute_ids[0]))
@@ -398,7 +392,7 @@ def _set_status(app, session_id, status):
 
 
 def _download(app, user, document_id):
-    return person(app, user).get(url(app, "documents.download", document_id=document_id))
+    return client_for(app, user).get(url(app, "documents.download", document_id=document_id))
 
 
 def test_downloads_are_open_exactly_to_those_who_may_see_the_papers(app, make_user, papers):
@@ -471,7 +465,7 @@ def test_the_list_shows_a_link_only_to_those_who_may_download(app, papers):
         session = _db.session.get(PanelSession, m.session_id)
         agenda.freeze(session, _db.session.get(User, m.chair.id), tell=False)
         _db.session.commit()
-    response = person(app, m.referrer).get(url(app, "disputes.show",
+    response = client_for(app, m.referrer).get(url(app, "disputes.show",
                                                 dispute_id=m.dispute_ids[0]))
     [row] = document_rows(response)
     # Added after the first stage closed (the dispute went to panel): marked new.
@@ -515,7 +509,7 @@ def test_whoever_added_a_document_can_withdraw_it_with_a_reason_before_the_freez
 def test_only_whoever_added_it_may_withdraw_it(app, make_user, referrer, dispute_id):
     csc = make_user("csc_manager")
     document_id = attach_as(app, referrer.id, dispute_id)
-    client = person(app, csc)
+    client = client_for(app, csc)
     address = url(app, "documents.withdraw", document_id=document_id)
     assert client.get(address).status_code == 404
     assert post(client, address, {"reason": "Mine now"}).status_code == 404
@@ -532,7 +526,7 @@ def test_after_the_freeze_a_document_stays_the_panel_has_had_it(app, panel_meeti
         agenda.fill_from_queue(session, chair)
         agenda.freeze(session, chair, tell=False)
         _db.session.commit()
-    client = person(app, m.referrer)
+    client = client_for(app, m.referrer)
     address = url(app, "documents.withdraw", document_id=document_id)
     response = client.get(address)
     assert error_summary(response) == [

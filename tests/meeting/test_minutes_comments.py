@@ -20,7 +20,16 @@ from moderation.models import (
     PanelSession,
     User,
 )
-from tests.conftest import banners, error_summary, heading, page, pdf_pages, post, sign_in, url
+from tests.conftest import (
+    banners,
+    client_for,
+    error_summary,
+    heading,
+    page,
+    pdf_pages,
+    post,
+    url,
+)
 from tests.disputes.test_dispute_pages import counting_queries
 
 
@@ -50,12 +59,6 @@ def closed(app, db, panel_meeting, make_user):
     m.guest = make_user("csc_manager", name="Casey Decider", agency_id=m.reps["csc"].agency_id)
     _close(app, db, m, m.guest)
     return m
-
-
-def _as(app, person):
-    client = app.test_client()
-    sign_in(client, person)
-    return client
 
 
 def _minutes_page(app, m):
@@ -93,7 +96,7 @@ def test_the_draft_is_circulated_with_comments_due_five_working_days_on(app, db,
             AuditEvent.action == "minutes_circulated"))
         assert (circulated.object_id, circulated.actor_id) == (str(draft.id), closed.chair.id)
         assert circulated.detail["comments_due_on"] == "2026-12-15"
-    seen = page(_as(app, closed.reps["health"]).get(_minutes_page(app, closed)))
+    seen = page(client_for(app, closed.reps["health"]).get(_minutes_page(app, closed)))
     assert ("Members present at the meeting can comment until the end of 15 December 2026."
             in _text(seen))
 
@@ -114,18 +117,19 @@ def test_the_due_date_skips_christmas_and_the_boxing_day_substitute(app, db, pan
 
 
 def test_a_correction_is_circulated_again(app, db, closed):
-    post(_as(app, closed.chair), _approve_page(app, closed), {"confirm": "yes"})
+    post(client_for(app, closed.chair), _approve_page(app, closed), {"confirm": "yes"})
     with time_machine.travel("2026-12-18 10:00:00+00:00", tick=False):  # a Friday
-        post(_as(app, closed.chair), url(app, "meeting.minutes_step", session_id=closed.session_id,
-                        action="correct"), {"change_note": "Item 1's deferral reason"})
+        post(client_for(app, closed.chair),
+             url(app, "meeting.minutes_step", session_id=closed.session_id, action="correct"),
+             {"change_note": "Item 1's deferral reason"})
     with app.app_context():
         correction = db.session.scalar(sa.select(MinutesVersion).where(
             MinutesVersion.version == 2))
         # 21 to 24 December, then the 29th: Christmas and Boxing Day's substitute are skipped.
         assert correction.comments_due_on == date(2026, 12, 29)
     with time_machine.travel("2026-12-29 16:00:00+00:00", tick=False):
-        response = _comment(_as(app, closed.deputy), closed, "The deferral reason reads well.",
-                            version=2)
+        response = _comment(client_for(app, closed.deputy), closed,
+                            "The deferral reason reads well.", version=2)
     assert "Your comment has been added." in " ".join(banners(response))
 
 
@@ -133,14 +137,14 @@ def test_a_correction_is_circulated_again(app, db, closed):
 
 
 def test_members_present_comment_and_the_chair_reads_them_beside_the_draft(app, db, closed):
-    response = _comment(_as(app, closed.reps["health"]), closed,
+    response = _comment(client_for(app, closed.reps["health"]), closed,
                         "Item 1: say the GP's report is due in January.")
     assert banners(response) == [
         "Your comment has been added. The chair reads it beside the draft."]
     # The deputy who stood in for the police representative was present too.
-    _comment(_as(app, closed.deputy), closed, "Agreed with the health representative.")
+    _comment(client_for(app, closed.deputy), closed, "Agreed with the health representative.")
 
-    chair_page = page(_as(app, closed.chair).get(_minutes_page(app, closed)))
+    chair_page = page(client_for(app, closed.chair).get(_minutes_page(app, closed)))
     draft, beside = chair_page.select(".govuk-grid-row > div")
     assert "govuk-grid-column-two-thirds" in draft["class"]
     assert draft.select_one("h2").get_text(strip=True) == "Edit the draft (version 1)"
@@ -153,7 +157,7 @@ def test_members_present_comment_and_the_chair_reads_them_beside_the_draft(app, 
     assert chair_page.select("form[action$='/comments']") == []  # the chair edits instead
 
     # Every member present reads the others' comments too, with the deadline.
-    member_page = page(_as(app, closed.reps["csc"]).get(_minutes_page(app, closed)))
+    member_page = page(client_for(app, closed.reps["csc"]).get(_minutes_page(app, closed)))
     assert [_text(li).split(" , ")[0] for li in member_page.select(".minutes-comments li")] == [
         "Health Rep", "Police Deputy"]
     assert member_page.select_one("form[action$='/minutes/1/comments'] textarea") is not None
@@ -175,7 +179,7 @@ def test_members_present_comment_and_the_chair_reads_them_beside_the_draft(app, 
      "Your comment must not contain a child's name, date of birth or case number"),
 ])
 def test_a_comment_is_refused_and_nothing_stored(app, db, closed, typed, message):
-    response = _comment(_as(app, closed.reps["health"]), closed, typed)
+    response = _comment(client_for(app, closed.reps["health"]), closed, typed)
     assert error_summary(response) == [message]
     assert page(response).select_one("textarea#text").get_text() == typed.strip("\n")
     assert page(response).select_one(".govuk-error-summary a")["href"] == "#text"
@@ -184,9 +188,9 @@ def test_a_comment_is_refused_and_nothing_stored(app, db, closed, typed, message
 
 def test_after_the_due_date_comments_are_refused(app, db, closed):
     with time_machine.travel("2026-12-15 16:59:00+00:00", tick=False):  # the last day
-        _comment(_as(app, closed.reps["health"]), closed, "In time.")
+        _comment(client_for(app, closed.reps["health"]), closed, "In time.")
     with time_machine.travel("2026-12-16 09:00:00+00:00", tick=False):
-        member = _as(app, closed.reps["health"])
+        member = client_for(app, closed.reps["health"])
         response = _comment(member, closed, "Too late.")
         assert error_summary(response) == ["The time for comments ended on 15 December 2026"]
         seen = page(member.get(_minutes_page(app, closed)))
@@ -199,13 +203,13 @@ def test_after_the_due_date_comments_are_refused(app, db, closed):
 def test_no_one_but_the_members_present_can_comment(app, db, closed, make_user, make_member):
     other_session = make_user("panel_member", name="Next Month Rep")
     make_member(other_session, joined_on=date(2026, 12, 9))  # sits on later sessions only
-    absent = _as(app, closed.reps["police"])  # sent apologies
+    absent = client_for(app, closed.reps["police"])  # sent apologies
     seen = page(absent.get(_minutes_page(app, closed)))
     assert heading(absent.get(_minutes_page(app, closed))) == "Minutes, 8 December 2026"
     assert seen.select("form[action$='/comments']") == []
     assert _comment(absent, closed, "I was not there.").status_code == 404
     for person, status in ((other_session, 404), (closed.guest, 403), (closed.referrer, 403)):
-        client = _as(app, person)
+        client = client_for(app, person)
         assert client.get(_minutes_page(app, closed)).status_code == status
         assert _comment(client, closed, "Let me in.").status_code == status
     assert _comments(app, db) == []
@@ -222,8 +226,8 @@ def _told_of_approval(app, db, m):
 
 
 def test_approval_is_confirmed_then_tells_the_members_present_and_locks(app, db, closed):
-    _comment(_as(app, closed.reps["health"]), closed, "Item 1: name the school's report.")
-    chair = _as(app, closed.chair)
+    _comment(client_for(app, closed.reps["health"]), closed, "Item 1: name the school's report.")
+    chair = client_for(app, closed.chair)
     response = post(chair, url(app, "meeting.minutes_step", session_id=closed.session_id,
                                action="approve"), {"opening": "Welcome."})
     assert response.location == _approve_page(app, closed)  # saved, not yet approved
@@ -236,7 +240,7 @@ def test_approval_is_confirmed_then_tells_the_members_present_and_locks(app, db,
     assert warnings == ["Warning The time for comments has not ended: members present can "
                         "comment until 15 December 2026."]  # the comment came before the save
 
-    _comment(_as(app, closed.reps["csc"]), closed, "A late thought on item 1.")
+    _comment(client_for(app, closed.reps["csc"]), closed, "A late thought on item 1.")
     warnings = [_text(w) for w in page(chair.get(_approve_page(app, closed)))
                 .select(".govuk-warning-text__text")]
     assert warnings[1] == "Warning 1 comment arrived since the draft was last saved."
@@ -253,7 +257,7 @@ def test_approval_is_confirmed_then_tells_the_members_present_and_locks(app, db,
         [closed.chair.id, closed.reps["health"].id, closed.reps["csc"].id, closed.deputy.id])
 
     # Locked (rule 10): no comment, no edit, no second approval.
-    response = _comment(_as(app, closed.reps["health"]), closed, "One more thing.")
+    response = _comment(client_for(app, closed.reps["health"]), closed, "One more thing.")
     assert error_summary(response) == [
         "These minutes are approved and locked: comments are closed"]
     response = post(chair, url(app, "meeting.minutes_step", session_id=closed.session_id,
@@ -269,8 +273,8 @@ def test_approval_is_confirmed_then_tells_the_members_present_and_locks(app, db,
 
 def test_only_the_chair_of_the_session_reaches_the_confirmation(app, closed):
     for person, status in ((closed.reps["health"], 403), (closed.guest, 403)):
-        assert _as(app, person).get(_approve_page(app, closed)).status_code == status
-        assert post(_as(app, person), _approve_page(app, closed),
+        assert client_for(app, person).get(_approve_page(app, closed)).status_code == status
+        assert post(client_for(app, person), _approve_page(app, closed),
                     {"confirm": "yes"}).status_code == status
 
 
@@ -278,7 +282,7 @@ def test_only_the_chair_of_the_session_reaches_the_confirmation(app, closed):
 
 
 def test_guests_are_named_in_the_minutes(app, db, closed):
-    chair = _as(app, closed.chair)
+    chair = client_for(app, closed.chair)
     response = chair.get(url(app, "meeting.minutes_pdf", session_id=closed.session_id,
                              version=1))
     text = " ".join(pdf_pages(response.data))
@@ -292,7 +296,7 @@ def test_guests_are_named_in_the_minutes(app, db, closed):
 def test_the_minutes_page_runs_the_same_queries_for_few_or_many_comments(app, db, closed,
                                                                          make_user,
                                                                          make_member):
-    chair = _as(app, closed.chair)
+    chair = client_for(app, closed.chair)
     address = _minutes_page(app, closed)
 
     def queries():
@@ -301,10 +305,10 @@ def test_the_minutes_page_runs_the_same_queries_for_few_or_many_comments(app, db
             response = chair.get(address)
         return counted["n"], len(page(response).select(".minutes-comments li"))
 
-    _comment(_as(app, closed.reps["health"]), closed, "First.")
+    _comment(client_for(app, closed.reps["health"]), closed, "First.")
     few, shown = queries()
     for person in (closed.reps["csc"], closed.deputy, closed.reps["health"]):
-        _comment(_as(app, person), closed, "Another.")
+        _comment(client_for(app, person), closed, "Another.")
     many, now_shown = queries()
     assert (shown, now_shown) == (1, 4)
     assert many == few
