@@ -13,12 +13,10 @@ from moderation.models import (
     ItemGuest,
     PanelSession,
     Role,
-    SessionStatus,
 )
+from moderation.models.panels import MEETING_AHEAD
 from moderation.web.permissions import rule
 
-# A guest reads their item's papers from the freeze to the end of the meeting.
-GUEST_WINDOW = (SessionStatus.AGENDA_FROZEN.value, SessionStatus.IN_SESSION.value)
 ADDERS = (Role.REFERRER, Role.CSC_MANAGER)
 
 
@@ -41,7 +39,7 @@ def guest_of(user, dispute):
         .join(AgendaItem, ItemGuest.agenda_item_id == AgendaItem.id)
         .join(PanelSession, AgendaItem.session_id == PanelSession.id)
         .where(ItemGuest.user_id == user.id, AgendaItem.dispute_id == dispute.id,
-               PanelSession.status.in_(GUEST_WINDOW))
+               PanelSession.status.in_(MEETING_AHEAD))
         .limit(1)) is not None
 
 

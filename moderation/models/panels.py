@@ -42,6 +42,10 @@ SessionStatus.LABELS = {
 }
 
 
+# The agenda is frozen and the meeting not yet over: the window an item's guests read its papers.
+MEETING_AHEAD = (SessionStatus.AGENDA_FROZEN, SessionStatus.IN_SESSION)
+
+
 class SessionTerms:
     """What a session (or the series that makes it) sets out: when, where, how many cases."""
 
@@ -103,7 +107,7 @@ class PanelSession(SessionTerms, Base):
     @property
     def meeting_ahead(self):
         """The meeting is still to come or under way (afterwards there is its record)."""
-        return self.status in (SessionStatus.AGENDA_FROZEN, SessionStatus.IN_SESSION)
+        return self.status in MEETING_AHEAD
 
     @property
     def has_minutes(self):
