@@ -85,9 +85,11 @@ def check(tab, url, came_from):
 
 
 def links(tab, origin):
-    """Same-origin pages linked from this one, without fragments; not downloads, and not
-    sign-out, which would end the crawl."""
-    hrefs = tab.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
+    """Same-origin pages linked from this one, without fragments; not downloads (by their
+    suffix, or marked `download` like a dispute's documents), and not sign-out, which would end
+    the crawl."""
+    hrefs = tab.eval_on_selector_all("a[href]:not([download])",
+                                     "links => links.map(a => a.href)")
     pages = {href.split("#")[0] for href in hrefs}
     sign_out = address("auth.sign_out")
     return sorted(href for href in pages
