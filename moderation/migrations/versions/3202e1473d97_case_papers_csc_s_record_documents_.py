@@ -1,5 +1,4 @@
-"""Case papers: CSC's own record, documents, the referrer's additions, guests, the chair's notes,
-and comments on draft minutes
+"""Case papers: CSC's record, documents, additions, guests, notes, comments on minutes
 
 Revision ID: 3202e1473d97
 Revises: a50fb86c8d39
