@@ -66,7 +66,7 @@ def item(session_id, item_id):
                                                                                   item)
     return render_template("papers/item.html", session=session, item=item,
                            dispute=item.dispute, clock=dispute_services.clock,
-                           repeat_visible=False, documents=documents.listed(item.dispute),
+                           documents=documents.listed(item.dispute),
                            conflicted=agenda.declared_conflict(item, current_user), guest=guest)
 
 
