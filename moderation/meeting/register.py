@@ -34,14 +34,10 @@ def register(session):
     return [(member, recorded.get(member.id)) for member in members(session)]
 
 
-def guests(session):
-    """The guests invited to the session's items, in agenda order: listed in the register, but
-    never members, so they neither vote nor count for quorum."""
-    return of_session(session)
-
-
 def record_guests(session, actor, answers):
-    """The chair records whether each guest came: `answers` maps guest id to "yes" or "no"."""
+    """The chair records whether each guest came: `answers` maps guest id to "yes" or "no".
+    Guests are listed in the register but are never members, so they neither vote nor count
+    for quorum."""
     require_register_open(session)
     invited = {guest.id: guest for guest in of_session(session)}
     for guest_id, answer in answers.items():

@@ -36,6 +36,7 @@ from moderation.models import (
 )
 from moderation.panels import membership
 from moderation.papers.forms import GuestRegisterForm
+from moderation.papers.guests import of_session
 from moderation.web import audit
 from moderation.web.access import permits
 from moderation.web.boundary import on_refusal
@@ -105,7 +106,7 @@ def show(session_id):
 def _meeting_page(session, problems=(), register_form=None, start_form=None, guest_form=None):
     audit.record("meeting_viewed", session)
     rows = register.register(session)
-    guests = register.guests(session)
+    guests = of_session(session)
     return render_template(
         "meeting/show.html", session=session, problems=list(problems), register=rows,
         register_form=register_form or RegisterForm.for_register(rows, formdata=None),
@@ -138,7 +139,7 @@ def keep_register(session_id):
 def keep_guest_register(session_id):
     """The chair records whether each guest came (guests are not members: see register.py)."""
     session = _session(session_id, "meeting.run", *MEETING_PAGE)
-    form = GuestRegisterForm.for_guests(register.guests(session))
+    form = GuestRegisterForm.for_guests(of_session(session))
     on_refusal(lambda problems: _meeting_page(session, problems, guest_form=form),
                field="guests")
     if form.validate_on_submit():

@@ -9,12 +9,12 @@ constraint stops two processes making the same session twice.
 from datetime import datetime
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from moderation.calendar import UK, add_working_days, is_working_day, region, today
 from moderation.extensions import db
-from moderation.models import PanelSeries, PanelSession, SessionStatus
+from moderation.models import AgendaItem, PanelSeries, PanelSession, SessionStatus
 from moderation.notifications import notices
 from moderation.panels import agenda
 from moderation.panels.series import describe, monthly_rule, occurrences
@@ -161,6 +161,14 @@ def upcoming_sessions():
         .where(PanelSession.held_on >= today(), PanelSession.status != SessionStatus.CANCELLED)
         .order_by(PanelSession.held_on, PanelSession.id)
     ).all()
+
+
+def agenda_counts(sessions):
+    """How many items each session's agenda holds, in one query for the whole list."""
+    ids = [session.id for session in sessions]
+    return dict(db.session.execute(
+        select(AgendaItem.session_id, func.count(AgendaItem.id))
+        .where(AgendaItem.session_id.in_(ids)).group_by(AgendaItem.session_id)).all())
 
 
 # The schedule counts each past session's cases.

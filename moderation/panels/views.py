@@ -12,12 +12,10 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from moderation.admin.services import agencies
 from moderation.disputes import queue
-from moderation.extensions import db
 from moderation.models import AgendaItem, Dispute, ItemGuest, PanelMember, PanelSession
 from moderation.panels import agenda, membership, permissions, services  # noqa: F401 (its rules)
 from moderation.panels.forms import (
@@ -52,15 +50,7 @@ SESSION_PAGE = (selectinload(PanelSession.agenda).options(
 def schedule():
     sessions = services.upcoming_sessions()
     return render_template("panels/schedule.html", sessions=sessions,
-                           counts=_agenda_counts(sessions), past=services.past_sessions())
-
-
-def _agenda_counts(sessions):
-    """How many items each session's agenda holds, in one query for the whole list."""
-    ids = [session.id for session in sessions]
-    return dict(db.session.execute(
-        select(AgendaItem.session_id, func.count(AgendaItem.id))
-        .where(AgendaItem.session_id.in_(ids)).group_by(AgendaItem.session_id)).all())
+                           counts=services.agenda_counts(sessions), past=services.past_sessions())
 
 
 @bp.route("/new", methods=["GET", "POST"])
