@@ -292,3 +292,30 @@ def test_case_papers_from_the_referral_form_to_approved_minutes(
     with open(download.value.path(), "rb") as file:
         minutes = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(file.read())).pages)
     assert f"Riley Referrer ({referrer_agency}), item" in " ".join(minutes.split()), minutes
+
+
+def test_the_referrer_withdraws_a_document_with_a_reason(app, open_as, make_user,  # noqa: F811
+                                                         make_dispute):
+    """The withdraw page, its error state and the list afterwards, under axe and the real CSP
+    (no demo document can be withdrawn, so the crawl never reaches this page)."""
+    referrer = make_user("referrer", name="Riley Referrer")
+    dispute = make_dispute(referrer)
+    tab = open_as(referrer)
+    tab.goto(address("disputes.show", dispute_id=dispute))
+    tab.get_by_role("link", name="Attach a document").click()
+    _upload(tab, "referral.pdf", referral_form())
+    _success(tab, "referral.pdf")
+    tab.get_by_role("link", name="Withdraw referral.pdf").click()
+    expect(tab.locator("h1")).to_have_text("Withdraw referral.pdf")
+    assert_accessible(tab)
+    tab.get_by_role("button", name="Withdraw the document").click()
+    expect(tab.locator(".govuk-error-summary")).to_contain_text(
+        "Enter the reason for withdrawing the document")
+    assert_accessible(tab)
+    tab.get_by_label("Why are you withdrawing it?").fill("The wrong child's form was attached.")
+    tab.get_by_role("button", name="Withdraw the document").click()
+    expect(tab.locator("#documents ~ dl")).to_contain_text(
+        "The wrong child's form was attached.")
+    expect(tab.get_by_role("link", name="referral.pdf")).to_have_count(0)
+    assert_accessible(tab)
+    assert _documents(app)[0].withdrawn
