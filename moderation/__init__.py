@@ -102,6 +102,8 @@ def _register_blueprints(app):
     from moderation.outcomes.views import bp as outcomes_bp
     from moderation.panels.views import bp as panels_bp
     from moderation.papers.views import bp as papers_bp
+    from moderation.retention.subject_access_views import bp as subject_access_bp
+    from moderation.retention.views import bp as retention_bp
     from moderation.web.forms import IdConverter
 
     app.url_map.converters["int"] = IdConverter  # before any route: every <int:...> id bounded
@@ -116,6 +118,8 @@ def _register_blueprints(app):
     app.register_blueprint(actions_bp)
     app.register_blueprint(notifications_bp)
     app.register_blueprint(outcomes_bp)
+    app.register_blueprint(retention_bp)
+    app.register_blueprint(subject_access_bp)
     app.add_url_rule("/assets/<path:filename>", "assets", _govuk_asset)
 
 

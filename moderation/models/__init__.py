@@ -58,6 +58,13 @@ from moderation.models.reports import (
     MinutesStatus,
     MinutesVersion,
 )
+from moderation.models.retention import (
+    LegalHold,
+    PeriodUnit,
+    RecordKind,
+    RetentionRule,
+    RetentionRun,
+)
 
 __all__ = [
     "Action",
@@ -90,6 +97,7 @@ __all__ = [
     "ItemNote",
     "LearningSummary",
     "LearningTheme",
+    "LegalHold",
     "MemberRole",
     "MinutesComment",
     "MinutesStatus",
@@ -99,9 +107,13 @@ __all__ = [
     "PanelMember",
     "PanelOutcome",
     "PanelSeries",
+    "PeriodUnit",
     "PanelSession",
     "PolicyStage",
+    "RecordKind",
     "ReferralMethod",
+    "RetentionRule",
+    "RetentionRun",
     "Role",
     "Route",
     "SessionStatus",

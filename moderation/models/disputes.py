@@ -268,10 +268,13 @@ class Dispute(Base):
     referring_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
 
     # The child: shown only where need-to-know allows; elsewhere the reference and initials.
-    child_name: Mapped[str] = mapped_column(String(200))
-    child_name_key: Mapped[str] = mapped_column(String(200))  # lower-case, for repeat matching
-    child_dob: Mapped[date] = mapped_column(Date)
+    # All four are None once the dispute is anonymised under the retention schedule.
+    child_name: Mapped[str | None] = mapped_column(String(200))
+    child_name_key: Mapped[str | None] = mapped_column(String(200))  # for repeat matching
+    child_dob: Mapped[date | None] = mapped_column(Date)
     child_case_number: Mapped[str | None] = mapped_column(String(50), index=True)
+    # The day the retention job removed the child's details and the free text (rule 15).
+    anonymised_on: Mapped[date | None] = mapped_column(Date, index=True)
 
     # The referral record.
     referral_date: Mapped[date] = mapped_column(Date)
@@ -331,10 +334,17 @@ class Dispute(Base):
         back_populates="dispute",
     )
     repeat_of: Mapped["Dispute | None"] = relationship(remote_side=[id])
+    holds: Mapped[list["LegalHold"]] = relationship(  # noqa: F821 (models/retention.py)
+        order_by="LegalHold.placed_at", back_populates="dispute")
 
     @property
     def child_initials(self):
-        return "".join(part[0].upper() for part in self.child_name.split() if part)
+        """The child's initials; empty once anonymised (the minutes keep theirs)."""
+        return "".join(part[0].upper() for part in (self.child_name or "").split() if part)
+
+    @property
+    def anonymised(self):
+        return self.anonymised_on is not None
 
     @property
     def current_stage(self):

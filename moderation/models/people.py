@@ -40,6 +40,7 @@ class Role(LabelledEnum):
     PANEL_MEMBER = "panel_member"
     CSC_MANAGER = "csc_manager"
     REFERRER = "referrer"
+    DATA_PROTECTION_OFFICER = "data_protection_officer"
 
 
 Role.LABELS = ROLE_LABELS = {
@@ -49,6 +50,7 @@ Role.LABELS = ROLE_LABELS = {
     Role.CHAIR: "Panel chair",
     Role.PARTNERSHIP_MANAGER: "Partnership manager",
     Role.ADMIN: "Administrator",
+    Role.DATA_PROTECTION_OFFICER: "Data protection officer",
 }
 
 
