@@ -51,6 +51,8 @@ DEMO_USERS = [
     DemoUser("csc.rep@demo.example.org", "Fatima Khan", DEMO_AGENCIES[3][0], Role.PANEL_MEMBER),
     DemoUser("police.deputy@demo.example.org", "DS Chris Nolan", DEMO_AGENCIES[2][0],
              Role.PANEL_MEMBER),
+    DemoUser("dpo@demo.example.org", "Joanna Kowalski", DEMO_AGENCIES[3][0],
+             Role.DATA_PROTECTION_OFFICER),
 ]
 
 
