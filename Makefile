@@ -19,8 +19,13 @@ run: $(VENV)/.installed static/govuk/.installed
 	$(BIN)/flask --app wsgi scheduler & \
 	$(BIN)/flask --app wsgi run --host $(HOST) --port $(PORT)
 
+# The suite runs on every CPU (pytest-xdist, one worker process each); PYTEST_WORKERS=0 runs it
+# in this one process. Work-stealing evens out the long tests (browser journeys, PDFs): a worker
+# that runs out of tests takes some from the other's queue.
+PYTEST_WORKERS ?= auto
+
 test: $(VENV)/.installed-dev static/govuk/.installed
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # The benchmark (bench/run.py, README): wrk from Debian's packages and PostgreSQL on
 # 127.0.0.1:5432, started here if it is installed but stopped. BENCH_ARGS passes options.

@@ -25,6 +25,15 @@ from moderation.extensions import limiter
 from moderation.models import Agency, AgencyKind, Dispute, User
 
 POSTGRES_URL = os.environ.get("MODERATION_TEST_POSTGRES_URL")
+# `make test` runs the suite on every CPU (pytest-xdist): worker processes gw0, gw1, ... each run
+# a share of the tests at the same time. Whatever two of them could otherwise share (a
+# PostgreSQL database, keys in Redis) is their own, named after the worker; without xdist the
+# one process is "main" and uses the names as given.
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "main")
+# Rate limits kept in Redis (tests that ask for it) under this process's own keys, so that
+# neither another worker nor another test run on the same Redis counts the same sign-ins or
+# resets them (limiter.reset() deletes every key under its prefix).
+LIMITS_KEY_PREFIX = f"LIMITS:test-{WORKER}-{os.getpid()}"
 DATABASES = [
     "sqlite",
     pytest.param(
@@ -38,7 +47,10 @@ PASSWORD = "correct-horse-battery"
 
 
 def _config(url, **overrides):
-    return type("PerTestConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url, **overrides})
+    storage_options = {**TestConfig.RATELIMIT_STORAGE_OPTIONS, "key_prefix": LIMITS_KEY_PREFIX}
+    return type("PerTestConfig", (TestConfig,), {
+        "SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_STORAGE_OPTIONS": storage_options,
+        **overrides})
 
 
 def _migrate(url):
@@ -56,10 +68,18 @@ def sqlite_template(tmp_path_factory):
     return path
 
 
+def _worker_database_url(url):
+    """The worker's own database: `<name>_gw0`, `<name>_gw1`, ... under xdist, else `<name>`."""
+    url = sa.engine.make_url(url)
+    if WORKER != "main":
+        url = url.set(database=f"{url.database}_{WORKER}")
+    return url
+
+
 @pytest.fixture(scope="session")
 def postgres_database():
-    """The PostgreSQL test database, created if missing, emptied and migrated once."""
-    url = sa.engine.make_url(POSTGRES_URL)
+    """This worker's PostgreSQL test database, created if missing, emptied and migrated once."""
+    url = _worker_database_url(POSTGRES_URL)
     admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         exists = connection.scalar(
@@ -73,9 +93,10 @@ def postgres_database():
         connection.execute(sa.text("DROP SCHEMA public CASCADE"))
         connection.execute(sa.text("CREATE SCHEMA public"))
     engine.dispose()
-    _migrate(POSTGRES_URL)
-    SEEDED_ROWS.update(_seeded_rows(POSTGRES_URL))
-    return POSTGRES_URL
+    database_url = url.render_as_string(hide_password=False)
+    _migrate(database_url)
+    SEEDED_ROWS.update(_seeded_rows(database_url))
+    return database_url
 
 
 # Rows the migrations insert (the default escalation policy): restored after each TRUNCATE.

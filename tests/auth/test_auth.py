@@ -12,7 +12,7 @@ from moderation import create_app
 from moderation.config import TestConfig
 from moderation.extensions import limiter
 from moderation.models import AuditEvent, User
-from tests.conftest import banners, error_summary, heading, page, post, sign_in, url
+from tests.conftest import _config, banners, error_summary, heading, page, post, sign_in, url
 
 WRONG_DETAILS = "Enter a correct email address and password"
 LOCKED_OUT = "You have tried to sign in too many times. Wait 15 minutes, then try again."
@@ -324,9 +324,8 @@ def test_lock_out_holds_across_web_workers_when_limits_are_kept_in_redis(
         for _ in range(5):
             sign_in(client, user, "not-the-password")
         # A second worker process: a new app whose limiter has only Redis to go on.
-        other_worker = create_app(type("Worker", (TestConfig,), {
-            "SQLALCHEMY_DATABASE_URI": database_url, "RATELIMIT_STORAGE_URI": REDIS_URL,
-        }))
+        # Built as the test's own app is (_config), so both count under this test run's keys.
+        other_worker = create_app(_config(database_url, RATELIMIT_STORAGE_URI=REDIS_URL))
         assert error_summary(sign_in(other_worker.test_client(), user)) == [LOCKED_OUT]
     finally:
         limiter.reset()

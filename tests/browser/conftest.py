@@ -30,6 +30,9 @@ CHROMIUM_ARGS = [
 ]
 
 
+EXPECT_TIMEOUT_MS = 20_000
+
+
 def _unavailable(message):
     if REQUIRED:
         pytest.fail(f"{message} (browser tests are required: MODERATION_REQUIRE_BROWSER=1)")
@@ -42,15 +45,20 @@ def browser():
         _unavailable("Chromium is not installed: apt-get install chromium to run browser tests")
     if not AXE.exists():
         _unavailable("axe-core is not installed: run `make assets` to run browser tests")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # `make test` runs a worker per CPU, each with its own Chromium and live server beside
+    # PostgreSQL: a busy machine can take more than expect()'s default 5 seconds to show a page.
+    # Waiting longer changes nothing for a page that is right; a wrong one still fails.
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
 
 
-# The app the live server is serving and its base URL, while a test runs (one at a time).
+# The app the live server is serving and its base URL, while a test runs (one at a time in
+# each worker process).
 _SERVED = {}
 
 
