@@ -1,11 +1,12 @@
-"""Command line: init-db, create-user, demo-data, minutes, learning-summary, scheduler, jobs.
+"""Command line: init-db, create-user, demo-data, minutes, learning-summary, scheduler, jobs,
+retention.
 
 Each command's work is one transaction (`commit_job`): kept when the command ends well, none of
 it when it fails.
 """
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import click
 from flask import current_app
@@ -15,11 +16,13 @@ from flask_migrate import upgrade
 from moderation import demo
 from moderation.admin import services as admin_services
 from moderation.auth import passwords
+from moderation.calendar import today
 from moderation.extensions import db
 from moderation.meeting import minutes
 from moderation.models import Agency, PanelSession, Role
 from moderation.outcomes import figures as outcomes
 from moderation.outcomes import learning
+from moderation.retention import job as retention_job
 from moderation.scheduling import jobs
 from moderation.web.boundary import Refusal, commit_job
 
@@ -32,6 +35,7 @@ def register(app):
     app.cli.add_command(learning_summary)
     app.cli.add_command(scheduler)
     app.cli.add_command(jobs_group)
+    app.cli.add_command(retention)
 
 
 @click.command("init-db")
@@ -188,3 +192,45 @@ def jobs_run(job_id):
                                  param_hint="JOB_ID")
     jobs.use_app(current_app._get_current_object())
     click.echo(f"{job_id}: {jobs.run_now(job_id)}")
+
+
+def _day(context, parameter, value):
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date: give it as YYYY-MM-DD, like "
+                                 "2026-11-24") from None
+
+
+@click.command("retention")
+@with_appcontext
+@click.option("--dry-run", is_flag=True, help="List what would change, and change nothing.")
+@click.option("--as-of", "as_of", callback=_day, metavar="YYYY-MM-DD",
+              help="The day to apply the schedule as of (default: today).")
+def retention(dry_run, as_of):
+    """Anonymise and delete what the retention schedule says is due, as the nightly job does
+    (each batch its own transaction), and print what was done."""
+    as_of = as_of or today()
+    if dry_run:
+        preview = commit_job(lambda: retention_job.preview(as_of))
+        _print_counts(f"A run as of {as_of} would change:", preview.counts)
+        for reference in preview.references:
+            click.echo(f"  would anonymise {reference}")
+        click.echo("Nothing was changed.")
+        return
+    if as_of > today():
+        # A run ahead of the calendar anonymises disputes before they are due.
+        raise click.BadParameter("a run cannot be as of a day after today: use --dry-run to "
+                                 "see what that day would change", param_hint="--as-of")
+    run = retention_job.run(as_of)
+    _print_counts(f"The retention run as of {as_of} changed:", run.counts)
+
+
+def _print_counts(heading, counts):
+    click.echo(heading)
+    for key, label in retention_job.COUNTS.items():
+        click.echo(f"  {label}: {counts[key]:,}")
+    if counts.get("audit_deleted_before"):
+        click.echo(f"  Audit events kept from: {counts['audit_deleted_before']}")

@@ -38,7 +38,7 @@ SHORTEST_CASE_NUMBER = 4  # shorter ones ("12") would refuse every text holding 
 
 @dataclass(frozen=True)
 class Child:
-    name: str
+    name: str | None  # None once anonymised
     dob: date | None = None
     case_number: str | None = None
 
@@ -59,6 +59,7 @@ class ChildIdentifiers:
             self._add(child)
 
     def _add(self, child):
+        # An anonymised child has no details left to look for: every field is None.
         words = (child.name or "").split()
         for name in (" ".join(words), words[-1] if words else ""):
             tokens = _letters(name)
@@ -105,7 +106,7 @@ def refuse_on_agenda(session, fields):
     children = db.session.execute(
         select(Dispute.child_name, Dispute.child_dob, Dispute.child_case_number)
         .join(AgendaItem, AgendaItem.dispute_id == Dispute.id)
-        .where(AgendaItem.session_id == session.id))
+        .where(AgendaItem.session_id == session.id, Dispute.anonymised_on.is_(None)))
     refused = refusal(fields, ChildIdentifiers(Child(*row) for row in children))
     if refused:
         raise Refusal(*refused)

@@ -154,6 +154,12 @@ KINDS = {
     "action_overdue": Kind("An action you own is overdue",
                            "A panel action is overdue",
                            "An action the panel set for you is past its due date.", ANYONE),
+    # Data protection (rule 15): what the nightly retention job did, in figures only.
+    "retention_ran": Kind("The retention job anonymises or deletes records, or keeps some on "
+                          "legal hold",
+                          "The retention job has run",
+                          "The nightly retention job has anonymised or deleted records, or kept "
+                          "records that were due because of a legal hold. Read its report.", PM),
 }
 
 

@@ -8,6 +8,7 @@ tells nobody. In-app messages may name the case (the app is need-to-know); email
 The README's table "Who is told what" lists these events; keep the two in step.
 """
 
+from flask import current_app, has_request_context, url_for
 from sqlalchemy import or_, select
 
 from moderation.extensions import db
@@ -329,3 +330,29 @@ def action_owed(action):
     _tell(owners, f"action-set:action-{action.id}",
           f"The panel has set you an action, due {format_date(action.due_on)}.",
           f"/actions/{action.id}", "action_owed")
+
+
+# Data protection -------------------------------------------------------------------------------
+
+
+def _path(endpoint):
+    """An endpoint's address, in a request or in a job (which has no request to build it in)."""
+    if has_request_context():
+        return url_for(endpoint)
+    with current_app.test_request_context():
+        return url_for(endpoint)
+
+
+def retention_ran(run):
+    """The partnership managers hear what a retention run did, in figures only (no reference or
+    child's detail), with a link to the runs' report."""
+    counts = run.counts
+    deleted = ", ".join(f"{counts.get(key, 0):,} {what}" for key, what in (
+        ("documents_deleted", "documents"), ("notifications_deleted", "notifications"),
+        ("emails_deleted", "emails"), ("audit_events_deleted", "audit events")))
+    held = counts.get("held_skipped", 0)
+    _tell(role_holders(Role.PARTNERSHIP_MANAGER), f"retention-ran:run-{run.id}",
+          f"The retention job of {format_date(run.as_of)} anonymised "
+          f"{counts.get('disputes_anonymised', 0):,} disputes and deleted {deleted}. "
+          f"{held:,} due dispute{'' if held == 1 else 's'} kept on legal hold.",
+          _path("retention.runs"), "retention_ran")

@@ -108,11 +108,12 @@ def check_no_child_identified(period, vignettes, recommendations):
 def _children_in(period):
     decided = select(PanelDecision.dispute_id).where(
         PanelDecision.decided_on.between(period.start, period.end))
+    # Anonymised children have nothing left to refuse (their details are gone).
     rows = db.session.execute(
         select(Dispute.child_name, Dispute.child_dob, Dispute.child_case_number).where(or_(
             Dispute.raised_on.between(period.start, period.end),
             Dispute.settled_on.between(period.start, period.end),
-            Dispute.id.in_(decided))))
+            Dispute.id.in_(decided)), Dispute.anonymised_on.is_(None)))
     return child_identifiers.ChildIdentifiers(child_identifiers.Child(*row) for row in rows)
 
 

@@ -3,10 +3,11 @@
 The scheduler is its own process (`flask --app wsgi scheduler`): one APScheduler 3.11
 BlockingScheduler with an SQLAlchemyJobStore on the application's database, so jobs survive a
 restart. Web workers never start it. Job bodies are thin: each calls one service in
-moderation/scheduling/reminders.py or moderation/notifications/delivery.py, and `_run` is the
-one place that runs a body, in an app context, as one transaction (`commit_job`: committed when
-it returns, rolled back when it raises). The email delivery commits each message on its own as
-well (notifications/delivery.py says why).
+moderation/scheduling/reminders.py, moderation/notifications/delivery.py or
+moderation/retention/job.py, and `_run` is the one place that runs a body, in an app context,
+as one transaction (`commit_job`: committed when it returns, rolled back when it raises). The
+email delivery commits each message on its own as well (notifications/delivery.py says why),
+and the retention job each batch (retention/job.py).
 """
 
 import importlib
@@ -24,6 +25,7 @@ from flask import current_app, has_app_context
 
 from moderation.extensions import db
 from moderation.notifications import delivery
+from moderation.retention import job as retention_job
 from moderation.scheduling import reminders
 from moderation.web.boundary import commit_job
 
@@ -76,6 +78,9 @@ JOBS = [
     Job("generate-sessions", "moderation.scheduling.jobs:generate_sessions",
         "Keep every series' sessions generated six months ahead", "cron",
         {"hour": 5, "minute": 0}),
+    Job("retention", "moderation.scheduling.jobs:retention",
+        "Nightly: anonymise and delete what the retention schedule says is due, and report it",
+        "cron", {"hour": 1, "minute": 30}),
 ]
 JOB_IDS = {job.id: job for job in JOBS}
 
@@ -144,6 +149,12 @@ def overdue_actions():
 
 def generate_sessions():
     return _run(reminders.keep_series_generated)
+
+
+def retention():
+    # The run commits each batch itself (retention/job.py says why); `_run`'s own commit then
+    # has nothing left to write.
+    return _run(retention_job.nightly)
 
 
 def build_scheduler(blocking=True):
