@@ -10,6 +10,7 @@ OVERSIGHT = (Role.PARTNERSHIP_MANAGER, Role.DATA_PROTECTION_OFFICER)
 rule("retention.schedule", *OVERSIGHT)
 rule("retention.set_schedule", Role.PARTNERSHIP_MANAGER)
 rule("retention.runs", *OVERSIGHT)
+rule("retention.holds", *OVERSIGHT)
 rule("subject_access.search", *OVERSIGHT)
 
 

@@ -104,6 +104,12 @@ EXPECTED = {
     "documents.attach": {Role.REFERRER, Role.CSC_MANAGER},
     "documents.download": ANYONE_SIGNED_IN,
     "documents.withdraw": {Role.REFERRER, Role.CSC_MANAGER},
+    "retention.schedule": {Role.PARTNERSHIP_MANAGER, Role.DATA_PROTECTION_OFFICER},
+    "retention.edit_rule": {Role.PARTNERSHIP_MANAGER},
+    "retention.runs": {Role.PARTNERSHIP_MANAGER, Role.DATA_PROTECTION_OFFICER},
+    "retention.holds": {Role.PARTNERSHIP_MANAGER, Role.DATA_PROTECTION_OFFICER},
+    "retention.hold": {Role.PARTNERSHIP_MANAGER},
+    "retention.release": {Role.PARTNERSHIP_MANAGER},
 }
 
 
@@ -156,7 +162,7 @@ def test_route_access_by_role(app, make_user, make_dispute, make_session, make_m
            "dispute_id": make_dispute(subject), "position": 1, "session_id": make_session(),
            "member_id": make_member(), "token": "not-a-real-token", "item_id": 1,
            "action_id": 1, "step": "close", "version": 1, "action": "save", "summary_id": 1,
-           "message_id": 1}
+           "message_id": 1, "kind": "disputes", "hold_id": 1}
     ids["document_id"] = 1  # no such document: "Page not found" to everyone who may ask
     url = _url(rule, ids)
     expected = EXPECTED[endpoint]

@@ -1,0 +1,276 @@
+"""Legal holds as the partnership manager places and releases them: with a reason, audited,
+shown on the dispute page and in the list of holds; refused without a reason, twice over, or to
+anyone else."""
+
+import re
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from moderation.models import Dispute, LegalHold, User
+from tests.conftest import client_for, error_summary, heading, page, post, url
+from tests.disputes.test_dispute_pages import counting_queries
+
+REASON = "Needed by the child safeguarding practice review opened in November 2026."
+
+
+@pytest.fixture
+def pm(make_user):
+    return make_user("partnership_manager", name="Pat Manager")
+
+
+@pytest.fixture
+def pm_client(on_a_monday, app, pm):
+    return client_for(app, pm)
+
+
+@pytest.fixture
+def dispute(make_dispute):
+    return make_dispute()
+
+
+def hold_banner(response):
+    banner = page(response).find(id="legal-hold")
+    return re.sub(r"\s+", " ", banner.get_text(" ", strip=True)) if banner else None
+
+
+def success_banners(response):
+    return [re.sub(r"\s+", " ", banner.get_text(" ", strip=True)) for banner in
+            page(response).select(".govuk-notification-banner--success "
+                                  ".govuk-notification-banner__content")]
+
+
+def links(response):
+    return [link.get_text(" ", strip=True) for link in page(response).select("main a")]
+
+
+def field_error(response, field_id):
+    group = page(response).find(id=field_id).find_parent(class_="govuk-form-group")
+    message = group.select_one(".govuk-error-message")
+    return message.get_text(" ", strip=True).removeprefix("Error:").strip() if message else None
+
+
+def hold_it(client, dispute_id, reason=REASON):
+    return post(client, url(client, "retention.hold", dispute_id=dispute_id), {"reason": reason},
+                follow_redirects=True)
+
+
+def hold_id(app, db, dispute_id):
+    with app.app_context():
+        return db.session.scalar(sa.select(LegalHold.id).where(LegalHold.dispute_id == dispute_id))
+
+
+def test_the_partnership_manager_holds_a_dispute_with_a_reason(pm_client, dispute, stored_holds,
+                                                               audited):
+    before = pm_client.get(url(pm_client, "disputes.show", dispute_id=dispute))
+    assert hold_banner(before) is None
+    assert "Hold this dispute" in links(before)
+    form = pm_client.get(url(pm_client, "retention.hold", dispute_id=dispute))
+    assert heading(form) == "Hold this dispute"
+
+    response = hold_it(pm_client, dispute, f"  {REASON}  ")
+    assert heading(response) == f"Dispute D-2026-{dispute:04d}"
+    assert success_banners(response) == [
+        "The dispute is on legal hold: the retention schedule will not anonymise it until the "
+        "hold is released."]
+    assert hold_banner(response) == (
+        f"Legal hold This dispute is on legal hold since 23 November 2026, 9:00am: {REASON} "
+        "The retention schedule will not anonymise it until the hold is released. "
+        "Release the hold")
+    assert "Hold this dispute" not in links(response)
+    assert stored_holds(dispute) == [(REASON, True, None)]
+    [(object_id, detail)] = audited("legal_hold_placed")
+    assert object_id == str(dispute)
+    assert set(detail) == {"hold_id"}
+
+
+@pytest.mark.parametrize(("reason", "message"), [
+    ("", "Enter why the dispute is held"),
+    ("   ", "Enter why the dispute is held"),
+    ("x" * 2001, "The reason must be 2,000 characters or fewer"),
+    ("Amelia Jones is part of a review",
+     "The reason must not contain a child's name, date of birth or case number"),
+    ("Born 14/03/2021", "The reason must not contain a child's name, date of birth or case number"),
+])
+def test_a_hold_without_a_proper_reason_is_refused_and_nothing_stored(pm_client, dispute,
+                                                                      stored_holds, audited,
+                                                                      reason, message):
+    response = hold_it(pm_client, dispute, reason)
+    assert heading(response) == "Hold this dispute"
+    assert error_summary(response) == [message]
+    assert field_error(response, "reason") == message
+    assert stored_holds(dispute) == []
+    assert audited("legal_hold_placed") == []
+
+
+def test_a_second_hold_is_not_offered_while_one_is_in_force(app, db, pm_client, dispute,
+                                                           stored_holds):
+    hold_it(pm_client, dispute)
+    response = pm_client.get(url(pm_client, "retention.hold", dispute_id=dispute))
+    assert response.status_code == 404
+    assert heading(response) == "Page not found"
+    assert post(pm_client, url(pm_client, "retention.hold", dispute_id=dispute),
+                {"reason": "Again"}).status_code == 404
+    assert len(stored_holds(dispute)) == 1
+
+
+def test_the_service_refuses_a_second_hold_and_an_anonymised_dispute(app, db, pm, dispute):
+    from moderation.retention import holds
+    from moderation.web.boundary import Refusal
+
+    with app.app_context():
+        record, actor = db.session.get(Dispute, dispute), db.session.get(User, pm.id)
+        holds.place(record, actor, REASON)
+        with pytest.raises(Refusal, match="already on legal hold"):
+            holds.place(record, actor, "A second review")
+        db.session.rollback()
+        record = db.session.get(Dispute, dispute)
+        record.anonymised_on = date(2026, 11, 1)
+        with pytest.raises(Refusal, match="anonymised"):
+            holds.place(record, db.session.get(User, pm.id), REASON)
+
+
+def test_an_anonymised_dispute_cannot_be_held(app, db, pm_client, dispute):
+    with app.app_context():
+        db.session.get(Dispute, dispute).anonymised_on = date(2026, 11, 1)
+        db.session.commit()
+    response = pm_client.get(url(pm_client, "retention.hold", dispute_id=dispute))
+    assert heading(response) == "Page not found"
+
+
+def test_the_partnership_manager_releases_a_hold_with_a_reason(app, db, pm_client, dispute,
+                                                               stored_holds, audited):
+    hold_it(pm_client, dispute)
+    ident = hold_id(app, db, dispute)
+    address = url(pm_client, "retention.release", hold_id=ident)
+    assert heading(pm_client.get(address)) == "Release the hold"
+
+    refused = post(pm_client, address, {"reason": " "})
+    assert error_summary(refused) == ["Enter why the hold is released"]
+    assert field_error(refused, "reason") == "Enter why the hold is released"
+    assert stored_holds(dispute) == [(REASON, True, None)]
+
+    response = post(pm_client, address, {"reason": "The review has reported."},
+                    follow_redirects=True)
+    assert success_banners(response) == [
+        "The legal hold has been released: the retention schedule applies to the dispute again."]
+    assert hold_banner(response) is None
+    assert "Hold this dispute" in links(response)
+    assert stored_holds(dispute) == [(REASON, False, "The review has reported.")]
+    assert audited("legal_hold_released") == [(str(dispute), {"hold_id": ident})]
+    assert heading(pm_client.get(address)) == "Page not found"
+
+
+def test_the_referrer_reads_the_hold_on_their_dispute_but_cannot_release_it(
+        app, db, pm_client, make_user, make_dispute):
+    referrer = make_user("referrer")
+    dispute = make_dispute(referrer)
+    hold_it(pm_client, dispute)
+    client = client_for(app, referrer)
+    response = client.get(url(client, "disputes.show", dispute_id=dispute))
+    assert hold_banner(response).startswith("Legal hold This dispute is on legal hold since")
+    assert "Release the hold" not in links(response)
+    assert "Hold this dispute" not in links(response)
+    refused = client.get(url(client, "retention.release", hold_id=hold_id(app, db, dispute)))
+    assert heading(refused) == "You do not have access to this page"
+
+
+@pytest.mark.parametrize("role", ["csc_manager", "referrer", "chair", "data_protection_officer"])
+def test_nobody_but_the_partnership_manager_may_hold(app, make_user, dispute, stored_holds,
+                                                     role):
+    client = client_for(app, make_user(role))
+    response = post(client, url(client, "retention.hold", dispute_id=dispute),
+                    {"reason": REASON})
+    assert heading(response) == "You do not have access to this page"
+    assert stored_holds(dispute) == []
+
+
+def test_a_csc_manager_reads_the_dispute_but_is_offered_no_hold(app, make_user, dispute):
+    client = client_for(app, make_user("csc_manager"))
+    response = client.get(url(client, "disputes.show", dispute_id=dispute))
+    assert heading(response) == f"Dispute D-2026-{dispute:04d}"
+    assert "Hold this dispute" not in links(response)
+
+
+def holds_tables(response):
+    return {table["id"]: [[re.sub(r"\s+", " ", cell.get_text(" ", strip=True))
+                           for cell in row.select("td")] for row in table.select("tbody tr")]
+            for table in page(response).select("table")}
+
+
+def test_the_holds_list_shows_holds_in_force_and_released(app, db, pm_client, make_dispute,
+                                                          make_user, audited):
+    held, released = make_dispute(), make_dispute()
+    hold_it(pm_client, held)
+    hold_it(pm_client, released, "A review that has now reported.")
+    post(pm_client, url(pm_client, "retention.release", hold_id=hold_id(app, db, released)),
+         {"reason": "Reported."})
+
+    response = pm_client.get(url(pm_client, "retention.holds"))
+    assert heading(response) == "Legal holds"
+    tables = holds_tables(response)
+    assert tables["active-holds"] == [[f"D-2026-{held:04d}", REASON, "Pat Manager",
+                                       "23 November 2026, 9:00am",
+                                       f"Release the hold on D-2026-{held:04d}"]]
+    assert tables["released-holds"] == [[
+        f"D-2026-{released:04d}",
+        "23 November 2026, 9:00am by Pat Manager: A review that has now reported.",
+        "23 November 2026, 9:00am by Pat Manager: Reported."]]
+    assert f"D-2026-{held:04d}" in links(response)  # to the dispute page
+    assert audited("legal_holds_viewed")
+
+    dpo = client_for(app, make_user("data_protection_officer"))
+    tables = holds_tables(dpo.get(url(dpo, "retention.holds")))
+    assert tables["active-holds"] == [[f"D-2026-{held:04d}", REASON, "Pat Manager",
+                                       "23 November 2026, 9:00am", ""]]
+    assert f"D-2026-{held:04d}" not in links(dpo.get(url(dpo, "retention.holds")))
+
+
+def test_with_no_holds_the_list_says_so(pm_client):
+    text = page(pm_client.get(url(pm_client, "retention.holds"))).select_one("main").get_text()
+    assert "No dispute is on legal hold." in text
+    assert "No hold has been released." in text
+
+
+def test_the_holds_list_runs_the_same_queries_for_few_or_many_holds(app, db, pm_client,
+                                                                    make_dispute, make_user):
+    address = url(pm_client, "retention.holds")
+    hold_it(pm_client, make_dispute())
+    pm_client.get(address)
+    with counting_queries(app) as few:
+        pm_client.get(address)
+    for _ in range(5):
+        other = client_for(app, make_user("partnership_manager"))
+        dispute = make_dispute()
+        hold_it(other, dispute)
+        post(other, url(other, "retention.release", hold_id=hold_id(app, db, dispute)),
+             {"reason": "Done."})
+        hold_it(other, make_dispute())
+    with counting_queries(app) as many:
+        response = pm_client.get(address)
+    tables = holds_tables(response)
+    assert (len(tables["active-holds"]), len(tables["released-holds"])) == (6, 5)
+    assert many["n"] == few["n"]
+
+
+def test_the_dispute_page_reads_its_holds_in_one_query(app, db, pm_client, dispute):
+    address = url(pm_client, "disputes.show", dispute_id=dispute)
+    pm_client.get(address)
+    with counting_queries(app) as none_held:
+        pm_client.get(address)
+    for _ in range(3):
+        hold_it(pm_client, dispute)
+        post(pm_client, url(pm_client, "retention.release",
+                            hold_id=max_hold(app, db, dispute)), {"reason": "Done."})
+    hold_it(pm_client, dispute)
+    with counting_queries(app) as held:
+        response = pm_client.get(address)
+    assert hold_banner(response) is not None
+    assert held["n"] == none_held["n"]
+
+
+def max_hold(app, db, dispute_id):
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.max(LegalHold.id))
+                                 .where(LegalHold.dispute_id == dispute_id))

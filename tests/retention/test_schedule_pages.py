@@ -1,0 +1,296 @@
+"""The retention schedule as the partnership manager and the data protection officer read and
+set it: each kind's period in words, what happens then and why; bad periods refused with GOV.UK
+errors and nothing changed; the retention job's runs reported in words."""
+
+import re
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from moderation.models import RetentionRun, User
+from tests.conftest import client_for, error_summary, heading, page, post, url
+from tests.disputes.test_dispute_pages import counting_queries
+
+DISPUTES_REASON = "Six years after the dispute closed covers a claim under the Limitation Act 1980"
+
+
+@pytest.fixture
+def pm(make_user):
+    return make_user("partnership_manager", name="Pat Manager")
+
+
+@pytest.fixture
+def pm_client(app, pm):
+    return client_for(app, pm)
+
+
+def cards(response):
+    """Each kind's card: its title and its rows as {key: value}."""
+    found = {}
+    for card in page(response).select(".govuk-summary-card"):
+        title = card.select_one(".govuk-summary-card__title").get_text(" ", strip=True)
+        rows = {row.select_one(".govuk-summary-list__key").get_text(strip=True):
+                re.sub(r"\s+", " ", row.select_one(".govuk-summary-list__value")
+                       .get_text(" ", strip=True))
+                for row in card.select(".govuk-summary-list__row")}
+        found[title] = rows
+    return found
+
+
+def change_links(response):
+    return [link.get_text(" ", strip=True)
+            for link in page(response).select(".govuk-summary-card__actions a")]
+
+
+def field_error(response, field_id):
+    """The GOV.UK error message shown on the field."""
+    control = page(response).find(id=field_id)
+    group = control.find_parent(class_="govuk-form-group")
+    message = group.select_one(".govuk-error-message") if group else None
+    return message.get_text(" ", strip=True).removeprefix("Error:").strip() if message else None
+
+
+def banners(response):
+    return [re.sub(r"\s+", " ", banner.get_text(" ", strip=True))
+            for banner in page(response).select(".govuk-notification-banner__content")]
+
+
+# Reading the schedule --------------------------------------------------------------------------
+
+
+def test_the_partnership_manager_reads_each_kind_its_period_what_happens_and_why(pm_client):
+    response = pm_client.get(url(pm_client, "retention.schedule"))
+    assert heading(response) == "Retention schedule"
+    schedule = cards(response)
+    assert list(schedule) == ["Disputes and their papers", "Documents", "Minutes",
+                              "Notifications and the email outbox", "Sign-in sessions",
+                              "Audit events"]
+    disputes = schedule["Disputes and their papers"]
+    assert disputes["Kept for"] == ("6 years after the dispute closed, or until the child is 25 "
+                                    "if later")
+    assert disputes["Then"].startswith("Anonymised: the child's details and the free text")
+    assert disputes["Why"].startswith(DISPUTES_REASON)
+    assert disputes["Last changed"] == "Not changed: the service's default"
+    assert schedule["Documents"]["Kept for"] == "Until their dispute is anonymised"
+    assert schedule["Documents"]["Then"] == "Deleted when their dispute is anonymised"
+    assert schedule["Minutes"]["Kept for"].startswith("Permanently")
+    assert schedule["Notifications and the email outbox"]["Kept for"] == "12 months"
+    assert schedule["Notifications and the email outbox"]["Then"] == "Deleted"
+    assert schedule["Audit events"]["Kept for"] == "7 years"
+    assert schedule["Audit events"]["Then"] == "Deleted in whole months"
+    assert len(change_links(response)) == 6
+    assert change_links(response)[0] == "Change (Disputes and their papers)"
+
+
+@pytest.mark.parametrize("app_config", [{"PERMANENT_SESSION_LIFETIME": timedelta(hours=8)}])
+def test_the_sign_in_sessions_row_reads_the_apps_own_session_lifetime(pm_client):
+    response = pm_client.get(url(pm_client, "retention.schedule"))
+    assert cards(response)["Sign-in sessions"]["Kept for"] == "8 hours after the last page viewed"
+
+
+def test_the_data_protection_officer_reads_the_schedule_but_cannot_change_it(app, make_user):
+    dpo = client_for(app, make_user("data_protection_officer"))
+    response = dpo.get(url(dpo, "retention.schedule"))
+    assert heading(response) == "Retention schedule"
+    assert len(cards(response)) == 6
+    assert change_links(response) == []
+    refused = dpo.get(url(dpo, "retention.edit_rule", kind="disputes"))
+    assert refused.status_code == 403
+    assert heading(refused) == "You do not have access to this page"
+    refused = post(dpo, url(dpo, "retention.edit_rule", kind="disputes"),
+                   {"keep_for": "1", "until_age": "18", "reason": "Shorter"})
+    assert refused.status_code == 403
+
+
+@pytest.mark.parametrize("role", ["referrer", "panel_member", "chair", "csc_manager", "admin"])
+def test_people_without_a_data_protection_role_are_refused(app, make_user, role):
+    client = client_for(app, make_user(role))
+    for endpoint, args in (("retention.schedule", {}), ("retention.runs", {}),
+                           ("retention.edit_rule", {"kind": "disputes"})):
+        response = client.get(url(client, endpoint, **args))
+        assert heading(response) == "You do not have access to this page", endpoint
+
+
+def test_the_menu_offers_retention_to_the_partnership_manager_and_officer_only(app, make_user):
+    def menu(*roles):
+        client = client_for(app, make_user(*roles))
+        response = client.get(url(client, "disputes.policy"))
+        return [link.get_text(strip=True)
+                for link in page(response).select(".govuk-service-navigation__link")]
+
+    assert "Retention" in menu("partnership_manager")
+    assert "Retention" in menu("data_protection_officer")
+    assert "Retention" not in menu("referrer")
+    assert "Retention" not in menu("chair", "panel_member")
+
+
+# Changing a rule -------------------------------------------------------------------------------
+
+
+def test_the_change_page_offers_the_period_the_age_and_the_reason_as_they_stand(pm_client):
+    response = pm_client.get(url(pm_client, "retention.edit_rule", kind="disputes"))
+    assert heading(response) == "Disputes and their papers"
+    form = page(response)
+    assert form.find(id="keep_for")["value"] == "6"
+    assert form.find(id="until_age")["value"] == "25"
+    assert form.find(id="reason").get_text().strip().startswith(DISPUTES_REASON)
+    assert form.find("label", {"for": "keep_for"}).get_text(strip=True) == \
+        "Years to keep a dispute after it closed"
+
+
+@pytest.mark.parametrize(("kind", "typed", "field", "message"), [
+    ("disputes", {"keep_for": "0"}, "keep_for", "The number of years must be 1 or more"),
+    ("disputes", {"keep_for": "-2"}, "keep_for", "The number of years must be 1 or more"),
+    ("disputes", {"keep_for": "six"}, "keep_for",
+     "The number of years must be a whole number, like 6"),
+    ("disputes", {"keep_for": "2.5"}, "keep_for",
+     "The number of years must be a whole number, like 6"),
+    ("disputes", {"keep_for": " "}, "keep_for", "Enter the number of years"),
+    ("disputes", {"keep_for": "101"}, "keep_for", "The number of years must be 100 or fewer"),
+    ("disputes", {"keep_for": "9" * 30}, "keep_for", "The number of years must be 100 or fewer"),
+    ("disputes", {"until_age": "17"}, "until_age", "The child's age must be between 18 and 100"),
+    ("disputes", {"until_age": ""}, "until_age", "Enter the child's age, like 25"),
+    ("disputes", {"reason": "  "}, "reason", "Enter why the partnership keeps disputes this long"),
+    ("disputes", {"reason": "x" * 2001}, "reason",
+     "The reason must be 2,000 characters or fewer"),
+    ("notifications", {"keep_for": "1201"}, "keep_for",
+     "The number of months must be 1,200 or fewer"),
+    ("notifications", {"keep_for": "0"}, "keep_for", "The number of months must be 1 or more"),
+    ("audit_events", {"keep_for": "-7"}, "keep_for", "The number of years must be 1 or more"),
+    ("minutes", {"reason": ""}, "reason", "Enter why the partnership keeps minutes this long"),
+])
+def test_bad_input_is_explained_and_changes_nothing(pm_client, stored_rule, audited, kind,
+                                                    typed, field, message):
+    before = stored_rule(kind)
+    good = {"keep_for": str(before[0] or ""), "until_age": str(before[1] or ""),
+            "reason": before[2]}
+    response = post(pm_client, url(pm_client, "retention.edit_rule", kind=kind),
+                    {**good, **typed})
+    assert response.status_code == 200
+    assert error_summary(response) == [message]
+    assert page(response).select_one(".govuk-error-summary__list a")["href"] == f"#{field}"
+    assert field_error(response, field) == message
+    assert page(response).title.get_text().startswith("Error: ")
+    assert stored_rule(kind) == before
+    assert audited("retention_rule_changed") == []
+
+
+def test_a_shorter_period_is_saved_audited_and_warns_of_the_next_nightly_run(
+        on_a_monday, pm_client, stored_rule, audited):
+    response = post(pm_client, url(pm_client, "retention.edit_rule", kind="disputes"),
+                    {"keep_for": " 5 ", "until_age": "21", "reason": "Our legal advice, 2026."},
+                    follow_redirects=True)
+    assert heading(response) == "Retention schedule"
+    assert banners(response) == [
+        "The rule for disputes has been changed. The period is now shorter: the next nightly "
+        "retention run applies it to records already past it."]
+    disputes = cards(response)["Disputes and their papers"]
+    assert disputes["Kept for"] == ("5 years after the dispute closed, or until the child is 21 "
+                                    "if later")
+    assert disputes["Why"] == "Our legal advice, 2026."
+    assert disputes["Last changed"] == "Pat Manager, 23 November 2026, 9:00am"
+    assert stored_rule("disputes") == (5, 21, "Our legal advice, 2026.")
+    [(kind, detail)] = audited("retention_rule_changed")
+    assert kind == "disputes"
+    assert detail["before"]["keep_for"] == 6 and detail["before"]["until_age"] == 25
+    assert detail["before"]["reason"].startswith(DISPUTES_REASON)
+    assert detail["after"] == {"keep_for": 5, "until_age": 21,
+                               "reason": "Our legal advice, 2026."}
+
+
+def test_a_longer_period_is_saved_without_the_warning(pm_client, stored_rule):
+    response = post(pm_client, url(pm_client, "retention.edit_rule", kind="notifications"),
+                    {"keep_for": "24", "reason": "Two years, for complaints."},
+                    follow_redirects=True)
+    assert banners(response) == ["The rule for notifications has been changed."]
+    assert cards(response)["Notifications and the email outbox"]["Kept for"] == "24 months"
+    assert stored_rule("notifications") == (24, None, "Two years, for complaints.")
+
+
+def test_a_kind_without_a_period_changes_its_reason_only(pm_client, stored_rule):
+    address = url(pm_client, "retention.edit_rule", kind="minutes")
+    form = page(pm_client.get(address))
+    assert form.find(id="keep_for") is None and form.find(id="until_age") is None
+    response = post(pm_client, address, {"keep_for": "1", "reason": "The panel's record."},
+                    follow_redirects=True)
+    assert banners(response) == ["The rule for minutes has been changed."]
+    assert stored_rule("minutes") == (None, None, "The panel's record.")
+
+
+def test_an_unknown_kind_is_page_not_found(pm_client):
+    response = pm_client.get(url(pm_client, "retention.edit_rule", kind="children"))
+    assert response.status_code == 404
+    assert heading(response) == "Page not found"
+
+
+def test_the_service_refuses_bad_periods_given_as_numbers_too(app, db, pm):
+    from moderation.retention import schedule
+    from moderation.web.boundary import Refusal
+
+    with app.app_context():
+        rule = schedule.rule("audit_events")
+        actor = db.session.get(User, pm.id)
+        with pytest.raises(Refusal, match="1 or more") as refused:
+            schedule.change(rule, actor, keep_for=0, reason="Seven years")
+        assert refused.value.field == "keep_for"
+        assert rule.keep_for == 7
+        assert schedule.change(rule, actor, keep_for=6, reason="Six years") is True
+        assert schedule.change(rule, actor, keep_for=8, reason="Eight years") is False
+
+
+# The runs report -------------------------------------------------------------------------------
+
+
+def _run(app, db, as_of, counts, run_by=None, finished=True):
+    with app.app_context():
+        started = datetime(as_of.year, as_of.month, as_of.day, 2, 0, tzinfo=UTC)
+        db.session.add(RetentionRun(as_of=as_of, started_at=started, counts=counts,
+                                    finished_at=started + timedelta(minutes=3) if finished
+                                    else None, run_by_id=run_by))
+        db.session.commit()
+
+
+def runs_table(response):
+    return [[re.sub(r"\s+", " ", cell.get_text(" ", strip=True)) for cell in row.select("td")]
+            for row in page(response).select("main tbody tr")]
+
+
+def test_before_the_first_run_the_report_says_so(pm_client):
+    response = pm_client.get(url(pm_client, "retention.runs"))
+    assert heading(response) == "What the retention job has done"
+    assert "The retention job has not run yet." in page(response).select_one("main").get_text()
+    assert runs_table(response) == []
+
+
+def test_the_runs_report_says_what_each_run_did_newest_first(app, db, pm, make_user):
+    _run(app, db, date(2026, 11, 21), {"disputes_anonymised": 3, "documents_deleted": 1,
+                                       "held_skipped": 1, "notifications_deleted": 40,
+                                       "emails_deleted": 38, "audit_events_deleted": 1250,
+                                       "audit_deleted_before": "2019-11-01"})
+    _run(app, db, date(2026, 11, 22), {"disputes_anonymised": 1}, run_by=pm.id, finished=False)
+    dpo = client_for(app, make_user("data_protection_officer"))
+    rows = runs_table(dpo.get(url(dpo, "retention.runs")))
+    assert rows == [
+        ["22 November 2026 Not finished", "Pat Manager",
+         "1 dispute anonymised 0 disputes due but on legal hold, so kept 0 documents deleted "
+         "0 notifications deleted 0 emails deleted from the outbox 0 audit events deleted"],
+        ["21 November 2026", "The nightly job",
+         "3 disputes anonymised 1 dispute due but on legal hold, so kept 1 document deleted "
+         "40 notifications deleted 38 emails deleted from the outbox 1,250 audit events "
+         "deleted, all from before 1 November 2019"],
+    ]
+
+
+def test_the_runs_report_runs_the_same_queries_for_few_or_many_runs(app, db, pm, pm_client,
+                                                                    make_user):
+    address = url(pm_client, "retention.runs")
+    _run(app, db, date(2026, 1, 1), {}, run_by=pm.id)
+    pm_client.get(address)
+    with counting_queries(app) as few:
+        pm_client.get(address)
+    for day in range(2, 10):
+        _run(app, db, date(2026, 1, day), {}, run_by=make_user("partnership_manager").id)
+    with counting_queries(app) as many:
+        response = pm_client.get(address)
+    assert len(runs_table(response)) == 9
+    assert many["n"] == few["n"]
