@@ -20,6 +20,7 @@ NAVIGATION = [
     ("Actions", "actions.index"),
     ("Notifications", "notifications.index"),
     ("Escalation policy", "disputes.policy"),
+    ("Retention", "retention.schedule"),
     ("Agencies", "admin.agencies"),
     ("Users", "admin.users"),
     ("Audit log", "admin.audit_log"),
