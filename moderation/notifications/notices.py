@@ -347,12 +347,19 @@ def retention_ran(run):
     """The partnership managers hear what a retention run did, in figures only (no reference or
     child's detail), with a link to the runs' report."""
     counts = run.counts
-    deleted = ", ".join(f"{counts.get(key, 0):,} {what}" for key, what in (
-        ("documents_deleted", "documents"), ("notifications_deleted", "notifications"),
-        ("emails_deleted", "emails"), ("audit_events_deleted", "audit events")))
+    deleted = [_number(counts.get(key, 0), what) for key, what in (
+        ("documents_deleted", "document"), ("notifications_deleted", "notification"),
+        ("emails_deleted", "email"), ("audit_events_deleted", "audit event"))]
+    message = (f"The retention job of {format_date(run.as_of)} anonymised "
+               f"{_number(counts.get('disputes_anonymised', 0), 'dispute')} and deleted "
+               f"{', '.join(deleted[:-1])} and {deleted[-1]}.")
     held = counts.get("held_skipped", 0)
-    _tell(role_holders(Role.PARTNERSHIP_MANAGER), f"retention-ran:run-{run.id}",
-          f"The retention job of {format_date(run.as_of)} anonymised "
-          f"{counts.get('disputes_anonymised', 0):,} disputes and deleted {deleted}. "
-          f"{held:,} due dispute{'' if held == 1 else 's'} kept on legal hold.",
+    if held:
+        message += (f" {_number(held, 'dispute')} due for anonymisation "
+                    f"{'was' if held == 1 else 'were'} kept because of a legal hold.")
+    _tell(role_holders(Role.PARTNERSHIP_MANAGER), f"retention-ran:run-{run.id}", message,
           _path("retention.runs"), "retention_ran")
+
+
+def _number(count, noun):
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"

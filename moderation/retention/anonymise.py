@@ -100,12 +100,12 @@ def due(cut_offs):
     return and_(Dispute.anonymised_on.is_(None), or_(settled, decided), old_enough)
 
 
-def due_batch(cut_offs, after_id=0, size=BATCH):
+def due_batch(cut_offs, after_id=0, size=None):
     """The next `size` due and unheld disputes' ids after `after_id`, in id order (keyset
     pagination: each batch reads on from the last, never the whole list)."""
     return db.session.scalars(
         select(Dispute.id).where(Dispute.id > after_id, due(cut_offs), ~held())
-        .order_by(Dispute.id).limit(size)).all()
+        .order_by(Dispute.id).limit(size or BATCH)).all()
 
 
 def held_count(cut_offs):
@@ -113,12 +113,12 @@ def held_count(cut_offs):
     return db.session.scalar(select(func.count(Dispute.id)).where(due(cut_offs), held()))
 
 
-def due_references(cut_offs, after_id=0, size=BATCH):
+def due_references(cut_offs, after_id=0, size=None):
     """(id, reference) of the next due and unheld disputes: what a dry run lists."""
     return db.session.execute(
         select(Dispute.id, Dispute.reference).where(Dispute.id > after_id, due(cut_offs),
                                                     ~held())
-        .order_by(Dispute.id).limit(size)).all()
+        .order_by(Dispute.id).limit(size or BATCH)).all()
 
 
 def documents_of(cut_offs):

@@ -42,13 +42,13 @@ def _old_emails(before):
                                          EmailMessage.status.in_(FINISHED))
 
 
-def delete_notifications(before, size=BATCH):
-    """Delete up to `size` notifications older than `before`; returns how many."""
+def delete_notifications(before, size=None):
+    """Delete up to `size` (BATCH) notifications older than `before`; returns how many."""
     return _delete_batch(Notification, _old_notifications(before), size)
 
 
-def delete_emails(before, size=BATCH):
-    """Delete up to `size` finished emails older than `before`; returns how many."""
+def delete_emails(before, size=None):
+    """Delete up to `size` (BATCH) finished emails older than `before`; returns how many."""
     return _delete_batch(EmailMessage, _old_emails(before), size)
 
 
@@ -61,7 +61,7 @@ def count_emails(before):
 
 
 def _delete_batch(model, ids, size):
-    batch = ids.order_by(model.id).limit(size).scalar_subquery()
+    batch = ids.order_by(model.id).limit(size or BATCH).scalar_subquery()
     return db.session.execute(delete(model).where(model.id.in_(batch))
                               .execution_options(synchronize_session=False)).rowcount
 
