@@ -11,10 +11,24 @@ from moderation.outcomes.dashboard import dashboard_context
 from moderation.panels import services as panel_services
 from moderation.papers import guests
 from moderation.web import audit
-from moderation.web.access import permits, signed_in
+from moderation.web.access import permits, rule_for, signed_in
 from moderation.web.navigation import ROLE_HOMES
 
 bp = Blueprint("home", __name__)
+
+# The data protection pages: (link text, endpoint, what it is for), each linked for those who
+# may reach it.
+DATA_PROTECTION = [
+    ("Find the records about a child", "subject_access.search",
+     "Answer a subject access request: search by name and date of birth or a case number, "
+     "and download everything held as a PDF and a JSON file."),
+    ("Retention schedule", "retention.schedule",
+     "How long each kind of record is kept, what happens then, and why."),
+    ("Retention runs", "retention.runs",
+     "What each run of the retention job anonymised or deleted, and what was held."),
+    ("Legal holds", "retention.holds",
+     "Disputes kept from anonymisation, for example for a safeguarding practice review."),
+]
 
 
 @bp.route("/")
@@ -73,4 +87,18 @@ def chair():
 @bp.route("/partnership")
 @permits("home.partnership")
 def partnership():
-    return _render_home(Role.PARTNERSHIP_MANAGER, **dashboard_context())
+    return _render_home(Role.PARTNERSHIP_MANAGER, data_protection=data_protection_links(),
+                        **dashboard_context())
+
+
+@bp.route("/data-protection")
+@permits("home.data_protection")
+def data_protection():
+    return _render_home(Role.DATA_PROTECTION_OFFICER, data_protection=data_protection_links())
+
+
+def data_protection_links():
+    """The data protection pages this user may open, as (text, address, description)."""
+    return [(text, url_for(endpoint), description)
+            for text, endpoint, description in DATA_PROTECTION
+            if rule_for(endpoint).allows(current_user)]

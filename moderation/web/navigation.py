@@ -35,6 +35,7 @@ ROLE_HOMES = {
     Role.PANEL_MEMBER: "home.panel_member",
     Role.CSC_MANAGER: "home.csc_manager",
     Role.REFERRER: "home.referrer",
+    Role.DATA_PROTECTION_OFFICER: "home.data_protection",
 }
 
 

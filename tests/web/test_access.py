@@ -23,6 +23,7 @@ EXPECTED = {
     "home.panel_member": {Role.PANEL_MEMBER},
     "home.chair": {Role.CHAIR},
     "home.partnership": {Role.PARTNERSHIP_MANAGER},
+    "home.data_protection": {Role.DATA_PROTECTION_OFFICER},
     "admin.home": ADMIN,
     "admin.agencies": {Role.ADMIN, Role.PARTNERSHIP_MANAGER},
     "admin.agency_new": {Role.ADMIN, Role.PARTNERSHIP_MANAGER},
@@ -110,6 +111,8 @@ EXPECTED = {
     "retention.holds": {Role.PARTNERSHIP_MANAGER, Role.DATA_PROTECTION_OFFICER},
     "retention.hold": {Role.PARTNERSHIP_MANAGER},
     "retention.release": {Role.PARTNERSHIP_MANAGER},
+    "subject_access.search": {Role.PARTNERSHIP_MANAGER, Role.DATA_PROTECTION_OFFICER},
+    "subject_access.export": {Role.PARTNERSHIP_MANAGER, Role.DATA_PROTECTION_OFFICER},
 }
 
 

@@ -1,0 +1,460 @@
+"""Subject access: the partnership manager or the data protection officer finds every record about
+one child and downloads them as one PDF and one JSON file, with nothing about another child;
+every search and download is audited without the child's identity."""
+
+import io
+import json
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+from pypdf import PdfReader
+
+from moderation.disputes import services as disputes
+from moderation.meeting import decisions, voting
+from moderation.meeting import register as meeting
+from moderation.models import (
+    Dispute,
+    DisputeAddition,
+    LearningTheme,
+    LegalHold,
+    MinutesVersion,
+    PanelSession,
+    User,
+)
+from tests.conftest import client_for, error_summary, heading, page, pdf_pages, post, url
+from tests.disputes.test_dispute_pages import counting_queries
+from tests.papers.conftest import _document
+
+AMELIA = {"child_name": "Amelia Jones", "child_dob": date(2021, 3, 14),
+          "child_case_number": "NS-1001"}
+AMELIA_SEARCH = {"child_name": "  amelia   JONES ", "child_dob": ["14", "3", "2021"]}
+
+# Two other children: one with Amelia's name and another date of birth, one born the same day.
+# Everything typed about them is unique, so that any of it in an export is found.
+NAMESAKE = {"child_name": "Amelia Jones", "child_dob": date(2019, 5, 1),
+            "child_case_number": "NS-2002",
+            "grounds": "Her older brother told the school she had not eaten for two days."}
+SAME_BIRTHDAY = {"child_name": "Oliver Brown", "child_dob": date(2021, 3, 14),
+                 "child_case_number": "NS-3003",
+                 "grounds": "The nursery saw a burn on the back of his hand twice this term."}
+OTHER_CHILDREN = ("Oliver Brown", "Oliver", "NS-2002", "NS-3003", "2019-05-01", "1 May 2019",
+                  NAMESAKE["grounds"], SAME_BIRTHDAY["grounds"],
+                  "Oliver's panel rationale", "Oliver's feedback", "Oliver's vote",
+                  "Oliver's item in the minutes", "Oliver's addition", "oliver-chronology.txt")
+
+AMELIA_GROUNDS = "Repeated concerns with no improvement; the threshold for assessment is met."
+STAGE_RESPONSE = "On review, the duty team will visit Amelia this week."
+ADDITION = "The health visitor found the home cold and without food on 20 November."
+MINUTES_EXTRACT = "The panel heard that Amelia's home conditions had worsened."
+CHRONOLOGY = b"The chronology's own words are never exported."
+
+
+def _decide(db, item, chair, reps, rationale, feedback, reason):
+    theme = db.session.scalars(
+        sa.select(LearningTheme).order_by(LearningTheme.position)).first()
+    voting.open_voting(item, chair)
+    for rep in reps.values():
+        voting.cast_vote(item, db.session.get(User, rep.id), "overturn_s17", reason)
+    voting.close_voting(item, chair)
+    decisions.record_decision(item, chair, rationale=rationale, feedback=feedback,
+                              theme_ids=[theme.id])
+
+
+@pytest.fixture
+def child(app, db, panel_meeting, make_dispute, make_user):
+    """Amelia's two disputes (the first decided by the panel, minuted, held; the second a repeat
+    with a stage answered, an addition and a document), beside the namesake's and Oliver's
+    disputes, Oliver's decided at the same session. Returns the meeting, with Amelia's ids."""
+    m = panel_meeting(disputes=(AMELIA, SAME_BIRTHDAY))
+    amelia_first, oliver = m.dispute_ids
+    amelia_second = make_dispute(on=date(2026, 11, 23), **AMELIA)
+    namesake = make_dispute(on=date(2026, 11, 23), **NAMESAKE)
+    csc = make_user("csc_manager", name="Casey Manager")
+    manager = make_user("partnership_manager", name="Priya Manager")
+    with app.app_context():
+        session = db.session.get(PanelSession, m.session_id)
+        chair = db.session.get(User, m.chair.id)
+        first_item, oliver_item = session.agenda
+        _decide(db, first_item, chair, m.reps, "Amelia's needs meet the threshold for s17.",
+                "Thank you: an assessment will start.", "Amelia's needs are unmet.")
+        _decide(db, oliver_item, chair, m.reps, "Oliver's panel rationale.",
+                "Oliver's feedback.", "Oliver's vote.")
+        meeting.close(session, chair)
+        minutes = db.session.scalars(sa.select(MinutesVersion)).one()
+        minutes.texts = {"opening": "The chair welcomed Oliver's social worker.", "closing": "",
+                         "items": {str(first_item.id): MINUTES_EXTRACT,
+                                   str(oliver_item.id): "Oliver's item in the minutes."}}
+        second = db.session.get(Dispute, amelia_second)
+        disputes.respond(second, db.session.get(User, csc.id), STAGE_RESPONSE)
+        db.session.add(DisputeAddition(dispute_id=amelia_second, author_id=m.referrer.id,
+                                       stage_position=1, text=ADDITION))
+        db.session.add(_document(amelia_second, m.referrer.id, "amelia-chronology.txt",
+                                 CHRONOLOGY))
+        db.session.add(DisputeAddition(dispute_id=oliver, author_id=m.referrer.id,
+                                       text="Oliver's addition."))
+        db.session.add(_document(oliver, m.referrer.id, "oliver-chronology.txt", b"Oliver."))
+        db.session.add(LegalHold(dispute_id=amelia_first, placed_by_id=manager.id,
+                                 reason="A child safeguarding practice review is using it."))
+        db.session.commit()
+    # Someone reads Amelia's first dispute: the export says who and when.
+    viewer = client_for(app, manager)
+    assert viewer.get(url(app, "disputes.show", dispute_id=amelia_first)).status_code == 200
+    m.amelia = [amelia_first, amelia_second]
+    m.others = [namesake, oliver]
+    m.manager = manager
+    return m
+
+
+def _search(client, form):
+    return post(client, url(client, "subject_access.search"), form)
+
+
+def _export(client, form, kind):
+    return post(client, url(client, "subject_access.export"), {**form, "format": kind})
+
+
+def _references(app, db, ids):
+    with app.app_context():
+        return [db.session.get(Dispute, i).reference for i in ids]
+
+
+def _results(response):
+    rows = page(response).select("table.govuk-table tbody tr")
+    return [row.find("td").get_text(strip=True) for row in rows]
+
+
+def _all_text(data):
+    return json.dumps(data, ensure_ascii=False)
+
+
+# The search -----------------------------------------------------------------------------------
+
+
+def test_a_search_by_name_and_date_of_birth_finds_exactly_this_child_s_disputes(
+        app, db, child, make_user):
+    manager = client_for(app, make_user("partnership_manager"))
+    response = _search(manager, AMELIA_SEARCH)
+    assert heading(response) == "Find the records about a child"
+    assert _results(response) == _references(app, db, child.amelia)
+    text = page(response).get_text(" ", strip=True)
+    assert "2 disputes about this child, with 1 document listed, 1 panel decision, " \
+           "1 minutes extract and" in text
+    buttons = [b.get_text(strip=True) for b in page(response).select("form button")]
+    assert "Download as PDF" in buttons and "Download as JSON" in buttons
+
+
+def test_a_search_by_case_number_finds_exactly_this_child_s_disputes(app, db, child, make_user):
+    officer = client_for(app, make_user("data_protection_officer"))
+    response = _search(officer, {"case_number": " NS-1001 "})
+    assert _results(response) == _references(app, db, child.amelia)
+    assert _results(_search(officer, {"case_number": "NS-3003"})) == _references(
+        app, db, child.others[1:])
+
+
+def test_an_anonymised_dispute_is_not_found(app, db, child, make_user):
+    with app.app_context():
+        db.session.get(Dispute, child.amelia[0]).anonymised_on = date(2026, 12, 1)
+        db.session.commit()
+    officer = client_for(app, make_user("data_protection_officer"))
+    assert _results(_search(officer, AMELIA_SEARCH)) == _references(app, db, child.amelia[1:])
+
+
+def test_no_match_says_so_and_is_still_audited(app, db, child, make_user, audited):
+    officer = client_for(app, make_user("data_protection_officer"))
+    response = _search(officer, {"child_name": "Nobody Known", "child_dob": ["1", "1", "2020"]})
+    assert "No records found for this child" in page(response).get_text(" ", strip=True)
+    assert not page(response).select("table.govuk-table")
+    assert [detail for _, detail in audited("subject_access_searched")] == [
+        {"searched_by": "name and date of birth", "found": 0, "disputes": []}]
+
+
+BAD_SEARCHES = [
+    ({}, "Enter the child's name and date of birth, or a case number"),
+    ({"child_dob": ["14", "3", "2021"]}, "Enter the child's full name"),
+    ({"child_name": "Amelia Jones"}, "Enter the child's date of birth"),
+    ({"child_name": "Amelia Jones", "child_dob": ["31", "2", "2021"]},
+     "The child's date of birth must be a real date"),
+    ({"child_name": "Amelia Jones", "child_dob": ["1", "1", "2030"]},
+     "The child's date of birth must be in the past"),
+    ({**AMELIA_SEARCH, "case_number": "NS-1001"},
+     "Search by the child's name and date of birth, or by a case number, not both"),
+    ({"child_name": "A" * 201, "child_dob": ["14", "3", "2021"]},
+     "The child's name must be 200 characters or fewer"),
+]
+
+
+@pytest.mark.parametrize("form, message", BAD_SEARCHES,
+                         ids=["nothing", "no name", "no date of birth", "not a real date",
+                              "born in the future", "both", "name too long"])
+def test_bad_input_gets_a_gov_uk_error_and_nothing_is_exported(app, child, make_user, audited,
+                                                               form, message):
+    officer = client_for(app, make_user("data_protection_officer"))
+    searched = _search(officer, form)
+    assert error_summary(searched) == [message]
+    assert page(searched).select_one(".govuk-error-message").get_text(" ", strip=True).endswith(
+        message)
+    assert not page(searched).select("table.govuk-table")
+    exported = _export(officer, form, "json")
+    assert exported.mimetype == "text/html"
+    assert error_summary(exported) == [message]
+    assert "Content-Disposition" not in exported.headers
+    assert audited("subject_access_searched") == []
+    assert audited("subject_access_exported") == []
+
+
+def test_an_export_in_an_unknown_format_is_refused(app, child, make_user, audited):
+    officer = client_for(app, make_user("data_protection_officer"))
+    response = _export(officer, AMELIA_SEARCH, "xlsx")
+    assert error_summary(response) == ["Choose whether to download a PDF or a JSON file"]
+    assert audited("subject_access_exported") == []
+
+
+# The JSON export ------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def officer(make_user):
+    return make_user("data_protection_officer", name="Dana Officer")
+
+
+def _download(app, user, kind, form=AMELIA_SEARCH):
+    response = _export(client_for(app, user), form, kind)
+    assert response.status_code == 200, response.text[:500]
+    return response
+
+
+def test_the_json_export_holds_everything_about_the_child(app, db, child, officer):
+    response = _download(app, officer, "json")
+    assert response.mimetype == "application/json"
+    data = json.loads(response.data)
+    first, second = data["disputes"]
+    assert [first["reference"], second["reference"]] == _references(app, db, child.amelia)
+    assert first["referral_record"]["child_name"] == "Amelia Jones"
+    assert first["referral_record"]["date_of_birth"] == "2021-03-14"
+    assert first["referral_record"]["case_number"] == "NS-1001"
+    assert first["csc_decision"]["outcome"] == "No further action"
+    assert first["csc_record"]["recorded_as"] is None  # CSC has not confirmed it
+    assert first["challenge"]["grounds"] == AMELIA_GROUNDS
+    # The stages: the first dispute's skipped to the panel, the second's answered by CSC.
+    assert [(s["name"], s["outcome"], s["skip_reason"]) for s in first["escalation_stages"]] == [
+        ("Practitioner to practitioner", "Not resolved", None),
+        ("Manager to manager", "Skipped", "test"),
+        ("Independent second screening", "Skipped", "test")]
+    assert second["escalation_stages"][0]["response"] == STAGE_RESPONSE
+    assert second["escalation_stages"][0]["answered_by"] == "Casey Manager"
+    assert [a["text"] for a in second["additions"]] == [ADDITION]
+    assert [(d["name"], d["type"], d["size_bytes"]) for d in second["documents"]] == [
+        ("amelia-chronology.txt", "CSC's contact record", len(CHRONOLOGY))]
+    decision, = first["panel_decisions"]
+    assert decision["outcome"] == "Overturn: refer for a child and family assessment (s17)"
+    assert decision["rationale"] == "Amelia's needs meet the threshold for s17."
+    assert decision["feedback_to_referrer"] == "Thank you: an assessment will start."
+    assert decision["decided_on"] == "2026-12-08"
+    assert {v["reason"] for v in first["panel_items"][0]["votes"]} == {"Amelia's needs are unmet."}
+    assert [e["text"] for e in first["minutes_extracts"]] == [MINUTES_EXTRACT]
+    assert [h["reason"] for h in first["legal_holds"]] == [
+        "A child safeguarding practice review is using it."]
+    # The second dispute is a repeat of the first, which is this child's too: it is named.
+    assert second["challenge"]["repeat_of"] == first["reference"]
+
+
+def test_the_json_export_says_who_viewed_the_dispute(app, db, child, officer):
+    data = json.loads(_download(app, officer, "json").data)
+    audit = data["disputes"][0]["audit"]
+    viewed = [e for e in audit if e["what"] == "Dispute viewed"]
+    assert [e["who"]["name"] for e in viewed] == ["Priya Manager"]
+    assert viewed[0]["who"]["agency"] and viewed[0]["when"].startswith("2026-12-08")
+    assert {"Dispute raised", "Vote cast", "Decision recorded"} <= {e["what"] for e in audit}
+    # Only who, what and when: an event's detail stays in the audit log.
+    assert all(set(event) == {"who", "what", "when"} for event in audit)
+
+
+def test_the_json_export_holds_nothing_about_another_child(app, child, officer):
+    for form in (AMELIA_SEARCH, {"case_number": "NS-1001"}):
+        text = _download(app, officer, "json", form).data.decode()
+        for detail in OTHER_CHILDREN:
+            assert detail not in text, detail
+        # Never a document's contents.
+        assert "The chronology's own words" not in text
+
+
+def test_a_repeat_of_a_dispute_not_found_is_not_named(app, db, child, officer):
+    with app.app_context():  # the first dispute has no case number: only the second is found
+        db.session.get(Dispute, child.amelia[0]).child_case_number = None
+        db.session.commit()
+    data = json.loads(_download(app, officer, "json", {"case_number": "NS-1001"}).data)
+    only, = data["disputes"]
+    assert only["reference"] == _references(app, db, child.amelia[1:])[0]
+    assert only["challenge"]["repeat_of"] is None
+    assert _references(app, db, child.amelia[:1])[0] not in json.dumps(data)
+
+
+def test_the_file_is_an_attachment_named_by_the_date_and_never_cached(app, child, officer):
+    response = _download(app, officer, "json")
+    assert response.headers["Content-Disposition"] == \
+        'attachment; filename="subject-access-2026-12-08.json"'
+    assert response.headers["Cache-Control"] == "no-store"
+    assert "Amelia" not in response.headers["Content-Disposition"]
+
+
+def test_the_export_runs_the_same_queries_for_few_or_many_disputes(app, child, officer,
+                                                                   make_dispute):
+    client = client_for(app, officer)
+    _export(client, AMELIA_SEARCH, "json")  # the first request of a client warms it up
+    with counting_queries(app) as few:
+        _export(client, AMELIA_SEARCH, "json")
+    for day in (24, 25, 26):
+        make_dispute(on=date(2026, 11, day), **AMELIA)
+    with counting_queries(app) as many:
+        data = json.loads(_export(client, AMELIA_SEARCH, "json").data)
+    assert len(data["disputes"]) == 5
+    assert many["n"] == few["n"]
+
+
+# The PDF --------------------------------------------------------------------------------------
+
+
+def test_the_pdf_export_holds_every_section_and_nothing_about_another_child(app, child, officer):
+    response = _download(app, officer, "pdf")
+    assert response.mimetype == "application/pdf"
+    assert response.headers["Content-Disposition"] == \
+        'attachment; filename="subject-access-2026-12-08.pdf"'
+    pages = pdf_pages(response.data)
+    text = " ".join(pages)
+    assert "Subject access: the records held about one child" in pages[0]
+    for section in ("The referral record", "CSC's decision as the referrer was told it",
+                    "CSC's record", "The challenge", "Escalation stages",
+                    "The referrer's additions", "Documents", "The panel's decisions",
+                    "Minutes extracts", "Legal holds", "Who viewed or changed it"):
+        assert text.count(section) >= 2, section  # once for each dispute
+    for expected in ("Amelia Jones", "14 March 2021", "NS-1001", STAGE_RESPONSE, ADDITION,
+                     "amelia-chronology.txt", "Amelia's needs meet the threshold for s17.",
+                     MINUTES_EXTRACT, "Dispute viewed, Priya Manager"):
+        assert expected in text, expected
+    for detail in OTHER_CHILDREN:
+        assert detail not in text, detail
+
+
+def test_every_page_of_the_pdf_is_marked_numbered_and_made_out_to_the_reader(app, child,
+                                                                            officer):
+    pages = pdf_pages(_download(app, officer, "pdf").data)
+    assert len(pages) >= 3  # the cover, then each dispute from a new page
+    for number, text in enumerate(pages, start=1):
+        assert "OFFICIAL-SENSITIVE" in text, number
+        assert f"Page {number} of {len(pages)}" in text, number
+        assert "Prepared for Dana Officer, 8 December 2026" in text, number
+
+
+def test_the_pdf_is_tagged_and_titled(app, child, officer):
+    reader = PdfReader(io.BytesIO(_download(app, officer, "pdf").data))
+    root = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root and root["/Lang"] == "en-GB"
+    assert reader.metadata.title == "Subject access: the records held about one child"
+
+
+# Audit ----------------------------------------------------------------------------------------
+
+
+def _identity_in(detail):
+    text = json.dumps(detail).lower()
+    return [part for part in ("amelia", "jones", "2021", "ns-1001") if part in text]
+
+
+def test_each_search_and_export_is_audited_without_the_child_s_identity(app, db, child,
+                                                                        officer, audited):
+    client = client_for(app, officer)
+    _search(client, AMELIA_SEARCH)
+    _search(client, {"case_number": "NS-1001"})
+    _export(client, AMELIA_SEARCH, "pdf")
+    _export(client, {"case_number": "NS-1001"}, "json")
+    ids = child.amelia
+    assert [detail for _, detail in audited("subject_access_searched")] == [
+        {"searched_by": "name and date of birth", "found": 2, "disputes": ids},
+        {"searched_by": "case number", "found": 2, "disputes": ids}]
+    assert [detail for _, detail in audited("subject_access_exported")] == [
+        {"searched_by": "name and date of birth", "format": "pdf", "found": 2, "disputes": ids},
+        {"searched_by": "case number", "format": "json", "found": 2, "disputes": ids}]
+    for action in ("subject_access_searched", "subject_access_exported"):
+        for object_id, detail in audited(action):
+            assert object_id is None and _identity_in(detail) == []
+
+
+def test_the_search_terms_never_reach_an_address(app, child, officer):
+    client = client_for(app, officer)
+    response = _search(client, AMELIA_SEARCH)
+    forms = page(response).select("form[method=post]")
+    actions = [form.get("action", "") for form in forms]
+    assert all("amelia" not in a.lower() and "NS-" not in a for a in actions)
+    assert url(app, "subject_access.export") in actions
+
+
+# Access ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", ["partnership_manager", "data_protection_officer"])
+def test_the_partnership_manager_and_the_data_protection_officer_may_search(app, child,
+                                                                            make_user, role):
+    client = client_for(app, make_user(role))
+    assert heading(client.get(url(app, "subject_access.search"))) == \
+        "Find the records about a child"
+    assert _export(client, AMELIA_SEARCH, "json").mimetype == "application/json"
+
+
+REFUSED = ["referrer", "csc_manager", "chair", "panel_member", "admin"]
+
+
+@pytest.mark.parametrize("role", REFUSED)
+def test_everyone_else_is_refused(app, child, make_user, role, audited):
+    client = client_for(app, make_user(role))
+    for response in (client.get(url(app, "subject_access.search")),
+                     _search(client, AMELIA_SEARCH), _export(client, AMELIA_SEARCH, "json")):
+        assert response.status_code == 403
+        assert heading(response) == "You do not have access to this page"
+    assert audited("subject_access_searched") == audited("subject_access_exported") == []
+
+
+def test_the_child_s_own_referrer_is_refused(app, child):
+    client = client_for(app, child.referrer)
+    response = _export(client, AMELIA_SEARCH, "json")
+    assert response.status_code == 403 and "Amelia" not in response.text
+
+
+def test_anonymous_users_go_to_sign_in(app, child):
+    response = app.test_client().get(url(app, "subject_access.search"))
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/sign-in?next=")
+
+
+# The data protection officer's home -----------------------------------------------------------
+
+
+def _data_protection_links(home):
+    return {a.get_text(strip=True): a["href"]
+            for a in page(home).select("#data-protection ~ ul a")}
+
+
+def test_the_data_protection_officer_lands_on_their_home_with_its_links(app, make_user):
+    client = client_for(app, make_user("data_protection_officer"))
+    home = client.get(url(app, "home.index"), follow_redirects=True)
+    assert heading(home) == "Data protection officer"
+    links = _data_protection_links(home)
+    assert links["Find the records about a child"] == url(app, "subject_access.search")
+    for text, address in links.items():  # every page linked opens for them
+        assert client.get(address).status_code == 200, text
+
+
+def test_the_partnership_manager_s_home_has_the_data_protection_links(app, make_user):
+    client = client_for(app, make_user("partnership_manager"))
+    home = client.get(url(app, "home.partnership"))
+    assert page(home).select_one("#data-protection").get_text(strip=True) == "Data protection"
+    links = _data_protection_links(home)
+    assert links["Find the records about a child"] == url(app, "subject_access.search")
+    for text, address in links.items():
+        assert client.get(address).status_code == 200, text
+
+
+def test_a_referrer_s_home_has_no_data_protection_links(app, make_user):
+    client = client_for(app, make_user("referrer"))
+    home = client.get(url(app, "home.index"), follow_redirects=True)
+    assert page(home).select_one("#data-protection") is None
