@@ -27,7 +27,8 @@ WHAT_HAPPENS = {
 
 def rules():
     """Every kind's rule, in the schedule's order."""
-    return db.session.scalars(select(RetentionRule).order_by(RetentionRule.position)).all()
+    return db.session.scalars(select(RetentionRule).options(joinedload(RetentionRule.updated_by))
+                              .order_by(RetentionRule.position)).all()
 
 
 def rule(kind):

@@ -42,9 +42,9 @@ def show_schedule():
 @bp.route("/retention/<kind>", methods=["GET", "POST"])
 @permits("retention.set_schedule")
 def edit_rule(kind):
-    if not RecordKind.has(kind):
+    rule = schedule.rule(kind) if RecordKind.has(kind) else None
+    if rule is None:
         abort(404)
-    rule = schedule.rule(kind)
     form = RuleForm.for_rule(rule)
     page = lambda problems=(): render_template(  # noqa: E731
         "retention/edit_rule.html", rule=rule, form=form)

@@ -294,3 +294,20 @@ def test_the_runs_report_runs_the_same_queries_for_few_or_many_runs(app, db, pm,
         response = pm_client.get(address)
     assert len(runs_table(response)) == 9
     assert many["n"] == few["n"]
+
+
+def test_the_schedule_reads_who_changed_each_rule_in_the_same_query(app, pm_client, make_user):
+    address = url(pm_client, "retention.schedule")
+    pm_client.get(address)
+    with counting_queries(app) as unchanged:
+        pm_client.get(address)
+    for kind in ("disputes", "minutes", "audit_events"):
+        other = client_for(app, make_user("partnership_manager", name=f"Changed {kind}"))
+        form = page(other.get(url(other, "retention.edit_rule", kind=kind)))
+        typed = {name: form.find(id=name)["value"] for name in ("keep_for", "until_age")
+                 if form.find(id=name)}
+        post(other, url(other, "retention.edit_rule", kind=kind), {**typed, "reason": "New."})
+    with counting_queries(app) as changed:
+        response = pm_client.get(address)
+    assert cards(response)["Minutes"]["Last changed"].startswith("Changed minutes, ")
+    assert changed["n"] == unchanged["n"]
