@@ -458,3 +458,20 @@ def test_a_referrer_s_home_has_no_data_protection_links(app, make_user):
     client = client_for(app, make_user("referrer"))
     home = client.get(url(app, "home.index"), follow_redirects=True)
     assert page(home).select_one("#data-protection") is None
+
+
+@pytest.mark.parametrize("role, endpoint", [("partnership_manager", "home.partnership"),
+                                            ("data_protection_officer", "home.data_protection")])
+def test_the_data_protection_links_add_no_query_to_the_home_page(app, make_user, monkeypatch,
+                                                                 role, endpoint):
+    from moderation.home import views
+
+    client = client_for(app, make_user(role))
+    address = url(app, endpoint)
+    client.get(address)
+    with counting_queries(app) as with_links:
+        assert "Find the records about a child" in client.get(address).text
+    monkeypatch.setattr(views, "data_protection_links", lambda: [])
+    with counting_queries(app) as without:
+        client.get(address)
+    assert with_links["n"] == without["n"]
