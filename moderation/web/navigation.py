@@ -21,6 +21,7 @@ NAVIGATION = [
     ("Notifications", "notifications.index"),
     ("Escalation policy", "disputes.policy"),
     ("Retention", "retention.schedule"),
+    ("Subject access", "subject_access.search"),
     ("Agencies", "admin.agencies"),
     ("Users", "admin.users"),
     ("Audit log", "admin.audit_log"),

@@ -111,17 +111,18 @@ def test_people_without_a_data_protection_role_are_refused(app, make_user, role)
         assert heading(response) == "You do not have access to this page", endpoint
 
 
-def test_the_menu_offers_retention_to_the_partnership_manager_and_officer_only(app, make_user):
+def test_the_menu_offers_data_protection_to_the_partnership_manager_and_officer_only(
+        app, make_user):
     def menu(*roles):
         client = client_for(app, make_user(*roles))
         response = client.get(url(client, "disputes.policy"))
         return [link.get_text(strip=True)
                 for link in page(response).select(".govuk-service-navigation__link")]
 
-    assert "Retention" in menu("partnership_manager")
-    assert "Retention" in menu("data_protection_officer")
-    assert "Retention" not in menu("referrer")
-    assert "Retention" not in menu("chair", "panel_member")
+    for roles in (("partnership_manager",), ("data_protection_officer",)):
+        assert {"Retention", "Subject access"} <= set(menu(*roles)), roles
+    for roles in (("referrer",), ("chair", "panel_member"), ("csc_manager",), ("admin",)):
+        assert {"Retention", "Subject access"}.isdisjoint(menu(*roles)), roles
 
 
 # Changing a rule -------------------------------------------------------------------------------
