@@ -74,15 +74,13 @@ class CutOffs:
         return cls(last_day_reaching(today, disputes_rule.keep_for), born_by)
 
 
-def closed_on():
-    """The day each dispute closed, as a column: settled, or its last decision by the panel
-    (deferrals are not decisions); None while it is open."""
-    decided_on = (select(func.max(PanelDecision.decided_on))
-                  .where(PanelDecision.dispute_id == Dispute.id,
-                         PanelDecision.outcome != PanelOutcome.DEFERRED)
-                  .scalar_subquery())
-    return case((Dispute.status == DisputeStatus.SETTLED, Dispute.settled_on),
-                (Dispute.status == DisputeStatus.DECIDED, decided_on), else_=null())
+def decided_on():
+    """The day the panel decided each dispute, as a column: its last decision (deferrals are
+    not decisions); None if it has none."""
+    return (select(func.max(PanelDecision.decided_on))
+            .where(PanelDecision.dispute_id == Dispute.id,
+                   PanelDecision.outcome != PanelOutcome.DEFERRED)
+            .scalar_subquery())
 
 
 def held():
@@ -94,7 +92,7 @@ def due(cut_offs):
     """Closed long enough ago, the child old enough, and not anonymised yet (holds aside)."""
     settled = and_(Dispute.status == DisputeStatus.SETTLED,
                    Dispute.settled_on <= cut_offs.closed_by)
-    decided = and_(Dispute.status == DisputeStatus.DECIDED, closed_on() <= cut_offs.closed_by)
+    decided = and_(Dispute.status == DisputeStatus.DECIDED, decided_on() <= cut_offs.closed_by)
     old_enough = true() if cut_offs.born_by is None else or_(
         Dispute.child_dob.is_(None), Dispute.child_dob <= cut_offs.born_by)
     return and_(Dispute.anonymised_on.is_(None), or_(settled, decided), old_enough)
