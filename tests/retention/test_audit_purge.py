@@ -104,6 +104,23 @@ def test_a_delete_after_a_purge_in_the_same_transaction_is_still_refused(events)
     assert occurred(events) == OLD + KEPT
 
 
+def test_setting_the_purge_cut_off_by_hand_does_not_open_the_log(events):
+    """On PostgreSQL the cut-off lives in a setting any connection can set: the trigger also
+    asks that the delete come from purge_audit_months itself. On SQLite, a row in audit_purge
+    is the named statement, and its trigger empties the table again at once."""
+    if dialect(events) == "postgresql":
+        events.execute(sa.text(
+            "SELECT set_config('moderation.audit_purge_before', '2100-01-01 00:00+00', true)"))
+    else:
+        events.execute(sa.text("INSERT INTO audit_purge (cut_off) "
+                               "VALUES ('2019-12-01 00:00:00.000000')"))
+        assert events.scalar(sa.text("SELECT count(*) FROM audit_purge")) == 0
+    with pytest.raises(sa.exc.DBAPIError, match="append-only"):
+        events.execute(sa.text("DELETE FROM audit_event"))
+    events.rollback()
+    assert occurred(events) == OLD + KEPT
+
+
 def test_truncate_is_refused_on_postgresql(events):
     if dialect(events) != "postgresql":
         pytest.skip("SQLite has no TRUNCATE")

@@ -136,12 +136,18 @@ APPEND_ONLY = "RAISE EXCEPTION 'audit events are append-only';"
 def _allow_audit_purge():
     """The one way audit events leave: whole months before a cut-off, through one named path."""
     if op.get_bind().dialect.name == "postgresql":
+        # A delete passes only when purge_audit_months is the caller (the PL/pgSQL call stack
+        # says so) and the row is older than the cut-off it set: setting the cut-off by hand
+        # and deleting is refused like any other delete.
         op.execute(
             "CREATE OR REPLACE FUNCTION audit_event_append_only() RETURNS trigger AS $$ "
+            "DECLARE caller text; "
             "BEGIN "
             "IF TG_OP = 'DELETE' THEN "
-            "IF OLD.occurred_at < NULLIF(current_setting('moderation.audit_purge_before', true),"
-            " '')::timestamptz THEN RETURN OLD; END IF; "
+            "GET DIAGNOSTICS caller = PG_CONTEXT; "
+            "IF caller LIKE E'%\\nPL/pgSQL function purge_audit_months(date) line % at SQL "
+            "statement%' AND OLD.occurred_at < NULLIF(current_setting("
+            "'moderation.audit_purge_before', true), '')::timestamptz THEN RETURN OLD; END IF; "
             "END IF; "
             f"{APPEND_ONLY} END $$ LANGUAGE plpgsql"
         )
