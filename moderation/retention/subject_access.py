@@ -422,6 +422,13 @@ def _hold(hold):
 def _event(event):
     return {
         "when": event.occurred_at,
-        "what": event.action.replace("_", " ").capitalize(),
+        "what": _in_words(event.action),
         "who": _person(event.actor) or {"name": "The system", "agency": None},
     }
+
+
+def _in_words(action):
+    """An audit action as a reader says it: "csc_decision_confirmed" is "CSC decision
+    confirmed"."""
+    words = action.replace("_", " ").capitalize()
+    return " ".join("CSC" if word.lower() == "csc" else word for word in words.split())
