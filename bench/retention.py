@@ -5,7 +5,7 @@ runs it last.
 
 The benchmark's children are born 2012 to 2022 and its disputes close over the ten years to
 the day the data was loaded, so on the real today none is due (no child is 25 yet). The runs
-are as of AHEAD years later, when roughly a third are: the backlog a partnership's first run
+are as of AHEAD years later, when nearly half are: the backlog a partnership's first run
 would face. A few due disputes are put on legal hold first, so the run skips and counts them.
 
     .venv/bin/python bench/retention.py            # both runs; one JSON line
