@@ -55,17 +55,10 @@ def render_item(type_, obj, autogen_context):
     return False
 
 
-# SQLite's audit purge request table: the migration's, read only by its triggers.
-OUTSIDE_THE_MODELS = {"audit_purge"}
-
-
 def include_object(obj, name, type_, reflected, compare_to):
-    from moderation.scheduling.jobs import outside_the_jobstore
+    from moderation.models.base import mapped_tables_only
 
-    table = obj if type_ == "table" else getattr(obj, "table", None)
-    if getattr(table, "name", None) in OUTSIDE_THE_MODELS:
-        return False
-    return outside_the_jobstore(obj, name, type_, reflected, compare_to)
+    return mapped_tables_only(obj, name, type_, reflected, compare_to)
 
 
 def run_migrations_offline():

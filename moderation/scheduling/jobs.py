@@ -30,14 +30,7 @@ from moderation.scheduling import reminders
 from moderation.web.boundary import commit_job
 
 log = logging.getLogger(__name__)
-JOBSTORE_TABLE = "apscheduler_jobs"
-
-
-def outside_the_jobstore(obj, name, type_, reflected, compare_to):
-    """For Alembic's comparisons: APScheduler's job table and its index are the scheduler's,
-    not the application's schema."""
-    table = obj if type_ == "table" else getattr(obj, "table", None)
-    return getattr(table, "name", None) != JOBSTORE_TABLE
+JOBSTORE_TABLE = "apscheduler_jobs"  # outside the models (models/base.py NOT_MAPPED)
 
 
 @dataclass(frozen=True)

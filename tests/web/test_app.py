@@ -11,7 +11,7 @@ from moderation import create_app
 from moderation.config import ConfigurationError, ProductionConfig, TestConfig
 from moderation.demo import DEMO_PASSWORD, DEMO_USERS
 from moderation.models import Agency, Base, User
-from moderation.scheduling.jobs import outside_the_jobstore
+from moderation.models.base import mapped_tables_only
 from tests.conftest import heading, page, post, sign_in, url
 
 
@@ -101,7 +101,7 @@ def test_migrations_match_the_models(app, db):
     with app.app_context(), db.engine.connect() as connection:
         # The scheduler's tests leave APScheduler's job table in the shared database.
         context = MigrationContext.configure(
-            connection, opts={"include_object": outside_the_jobstore})
+            connection, opts={"include_object": mapped_tables_only})
         differences = compare_metadata(context, Base.metadata)
     assert differences == []
 
