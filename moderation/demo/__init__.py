@@ -7,6 +7,7 @@ from sqlalchemy import select, update
 from moderation.auth import passwords
 from moderation.demo import disputes as demo_disputes
 from moderation.demo import panels as demo_panels
+from moderation.demo import retention as demo_retention
 from moderation.extensions import db
 from moderation.models import Agency, AgencyKind, Notification, Role, User
 from moderation.models.types import utcnow
@@ -81,7 +82,7 @@ def load():
         db.session.add(user)
         added += 1
     db.session.flush()
-    added += demo_disputes.load() + demo_panels.load()
+    added += demo_disputes.load() + demo_panels.load() + demo_retention.load()
     _history_already_read()
     return added
 

@@ -75,8 +75,8 @@ def test_the_partnership_manager_holds_a_dispute_with_a_reason(pm_client, disput
         "The dispute is on legal hold: the retention schedule will not anonymise it until the "
         "hold is released."]
     assert hold_banner(response) == (
-        f"Legal hold This dispute is on legal hold since 23 November 2026, 9:00am: {REASON} "
-        "The retention schedule will not anonymise it until the hold is released. "
+        f"Legal hold On legal hold since 23 November 2026 {REASON} "
+        "The retention job will not anonymise this dispute until the hold is released. "
         "Release the hold")
     assert "Hold this dispute" not in links(response)
     assert stored_holds(dispute) == [(REASON, True, None)]
@@ -169,7 +169,7 @@ def test_the_referrer_reads_the_hold_on_their_dispute_but_cannot_release_it(
     hold_it(pm_client, dispute)
     client = client_for(app, referrer)
     response = client.get(url(client, "disputes.show", dispute_id=dispute))
-    assert hold_banner(response).startswith("Legal hold This dispute is on legal hold since")
+    assert hold_banner(response).startswith("Legal hold On legal hold since")
     assert "Release the hold" not in links(response)
     assert "Hold this dispute" not in links(response)
     refused = client.get(url(client, "retention.release", hold_id=hold_id(app, db, dispute)))
