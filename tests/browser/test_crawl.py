@@ -25,7 +25,7 @@ from tests.browser.test_journeys import sign_in
 pytestmark = pytest.mark.browser
 
 ROLES = [Role.REFERRER, Role.CSC_MANAGER, Role.PANEL_MEMBER, Role.CHAIR,
-         Role.PARTNERSHIP_MANAGER, Role.ADMIN]
+         Role.PARTNERSHIP_MANAGER, Role.ADMIN, Role.DATA_PROTECTION_OFFICER]
 MAX_PAGES = 60  # per role: enough to reach every kind of page the demo data has
 PER_PATTERN = 3  # pages whose addresses differ only by ids look alike after the first few
 # Downloads are checked by their own tests, known by their addresses' endings: not pages.

@@ -16,6 +16,7 @@ HOMES = {
     "chair": "Chairing the panel",
     "partnership_manager": "Partnership overview",
     "admin": "Administration",
+    "data_protection_officer": "Data protection officer",
 }
 
 
