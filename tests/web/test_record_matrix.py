@@ -34,6 +34,7 @@ from moderation.models import (
     DisputeDocument,
     DocumentType,
     ItemGuest,
+    LegalHold,
     MinutesVersion,
     PanelSession,
     User,
@@ -44,12 +45,15 @@ from tests.conftest import csrf_token, heading, sign_in
 # Who has a part in a record: the rule that reads it.
 READ = {PanelSession: "session.case_detail", AgendaItem: "session.case_detail",
         Dispute: "dispute.read", Action: "action.update", DisputeDocument: "document.read",
-        MinutesVersion: "minutes.read"}
+        MinutesVersion: "minutes.read", LegalHold: "dispute.read"}
 # Rules about a session's date, time and place, not its cases: open to everyone who sees the
 # schedule (any chair moves or cancels a session).
 LOGISTICS = {"session.read", "session.change"}
 # CSC managers confirm and answer for the decisions of their own service, on any case.
-SAME_FOR_EVERY_RECORD = LOGISTICS | {"dispute.confirm", "dispute.answer"}
+# Partnership managers oversee every case: whether one may hold a dispute or release a hold
+# turns on the record's state (held, released, anonymised), which tests/retention/ tries.
+SAME_FOR_EVERY_RECORD = LOGISTICS | {"dispute.confirm", "dispute.answer", "dispute.hold",
+                                     "hold.release"}
 URL_VALUES = {"step": "close", "version": 1, "action": "save"}
 
 
@@ -80,11 +84,15 @@ def world(app, db, history, make_user, make_member, make_agency):
         for item, person in ((first, guest), (second, other_guest)):
             db.session.add(ItemGuest(agenda_item_id=item.id, user_id=person.id,
                                      purpose="To present the referral", invited_by_id=chair.id))
+        hold = LegalHold(dispute_id=second.dispute_id, reason="A practice review reads it",
+                         placed_by_id=chair.id)
+        db.session.add(hold)
         meeting.close(session, chair)
         db.session.commit()
         records = {PanelSession: session.id, AgendaItem: first.id, Dispute: first.dispute_id,
                    Action: db.session.scalar(select(Action.id)), DisputeDocument: document.id,
-                   MinutesVersion: db.session.scalar(select(MinutesVersion.id))}
+                   MinutesVersion: db.session.scalar(select(MinutesVersion.id)),
+                   LegalHold: hold.id}
     former = make_user("panel_member", name="Former Member")
     make_member(former, joined_on=date(2020, 1, 1), left_on=date(2026, 12, 1))
     later = make_user("chair", "panel_member", name="Later Member")
@@ -122,7 +130,8 @@ def _document(db, dispute, referrer):
 def _url(url_rule, records):
     values = {"session_id": records[PanelSession], "item_id": records[AgendaItem],
               "dispute_id": records[Dispute], "action_id": records[Action],
-              "document_id": records[DisputeDocument], **URL_VALUES}
+              "document_id": records[DisputeDocument], "hold_id": records[LegalHold],
+              **URL_VALUES}
     return url_rule.build({name: values[name] for name in url_rule.arguments},
                           append_unknown=False)[1]
 
@@ -143,6 +152,8 @@ def _read_through(db, record):
         return record.session
     if isinstance(record, MinutesVersion):
         return db.session.get(PanelSession, record.session_id)
+    if isinstance(record, LegalHold):
+        return record.dispute
     return record
 
 
