@@ -254,6 +254,7 @@ def withdraw(document, actor, reason):
     document.withdrawn_by_id = actor.id
     document.withdrawal_reason = reason
     db.session.flush()
-    audit.record("document_withdrawn", document, actor=actor, dispute_id=document.dispute_id,
-                 reason=reason)
+    # The reason is typed text and stays on the document, which the retention schedule deletes;
+    # the append-only audit log outlives it, so it keeps only who and when.
+    audit.record("document_withdrawn", document, actor=actor, dispute_id=document.dispute_id)
     return document

@@ -141,11 +141,17 @@ def _item(item, additions, documents):
     }
 
 
+def _child(dispute):
+    if dispute.anonymised:
+        removed = f"Removed under the retention schedule on {format_date(dispute.anonymised_on)}"
+        return [("Child", removed), ("Date of birth", removed), ("Case number", removed)]
+    return [("Child", dispute.child_name), ("Date of birth", format_date(dispute.child_dob)),
+            ("Case number", dispute.child_case_number or "Not known")]
+
+
 def _referral(dispute):
     return [
-        ("Child", dispute.child_name),
-        ("Date of birth", format_date(dispute.child_dob)),
-        ("Case number", dispute.child_case_number or "Not known"),
+        *_child(dispute),
         ("Referring agency", dispute.referring_agency.name),
         ("Referrer", dispute.referrer.name),
         ("Sent", f"{format_date(dispute.referral_date)}, "

@@ -502,8 +502,8 @@ def test_whoever_added_a_document_can_withdraw_it_with_a_reason_before_the_freez
     with app.app_context():
         event = _db.session.scalars(select(AuditEvent).where(
             AuditEvent.action == "document_withdrawn")).one()
-        assert (event.actor_id, event.object_id, event.detail["reason"]) == (
-            referrer.id, str(document_id), "Attached to the wrong dispute")
+        assert (event.actor_id, event.object_id) == (referrer.id, str(document_id))
+        assert "Attached to the wrong dispute" not in str(event.detail)
 
 
 def test_only_whoever_added_it_may_withdraw_it(app, make_user, referrer, dispute_id):
