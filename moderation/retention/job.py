@@ -20,19 +20,12 @@ from moderation.extensions import db
 from moderation.models import RetentionRun
 from moderation.models.types import utcnow
 from moderation.notifications import notices
-from moderation.retention import anonymise, housekeeping
+from moderation.retention import anonymise, housekeeping, schedule
 from moderation.retention.anonymise import CutOffs
 from moderation.web.boundary import commit_job
 
-# A run's counts, in the order the command prints them (the runs' report says them in words).
-COUNTS = {
-    "disputes_anonymised": "Disputes anonymised",
-    "documents_deleted": "Documents deleted",
-    "held_skipped": "Disputes due but kept on legal hold",
-    "notifications_deleted": "Notifications deleted",
-    "emails_deleted": "Emails deleted from the outbox",
-    "audit_events_deleted": "Audit events deleted",
-}
+# A run's counts, in the order the command prints them: the runs report's words.
+COUNTS = {key: many[0].upper() + many[1:] for key, _, many in schedule.RUN_COUNTS}
 
 
 def run(today, actor=None):
