@@ -93,6 +93,14 @@ def _pages(r):
         ("admin@demo.example.org", "users", "/admin/users"),
         ("admin@demo.example.org", "audit log", "/admin/audit"),
         ("admin@demo.example.org", "outbox", "/admin/outbox"),
+        ("partnership.manager@demo.example.org", "retention schedule", "/retention"),
+        ("partnership.manager@demo.example.org", "change a rule", "/retention/disputes"),
+        ("partnership.manager@demo.example.org", "retention runs", "/retention/runs"),
+        ("partnership.manager@demo.example.org", "legal holds", "/retention/holds"),
+        ("partnership.manager@demo.example.org", "hold a dispute",
+         f"/disputes/{r['dispute']}/hold"),
+        ("dpo@demo.example.org", "home (data protection officer)", "/data-protection"),
+        ("dpo@demo.example.org", "subject access", "/subject-access"),
     ]
 
 
