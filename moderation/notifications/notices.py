@@ -8,7 +8,6 @@ tells nobody. In-app messages may name the case (the app is need-to-know); email
 The README's table "Who is told what" lists these events; keep the two in step.
 """
 
-from flask import current_app, has_request_context, url_for
 from sqlalchemy import or_, select
 
 from moderation.extensions import db
@@ -335,14 +334,6 @@ def action_owed(action):
 # Data protection -------------------------------------------------------------------------------
 
 
-def _path(endpoint):
-    """An endpoint's address, in a request or in a job (which has no request to build it in)."""
-    if has_request_context():
-        return url_for(endpoint)
-    with current_app.test_request_context():
-        return url_for(endpoint)
-
-
 def retention_ran(run):
     """The partnership managers hear what a retention run did, in figures only (no reference or
     child's detail), with a link to the runs' report."""
@@ -358,7 +349,7 @@ def retention_ran(run):
         message += (f" {_number(held, 'dispute')} due for anonymisation "
                     f"{'was' if held == 1 else 'were'} kept because of a legal hold.")
     _tell(role_holders(Role.PARTNERSHIP_MANAGER), f"retention-ran:run-{run.id}", message,
-          _path("retention.runs"), "retention_ran")
+          "/retention/runs", "retention_ran")
 
 
 def _number(count, noun):
