@@ -96,6 +96,7 @@ def _pages(r):
         ("partnership.manager@demo.example.org", "retention schedule", "/retention"),
         ("partnership.manager@demo.example.org", "change a rule", "/retention/disputes"),
         ("partnership.manager@demo.example.org", "retention runs", "/retention/runs"),
+        ("partnership.manager@demo.example.org", "due now", "/retention/due"),
         ("partnership.manager@demo.example.org", "legal holds", "/retention/holds"),
         ("partnership.manager@demo.example.org", "hold a dispute",
          f"/disputes/{r['dispute']}/hold"),

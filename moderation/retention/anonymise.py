@@ -106,6 +106,11 @@ def due_batch(cut_offs, after_id=0, size=None):
         .order_by(Dispute.id).limit(size or BATCH)).all()
 
 
+def due_count(cut_offs):
+    """How many due disputes the next run would anonymise (those on hold aside)."""
+    return db.session.scalar(select(func.count(Dispute.id)).where(due(cut_offs), ~held()))
+
+
 def held_count(cut_offs):
     """How many due disputes a legal hold keeps as they are."""
     return db.session.scalar(select(func.count(Dispute.id)).where(due(cut_offs), held()))

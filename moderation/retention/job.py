@@ -101,14 +101,14 @@ class Preview:
     references: list = field(default_factory=list)
 
 
-def preview(today):
-    """What `run(today)` would do, changing nothing."""
+def preview(today, listed=None):
+    """What `run(today)` would do, changing nothing: the counts, and the references of the
+    disputes it would anonymise (the first `listed` of them, or all)."""
     cut_offs = CutOffs.on(today)
-    references = _due_references(cut_offs)
     before = housekeeping.notifications_before(today)
     kept_from = housekeeping.audit_cut_off(today)
     counts = {
-        "disputes_anonymised": len(references),
+        "disputes_anonymised": anonymise.due_count(cut_offs),
         "documents_deleted": anonymise.documents_of(cut_offs),
         "held_skipped": anonymise.held_count(cut_offs),
         "notifications_deleted": housekeeping.count_notifications(before) if before else 0,
@@ -116,12 +116,14 @@ def preview(today):
         "audit_events_deleted": housekeeping.count_audit_events(kept_from) if kept_from else 0,
         "audit_deleted_before": kept_from.isoformat() if kept_from else None,
     }
-    return Preview(today, counts, references)
+    return Preview(today, counts, _due_references(cut_offs, listed))
 
 
-def _due_references(cut_offs):
+def _due_references(cut_offs, listed):
     references, after = [], 0
     while batch := anonymise.due_references(cut_offs, after):
         references += [reference for _, reference in batch]
+        if listed is not None and len(references) >= listed:
+            return references[:listed]
         after = batch[-1][0]
     return references

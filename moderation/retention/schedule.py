@@ -207,9 +207,9 @@ def runs_page(page, per_page):
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
-def run_in_words(run):
-    """What one run did, a line per count (a count the run did not report is 0)."""
-    counts = run.counts or {}
+def counts_in_words(counts):
+    """What a run did, or would do, a line per count (a count not reported is 0)."""
+    counts = counts or {}
     lines = []
     for key, one, many in RUN_COUNTS:
         number = _count(counts.get(key))

@@ -13,8 +13,9 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
+from moderation.calendar import today
 from moderation.models import Dispute, LegalHold, RecordKind
-from moderation.retention import holds, permissions, schedule  # noqa: F401 (its rules)
+from moderation.retention import holds, job, permissions, schedule  # noqa: F401 (its rules)
 from moderation.retention.forms import HoldForm, ReleaseForm, RuleForm
 from moderation.web import audit
 from moderation.web.access import permits
@@ -23,6 +24,7 @@ from moderation.web.forms import id_from
 from moderation.web.permissions import can, record_or_404
 
 bp = Blueprint("retention", __name__)
+DUE_LISTED = 50  # the due disputes a page names; `flask retention --dry-run` names every one
 
 
 # The schedule ----------------------------------------------------------------------------------
@@ -72,7 +74,16 @@ def _changed(rule, shorter):
 def runs():
     page = schedule.runs_page(id_from(request.args, "page") or 1,
                               current_app.config["LIST_PAGE_SIZE"])
-    return render_template("retention/runs.html", page=page, in_words=schedule.run_in_words)
+    return render_template("retention/runs.html", page=page, in_words=schedule.counts_in_words)
+
+
+@bp.route("/retention/due")
+@permits("retention.runs")
+def due():
+    """What the retention job would do if it ran now: counted, nothing changed."""
+    preview = job.preview(today(), listed=DUE_LISTED)
+    return render_template("retention/due.html", preview=preview, listed=DUE_LISTED,
+                           lines=schedule.counts_in_words(preview.counts))
 
 
 # Legal holds -----------------------------------------------------------------------------------

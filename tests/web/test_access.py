@@ -108,6 +108,7 @@ EXPECTED = {
     "retention.schedule": {Role.PARTNERSHIP_MANAGER, Role.DATA_PROTECTION_OFFICER},
     "retention.edit_rule": {Role.PARTNERSHIP_MANAGER},
     "retention.runs": {Role.PARTNERSHIP_MANAGER, Role.DATA_PROTECTION_OFFICER},
+    "retention.due": {Role.PARTNERSHIP_MANAGER, Role.DATA_PROTECTION_OFFICER},
     "retention.holds": {Role.PARTNERSHIP_MANAGER, Role.DATA_PROTECTION_OFFICER},
     "retention.hold": {Role.PARTNERSHIP_MANAGER},
     "retention.release": {Role.PARTNERSHIP_MANAGER},
