@@ -5,14 +5,14 @@ dispute with an active hold."""
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from moderation.disputes.child_identifiers import Child, ChildIdentifiers, message
+from moderation.disputes.child_identifiers import Child, ChildIdentifiers, refusal
 from moderation.extensions import db
 from moderation.models import Dispute, LegalHold
 from moderation.models.types import utcnow
+from moderation.retention import schedule
 from moderation.web import audit
 from moderation.web.boundary import Refusal
 
-REASON_LIMIT = 2000
 RELEASED_LISTED = 50  # the holds page lists the most recently released, not every one ever
 
 
@@ -65,14 +65,11 @@ def listed():
 
 
 def _reason(dispute, typed, empty):
-    text = (typed or "").strip()
-    if not text:
-        raise Refusal(empty, "reason")
-    if len(text) > REASON_LIMIT:
-        raise Refusal(f"The reason must be {REASON_LIMIT:,} characters or fewer", "reason")
+    text = schedule.typed_reason(typed, empty)
     child = Child(dispute.child_name, dispute.child_dob, dispute.child_case_number)
-    if ChildIdentifiers([child]).found_in(text):
-        raise Refusal(message("The reason"), "reason")
+    refused = refusal([("The reason", "reason", text)], ChildIdentifiers([child]))
+    if refused:
+        raise Refusal(*refused)
     return text
 
 

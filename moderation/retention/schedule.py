@@ -139,10 +139,16 @@ def _whole_number(typed, field, empty, invalid):
 
 
 def _reason(rule, typed):
+    return typed_reason(typed, f"Enter why the partnership keeps {NOUNS[rule.record_kind]} "
+                               "this long")
+
+
+def typed_reason(typed, empty):
+    """A reason as typed, trimmed: refused on the "reason" field with `empty` when there is
+    none, and when it is too long. (A rule's reason, a hold's and a release's.)"""
     text = (typed or "").strip()
     if not text:
-        raise Refusal(f"Enter why the partnership keeps {NOUNS[rule.record_kind]} this long",
-                      "reason")
+        raise Refusal(empty, "reason")
     if len(text) > REASON_LIMIT:
         raise Refusal(f"The reason must be {REASON_LIMIT:,} characters or fewer", "reason")
     return text
