@@ -82,6 +82,8 @@ def runs():
 def due():
     """What the retention job would do if it ran now: counted, nothing changed."""
     preview = job.preview(today(), listed=DUE_LISTED)
+    audit.record("retention_due_viewed", object_type="dispute",
+                 due=preview.counts["disputes_anonymised"], listed=len(preview.references))
     return render_template("retention/due.html", preview=preview, listed=DUE_LISTED,
                            lines=schedule.counts_in_words(preview.counts))
 

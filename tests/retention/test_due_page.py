@@ -16,7 +16,7 @@ def _due_page(app, person):
 
 
 def test_the_page_counts_what_tonights_run_would_do_and_names_the_disputes(
-        app, db, settled_dispute, make_user, whole_database):
+        app, db, settled_dispute, make_user, whole_database, audited):
     manager = make_user("partnership_manager")
     due, held = settled_dispute(), settled_dispute(child_name="Isla Brown")
     settled_dispute(child_dob=date(2022, 1, 1))  # not yet 25
@@ -34,6 +34,7 @@ def test_the_page_counts_what_tonights_run_would_do_and_names_the_disputes(
     assert counts[:2] == ["1 dispute anonymised", "1 dispute due but on legal hold, so kept"]
     assert [li.get_text(strip=True) for li in html.select("#due-disputes li")] == [reference]
     assert whole_database.rows(leave_out={"audit_event"}) == before
+    assert audited("retention_due_viewed") == [(None, {"due": 1, "listed": 1})]
 
 
 def test_a_long_list_names_the_first_disputes_and_counts_the_rest(app, settled_dispute,
