@@ -5,7 +5,8 @@ Working days skip Saturdays, Sundays and bank holidays, substitute days included
 takes an optional `region` (England and Wales by default; Scotland and Northern Ireland have
 different bank holidays). The app passes its configured region. The app's clock (`today()`)
 and region (`region()`) live here too, so every clock in the application reads the same day.
-Working hours (`working_hours_between`) take aware datetimes and count office hours, UK time.
+Working hours (`working_hours_between`) take aware datetimes and count office hours, UK time;
+`urgent_due_at` is the moment an urgent stage is due.
 """
 
 from bisect import bisect_left, bisect_right
@@ -117,6 +118,18 @@ def working_hours_between(start, end, region=DEFAULT_REGION):
     return round(seconds / 3600, 2)
 
 
+def urgent_due_at(opened_at, due_time, region=DEFAULT_REGION):
+    """When an urgent stage opened at `opened_at` (aware) is due: `due_time` (UK wall clock, the
+    end of the office day) on the day it opened, if that is a working day and the time has not
+    passed; else `due_time` on the next working day. So a stage never opens already due, and one
+    that runs out at the end of the day opens its successor due the next working day."""
+    local = opened_at.astimezone(UK)
+    day = local.date()
+    if not is_working_day(day, region) or local.time() >= due_time:
+        day = next_working_day(day + _ONE_DAY, region)
+    return datetime.combine(day, due_time, tzinfo=UK)
+
+
 def _office_seconds(day, start, end, region):
     """Seconds of `day`'s office hours between `start` and `end` (None: the whole day)."""
     if not is_working_day(day, region):
@@ -155,6 +168,7 @@ __all__ = [
     "bank_holidays",
     "is_working_day",
     "next_working_day",
+    "urgent_due_at",
     "working_days_between",
     "working_hours_between",
 ]

@@ -32,12 +32,20 @@ from moderation.models import (
     CscOutcome,
     DisputeType,
     Intent,
+    NextStep,
     ReferralMethod,
     Role,
     ToldHow,
 )
 from moderation.models.disputes import LEVELS_OF_NEED
-from moderation.web.forms import DateRequired, GovukDateField, GovukIntegerField, choices, coerce_id
+from moderation.web.forms import (
+    DateRequired,
+    GovukDateField,
+    GovukIntegerField,
+    GovukTimeField,
+    choices,
+    coerce_id,
+)
 
 LONG_TEXT = 5000
 
@@ -202,26 +210,16 @@ class ConfirmDecisionForm(FlaskForm):
         self.told_on.data = dispute.csc_told_referrer_on
 
 
-SETTLE = "settle"
-REFERRER_ACCEPTS = "referrer_accepts"
-UNRESOLVED = "unresolved"
-SETTLING = (SETTLE, REFERRER_ACCEPTS)
-
-
 class RespondForm(FlaskForm):
+    """The answer at a stage, in the voice of whoever handles it (for_stage)."""
+
     response = TextAreaField(
         "CSC's response", widget=GovTextArea(),
-        description="The reasons for CSC's position at this stage. The referrer will read this.",
+        description="The reasons for this answer. The referrer will read it.",
         validators=_required_text("Enter CSC's response", LONG_TEXT, "The response"),
     )
     next_step = RadioField(
         "Is the dispute settled?", widget=GovRadioInput(),
-        choices=choices([
-            (SETTLE, "Yes: CSC has revised its decision"),
-            (REFERRER_ACCEPTS, "Yes: the referrer accepts CSC's explanation (the referrer "
-                               "will be asked to confirm)"),
-            (UNRESOLVED, "No: the referrer can escalate it to the next stage"),
-        ]),
         validators=[InputRequired("Select whether the dispute is settled")],
     )
     settlement_outcome = RadioField(
@@ -231,12 +229,26 @@ class RespondForm(FlaskForm):
     settlement_note = TextAreaField("What should the referrer be told?", widget=GovTextArea())
     submit = SubmitField("Send response", widget=GovSubmitInput())
 
+    def for_stage(self, stage, unresolved):
+        """Speak for whoever answers `stage`; `unresolved`: what "not resolved" leads to."""
+        voice = stage.voice
+        self.response.label.text = voice.response
+        self.response.validators[0].message = voice.enter_response
+        self.next_step.choices = choices([
+            (NextStep.SETTLE, f"Yes: {voice.revised}"),
+            (NextStep.REFERRER_ACCEPTS, f"Yes: the referrer accepts {voice.explanation} (the "
+                                        "referrer will be asked to confirm)"),
+            (NextStep.UNRESOLVED, f"No: {unresolved}"),
+        ])
+        return self
+
     def validate_settlement_outcome(self, field):
-        if self.next_step.data in SETTLING and field.data not in {c.value for c in CscOutcome}:
+        if self.next_step.data in NextStep.SETTLING and field.data not in {
+                c.value for c in CscOutcome}:
             raise ValidationError("Select CSC's decision now")
 
     def validate_settlement_note(self, field):
-        if self.next_step.data in SETTLING and not (field.data or "").strip():
+        if self.next_step.data in NextStep.SETTLING and not (field.data or "").strip():
             raise ValidationError("Enter what the referrer should be told")
         if len(field.data or "") > LONG_TEXT:
             raise ValidationError(f"The note must be {LONG_TEXT} characters or fewer")
@@ -376,6 +388,14 @@ class TimeLimitsForm(FlaskForm):
         invalid_message="Enter a whole number of working days, like 5",
         validators=[InputRequired("Enter the working days members have to comment, like 5"),
                     NumberRange(1, 30, "The working days must be between 1 and 30")],
+    )
+    urgent_due_time = GovukTimeField(
+        "The time urgent stages are due each working day",
+        description="On the urgent route each stage is answered by this time, on the 24-hour "
+                    "clock between 12:00 and 19:00. One not answered by then moves on to its "
+                    "next stage within 15 minutes. Office hours are 9:00 to 17:00.",
+        invalid_message="Enter the time urgent stages are due in the 24-hour clock, like 17:00",
+        validators=[InputRequired("Enter the time urgent stages are due, like 17:00")],
     )
     submit = SubmitField("Save time limits", widget=GovSubmitInput())
 

@@ -6,20 +6,26 @@ immediate-risk flag or a recorded reason; immediate-risk disputes run on the pol
 route, each stage due the same working day (rules 3 and 14); a dispute can be settled at any
 stage, and one still unresolved after the last stage joins the panel queue (rule 4), which is
 ordered by rule 5. An urgent one that ends its route unresolved needs a panel within two working
-days, never the monthly one. Who is told of each step is notifications/notices.py's rule.
+days, never the monthly one. On the urgent route nothing waits for a person to come back (rule
+17): a stage answered "not resolved" moves on at once, and one not answered by the end of the
+office day (the policy's urgent due time) moves on within 15 minutes (move_on_urgent_stages, run
+by the scheduler). Who is told of each step is notifications/notices.py's rule.
 """
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from moderation.calendar import (
+    OFFICE_OPENS,
+    UK,
     add_working_days,
     next_working_day,
     region,
     today,
+    urgent_due_at,
     working_days_between,
 )
 from moderation.extensions import db
@@ -34,6 +40,7 @@ from moderation.models import (
     DisputeStatus,
     EscalationPolicy,
     Intent,
+    NextStep,
     PanelDecision,
     PanelSession,
     PolicyStage,
@@ -50,7 +57,7 @@ from moderation.models.types import utcnow
 from moderation.notifications import notices
 from moderation.web import audit
 from moderation.web.boundary import Refusal
-from moderation.web.formatting import format_date
+from moderation.web.formatting import format_date, format_datetime
 
 REPEAT_WINDOW = timedelta(days=365)
 
@@ -95,10 +102,14 @@ def update_urgent_contact(actor, instructions, user_id):
 
 
 TIME_LIMITS = ("settlement_reply_days", "csc_action_days", "minutes_comment_days")
+# Urgent stages are due within the scheduler's 15-minute runs (scheduling/jobs.py, 08:00-19:45).
+URGENT_DUE_TIMES = (time(12, 0), time(19, 0))
 
 
-def update_time_limits(actor, settlement_reply_days, csc_action_days, minutes_comment_days=None):
-    """The policy's other time limits, in working days (1 to 30 each)."""
+def update_time_limits(actor, settlement_reply_days, csc_action_days, minutes_comment_days=None,
+                       urgent_due_time=None):
+    """The policy's other time limits, in working days (1 to 30 each), and the time of day
+    urgent stages are due (12:00 to 19:00)."""
     policy = current_policy()
     limits = {"settlement_reply_days": settlement_reply_days, "csc_action_days": csc_action_days,
               "minutes_comment_days": minutes_comment_days or policy.minutes_comment_days}
@@ -106,8 +117,14 @@ def update_time_limits(actor, settlement_reply_days, csc_action_days, minutes_co
         if not 1 <= days <= 30:
             raise Refusal("The working days must be between 1 and 30", name)
         setattr(policy, name, days)
+    due_time = urgent_due_time or policy.urgent_due_time
+    if not URGENT_DUE_TIMES[0] <= due_time <= URGENT_DUE_TIMES[1]:
+        raise Refusal("The time urgent stages are due must be between 12:00 and 19:00",
+                      "urgent_due_time")
+    policy.urgent_due_time = due_time
     _updated(policy, actor)
-    audit.record("policy_time_limits_updated", policy, **limits)
+    audit.record("policy_time_limits_updated", policy, **limits,
+                 urgent_due_time=due_time.strftime("%H:%M"))
 
 
 def _updated(policy, actor):
@@ -262,6 +279,21 @@ def due_date(opened_on, working_days, urgent):
     return add_working_days(opened_on, working_days, region())
 
 
+def _opening_moment(on):
+    """When a stage dated `on` opens: now, or for a stage dated another day (the demo's past,
+    a stage recorded late) the start of that day's office hours."""
+    if on == today():
+        return utcnow()
+    return datetime.combine(on, OFFICE_OPENS, tzinfo=UK)
+
+
+def _urgent_due(stage, moment):
+    """An urgent stage (or a referrer's reply to an urgent settlement) is due at the end of the
+    office day (rule 17)."""
+    stage.due_at = urgent_due_at(moment, current_policy().urgent_due_time, region())
+    stage.due_on = stage.due_at.astimezone(UK).date()
+
+
 def _open_stage(dispute, policy_stage, on, actor):
     stage = DisputeStage(
         position=policy_stage.position,
@@ -274,6 +306,8 @@ def _open_stage(dispute, policy_stage, on, actor):
         due_on=due_date(on, policy_stage.working_days, dispute.immediate_risk),
         opened_by_id=actor.id if actor else None,
     )
+    if dispute.immediate_risk:
+        _urgent_due(stage, _opening_moment(on))
     dispute.stages.append(stage)
     return stage
 
@@ -454,26 +488,79 @@ def independence_conflict(dispute, actor, stage=None):
 
 
 def check_can_answer(dispute, actor):
-    """Rule: only the stage's answering role, and never at an independent second screening
-    someone who made, authorised or already answered the decision (independence_conflict)."""
+    """Rule: only the stage's answering role, once, and never at an independent second
+    screening someone who made, authorised or already answered the decision
+    (independence_conflict)."""
     stage = _require_open(dispute)
     if not actor.has_role(stage.answering_role):
         raise Refusal("This stage is answered by someone in a different role")
+    if stage.answered:
+        raise Refusal(f"This stage was answered on {format_date(stage.responded_at)}: it is not "
+                      "resolved, and the referrer can escalate it", "response")
     conflict = independence_conflict(dispute, actor, stage)
     if conflict:
         raise Refusal(conflict, "response")
     return stage
 
 
-def respond(dispute, actor, response):
-    """CSC's answer at the current stage, with its reasons; the referrer is told."""
+def respond(dispute, actor, response, next_step=NextStep.UNRESOLVED, outcome=None, note=None,
+            on=None):
+    """The answer at the current stage, with its reasons; the referrer is told. Settling needs
+    the decision now (`outcome`) and what the referrer is told (`note`). Not resolved: on the
+    escalation route the referrer chooses whether to escalate (rule 3); on the urgent route the
+    next stage opens at once, or the dispute goes to an extraordinary panel (rule 17). Returns
+    the stage answered."""
     stage = check_can_answer(dispute, actor)
     stage.response = response.strip()
     stage.responded_by_id = actor.id
     stage.responded_at = utcnow()
     audit.record("stage_answered", dispute, actor=actor, stage=stage.position)
     notices.stage_answered(dispute, stage)
+    if next_step == NextStep.SETTLE:
+        settle(dispute, actor, outcome, note, on)
+    elif next_step == NextStep.REFERRER_ACCEPTS:
+        propose_settlement(dispute, actor, outcome, note, on)
+    elif dispute.immediate_risk:
+        _move_on(dispute, stage, StageOutcome.UNRESOLVED, actor, on or today())
     return stage
+
+
+def why_cannot_answer(dispute, actor):
+    """Why `actor` cannot answer the dispute's current stage now, or None (check_can_answer)."""
+    try:
+        check_can_answer(dispute, actor)
+    except Refusal as refusal:
+        return refusal.message
+    return None
+
+
+def unresolved_means(dispute):
+    """What answering "not resolved" at the current stage leads to, in words."""
+    if not dispute.immediate_risk:
+        return "the referrer can escalate it to the next stage"
+    stages = route_stages(dispute)
+    position = dispute.current_stage.position
+    if position >= len(stages):
+        return ("it goes at once to an extraordinary panel, which must sit within "
+                f"{URGENT_PANEL_WITHIN} working days")
+    following = stages[position]
+    return f"it moves on at once to stage {following.position} ({following.name})"
+
+
+def settlement_reply_due(dispute):
+    """By when the referrer must answer a settlement, in words: a time on the urgent route."""
+    stage = dispute.current_stage
+    if dispute.immediate_risk and stage is not None and stage.due_at is not None:
+        return format_datetime(stage.due_at)
+    return format_date(dispute.settlement_reply_due_on)
+
+
+def _move_on(dispute, stage, outcome, actor, on):
+    """Rule 17: close the urgent stage and open the next one at once, telling whoever answers
+    it (or, after the last, send the dispute to an extraordinary panel)."""
+    _close(stage, on, outcome)
+    return _advance(dispute, stage.position + 1, actor, on,
+                    lapsed=outcome == StageOutcome.LAPSED)
 
 
 def settle(dispute, actor, outcome, note, on=None):
@@ -495,8 +582,12 @@ def propose_settlement(dispute, actor, outcome, note, on=None):
     _record_settlement(dispute, outcome, note)
     dispute.status = DisputeStatus.AWAITING_REFERRER
     dispute.settlement_reply = None
-    dispute.settlement_reply_due_on = add_working_days(
-        on, current_policy().settlement_reply_days, region())
+    if dispute.immediate_risk:  # the reply is due as an urgent stage is (rule 17)
+        _urgent_due(stage, utcnow())
+        dispute.settlement_reply_due_on = stage.due_on
+    else:
+        dispute.settlement_reply_due_on = add_working_days(
+            on, current_policy().settlement_reply_days, region())
     audit.record("settlement_proposed", dispute, actor=actor, stage=stage.position,
                  outcome=outcome, reply_due_on=dispute.settlement_reply_due_on.isoformat())
     notices.settlement_to_confirm(dispute)
@@ -533,6 +624,8 @@ def reply_to_settlement(dispute, actor, confirmed, on=None):
         notices.settlement_declined(dispute, stage)
     dispute.settlement_reply_due_on = None
     audit.record("settlement_answered", dispute, actor=actor, reply=dispute.settlement_reply)
+    if not confirmed and dispute.immediate_risk:
+        _move_on(dispute, stage, StageOutcome.UNRESOLVED, actor, on)
     return dispute
 
 
@@ -650,24 +743,30 @@ def escalate(dispute, actor, to_position=None, skip_reason=None, on=None):
     _close(stage, on, StageOutcome.UNRESOLVED)
     for skipped in stages[next_position - 1:to_position - 1]:
         _skip_stage(dispute, skipped, on, actor, skip_reason)
-    _advance(dispute, to_position, actor, on, skipped=to_position - next_position)
-    opened = dispute.current_stage
-    # CSC escalating to a stage CSC answers tells nobody new; anything else tells who answers.
-    if opened is not None and (actor.id == dispute.referrer_id
-                               or not actor.has_role(opened.answering_role)):
+    return _advance(dispute, to_position, actor, on, skipped=to_position - next_position)
+
+
+def _advance(dispute, to_position, actor, on, skipped=0, lapsed=False):
+    """Open the stage at `to_position`, telling whoever answers it, or queue the dispute when
+    there is none (`lapsed`: because the last stage ran out)."""
+    stages = route_stages(dispute)
+    if to_position > len(stages):
+        return _queue(dispute, actor, on, lapsed)
+    opened = _open_stage(dispute, stages[to_position - 1], on, actor)
+    audit.record("dispute_escalated", dispute, actor=actor, to_stage=to_position,
+                 skipped=skipped)
+    if _tells_who_answers(dispute, opened, actor):
         notices.escalated(dispute, opened)
     return dispute
 
 
-def _advance(dispute, to_position, actor, on, skipped=0):
-    """Open the stage at `to_position`, or queue the dispute when there is none."""
-    stages = route_stages(dispute)
-    if to_position > len(stages):
-        return _queue(dispute, actor, on)
-    _open_stage(dispute, stages[to_position - 1], on, actor)
-    audit.record("dispute_escalated", dispute, actor=actor, to_stage=to_position,
-                 skipped=skipped)
-    return dispute
+def _tells_who_answers(dispute, stage, actor):
+    """Whoever answers a newly opened stage hears of it at once, except that on the escalation
+    route a CSC manager who moves a dispute on to a stage CSC answers tells nobody new. On the
+    urgent route they are always told (rule 17): the next manager is another person."""
+    if dispute.immediate_risk or actor is None or actor.id == dispute.referrer_id:
+        return True
+    return not actor.has_role(stage.answering_role)
 
 
 def _skip_stage(dispute, policy_stage, on, actor, reason):
@@ -684,8 +783,17 @@ def _queue(dispute, actor, on, lapsed=False):
     audit.record("dispute_queued", dispute, actor=actor, lapsed=lapsed)
     notices.queued(dispute, lapsed)
     if dispute.immediate_risk:
-        notices.urgent_panel_needed(dispute)
+        notices.urgent_panel_needed(dispute, urgent_panel_needed_by(on))
     return dispute
+
+
+URGENT_PANEL_WITHIN = 2  # working days (rules 14 and 17)
+
+
+def urgent_panel_needed_by(since):
+    """The day by which a panel must sit for an urgent dispute that joined the queue, or was
+    deferred by a panel, on `since` (disputes/urgent_panel.py keeps the rest of that rule)."""
+    return add_working_days(since, URGENT_PANEL_WITHIN, region())
 
 
 def _require_open(dispute):
@@ -699,29 +807,51 @@ def _require_open(dispute):
 
 
 def lapse_last_stages(on=None):
-    """Each working morning: disputes whose last stage passed its due date with no response
-    join the queue. Locked rows another scheduler holds are left to it; a dispute already
-    queued is no longer escalating, so a second run finds nothing."""
+    """Each working morning: disputes on the escalation route whose last stage passed its due
+    date with no response join the queue (the urgent route's stages move on within minutes:
+    move_on_urgent_stages). Locked rows another scheduler holds are left to it; a dispute
+    already queued is no longer escalating, so a second run finds nothing."""
     on = on or today()
-    policy = current_policy()
-    at_the_last = or_(
-        and_(Dispute.immediate_risk.is_(True), DisputeStage.position >= len(policy.urgent_stages)),
-        and_(Dispute.immediate_risk.is_(False), DisputeStage.position >= len(policy.stages)))
     lapsed = _locked(select(Dispute).join(DisputeStage).where(
-        Dispute.status == DisputeStatus.ESCALATING, DisputeStage.closed_on.is_(None),
-        DisputeStage.due_on < on, DisputeStage.response.is_(None), at_the_last))
+        Dispute.status == DisputeStatus.ESCALATING, Dispute.immediate_risk.is_(False),
+        DisputeStage.closed_on.is_(None), DisputeStage.due_on < on,
+        DisputeStage.response.is_(None),
+        DisputeStage.position >= len(current_policy().stages)))
     for dispute in lapsed:
         last_stage_lapsed(dispute, on)
     return len(lapsed)
 
 
 def escalate_unanswered_settlements(on=None):
-    """Settlements the referrer did not answer by their due date escalate, once."""
+    """Settlements on the escalation route the referrer did not answer by their due date
+    escalate, once (an urgent one moves on within minutes: move_on_urgent_stages)."""
     on = on or today()
     due = _locked(select(Dispute).where(Dispute.status == DisputeStatus.AWAITING_REFERRER,
+                                        Dispute.immediate_risk.is_(False),
                                         Dispute.settlement_reply_due_on < on))
     for dispute in due:
         settlement_unanswered(dispute, on)
+    return len(due)
+
+
+def move_on_urgent_stages(now=None):
+    """Every 15 minutes (rule 17): each urgent stage not answered by its due moment closes and
+    the next opens, its answerers told at once (after the last, the dispute goes to an
+    extraordinary panel); an urgent settlement the referrer has not confirmed by then moves on
+    in the same way. The stage each opens is due the next working day, so a second run finds
+    nothing."""
+    now = now or utcnow()
+    due = _locked(select(Dispute).join(DisputeStage).where(
+        Dispute.immediate_risk.is_(True),
+        Dispute.status.in_([DisputeStatus.ESCALATING, DisputeStatus.AWAITING_REFERRER]),
+        DisputeStage.closed_on.is_(None), DisputeStage.due_at.is_not(None),
+        DisputeStage.due_at < now))
+    on = now.astimezone(UK).date()
+    for dispute in due:
+        if dispute.awaiting_referrer:
+            settlement_unanswered(dispute, on)
+        else:
+            _move_on(dispute, dispute.current_stage, StageOutcome.LAPSED, None, on)
     return len(due)
 
 

@@ -13,10 +13,14 @@ from flask import (
 )
 from flask_login import current_user
 
-from moderation.disputes import documents, permissions, queue, services  # noqa: F401
+from moderation.disputes import (  # noqa: F401 (permissions: its rules)
+    documents,
+    permissions,
+    queue,
+    services,
+    urgent_panel,
+)
 from moderation.disputes.forms import (
-    REFERRER_ACCEPTS,
-    SETTLE,
     AddInformationForm,
     ConfirmDecisionForm,
     EscalateForm,
@@ -28,11 +32,10 @@ from moderation.disputes.forms import (
     UrgentContactForm,
     UrgentStageForm,
 )
-from moderation.models import Dispute, Route
+from moderation.models import Dispute, NextStep, Route
 from moderation.web import audit
 from moderation.web.access import permits
 from moderation.web.boundary import on_refusal
-from moderation.web.formatting import format_date
 from moderation.web.forms import add_error, choices, id_from
 from moderation.web.permissions import can, record_or_404
 
@@ -118,7 +121,7 @@ def _dispute_page(dispute, reply_form=None):
         hours=services.hours_since_raised(dispute), csc_actions=services.actions_on(dispute),
         reply_form=reply_form or SettlementReplyForm(),
         form=reply_form,  # its errors, when answering the settlement was refused
-        documents=documents.listed(dispute),
+        documents=documents.listed(dispute), urgent=urgent_panel.standing_of(dispute),
     )
 
 
@@ -180,27 +183,40 @@ def _record_holds(form, dispute):
 @bp.route("/disputes/<int:dispute_id>/respond", methods=["GET", "POST"])
 @permits("dispute.answer")
 def respond(dispute_id):
-    # Who answers this stage is the service's rule, refused on the page before anyone types a
-    # response (not "Page not found"); a response sent anyway is refused again and not kept.
+    # Who answers this stage, and whether it is still to answer, is the service's rule, said on
+    # the page before anyone types a response (not "Page not found"); a response sent anyway is
+    # refused again and not kept.
     dispute = _dispute(dispute_id, "respond", "dispute.read", *services.DETAIL)
+    stage = dispute.current_stage
     form = RespondForm()
+    if stage is not None:
+        form.for_stage(stage, services.unresolved_means(dispute))
     page = lambda problems=(): render_template(  # noqa: E731
-        "disputes/respond.html", dispute=dispute, form=form, stage=dispute.current_stage,
-        not_independent=services.independence_conflict(dispute, current_user))
+        "disputes/respond.html", dispute=dispute, form=form, stage=stage,
+        cannot_answer=services.why_cannot_answer(dispute, current_user))
     on_refusal(page, form, field="response")
     if not form.validate_on_submit():
         return page()
-    services.respond(dispute, current_user, form.response.data)
-    if form.next_step.data == SETTLE:
-        services.settle(dispute, current_user, form.settlement_outcome.data,
-                        form.settlement_note.data)
-        return _back_to(dispute, "The dispute is settled and the referrer has been told.")
-    if form.next_step.data == REFERRER_ACCEPTS:
-        services.propose_settlement(dispute, current_user, form.settlement_outcome.data,
-                                    form.settlement_note.data)
-        return _back_to(dispute, "The referrer has been asked to confirm the settlement by "
-                                 f"{format_date(dispute.settlement_reply_due_on)}.")
-    return _back_to(dispute, "Your response has been sent.")
+    services.respond(dispute, current_user, form.response.data, form.next_step.data,
+                     form.settlement_outcome.data, form.settlement_note.data)
+    return _back_to(dispute, _answered_message(dispute, form.next_step.data))
+
+
+def _answered_message(dispute, next_step):
+    """What the person who answered reads next, as the dispute now stands."""
+    if next_step == NextStep.SETTLE:
+        return "The dispute is settled and the referrer has been told."
+    if next_step == NextStep.REFERRER_ACCEPTS:
+        return ("The referrer has been asked to confirm the settlement by "
+                f"{services.settlement_reply_due(dispute)}.")
+    if not dispute.immediate_risk:
+        return "Your response has been sent. The referrer can escalate the dispute."
+    if dispute.queued:
+        return ("Your response has been sent. The urgent route has ended unresolved: the panel "
+                "chair has been asked to call an extraordinary panel.")
+    stage = dispute.current_stage
+    return (f"Your response has been sent. The dispute has moved on to stage {stage.position} "
+            f"({stage.name}), and whoever answers it has been told.")
 
 
 @bp.route("/disputes/<int:dispute_id>/escalate", methods=["GET", "POST"])
@@ -363,7 +379,8 @@ def time_limits():
     on_refusal(lambda problems: render_template("disputes/time_limits.html", form=form), form)
     if form.validate_on_submit():
         services.update_time_limits(current_user, form.settlement_reply_days.data,
-                                    form.csc_action_days.data, form.minutes_comment_days.data)
+                                    form.csc_action_days.data, form.minutes_comment_days.data,
+                                    form.urgent_due_time.data)
         flash("The time limits have been updated.", "success")
         return redirect(url_for("disputes.policy"))
     return render_template("disputes/time_limits.html", form=form)
@@ -382,8 +399,8 @@ def panel_queue():
     audit.record("queue_viewed", object_type="queue", page=page.page)
     return render_template("disputes/queue.html", page=page, filters=filters,
                            options=queue.filter_options(filters.agency), today=services.today(),
-                           clock=services.clock, urgent=queue.urgent_waiting(*queue.QUEUED),
-                           frozen=queue.frozen_sessions())
+                           clock=services.clock, **urgent_panel.box(*queue.QUEUED))
+
 
 
 @bp.route("/queue.csv")

@@ -1,6 +1,7 @@
 """Referral records, CSC decisions, disputes, and the escalation policy whose stages they run."""
 
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date, datetime, time
 
 from sqlalchemy import (
     Boolean,
@@ -10,7 +11,9 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    Time,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -177,6 +180,16 @@ StageOutcome.LABELS = {
 }
 
 
+class NextStep:
+    """What an answer at a stage does: settle the dispute on a revised decision, settle it on
+    the referrer accepting the explanation (they confirm), or leave it not resolved."""
+
+    SETTLE = "settle"
+    REFERRER_ACCEPTS = "referrer_accepts"
+    UNRESOLVED = "unresolved"
+    SETTLING = (SETTLE, REFERRER_ACCEPTS)
+
+
 class Route(LabelledEnum):
     """The escalation route a dispute runs on: immediate risk takes the urgent one (rule 14)."""
 
@@ -200,6 +213,32 @@ SettlementReply.LABELS = {
 }
 
 
+@dataclass(frozen=True)
+class Voice:
+    """Who speaks at a stage: its page, its answer and the notices about it speak for whoever
+    handles it, CSC's managers or the partnership's named senior lead."""
+
+    party: str  # "Respond for {party}"
+    name: str  # "{name} has responded", at the start of a sentence
+    response: str  # the answer's label
+    enter_response: str  # the message when it is left empty
+    revised: str  # the answer that settles on a revised decision
+    explanation: str  # "the referrer accepts {explanation}"
+    button: str  # the dispute page's link to the answer
+
+
+VOICES = {
+    "csc_manager": Voice(
+        "children's social care", "CSC", "CSC's response", "Enter CSC's response",
+        "CSC has revised its decision", "CSC's explanation", "Respond for CSC"),
+    "partnership_manager": Voice(
+        "the partnership's named senior lead", "The partnership's senior lead",
+        "The senior lead's response", "Enter the senior lead's response",
+        "the senior lead has revised CSC's decision", "the senior lead's explanation",
+        "Respond as the senior lead"),
+}
+
+
 class EscalationPolicy(Base):
     """The partnership's escalation procedure. One row: the policy in force."""
 
@@ -216,6 +255,10 @@ class EscalationPolicy(Base):
     csc_action_days: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     # Working days the members present have to comment on the draft minutes.
     minutes_comment_days: Mapped[int] = mapped_column(Integer, default=5, server_default="5")
+    # The end of the office day by which each urgent stage is answered (rule 17): one still
+    # unanswered then moves on by itself.
+    urgent_due_time: Mapped[time] = mapped_column(Time, default=time(17, 0),
+                                                  server_default="17:00:00")
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
 
@@ -407,6 +450,10 @@ class DisputeStage(Base):
     __table_args__ = (
         UniqueConstraint("dispute_id", "position"),
         Index("ix_dispute_stage_open_due", "closed_on", "due_on"),
+        # The urgent stages still open, by the moment each is due: what the 15-minute job reads.
+        Index("ix_dispute_stage_urgent_open_due_at", "due_at",
+              sqlite_where=text("closed_on IS NULL AND due_at IS NOT NULL"),
+              postgresql_where=text("closed_on IS NULL AND due_at IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -421,6 +468,8 @@ class DisputeStage(Base):
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     due_on: Mapped[date] = mapped_column(Date)
+    # An urgent stage is due at a moment (the end of the office day, rule 17), not a whole day.
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     response: Mapped[str | None] = mapped_column(Text)
     responded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
@@ -432,3 +481,13 @@ class DisputeStage(Base):
     dispute: Mapped[Dispute] = relationship(back_populates="stages")
     responded_by: Mapped[User | None] = relationship(foreign_keys=[responded_by_id])
     opened_by: Mapped[User | None] = relationship(foreign_keys=[opened_by_id])
+
+    @property
+    def voice(self):
+        return VOICES.get(self.answering_role, VOICES["csc_manager"])
+
+    @property
+    def answered(self):
+        """Answered and still open: the answer was "not resolved", and on the escalation route
+        the referrer chooses whether to escalate (rule 3). No clock runs on it."""
+        return self.closed_on is None and self.response is not None

@@ -30,6 +30,7 @@ from sqlalchemy import select, update
 from moderation.extensions import db
 from moderation.models import EmailMessage, EmailStatus
 from moderation.models.types import utcnow
+from moderation.notifications.kinds import KINDS
 from moderation.web import audit
 from moderation.web.boundary import commit_job
 
@@ -143,6 +144,10 @@ def send(message):
     # RFC 5322 requires a Date; when the notification was written, so a resent copy is the same.
     email["Date"] = format_datetime(message.created_at)
     email["Message-ID"] = message_id(message)
+    kind = KINDS.get(message.kind)
+    if kind is not None and kind.urgent:  # mail clients flag it, as the subject does
+        email["Importance"] = "high"
+        email["X-Priority"] = "1 (Highest)"
     email.set_content(message.body)
     smtp_class = smtplib.SMTP_SSL if config["MAIL_USE_SSL"] else smtplib.SMTP
     with smtp_class(config["MAIL_HOST"], config["MAIL_PORT"],

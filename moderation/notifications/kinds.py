@@ -18,6 +18,11 @@ class Kind:
     default: bool = True  # emailed unless the user chose otherwise
     in_app: bool = True  # a digest is an email only: its notices are already in the app
 
+    @property
+    def urgent(self):
+        """Sent marked as urgent (rule 14): its subject says so, and so do its headers."""
+        return self.subject.startswith("URGENT:")
+
 
 REFERRER = ("referrer",)
 CSC = ("csc_manager",)
@@ -33,16 +38,32 @@ KINDS = {
                            "A referrer has raised a dispute about a child at immediate risk of "
                            "significant harm. It needs a response today.",
                            CSC + PM, required=True),
-    "urgent_panel_needed": Kind("An urgent dispute is still unresolved after the urgent route",
+    "urgent_panel_needed": Kind("An urgent dispute needs a panel: unresolved after the urgent "
+                                "route, or deferred by a panel",
                                 "URGENT: an extraordinary panel may be needed",
-                                "An urgent dispute is still unresolved at the end of the urgent "
-                                "route and needs a panel within two working days.",
+                                "A dispute about a child at immediate risk needs a panel within "
+                                "two working days: it is unresolved at the end of the urgent "
+                                "route, or a panel has deferred it.",
                                 CHAIRS, required=True),
+    "urgent_stage": Kind("An urgent dispute moves on to a stage you answer",
+                         "URGENT: an urgent dispute needs your answer today",
+                         "A dispute about a child at immediate risk has moved on to an urgent "
+                         "stage you answer. It needs your answer by the end of the office day.",
+                         CSC + PM, required=True),
+    "urgent_session_date": Kind("A panel is arranged for an urgent dispute you raised",
+                                "URGENT: a panel will hear a dispute you raised",
+                                "A panel session has been arranged to hear a dispute you raised "
+                                "about a child at immediate risk.", REFERRER, required=True),
+    "urgent_deferred": Kind("A panel defers an urgent dispute you raised",
+                            "URGENT: a dispute you raised needs another panel",
+                            "A panel has deferred a dispute you raised about a child at "
+                            "immediate risk. The panel chair has been asked to arrange another "
+                            "panel within two working days.", REFERRER, required=True),
     # The referrer.
-    "stage_response": Kind("CSC responds at an escalation stage of your dispute",
-                           "CSC has responded to your dispute",
-                           "Children's social care has responded at an escalation stage of a "
-                           "dispute you raised.", REFERRER),
+    "stage_response": Kind("An escalation stage of your dispute is answered",
+                           "Your dispute has been answered at an escalation stage",
+                           "An escalation stage of a dispute you raised has been answered.",
+                           REFERRER),
     "csc_correction": Kind("CSC corrects how it recorded your referral or its outcome",
                            "CSC has corrected its record of a decision you disputed",
                            "Children's social care has corrected how it recorded a decision you "

@@ -24,7 +24,7 @@ from moderation.models import (
 )
 from moderation.models.types import utcnow
 from moderation.notifications.services import notify_many
-from moderation.web.formatting import format_date
+from moderation.web.formatting import format_date, format_datetime
 
 CHAIR_ROLES = (MemberRole.CHAIR, MemberRole.DEPUTY_CHAIR)
 
@@ -150,9 +150,10 @@ def disputes_digest(on, count):
 
 
 def stage_answered(dispute, stage):
+    """The referrer, in the voice of whoever answered: CSC, or the partnership's senior lead."""
     _tell([dispute.referrer_id], f"answered:stage-{stage.id}",
-          f"CSC has responded at stage {stage.position} ({stage.name}) of dispute "
-          f"{dispute.reference}.", _dispute_link(dispute), "stage_response")
+          f"{stage.voice.name} has responded at stage {stage.position} ({stage.name}) of "
+          f"dispute {dispute.reference}.", _dispute_link(dispute), "stage_response")
 
 
 def csc_corrected(dispute, at):
@@ -191,7 +192,14 @@ def settlement_declined(dispute, stage):
 
 def escalated(dispute, stage):
     """Whoever answers the stage the dispute was escalated to: CSC managers, or on the urgent
-    route the partnership's named senior lead (a partnership manager)."""
+    route the partnership's named senior lead (a partnership manager), told at once that it is
+    due by the end of the office day, by an email marked urgent (rule 17)."""
+    if dispute.immediate_risk:
+        _tell(role_holders(stage.answering_role), f"escalated:stage-{stage.id}",
+              f"URGENT: dispute {dispute.reference}, about a child at immediate risk, is now at "
+              f"stage {stage.position} ({stage.name}). It needs an answer by "
+              f"{format_datetime(stage.due_at)}.", _dispute_link(dispute), "urgent_stage")
+        return
     _tell(role_holders(stage.answering_role), f"escalated:stage-{stage.id}",
           f"Dispute {dispute.reference} has been escalated to stage {stage.position} "
           f"({stage.name}).", _dispute_link(dispute), "escalated")
@@ -209,18 +217,21 @@ def queued(dispute, lapsed=False):
               "its due date without a response.", _dispute_link(dispute), "last_stage_lapsed")
 
 
-def urgent_panel_needed(dispute):
-    """The urgent route ended unresolved: the chair and deputy chair, at once, with a link that
-    offers the extraordinary panel; the partnership managers, with a link to the dispute."""
+def urgent_panel_needed(dispute, needed_by, why=None, event=None):
+    """An urgent dispute needs a panel by `needed_by` (rules 14 and 17): at the end of the
+    urgent route, or again (`event`, `why`) when a panel deferred it or its session was
+    cancelled. The chair and deputy chair, at once, with a link that offers the extraordinary
+    panel; the partnership managers, with a link to the dispute."""
     chairs = panel_chairs()
-    key = f"urgent-panel:dispute-{dispute.id}"
-    unresolved = (f"URGENT: dispute {dispute.reference} is unresolved at the end of the urgent "
-                  "route.")
-    _tell(chairs, key, f"{unresolved} Call an extraordinary panel within two working days.",
+    key = f"urgent-panel:dispute-{dispute.id}" + (f":{event}" if event else "")
+    what = (f"URGENT: dispute {dispute.reference}, about a child at immediate risk, "
+            f"{why or 'is unresolved at the end of the urgent route'}.")
+    by = format_date(needed_by)
+    _tell(chairs, key, f"{what} Call an extraordinary panel to sit by {by}.",
           f"/sessions/extraordinary/new?dispute_id={dispute.id}", "urgent_panel_needed")
     _tell([user_id for user_id in role_holders(Role.PARTNERSHIP_MANAGER) if user_id not in chairs],
-          key, f"{unresolved} The panel chair has been asked to call an extraordinary panel "
-          "within two working days.", _dispute_link(dispute), "urgent_panel_needed")
+          key, f"{what} The panel chair has been asked to call an extraordinary panel to sit by "
+          f"{by}.", _dispute_link(dispute), "urgent_panel_needed")
 
 
 # Sessions and agendas --------------------------------------------------------------------------
@@ -236,9 +247,19 @@ def agenda_frozen(session):
 
 
 def on_agenda(session, item):
-    _tell([item.dispute.referrer_id], f"on-agenda:item-{item.id}",
-          f"Dispute {item.dispute.reference} will be heard by the panel on "
-          f"{format_date(session.held_on)}.", _dispute_link(item.dispute), "session_date")
+    """The referrer hears when their dispute will be heard; an urgent one by an email marked
+    urgent, as the members' is."""
+    dispute = item.dispute
+    when = f"{format_date(session.held_on)} at {session.starts_at:%H:%M}"
+    if dispute.immediate_risk:
+        _tell([dispute.referrer_id], f"on-agenda:item-{item.id}",
+              f"URGENT: dispute {dispute.reference} will be heard by "
+              f"{'an extraordinary panel' if session.extraordinary else 'the panel'} on {when}.",
+              _dispute_link(dispute), "urgent_session_date")
+        return
+    _tell([dispute.referrer_id], f"on-agenda:item-{item.id}",
+          f"Dispute {dispute.reference} will be heard by the panel on "
+          f"{format_date(session.held_on)}.", _dispute_link(dispute), "session_date")
 
 
 def urgent_item_added(session, item):
@@ -269,11 +290,21 @@ def session_cancelled(session):
           f"{session.change_reason}", _session_link(session), "session_changed")
 
 
-def item_deferred(item):
-    """The referrer and the session's members hear an item has been deferred."""
-    _tell([item.dispute.referrer_id], f"deferred:item-{item.id}",
-          f"Your dispute {item.dispute.reference} has moved to a later panel session.",
-          _dispute_link(item.dispute), "deferred")
+def item_deferred(item, needed_by=None):
+    """The referrer and the session's members hear an item has been deferred. An urgent one
+    (`needed_by`) waits for no monthly panel: the referrer hears by when another panel must sit,
+    by an email marked urgent."""
+    if needed_by is not None:
+        _tell([item.dispute.referrer_id], f"deferred:item-{item.id}",
+              f"URGENT: the panel deferred your dispute {item.dispute.reference} on "
+              f"{format_date(item.session.held_on)}. It is about a child at immediate risk, so "
+              f"it does not wait for the monthly panel: the chair has been asked to call an "
+              f"extraordinary panel to sit by {format_date(needed_by)}.",
+              _dispute_link(item.dispute), "urgent_deferred")
+    else:
+        _tell([item.dispute.referrer_id], f"deferred:item-{item.id}",
+              f"Your dispute {item.dispute.reference} has moved to a later panel session.",
+              _dispute_link(item.dispute), "deferred")
     _tell(panel_of(item.session), f"item-deferred:item-{item.id}",
           f"Item {item.position} ({item.dispute.reference}) of "
           f"{format_date(item.session.held_on)} is deferred.",

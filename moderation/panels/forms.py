@@ -1,6 +1,5 @@
 """Forms to schedule, move and cancel panel sessions, manage the panel and build agendas."""
 
-import re
 from datetime import time
 
 from flask_wtf import FlaskForm
@@ -25,6 +24,7 @@ from wtforms.validators import (
 from moderation.models import MemberRole
 from moderation.panels.series import POSITIONS, WEEKDAYS
 from moderation.web.forms import (
+    TIME_PATTERN,
     DateRequired,
     GovukDateField,
     GovukIntegerField,
@@ -32,8 +32,6 @@ from moderation.web.forms import (
     choices,
     coerce_id,
 )
-
-TIME_PATTERN = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
 
 
 class MeetingForm(FlaskForm):

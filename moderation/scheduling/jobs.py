@@ -54,6 +54,11 @@ JOBS = [
     Job("lapse-last-stages", "moderation.scheduling.jobs:lapse_last_stages",
         "Each working morning: disputes whose last stage ran out join the panel queue",
         "cron", {"day_of_week": "mon-fri", "hour": 6, "minute": 30}),
+    # Urgent stages are due at the end of the office day (the policy's urgent due time, 17:00
+    # by default; at most 19:00): one not answered by then moves on within 15 minutes.
+    Job("urgent-stages", "moderation.scheduling.jobs:urgent_stages",
+        "Every 15 minutes in office hours: urgent stages not answered by their due time move on",
+        "cron", {"day_of_week": "mon-fri", "hour": "8-19", "minute": "*/15"}),
     Job("unanswered-settlements", "moderation.scheduling.jobs:unanswered_settlements",
         "Each working morning: settlements the referrer did not answer in time escalate",
         "cron", {"day_of_week": "mon-fri", "hour": 6, "minute": 35}),
@@ -118,6 +123,10 @@ def escalation_alerts():
 
 def lapse_last_stages():
     return _run(reminders.lapse_last_stages)
+
+
+def urgent_stages():
+    return _run(reminders.move_on_urgent_stages)
 
 
 def unanswered_settlements():

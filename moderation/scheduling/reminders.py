@@ -87,7 +87,8 @@ def remind_minutes(on=None):
 
 def escalation_alerts(on=None):
     """Each working morning: whoever must act on a stage due tomorrow or overdue hears of it;
-    partnership managers hear of disputes overdue at the last stage."""
+    partnership managers hear of disputes overdue at the last stage. An answered stage waits for
+    the referrer to escalate it, not for its answerers: no alert."""
     on = on or today()
     if not is_working_day(on, region()):
         return 0
@@ -98,7 +99,7 @@ def escalation_alerts(on=None):
                Dispute.referrer_id, Dispute.immediate_risk)
         .join(Dispute, DisputeStage.dispute_id == Dispute.id)
         .where(Dispute.status == DisputeStatus.ESCALATING, DisputeStage.closed_on.is_(None),
-               DisputeStage.due_on <= tomorrow)).all()
+               DisputeStage.response.is_(None), DisputeStage.due_on <= tomorrow)).all()
     policy = current_policy()
     last_position = {True: len(policy.urgent_stages), False: len(policy.stages)}
     holders = functools.cache(notices.role_holders)
@@ -141,6 +142,12 @@ def lapse_last_stages(on=None):
     in the panel queue (the referrer and CSC are told)."""
     on = on or today()
     return disputes.lapse_last_stages(on) if is_working_day(on, region()) else 0
+
+
+def move_on_urgent_stages(now=None):
+    """Every 15 minutes in office hours: urgent stages not answered by their due time move on,
+    and whoever answers next is told at once (rule 17)."""
+    return disputes.move_on_urgent_stages(now)
 
 
 def escalate_unanswered_settlements(on=None):

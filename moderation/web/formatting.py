@@ -1,6 +1,7 @@
 """Template filters: dates and times as people in the UK read them."""
 
 import re
+from datetime import datetime
 
 from markupsafe import Markup
 
@@ -19,7 +20,9 @@ def format_datetime(value):
 
 
 def format_date(value):
-    """'23 November 2026'."""
+    """'23 November 2026'; a moment's date in the UK."""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        value = value.astimezone(UK)
     return "" if value is None else f"{value.day} {value:%B %Y}"
 
 

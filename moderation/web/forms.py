@@ -1,8 +1,11 @@
 """Helpers shared by every form."""
 
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput
+import re
+from datetime import time
+
+from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
 from werkzeug.routing import IntegerConverter
-from wtforms import DateField, Field, IntegerField
+from wtforms import DateField, Field, IntegerField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation
 from wtforms.widgets import HiddenInput
@@ -116,6 +119,36 @@ class GovukIntegerField(IntegerField):
             super().process_formdata([value.strip() for value in valuelist])
         except ValueError:
             raise ValueError(self.invalid_message) from None
+
+
+# A time of day on the 24-hour clock, as people type it: 17:00, 9:30 or 17.00.
+TIME_PATTERN = re.compile(r"^([01]?\d|2[0-3])[:.]([0-5]\d)$")
+
+
+class GovukTimeField(StringField):
+    """A time of day typed on the 24-hour clock, read as a `datetime.time`; anything else is the
+    field's GOV.UK error."""
+
+    widget = GovTextInput()
+
+    def __init__(self, label=None, validators=None, invalid_message=None, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.invalid_message = invalid_message or f"Enter {label} in the 24-hour clock, like 17:00"
+
+    def process_formdata(self, valuelist):
+        self.raw_data = list(valuelist)
+        typed = str(valuelist[0]).strip() if valuelist else ""
+        self.data = None
+        if typed:
+            found = TIME_PATTERN.match(typed)
+            if not found:
+                raise ValueError(self.invalid_message)
+            self.data = time(int(found.group(1)), int(found.group(2)))
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return self.data.strftime("%H:%M") if self.data else ""
 
 
 class DateRequired:

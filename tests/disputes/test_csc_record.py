@@ -260,7 +260,8 @@ def test_another_csc_manager_answers_the_second_screening(app, at_second_screeni
     response = post(client, url(app, "disputes.respond", dispute_id=dispute), {
         "response": "Screened again: the decision stands.", "next_step": "unresolved"},
         follow_redirects=True)
-    assert "Your response has been sent." in banners(response)
+    assert ("Your response has been sent. The referrer can escalate the dispute."
+            in banners(response))
     assert "Screened again: the decision stands." in response.text
 
 

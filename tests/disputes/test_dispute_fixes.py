@@ -119,7 +119,8 @@ def test_the_minutes_comment_time_limit_is_set_and_shown(app, make_user):
     form = page(client.get(url(app, "disputes.time_limits")))
     assert form.select_one("#minutes_comment_days")["value"] == "5"  # the default
     response = post(client, url(app, "disputes.time_limits"), {
-        "settlement_reply_days": "5", "csc_action_days": "1", "minutes_comment_days": "7"},
+        "settlement_reply_days": "5", "csc_action_days": "1", "minutes_comment_days": "7",
+        "urgent_due_time": "17:00"},
         follow_redirects=True)
     assert "The time limits have been updated." in banners(response)
     assert ("When the chair circulates the draft minutes, the members present have 7 working "
@@ -139,7 +140,8 @@ def test_the_minutes_comment_time_limit_is_set_and_shown(app, make_user):
 def test_the_minutes_comment_time_limit_refuses_nonsense(app, make_user, days, message):
     client = client_for(app, make_user("partnership_manager"))
     response = post(client, url(app, "disputes.time_limits"), {
-        "settlement_reply_days": "5", "csc_action_days": "1", "minutes_comment_days": days})
+        "settlement_reply_days": "5", "csc_action_days": "1", "minutes_comment_days": days,
+        "urgent_due_time": "17:00"})
     assert heading(response) == "Change the time limits"
     assert error_summary(response) == [message]
     with app.app_context():

@@ -123,10 +123,9 @@ def test_the_urgent_stages_run_the_same_day_and_the_chairs_hear_when_they_end(
     dispute_id = urgent(app, make_dispute, people)
     with app.app_context():
         dispute = db.session.get(Dispute, dispute_id)
-        referrer = db.session.get(User, people["referrer"].id)
         for answerer in ("csc", "head", "lead"):
+            # "Not resolved" moves the urgent route on by itself: nobody escalates (rule 17).
             services.respond(dispute, db.session.get(User, people[answerer].id), "We disagree.")
-            services.escalate(dispute, referrer)
         db.session.commit()
         assert dispute.status == DisputeStatus.QUEUED
         assert [(s.opened_on, s.due_on, s.outcome) for s in dispute.stages] == [
@@ -137,9 +136,10 @@ def test_the_urgent_stages_run_the_same_day_and_the_chairs_hear_when_they_end(
         assert told.link == f"/disputes/{dispute_id}"
         assert "The panel chair has been asked" in told.message
         assert notices_for(people["referrer"], "queued")
-        # Each escalation told whoever answers the new stage: the senior lead for the last.
+        # Each step on told whoever answers the new stage at once: the senior lead for the last.
         [escalated] = notices_for(people["lead"], "escalated")
-        assert "to stage 3 (The partnership's named senior lead)" in escalated.message
+        assert "now at stage 3 (The partnership's named senior lead)" in escalated.message
+        assert escalated.message.startswith("URGENT: ")
         assert len(notices_for(people["head"], "escalated")) == 1  # stage 2 (CSC managers)
 
 
@@ -158,7 +158,8 @@ def test_only_the_named_senior_lead_role_answers_the_last_urgent_stage(
     answered = post(client, url(client, "disputes.respond", dispute_id=dispute_id),
                     {"response": "Senior lead: the threshold is met.", "next_step": "unresolved"},
                     follow_redirects=True)
-    assert "Your response has been sent." in banners(answered)
+    assert ("Your response has been sent. The urgent route has ended unresolved: the panel chair "
+            "has been asked to call an extraordinary panel.") in banners(answered)
 
 
 # Settlement on the referrer's acceptance -------------------------------------------------------
@@ -359,7 +360,7 @@ def test_time_limits_refuse_nonsense(app, client, people, days, message):
     client = as_(app, people["lead"])
     response = post(client, url(client, "disputes.time_limits"),
                     {"settlement_reply_days": days, "csc_action_days": "1",
-                     "minutes_comment_days": "5"})
+                     "minutes_comment_days": "5", "urgent_due_time": "17:00"})
     assert heading(response) == "Change the time limits"
     assert error_summary(response) == [message]
     with app.app_context():

@@ -28,6 +28,7 @@ from moderation.panels import agenda
 from moderation.panels import services as sessions
 from moderation.papers import guests
 from moderation.scheduling import reminders
+from moderation.web.boundary import Refusal
 from tests.conftest import csc_record
 
 MONDAY = date(2026, 11, 23)  # disputes are raised on Monday 23 November 2026
@@ -189,8 +190,9 @@ def test_csc_answering_a_stage_tells_that_disputes_referrer_alone(app, db, make_
         assert told(db, "answered:%") == ids(referrer)  # not the referrer of another dispute
 
         before = counts(db)
-        disputes.respond(dispute, get(db, first), "We have looked again.")  # the same stage
-        db.session.commit()
+        with pytest.raises(Refusal, match="This stage was answered on"):  # the same stage
+            disputes.respond(dispute, get(db, first), "We have looked again.")
+        db.session.rollback()
         assert counts(db) == before
 
         quiet_stage = disputes.respond(hushed, get(db, first), "No change.")
