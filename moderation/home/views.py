@@ -3,7 +3,7 @@
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
-from moderation.disputes import queue
+from moderation.disputes import queue, urgent_panel
 from moderation.disputes import services as dispute_services
 from moderation.home import permissions  # noqa: F401 (its rules)
 from moderation.models import Role
@@ -80,8 +80,8 @@ def panel_member():
 def chair():
     return _render_home(Role.CHAIR, sessions=panel_services.upcoming_sessions()[:3],
                         queued=dispute_services.count_by_status().get("queued", 0),
-                        urgent=queue.urgent_waiting(*queue.QUEUED),
-                        frozen=queue.frozen_sessions())
+                        **urgent_panel.box(*queue.QUEUED))
+
 
 
 @bp.route("/partnership")

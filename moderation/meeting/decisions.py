@@ -2,7 +2,9 @@
 
 A decision records the outcome the count reached (rule 8), the rationale, at least one learning
 theme and the feedback to the referrer; the dispute closes and the referrer is told. An item
-deferred goes to the next session with room on its agenda, or back to the queue.
+deferred goes to the next session with room on its agenda, or back to the queue; an urgent one
+never to an ordinary session (rule 17): back to the chair's urgent box, needing a panel within two
+working days, whether the chair deferred it or the panel decided "deferred for more information".
 """
 
 from sqlalchemy import select
@@ -10,6 +12,7 @@ from sqlalchemy import select
 from moderation.actions.services import act_on_overturn
 from moderation.calendar import today
 from moderation.disputes.child_identifiers import refuse_on_agenda
+from moderation.disputes.services import urgent_panel_needed_by
 from moderation.extensions import db
 from moderation.meeting import rules
 from moderation.meeting.quorum import quorum
@@ -27,6 +30,7 @@ from moderation.notifications import notices
 from moderation.panels import agenda
 from moderation.web import audit, cache
 from moderation.web.boundary import Refusal
+from moderation.web.formatting import format_date
 
 
 def themes():
@@ -91,9 +95,7 @@ def _close_dispute(item, outcome):
     dispute = item.dispute
     if outcome == PanelOutcome.DEFERRED:
         # Deferred for more information: back to the queue for a later session.
-        item.deferred = True
-        item.deferral_reason = "The panel deferred it for more information."
-        notices.item_deferred(item)
+        _deferred(item, "The panel deferred it for more information.")
         return
     dispute.status = DisputeStatus.DECIDED
     notices.decision(item, dispute.csc_decision_maker_id)
@@ -101,7 +103,8 @@ def _close_dispute(item, outcome):
 
 def defer(item, actor, reason):
     """Defer an undecided item to the next session (added there if its agenda has room, else
-    back to the queue, where rule 5 order brings it forward)."""
+    back to the queue, where rule 5 order brings it forward). An urgent one goes to no ordinary
+    session: back to the chair's urgent box (rule 17). Returns the session it went to, if any."""
     item = lock(item)
     if item.concluded:
         raise Refusal("This item has already been decided or deferred", "reason")
@@ -110,15 +113,28 @@ def defer(item, actor, reason):
     if not (reason or "").strip():
         raise Refusal("Enter why the item is deferred", "reason")
     refuse_on_agenda(item.session, [("The reason", "reason", reason)])
-    item.deferred = True
-    item.deferral_reason = reason.strip()
-    following = _next_open_session(item.session)
+    _deferred(item, reason.strip())
+    following = None if item.dispute.immediate_risk else _next_open_session(item.session)
     if following is not None:
         agenda.add_item(following, actor, item.dispute_id)
     audit.record("item_deferred", item.dispute, actor=actor, item=item.id,
                  to_session=following.id if following else None)
-    notices.item_deferred(item)
     return following
+
+
+def _deferred(item, reason):
+    """Mark the item deferred and tell who needs to know. An urgent dispute waits for no monthly
+    panel: the chairs and the referrer hear by when another panel must sit (rule 17)."""
+    item.deferred = True
+    item.deferral_reason = reason
+    if not item.dispute.immediate_risk:
+        notices.item_deferred(item)
+        return
+    needed_by = urgent_panel_needed_by(item.session.held_on)
+    notices.item_deferred(item, needed_by)
+    notices.urgent_panel_needed(
+        item.dispute, needed_by, event=f"deferred-item-{item.id}",
+        why=f"was deferred by the panel on {format_date(item.session.held_on)}")
 
 
 def _next_open_session(session):

@@ -6,6 +6,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from moderation.actions import services as actions
 from moderation.actions.forms import ActionForm
+from moderation.disputes import urgent_panel
 from moderation.extensions import db
 from moderation.meeting import (  # noqa: F401 (permissions: its rules)
     conflicts,
@@ -40,6 +41,7 @@ from moderation.papers.guests import of_session
 from moderation.web import audit
 from moderation.web.access import permits
 from moderation.web.boundary import on_refusal
+from moderation.web.formatting import format_date
 from moderation.web.permissions import can, record_or_404, require
 
 bp = Blueprint("meeting", __name__, url_prefix="/sessions")
@@ -205,7 +207,8 @@ def _item_page(session, item, problems=(), **forms):
         conflict_form=forms.get("conflict_form") or ConflictForm(formdata=None, prefix="conflict"),
         defer_form=forms.get("defer_form") or DeferForm(formdata=None, prefix="defer"),
         in_room_form=in_room, action_form=action_form, item_actions=actions.for_item(item),
-        members=membership.members(session))
+        members=membership.members(session),
+        urgent=urgent_panel.standing_of(item.dispute) if item.deferred else None)
 
 
 @bp.route("/<int:session_id>/items/<int:item_id>/vote", methods=["POST"])
@@ -288,8 +291,15 @@ def defer(session_id, item_id):
     on_refusal(lambda problems: _item_page(session, item, defer_form=form), form)
     if not form.validate_on_submit():
         return _item_page(session, item, defer_form=form)
-    decisions.defer(item, current_user, form.reason.data)
-    return _to_item(item, "The item is deferred to the next session.")
+    following = decisions.defer(item, current_user, form.reason.data)
+    if item.dispute.immediate_risk:
+        return _to_item(item, "The item is deferred. It is about a child at immediate risk, so it "
+                              "goes to no monthly panel: call an extraordinary panel below.")
+    if following is None:
+        return _to_item(item, "The item is deferred. No session to come has room for it, so it "
+                              "is back in the panel queue.")
+    return _to_item(item, "The item is deferred to the panel session on "
+                          f"{format_date(following.held_on)}.")
 
 
 @bp.route("/<int:session_id>/items/<int:item_id>/actions", methods=["POST"])

@@ -4,18 +4,20 @@ The agenda is filled from the monthly queue in rule 5 order up to the session's 
 chair can add, remove, reorder and time items while the session is scheduled. Freezing locks it
 and opens the papers to the session's members. Queued disputes that do not fit roll to the next
 one. Urgent disputes never wait in the monthly queue: the chair calls an extraordinary panel for
-one (services.schedule_extraordinary), or adds it to a frozen agenda beyond its capacity.
+one (services.schedule_extraordinary), or adds it to an agenda that sits in time for it
+(disputes/urgent_panel.py), beyond its capacity and ahead of the other items (rule 5).
 """
 
 from sqlalchemy import select
 
-from moderation.disputes import queue
+from moderation.disputes import queue, urgent_panel
 from moderation.disputes.services import queue_order
 from moderation.extensions import db
 from moderation.models import AgendaItem, Dispute, DisputeStatus, SessionStatus
 from moderation.notifications import notices
 from moderation.web import audit
 from moderation.web.boundary import Refusal
+from moderation.web.formatting import format_date
 
 MINUTES = (5, 120)
 DEFAULT_MINUTES = 20
@@ -33,14 +35,33 @@ def waiting():
     return db.session.scalars(
         select(Dispute)
         .where(Dispute.status == DisputeStatus.QUEUED, Dispute.immediate_risk.is_(False),
-               Dispute.id.not_in(queue.on_an_agenda()))
+               ~queue.on_an_agenda())
         .order_by(*queue_order())
     ).all()
 
 
-def urgent_dispute(dispute_id):
-    """The queued immediate-risk dispute with this id that no agenda holds, or None."""
-    return next((d for d in queue.urgent_waiting() if d.id == dispute_id), None)
+def urgent_standing(dispute_id, lock=False):
+    """Where the queued immediate-risk dispute with this id stands, if no agenda holds it.
+    `lock`: hold its row first, so that two chairs placing it at once place it once (the second
+    waits, then finds it on the first one's agenda)."""
+    if lock:
+        db.session.execute(select(Dispute.id).where(Dispute.id == dispute_id).with_for_update())
+    return next((standing for standing in urgent_panel.standings(dispute_ids=[dispute_id])
+                 if standing.waiting), None)
+
+
+def urgent_in_time(session):
+    """The urgent disputes no agenda holds that this session sits in time to hear."""
+    return [standing.dispute for standing in urgent_panel.standings()
+            if standing.waiting and standing.in_time(session)]
+
+
+def _refuse_too_late(session, standing, field):
+    if not standing.in_time(session):
+        raise Refusal(f"{standing.dispute.reference} is about a child at immediate risk: a panel "
+                      f"must hear it by {format_date(standing.hear_by)}, and this session sits "
+                      f"on {format_date(session.held_on)}. Call an extraordinary panel instead",
+                      field)
 
 
 def room(session):
@@ -64,11 +85,16 @@ def fill_from_queue(session, actor):
 
 
 def add_item(session, actor, dispute_id):
-    """A waiting dispute, urgent or not, onto a draft agenda within its capacity."""
+    """A waiting dispute onto a draft agenda within its capacity: an urgent one only if the
+    session sits in time for it (rule 17)."""
     _require_draft(session)
-    dispute = next((d for d in queue.urgent_waiting() + waiting() if d.id == dispute_id), None)
+    standing = urgent_standing(dispute_id, lock=True)
+    dispute = standing.dispute if standing else next(
+        (d for d in waiting() if d.id == dispute_id), None)
     if dispute is None:
         raise Refusal("Select a dispute waiting for the panel", "dispute_id")
+    if standing is not None:
+        _refuse_too_late(session, standing, "dispute_id")
     if not room(session):
         raise Refusal(f"The agenda is full: this session takes {session.capacity} "
                               "cases", "dispute_id")
@@ -83,11 +109,12 @@ def add_urgent_item(session, actor, dispute_id):
     if session.status not in TAKES_URGENT:
         raise Refusal("The meeting has started: an urgent dispute can only join a session that "
                       "has not started", "urgent_dispute_id")
-    dispute = urgent_dispute(dispute_id)
-    if dispute is None:
+    standing = urgent_standing(dispute_id, lock=True)
+    if standing is None:
         raise Refusal(NOT_URGENT, "urgent_dispute_id")
+    _refuse_too_late(session, standing, "urgent_dispute_id")
+    dispute = standing.dispute
     item = _append(session, dispute, added_after_freeze=session.opened)
-    db.session.flush()  # the item's id, for the notices' keys
     audit.record("urgent_item_added", session, actor=actor, dispute=dispute.id,
                  after_freeze=item.added_after_freeze)
     if session.opened:  # a draft agenda's members and referrers hear when it is frozen
@@ -96,9 +123,16 @@ def add_urgent_item(session, actor, dispute_id):
 
 
 def _append(session, dispute, added_after_freeze=False):
-    item = AgendaItem(dispute=dispute, position=len(session.agenda) + 1,
-                      minutes=DEFAULT_MINUTES, added_after_freeze=added_after_freeze)
-    session.agenda.append(item)
+    """An item at the end of the agenda, or, for a child at immediate risk, after the urgent
+    items already on it and before the rest (rule 5), so it is heard and timed first."""
+    item = AgendaItem(dispute=dispute, minutes=DEFAULT_MINUTES,
+                      added_after_freeze=added_after_freeze)
+    at = len(session.agenda)
+    if dispute.immediate_risk:
+        at = sum(1 for listed in session.agenda if listed.dispute.immediate_risk)
+    session.agenda.insert(at, item)
+    _renumber(session)
+    db.session.flush()  # the item's id, for the notices' keys and the audit
     return item
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from flask import g, has_app_context
 
 from moderation.models import Dispute, MemberRole, PanelSession, Role, SessionStatus
-from moderation.panels.agenda import urgent_dispute
+from moderation.panels.agenda import urgent_standing
 from moderation.panels.membership import sitting_member
 from moderation.web.permissions import rule
 
@@ -135,4 +135,4 @@ def may_call_extraordinary(user, dispute):
     """An extraordinary panel for a dispute about a child at immediate risk, unresolved at the end
     of the urgent route and on no agenda yet: any chair (the notice goes to the chair and the
     deputy chair, and either may be the one to act)."""
-    return urgent_dispute(dispute.id) is not None
+    return urgent_standing(dispute.id) is not None

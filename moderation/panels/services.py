@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from moderation.calendar import UK, add_working_days, is_working_day, region, today
+from moderation.disputes import urgent_panel
 from moderation.extensions import db
 from moderation.models import AgendaItem, PanelSeries, PanelSession, SessionStatus
 from moderation.notifications import notices
@@ -67,10 +68,11 @@ def schedule_extraordinary(actor, dispute_id, starts_at, duration_minutes, place
     earliest working day with the chair's chosen time: the dispute is its only item and its
     agenda is frozen at once. The panel's members are told of the session, the referrer of its
     date."""
-    dispute = agenda.urgent_dispute(dispute_id)
-    if dispute is None:
+    standing = agenda.urgent_standing(dispute_id, lock=True)
+    if standing is None:
         raise Refusal("An extraordinary panel is only for a dispute about a child at immediate "
                       "risk that is waiting for the panel", "starts_at")
+    dispute = standing.dispute
     held_on = extraordinary_date(starts_at)
     session = PanelSession(
         planned_on=held_on, held_on=held_on, agenda_cutoff_on=held_on, extraordinary=True,
@@ -121,19 +123,45 @@ def generate_sessions(series, until):
 
 
 def cancel_session(session, actor, reason):
+    """Cancel a scheduled session. An urgent dispute on its agenda goes back to the chair's
+    urgent box, and the chairs hear at once that it needs a panel (rule 17)."""
     _require_reason(reason)
     _require_changeable(session)
+    urgent = _urgent_on_agenda(session)
     session.status = SessionStatus.CANCELLED
     session.change_reason = reason.strip()
     session.calendar_sequence += 1  # calendars replace an event only for a higher SEQUENCE
     audit.record("session_cancelled", session, actor=actor, reason=session.change_reason)
     notices.session_cancelled(session)
+    for standing in urgent:
+        notices.urgent_panel_needed(
+            standing.dispute, standing.hear_by, event=f"cancelled-session-{session.id}",
+            why=f"has lost its panel: the session on {format_date(session.held_on)} was "
+                "cancelled")
+
+
+def _urgent_on_agenda(session):
+    """Where each urgent dispute on the session's agenda stands (rule 17)."""
+    ids = [item.dispute_id for item in session.agenda if not item.deferred]
+    return urgent_panel.standings(dispute_ids=ids) if ids else []
+
+
+def _refuse_moving_urgent_past(session, held_on):
+    """A session holding an urgent dispute never moves past the day a panel must hear it."""
+    for standing in _urgent_on_agenda(session):
+        if held_on > standing.hear_by:
+            raise Refusal(
+                f"The agenda holds {standing.dispute.reference}, about a child at immediate risk, "
+                f"which a panel must hear by {format_date(standing.hear_by)}. Move the session to "
+                "that date or earlier, or take the dispute off the agenda and call an "
+                "extraordinary panel for it", "held_on")
 
 
 def move_session(session, actor, held_on, reason):
     _require_reason(reason)
     _require_changeable(session)
     _check_working_day(held_on)
+    _refuse_moving_urgent_past(session, held_on)
     moved_from = session.held_on
     session.held_on = held_on
     session.agenda_cutoff_on = _cutoff(held_on, session.cutoff_working_days)

@@ -15,7 +15,6 @@ from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
 from moderation.admin.services import agencies
-from moderation.disputes import queue
 from moderation.models import AgendaItem, Dispute, ItemGuest, PanelMember, PanelSession
 from moderation.panels import agenda, membership, permissions, services  # noqa: F401 (its rules)
 from moderation.panels.forms import (
@@ -237,7 +236,7 @@ def agenda_builder(session_id):
 def _agenda_page(session, form, problems=(), urgent_error=None):
     audit.record("agenda_viewed", session)
     return render_template("panels/agenda.html", session=session, form=form, problems=problems,
-                           waiting=agenda.waiting(), urgent=queue.urgent_waiting(),
+                           waiting=agenda.waiting(), urgent=agenda.urgent_in_time(session),
                            room=agenda.room(session),
                            planned_minutes=agenda.planned_minutes(session),
                            after_freeze=agenda.AFTER_FREEZE, urgent_error=urgent_error)

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from moderation.disputes import queue
+from moderation.disputes import urgent_panel
 from moderation.models import PanelSession, User
 from moderation.panels import agenda
 from moderation.web.boundary import Refusal
@@ -35,7 +35,7 @@ def test_the_agenda_fills_in_queue_order_up_to_capacity(app, db, queued, chair_a
         assert [item.dispute.id for item in panel.agenda] == [high, mid]
         assert [d.id for d in agenda.waiting()] == [low]  # rolls to the next session
         # An urgent dispute waits in no monthly queue (rule 14).
-        assert [d.id for d in queue.urgent_waiting()] == [urgent]
+        assert [d.id for d in urgent_panel.waiting()] == [urgent]
 
 
 def test_the_chair_reorders_removes_and_times_items(app, db, queued, chair_and_session):

@@ -1,6 +1,7 @@
-"""The urgent route's panel (rule 14): an urgent dispute never waits in the monthly queue. The
-chair calls an extraordinary session within two working days, frozen on creation with the item,
-or adds the item to a frozen agenda beyond its capacity; both are marked and people are told."""
+"""The urgent route's panel (rules 14 and 17): an urgent dispute never waits in the monthly
+queue. The chair calls an extraordinary session within two working days, frozen on creation with
+the item, or adds the item to a frozen agenda that sits in time, beyond its capacity and ahead of
+the other items; both are marked and people are told."""
 
 from dataclasses import dataclass
 from datetime import date, time
@@ -10,7 +11,7 @@ import sqlalchemy as sa
 import time_machine
 
 from moderation.calendar import working_days_between
-from moderation.disputes import queue
+from moderation.disputes import urgent_panel
 from moderation.meeting import minutes
 from moderation.meeting import register as meeting
 from moderation.models import (
@@ -109,7 +110,7 @@ def test_an_extraordinary_session_is_on_the_earliest_working_day_with_the_chosen
         assert session.extraordinary and session.status == SessionStatus.AGENDA_FROZEN
         assert [item.dispute_id for item in session.agenda] == [panel.urgent]
         assert (session.capacity, session.agenda_cutoff_on) == (1, held_on)
-        assert queue.urgent_waiting() == []
+        assert urgent_panel.waiting() == []
 
 
 def test_members_are_told_once_and_the_referrer_the_date(app, db, panel, make_user,
@@ -124,10 +125,13 @@ def test_members_are_told_once_and_the_referrer_the_date(app, db, panel, make_us
         assert _told(db, f"extraordinary:session-{session.id}") == members
         assert _told(db, f"papers:session-{session.id}") == []  # not told twice
         item = session.agenda[0]
-        assert _told(db, f"on-agenda:item-{item.id}") == [(panel.referrer.id, "session_date")]
+        # The referrer's email is marked urgent, like the members' (rule 14).
+        assert _told(db, f"on-agenda:item-{item.id}") == [(panel.referrer.id,
+                                                           "urgent_session_date")]
         referrer_notice = db.session.scalar(sa.select(Notification.message).where(
             Notification.key == f"on-agenda:item-{item.id}:user-{panel.referrer.id}"))
-        assert "30 November 2026" in referrer_notice
+        assert referrer_notice.startswith("URGENT: ")
+        assert "an extraordinary panel on 30 November 2026 at 10:00" in referrer_notice
         body = db.session.scalar(sa.select(EmailMessage.body).where(
             EmailMessage.kind == "extraordinary_session").limit(1))
         reference = item.dispute.reference
@@ -174,7 +178,11 @@ def test_the_chair_calls_an_extraordinary_panel_from_the_queue(app, db, client, 
         assert session.extraordinary and session.place == "Council House, Room 1"
     row = page(schedule).select("tbody tr")[0].get_text(" ")
     assert "30 November 2026" in row and "Extraordinary session" in row
-    assert queue.select_one("#urgent") is None  # it has its panel now
+    # It has its panel now: still in the urgent box until a panel decides it, with no offer.
+    urgent = queue.select_one("#urgent")
+    assert ("To be heard by an extraordinary panel on 30 November 2026 at 10:00"
+            in urgent.get_text(" ", strip=True))
+    assert urgent.select_one("a[href*='/extraordinary/']") is None
 
 
 def test_extraordinary_form_mistakes_are_explained(app, db, client, panel):
@@ -207,8 +215,9 @@ def test_the_extraordinary_page_is_only_for_a_queued_urgent_dispute(app, client,
 
 @pytest.fixture
 def frozen(app, db, panel, make_session, queue_disputes):
-    """A session on 8 December 2026 for one case, its agenda frozen and full."""
-    session_id = make_session(capacity=1)
+    """A session on Tuesday 24 November 2026, in time for the urgent dispute queued on the
+    Friday before, for one case, its agenda frozen and full."""
+    session_id = make_session(held_on=date(2026, 11, 24), capacity=1)
     with time_machine.travel(MONDAY, tick=False), app.app_context():
         session = db.session.get(PanelSession, session_id)
         agenda.add_item(session, _user(db, panel.chair), panel.ordinary)
@@ -222,12 +231,14 @@ def test_an_urgent_item_joins_a_frozen_full_agenda_marked_and_told(app, db, pane
         session = db.session.get(PanelSession, frozen)
         item = agenda.add_urgent_item(session, _user(db, panel.chair), panel.urgent)
         db.session.commit()
-        assert [(i.dispute_id, i.added_after_freeze) for i in session.agenda] == [
-            (panel.ordinary, False), (panel.urgent, True)]
+        # Heard first (rule 5), beyond the agenda's capacity.
+        assert [(i.dispute_id, i.added_after_freeze, i.position) for i in session.agenda] == [
+            (panel.urgent, True, 1), (panel.ordinary, False, 2)]
         assert len(session.agenda) > session.capacity
         members = [(member, "item_added") for member in _member_ids(panel)]
         assert _told(db, f"item-added:item-{item.id}") == members
-        assert _told(db, f"on-agenda:item-{item.id}") == [(panel.referrer.id, "session_date")]
+        assert _told(db, f"on-agenda:item-{item.id}") == [(panel.referrer.id,
+                                                           "urgent_session_date")]
 
 
 def test_a_non_urgent_dispute_cannot_join_a_frozen_agenda(app, db, panel, frozen,
@@ -249,12 +260,12 @@ def test_the_chair_adds_the_urgent_item_on_the_agenda_page(app, db, client, pane
                         follow_redirects=True)
         session_page = client.get(url(client, "panels.show", session_id=frozen))
         meeting_page = client.get(url(client, "meeting.show", session_id=frozen))
-    assert "has been added to the agenda as item 2" in banners(response)[0]
+    assert "has been added to the agenda as item 1" in banners(response)[0]
     rows = page(response).select("tbody tr")
-    assert MARK in rows[1].get_text(" ") and MARK not in rows[0].get_text(" ")
+    assert MARK in rows[0].get_text(" ") and MARK not in rows[1].get_text(" ")
     assert "2 of 1 cases" in page(response).get_text(" ")
-    assert MARK in page(session_page).select("main ol li")[1].get_text(" ")
-    assert MARK in page(meeting_page).select("tbody tr")[1].get_text(" ")
+    assert MARK in page(session_page).select("main ol li")[0].get_text(" ")
+    assert MARK in page(meeting_page).select("tbody tr")[0].get_text(" ")
 
 
 def test_a_chair_adding_a_non_urgent_item_past_capacity_is_refused(app, db, client, panel,
@@ -320,7 +331,7 @@ def test_the_queue_page_keeps_urgent_disputes_out_of_the_monthly_queue(app, db, 
     assert urgent_ref in urgent.get_text(" ") and ordinary_ref not in urgent.get_text(" ")
     assert "Call an extraordinary panel" in urgent.get_text(" ")
     # The frozen agenda of a session this chair sits on is offered too.
-    offered = urgent.find("a", string="The agenda for 8 December 2026")
+    offered = urgent.find("a", string="The agenda for 24 November 2026")
     assert offered["href"].endswith(f"/sessions/{frozen}/agenda#urgent")
     table = [row.get_text(" ", strip=True) for row in queue.select("tbody tr")]
     assert len(table) == 1 and ordinary_ref in table[0] and urgent_ref not in table[0]
@@ -338,7 +349,7 @@ def test_the_chair_s_home_lists_urgent_disputes(client, panel):
 
 
 def test_the_minutes_mark_the_urgent_item(app, db, panel, frozen):
-    with (time_machine.travel("2026-12-08 09:00:00+00:00", tick=False), app.app_context(),
+    with (time_machine.travel("2026-11-24 09:00:00+00:00", tick=False), app.app_context(),
           app.test_request_context()):
         session = db.session.get(PanelSession, frozen)
         chair = _user(db, panel.chair)
@@ -347,9 +358,9 @@ def test_the_minutes_mark_the_urgent_item(app, db, panel, frozen):
         session.status = SessionStatus.MINUTES_DRAFT  # the record, not the meeting, is tested
         draft = minutes.start_draft(session, chair)
         data = minutes.minutes_data(session, draft)
-        assert [i["added_after_freeze"] for i in data["agenda_items"]] == [None, MARK]
+        assert [i["added_after_freeze"] for i in data["agenda_items"]] == [MARK, None]
         text = " ".join(pdf_pages(minutes.pdf_bytes(session, draft)))
-        assert f"Item 2: {session.agenda[1].dispute.reference}" in text and MARK in text
+        assert f"Item 1: {session.agenda[0].dispute.reference}" in text and MARK in text
         assert text.count(MARK) == 1
 
 
