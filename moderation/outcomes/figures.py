@@ -316,18 +316,19 @@ def _spread(days):
 
 # The urgent route (rule 14) --------------------------------------------------------------------
 
-# Where the urgent disputes raised in the period stand now.
-URGENT_STANDING = {DisputeStatus.SETTLED: "settled", DisputeStatus.QUEUED: "panel",
-                   DisputeStatus.DECIDED: "panel", DisputeStatus.ESCALATING: "open",
+# Where the urgent disputes raised in the period stand now: one waiting for its panel is still
+# open, as much as one still on the urgent route.
+URGENT_STANDING = {DisputeStatus.SETTLED: "settled", DisputeStatus.DECIDED: "panel",
+                   DisputeStatus.QUEUED: "waiting", DisputeStatus.ESCALATING: "open",
                    DisputeStatus.AWAITING_REFERRER: "open"}
 
 
 def _urgent_route(result, period, filters):
     """Immediate-risk disputes raised in the period, by where they stand now (settled on the
-    urgent route, reached a panel, still open); and each urgent stage closed in the period
-    (skipped ones aside), with the median and longest time it took in working days and in
-    working hours. Stages closed before their times were kept (opened_at or closed_at unknown)
-    count in the days but not in the hours."""
+    urgent route, decided by a panel, still open: on the route or waiting for a panel); and each
+    urgent stage closed in the period (skipped ones aside), with the median and longest time it
+    took in working days and in working hours. Stages closed before their times were kept
+    (opened_at or closed_at unknown) count in the days but not in the hours."""
     urgent = Dispute.immediate_risk.is_(True)
     standing = Counter()
     for status, n in db.session.execute(filters.apply(
@@ -351,7 +352,8 @@ def _urgent_route(result, period, filters):
             hours[position, name].append(working_hours_between(opened_at, closed_at, where))
     result.urgent_route = {
         "raised": sum(standing.values()), "settled": standing["settled"],
-        "panel": standing["panel"], "open": standing["open"],
+        "panel": standing["panel"], "open": standing["open"] + standing["waiting"],
+        "waiting": standing["waiting"],
         "stages": [{"position": position, "name": name, "closed": len(days[position, name]),
                     "days": _median_longest(days[position, name]),
                     "hours": _median_longest(hours[position, name])}

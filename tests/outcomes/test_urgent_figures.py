@@ -96,7 +96,8 @@ def _stage(figures, position):
 def test_urgent_disputes_raised_and_where_they_stand(app, urgent_november):
     with app.app_context():
         u = outcomes.figures(NOVEMBER).urgent_route
-    assert (u["raised"], u["settled"], u["panel"], u["open"]) == (5, 1, 2, 2)
+    # The one waiting for its panel is still open: only a panel's decision ends it (rule 17).
+    assert (u["raised"], u["settled"], u["panel"], u["open"], u["waiting"]) == (5, 1, 1, 3, 1)
 
 
 def test_each_urgent_stage_in_working_days_and_hours(app, urgent_november):
@@ -127,14 +128,15 @@ def test_stored_utc_times_are_counted_in_uk_office_hours(app, run_stages):
 def test_the_dashboard_filters_narrow_the_urgent_route(app, urgent_november):
     with app.app_context():
         u = outcomes.figures(NOVEMBER, Filters(level=4)).urgent_route
-    assert (u["raised"], u["settled"], u["panel"], u["open"]) == (1, 0, 1, 0)
+    assert (u["raised"], u["settled"], u["panel"], u["open"], u["waiting"]) == (1, 0, 0, 1, 1)
     assert [(s["position"], s["closed"]) for s in u["stages"]] == [(1, 1), (2, 1), (3, 1)]
 
 
 def test_a_period_without_urgent_disputes(app, db):
     with app.app_context():
         u = outcomes.figures(NOVEMBER).urgent_route
-    assert u == {"raised": 0, "settled": 0, "panel": 0, "open": 0, "stages": [], "untimed": 0}
+    assert u == {"raised": 0, "settled": 0, "panel": 0, "open": 0, "waiting": 0, "stages": [],
+                 "untimed": 0}
 
 
 def test_the_urgent_figures_survive_the_trip_through_the_cache(app, urgent_november):
@@ -161,7 +163,7 @@ def test_the_partnership_manager_reads_the_urgent_route(app, client, signed_in,
     standing = {row.find("dt").get_text(strip=True): row.find("dd").get_text(strip=True)
                 for row in section.select(".govuk-summary-list__row")}
     assert standing == {"Urgent disputes raised": "5", "Settled on the urgent route": "1",
-                        "Reached a panel": "2", "Still open": "2"}
+                        "Decided by a panel": "1", "Still open": "3 (1 waiting for its panel)"}
     table = section.find("table")
     assert table.find("caption").get_text(" ", strip=True) == (
         "Time each urgent stage took, for stages closed from 1 November 2026 to 30 November 2026")
