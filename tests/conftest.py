@@ -569,3 +569,47 @@ def pdf_pages(body):
 
     return [re.sub(r"\s+", " ", page.extract_text())
             for page in PdfReader(io.BytesIO(body)).pages]
+
+
+class WholeDatabase:
+    """Every table the database holds (reflected, so tables outside the models count too), read
+    as text: to look for a child's details anywhere, or to see that nothing changed."""
+
+    def __init__(self, app, db):
+        self.app, self.db = app, db
+
+    def _tables(self):
+        metadata = sa.MetaData()
+        metadata.reflect(bind=self.db.engine)
+        return metadata.sorted_tables
+
+    def _as_text(self, table):
+        # Binary columns (PDFs, documents' content, the scheduler's pickles) are not text.
+        columns = [c for c in table.columns if not isinstance(c.type, sa.LargeBinary)]
+        rows = self.db.session.execute(sa.select(*[sa.cast(c, sa.Text) for c in columns]))
+        return columns, rows.all()
+
+    def find(self, *needles):
+        """{needle: ["table.column", ...]} for each needle found in any text of any row, in any
+        case; needles found nowhere are left out."""
+        found = {}
+        with self.app.app_context():
+            for table in self._tables():
+                columns, rows = self._as_text(table)
+                for row in rows:
+                    for column, value in zip(columns, row, strict=True):
+                        for needle in needles:
+                            if value is not None and needle.casefold() in value.casefold():
+                                found.setdefault(needle, []).append(f"{table.name}.{column.name}")
+        return found
+
+    def rows(self, leave_out=()):
+        """Every row of every table but `leave_out`, as text, to compare before and after."""
+        with self.app.app_context():
+            return {table.name: sorted(map(tuple, self._as_text(table)[1]), key=repr)
+                    for table in self._tables() if table.name not in leave_out}
+
+
+@pytest.fixture
+def whole_database(app, db):
+    return WholeDatabase(app, db)

@@ -2,8 +2,8 @@
 
 `run` anonymises the due disputes (anonymise.py), deletes old notifications and emails and
 purges whole months of audit events (housekeeping.py), records what it did as a
-`RetentionRun`, and tells the partnership managers when it changed anything or kept a due
-dispute on legal hold. `preview` counts the same without changing anything (the dry run).
+`RetentionRun`, and tells the partnership managers when it changed anything or the disputes kept
+on legal hold changed (`_news`). `preview` counts the same without changing anything (the dry run).
 
 Each batch is its own transaction (`commit_job`), as the email delivery commits each message:
 one transaction over 720,000 disputes would hold its locks and its undo for minutes and, on a
@@ -14,6 +14,8 @@ there. Every step is idempotent: what is done is no longer due.
 
 from dataclasses import dataclass, field
 from functools import partial
+
+from sqlalchemy import select
 
 from moderation.calendar import today as todays_date
 from moderation.extensions import db
@@ -86,9 +88,25 @@ def _until_done(step):
 def _finished(run_id, counts):
     finished = db.session.get(RetentionRun, run_id)
     finished.counts, finished.finished_at = counts, utcnow()
-    if any(counts[key] for key in COUNTS):
+    if _news(finished):
         notices.retention_ran(finished)
     return finished
+
+
+def _news(finished):
+    """Whether the partnership managers need to hear of a run: it anonymised or deleted
+    something, or the disputes kept on legal hold are not those the last run kept. A run that
+    changes nothing is in the runs report and tells nobody, so a second run the same night is
+    silent."""
+    counts = finished.counts
+    if any(counts[key] for key in COUNTS if key != "held_skipped"):
+        return True
+    before = db.session.scalar(
+        select(RetentionRun).where(RetentionRun.id < finished.id,
+                                   RetentionRun.finished_at.is_not(None))
+        .order_by(RetentionRun.id.desc()).limit(1))
+    held_before = before.counts.get("held_skipped", 0) if before else 0
+    return counts["held_skipped"] != held_before
 
 
 @dataclass

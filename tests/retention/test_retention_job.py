@@ -163,8 +163,8 @@ def test_the_run_is_recorded_and_the_partnership_managers_are_told_without_case_
         assert count(db, Notification, Notification.key.like("retention-ran:%")) == 2
 
 
-def test_a_dispute_kept_on_legal_hold_is_reported_each_run(app, db, settled_dispute,
-                                                           make_user):
+def test_a_dispute_kept_on_legal_hold_is_reported_when_the_holds_change(
+        app, db, settled_dispute, make_user, whole_database):
     manager = make_user("partnership_manager")
     dispute_id = settled_dispute()
     with app.app_context():
@@ -178,6 +178,13 @@ def test_a_dispute_kept_on_legal_hold_is_reported_each_run(app, db, settled_disp
         [told] = db.session.scalars(select(Notification.message).where(
             Notification.key.like("retention-ran:%"))).all()
     assert told.endswith("1 dispute due for anonymisation was kept because of a legal hold.")
+    # The next night keeps the same hold and changes nothing: it is recorded, and tells nobody.
+    before = whole_database.rows(leave_out=("retention_run",))
+    with frozen(DUE):
+        assert run(app, DUE)["held_skipped"] == 1
+    assert whole_database.rows(leave_out=("retention_run",)) == before
+    with app.app_context():
+        assert count(db, RetentionRun) == 2
 
 
 # The dry run ----------------------------------------------------------------------------------
