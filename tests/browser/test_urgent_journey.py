@@ -1,7 +1,8 @@
-"""The urgent route in a real browser (#14): a referrer raises a dispute about a child at
-immediate risk; CSC hears at once; the urgent stages run on the same day; the chair calls the
-extraordinary panel, frozen with the item, within two working days. Each person has their own
-window, under the app's real CSP; axe runs on every page that matters."""
+"""The urgent route in a real browser (#14, #23): a referrer raises a dispute about a child at
+immediate risk; CSC hears at once; each urgent stage answered "not resolved" moves on by itself
+the same day; the chair calls the extraordinary panel, defers the item at its meeting, and it
+stays in the chair's urgent box. Each person has their own window, under the app's real CSP; axe
+runs on every page that matters."""
 
 import re
 from datetime import datetime
@@ -10,12 +11,11 @@ import pytest
 import sqlalchemy as sa
 from playwright.sync_api import expect
 
-from moderation.calendar import UK, add_working_days
+from moderation.calendar import UK
 from moderation.extensions import db
 from moderation.models import EscalationPolicy, PanelSession
-from moderation.web.formatting import format_date
-from tests.browser.conftest import assert_accessible
-from tests.browser.test_dispute_journeys import escalate, raise_dispute, record_csc_decision
+from tests.browser.conftest import address, assert_accessible
+from tests.browser.test_dispute_journeys import raise_dispute, record_csc_decision
 from tests.browser.test_journeys import sign_in
 
 pytestmark = pytest.mark.browser
@@ -59,11 +59,13 @@ def notification(page, text):
     return link
 
 
-def respond_unresolved(page, response):
-    page.get_by_role("link", name="Respond for CSC").click()
+def respond_unresolved(page, voice, response, leads_to):
+    """Answer the current stage "not resolved" on its page, spoken for `voice`."""
+    page.get_by_role("link", name=re.compile("^Respond ")).click()
+    expect(page.locator("h1")).to_have_text(f"Respond for {voice}")
     assert_accessible(page)
-    page.get_by_label("CSC's response").fill(response)
-    page.get_by_label("No: the referrer can escalate it to the next stage").check()
+    page.get_by_role("textbox").first.fill(response)
+    page.get_by_label(f"No: {leads_to}").check()
     page.get_by_role("button", name="Send response").click()
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(
         "response has been sent")
@@ -73,9 +75,12 @@ def stage_line(page, position):
     return page.locator(".app-timeline__item", has_text=f"Stage {position}:")
 
 
-def test_an_urgent_dispute_reaches_an_extraordinary_panel_within_two_working_days(
-    app, urgent_day, open_as, make_user, make_agency, make_member
+def test_an_urgent_dispute_moves_on_by_itself_and_never_waits_for_a_monthly_panel(
+    app, urgent_day, open_as, make_user, make_agency, make_member, make_session
 ):
+    """Each urgent stage answered "not resolved" with nobody else acting (the referrer never
+    escalates), the extraordinary panel called, the item deferred at its meeting: the dispute
+    stays in the chair's urgent box, never on the monthly session five weeks away (rule 17)."""
     partnership = make_agency("Northshire Safeguarding Partnership")
     csc = make_agency("Northshire Children's Social Care", kind="csc", is_core=True)
     health = make_agency("Northshire Health", kind="health", is_core=True)
@@ -87,6 +92,7 @@ def test_an_urgent_dispute_reaches_an_extraordinary_panel_within_two_working_day
     representative = make_user("panel_member", name="Amira Shah", agency_id=health)
     make_member(chair_user, role="chair")
     make_member(representative)
+    monthly = make_session(held_on=datetime(2027, 1, 12).date())  # the next monthly panel
     with app.app_context():
         db.session.execute(sa.update(EscalationPolicy).values(
             urgent_contact_user_id=senior_lead.id))
@@ -107,12 +113,12 @@ def test_an_urgent_dispute_reaches_an_extraordinary_panel_within_two_working_day
     dispute_url = referrer.url
     expect(referrer.locator("main")).to_contain_text("Immediate risk of significant harm: "
                                                      "answer today")
+    expect(stage_line(referrer, 1)).to_contain_text(f"Due {TODAY}, 5:00pm (urgent")
 
-    # The CSC team manager's notifications show it at once; they record the decision as theirs
-    # and answer stage 1 on the day.
+    # The CSC team manager records the decision and answers stage 1 "not resolved": it moves on
+    # to stage 2 at once, with nobody escalating it.
     team = open_as(team_manager)
     notification(team, f"URGENT: dispute {reference} is about a child at immediate risk").click()
-    expect(team.locator("h1")).to_have_text(f"Dispute {reference}")
     expect(team.locator("main > p").first).to_contain_text("Stage 1: CSC team manager")
     expect(team.locator("main > p").first).to_contain_text("Due today")
     assert_accessible(team)
@@ -122,77 +128,91 @@ def test_an_urgent_dispute_reaches_an_extraordinary_panel_within_two_working_day
     record_csc_decision(team, "Casey Team Manager", "No single incident met the threshold.",
                         told_how="The referrer was not told")
     expect(team.locator(".govuk-notification-banner--success")).to_contain_text("recorded")
-    respond_unresolved(team, "Universal services are enough for now.")
+    respond_unresolved(team, "children's social care", "Universal services are enough for now.",
+                       "it moves on at once to stage 2 (Head of service)")
+    expect(team.locator(".govuk-notification-banner--success")).to_contain_text(
+        "moved on to stage 2 (Head of service)")
+    expect(team.get_by_role("link", name="Respond for CSC")).to_have_count(0)  # independent
+    assert_accessible(team)
 
-    # Stage 2, head of service: independent, so not the decision maker; due the same day.
-    escalate(referrer, dispute_url, "Stage 2: Head of service")
-    expect(stage_line(referrer, 2)).to_contain_text(f"Opened {TODAY}")
-    expect(stage_line(referrer, 2)).to_contain_text(f"Due {TODAY}")
-    team.goto(dispute_url)
-    expect(team.locator("main > p").first).to_contain_text("Stage 2: Head of service")
-    expect(team.get_by_role("link", name="Respond for CSC")).to_have_count(0)
+    # The head of service is told at once, by a notice marked urgent, and answers stage 2.
     head = open_as(head_of_service)
-    notification(head, f"Dispute {reference} has been escalated to stage 2").click()
+    notification(head, f"URGENT: dispute {reference}, about a child at immediate risk, is now "
+                       "at stage 2 (Head of service)").click()
     expect(head.locator("main > p").first).to_contain_text("Due today")
-    respond_unresolved(head, "The head of service agrees with the decision.")
+    respond_unresolved(head, "children's social care",
+                       "The head of service agrees with the decision.",
+                       "it moves on at once to stage 3 (The partnership's named senior lead)")
 
-    # Stage 3, the partnership's named senior lead, answered by a partnership manager.
-    escalate(referrer, dispute_url, "Stage 3: The partnership's named senior lead")
-    lead = open_as(senior_lead)  # the policy's urgent contact, told when it was raised
-    notification(lead, f"URGENT: dispute {reference} is about a child at immediate risk").click()
-    expect(lead.locator("main > p").first).to_contain_text(
-        "Stage 3: The partnership's named senior lead")
-    expect(lead.locator("main > p").first).to_contain_text("Due today")
-    respond_unresolved(lead, "The senior lead upholds the decision.")
+    # The senior lead answers for the partnership, not for CSC.
+    lead = open_as(senior_lead)
+    notification(lead, f"URGENT: dispute {reference}, about a child at immediate risk, is now "
+                       "at stage 3").click()
+    expect(lead.get_by_role("link", name="Respond as the senior lead")).to_have_count(1)
+    respond_unresolved(lead, "the partnership's named senior lead",
+                       "The senior lead upholds the decision.",
+                       "it goes at once to an extraordinary panel")
+    expect(lead.locator("main")).to_contain_text("The senior lead's response")
 
-    # Unresolved at the end of the urgent route: waiting for the panel, all on the same day.
-    escalate(referrer, dispute_url, "The threshold moderation panel")
+    # Unresolved at the end of the urgent route, on the day, without the referrer clicking.
+    referrer.goto(dispute_url)
     expect(referrer.locator(".govuk-tag").first).to_have_text("Waiting for panel")
-    expect(referrer.locator("main")).to_contain_text(
-        "the panel chair has been asked to call an extraordinary panel within two working days")
+    expect(referrer.locator("#urgent-panel")).to_contain_text(
+        "the panel chair has been asked to call an extraordinary panel to sit by 3 December 2026")
     for position in (1, 2, 3):
-        line = stage_line(referrer, position)
-        expect(line).to_contain_text("Not resolved")
-        expect(line).to_contain_text(f"Opened {TODAY}")
-        expect(line).to_contain_text(f"Due {TODAY}")
-        expect(line).to_contain_text(f"Closed {TODAY}")
+        expect(stage_line(referrer, position)).to_contain_text("Not resolved")
+        expect(stage_line(referrer, position)).to_contain_text(f"Closed {TODAY}")
+    assert_accessible(referrer)
+    notification(referrer, "The partnership's senior lead has responded at stage 3")
 
-    # The chair is told at once and follows the notice to the extraordinary session.
+    # The chair is told at once and calls the extraordinary panel for this afternoon.
     chair = open_as(chair_user)
-    notification(chair, f"URGENT: dispute {reference} is unresolved at the end of the "
-                        "urgent route").click()
+    notification(chair, f"URGENT: dispute {reference}, about a child at immediate risk, is "
+                        "unresolved at the end of the urgent route").click()
     expect(chair.locator("h1")).to_have_text("Call an extraordinary panel")
-    expect(chair.locator("main")).to_contain_text(f"Dispute {reference} is unresolved")
     assert_accessible(chair)
     chair.get_by_label("Start time").fill("15:00")
     chair.get_by_label("Place (optional if online)").fill("Council House, Room 2")
     chair.get_by_role("button", name="Call the extraordinary panel").click()
     expect(chair.locator(".govuk-notification-banner--success")).to_contain_text(
         f"called for {TODAY} at 15:00")
+    notification(referrer, f"URGENT: dispute {reference} will be heard by an extraordinary "
+                           f"panel on {TODAY} at 15:00")
 
-    # The session exists: extraordinary, its agenda frozen, holding the item, within two
-    # working days of the day the dispute was raised.
-    expect(chair.locator("h1")).to_have_text(f"Panel session, {TODAY}")
-    expect(chair.locator("main")).to_contain_text("Extraordinary session")
-    summary = chair.locator(".govuk-summary-list")
-    expect(summary).to_contain_text("Agenda frozen")
-    expect(summary).to_contain_text("15:00")
-    expect(summary).to_contain_text("Extraordinary session (immediate risk)")
-    expect(chair.locator("ol li")).to_have_count(1)
-    expect(chair.locator("ol li")).to_contain_text(reference)
+    # At the meeting the chair defers the item: it goes to no monthly panel.
+    with app.app_context():
+        session = db.session.scalars(sa.select(PanelSession).where(
+            PanelSession.extraordinary.is_(True))).one()
+        item_page = address("meeting.item", session_id=session.id, item_id=session.agenda[0].id)
+    chair.goto(item_page)
+    assert_accessible(chair)
+    chair.get_by_text("Defer this item", exact=True).click()  # to no "next session"
+    chair.get_by_label("Why is the item deferred?").fill("The police disclosure is not in yet.")
+    chair.get_by_role("button", name="Defer").click()
+    expect(chair.locator(".govuk-notification-banner--success")).to_contain_text(
+        "goes to no monthly panel")
+    expect(chair.locator("#urgent")).to_contain_text("a panel must hear it by 3 December 2026")
+    expect(chair.get_by_role("link", name="Call an extraordinary panel")).to_have_count(1)
+    assert_accessible(chair)
+
+    # Still in the chair's urgent box, with the deferral; nothing on the monthly session.
+    chair.goto("/")
+    box = chair.locator("#urgent")
+    expect(box).to_contain_text(reference)
+    expect(box).to_contain_text("Needs a panel by 3 December 2026")
+    expect(box).to_contain_text(f"Deferred by the panel on {TODAY}: The police disclosure")
+    expect(box.get_by_role("link", name=re.compile("Call an extraordinary panel"))).to_have_count(1)
     assert_accessible(chair)
     with app.app_context():
-        session = db.session.scalars(sa.select(PanelSession)).one()
-        assert session.extraordinary and session.opened
-        assert [item.dispute.reference for item in session.agenda] == [reference]
-        raised_on = URGENT_DAY.date()
-        assert raised_on <= session.held_on <= add_working_days(raised_on, 2)
+        assert db.session.get(PanelSession, monthly).agenda == []
+        assert not db.session.get(PanelSession, session.id).agenda[0].decision
 
-    # The panel's members and the referrer are told.
-    member = open_as(representative)
-    notification(member, "URGENT: an extraordinary panel session has been called for "
-                         f"{format_date(session.held_on)} at 15:00")
-    notification(referrer, f"Dispute {reference} will be heard by the panel on {TODAY}")
+    # The referrer reads what is true, with the new date, on the page and in the notice.
+    referrer.goto(dispute_url)
+    expect(referrer.locator("#urgent-panel")).to_contain_text(
+        f"The panel deferred it on {TODAY}: The police disclosure is not in yet.")
+    expect(referrer.locator("#urgent-panel")).to_contain_text("sit by 3 December 2026")
+    notification(referrer, f"URGENT: the panel deferred your dispute {reference}")
 
 
 def test_a_referrer_answers_a_settlement_and_the_manager_sets_the_urgent_route(
