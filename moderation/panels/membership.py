@@ -2,7 +2,7 @@
 
 import secrets
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from moderation.calendar import today
@@ -59,10 +59,10 @@ CANDIDATES = (joinedload(User.agency),)
 
 def candidates():
     """Active users who could join: they hold the chair or panel member role and are not in."""
-    joined = select(PanelMember.user_id).where(_current())
+    joined = exists().where(PanelMember.user_id == User.id, _current())
     return db.session.scalars(
         select(User)
-        .where(User.active.is_(True), User.id.not_in(joined),
+        .where(User.active.is_(True), ~joined,
                User.role_links.any(UserRole.role.in_([Role.CHAIR, Role.PANEL_MEMBER])))
         .options(*CANDIDATES)
         .order_by(User.name)

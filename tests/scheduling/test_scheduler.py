@@ -270,6 +270,32 @@ def test_email_is_delivered_to_a_real_smtp_server_once(app, db, panel_meeting, s
     assert url(app, "disputes.show", dispute_id=m.dispute_ids[0]) in received
 
 
+def test_an_urgent_email_arrives_marked_urgent_and_an_ordinary_one_does_not(
+        app, db, make_dispute, make_user, smtp):
+    from email import message_from_string, policy
+
+    from moderation.disputes import services
+
+    inbox = smtp()
+    csc = make_user("csc_manager")
+    make_dispute(immediate_risk=True)
+    ordinary = make_dispute()
+    with app.app_context():
+        services.respond(db.session.get(Dispute, ordinary), db.session.get(User, csc.id), "No.")
+        db.session.commit()
+        delivery.deliver()
+    received = {m["To"]: m for m in (message_from_string(text, policy=policy.default)
+                                     for text in inbox.messages)}
+    urgent = received[csc.email]
+    assert urgent["Subject"].strip() == ("Threshold moderation: URGENT: a dispute about a child "
+                                         "at immediate risk")
+    assert (urgent["Importance"], urgent["X-Priority"]) == ("high", "1 (Highest)")
+    [answered] = [m for to, m in received.items() if to != csc.email]
+    assert answered["Subject"].strip() == ("Threshold moderation: Your dispute has been "
+                                           "answered at an escalation stage")
+    assert answered["Importance"] is None and answered["X-Priority"] is None
+
+
 def test_a_failing_smtp_server_that_recovers_gets_exactly_one_delivery(
         app, db, panel_meeting, smtp):
     inbox = smtp(refuse=2)
