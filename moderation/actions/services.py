@@ -49,7 +49,7 @@ def add_action(session, actor, *, description, owner_id, working_days, item=None
                       "description")
     if not (description or "").strip():
         raise Refusal("Enter what needs to be done", "description")
-    refuse_on_agenda(session, [("The action", "description", description)])
+    refuse_on_agenda(session, [("The action", "description", description)], actor)
     owner = db.session.get(User, owner_id or 0)
     if owner is None or not owner.active:
         raise Refusal("Select who owns the action", "owner_id")
@@ -102,6 +102,7 @@ def update_status(action, actor, status, note=None):
     note = (note or "").strip()
     if status in NEEDS_NOTE and not note:
         raise Refusal("Say why the action was not done", "note")
+    refuse_on_agenda(action.session, [("The note", "note", note)], actor)
     action.status = status
     action.status_note = note or None
     action.updated_at = utcnow()

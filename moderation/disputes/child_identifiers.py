@@ -1,21 +1,32 @@
-"""Rule 13: typed text for learning summaries and minutes must not identify a child.
+"""Rule 13: typed text the product keeps must not identify a child.
 
-A pure check over text and the identifiers of the children in scope (the caller decides which
-children those are): a child's full name or surname, on word boundaries and in any case; their
-date of birth in any common format; or their case number. No database here but in
-`refuse_on_agenda`, which reads the children of a session's agenda, so the rule is tested on its
-own.
+Two checks, both here. The pure one looks for the identifiers of the children in scope (the
+caller says which: an agenda's, a period's, a held dispute's): a child's full name or surname,
+on word boundaries and in any case; their date of birth in any common format; or their case
+number. The other, `refuse`, also looks for the full name (first name and surname, either order,
+any case, accents or not) and the case number of every child whose dispute the writer may read,
+by one indexed query on the keys each dispute keeps (`name_pair`, `case_key`). It refuses only
+what the writer could read (rule 12): refusing a child they could not read would tell them that
+child's records are held.
+
+Its cost: the text's candidate keys (each pair of words one or two apart, each run of one to
+three words holding a digit) are looked up in the two indexes in one statement, so it grows with
+the length of the text, not the number of disputes (bench/child_names.py measures it at 720,000).
 """
 
+import json
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import String, any_, func, literal, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY
 
 from moderation.extensions import db
 from moderation.models import AgendaItem, Dispute
 from moderation.web.boundary import Refusal
+from moderation.web.permissions import can
 
 MONTHS = {name: number for number, names in enumerate((
     ("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"), ("may",),
@@ -99,17 +110,119 @@ def refusal(fields, identifiers):
     return (message(refused[0]), refused[1]) if refused else None
 
 
-def refuse_on_agenda(session, fields):
+def refuse_on_agenda(session, fields, writer):
     """Rule 13 for everything that goes into a panel session's minutes (vote reasons, conflicts,
     deferrals, decisions, actions, the chair's text): refuse the first of `fields` ((label, field
-    id, text), in the order the page shows them) that identifies a child on its agenda."""
+    id, text), in the order the page shows them) that identifies a child on its agenda, or names
+    a child whose dispute the writer may read."""
     children = db.session.execute(
         select(Dispute.child_name, Dispute.child_dob, Dispute.child_case_number)
         .join(AgendaItem, AgendaItem.dispute_id == Dispute.id)
         .where(AgendaItem.session_id == session.id, Dispute.anonymised_on.is_(None)))
-    refused = refusal(fields, ChildIdentifiers(Child(*row) for row in children))
-    if refused:
-        raise Refusal(*refused)
+    refuse(fields, writer, [Child(*row) for row in children])
+
+
+def refuse(fields, writer, children=(), about=None):
+    """Refuse (raise `Refusal` on) the first of `fields` ((label, field id, text), in the order
+    the page shows them) that identifies one of `children` (the pure check), or holds the full
+    name or case number of a child whose dispute `writer` may read. Without a writer (a command
+    line run), only `children` are looked for. `about`: the dispute the text belongs to and
+    goes with when it is anonymised (the chair's private notes on its item), whose own child it
+    may name."""
+    own = ChildIdentifiers(children)
+    keys = {field: candidate_keys(text) for _, field, text in fields}
+    readable = readable_keys(set().union(*keys.values()), writer) if writer else set()
+    if about is not None:
+        readable -= {about.child_name_pair, about.child_case_key}
+    for label, field, text in fields:
+        if own.found_in(text) or keys[field] & readable:
+            raise Refusal(message(label), field)
+
+
+# The keys a child is found by ------------------------------------------------------------------
+#
+# A name is keyed on its first and last words, each folded (lower case, accents and apostrophes
+# and hyphens gone: "O'Brien-Kelly" is "obrienkelly"), sorted and joined by a space: "Leo
+# Carter", "CARTER, Leo" and "Léo Carter" all key as "carter leo". A middle name is left out of
+# the key ("Mary Jane Smith" is "mary smith"), and text is searched for the first and last
+# words either side by side or with one word between them, so the full name written out is found
+# as well as the first name and surname alone. A name of one word has no key: a first name
+# alone identifies no one. A case number keys as its letters and digits in lower case: "NS-40211",
+# "ns 40211" and "(NS/40211)" all key as "ns40211".
+
+CASE_WORDS = 3  # a case number typed with spaces: "NS 402 11" is three words
+NAME_GAP = 2  # first name and surname side by side (1) or with a middle name between (2)
+
+
+def fold(text):
+    """Lower case without accents: "Zoë" is "zoe", "Siobhán" is "siobhan"."""
+    decomposed = unicodedata.normalize("NFKD", (text or "").casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def name_pair(name):
+    """The key of a child's name (first and last words, folded and sorted), or None."""
+    words = [word for word in _name_words(name) if word]
+    return _pair(words[0], words[-1]) if len(words) >= 2 else None
+
+
+def case_key(number):
+    """The key of a case number: its letters and digits, lower case; None if it has none."""
+    return re.sub(r"[\W_]+", "", fold(number)) or None
+
+
+def candidate_keys(text):
+    """Every name or case key the text could hold: pairs of words one or two apart, and runs of
+    one to three words that hold a digit and are long enough to be a case number."""
+    words = _name_words(text)
+    pairs = {_pair(first, second) for i, first in enumerate(words)
+             for second in words[i + 1:i + 1 + NAME_GAP] if first and second}
+    parts = [part for part in (case_key(word) for word in (text or "").split()) if part]
+    numbers = {"".join(parts[i:i + size]) for i in range(len(parts))
+               for size in range(1, CASE_WORDS + 1) if i + size <= len(parts)}
+    return pairs | {key for key in numbers
+                    if len(key) >= SHORTEST_CASE_NUMBER and any(c.isdigit() for c in key)}
+
+
+def readable_keys(keys, writer):
+    """Those of `keys` that are the name or case key of a child whose dispute (not anonymised)
+    `writer` may read: one indexed query, then the permission asked of each dispute found."""
+    if not keys:
+        return set()
+    found = db.session.scalars(select(Dispute).where(
+        or_(_one_of(Dispute.child_name_pair, keys), _one_of(Dispute.child_case_key, keys)),
+        Dispute.anonymised_on.is_(None)))
+    readable = set()
+    for dispute in found:
+        held = {dispute.child_name_pair, dispute.child_case_key} & keys
+        if not held <= readable and can(writer, "dispute.read", dispute):
+            readable |= held
+    return readable
+
+
+def _one_of(column, keys):
+    """`column IN keys` with the keys as one parameter (a text may hold thousands): an array on
+    PostgreSQL, a JSON list on SQLite. Both look each key up in the column's index."""
+    keys = sorted(keys)
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == any_(literal(keys, ARRAY(String)))
+    listed = func.json_each(json.dumps(keys)).table_valued("value")
+    return column.in_(select(listed.c.value))
+
+
+def _name_words(text):
+    """The text's words as name words: folded, "Carter's" as "carter", and "" for a word that
+    holds no letter (so that "Leo 12 Carter" is not "Leo Carter")."""
+    return [_letters_only(re.sub(r"['’]s$", "", word))
+            for word in re.findall(r"[\w'’-]+", fold(text))]
+
+
+def _letters_only(word):
+    return "".join(c for c in word if c.isalpha())
+
+
+def _pair(first, second):
+    return " ".join(sorted((first, second)))
 
 
 def _letters(text):

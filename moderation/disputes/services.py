@@ -28,6 +28,7 @@ from moderation.calendar import (
     urgent_due_at,
     working_days_between,
 )
+from moderation.disputes import child_identifiers
 from moderation.extensions import db
 from moderation.models import (
     Action,
@@ -220,6 +221,8 @@ def raise_dispute(referrer, answers, on=None):
         child_name_key=name_key(answers.child_name),
         child_dob=answers.child_dob,
         child_case_number=(answers.child_case_number or "").strip() or None,
+        child_name_pair=child_identifiers.name_pair(answers.child_name),
+        child_case_key=child_identifiers.case_key(answers.child_case_number),
         referral_date=answers.referral_date,
         referral_method=answers.referral_method,
         referrer_intent=answers.referrer_intent,
@@ -236,7 +239,7 @@ def raise_dispute(referrer, answers, on=None):
         concerns=[DisputeConcern(category=c) for c in sorted(set(answers.concern_categories))],
     )
     dispute.repeat_of = find_earlier_dispute(
-        dispute.child_name_key, dispute.child_dob, dispute.child_case_number, on
+        dispute.child_name_key, dispute.child_dob, dispute.child_case_key, on
     )
     db.session.add(dispute)
     db.session.flush()
@@ -256,11 +259,12 @@ def name_key(name):
     return " ".join(name.lower().split())
 
 
-def find_earlier_dispute(child_name_key, child_dob, case_number, on):
-    """The most recent dispute about the same child in the 12 months before `on`, if any."""
+def find_earlier_dispute(child_name_key, child_dob, case_key, on):
+    """The most recent dispute about the same child in the 12 months before `on`, if any: the
+    same name and date of birth, or the same case number however it was typed."""
     same_child = and_(Dispute.child_name_key == child_name_key, Dispute.child_dob == child_dob)
-    if case_number:
-        same_child = or_(same_child, Dispute.child_case_number == case_number)
+    if case_key:
+        same_child = or_(same_child, Dispute.child_case_key == case_key)
     return db.session.scalar(
         select(Dispute)
         .where(same_child, Dispute.raised_on >= on - REPEAT_WINDOW, Dispute.raised_on <= on)

@@ -17,7 +17,7 @@ def declare_conflict(session, item, actor, member, nature):
                       "nature")
     if not nature.strip():
         raise Refusal("Describe the conflict of interest", "nature")
-    refuse_on_agenda(session, [("The conflict of interest", "nature", nature)])
+    refuse_on_agenda(session, [("The conflict of interest", "nature", nature)], actor)
     if any(c.member_id == member.id for c in item.conflicts):
         raise Refusal(f"{member.user.name} has already declared a conflict on this item",
                       "nature")

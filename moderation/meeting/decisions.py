@@ -62,7 +62,7 @@ def record_decision(item, actor, *, rationale, feedback, theme_ids, dissent=None
         raise Refusal("Enter the feedback to the referrer", "feedback")
     refuse_on_agenda(item.session, [
         ("The rationale", "rationale", rationale), ("The dissent", "dissent", dissent),
-        ("The feedback to the referrer", "feedback", feedback)])
+        ("The feedback to the referrer", "feedback", feedback)], actor)
     decision = PanelDecision(
         agenda_item_id=item.id, dispute_id=item.dispute_id, outcome=result.outcome,
         method=result.method, tally=result.tally, dissenting_agencies=list(result.dissenting),
@@ -112,7 +112,7 @@ def defer(item, actor, reason):
         raise Refusal("Items can be deferred once the agenda is frozen", "reason")
     if not (reason or "").strip():
         raise Refusal("Enter why the item is deferred", "reason")
-    refuse_on_agenda(item.session, [("The reason", "reason", reason)])
+    refuse_on_agenda(item.session, [("The reason", "reason", reason)], actor)
     _deferred(item, reason.strip())
     following = None if item.dispute.immediate_risk else _next_open_session(item.session)
     if following is not None:

@@ -152,7 +152,7 @@ def edit(version, actor, texts):
         raise Refusal(f"Each part of the minutes must be {TEXT_LIMIT} characters or fewer",
                       "opening")
     session = db.session.get(PanelSession, version.session_id)
-    refuse_on_agenda(session, _labelled(session, cleaned))
+    refuse_on_agenda(session, _labelled(session, cleaned), actor)
     version.texts = cleaned
     version.edited_at = utcnow()
     audit.record("minutes_edited", version, actor=actor, session=version.session_id)
@@ -196,7 +196,7 @@ def correct(session, actor, change_note):
     if not _clean(change_note):
         raise Refusal("Say what the correction changes", "change_note")
     refuse_on_agenda(session, [("What the correction changes", "change_note-text",
-                                change_note)])
+                                change_note)], actor)
     draft = MinutesVersion(session_id=session.id, version=current.version + 1,
                            texts=dict(current.texts), change_note=_clean(change_note),
                            created_by_id=actor.id)
@@ -243,7 +243,7 @@ def comment(session, version, actor, text):
         raise Refusal("Enter your comment on the draft minutes", "text")
     if len(text) > COMMENT_LIMIT:
         raise Refusal(f"Your comment must be {COMMENT_LIMIT} characters or fewer", "text")
-    refuse_on_agenda(session, [("Your comment", "text", text)])
+    refuse_on_agenda(session, [("Your comment", "text", text)], actor)
     added = MinutesComment(version=version, author=actor, text=text)
     db.session.add(added)
     db.session.flush()

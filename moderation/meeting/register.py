@@ -125,7 +125,8 @@ def start(session, actor, early_reason=None):
         raise Refusal(f"The session is on {format_date(session.held_on)}: to start the "
                       "meeting before then, enter why", "early_reason")
     if early(session):
-        refuse_on_agenda(session, [("The reason for starting early", "early_reason", reason)])
+        refuse_on_agenda(session, [("The reason for starting early", "early_reason", reason)],
+                         actor)
         session.early_start_reason = reason
     session.status = SessionStatus.IN_SESSION
     audit.record("meeting_started", session, actor=actor, early_reason=reason or None)

@@ -86,7 +86,7 @@ def cast_vote(item, actor, outcome, reason, member=None):
     in_room = member is not None
     member = member or membership.sitting_member(actor, item.session)
     item = lock(item)
-    _check_vote(item, member, outcome, reason, in_room)
+    _check_vote(item, actor, member, outcome, reason, in_room)
     vote = Vote(agency_id=member.agency_id, member_id=member.id,
                 outcome=outcome, reason=reason.strip(), in_room=in_room, recorded_by_id=actor.id)
     try:
@@ -100,7 +100,7 @@ def cast_vote(item, actor, outcome, reason, member=None):
     return vote
 
 
-def _check_vote(item, member, outcome, reason, in_room):
+def _check_vote(item, actor, member, outcome, reason, in_room):
     if item.voting_closed or item.decision is not None:
         raise VoteRefused("Voting on this item has closed, so this vote was not recorded. "
                           "Speak to the chair if you need to add something.", "outcome")
@@ -119,7 +119,7 @@ def _check_vote(item, member, outcome, reason, in_room):
         raise VoteRefused("Select how you vote", "outcome")
     if not (reason or "").strip():
         raise VoteRefused("Enter the reason for your vote", "reason")
-    refuse_on_agenda(item.session, [("The reason", "reason", reason)])
+    refuse_on_agenda(item.session, [("The reason", "reason", reason)], actor)
 
 
 def agency_has_voted(item, member):

@@ -311,11 +311,16 @@ class Dispute(Base):
     referring_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
 
     # The child: shown only where need-to-know allows; elsewhere the reference and initials.
-    # All four are None once the dispute is anonymised under the retention schedule.
+    # All six are None once the dispute is anonymised under the retention schedule.
     child_name: Mapped[str | None] = mapped_column(String(200))
     child_name_key: Mapped[str | None] = mapped_column(String(200))  # for repeat matching
     child_dob: Mapped[date | None] = mapped_column(Date)
     child_case_number: Mapped[str | None] = mapped_column(String(50), index=True)
+    # What typed text and a subject access search find the child by (rule 13,
+    # disputes/child_identifiers.py): the first and last words of the name, folded and sorted
+    # ("carter leo"), and the case number's letters and digits in lower case ("ns40211").
+    child_name_pair: Mapped[str | None] = mapped_column(String(200), index=True)
+    child_case_key: Mapped[str | None] = mapped_column(String(50), index=True)
     # The day the retention job removed the child's details and the free text (rule 15).
     anonymised_on: Mapped[date | None] = mapped_column(Date, index=True)
 
@@ -352,7 +357,8 @@ class Dispute(Base):
     dispute_type: Mapped[str] = mapped_column(String(30))
     grounds: Mapped[str] = mapped_column(Text)
     immediate_risk: Mapped[bool] = mapped_column(Boolean, default=False)
-    repeat_of_id: Mapped[int | None] = mapped_column(ForeignKey("dispute.id"))
+    # Indexed: a subject access search offers the disputes linked as repeats of those found.
+    repeat_of_id: Mapped[int | None] = mapped_column(ForeignKey("dispute.id"), index=True)
 
     # How it ended before panel, or when it joined the queue.
     settled_on: Mapped[date | None] = mapped_column(Date, index=True)

@@ -75,7 +75,7 @@ def _suggested(dispute, decision):
 def generate(actor, period, filters, vignettes, recommendations):
     """Render and keep a learning summary. Vignettes are the manager's edited texts, numbered
     as the page numbers them: None (or blank) for a vignette not chosen."""
-    check_no_child_identified(period, vignettes, recommendations)
+    check_no_child_identified(period, vignettes, recommendations, actor)
     vignettes = [v.strip() for v in vignettes if v and v.strip()]
     if len(vignettes) > MOST_VIGNETTES:
         raise Refusal(f"Choose {MOST_VIGNETTES} vignettes or fewer", "vignettes")
@@ -94,15 +94,14 @@ def generate(actor, period, filters, vignettes, recommendations):
     return summary
 
 
-def check_no_child_identified(period, vignettes, recommendations):
+def check_no_child_identified(period, vignettes, recommendations, writer):
     """Rule 13: refuse a vignette or the recommendations if they name, date or number a child
-    of any dispute raised, settled or decided in the period."""
+    of any dispute raised, settled or decided in the period, or name (or number) any child whose
+    dispute the writer may read."""
     fields = [(f"Vignette {n}", f"vignette-{n}", text)
               for n, text in enumerate(vignettes, start=1) if text and text.strip()]
     fields.append(("Recommendations", "recommendations", recommendations))
-    refused = child_identifiers.refusal(fields, _children_in(period))
-    if refused:
-        raise Refusal(*refused)
+    child_identifiers.refuse(fields, writer, _children_in(period))
 
 
 def _children_in(period):
@@ -114,7 +113,7 @@ def _children_in(period):
             Dispute.raised_on.between(period.start, period.end),
             Dispute.settled_on.between(period.start, period.end),
             Dispute.id.in_(decided)), Dispute.anonymised_on.is_(None)))
-    return child_identifiers.ChildIdentifiers(child_identifiers.Child(*row) for row in rows)
+    return [child_identifiers.Child(*row) for row in rows]
 
 
 def summary_html(summary, period, filters):

@@ -40,7 +40,8 @@ def invite(item, actor, email, purpose):
     if len(purpose) > PURPOSE_LIMIT:
         raise Refusal(f"Why the guest is invited must be {PURPOSE_LIMIT} characters or fewer",
                       "purpose")
-    refuse_on_agenda(item.session, [("Why the guest is invited", "purpose", purpose)])
+    refuse_on_agenda(item.session, [("Why the guest is invited", "purpose", purpose)],
+                     actor)
     guest = ItemGuest(user=guest_user, purpose=purpose, invited_by_id=actor.id)
     item.guests.append(guest)
     db.session.flush()

@@ -1,6 +1,7 @@
 """The chair's private notes on an agenda item: one per item, for the session's chair and deputy
 chair only, never in the papers pack, the minutes or any member's page."""
 
+from moderation.disputes.child_identifiers import refuse
 from moderation.extensions import db
 from moderation.models import ItemNote
 from moderation.models.types import utcnow
@@ -11,10 +12,14 @@ NOTES_LIMIT = 5000
 
 
 def save(item, actor, text):
-    """Keep the item's notes (replacing any earlier text); empty text removes them."""
+    """Keep the item's notes (replacing any earlier text); empty text removes them. They may
+    name the item's own child (they go when its dispute is anonymised), but no other child the
+    chair may read (rule 13): that child's name would outlive their own anonymisation here, and
+    go out in this child's subject access export."""
     text = (text or "").strip()
     if len(text) > NOTES_LIMIT:
         raise Refusal(f"Your notes must be {NOTES_LIMIT} characters or fewer", "text")
+    refuse([("Your notes", "text", text)], actor, about=item.dispute)
     if not text:
         item.note = None
     elif item.note is None:

@@ -139,6 +139,7 @@ def anonymise(dispute_ids, today):
         return 0
     text = literal(removed(today))
     _update(Dispute, Dispute.id, dispute_ids, child_name=None, child_name_key=None,
+            child_name_pair=None, child_case_key=None,
             child_dob=None, child_case_number=None, anonymised_on=today,
             referral_summary=text, grounds=text, told_reasons=_unless_empty(Dispute.told_reasons,
                                                                             text),

@@ -5,7 +5,7 @@ dispute with an active hold."""
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from moderation.disputes.child_identifiers import Child, ChildIdentifiers, refusal
+from moderation.disputes.child_identifiers import Child, refuse
 from moderation.extensions import db
 from moderation.models import Dispute, LegalHold
 from moderation.models.types import utcnow
@@ -19,7 +19,7 @@ RELEASED_LISTED = 50  # the holds page lists the most recently released, not eve
 def place(dispute, actor, reason):
     """Hold `dispute`, with the reason (required; it must not name the child, as the holds
     list shows it to people who may not read the dispute). Audited."""
-    text = _reason(dispute, reason, "Enter why the dispute is held")
+    text = _reason(dispute, actor, reason, "Enter why the dispute is held")
     _lock(dispute)
     if dispute.anonymised:
         raise Refusal("The dispute has been anonymised: there is nothing left to hold")
@@ -35,7 +35,7 @@ def place(dispute, actor, reason):
 def release(hold, actor, reason):
     """Release `hold`, with the reason (required): the retention job may then anonymise the
     dispute when it is due. Audited."""
-    text = _reason(hold.dispute, reason, "Enter why the hold is released")
+    text = _reason(hold.dispute, actor, reason, "Enter why the hold is released")
     if not hold.active:
         raise Refusal("The hold has already been released")
     hold.released_at, hold.released_by_id, hold.release_reason = utcnow(), actor.id, text
@@ -64,12 +64,12 @@ def listed():
     return active, released
 
 
-def _reason(dispute, typed, empty):
+def _reason(dispute, actor, typed, empty):
+    """The reason, refused if it identifies the held child or names another the actor may read
+    (rule 13): the holds list shows it to people who may not read either."""
     text = schedule.typed_reason(typed, empty)
     child = Child(dispute.child_name, dispute.child_dob, dispute.child_case_number)
-    refused = refusal([("The reason", "reason", text)], ChildIdentifiers([child]))
-    if refused:
-        raise Refusal(*refused)
+    refuse([("The reason", "reason", text)], actor, [child])
     return text
 
 

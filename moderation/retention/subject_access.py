@@ -1,20 +1,27 @@
 """Subject access (UK GDPR Article 15): find every record about one child, and export them.
 
-`find` answers the search; `export` gathers everything held about the child as plain data
-(dates as dates), in a fixed number of queries however many disputes were found; `as_json` and
-`as_pdf` write it out. Other children's details are left out: a dispute not found is never
-named, and the minutes give only this child's items. Documents are listed, never included.
+`find` answers the search: the exact matches (the name and date of birth, or the case number,
+as typed) and, for the officer to review, the possible matches, each with why it is offered
+(the same name with another date of birth, the same date of birth with a similar name, the same
+case number, a repeat link). `export` gathers everything held in the disputes the officer
+chose as plain data (dates as dates), in a fixed number of queries however many were chosen;
+`as_json` and `as_pdf` write it out. Other children's details are left out: a dispute not chosen
+is never named, and the minutes give only the chosen disputes' items. Documents are listed,
+never included.
 """
 
 import json
 from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from flask import current_app, render_template
-from sqlalchemy import and_, or_, select
+from rapidfuzz import fuzz
+from sqlalchemy import and_, false, or_, select, true, tuple_
 from sqlalchemy.orm import joinedload, selectinload
 
 from moderation.calendar import today
+from moderation.disputes import child_identifiers
 from moderation.disputes import services as dispute_services
 from moderation.extensions import db
 from moderation.models import (
@@ -48,12 +55,19 @@ from moderation.web.boundary import Refusal
 
 BY_NAME = "name and date of birth"
 BY_CASE_NUMBER = "case number"
+# Names born the same day that score this or more (rapidfuzz's token_sort_ratio, 0 to 100, on
+# names folded to lower case without accents, so word order does not count) are offered as a
+# possible match: "Lia Carter" and "Leah Carter" score 86, "Mohammed Khan" and "Muhammad Khan"
+# 85, while twins "Leo Carter" and "Mia Carter" score 70 and are not offered.
+SIMILAR_NAME = 80
 
 # A dispute in full: the referral record, CSC's decision and record, the stages and who
 # answered them.
 FOUND = (*dispute_services.DETAIL, joinedload(Dispute.referrer_manager),
          selectinload(Dispute.holds).options(joinedload(LegalHold.placed_by),
                                              joinedload(LegalHold.released_by)))
+# A search result's row: the dispute and its referring agency.
+LISTED = (joinedload(Dispute.referring_agency),)
 # Each panel item of a found dispute: its session, votes, decision, actions and the chair's notes.
 ITEMS = (
     joinedload(AgendaItem.session),
@@ -73,6 +87,8 @@ def searched_by(name=None, dob=None, case_number=None):
         raise Refusal("Search by the child's name and date of birth, or by a case number, "
                       "not both", "case_number")
     if case_number:
+        if child_identifiers.case_key(case_number) is None:
+            raise Refusal("The case number must include letters or numbers", "case_number")
         return BY_CASE_NUMBER
     if not name and dob is None:
         raise Refusal("Enter the child's name and date of birth, or a case number",
@@ -86,25 +102,137 @@ def searched_by(name=None, dob=None, case_number=None):
     return BY_NAME
 
 
+@dataclass
+class Possible:
+    """A dispute that may be about the same child, and why the search offers it."""
+
+    dispute: Dispute
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Found:
+    """What a search found: `exact` matches, oldest first, and `possible` ones to review."""
+
+    how: str
+    exact: list
+    possible: list
+
+    @property
+    def ids(self):
+        return [d.id for d in self.exact] + [p.dispute.id for p in self.possible]
+
+    def chosen(self, values):
+        """The ids of the disputes ticked (`values`, as sent) that this search returned, in its
+        order: an id it did not return is ignored, whatever was sent."""
+        ticked = {int(value) for value in values or () if str(value).strip().isdigit()}
+        return [ident for ident in self.ids if ident in ticked]
+
+
 def find(name=None, dob=None, case_number=None):
-    """The disputes about one child, oldest first: by name (compared as repeat matching
-    compares it) and date of birth, or by case number. Anonymised disputes hold no child's
-    details any more, so they are never found."""
-    if searched_by(name, dob, case_number) == BY_CASE_NUMBER:
-        matches = Dispute.child_case_number == case_number.strip()
+    """The disputes about one child: by name (compared as repeat matching compares it) and date
+    of birth, or by case number (without case, spaces or punctuation); then the possible
+    matches. Anonymised disputes hold no child's details any more, so they are never found."""
+    how = searched_by(name, dob, case_number)
+    if how == BY_CASE_NUMBER:
+        matches = Dispute.child_case_key == child_identifiers.case_key(case_number)
     else:
         matches = and_(Dispute.child_name_key == dispute_services.name_key(name),
                        Dispute.child_dob == dob)
+    exact = _listed(matches)
+    return Found(how, exact, _possible(how, exact, name, dob))
+
+
+def _listed(*where):
     return db.session.scalars(
-        select(Dispute).where(matches, Dispute.anonymised_on.is_(None))
-        .options(*FOUND).order_by(Dispute.raised_on, Dispute.id)).all()
+        select(Dispute).where(*where, Dispute.anonymised_on.is_(None))
+        .options(*LISTED).order_by(Dispute.raised_on, Dispute.id)).unique().all()
+
+
+def _possible(how, exact, name, dob):
+    """The disputes, beside the exact matches, that may be about the same child: read in one
+    query over indexed columns, then each kept with the reasons it is offered."""
+    near = _near_by_name(name, dob) if how == BY_NAME else _near_by_exact(exact)
+    near.append(_near_by_links(exact))
+    found = {d.id for d in exact}
+    candidates = _listed(or_(*near), Dispute.id.not_in(found) if found else true())
+    offered = [Possible(d, _reasons(d, how, exact, name, dob)) for d in candidates]
+    return [possible for possible in offered if possible.reasons]
+
+
+def _near_by_name(name, dob):
+    """Born the same day (the similar names are picked in Python), or the same first name and
+    surname (born another day)."""
+    pair = child_identifiers.name_pair(name)
+    near = [Dispute.child_dob == dob]
+    if pair:
+        near.append(Dispute.child_name_pair == pair)
+    return near
+
+
+def _near_by_exact(exact):
+    """The same name and date of birth as an exact match (found by case number)."""
+    children = {(d.child_name_key, d.child_dob) for d in exact if d.child_name_key}
+    return [tuple_(Dispute.child_name_key, Dispute.child_dob).in_(children) if children
+            else false()]
+
+
+def _near_by_links(exact):
+    """The same case number as an exact match, or a repeat of one or repeated by one."""
+    case_keys = {d.child_case_key for d in exact if d.child_case_key}
+    found = {d.id for d in exact}
+    repeated = {d.repeat_of_id for d in exact if d.repeat_of_id}
+    return or_(Dispute.child_case_key.in_(case_keys) if case_keys else false(),
+               Dispute.repeat_of_id.in_(found) if found else false(),
+               Dispute.id.in_(repeated) if repeated else false())
+
+
+def _reasons(dispute, how, exact, name, dob):
+    """Why `dispute` may be about the searched child, in words the officer reads."""
+    reasons = _name_reasons(dispute, name, dob) if how == BY_NAME else [
+        f"Same name and date of birth as {e.reference}" for e in exact
+        if e.child_name_key and (e.child_name_key, e.child_dob) ==
+        (dispute.child_name_key, dispute.child_dob)][:1]
+    reasons += [f"Same case number as {e.reference}" for e in exact
+                if e.child_case_key and e.child_case_key == dispute.child_case_key][:1]
+    reasons += [f"Raised as a repeat of {e.reference}" for e in exact
+                if e.id == dispute.repeat_of_id]
+    reasons += [f"{e.reference} was raised as a repeat of it" for e in exact
+                if e.repeat_of_id == dispute.id]
+    return reasons
+
+
+def _name_reasons(dispute, name, dob):
+    if dispute.child_name is None:
+        return []
+    same_pair = dispute.child_name_pair == child_identifiers.name_pair(name)
+    if dispute.child_dob != dob:
+        if not same_pair:
+            return []
+        if dispute.child_name_key == dispute_services.name_key(name):
+            return ["Same name, another date of birth"]
+        return ["Same first name and surname, another date of birth"]
+    if same_pair or _similarity(name, dispute.child_name) >= SIMILAR_NAME:
+        return ["Same date of birth, similar name"]
+    return []
+
+
+def _similarity(typed, held):
+    return fuzz.token_sort_ratio(child_identifiers.fold(typed), child_identifiers.fold(held))
+
+
+def load(ids):
+    """The disputes with these ids, in full for the export, oldest first."""
+    return db.session.scalars(
+        select(Dispute).where(Dispute.id.in_(ids), Dispute.anonymised_on.is_(None))
+        .options(*FOUND).order_by(Dispute.raised_on, Dispute.id)).unique().all()
 
 
 # The export -----------------------------------------------------------------------------------
 
 
 def export(disputes):
-    """Everything held about the child in `disputes` (as `find` returns them), as plain data."""
+    """Everything held about the child in `disputes` (as `load` returns them), as plain data."""
     ids = [dispute.id for dispute in disputes]
     papers = _papers(ids)
     items = _items(ids)

@@ -2,7 +2,7 @@
 
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
-from wtforms import HiddenField, StringField, SubmitField
+from wtforms import HiddenField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import Length
 
 from moderation.web.forms import GovukDateField
@@ -28,6 +28,8 @@ class SearchForm(FlaskForm):
 
 
 class ExportForm(SearchForm):
-    """The same search again, carried in hidden fields, and the file's format."""
+    """The same search again, carried in hidden fields, the disputes ticked and the file's
+    format. Which ticked ids count is the service's rule (subject_access.Found.chosen)."""
 
     format = HiddenField()
+    chosen = SelectMultipleField("Records to export", validate_choice=False)

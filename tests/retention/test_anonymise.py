@@ -308,10 +308,11 @@ def test_the_panels_typed_text_is_checked_only_against_children_not_anonymised(
     m = one_childs_case["meeting"]
     with app.app_context():
         session = db.session.get(PanelSession, m.session_id)
+        chair = db.session.get(User, m.chair.id)
         # The anonymised child has no details left to find; the other child's still refuse.
-        child_identifiers.refuse_on_agenda(session, [("Text", "text", "Quillfeather")])
+        child_identifiers.refuse_on_agenda(session, [("Text", "text", "Quillfeather")], chair)
         with pytest.raises(Refusal):
-            child_identifiers.refuse_on_agenda(session, [("Text", "text", "Thistlewood")])
+            child_identifiers.refuse_on_agenda(session, [("Text", "text", "Thistlewood")], chair)
 
 
 # Figures and learning summaries stay the same -------------------------------------------------
