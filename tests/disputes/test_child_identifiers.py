@@ -4,7 +4,14 @@ from datetime import date
 
 import pytest
 
-from moderation.disputes.child_identifiers import Child, ChildIdentifiers, refusal
+from moderation.disputes.child_identifiers import (
+    Child,
+    ChildIdentifiers,
+    candidate_keys,
+    case_key,
+    name_pair,
+    refusal,
+)
 
 YUSUF = Child("Yusuf Example", date(2015, 6, 5), "CS-204518")
 IN_SCOPE = ChildIdentifiers([YUSUF, Child("Siobhán O'Brien-Kelly", date(2019, 12, 25))])
@@ -78,3 +85,58 @@ def test_the_first_refused_field_is_named_in_the_message():
     assert refusal(fields, IN_SCOPE) == (
         "Vignette 2 must not contain a child's name, date of birth or case number", "vignette-2")
     assert refusal(fields[:1], IN_SCOPE) is None
+
+
+# The keys every dispute keeps, and the keys a text could hold (#24) ---------------------------
+
+
+@pytest.mark.parametrize("name", ["Leo Carter", "CARTER Leo", "carter,  leo", "Léo Carter",
+                                  "Leo James Carter", " leo  CARTER "])
+def test_a_name_keys_on_its_first_and_last_words_in_either_order_and_any_case(name):
+    assert name_pair(name) == "carter leo"
+
+
+def test_apostrophes_hyphens_and_accents_fold_into_the_word():
+    assert name_pair("Siobhán O'Brien-Kelly") == "obrienkelly siobhan"
+    assert name_pair("Zoë Brontë") == name_pair("ZOE BRONTE") == "bronte zoe"
+
+
+@pytest.mark.parametrize("name", ["Leo", "", None, "  ", "12 34"])
+def test_a_name_of_one_word_has_no_key(name):
+    assert name_pair(name) is None
+
+
+@pytest.mark.parametrize("number", ["NS-40211", "ns-40211", "NS 40211", "ns40211", "(NS/40211)",
+                                    " n s 4 0 2 1 1 "])
+def test_a_case_number_keys_without_case_spaces_or_punctuation(number):
+    assert case_key(number) == "ns40211"
+
+
+@pytest.mark.parametrize("number", [None, "", " - / "])
+def test_a_case_number_without_letters_or_digits_has_no_key(number):
+    assert case_key(number) is None
+
+
+@pytest.mark.parametrize("text", [
+    "Leo Carter was discussed.", "CARTER, Leo was discussed.", "We spoke of leo carter's school",
+    "Léo Carter", "Leo James Carter was discussed.", "Leo (Carter)"])
+def test_a_name_inside_a_sentence_is_a_candidate(text):
+    assert "carter leo" in candidate_keys(text)
+
+
+@pytest.mark.parametrize("text", ["Leo said Ms Carter came", "Leo. 12 visits. Carter"])
+def test_words_far_apart_are_not_a_name(text):
+    assert "carter leo" not in candidate_keys(text)
+
+
+@pytest.mark.parametrize("text", ["case NS-40211.", "case ns 40211", "(NS/40211)", "NS 402 11"])
+def test_a_case_number_inside_a_sentence_is_a_candidate(text):
+    assert "ns40211" in candidate_keys(text)
+
+
+def test_short_numbers_and_words_without_digits_are_not_case_candidates():
+    # "12" alone would refuse every text holding the number 12; a word without a digit is
+    # looked for only as part of a name.
+    keys = candidate_keys("Level 3 of 12 visits")
+    assert not {"3", "12", "level", "visits", "level3of12visits"} & keys
+    assert candidate_keys("") == candidate_keys(None) == set()
