@@ -8,6 +8,12 @@ The shape follows the briefings, at the size of many partnerships' worth of disp
 Most disputes settle at a stage, the rest reach the panel, which votes (health, police, CSC) and
 decides at the first session after the agenda cut-off; a few are urgent or repeats. Disputes
 raised in the last weeks are still open: in escalation or waiting for the next session.
+
+Children have names drawn from common first names and surnames (some with a middle name, some
+with accents or apostrophes), so a full name is shared by about a hundred children at the largest
+size, as in life; most have a case number. A repeat dispute is about the same child as the one
+before it. The keys rule 13's check and subject access look children up by are filled in as
+raising a dispute fills them.
 """
 
 import bisect
@@ -20,6 +26,8 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, insert, select, text
 
 from moderation.calendar import add_working_days
+from moderation.disputes.child_identifiers import case_key, name_pair
+from moderation.disputes.services import name_key
 from moderation.extensions import db
 from moderation.meeting import rules
 from moderation.models import (
@@ -53,6 +61,29 @@ OUTCOMES = ["upheld"] * 5 + ["overturn_s17"] * 3 + ["overturn_s47", "step_down_e
 CATEGORIES = [c.value for c in ConcernCategory]
 VOTING_KINDS = (AgencyKind.HEALTH, AgencyKind.POLICE, AgencyKind.CSC)
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
+FIRST_NAMES = (
+    "Olivia", "Amelia", "Isla", "Ava", "Mia", "Ivy", "Lily", "Freya", "Florence", "Sophia",
+    "Grace", "Willow", "Evie", "Ella", "Poppy", "Zara", "Aisha", "Maryam", "Hannah", "Chloe",
+    "Ruby", "Jessica", "Niamh", "Seren", "Zoë", "Siobhán", "Amira", "Maja", "Chiamaka", "Lucía",
+    "Muhammad", "Noah", "Oliver", "George", "Leo", "Arthur", "Oscar", "Theodore", "Freddie",
+    "Harry", "Jack", "Charlie", "Alfie", "Archie", "Henry", "Thomas", "Jacob", "Finley", "Lucas",
+    "Mason", "Isaac", "Daniel", "Joshua", "Ethan", "Samuel", "Joseph", "Adam", "Yusuf", "Ibrahim",
+    "Dylan", "Rhys", "Kai", "Riley", "Aaron", "Tomasz", "Chidi", "Kwame", "Mateo", "Ayaan",
+    "Reuben")
+# Some surnames have an apostrophe, a hyphen, an accent or two words.
+SURNAMES = (
+    "Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Patel",
+    "Robinson", "Wright", "Thompson", "Evans", "Walker", "White", "Roberts", "Green", "Hall",
+    "Thomas", "Clarke", "Jackson", "Wood", "Harris", "Edwards", "Turner", "Martin", "Cooper",
+    "Hill", "Ward", "Hughes", "Moore", "Clark", "King", "Harrison", "Lewis", "Baker", "Lee",
+    "Allen", "Morris", "Khan", "Scott", "Watson", "Davis", "Parker", "James", "Bennett", "Young",
+    "Phillips", "Richardson", "Mitchell", "Bailey", "Carter", "Cook", "Singh", "Shaw", "Bell",
+    "Collins", "Morgan", "Kelly", "Begum", "Dixon", "Miller", "Price", "Ahmed", "Ali", "Hussain",
+    "Murphy", "O'Brien", "Kowalski", "Nowak", "Okafor", "Mensah", "Nguyen", "Chen", "Ferreira",
+    "Murray-Hughes", "Popescu", "Rossi", "McAllister", "Fitzgerald", "Sharma", "Chaudhry",
+    "Adeyemi", "Osei", "Novak", "Horvat", "Jensen", "Ó Súilleabháin")
+MIDDLE_NAMES = ("Rose", "James", "Mae", "Louise", "John", "Grace", "Ali", "Marie")
+CASE_PREFIXES = ("NS", "CS", "LA", "SC")
 
 TABLES = (("dispute", Dispute), ("stage", DisputeStage), ("concern", DisputeConcern),
           ("item", AgendaItem), ("vote", Vote), ("decision", PanelDecision),
@@ -81,6 +112,8 @@ class Bench:
         self.panel, self.themes = panel, themes
         self.rows = _empty()
         self.items_in = {}  # session id -> items so far, for positions
+        self.last_child = None  # a repeat dispute is about the child of the one before it
+        self.keys = {}  # a name's keys, worked out once
 
     def next_session(self, partnership, queued_on):
         """The first session whose agenda cut-off is on or after the day a dispute joined the
@@ -262,6 +295,7 @@ def _dispute(bench, dispute_id, raised, end):
     referrer_id, agency_id = rng.choice(partnership["referrers"])
     settles_at = _settles_at(rng.random())
     row = _dispute_row(rng, dispute_id, raised, referrer_id, agency_id)
+    row.update(_child(bench, dispute_id, row["repeat_of_id"] is not None))
     bench.rows["dispute"].append(row)
     for category in rng.sample(CATEGORIES, rng.choice((1, 1, 2))):
         bench.rows["concern"].append({"dispute_id": dispute_id, "category": category})
@@ -318,9 +352,7 @@ def _dispute_row(rng, dispute_id, raised, referrer_id, agency_id):
         "id": dispute_id, "reference": f"B-{raised.year}-{dispute_id:07d}",
         "status": "escalating", "raised_on": raised, "raised_at": NOW,
         "referrer_id": referrer_id, "referring_agency_id": agency_id,
-        "child_name": f"Bench Child {dispute_id}", "child_name_key": f"bench child {dispute_id}",
-        "child_dob": date(2012, 1, 1) + timedelta(days=dispute_id % 4000),
-        "child_case_number": None, "referral_date": decision_date - timedelta(days=2),
+        "referral_date": decision_date - timedelta(days=2),
         "referral_method": "phone",
         "referrer_intent": "referral" if rng.random() < 0.85 else "information",
         "level_of_need": rng.choice((2, 3, 3, 3, 4, 4)), "referral_summary": "Bench summary.",
@@ -331,6 +363,26 @@ def _dispute_row(rng, dispute_id, raised, referrer_id, agency_id):
         "repeat_of_id": dispute_id - 1 if rng.random() < 0.08 and dispute_id > 1 else None,
         "settled_on": None, "settlement_outcome": None, "queued_on": None,
     }
+
+
+def _child(bench, dispute_id, repeat):
+    """The child's details and keys: the child of the dispute before for a repeat."""
+    if repeat and bench.last_child:
+        return bench.last_child
+    rng = bench.rng
+    words = [rng.choice(FIRST_NAMES), rng.choice(SURNAMES)]
+    if rng.random() < 0.2:
+        words.insert(1, rng.choice(MIDDLE_NAMES))
+    name = " ".join(words)
+    if name not in bench.keys:
+        bench.keys[name] = (name_key(name), name_pair(name))
+    number = (f"{rng.choice(CASE_PREFIXES)}-{dispute_id:06d}" if rng.random() < 0.7 else None)
+    bench.last_child = {
+        "child_name": name, "child_name_key": bench.keys[name][0],
+        "child_name_pair": bench.keys[name][1],
+        "child_dob": date(2008, 1, 1) + timedelta(days=rng.randrange(6200)),
+        "child_case_number": number, "child_case_key": case_key(number)}
+    return bench.last_child
 
 
 def _decision(bench, dispute_id, session):
