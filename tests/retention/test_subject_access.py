@@ -131,9 +131,9 @@ def _results(response, kind="exact"):
 
 
 def _offered(response):
-    """Each possible match: its reference and why it is offered."""
+    """Each possible match: its reference and why it is offered (each reason, joined by "; ")."""
     return {row.select_one("label").get_text(strip=True).removeprefix("Export"):
-            row.find_all("td")[-1].get_text(strip=True)
+            "; ".join(li.get_text(strip=True) for li in row.find_all("td")[-1].select("li"))
             for row in page(response).select("#possible-table tbody tr")}
 
 
