@@ -75,8 +75,7 @@ def plan(text):
     keys = child_identifiers.candidate_keys(text)
     query = select(Dispute.id).where(or_(
         child_identifiers._one_of(Dispute.child_name_pair, keys),
-        child_identifiers._one_of(Dispute.child_case_key, keys)),
-        Dispute.anonymised_on.is_(None))
+        child_identifiers._one_of(Dispute.child_case_key, keys)))
     compiled = query.compile(db.engine)
     params = (tuple(compiled.params[k] for k in compiled.positiontup)
               if compiled.positional else compiled.params)

@@ -8,7 +8,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from moderation.actions.permissions import SETTING_OPEN
 from moderation.calendar import add_working_days, region, today, working_days_between
-from moderation.disputes.child_identifiers import refuse_on_agenda
+from moderation.disputes.child_identifiers import refuse, refuse_on_agenda
 from moderation.disputes.services import current_policy
 from moderation.extensions import db
 from moderation.models import (
@@ -102,7 +102,9 @@ def update_status(action, actor, status, note=None):
     note = (note or "").strip()
     if status in NEEDS_NOTE and not note:
         raise Refusal("Say why the action was not done", "note")
-    refuse_on_agenda(action.session, [("The note", "note", note)], actor)
+    # The owner may be anyone (not only the panel): the note is checked against the children
+    # they may read, never against an agenda they may not (rule 12).
+    refuse([("The note", "note", note)], actor)
     action.status = status
     action.status_note = note or None
     action.updated_at = utcnow()

@@ -144,9 +144,13 @@ def find(name=None, dob=None, case_number=None):
 
 
 def _listed(*where):
-    return db.session.scalars(
-        select(Dispute).where(*where, Dispute.anonymised_on.is_(None))
-        .options(*LISTED).order_by(Dispute.raised_on, Dispute.id)).unique().all()
+    """The disputes found, oldest first. Anonymised ones have no child's details to match
+    any more; they are left out here rather than in SQL, where the condition could lead the
+    planner away from the indexes of what is searched."""
+    found = db.session.scalars(
+        select(Dispute).where(*where).options(*LISTED)
+        .order_by(Dispute.raised_on, Dispute.id)).unique()
+    return [dispute for dispute in found if not dispute.anonymised]
 
 
 def _possible(how, exact, name, dob):
