@@ -74,8 +74,8 @@ def plan(text):
     """The lookup's plan, as the database reports it, line by line."""
     keys = child_identifiers.candidate_keys(text)
     query = select(Dispute.id).where(or_(
-        child_identifiers._one_of(Dispute.child_name_pair, keys),
-        child_identifiers._one_of(Dispute.child_case_key, keys)))
+        child_identifiers.one_of_keys(Dispute.child_name_pair, keys),
+        child_identifiers.one_of_keys(Dispute.child_case_key, keys)))
     compiled = query.compile(db.engine)
     params = (tuple(compiled.params[k] for k in compiled.positiontup)
               if compiled.positional else compiled.params)

@@ -191,8 +191,8 @@ def readable_keys(keys, writer):
         return set()
     # An anonymised dispute has no keys left, so it is never found; it is not asked in SQL
     # too, which could lead a planner to the anonymised_on index instead of the keys'.
-    found = db.session.scalars(select(Dispute).where(
-        or_(_one_of(Dispute.child_name_pair, keys), _one_of(Dispute.child_case_key, keys))))
+    found = db.session.scalars(select(Dispute).where(or_(
+        one_of_keys(Dispute.child_name_pair, keys), one_of_keys(Dispute.child_case_key, keys))))
     readable = set()
     for dispute in found:
         held = {dispute.child_name_pair, dispute.child_case_key} & keys
@@ -202,7 +202,7 @@ def readable_keys(keys, writer):
     return readable
 
 
-def _one_of(column, keys):
+def one_of_keys(column, keys):
     """`column IN keys` with the keys as one parameter (a text may hold thousands): an array on
     PostgreSQL, a JSON list on SQLite. Both look each key up in the column's index."""
     keys = sorted(keys)
@@ -214,7 +214,8 @@ def _one_of(column, keys):
 
 def _name_words(text):
     """The text's words as name words: folded, "Carter's" as "carter", and "" for a word that
-    holds no letter (so that "Leo 12 Carter" is not "Leo Carter")."""
+    holds no letter, which still counts as a word between two others ("Leo 12 visits Carter"
+    holds no name)."""
     return [_letters_only(re.sub(r"['’]s$", "", word))
             for word in re.findall(r"[\w'’-]+", fold(text))]
 

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from moderation.disputes.child_identifiers import Child, refuse
+from moderation.disputes.child_identifiers import Child, candidate_keys, one_of_keys, refuse
 from moderation.models import Dispute, User
 from moderation.retention import anonymise
 from moderation.web.boundary import Refusal
@@ -153,13 +153,11 @@ def test_the_check_is_one_query_whatever_the_number_of_disputes(app, db, leo, ma
 
 
 def test_the_lookup_uses_the_indexes(app, db, leo):
-    from moderation.disputes.child_identifiers import _one_of, candidate_keys
-
     with app.app_context():
         dialect = db.engine.dialect.name
         keys = candidate_keys(MINUTES + " Leo Carter.")
-        query = sa.select(Dispute.id).where(sa.or_(_one_of(Dispute.child_name_pair, keys),
-                                                   _one_of(Dispute.child_case_key, keys)))
+        query = sa.select(Dispute.id).where(sa.or_(one_of_keys(Dispute.child_name_pair, keys),
+                                                   one_of_keys(Dispute.child_case_key, keys)))
         compiled = query.compile(db.engine)
         params = (tuple(compiled.params[k] for k in compiled.positiontup)
                   if compiled.positional else compiled.params)
