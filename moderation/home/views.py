@@ -11,6 +11,7 @@ from moderation.models import Role
 from moderation.outcomes.dashboard import dashboard_context
 from moderation.panels import membership
 from moderation.panels import services as panel_services
+from moderation.panels.permissions import know_seats
 from moderation.papers import guests
 from moderation.web import audit
 from moderation.web.access import permits, rule_for, signed_in
@@ -93,8 +94,9 @@ def _panel_work():
     after today), and the next sessions of their panel: a role alone is no seat (rule 12)."""
     seat = membership.membership_of(current_user, options=membership.SEAT)
     joins_on = seat.joined_on if seat and seat.joined_on > today() else None
-    return {"seat": seat, "joins_on": joins_on,
-            "sessions": panel_services.upcoming_sessions(current_user, limit=3)}
+    sessions = panel_services.upcoming_sessions(current_user, limit=3)
+    know_seats(current_user, sessions)  # each is offered its meeting if the user attends it
+    return {"seat": seat, "joins_on": joins_on, "sessions": sessions}
 
 
 @bp.route("/partnership")

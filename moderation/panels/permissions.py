@@ -79,10 +79,26 @@ def _seat(user, session):
 
 
 def _seat_query(user, session):
+    return tuple(db.session.execute(select(*_seat_columns(user, session.held_on))).one())
+
+
+def _seat_columns(user, held_on):
     mine = PanelMember.user_id == user.id
-    sits_on = exists().where(mine, PanelMember.sitting_on(session.held_on))
-    chairs = exists().where(mine, PanelMember.chairing_on(session.held_on, today()))
-    return tuple(db.session.execute(select(sits_on, chairs)).one())
+    return (exists().where(mine, PanelMember.sitting_on(held_on)),
+            exists().where(mine, PanelMember.chairing_on(held_on, today())))
+
+
+def know_seats(user, sessions):
+    """The user's seat on each of `sessions`, in one query: a list that asks `can` of each row
+    then asks the database nothing more."""
+    seats = g.setdefault("panel_seats", {})
+    unknown = [session.id for session in sessions if (user.id, session.id) not in seats]
+    if not user.is_authenticated or not unknown:
+        return
+    rows = db.session.execute(select(PanelSession.id, *_seat_columns(user, PanelSession.held_on))
+                              .where(PanelSession.id.in_(unknown)))
+    for session_id, sits_on, chairs in rows:
+        seats[(user.id, session_id)] = (sits_on, chairs)
 
 
 # The rules -------------------------------------------------------------------------------------

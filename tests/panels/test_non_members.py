@@ -23,7 +23,7 @@ from moderation.models import (
     User,
 )
 from moderation.web.permissions import RULES
-from tests.conftest import client_for, heading, page, url
+from tests.conftest import client_for, heading, page, statements_run, url
 
 TODAY = "2026-11-23 09:00:00+00:00"
 PLACE, LINK = "Council House, Room 2", "https://meet.example.org/urgent-panel"
@@ -174,3 +174,27 @@ def test_every_refused_case_page_answers_the_same_page_not_found(app, db, case):
             assert _main(response) == _main(client.get(missing_address)) == _main(nowhere), (
                 f"{who} at {endpoint}")
             assert ids["reference"] not in response.text
+
+
+def test_the_home_page_asks_once_which_of_its_sessions_the_member_attends(app, make_user,
+                                                                          make_member,
+                                                                          make_session):
+    """Each session listed offers its meeting to those who attend it: one question for the
+    whole list, not one a row."""
+    member = make_user("panel_member")
+    make_member(member)
+    address = url(app, "home.panel_member")
+    with time_machine.travel(TODAY, tick=False):
+        make_session(held_on=date(2026, 12, 8), status="agenda_frozen")
+        client = client_for(app, member)
+        client.get(address)
+        with statements_run(app) as few:
+            one = client.get(address)
+        for held_on in (date(2026, 12, 15), date(2026, 12, 22)):
+            make_session(held_on=held_on, status="agenda_frozen")
+        client.get(address)
+        with statements_run(app) as many:
+            three = client.get(address)
+    assert len(page(one).select("main a[href$='/meeting']")) == 1
+    assert len(page(three).select("main a[href$='/meeting']")) == 3
+    assert len(many) == len(few)
