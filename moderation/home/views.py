@@ -3,16 +3,20 @@
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
+from moderation.calendar import today
 from moderation.disputes import queue, urgent_panel
 from moderation.disputes import services as dispute_services
 from moderation.home import permissions  # noqa: F401 (its rules)
 from moderation.models import Role
 from moderation.outcomes.dashboard import dashboard_context
+from moderation.panels import membership
 from moderation.panels import services as panel_services
+from moderation.panels.permissions import know_seats
 from moderation.papers import guests
 from moderation.web import audit
 from moderation.web.access import permits, rule_for, signed_in
 from moderation.web.navigation import ROLE_HOMES
+from moderation.web.permissions import can
 
 bp = Blueprint("home", __name__)
 
@@ -72,16 +76,27 @@ def csc_manager():
 @bp.route("/panel")
 @permits("home.panel_member")
 def panel_member():
-    return _render_home(Role.PANEL_MEMBER, sessions=panel_services.upcoming_sessions()[:3])
+    return _render_home(Role.PANEL_MEMBER, **_panel_work())
 
 
 @bp.route("/chair")
 @permits("home.chair")
 def chair():
-    return _render_home(Role.CHAIR, sessions=panel_services.upcoming_sessions()[:3],
+    if not can(current_user, "queue.read"):  # the queue and the urgent box: the chair now
+        return _render_home(Role.CHAIR, **_panel_work())
+    return _render_home(Role.CHAIR, **_panel_work(),
                         queued=dispute_services.count_by_status().get("queued", 0),
                         **urgent_panel.box(*queue.QUEUED))
 
+
+def _panel_work():
+    """The user's seat on the panel, current or to come (`seat`, and `joins_on` if it starts
+    after today), and the next sessions of their panel: a role alone is no seat (rule 12)."""
+    seat = membership.membership_of(current_user, options=membership.SEAT)
+    joins_on = seat.joined_on if seat and seat.joined_on > today() else None
+    sessions = panel_services.upcoming_sessions(current_user, limit=3)
+    know_seats(current_user, sessions)  # each is offered its meeting if the user attends it
+    return {"seat": seat, "joins_on": joins_on, "sessions": sessions}
 
 
 @bp.route("/partnership")
