@@ -174,7 +174,7 @@ class MinutesForm(Form):
         """The form for this version's parts, filled in with its text."""
         texts = version.texts or {}
         keys = tuple(texts.get("items", {}))
-        fields = {f"item-{key}": TextAreaField() for key in keys}
+        fields = {f"item-{key}": TextAreaField("Summary of the item") for key in keys}
         form_class = type("DraftMinutesForm", (cls,), {"item_keys": keys, **fields})
         data = {"opening": texts.get("opening"), "closing": texts.get("closing"),
                 **{f"item-{key}": text for key, text in texts.get("items", {}).items()}}

@@ -27,7 +27,8 @@ class Form(FlaskForm):
             if not isinstance(field, UNCHECKED_FIELDS):
                 # Last of the field's own validators, before the form's validate_<field>
                 # methods: none of those reads a value that holds one.
-                field.validators = [*field.validators, NoControlCharacters()]
+                labelled = bool(unbound_field.args) or "label" in unbound_field.kwargs
+                field.validators = [*field.validators, NoControlCharacters(labelled)]
             return field
 
 

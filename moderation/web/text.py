@@ -50,18 +50,17 @@ _OPTIONAL = re.compile(r"\s*\((optional|[^)]*)\)\s*$", re.IGNORECASE)
 _LENGTH_MESSAGE = re.compile(r"^(?P<subject>.+?) must be \d+ characters or fewer$")
 
 
-def subject_of(field):
+def subject_of(field, labelled=True):
     """What the field is called in its error messages: as its length limit says it, else its
-    label when that names it, else "Your answer"."""
+    label when that names it, else "Your answer". `labelled`: False for a field given no label
+    (WTForms makes one from its name, such as "Item-12", which the page does not show)."""
     for validator in field.validators:
         found = _LENGTH_MESSAGE.match(str(getattr(validator, "message", None) or ""))
         if found:
             return found.group("subject")
-    label = _OPTIONAL.sub("", field.label.text if field.label else "").strip()
-    default_label = field.short_name.replace("_", " ").title()
+    label = _OPTIONAL.sub("", field.label.text if labelled and field.label else "").strip()
     words = label.split()
-    if (not words or label == default_label or label.endswith("?")
-            or words[0].lower() in _NOT_A_NAME):
+    if not words or label.endswith("?") or words[0].lower() in _NOT_A_NAME:
         return "Your answer"
     return label
 
@@ -70,12 +69,15 @@ class NoControlCharacters:
     """A WTForms validator: the field's error, and no other check of what it holds, when any
     value sent for it holds a control character."""
 
+    def __init__(self, labelled=True):
+        self.labelled = labelled
+
     def __call__(self, form, field):
         if any(holds_control(value) for value in field.raw_data or ()):
             # The clearest message alone ("must be a real date" would only mislead), and no
             # later check gets to read the value.
             field.errors[:] = []
-            raise StopValidation(message_for(subject_of(field)))
+            raise StopValidation(message_for(subject_of(field, self.labelled)))
 
 
 ADDRESS_PROBLEM = (
