@@ -205,3 +205,24 @@ def test_the_dashboard_draws_names_stored_with_control_characters(
 def test_a_chart_label_with_dollar_signs_is_text_not_mathtext():
     chart = bar_chart("Costs", [("Between $5 and $\\frac", 2), ("$x^$", 1)])
     assert "Between $5 and $\\frac" in chart.svg and "$x^$" in chart.svg
+
+
+def test_signing_in_again_and_again_with_a_control_character_locks_out_as_usual(
+        app, db, client, make_user):
+    user = make_user("referrer")
+    for _ in range(5):
+        response = post(client, url(client, "auth.sign_in"),
+                        {"email": f"{user.email}\x00", "password": "wrong"})
+        assert response.status_code == 200
+    response = post(client, url(client, "auth.sign_in"),
+                    {"email": f"{user.email}\x00", "password": "wrong"})
+    assert response.status_code == 429
+    assert error_summary(response) == [
+        "You have tried to sign in too many times. Wait 15 minutes, then try again."]
+    with app.app_context():
+        blocked = db.session.scalars(sa.select(AuditEvent.action)).all()
+    assert blocked == ["sign_in_blocked"]
+    admin = app.test_client()
+    sign_in(admin, make_user("admin"))
+    audit_log = admin.get(url(app, "admin.audit_log"))
+    assert (audit_log.status_code, heading(audit_log)) == (200, "Audit log")
