@@ -150,9 +150,9 @@ def _opened(clients, form):
 
 def test_a_control_character_typed_into_any_box_is_refused_on_its_form(world, whole_database):
     checked = set()
+    before = whole_database.rows(leave_out=UNWATCHED)
     for form in world.found.forms:
         client, token = _opened(world.clients, form)
-        before = whole_database.rows(leave_out=UNWATCHED)
         for index, control in enumerate(form.controls):
             if not control.typed:
                 continue
@@ -164,7 +164,8 @@ def test_a_control_character_typed_into_any_box_is_refused_on_its_form(world, wh
             else:
                 assert _refused_on(response, control), (where, _summary(response))
             checked.add((form.action, form.method))
-        assert whole_database.rows(leave_out=UNWATCHED) == before, form.describe()
+    after = whole_database.rows(leave_out=UNWATCHED)
+    assert [table for table in before if after[table] != before[table]] == []
     assert len(checked) >= FEWEST_FORMS[world.name], sorted(checked)
 
 
@@ -208,7 +209,7 @@ def test_a_long_answer_in_any_box_is_refused_or_kept_never_a_failure(world):
             assert response.status_code < 500, where
             limits = {int(found) for _, text in _summary(response) for found in LIMIT.findall(text)}
             for limit in limits:
-                for letter in ("İ", "\U0001f600"):
+                for letter in ("İ", "\U0001f600"):  # longer lowercased; four bytes
                     response = world.filled(form, {index: letter * limit}, button).send(
                         client, token)
                     assert response.status_code < 500, (where, limit, letter)
