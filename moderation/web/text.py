@@ -46,7 +46,7 @@ def message_for(subject):
 _NOT_A_NAME = {"why", "what", "who", "whose", "how", "when", "where", "which", "is", "are", "do",
                "does", "did", "can", "must", "should", "add", "keep", "enter", "select", "choose",
                "upload", "say", "tell", "give"}
-_OPTIONAL = re.compile(r"\s*\((optional|[^)]*)\)\s*$", re.IGNORECASE)
+_ASIDE = re.compile(r"\s*\([^)]*\)\s*$")  # "(optional)", "(name or email contains)"
 _LENGTH_MESSAGE = re.compile(r"^(?P<subject>.+?) must be \d+ characters or fewer$")
 
 
@@ -58,7 +58,7 @@ def subject_of(field, labelled=True):
         found = _LENGTH_MESSAGE.match(str(getattr(validator, "message", None) or ""))
         if found:
             return found.group("subject")
-    label = _OPTIONAL.sub("", field.label.text if labelled and field.label else "").strip()
+    label = _ASIDE.sub("", field.label.text if labelled and field.label else "").strip()
     words = label.split()
     if not words or label.endswith("?") or words[0].lower() in _NOT_A_NAME:
         return "Your answer"

@@ -13,11 +13,12 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import Length
 
 import moderation
-from moderation.models import Agency, AuditEvent, LearningTheme
+from moderation.models import Agency, AuditEvent, Dispute, LearningTheme
 from moderation.outcomes.charts import bar_chart
 from moderation.web.forms import Form, GovukDateField
 from moderation.web.text import holds_control, subject_of, without_controls
 from tests.conftest import csrf_token, error_summary, heading, page, post, sign_in, url
+from tests.disputes.test_dispute_pages import RAISE_FORM
 from tests.outcomes.test_learning_summary import NOVEMBER_DECEMBER_FORM
 
 CONTROLS = ["\x00", "\x01", "\x08", "\x0b", "\x0c", "\x0e", "\x1b", "\x1f", "\x7f", "\x80",
@@ -226,3 +227,22 @@ def test_signing_in_again_and_again_with_a_control_character_locks_out_as_usual(
     sign_in(admin, make_user("admin"))
     audit_log = admin.get(url(app, "admin.audit_log"))
     assert (audit_log.status_code, heading(audit_log)) == (200, "Audit log")
+
+
+def test_answers_carried_on_the_check_page_are_checked_again_when_sent(
+        app, db, client, signed_in, on_a_monday):
+    signed_in("referrer")
+    check = post(client, url(client, "disputes.raise_dispute"), RAISE_FORM)
+    assert heading(check) == "Check your answers before you submit"
+    carried = [(field["name"], field["value"])  # its CSRF token too
+               for field in page(check).select("main form input[type=hidden]")]
+    assert ("grounds", RAISE_FORM["grounds"]) in carried
+    tampered = [(name, f"{value}\x00" if name == "grounds" else value)
+                for name, value in carried]
+    response = client.post(url(client, "disputes.raise_dispute"),
+                           data=MultiDict([*tampered, ("action", "submit")]))
+    assert error_summary(response) == [
+        "Your reasons must not contain hidden control characters (such as NUL): type it again "
+        "instead of pasting it"]
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Dispute.id))) == 0
