@@ -13,8 +13,28 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import Length
 
 import moderation
-from moderation.models import Agency, AuditEvent, Dispute, LearningTheme
+from moderation.admin.forms import AgencyForm, UserForm
+from moderation.disputes.forms import (
+    ConfirmDecisionForm,
+    PolicyStageForm,
+    RaiseDisputeForm,
+    UrgentStageForm,
+)
+from moderation.models import (
+    Agency,
+    AuditEvent,
+    Dispute,
+    DisputeStage,
+    ItemGuest,
+    LearningTheme,
+    PanelSeries,
+    PanelSession,
+    PolicyStage,
+    User,
+)
 from moderation.outcomes.charts import bar_chart
+from moderation.panels.forms import MeetingForm
+from moderation.papers.forms import GuestForm
 from moderation.web.forms import Form, GovukDateField
 from moderation.web.text import holds_control, subject_of, without_controls
 from tests.conftest import csrf_token, error_summary, heading, page, post, sign_in, url
@@ -246,3 +266,33 @@ def test_answers_carried_on_the_check_page_are_checked_again_when_sent(
         "instead of pasting it"]
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(Dispute.id))) == 0
+
+
+# A box never takes more than its column holds -------------------------------------------------
+
+# Each box whose answer is stored in a column of limited length: PostgreSQL refuses a longer
+# value (DataError), so the form must refuse it first, with the box's GOV.UK error.
+STORED_IN = [
+    (RaiseDisputeForm.child_name, Dispute.child_name),
+    (RaiseDisputeForm.child_case_number, Dispute.child_case_number),
+    (RaiseDisputeForm.told_decision_maker, Dispute.told_decision_maker),
+    (ConfirmDecisionForm.decision_maker_name, Dispute.csc_decision_maker_name),
+    (ConfirmDecisionForm.authorising_manager_name, Dispute.csc_authorising_manager_name),
+    (PolicyStageForm.name, PolicyStage.name),
+    (PolicyStageForm.name, DisputeStage.name),  # each dispute's copy of its stages
+    (UrgentStageForm.name, PolicyStage.name),
+    (AgencyForm.name, Agency.name),
+    (UserForm.name, User.name),
+    (UserForm.email, User.email),
+    (MeetingForm.place, PanelSession.place),
+    (MeetingForm.online_link, PanelSession.online_link),
+    (MeetingForm.place, PanelSeries.place),
+    (GuestForm.purpose, ItemGuest.purpose),
+]
+
+
+@pytest.mark.parametrize(("box", "column"), STORED_IN, ids=lambda x: getattr(x, "key", ""))
+def test_a_box_stored_in_a_limited_column_refuses_more_than_it_holds(box, column):
+    limits = [v.max for v in box.kwargs.get("validators", ()) if isinstance(v, Length)]
+    assert limits, f"{column} holds {column.type.length} characters: the box has no limit"
+    assert max(limits) <= column.type.length
