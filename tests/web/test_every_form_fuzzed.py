@@ -13,6 +13,7 @@ decision). A form added later is found, and so tested, without editing this file
 - An address holding a control character is refused on every page, with a page that says so.
 """
 
+import os
 import re
 from dataclasses import dataclass
 
@@ -34,9 +35,11 @@ ADDRESS_REFUSED = "There is a problem with the web address"
 # Reading a page writes its audit event and may fill the shared cache: not a change anyone made.
 UNWATCHED = ("audit_event", "cache_entry")
 
-# Hypothesis: a few examples of each form, the same on every run (CI reproduces a failure), with
-# no time limit (a page can take a while on a busy machine) and no example database on disk.
-FUZZ = settings(max_examples=6, deadline=None, derandomize=True, database=None,
+# Hypothesis: a few examples of each form (FUZZ_EXAMPLES=50 for a deeper look), the same on every
+# run (CI reproduces a failure), with no time limit (a page can take a while on a busy machine)
+# and no example database on disk.
+FUZZ = settings(max_examples=int(os.environ.get("FUZZ_EXAMPLES", 6)), deadline=None,
+                derandomize=True, database=None,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 
 # Text nobody should be able to break a page with: alone, strung together and repeated.
