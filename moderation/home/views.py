@@ -3,6 +3,7 @@
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
+from moderation.calendar import today
 from moderation.disputes import queue, urgent_panel
 from moderation.disputes import services as dispute_services
 from moderation.home import permissions  # noqa: F401 (its rules)
@@ -10,6 +11,7 @@ from moderation.models import Role
 from moderation.outcomes.dashboard import dashboard_context
 from moderation.panels import services as panel_services
 from moderation.papers import guests
+from moderation.retention import inactivity
 from moderation.web import audit
 from moderation.web.access import permits, rule_for, signed_in
 from moderation.web.navigation import ROLE_HOMES
@@ -28,6 +30,8 @@ DATA_PROTECTION = [
      "What each run of the retention job anonymised or deleted, and what was held."),
     ("Legal holds", "retention.holds",
      "Disputes kept from anonymisation, for example for a safeguarding practice review."),
+    ("Open disputes with no activity", "retention.inactive",
+     "Disputes nobody has acted on for the retention schedule's period: withdraw or hold each."),
 ]
 
 
@@ -88,7 +92,8 @@ def chair():
 @permits("home.partnership")
 def partnership():
     return _render_home(Role.PARTNERSHIP_MANAGER, data_protection=data_protection_links(),
-                        **dashboard_context())
+                        inactive=inactivity.count(today()),
+                        inactive_period=inactivity.period_in_words(), **dashboard_context())
 
 
 @bp.route("/data-protection")
