@@ -141,8 +141,15 @@ def test_an_open_dispute_whose_child_is_past_the_age_is_withdrawn_and_anonymised
 
 
 @pytest.mark.parametrize("state", STATES)
-def test_no_clock_or_job_acts_on_a_dispute_the_schedule_withdrew(app, db, in_state,
-                                                                 whole_database, state):
+def test_no_clock_or_job_acts_on_a_dispute_the_schedule_withdrew(
+        app, db, in_state, make_user, make_session, whole_database, state):
+    for role in ("csc_manager", "partnership_manager", "chair"):  # whom a clock would tell
+        make_user(role)
+    # A panel whose agenda the scheduler freezes from the queue on 22 December.
+    with app.app_context():
+        session_id = make_session(held_on=date(2026, 12, 29))
+        db.session.get(PanelSession, session_id).agenda_cutoff_on = date(2026, 12, 22)
+        db.session.commit()
     dispute_id = in_state(state, ADULT)
     run(app, RUN_ON)
     with app.app_context():

@@ -164,6 +164,15 @@ def test_the_change_page_offers_the_period_the_age_and_the_reason_as_they_stand(
     ("notifications", {"keep_for": "0"}, "keep_for", "The number of months must be 1 or more"),
     ("audit_events", {"keep_for": "-7"}, "keep_for", "The number of years must be 1 or more"),
     ("minutes", {"reason": ""}, "reason", "Enter why the partnership keeps minutes this long"),
+    ("disputes", {"reason": "Six years\x00"}, "reason",
+     "The reason must not contain control characters: type it again, or paste it as plain "
+     "text"),
+    ("inactive_disputes", {"keep_for": "0"}, "keep_for", "The number of months must be 1 or more"),
+    ("inactive_disputes", {"keep_for": "a year"}, "keep_for",
+     "The number of months must be a whole number, like 12"),
+    ("inactive_disputes", {"keep_for": ""}, "keep_for", "Enter the number of months"),
+    ("inactive_disputes", {"reason": " "}, "reason",
+     "Enter why an open dispute is listed after this long with no activity"),
 ])
 def test_bad_input_is_explained_and_changes_nothing(pm_client, stored_rule, audited, kind,
                                                     typed, field, message):
