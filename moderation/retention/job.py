@@ -162,8 +162,7 @@ def _news(finished):
 def _record_the_stop(run_id):
     """Record the run as stopped and tell the managers, in a transaction of its own. The
     database may be what failed: then the next run does it (_stopped_earlier)."""
-    try:
-        db.session.rollback()  # whatever the failure left half-done in the session
+    try:  # the failed batch's own commit_job has rolled it back
         commit_job(lambda: _stopped(db.session.get(RetentionRun, run_id)))
     except Exception:
         log.exception("The retention run %s stopped and could not be recorded as stopped; the "

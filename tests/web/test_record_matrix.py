@@ -50,10 +50,11 @@ READ = {PanelSession: "session.case_detail", AgendaItem: "session.case_detail",
 # schedule (any chair moves or cancels a session).
 LOGISTICS = {"session.read", "session.change"}
 # CSC managers confirm and answer for the decisions of their own service, on any case.
-# Partnership managers oversee every case: whether one may hold a dispute or release a hold
-# turns on the record's state (held, released, anonymised), which tests/retention/ tries.
+# Partnership managers oversee every case: whether one may hold or withdraw a dispute or release
+# a hold turns on the record's state (held, released, anonymised, closed), which
+# tests/retention/ tries.
 SAME_FOR_EVERY_RECORD = LOGISTICS | {"dispute.confirm", "dispute.answer", "dispute.hold",
-                                     "hold.release"}
+                                     "hold.release", "dispute.withdraw"}
 URL_VALUES = {"step": "close", "version": 1, "action": "save"}
 
 
