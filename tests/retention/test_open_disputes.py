@@ -270,3 +270,10 @@ def test_the_demo_run_as_if_in_2050_keeps_no_open_disputes_child(app, db, whole_
     assert figures_after == figures_before
     assert (standing_before["open"], standing_before["withdrawn"]) == (1, 0)
     assert (standing_after["open"], standing_after["withdrawn"]) == (0, 1)
+
+    # The same night again: nothing changes, and nobody is told (issue #24, point 8).
+    before = whole_database.rows(leave_out=("retention_run",))
+    with time_machine.travel(datetime(2050, 11, 23, 2, 30, tzinfo=UTC), tick=False):
+        again = run(app, date(2050, 11, 23))
+    assert (again["disputes_anonymised"], again["open_withdrawn"]) == (0, 0)
+    assert whole_database.rows(leave_out=("retention_run",)) == before
