@@ -13,6 +13,7 @@ from moderation.panels import membership
 from moderation.panels import services as panel_services
 from moderation.panels.permissions import know_seats
 from moderation.papers import guests
+from moderation.retention import inactivity
 from moderation.web import audit
 from moderation.web.access import permits, rule_for, signed_in
 from moderation.web.navigation import ROLE_HOMES
@@ -32,6 +33,8 @@ DATA_PROTECTION = [
      "What each run of the retention job anonymised or deleted, and what was held."),
     ("Legal holds", "retention.holds",
      "Disputes kept from anonymisation, for example for a safeguarding practice review."),
+    ("Open disputes with no activity", "retention.inactive",
+     "Disputes nobody has acted on for the retention schedule's period: withdraw or hold each."),
 ]
 
 
@@ -103,7 +106,8 @@ def _panel_work():
 @permits("home.partnership")
 def partnership():
     return _render_home(Role.PARTNERSHIP_MANAGER, data_protection=data_protection_links(),
-                        **dashboard_context())
+                        inactive=inactivity.count(today()),
+                        inactive_period=inactivity.period_in_words(), **dashboard_context())
 
 
 @bp.route("/data-protection")

@@ -373,15 +373,43 @@ def retention_ran(run):
     deleted = [_number(counts.get(key, 0), what) for key, what in (
         ("documents_deleted", "document"), ("notifications_deleted", "notification"),
         ("emails_deleted", "email"), ("audit_events_deleted", "audit event"))]
+    withdrawn = counts.get("open_withdrawn", 0)
     message = (f"The retention job of {format_date(run.as_of)} anonymised "
-               f"{_number(counts.get('disputes_anonymised', 0), 'dispute')} and deleted "
-               f"{', '.join(deleted[:-1])} and {deleted[-1]}.")
-    held = counts.get("held_skipped", 0)
-    if held:
-        message += (f" {_number(held, 'dispute')} due for anonymisation "
-                    f"{'was' if held == 1 else 'were'} kept because of a legal hold.")
+               f"{_number(counts.get('disputes_anonymised', 0), 'dispute')}"
+               + (f" ({withdrawn:,} of them open, withdrawn first as the child is past the "
+                  "schedule's age)" if withdrawn else "")
+               + f" and deleted {', '.join(deleted[:-1])} and {deleted[-1]}.")
+    for key, why in (("held_skipped", "because of a legal hold"),
+                     ("panel_waiting", "until a panel that has them on its agenda has met")):
+        kept = counts.get(key, 0)
+        if kept:
+            message += (f" {_number(kept, 'dispute')} due for anonymisation "
+                        f"{'was' if kept == 1 else 'were'} kept {why}.")
     _tell(role_holders(Role.PARTNERSHIP_MANAGER), f"retention-ran:run-{run.id}", message,
           "/retention/runs", "retention_ran")
+
+
+def retention_stopped(run):
+    """The partnership managers hear, once, that a retention run stopped before it finished,
+    with what it did before it stopped, in figures only."""
+    counts = run.counts or {}
+    message = (f"The retention job of {format_date(run.as_of)} stopped before it finished. "
+               f"Before it stopped it anonymised "
+               f"{_number(counts.get('disputes_anonymised', 0), 'dispute')} and deleted "
+               f"{_number(counts.get('documents_deleted', 0), 'document')}. The next run goes "
+               "on from where it stopped.")
+    _tell(role_holders(Role.PARTNERSHIP_MANAGER), f"retention-stopped:run-{run.id}", message,
+          "/retention/runs", "retention_stopped")
+
+
+def withdrawn(dispute):
+    """The referrer (and the manager they named) and CSC's managers hear that the partnership
+    manager withdrew a dispute: it is closed, and nothing more happens to it."""
+    _tell([user_id for user_id in (dispute.referrer_id, dispute.referrer_manager_id)
+           if user_id] + csc_managers(),
+          f"withdrawn:dispute-{dispute.id}",
+          f"The partnership manager has withdrawn dispute {dispute.reference}: it is closed.",
+          _dispute_link(dispute), "dispute_withdrawn")
 
 
 def _number(count, noun):

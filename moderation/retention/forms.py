@@ -10,6 +10,7 @@ from moderation.web.forms import Form
 
 PERIOD_LABELS = {
     RecordKind.DISPUTES: "Years to keep a dispute after it closed",
+    RecordKind.INACTIVE_DISPUTES: "Months with no activity before an open dispute is listed",
     RecordKind.NOTIFICATIONS: "Months to keep notifications and emails",
     RecordKind.AUDIT_EVENTS: "Years to keep audit events",
 }
@@ -60,6 +61,15 @@ class ReleaseForm(Form):
         "Why is the hold released?", widget=GovTextArea(),
         description="Do not write the child's name, date of birth or case number.")
     submit = SubmitField("Release the hold", widget=GovSubmitInput())
+
+
+class WithdrawForm(Form):
+    reason = TextAreaField(
+        "Why is the dispute withdrawn?", widget=GovTextArea(),
+        description="For example, that the referrer has left and nobody has taken the dispute "
+                    "on. The referrer and CSC read this on the dispute. Do not write the child's "
+                    "name, date of birth or case number.")
+    submit = SubmitField("Withdraw this dispute", widget=GovSubmitInput())
 
 
 def _text(number):

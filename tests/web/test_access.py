@@ -117,6 +117,8 @@ EXPECTED = {
     "retention.holds": {Role.PARTNERSHIP_MANAGER, Role.DATA_PROTECTION_OFFICER},
     "retention.hold": {Role.PARTNERSHIP_MANAGER},
     "retention.release": {Role.PARTNERSHIP_MANAGER},
+    "retention.inactive": {Role.PARTNERSHIP_MANAGER},
+    "retention.withdraw": {Role.PARTNERSHIP_MANAGER},
     "subject_access.search": {Role.PARTNERSHIP_MANAGER, Role.DATA_PROTECTION_OFFICER},
     "subject_access.export": {Role.PARTNERSHIP_MANAGER, Role.DATA_PROTECTION_OFFICER},
 }

@@ -49,9 +49,11 @@ READ = {PanelSession: "session.case_detail", AgendaItem: "session.case_detail",
         Dispute: "dispute.read", Action: "action.update", DisputeDocument: "document.read",
         MinutesVersion: "minutes.read", LegalHold: "dispute.read"}
 # CSC managers confirm and answer for the decisions of their own service, on any case.
-# Partnership managers oversee every case: whether one may hold a dispute or release a hold
-# turns on the record's state (held, released, anonymised), which tests/retention/ tries.
-SAME_FOR_EVERY_RECORD = {"dispute.confirm", "dispute.answer", "dispute.hold", "hold.release"}
+# Partnership managers oversee every case: whether one may hold or withdraw a dispute or release
+# a hold turns on the record's state (held, released, anonymised, closed), which
+# tests/retention/ tries.
+SAME_FOR_EVERY_RECORD = {"dispute.confirm", "dispute.answer", "dispute.hold", "hold.release",
+                         "dispute.withdraw"}
 URL_VALUES = {"step": "close", "version": 1, "action": "save"}
 # Whatever the rules say, these people have no part in the session (held on 8 December 2026,
 # today) nor its cases, and open nothing of them: said here, not read from the rules.
