@@ -156,7 +156,10 @@ NAME_GAP = 2  # first name and surname side by side (1) or with a middle name be
 
 def fold(text):
     """Lower case without accents: "Zoë" is "zoe", "Siobhán" is "siobhan"."""
-    decomposed = unicodedata.normalize("NFKD", (text or "").casefold())
+    text = (text or "").casefold()
+    if text.isascii():  # most text: nothing to decompose
+        return text
+    decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
@@ -174,14 +177,22 @@ def case_key(number):
 def candidate_keys(text):
     """Every name or case key the text could hold: pairs of words one or two apart, and runs of
     one to three words that hold a digit and are long enough to be a case number."""
-    words = _name_words(text)
+    folded = fold(text)
+    words = _name_words(folded)
     pairs = {_pair(first, second) for i, first in enumerate(words)
              for second in words[i + 1:i + 1 + NAME_GAP] if first and second}
-    parts = [part for part in (case_key(word) for word in (text or "").split()) if part]
-    numbers = {"".join(parts[i:i + size]) for i in range(len(parts))
-               for size in range(1, CASE_WORDS + 1) if i + size <= len(parts)}
-    return pairs | {key for key in numbers
-                    if len(key) >= SHORTEST_CASE_NUMBER and any(c.isdigit() for c in key)}
+    return pairs | _case_numbers_in(folded)
+
+
+def _case_numbers_in(folded):
+    """Each run of one to three words holding a digit, run together: "ns 402 11" gives "ns402",
+    "ns40211", "402", "40211", "11"..., kept if long enough to be a case number."""
+    parts = [part for part in map(_alphanumeric, folded.split()) if part]
+    numbers = {"".join(parts[start:end])
+               for i, part in enumerate(parts) if not part.isalpha()
+               for start in range(max(0, i - CASE_WORDS + 1), i + 1)
+               for end in range(i + 1, min(len(parts), start + CASE_WORDS) + 1)}
+    return {key for key in numbers if len(key) >= SHORTEST_CASE_NUMBER}
 
 
 def readable_keys(keys, writer):
@@ -212,12 +223,21 @@ def one_of_keys(column, keys):
     return column.in_(select(listed.c.value))
 
 
+_POSSESSIVE = re.compile(r"['’]s(?![\w'’-])")  # "Carter's" is "Carter"
+_JOINERS = re.compile(r"['’-]")  # "O'Brien-Kelly" is one word, "obrienkelly"
+_NOT_ALPHANUMERIC = re.compile(r"[\W_]+")
+
+
 def _name_words(text):
     """The text's words as name words: folded, "Carter's" as "carter", and "" for a word that
     holds no letter, which still counts as a word between two others ("Leo 12 visits Carter"
-    holds no name)."""
-    return [_letters_only(re.sub(r"['’]s$", "", word))
-            for word in re.findall(r"[\w'’-]+", fold(text))]
+    holds no name). Whole-text passes, as a long text has thousands of words."""
+    words = re.findall(r"\w+", _JOINERS.sub("", _POSSESSIVE.sub("", fold(text))))  # idempotent
+    return [word if word.isalpha() else _letters_only(word) for word in words]
+
+
+def _alphanumeric(word):
+    return word if word.isalnum() else _NOT_ALPHANUMERIC.sub("", word)
 
 
 def _letters_only(word):
@@ -225,7 +245,7 @@ def _letters_only(word):
 
 
 def _pair(first, second):
-    return " ".join(sorted((first, second)))
+    return f"{first} {second}" if first <= second else f"{second} {first}"
 
 
 def _letters(text):
