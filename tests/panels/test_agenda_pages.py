@@ -94,7 +94,7 @@ def test_members_read_the_papers_only_once_the_agenda_is_frozen(app, client, mak
     make_member(member)
     sign_in(client, member)
     assert client.get(papers_of_item).status_code == 404
-    assert client.get(url(app, "disputes.show", dispute_id=dispute)).status_code == 403
+    assert client.get(url(app, "disputes.show", dispute_id=dispute)).status_code == 404
     post(chair, builder, {"action": "freeze"})
     papers = client.get(papers_of_item)
     assert heading(papers).startswith("Dispute D-2026-")
