@@ -60,7 +60,7 @@ def may_read(user, dispute):
     sit on."""
     if user.has_role(Role.PARTNERSHIP_MANAGER, Role.CSC_MANAGER):
         return True
-    if dispute.status == DisputeStatus.QUEUED and chairs_the_panel(user):
+    if dispute.status == DisputeStatus.QUEUED and reads_the_queue(user):
         return True
     if user.has_role(Role.REFERRER) and _referrer_or_their_manager(user, dispute):
         return True
