@@ -8,7 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from moderation.config import PROJECT_ROOT, config_from_environment
 from moderation.extensions import csrf, db, limiter, login_manager, migrate
-from moderation.web import access, boundary, errors, permissions, security, session_hooks
+from moderation.web import access, boundary, errors, permissions, security, session_hooks, text
 
 MIGRATIONS_DIR = PROJECT_ROOT / "moderation" / "migrations"
 GOVUK_ASSETS_DIR = PROJECT_ROOT / "static" / "govuk" / "assets"
@@ -130,6 +130,9 @@ def _govuk_asset(filename):
 
 def _register_hooks(app):
     app.before_request(session_hooks.refuse_during_maintenance)
+    # Before anything reads the address (the idle sign-out keeps it, access decides on it),
+    # and for anonymous requests too.
+    app.before_request(text.refuse_control_characters_in_address)
     app.before_request(session_hooks.end_idle_session)
     app.before_request(access.enforce_access)
     app.before_request(session_hooks.require_password_change)

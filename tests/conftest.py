@@ -289,11 +289,14 @@ def banners(response):
 
 
 @pytest.fixture
-def signed_in(client, make_user):
-    """Sign in a new user with the given roles; returns their UserRecord."""
+def signed_in(client, make_user, make_member):
+    """Sign in a new user with the given roles (and, with `seat`, a seat on the panel in that
+    member role: "chair", "deputy_chair" or "representative"); returns their UserRecord."""
 
-    def sign_in_as(*roles, **kwargs):
+    def sign_in_as(*roles, seat=None, **kwargs):
         user = make_user(*roles, **kwargs)
+        if seat:
+            make_member(user, role=seat)
         response = sign_in(client, user)
         assert response.status_code == 302, "sign-in failed"
         return user

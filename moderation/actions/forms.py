@@ -1,6 +1,5 @@
 """Forms for actions: the chair sets one at the meeting; its owner updates its status."""
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
     GovSelect,
@@ -12,10 +11,10 @@ from wtforms import RadioField, SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 from moderation.models import ActionStatus
-from moderation.web.forms import GovukIntegerField, choices, coerce_id
+from moderation.web.forms import Form, GovukIntegerField, choices, coerce_id
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     description = TextAreaField(
         "What needs to be done?", widget=GovTextArea(),
         validators=[DataRequired("Enter what needs to be done"),
@@ -40,7 +39,7 @@ class ActionForm(FlaskForm):
             raise ValidationError("Select who owns the action")
 
 
-class ActionStatusForm(FlaskForm):
+class ActionStatusForm(Form):
     status = RadioField("Status", widget=GovRadioInput(), choices=choices(ActionStatus.choices()),
                         validators=[InputRequired("Select the action's status")])
     note = TextAreaField("Note (needed unless the action is open or done)", widget=GovTextArea(),

@@ -1,15 +1,17 @@
 """Who may do what with the panel's actions (rule 12).
 
-An action's owner updates it, wherever it was set; a chair updates those set at the sessions they
-sat on; partnership managers oversee them all. Actions are set by the chair of the session, during
-the meeting or while its minutes are in draft.
+An action's owner updates it, wherever it was set; the chair and deputy chair update those set
+at the sessions they chair (a seat covering the session's date and today); partnership managers
+oversee them all. Actions are set by the chair of the session, during the meeting or while its
+minutes are in draft.
 """
 
 from flask import g, has_app_context
+from sqlalchemy import select
 
+from moderation.calendar import today
 from moderation.extensions import db
-from moderation.models import Action, PanelSession, Role, SessionStatus
-from moderation.panels import membership
+from moderation.models import Action, PanelMember, PanelSession, Role, SessionStatus
 from moderation.panels.permissions import session_access
 from moderation.web.permissions import rule
 
@@ -24,21 +26,25 @@ rule("actions.see_all", Role.CHAIR, Role.PARTNERSHIP_MANAGER)
 @rule("action.update", on=Action)
 def may_update(user, action):
     """Owners update their own actions (every holder of the role, for one a role owns);
-    partnership managers any; a chair those set at the sessions they sat on."""
+    partnership managers any; the chair and deputy chair those set at the sessions they chair
+    now (a chair whose seat has ended updates none)."""
     if action.owner_id == user.id or user.has_role(Role.PARTNERSHIP_MANAGER):
         return True
     if action.owner_role and user.has_role(action.owner_role):
         return True
-    return user.has_role(Role.CHAIR) and action.session_id in _sessions_sat_on(user)
+    return user.has_role(Role.CHAIR) and action.session_id in _sessions_chaired(user)
 
 
-def _sessions_sat_on(user):
-    """The ids of the sessions the user sat on: read once per request, however many actions a
-    list asks about."""
-    sat_on = g.setdefault("sessions_sat_on", {}) if has_app_context() else {}
-    if user.id not in sat_on:
-        sat_on[user.id] = set(db.session.scalars(membership.sessions_sat_on(user)))
-    return sat_on[user.id]
+def _sessions_chaired(user):
+    """The ids of the sessions the user chairs now: read once per request, however many actions
+    a list asks about."""
+    chaired = g.setdefault("sessions_chaired", {}) if has_app_context() else {}
+    if user.id not in chaired:
+        chaired[user.id] = set(db.session.scalars(
+            select(PanelSession.id)
+            .join(PanelMember, PanelMember.chairing_on(PanelSession.held_on, today()))
+            .where(PanelMember.user_id == user.id)))
+    return chaired[user.id]
 
 
 @rule("action.set", Role.CHAIR, on=PanelSession)

@@ -1,6 +1,5 @@
 """Forms to manage agencies and users, with GOV.UK error messages."""
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
@@ -29,10 +28,10 @@ from wtforms.validators import (
 
 from moderation.models import AgencyKind, Role
 from moderation.models.people import AGENCY_KIND_LABELS, ROLE_LABELS
-from moderation.web.forms import GovukDateField, choices, coerce_id
+from moderation.web.forms import Form, GovukDateField, choices, coerce_id
 
 
-class AgencyForm(FlaskForm):
+class AgencyForm(Form):
     name = StringField(
         "Agency name",
         widget=GovTextInput(),
@@ -54,7 +53,7 @@ class AgencyForm(FlaskForm):
     submit = SubmitField("Save agency", widget=GovSubmitInput())
 
 
-class UserForm(FlaskForm):
+class UserForm(Form):
     name = StringField(
         "Full name",
         widget=GovTextInput(),
@@ -101,11 +100,11 @@ class UserForm(FlaskForm):
             raise ValidationError("Select the user's agency")
 
 
-class ResetPasswordForm(FlaskForm):
+class ResetPasswordForm(Form):
     submit = SubmitField("Reset password", widget=GovSubmitInput())
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(Form):
     class Meta:
         csrf = False  # a GET filter that changes nothing
 

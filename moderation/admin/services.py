@@ -51,8 +51,10 @@ def agencies_with_user_counts():
 
 
 def _check_agency_name(name, agency=None):
+    # Lowercased by the database on both sides: Python lowercases more letters than SQLite
+    # (and than some PostgreSQL collations), and "İ" must still find "İ".
     clash = db.session.scalar(
-        select(Agency).where(func.lower(Agency.name) == name.strip().lower())
+        select(Agency).where(func.lower(Agency.name) == func.lower(name.strip()))
     )
     if clash is not None and clash is not agency:
         raise Refusal("An agency with this name already exists", "name")

@@ -1,14 +1,14 @@
 """Sign-in and password forms, with GOV.UK error messages."""
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from moderation.auth import passwords
+from moderation.web.forms import Form
 
 
-class SignInForm(FlaskForm):
+class SignInForm(Form):
     email = EmailField(
         "Email address",
         widget=GovTextInput(),
@@ -33,7 +33,7 @@ def _new_password_length(form, field):
         )
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current_password = PasswordField(
         "Current password",
         description="If you were given a temporary password, enter it here.",

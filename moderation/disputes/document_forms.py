@@ -1,6 +1,5 @@
 """Forms for attaching and withdrawing a dispute's documents."""
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
     GovFileInput,
@@ -12,12 +11,12 @@ from wtforms import RadioField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from moderation.models import DocumentType
-from moderation.web.forms import choices
+from moderation.web.forms import Form, choices
 
 REASON_LIMIT = 2000
 
 
-class AttachDocumentForm(FlaskForm):
+class AttachDocumentForm(Form):
     document_type = RadioField(
         "What is the document?", widget=GovRadioInput(), choices=choices(DocumentType.choices()),
         validators=[InputRequired("Select what the document is")],
@@ -30,7 +29,7 @@ class AttachDocumentForm(FlaskForm):
     submit = SubmitField("Attach the document", widget=GovSubmitInput())
 
 
-class WithdrawDocumentForm(FlaskForm):
+class WithdrawDocumentForm(Form):
     reason = TextAreaField(
         "Why are you withdrawing it?", widget=GovTextArea(),
         description="The reason is shown to everyone who can see the dispute's documents.",

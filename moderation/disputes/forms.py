@@ -1,6 +1,5 @@
 """Forms for raising, answering and escalating disputes, and editing the escalation policy."""
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovRadioInput,
@@ -40,6 +39,7 @@ from moderation.models import (
 from moderation.models.disputes import LEVELS_OF_NEED
 from moderation.web.forms import (
     DateRequired,
+    Form,
     GovukDateField,
     GovukIntegerField,
     GovukTimeField,
@@ -61,7 +61,7 @@ def _required_text(message, limit, what):
 YES_NO = choices([("yes", "Yes"), ("no", "No")])
 
 
-class RaiseDisputeForm(FlaskForm):
+class RaiseDisputeForm(Form):
     child_name = StringField(
         "Child's full name", widget=GovTextInput(),
         validators=_required_text("Enter the child's full name", 200, "The child's name"),
@@ -146,7 +146,7 @@ class RaiseDisputeForm(FlaskForm):
     submit = SubmitField("Continue", widget=GovSubmitInput())
 
 
-class ConfirmDecisionForm(FlaskForm):
+class ConfirmDecisionForm(Form):
     """CSC's own record of its decision; its rules are services.check_csc_record."""
 
     csc_recorded_as = RadioField(
@@ -210,7 +210,7 @@ class ConfirmDecisionForm(FlaskForm):
         self.told_on.data = dispute.csc_told_referrer_on
 
 
-class RespondForm(FlaskForm):
+class RespondForm(Form):
     """The answer at a stage, in the voice of whoever handles it (for_stage)."""
 
     response = TextAreaField(
@@ -220,7 +220,9 @@ class RespondForm(FlaskForm):
     )
     next_step = RadioField(
         "Is the dispute settled?", widget=GovRadioInput(),
-        validators=[InputRequired("Select whether the dispute is settled")],
+        # None to offer until for_stage: a dispute with no stage left to answer (a second
+        # answer sent after the first settled it) refuses every choice instead of failing.
+        choices=[], validators=[InputRequired("Select whether the dispute is settled")],
     )
     settlement_outcome = RadioField(
         "What is CSC's decision now?", widget=GovRadioInput(),
@@ -254,7 +256,7 @@ class RespondForm(FlaskForm):
             raise ValidationError(f"The note must be {LONG_TEXT} characters or fewer")
 
 
-class EscalateForm(FlaskForm):
+class EscalateForm(Form):
     to_position = RadioField(
         "Escalate to", widget=GovRadioInput(), coerce=int,
         validators=[InputRequired("Select the stage to escalate to")],
@@ -291,7 +293,7 @@ class EscalateForm(FlaskForm):
         return self
 
 
-class AddInformationForm(FlaskForm):
+class AddInformationForm(Form):
     text = TextAreaField(
         "New information", widget=GovTextArea(),
         description="Anything that has happened or come to light since you raised the dispute. "
@@ -302,7 +304,7 @@ class AddInformationForm(FlaskForm):
     submit = SubmitField("Add the information", widget=GovSubmitInput())
 
 
-class PolicyStageForm(FlaskForm):
+class PolicyStageForm(Form):
     name = StringField("Stage name", widget=GovTextInput(),
                        validators=_required_text("Enter the stage's name", 200, "The name"))
     who_acts = TextAreaField(
@@ -346,7 +348,7 @@ class UrgentStageForm(PolicyStageForm):
     )
 
 
-class UrgentContactForm(FlaskForm):
+class UrgentContactForm(Form):
     urgent_contact = TextAreaField(
         "Who to contact when a child is at immediate risk", widget=GovTextArea(),
         validators=_required_text("Enter who to contact when a child is at immediate risk",
@@ -367,7 +369,7 @@ class UrgentContactForm(FlaskForm):
         return self
 
 
-class TimeLimitsForm(FlaskForm):
+class TimeLimitsForm(Form):
     settlement_reply_days = GovukIntegerField(
         "Working days a referrer has to confirm a settlement", widget=GovTextInput(),
         description="When CSC settles on the referrer accepting its explanation. With no answer "
@@ -400,7 +402,7 @@ class TimeLimitsForm(FlaskForm):
     submit = SubmitField("Save time limits", widget=GovSubmitInput())
 
 
-class SettlementReplyForm(FlaskForm):
+class SettlementReplyForm(Form):
     reply = RadioField(
         "Do you accept CSC's explanation and agree the dispute is settled?",
         widget=GovRadioInput(),

@@ -1,7 +1,9 @@
 """Who may do what with disputes, the escalation policy and the panel queue (rule 12)."""
 
-from sqlalchemy import select
+from flask import g, has_app_context
+from sqlalchemy import exists, select
 
+from moderation.calendar import today
 from moderation.disputes import services
 from moderation.extensions import db
 from moderation.models import (
@@ -20,20 +22,45 @@ VIEWERS = (Role.REFERRER, Role.CSC_MANAGER, Role.CHAIR, Role.PARTNERSHIP_MANAGER
 # Until its agenda is frozen a session's cases are not open to its members.
 NOT_OPENED = (SessionStatus.SCHEDULED, SessionStatus.CANCELLED)
 
+
+def chairs_the_panel(user):
+    """Whether the user chairs the panel today: a chair or deputy chair seat that covers today,
+    and the chair role. Holding the role is not enough (rule 12): a chair whose seat has ended,
+    or starts next month, manages nothing. Asked once per request."""
+    if not user.is_authenticated or not user.has_role(Role.CHAIR):
+        return False
+    answers = g.setdefault("chairs_the_panel", {}) if has_app_context() else {}
+    if user.id not in answers:
+        answers[user.id] = db.session.scalar(select(exists().where(
+            PanelMember.user_id == user.id, PanelMember.chairing_on(today()))))
+    return answers[user.id]
+
+
+def reads_the_queue(user):
+    """The queue and the disputes in it: partnership managers, and the panel's chair and deputy
+    chair today, whose seat is a seat on every session still to come (they build its agenda, or
+    schedule it, and call an extraordinary panel for an urgent dispute)."""
+    return user.has_role(Role.PARTNERSHIP_MANAGER) or chairs_the_panel(user)
+
+
 rule("dispute.raise", Role.REFERRER)
 rule("policy.read")
 rule("policy.change", Role.PARTNERSHIP_MANAGER)
-rule("queue.read", Role.CHAIR, Role.PARTNERSHIP_MANAGER)
+rule("queue.read", Role.CHAIR, Role.PARTNERSHIP_MANAGER, standing=reads_the_queue,
+     refusal="The panel queue is for the panel's chair and deputy chair, and partnership "
+             "managers. You do not chair the panel: a partnership manager adds the chair and "
+             "deputy chair.")
 
 
 @rule("dispute.read", *VIEWERS, Role.PANEL_MEMBER, on=Dispute)
 def may_read(user, dispute):
     """Need-to-know: a referrer sees only their own disputes; CSC managers and partnership
-    managers see all; a chair sees disputes waiting for panel (to build agendas); a panel member
-    sees a case once it is on the frozen agenda of a session they sit on."""
+    managers see all; the panel's chair and deputy chair see disputes waiting for panel (to
+    build agendas); a panel member sees a case once it is on the frozen agenda of a session they
+    sit on."""
     if user.has_role(Role.PARTNERSHIP_MANAGER, Role.CSC_MANAGER):
         return True
-    if user.has_role(Role.CHAIR) and dispute.status == DisputeStatus.QUEUED:
+    if dispute.status == DisputeStatus.QUEUED and chairs_the_panel(user):
         return True
     if user.has_role(Role.REFERRER) and _referrer_or_their_manager(user, dispute):
         return True
@@ -56,10 +83,12 @@ def _on_an_agenda_they_sit_on(user, dispute):
     ) is not None
 
 
-@rule("dispute.page", *VIEWERS, on=Dispute)
+@rule("dispute.page", *VIEWERS, Role.PANEL_MEMBER, on=Dispute)
 def may_open(user, dispute):
-    """The dispute's own page; panel members read a case in the panel's papers instead."""
-    return may_read(user, dispute)
+    """The dispute's own page; panel members read a case in the panel's papers instead (they
+    reach the route only to be told "Page not found", as at every case page they may not
+    open)."""
+    return user.has_role(*VIEWERS) and may_read(user, dispute)
 
 
 @rule("dispute.confirm", Role.CSC_MANAGER, on=Dispute)

@@ -3,16 +3,21 @@
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 
+from moderation.calendar import today
 from moderation.disputes import queue, urgent_panel
 from moderation.disputes import services as dispute_services
 from moderation.home import permissions  # noqa: F401 (its rules)
 from moderation.models import Role
 from moderation.outcomes.dashboard import dashboard_context
+from moderation.panels import membership
 from moderation.panels import services as panel_services
+from moderation.panels.permissions import know_seats
 from moderation.papers import guests
+from moderation.retention import inactivity
 from moderation.web import audit
 from moderation.web.access import permits, rule_for, signed_in
 from moderation.web.navigation import ROLE_HOMES
+from moderation.web.permissions import can
 
 bp = Blueprint("home", __name__)
 
@@ -28,6 +33,8 @@ DATA_PROTECTION = [
      "What each run of the retention job anonymised or deleted, and what was held."),
     ("Legal holds", "retention.holds",
      "Disputes kept from anonymisation, for example for a safeguarding practice review."),
+    ("Open disputes with no activity", "retention.inactive",
+     "Disputes nobody has acted on for the retention schedule's period: withdraw or hold each."),
 ]
 
 
@@ -72,23 +79,35 @@ def csc_manager():
 @bp.route("/panel")
 @permits("home.panel_member")
 def panel_member():
-    return _render_home(Role.PANEL_MEMBER, sessions=panel_services.upcoming_sessions()[:3])
+    return _render_home(Role.PANEL_MEMBER, **_panel_work())
 
 
 @bp.route("/chair")
 @permits("home.chair")
 def chair():
-    return _render_home(Role.CHAIR, sessions=panel_services.upcoming_sessions()[:3],
+    if not can(current_user, "queue.read"):  # the queue and the urgent box: the chair now
+        return _render_home(Role.CHAIR, **_panel_work())
+    return _render_home(Role.CHAIR, **_panel_work(),
                         queued=dispute_services.count_by_status().get("queued", 0),
                         **urgent_panel.box(*queue.QUEUED))
 
+
+def _panel_work():
+    """The user's seat on the panel, current or to come (`seat`, and `joins_on` if it starts
+    after today), and the next sessions of their panel: a role alone is no seat (rule 12)."""
+    seat = membership.membership_of(current_user, options=membership.SEAT)
+    joins_on = seat.joined_on if seat and seat.joined_on > today() else None
+    sessions = panel_services.upcoming_sessions(current_user, limit=3)
+    know_seats(current_user, sessions)  # each is offered its meeting if the user attends it
+    return {"seat": seat, "joins_on": joins_on, "sessions": sessions}
 
 
 @bp.route("/partnership")
 @permits("home.partnership")
 def partnership():
     return _render_home(Role.PARTNERSHIP_MANAGER, data_protection=data_protection_links(),
-                        **dashboard_context())
+                        inactive=inactivity.count(today()),
+                        inactive_period=inactivity.period_in_words(), **dashboard_context())
 
 
 @bp.route("/data-protection")

@@ -1,7 +1,6 @@
 """Forms for the meeting: the register, the start, votes, conflicts, deferral, decisions and
 the minutes."""
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovRadioInput,
@@ -20,7 +19,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from moderation.models import AttendanceStatus, PanelOutcome
-from moderation.web.forms import IdField, choices, coerce_id
+from moderation.web.forms import Form, IdField, choices, coerce_id
 
 
 def _text(message, limit=4000, name="The text"):
@@ -28,7 +27,7 @@ def _text(message, limit=4000, name="The text"):
             Length(max=limit, message=f"{name} must be {limit} characters or fewer")]
 
 
-class VoteForm(FlaskForm):
+class VoteForm(Form):
     outcome = RadioField("How do you vote?", widget=GovRadioInput(),
                          choices=choices(PanelOutcome.choices()),
                          validators=[InputRequired("Select how you vote")])
@@ -56,7 +55,7 @@ class InRoomVoteForm(VoteForm):
             raise ValidationError("Select a present representative without a conflict")
 
 
-class ConflictForm(FlaskForm):
+class ConflictForm(Form):
     # Blank: the signed-in member's own conflict; the chair may choose any member.
     member_id = IdField("Whose conflict is it?",
                         invalid_message="Select whose conflict of interest it is")
@@ -66,14 +65,14 @@ class ConflictForm(FlaskForm):
     submit = SubmitField("Declare conflict of interest", widget=GovSubmitInput())
 
 
-class DeferForm(FlaskForm):
+class DeferForm(Form):
     reason = TextAreaField("Why is the item deferred?", widget=GovTextArea(),
                            validators=_text("Enter why the item is deferred", 1000,
                                             "The reason"))
     submit = SubmitField("Defer to the next session", widget=GovSubmitInput())
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     casting_vote = RadioField("The chair's casting vote", widget=GovRadioInput(),
                               validate_choice=False, choices=[])
     rationale = TextAreaField("The panel's rationale", widget=GovTextArea(),
@@ -116,7 +115,7 @@ class YesField(BooleanField):
         self.data = valuelist[:1] == ["yes"]
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     """The chair's register: for each member sitting on the panel, `status-<member id>`
     (present, apologies or absent) and `acknowledged-<member id>` (accepted the confidentiality
     statement in the room). Members whose status is not sent are left as they were."""
@@ -154,7 +153,7 @@ class RegisterForm(FlaskForm):
         return sent
 
 
-class StartMeetingForm(FlaskForm):
+class StartMeetingForm(Form):
     # Needed only before the session's date: the service says so, on this field.
     early_reason = TextAreaField("Why must the meeting start early?")
 
@@ -162,7 +161,7 @@ class StartMeetingForm(FlaskForm):
 # The minutes ---------------------------------------------------------------------------------
 
 
-class MinutesForm(FlaskForm):
+class MinutesForm(Form):
     """The chair's text in the draft minutes: the opening remarks, a summary of each item
     (`item-<item id>`) and any other business. The limits and rule 13 are the service's."""
 
@@ -175,7 +174,7 @@ class MinutesForm(FlaskForm):
         """The form for this version's parts, filled in with its text."""
         texts = version.texts or {}
         keys = tuple(texts.get("items", {}))
-        fields = {f"item-{key}": TextAreaField() for key in keys}
+        fields = {f"item-{key}": TextAreaField("Summary of the item") for key in keys}
         form_class = type("DraftMinutesForm", (cls,), {"item_keys": keys, **fields})
         data = {"opening": texts.get("opening"), "closing": texts.get("closing"),
                 **{f"item-{key}": text for key, text in texts.get("items", {}).items()}}
@@ -189,18 +188,18 @@ class MinutesForm(FlaskForm):
                 "items": {key: self.item(key).data for key in self.item_keys}}
 
 
-class CorrectionForm(FlaskForm):
+class CorrectionForm(Form):
     change_note = TextAreaField("What does the correction change?")
 
 
-class CommentForm(FlaskForm):
+class CommentForm(Form):
     """A member's comment on the draft minutes; the service checks it (when, who, rule 13)."""
 
     text = TextAreaField("Your comment on the draft", widget=GovTextArea())
     submit = SubmitField("Add comment", widget=GovSubmitInput())
 
 
-class ApproveForm(FlaskForm):
+class ApproveForm(Form):
     """The confirmation step before approving: the button sends confirm=yes."""
 
     confirm = YesField()

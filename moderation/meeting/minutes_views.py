@@ -12,7 +12,7 @@ from moderation.meeting.views import bp  # one blueprint for the meeting and its
 from moderation.models import AgendaItem, MinutesStatus, PanelSession
 from moderation.web import audit
 from moderation.web.access import permits
-from moderation.web.boundary import on_refusal
+from moderation.web.boundary import on_refusal, refuse_unless_valid
 from moderation.web.permissions import record_or_404, require
 
 # The minutes page names each item's summary by its dispute's reference.
@@ -61,11 +61,13 @@ def minutes_step(session_id, action):
     if action == "correct":
         form = CorrectionForm()
         on_refusal(lambda problems: _page(session, problems, correction_form=form))
+        refuse_unless_valid(form)
         draft = minutes.correct(session, current_user, form.change_note.data)
         return _back(session, f"Version {draft.version} is a draft correction, circulated to "
                               "the members present for comment. Edit it, then approve it.")
     form = MinutesForm.for_draft(current)
     on_refusal(lambda problems: _page(session, problems, minutes_form=form))
+    refuse_unless_valid(form)
     minutes.edit(current, current_user, form.texts())
     if action == "save":
         return _back(session, "The draft minutes have been saved.")
@@ -81,6 +83,7 @@ def minutes_comment(session_id, version):
     chosen = _version_or_404(session, version, "minutes.comment")
     form = CommentForm()
     on_refusal(lambda problems: _page(session, problems, comment_form=form), form)
+    refuse_unless_valid(form)
     minutes.comment(session, chosen, current_user, form.text.data)
     return _back(session, "Your comment has been added. The chair reads it beside the draft.")
 

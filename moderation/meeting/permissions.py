@@ -18,7 +18,7 @@ from moderation.models import (
     SessionStatus,
 )
 from moderation.panels.membership import sitting_member
-from moderation.panels.permissions import CASE_READERS
+from moderation.panels.permissions import CASE_READERS, SESSION_PAGES
 from moderation.web.permissions import can, rule
 
 MEETING_ROLES = (Role.CHAIR, Role.PANEL_MEMBER)
@@ -73,7 +73,7 @@ def may_declare_conflict(user, item):
             and not conflicted(item, user))
 
 
-@rule("item.run_voting", Role.CHAIR, on=AgendaItem)
+@rule("item.run_voting", *SESSION_PAGES, on=AgendaItem)
 def may_run_voting(user, item):
     """The chair opens and closes voting and records the decision, in session, until the item
     is decided or deferred."""
@@ -125,7 +125,7 @@ def may_comment(user, version):
             and minutes.present_at(session, user))
 
 
-@rule("minutes.approve", Role.CHAIR, on=MinutesVersion)
+@rule("minutes.approve", *SESSION_PAGES, on=MinutesVersion)
 def may_approve(user, version):
     """The chair approves a draft, after a confirmation step; approved minutes stay locked."""
     return may_edit(user, version)

@@ -40,7 +40,7 @@ from moderation.papers.forms import GuestRegisterForm
 from moderation.papers.guests import of_session
 from moderation.web import audit
 from moderation.web.access import permits
-from moderation.web.boundary import on_refusal
+from moderation.web.boundary import on_refusal, refuse_unless_valid
 from moderation.web.formatting import format_date
 from moderation.web.permissions import can, record_or_404, require
 
@@ -168,6 +168,7 @@ def chair_step(session_id, step):
     form = StartMeetingForm()
     on_refusal(lambda problems: _meeting_page(session, problems, start_form=form),
                field="meeting")
+    refuse_unless_valid(form)
     if step == "start":
         register.start(session, current_user, form.early_reason.data)
         return _to_meeting(session, "The meeting has started.")

@@ -1,5 +1,7 @@
 """All models, imported here so that Alembic and the app see one metadata."""
 
+# activity stamps each dispute's last activity at every flush (imported for its listener).
+from moderation.models import activity  # noqa: F401
 from moderation.models.audit import AuditEvent
 from moderation.models.base import Base
 from moderation.models.disputes import (

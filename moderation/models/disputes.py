@@ -152,6 +152,9 @@ class DisputeStatus(LabelledEnum):
     SETTLED = "settled"
     QUEUED = "queued"
     DECIDED = "decided"
+    # Closed without an outcome: by the partnership manager after a long time with no activity,
+    # or by the retention schedule once the child is past its age (retention/withdrawal.py).
+    WITHDRAWN = "withdrawn"
 
 
 DisputeStatus.LABELS = {
@@ -160,7 +163,12 @@ DisputeStatus.LABELS = {
     DisputeStatus.SETTLED: "Settled",
     DisputeStatus.QUEUED: "Waiting for panel",
     DisputeStatus.DECIDED: "Decided by the panel",
+    DisputeStatus.WITHDRAWN: "Withdrawn",
 }
+# Something may still happen to a dispute in these: a stage, a settlement reply, a panel.
+OPEN_STATUSES = (DisputeStatus.ESCALATING, DisputeStatus.AWAITING_REFERRER,
+                 DisputeStatus.QUEUED)
+CLOSED_STATUSES = (DisputeStatus.SETTLED, DisputeStatus.DECIDED, DisputeStatus.WITHDRAWN)
 
 
 class StageOutcome(LabelledEnum):
@@ -169,6 +177,7 @@ class StageOutcome(LabelledEnum):
     SKIPPED = "skipped"
     LAPSED = "lapsed"
     SETTLEMENT_NOT_ANSWERED = "not_answered"  # the referrer did not answer a settlement
+    WITHDRAWN = "withdrawn"  # the dispute was withdrawn while the stage was open
 
 
 StageOutcome.LABELS = {
@@ -177,6 +186,7 @@ StageOutcome.LABELS = {
     StageOutcome.SKIPPED: "Skipped",
     StageOutcome.LAPSED: "Due date passed without a response",
     StageOutcome.SETTLEMENT_NOT_ANSWERED: "Settlement not answered by the referrer",
+    StageOutcome.WITHDRAWN: "Closed when the dispute was withdrawn",
 }
 
 
@@ -300,6 +310,8 @@ class Dispute(Base):
     __table_args__ = (
         Index("ix_dispute_status_urgent_level", "status", "immediate_risk", "level_of_need"),
         Index("ix_dispute_child_dob_name", "child_dob", "child_name_key"),
+        # The open disputes with no activity since a day, oldest first (retention/inactivity.py).
+        Index("ix_dispute_status_last_activity", "status", "last_activity_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -323,6 +335,11 @@ class Dispute(Base):
     child_case_key: Mapped[str | None] = mapped_column(String(50), index=True)
     # The day the retention job removed the child's details and the free text (rule 15).
     anonymised_on: Mapped[date | None] = mapped_column(Date, index=True)
+    # The last time anything happened to the dispute, kept at every flush by
+    # models/activity.py: an indexed column, so that the open disputes nobody has touched for a
+    # year are found among 720,000 without reading every stage, note and document.
+    last_activity_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow,
+                                                       nullable=False)
 
     # The referral record.
     referral_date: Mapped[date] = mapped_column(Date)
@@ -371,12 +388,18 @@ class Dispute(Base):
     settlement_reply: Mapped[str | None] = mapped_column(String(20))
     settlement_replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    # Withdrawn (rule 15): when, why, and by whom (None: by the retention schedule).
+    withdrawn_on: Mapped[date | None] = mapped_column(Date, index=True)
+    withdrawn_reason: Mapped[str | None] = mapped_column(Text)
+    withdrawn_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+
     referrer: Mapped[User] = relationship(foreign_keys=[referrer_id])
     referring_agency: Mapped[Agency] = relationship()
     csc_decision_maker: Mapped[User | None] = relationship(foreign_keys=[csc_decision_maker_id])
     csc_authorising_manager: Mapped[User | None] = relationship(
         foreign_keys=[csc_authorising_manager_id])
     referrer_manager: Mapped[User | None] = relationship(foreign_keys=[referrer_manager_id])
+    withdrawn_by: Mapped[User | None] = relationship(foreign_keys=[withdrawn_by_id])
     concerns: Mapped[list["DisputeConcern"]] = relationship(cascade="all, delete-orphan")
     stages: Mapped[list["DisputeStage"]] = relationship(
         order_by="DisputeStage.position", cascade="all, delete-orphan",
@@ -422,9 +445,13 @@ class Dispute(Base):
         return self.status == DisputeStatus.SETTLED
 
     @property
+    def withdrawn(self):
+        return self.status == DisputeStatus.WITHDRAWN
+
+    @property
     def closed(self):
-        """Settled before panel or decided by it: nothing more happens to it."""
-        return self.status in (DisputeStatus.SETTLED, DisputeStatus.DECIDED)
+        """Settled before panel, decided by it, or withdrawn: nothing more happens to it."""
+        return self.status in CLOSED_STATUSES
 
     @property
     def effective_recorded_as(self):

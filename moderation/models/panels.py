@@ -12,6 +12,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    and_,
     false,
     text,
 )
@@ -126,6 +127,9 @@ MemberRole.LABELS = {
     MemberRole.REPRESENTATIVE: "Agency representative",
 }
 
+# The seats that chair the panel: either may run a session.
+CHAIRING = (MemberRole.CHAIR, MemberRole.DEPUTY_CHAIR)
+
 
 class PanelMember(Base):
     """Membership of the panel: who sits for which agency, their deputies, and from when until
@@ -158,6 +162,12 @@ class PanelMember(Base):
     def sitting_on(cls, held_on):
         """The memberships that cover the day `held_on` (a date or a date column): rule 12."""
         return (cls.joined_on <= held_on) & (cls.left_on.is_(None) | (cls.left_on >= held_on))
+
+    @classmethod
+    def chairing_on(cls, *days):
+        """The chair and deputy chair seats that cover every one of `days` (dates or date
+        columns): a session's date and today, for who may manage it now."""
+        return and_(cls.role.in_(CHAIRING), *(cls.sitting_on(day) for day in days))
 
 
 class VotingStatus(LabelledEnum):

@@ -17,6 +17,9 @@ class RecordKind(LabelledEnum):
     """The kinds of record the schedule covers, in the order the schedule page lists them."""
 
     DISPUTES = "disputes"
+    # Not kept for a period: an open dispute with no activity for this long is listed for the
+    # partnership manager, who withdraws or holds it (retention/inactivity.py).
+    INACTIVE_DISPUTES = "inactive_disputes"
     DOCUMENTS = "documents"
     MINUTES = "minutes"
     NOTIFICATIONS = "notifications"
@@ -26,6 +29,7 @@ class RecordKind(LabelledEnum):
 
 RecordKind.LABELS = {
     RecordKind.DISPUTES: "Disputes and their papers",
+    RecordKind.INACTIVE_DISPUTES: "Open disputes with no activity",
     RecordKind.DOCUMENTS: "Documents",
     RecordKind.MINUTES: "Minutes",
     RecordKind.NOTIFICATIONS: "Notifications and the email outbox",
@@ -95,7 +99,8 @@ class LegalHold(Base):
 class RetentionRun(Base):
     """One run of the retention job, kept as the partnership manager's report of what it did.
     `counts` holds figures only (never a child's details): what was anonymised or deleted,
-    and what was due but held."""
+    and what was due but kept. Each batch adds its own to them in its own transaction, so a run
+    that stops halfway still says what it did."""
 
     __tablename__ = "retention_run"
 
@@ -103,6 +108,9 @@ class RetentionRun(Base):
     as_of: Mapped[date] = mapped_column(Date)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the run was found to have stopped before it finished (by itself, or by the next
+    # run): its counts say what it did before then, and the managers have been told.
+    stopped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     counts: Mapped[dict] = mapped_column(JSON, default=dict)
     # None: the nightly scheduler job; otherwise who ran `flask retention` or the page's button.
     run_by_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))

@@ -1,13 +1,12 @@
 """The email settings form."""
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSubmitInput
 from wtforms import SelectMultipleField, SubmitField
 
-from moderation.web.forms import choices
+from moderation.web.forms import Form, choices
 
 
-class EmailSettingsForm(FlaskForm):
+class EmailSettingsForm(Form):
     """Which optional emails the user wants; the ones policy requires are not offered."""
 
     email = SelectMultipleField(

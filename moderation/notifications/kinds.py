@@ -91,6 +91,11 @@ KINDS = {
                           "You have been named as a referrer's manager",
                           "A referrer in your agency has named you as their manager on a dispute "
                           "they raised. You can read it and add information to it.", REFERRER),
+    "dispute_withdrawn": Kind("A dispute you raised or answer is withdrawn",
+                              "A dispute has been withdrawn",
+                              "The partnership manager has withdrawn a dispute you raised or "
+                              "answer. It is closed: nothing more happens to it.",
+                              REFERRER + CSC),
     "deferred": Kind("A dispute you raised moves to a later panel",
                      "A panel item has moved to a later session",
                      "A dispute you raised has moved to a later panel session.", REFERRER),
@@ -181,6 +186,11 @@ KINDS = {
                           "The retention job has run",
                           "The nightly retention job has anonymised or deleted records, or kept "
                           "records that were due because of a legal hold. Read its report.", PM),
+    "retention_stopped": Kind("The retention job stops before it finishes",
+                              "The retention job did not finish",
+                              "The nightly retention job stopped before it finished. Read its "
+                              "report to see what it did; the next run goes on from where it "
+                              "stopped.", PM, required=True),
 }
 
 

@@ -10,12 +10,12 @@ The README's table "Who is told what" lists these events; keep the two in step.
 
 from sqlalchemy import or_, select
 
+from moderation.calendar import today
 from moderation.extensions import db
 from moderation.models import (
     Attendance,
     AttendanceStatus,
     EscalationPolicy,
-    MemberRole,
     Notification,
     PanelMember,
     Role,
@@ -25,8 +25,6 @@ from moderation.models import (
 from moderation.models.types import utcnow
 from moderation.notifications.services import notify_many
 from moderation.web.formatting import format_date, format_datetime
-
-CHAIR_ROLES = (MemberRole.CHAIR, MemberRole.DEPUTY_CHAIR)
 
 
 def _tell(user_ids, key, message, link, kind):
@@ -80,13 +78,14 @@ def attended(session):
 
 
 def panel_chairs():
-    """The panel's current chair and deputy chair; every chair-role holder if none is set."""
-    chairs = db.session.scalars(
+    """The panel's chair and deputy chair today: seats that cover today, held by active users
+    with the chair role. Never a chair-role holder without a seat (one whose seat has ended
+    included): the notices that go here name the case (rule 12)."""
+    return db.session.scalars(
         select(PanelMember.user_id).join(User, PanelMember.user_id == User.id)
-        .where(PanelMember.left_on.is_(None), PanelMember.role.in_(CHAIR_ROLES),
-               User.active.is_(True))
-        .order_by(PanelMember.user_id)).all()
-    return chairs or role_holders(Role.CHAIR)
+        .where(PanelMember.chairing_on(today()), User.active.is_(True),
+               User.role_links.any(UserRole.role == Role.CHAIR))
+        .order_by(PanelMember.user_id).distinct()).all()
 
 
 def urgent_contact():
@@ -229,9 +228,11 @@ def urgent_panel_needed(dispute, needed_by, why=None, event=None):
     by = format_date(needed_by)
     _tell(chairs, key, f"{what} Call an extraordinary panel to sit by {by}.",
           f"/sessions/extraordinary/new?dispute_id={dispute.id}", "urgent_panel_needed")
+    asked = (f"The panel chair has been asked to call an extraordinary panel to sit by {by}."
+             if chairs else f"Nobody chairs the panel today: add a chair or deputy chair to call "
+             f"an extraordinary panel to sit by {by}.")
     _tell([user_id for user_id in role_holders(Role.PARTNERSHIP_MANAGER) if user_id not in chairs],
-          key, f"{what} The panel chair has been asked to call an extraordinary panel to sit by "
-          f"{by}.", _dispute_link(dispute), "urgent_panel_needed")
+          key, f"{what} {asked}", _dispute_link(dispute), "urgent_panel_needed")
 
 
 # Sessions and agendas --------------------------------------------------------------------------
@@ -372,15 +373,43 @@ def retention_ran(run):
     deleted = [_number(counts.get(key, 0), what) for key, what in (
         ("documents_deleted", "document"), ("notifications_deleted", "notification"),
         ("emails_deleted", "email"), ("audit_events_deleted", "audit event"))]
+    withdrawn = counts.get("open_withdrawn", 0)
     message = (f"The retention job of {format_date(run.as_of)} anonymised "
-               f"{_number(counts.get('disputes_anonymised', 0), 'dispute')} and deleted "
-               f"{', '.join(deleted[:-1])} and {deleted[-1]}.")
-    held = counts.get("held_skipped", 0)
-    if held:
-        message += (f" {_number(held, 'dispute')} due for anonymisation "
-                    f"{'was' if held == 1 else 'were'} kept because of a legal hold.")
+               f"{_number(counts.get('disputes_anonymised', 0), 'dispute')}"
+               + (f" ({withdrawn:,} of them open, withdrawn first as the child is past the "
+                  "schedule's age)" if withdrawn else "")
+               + f" and deleted {', '.join(deleted[:-1])} and {deleted[-1]}.")
+    for key, why in (("held_skipped", "because of a legal hold"),
+                     ("panel_waiting", "until a panel that has them on its agenda has met")):
+        kept = counts.get(key, 0)
+        if kept:
+            message += (f" {_number(kept, 'dispute')} due for anonymisation "
+                        f"{'was' if kept == 1 else 'were'} kept {why}.")
     _tell(role_holders(Role.PARTNERSHIP_MANAGER), f"retention-ran:run-{run.id}", message,
           "/retention/runs", "retention_ran")
+
+
+def retention_stopped(run):
+    """The partnership managers hear, once, that a retention run stopped before it finished,
+    with what it did before it stopped, in figures only."""
+    counts = run.counts or {}
+    message = (f"The retention job of {format_date(run.as_of)} stopped before it finished. "
+               f"Before it stopped it anonymised "
+               f"{_number(counts.get('disputes_anonymised', 0), 'dispute')} and deleted "
+               f"{_number(counts.get('documents_deleted', 0), 'document')}. The next run goes "
+               "on from where it stopped.")
+    _tell(role_holders(Role.PARTNERSHIP_MANAGER), f"retention-stopped:run-{run.id}", message,
+          "/retention/runs", "retention_stopped")
+
+
+def withdrawn(dispute):
+    """The referrer (and the manager they named) and CSC's managers hear that the partnership
+    manager withdrew a dispute: it is closed, and nothing more happens to it."""
+    _tell([user_id for user_id in (dispute.referrer_id, dispute.referrer_manager_id)
+           if user_id] + csc_managers(),
+          f"withdrawn:dispute-{dispute.id}",
+          f"The partnership manager has withdrawn dispute {dispute.reference}: it is closed.",
+          _dispute_link(dispute), "dispute_withdrawn")
 
 
 def _number(count, noun):

@@ -20,12 +20,16 @@ from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from moderation.web.text import without_controls
+
 rcParams.update({
     "svg.fonttype": "none",
     "svg.hashsalt": "threshold-moderation",  # stable ids: the same data gives the same SVG
     # Ships with matplotlib, so text is measured the same on every machine.
     "font.family": "DejaVu Sans",
     "font.size": 9,
+    # Labels are names people typed (agencies, themes): "$5 and $10" is text, not mathtext.
+    "text.parse_math": False,
 })
 BAR_COLOUR = "#1d70b8"
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -41,8 +45,10 @@ class Chart:
 
 def bar_chart(title, rows, unit="disputes"):
     """A horizontal bar chart of (label, value) rows, largest first as given."""
-    return _bar_chart(title, tuple((label, value) for label, value in rows if value is not None),
-                      unit)
+    # A name stored before rule 19 refused control characters would break the SVG (XML cannot
+    # hold NUL): it is drawn without them.
+    rows = tuple((without_controls(label), value) for label, value in rows if value is not None)
+    return _bar_chart(without_controls(title), rows, unit)
 
 
 # Drawing takes matplotlib a quarter of a second; the same figures always make the same SVG, so

@@ -1,7 +1,8 @@
 """Outcome figures for a period: the data behind the dashboard and the learning summary.
 
-Counted by event date within the period: disputes raised, settled and decided then. Rule 13: no
-child's name or date of birth is read here, only references and categories.
+Counted by event date within the period: disputes raised, settled, decided and withdrawn then, so
+that a period's figures stay the same whatever happens later (rule 15). Rule 13: no child's name
+or date of birth is read here, only references and categories.
 """
 
 import math
@@ -90,6 +91,7 @@ class Figures:
     raised: int = 0
     settled_by_stage: dict = field(default_factory=dict)  # stage name -> count
     decided: int = 0
+    withdrawn: int = 0  # closed without an outcome (retention/withdrawal.py)
     outcomes: dict = field(default_factory=dict)  # outcome label -> count
     upheld: int = 0
     changed: int = 0
@@ -150,6 +152,7 @@ def figures(period, filters=Filters(), with_previous=True):
     _raised(result, period, filters)
     _settled(result, period, filters)
     _decided(result, period, filters)
+    result.withdrawn = _withdrawn(period, filters)
     _urgent_route(result, period, filters)
     if with_previous:
         result.previous = _previous(period.previous(), filters)
@@ -181,7 +184,8 @@ def _previous(period, filters):
                                                                         period.end))))}
     _outcome_counts(before, _count_by(_decided_rows(period, filters), PanelDecision.outcome))
     return {"raised": before.raised, "settled": before.settled, "decided": before.decided,
-            "overturn_rate": before.overturn_rate, "period": period}
+            "withdrawn": _withdrawn(period, filters), "overturn_rate": before.overturn_rate,
+            "period": period}
 
 
 def _raised(result, period, filters):
@@ -198,6 +202,11 @@ def _raised(result, period, filters):
     ).where(Dispute.raised_on.between(period.start, period.end)))
     result.raised, result.mismatches, result.urgent, result.repeats = db.session.execute(
         statement).one()
+
+
+def _withdrawn(period, filters):
+    return db.session.scalar(filters.apply(select(func.count(Dispute.id)).where(
+        Dispute.withdrawn_on.between(period.start, period.end))))
 
 
 def _settled(result, period, filters):
@@ -320,13 +329,14 @@ def _spread(days):
 # open, as much as one still on the urgent route.
 URGENT_STANDING = {DisputeStatus.SETTLED: "settled", DisputeStatus.DECIDED: "panel",
                    DisputeStatus.QUEUED: "waiting", DisputeStatus.ESCALATING: "open",
-                   DisputeStatus.AWAITING_REFERRER: "open"}
+                   DisputeStatus.AWAITING_REFERRER: "open", DisputeStatus.WITHDRAWN: "withdrawn"}
 
 
 def _urgent_route(result, period, filters):
     """Immediate-risk disputes raised in the period, by where they stand now (settled on the
-    urgent route, decided by a panel, still open: on the route or waiting for a panel); and each
-    urgent stage closed in the period (skipped ones aside), with the median and longest time it
+    urgent route, decided by a panel, withdrawn, still open: on the route or waiting for a
+    panel); and each urgent stage closed in the period (skipped ones, and those closed by a
+    withdrawal, aside), with the median and longest time it
     took in working days and in working hours. Stages closed before their times were kept
     (opened_at or closed_at unknown) count in the days but not in the hours."""
     urgent = Dispute.immediate_risk.is_(True)
@@ -344,7 +354,8 @@ def _urgent_route(result, period, filters):
         .join(Dispute, DisputeStage.dispute_id == Dispute.id)
         .where(urgent, DisputeStage.closed_on.between(period.start, period.end),
                or_(DisputeStage.outcome.is_(None),
-                   DisputeStage.outcome != StageOutcome.SKIPPED))))
+                   DisputeStage.outcome.not_in([StageOutcome.SKIPPED,
+                                                StageOutcome.WITHDRAWN])))))
     days, hours, where = defaultdict(list), defaultdict(list), region()
     for position, name, opened_on, closed_on, opened_at, closed_at in rows:
         days[position, name].append(working_days_between(opened_on, closed_on, where))
@@ -353,7 +364,7 @@ def _urgent_route(result, period, filters):
     result.urgent_route = {
         "raised": sum(standing.values()), "settled": standing["settled"],
         "panel": standing["panel"], "open": standing["open"] + standing["waiting"],
-        "waiting": standing["waiting"],
+        "waiting": standing["waiting"], "withdrawn": standing["withdrawn"],
         "stages": [{"position": position, "name": name, "closed": len(days[position, name]),
                     "days": _median_longest(days[position, name]),
                     "hours": _median_longest(hours[position, name])}
@@ -373,7 +384,8 @@ def _median_longest(values):
 
 # The lists behind the figures, and the pseudonymised export -----------------------------------
 
-EVENTS = {"raised": "Raised", "settled": "Settled before panel", "decided": "Decided by the panel"}
+EVENTS = {"raised": "Raised", "settled": "Settled before panel", "decided": "Decided by the panel",
+          "withdrawn": "Withdrawn"}
 
 # The list behind a figure names each dispute's referring agency.
 LISTED = (joinedload(Dispute.referring_agency),)
@@ -385,11 +397,15 @@ FINAL_DECISION = (selectinload(PanelDecision.themes),)
 
 
 def listing(period, filters, event, outcome=None, limit=500):
-    """Disputes behind one figure: raised, settled or decided in the period (newest first)."""
+    """Disputes behind one figure: raised, settled, decided or withdrawn in the period (newest
+    first)."""
     statement = filters.apply(select(Dispute))
     if event == "settled":
         statement = statement.where(Dispute.settled_on.between(period.start, period.end))
         order = Dispute.settled_on.desc()
+    elif event == "withdrawn":
+        statement = statement.where(Dispute.withdrawn_on.between(period.start, period.end))
+        order = Dispute.withdrawn_on.desc()
     elif event == "decided":
         decided = select(PanelDecision.dispute_id).where(
             PanelDecision.decided_on.between(period.start, period.end),

@@ -3,7 +3,6 @@ form (its vignettes, one pair of fields per decision in the period) and the them
 
 from datetime import timedelta
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
     GovSelect,
@@ -16,7 +15,7 @@ from wtforms.validators import Length, ValidationError
 from moderation.models import ConcernCategory
 from moderation.models.disputes import LEVELS_OF_NEED
 from moderation.outcomes.figures import PERIODS, Filters, period_for
-from moderation.web.forms import GovukDateField, IdField, choices, coerce_id
+from moderation.web.forms import Form, GovukDateField, IdField, choices, coerce_id
 
 LONGEST = timedelta(days=366 * 5)
 
@@ -27,7 +26,7 @@ def _level(value):
     return level if level in LEVELS_OF_NEED else None
 
 
-class OutcomeFilterForm(FlaskForm):
+class OutcomeFilterForm(Form):
     class Meta:
         csrf = False
 
@@ -77,7 +76,7 @@ class Chosen(BooleanField):
         self.data = bool(valuelist) and valuelist[0] == "yes"
 
 
-class SummaryForm(FlaskForm):
+class SummaryForm(Form):
     """The manager's recommendations and, for each decision the page offers as a vignette,
     `use-<decision id>` (include it) and `text-<decision id>` (its text, as edited)."""
 
@@ -93,11 +92,13 @@ class SummaryForm(FlaskForm):
         class Form(cls):
             pass
 
-        for candidate in candidates:
+        for position, candidate in enumerate(candidates, start=1):
             decision_id = candidate["decision_id"]
-            setattr(Form, f"use-{decision_id}", Chosen(f"Include vignette {decision_id}"))
+            setattr(Form, f"use-{decision_id}", Chosen(f"Include vignette {position}"))
+            # Named and found as the page numbers them, so an error leads to its box.
             setattr(Form, f"text-{decision_id}",
-                    TextAreaField(f"Text of vignette {decision_id}", default=candidate["text"]))
+                    TextAreaField(f"Text of vignette {position}", id=f"vignette-{position}",
+                                  default=candidate["text"]))
         form = Form(**kwargs)
         form.candidates = candidates
         return form
@@ -114,7 +115,7 @@ class SummaryForm(FlaskForm):
         return [(text or "") if use else None for use, text in chosen]
 
 
-class ThemesForm(FlaskForm):
+class ThemesForm(Form):
     """Add a learning theme (`name`), or retire or bring back one (the button pressed sends the
     theme's id as `retire` or `restore`). The rules on names are the service's."""
 

@@ -159,7 +159,8 @@ def add_theme(actor, name):
     if len(name) > 200:
         raise Refusal("The learning theme must be 200 characters or fewer", "name")
     if db.session.scalar(select(LearningTheme.id).where(
-            func.lower(LearningTheme.name) == name.lower())):
+            # Both lowercased by the database, which may lowercase fewer letters than Python.
+            func.lower(LearningTheme.name) == func.lower(name))):
         raise Refusal(f"\u201c{name}\u201d is already a learning theme", "name")
     position = (db.session.scalar(select(func.max(LearningTheme.position))) or 0) + 1
     theme = LearningTheme(name=name, position=position, active=True)

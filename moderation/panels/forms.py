@@ -2,7 +2,6 @@
 
 from datetime import time
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
     GovSelect,
@@ -26,6 +25,7 @@ from moderation.panels.series import POSITIONS, WEEKDAYS
 from moderation.web.forms import (
     TIME_PATTERN,
     DateRequired,
+    Form,
     GovukDateField,
     GovukIntegerField,
     IdField,
@@ -34,7 +34,7 @@ from moderation.web.forms import (
 )
 
 
-class MeetingForm(FlaskForm):
+class MeetingForm(Form):
     """When and where a session meets."""
 
     starts_at = StringField(
@@ -135,7 +135,7 @@ class SeriesForm(SessionTermsForm):
     submit = SubmitField("Schedule series", widget=GovSubmitInput())
 
 
-class CancelForm(FlaskForm):
+class CancelForm(Form):
     reason = TextAreaField("Why is the session cancelled?", widget=GovTextArea(),
                            validators=[DataRequired("Enter why the session is cancelled"),
                                        Length(max=1000, message="The reason must be 1000 "
@@ -143,7 +143,7 @@ class CancelForm(FlaskForm):
     submit = SubmitField("Cancel session", widget=GovSubmitInput())
 
 
-class MoveForm(FlaskForm):
+class MoveForm(Form):
     held_on = GovukDateField("New date", validators=[DateRequired("Enter the new date")],
                              invalid_message="The new date must be a real date")
     reason = TextAreaField("Why is the session moving?", widget=GovTextArea(),
@@ -153,7 +153,7 @@ class MoveForm(FlaskForm):
     submit = SubmitField("Move session", widget=GovSubmitInput())
 
 
-class AddMemberForm(FlaskForm):
+class AddMemberForm(Form):
     user_id = SelectField("Who is joining?", widget=GovSelect(), coerce=coerce_id,
                           validate_choice=False,
                           validators=[InputRequired("Select who is joining the panel")])
@@ -192,7 +192,7 @@ ITEM_BUTTONS = ("up", "down", "remove", "minutes")  # for one item: "minutes:12"
 WHOLE_MINUTES = "Enter the time as a whole number of minutes"
 
 
-class AgendaForm(FlaskForm):
+class AgendaForm(Form):
     """The agenda builder: one form with a button for each change. `action` is the button
     pressed; only what that button sends is checked."""
 
@@ -241,7 +241,7 @@ def minutes_field(item):
     return f"minutes-{item.id}"
 
 
-class UrgentItemForm(FlaskForm):
+class UrgentItemForm(Form):
     """An urgent dispute onto a session's agenda, beyond its capacity."""
 
     urgent_dispute_id = IdField("Add an urgent dispute",

@@ -131,10 +131,14 @@ def _token():
     return secrets.token_urlsafe(32)
 
 
-def membership_of(user):
-    """The user's current membership of the panel, if any."""
+# A seat as its holder's home page names it: with the agency they sit for.
+SEAT = (joinedload(PanelMember.agency),)
+
+
+def membership_of(user, options=()):
+    """The user's current membership of the panel (or one starting later), if any."""
     return db.session.scalar(
-        select(PanelMember).where(PanelMember.user_id == user.id, _current()))
+        select(PanelMember).where(PanelMember.user_id == user.id, _current()).options(*options))
 
 
 def sitting_member(user, session):

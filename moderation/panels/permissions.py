@@ -1,25 +1,34 @@
 """Who may do what with one panel session (rule 12): the answer for views and templates alike.
 
-Holding a role never grants a session by itself. A session's case detail (its agenda, papers,
-meeting record, actions and minutes) is for those who sit on its panel, which means being a
-member on the day it is held, and for partnership managers, who oversee every session but run
-none. Running the meeting also needs the chair role.
+Holding a role never grants a session by itself. A session (its date, place and link, and its
+case detail: the agenda, papers, meeting record, actions and minutes) is for those who sit on its
+panel, which means being a member on the day it is held, and for partnership managers, who
+oversee every session but run none. Managing it (moving, cancelling, building its agenda,
+running its meeting, its minutes) needs a chair or deputy chair seat that covers its date and
+today, and the chair role: a chair whose seat ended yesterday, or starts next month, manages
+nothing, whatever they once chaired or will.
 """
 
 from dataclasses import dataclass
 
 from flask import g, has_app_context
+from sqlalchemy import exists, select, true
 
-from moderation.models import Dispute, MemberRole, PanelSession, Role, SessionStatus
+from moderation.calendar import today
+from moderation.disputes.permissions import chairs_the_panel
+from moderation.extensions import db
+from moderation.models import Dispute, PanelMember, PanelSession, Role, SessionStatus
 from moderation.panels.agenda import urgent_standing
-from moderation.panels.membership import sitting_member
 from moderation.web.permissions import rule
 
 SCHEDULE_READERS = (Role.CHAIR, Role.PANEL_MEMBER, Role.PARTNERSHIP_MANAGER)
 CASE_READERS = (Role.CHAIR, Role.PANEL_MEMBER, Role.PARTNERSHIP_MANAGER)
 MEMBERSHIP_MANAGERS = (Role.CHAIR, Role.PARTNERSHIP_MANAGER)
-
-CHAIRING = (MemberRole.CHAIR, MemberRole.DEPUTY_CHAIR)
+# Who reaches the pages of a session (and its items) that a person may open: every panel role,
+# whatever the page is for, so that whoever is refused one (a member at the chair's page, a
+# chair whose seat has ended) is told "Page not found", the same as for a session that is not
+# there. The record's test says who may take the action; the door says nothing of the record.
+SESSION_PAGES = (Role.CHAIR, Role.PANEL_MEMBER, Role.PARTNERSHIP_MANAGER)
 
 
 @dataclass(frozen=True)
@@ -27,13 +36,13 @@ class SessionAccess:
     """What the signed-in user may do with one session."""
 
     sits_on: bool  # a member of this session's panel
-    chairs: bool  # sits on it as its chair or deputy chair, holding the chair role
+    chairs: bool  # its chair or deputy chair now: a seat covering its date and today, and the role
     oversees: bool  # a partnership manager: reads everything, runs nothing
     opened: bool  # the agenda is frozen, so papers, meeting and actions exist
 
     @property
     def case_detail(self):
-        """The agenda, papers, meeting record, actions and minutes."""
+        """The session itself and its agenda, papers, meeting record, actions and minutes."""
         return self.sits_on or self.oversees
 
     @property
@@ -54,34 +63,74 @@ class SessionAccess:
 def session_access(user, session):
     sits_on, chairs = _seat(user, session)
     return SessionAccess(
-        sits_on=sits_on, chairs=chairs, oversees=user.has_role(Role.PARTNERSHIP_MANAGER),
-        opened=session.opened,
+        sits_on=sits_on, chairs=chairs and user.has_role(Role.CHAIR),
+        oversees=user.has_role(Role.PARTNERSHIP_MANAGER), opened=session.opened,
     )
 
 
 def _seat(user, session):
-    """Whether the user sits on the session's panel, and chairs it: asked once per request,
-    however many links a page decides with it."""
+    """Whether the user sits on the session's panel, and chairs it now: one query, asked once
+    per request, however many links a page decides with it."""
     seats = g.setdefault("panel_seats", {}) if has_app_context() else {}
     key = (user.id, session.id)
     if key not in seats:
-        member = sitting_member(user, session)
-        seats[key] = (member is not None, member is not None and member.role in CHAIRING
-                      and user.has_role(Role.CHAIR))
+        seats[key] = _seat_query(user, session) if user.is_authenticated else (False, False)
     return seats[key]
+
+
+def _seat_query(user, session):
+    return tuple(db.session.execute(select(*_seat_columns(user, session.held_on))).one())
+
+
+def _seat_columns(user, held_on):
+    mine = PanelMember.user_id == user.id
+    return (exists().where(mine, PanelMember.sitting_on(held_on)),
+            exists().where(mine, PanelMember.chairing_on(held_on, today())))
+
+
+def know_seats(user, sessions):
+    """The user's seat on each of `sessions`, in one query: a list that asks `can` of each row
+    then asks the database nothing more."""
+    seats = g.setdefault("panel_seats", {})
+    unknown = [session.id for session in sessions if (user.id, session.id) not in seats]
+    if not user.is_authenticated or not unknown:
+        return
+    rows = db.session.execute(select(PanelSession.id, *_seat_columns(user, PanelSession.held_on))
+                              .where(PanelSession.id.in_(unknown)))
+    for session_id, sits_on, chairs in rows:
+        seats[(user.id, session_id)] = (sits_on, chairs)
 
 
 # The rules -------------------------------------------------------------------------------------
 
-rule("session.schedule", Role.CHAIR)  # schedule sessions and series
-rule("members.manage", *MEMBERSHIP_MANAGERS)
+def manages_membership(user):
+    """Partnership managers, and the panel's chair and deputy chair today."""
+    return user.has_role(Role.PARTNERSHIP_MANAGER) or chairs_the_panel(user)
+
+
+rule("session.schedule", Role.CHAIR, standing=chairs_the_panel,
+     refusal="Scheduling panel sessions is for the panel's chair and deputy chair. You do not "
+             "chair the panel: a partnership manager adds the chair and deputy chair.")
+rule("members.manage", *MEMBERSHIP_MANAGERS, standing=manages_membership,
+     refusal="Panel membership is managed by partnership managers and the panel's chair and "
+             "deputy chair. You do not chair the panel.")
 rule("calendar.subscribe", Role.CHAIR, Role.PANEL_MEMBER)
 
 
 @rule("session.read", *SCHEDULE_READERS, on=PanelSession)
 def may_read(user, session):
-    """Date, time and place: anyone who sees the schedule."""
-    return True
+    """Its date, time, place, online link and purpose: those who sit on its panel, and
+    partnership managers."""
+    return session_access(user, session).case_detail
+
+
+def readable_sessions(user):
+    """`session.read` for a list: a WHERE clause choosing the sessions the user may read, so
+    that a schedule asks once, not once per row."""
+    if user.has_role(Role.PARTNERSHIP_MANAGER):
+        return true()
+    return exists().where(PanelMember.user_id == user.id,
+                          PanelMember.sitting_on(PanelSession.held_on))
 
 
 @rule("session.case_detail", *CASE_READERS, on=PanelSession)
@@ -91,10 +140,10 @@ def may_read_case_detail(user, session):
     return session_access(user, session).case_detail
 
 
-@rule("session.change", Role.CHAIR, on=PanelSession)
+@rule("session.change", *SESSION_PAGES, on=PanelSession)
 def may_change(user, session):
-    """Move or cancel a session: any chair, while it is only scheduled."""
-    return session.agenda_draft
+    """Move or cancel a session while it is only scheduled: its chair or deputy chair now."""
+    return session.agenda_draft and session_access(user, session).chairs
 
 
 @rule("papers.read", *CASE_READERS, on=PanelSession)
@@ -103,11 +152,12 @@ def may_read_papers(user, session):
     return session_access(user, session).papers
 
 
-@rule("agenda.build", Role.CHAIR, on=PanelSession)
+@rule("agenda.build", *SESSION_PAGES, on=PanelSession)
 def may_build_agenda(user, session):
-    """Any chair builds a draft agenda; once frozen it is case detail, for its own panel."""
+    """Its chair or deputy chair now builds the agenda until it is frozen; a frozen agenda is
+    case detail, for its own panel and partnership managers."""
     access = session_access(user, session)
-    return not access.opened or access.case_detail
+    return access.case_detail if access.opened else access.chairs
 
 
 @rule("meeting.attend", Role.CHAIR, Role.PANEL_MEMBER, on=PanelSession)
@@ -118,21 +168,21 @@ def may_attend(user, session):
 
 @rule("meeting.run", Role.CHAIR, on=PanelSession)
 def may_run(user, session):
-    """The register, voting, decisions and minutes: the chair of this session's panel."""
+    """The register, voting, decisions and minutes: the session's chair or deputy chair now."""
     return session_access(user, session).runs_meeting
 
 
 @rule("agenda.add_urgent", Role.CHAIR, on=PanelSession)
 def may_add_urgent(user, session):
-    """An urgent dispute onto the agenda, beyond its capacity: the chair of this session's panel,
-    until the meeting starts."""
+    """An urgent dispute onto the agenda, beyond its capacity: the session's chair or deputy
+    chair now, until the meeting starts."""
     return (session.status in (SessionStatus.SCHEDULED, SessionStatus.AGENDA_FROZEN)
             and session_access(user, session).chairs)
 
 
-@rule("session.call_extraordinary", Role.CHAIR, on=Dispute)
+@rule("session.call_extraordinary", *SESSION_PAGES, on=Dispute, standing=chairs_the_panel)
 def may_call_extraordinary(user, dispute):
     """An extraordinary panel for a dispute about a child at immediate risk, unresolved at the end
-    of the urgent route and on no agenda yet: any chair (the notice goes to the chair and the
-    deputy chair, and either may be the one to act)."""
+    of the urgent route and on no agenda yet: the panel's chair or deputy chair today (the notice
+    goes to both, and either may be the one to act)."""
     return urgent_standing(dispute.id) is not None

@@ -18,6 +18,7 @@ from moderation.extensions import db
 from moderation.models import AgendaItem, PanelSeries, PanelSession, SessionStatus
 from moderation.notifications import notices
 from moderation.panels import agenda
+from moderation.panels.permissions import readable_sessions
 from moderation.panels.series import describe, monthly_rule, occurrences
 from moderation.web import audit
 from moderation.web.boundary import Refusal
@@ -183,11 +184,15 @@ def _require_changeable(session):
         raise Refusal("Only a scheduled session can be cancelled or moved")
 
 
-def upcoming_sessions():
+def upcoming_sessions(reader, limit=None):
+    """The sessions still to come that `reader` may read (rule 12: those of their panel), in
+    date order."""
     return db.session.scalars(
         select(PanelSession)
-        .where(PanelSession.held_on >= today(), PanelSession.status != SessionStatus.CANCELLED)
+        .where(PanelSession.held_on >= today(), PanelSession.status != SessionStatus.CANCELLED,
+               readable_sessions(reader))
         .order_by(PanelSession.held_on, PanelSession.id)
+        .limit(limit)
     ).all()
 
 
@@ -203,11 +208,13 @@ def agenda_counts(sessions):
 PAST = (selectinload(PanelSession.agenda),)
 
 
-def past_sessions(limit=12):
-    """The most recent sessions before today, newest first (for their record and actions)."""
+def past_sessions(reader, limit=12):
+    """The most recent sessions before today that `reader` may read, newest first (for their
+    record and actions)."""
     return db.session.scalars(
         select(PanelSession)
-        .where(PanelSession.held_on < today(), PanelSession.status != SessionStatus.CANCELLED)
+        .where(PanelSession.held_on < today(), PanelSession.status != SessionStatus.CANCELLED,
+               readable_sessions(reader))
         .options(*PAST)
         .order_by(PanelSession.held_on.desc(), PanelSession.id.desc())
         .limit(limit)

@@ -47,9 +47,12 @@ SESSION_PAGE = (selectinload(PanelSession.agenda).options(
 @bp.route("/")
 @permits("session.read")
 def schedule():
-    sessions = services.upcoming_sessions()
+    # Each person sees the sessions of their own panel (rule 12); partnership managers, all.
+    sessions = services.upcoming_sessions(current_user)
     return render_template("panels/schedule.html", sessions=sessions,
-                           counts=services.agenda_counts(sessions), past=services.past_sessions())
+                           counts=services.agenda_counts(sessions),
+                           past=services.past_sessions(current_user),
+                           seat=membership.membership_of(current_user))
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -126,13 +129,14 @@ def calendar_file(session_id):
         "Content-Disposition": f"attachment; filename=panel-session-{session.held_on}.ics"})
 
 
-# Moving and cancelling: any chair's page; the service refuses a session no longer scheduled.
+# Moving and cancelling: the page of the session's chair or deputy chair now, while it is only
+# scheduled; anyone else is told "Page not found".
 
 
 @bp.route("/<int:session_id>/move", methods=["GET", "POST"])
 @permits("session.change")
 def move(session_id):
-    session = record_or_404(PanelSession, session_id, "session.read")
+    session = record_or_404(PanelSession, session_id, "session.change")
     form = MoveForm()
     on_refusal(lambda problems: _change_page(session, form, "Move"), form, field="held_on")
     if not form.validate_on_submit():
@@ -145,7 +149,7 @@ def move(session_id):
 @bp.route("/<int:session_id>/cancel", methods=["GET", "POST"])
 @permits("session.change")
 def cancel(session_id):
-    session = record_or_404(PanelSession, session_id, "session.read")
+    session = record_or_404(PanelSession, session_id, "session.change")
     form = CancelForm()
     on_refusal(lambda problems: _change_page(session, form, "Cancel"), form, field="reason")
     if not form.validate_on_submit():
@@ -220,7 +224,7 @@ def feed(token):
 @bp.route("/<int:session_id>/agenda", methods=["GET", "POST"])
 @permits("agenda.build")
 def agenda_builder(session_id):
-    # Building from the queue is any chair's; a frozen agenda is case detail (rule 12).
+    # Building is for the session's chair now; a frozen agenda is case detail (rule 12).
     session = record_or_404(PanelSession, session_id, "agenda.build", *AGENDA)
     form = AgendaForm.for_agenda(session)
     on_refusal(lambda problems: _agenda_page(session, form, problems), field="agenda")

@@ -1,16 +1,15 @@
 """Forms for the chair's private notes and inviting a guest to an item."""
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovTextArea, GovTextInput
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from moderation.papers.guests import PURPOSE_LIMIT
 from moderation.papers.notes import NOTES_LIMIT
-from moderation.web.forms import choices
+from moderation.web.forms import Form, choices
 
 
-class NotesForm(FlaskForm):
+class NotesForm(Form):
     text = TextAreaField(
         "Your private notes on this item",
         description="Only you and the deputy chair (or the chair) of this session see these. "
@@ -21,7 +20,7 @@ class NotesForm(FlaskForm):
     )
 
 
-class GuestForm(FlaskForm):
+class GuestForm(Form):
     email = StringField(
         "The guest's email address",
         description="They need an account on this service.",
@@ -39,7 +38,7 @@ class GuestForm(FlaskForm):
     )
 
 
-class GuestRegisterForm(FlaskForm):
+class GuestRegisterForm(Form):
     """The register's guests: `attended-<guest id>`, yes or no, for each guest of the session's
     items. Guests whose answer is not sent are left as they were."""
 

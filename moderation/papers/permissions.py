@@ -2,7 +2,7 @@
 invite guests (rule 12: per record, never by role alone)."""
 
 from moderation.models import AgendaItem, PanelSession, Role, SessionStatus
-from moderation.panels.permissions import session_access
+from moderation.panels.permissions import SESSION_PAGES, session_access
 from moderation.papers import guests
 from moderation.web.permissions import can, rule
 
@@ -29,22 +29,22 @@ def may_download_pack(user, session):
     return session_access(user, session).papers
 
 
-@rule("agenda.print", Role.CHAIR, Role.PARTNERSHIP_MANAGER, on=PanelSession)
+@rule("agenda.print", *SESSION_PAGES, on=PanelSession)
 def may_print_agenda(user, session):
-    """The agenda alone, once frozen: the session's chair and deputy chair, and partnership
+    """The agenda alone, once frozen: the session's chair and deputy chair now, and partnership
     managers."""
     access = session_access(user, session)
     return access.opened and (access.chairs or access.oversees)
 
 
-@rule("item.notes", Role.CHAIR, on=AgendaItem)
+@rule("item.notes", *SESSION_PAGES, on=AgendaItem)
 def may_keep_notes(user, item):
     """The chair's private notes: the session's chair and deputy chair, from the freeze until
     the minutes are approved."""
     return item.session.status in NOTES_OPEN and session_access(user, item.session).chairs
 
 
-@rule("item.invite_guest", Role.CHAIR, on=AgendaItem)
+@rule("item.invite_guest", *SESSION_PAGES, on=AgendaItem)
 def may_invite_guest(user, item):
     """The session's chair invites a guest to one item, until the meeting closes."""
     return item.session.status in INVITING and session_access(user, item.session).chairs

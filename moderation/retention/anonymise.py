@@ -1,9 +1,12 @@
 """Anonymising the disputes the retention schedule says are due (DESIGN.md rule 15).
 
-A dispute is due once it has been closed (settled before panel, or decided by it) for the
-schedule's period and its child has reached the schedule's age: `schedule.dispute_due_on`, said
-here in SQL as two cut-off dates so the database finds the due disputes itself. One under an
-active legal hold is skipped until the hold is released.
+A closed dispute (settled before panel, decided by it, or withdrawn) is due once it has been
+closed for the schedule's period and its child has reached the schedule's age:
+`schedule.dispute_due_on`, said here in SQL as two cut-off dates so the database finds the due
+disputes itself. An open dispute has no closing day, so the child's age alone makes it due: it
+is withdrawn first (withdrawal.py), so that every list, clock and figure reads it as closed,
+unless it is on the agenda of a panel still to meet, which hears it first. One under an active
+legal hold is skipped until the hold is released.
 
 Anonymising removes the child's name, date of birth and case number, replaces the case's own
 free text with a dated note, and deletes its documents and the chair's notes on it. The row and
@@ -17,7 +20,20 @@ through (`due_batch`), so memory stays flat however many are due; the job commit
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import and_, case, delete, exists, func, literal, null, or_, select, true, update
+from sqlalchemy import (
+    and_,
+    case,
+    delete,
+    exists,
+    false,
+    func,
+    literal,
+    null,
+    or_,
+    select,
+    true,
+    update,
+)
 
 from moderation.extensions import db
 from moderation.models import (
@@ -33,7 +49,8 @@ from moderation.models import (
     PanelOutcome,
     RecordKind,
 )
-from moderation.retention import schedule
+from moderation.models.disputes import OPEN_STATUSES
+from moderation.retention import schedule, withdrawal
 from moderation.web.formatting import format_date
 
 BATCH = 500
@@ -60,10 +77,13 @@ def last_day_reaching(today, years):
 @dataclass(frozen=True)
 class CutOffs:
     """`dispute_due_on(closed, dob, rule) <= today` as two cut-offs: closed on or before
-    `closed_by`, and born on or before `born_by` (None: the child's age does not count)."""
+    `closed_by`, and born on or before `born_by` (None: the child's age does not count), as of
+    `today`, with the schedule's `age`."""
 
     closed_by: date
     born_by: date | None
+    today: date | None = None
+    age: int | None = None
 
     @classmethod
     def on(cls, today, disputes_rule=None):
@@ -71,7 +91,8 @@ class CutOffs:
         born_by = None
         if disputes_rule.until_age is not None:
             born_by = last_day_reaching(today, disputes_rule.until_age)
-        return cls(last_day_reaching(today, disputes_rule.keep_for), born_by)
+        return cls(last_day_reaching(today, disputes_rule.keep_for), born_by, today,
+                   disputes_rule.until_age)
 
 
 def decided_on():
@@ -89,13 +110,30 @@ def held():
 
 
 def due(cut_offs):
-    """Closed long enough ago, the child old enough, and not anonymised yet (holds aside)."""
+    """Not anonymised yet, and either closed long enough ago with the child old enough, or open
+    with the child past the schedule's age and no panel still to hear it (holds aside)."""
+    return and_(Dispute.anonymised_on.is_(None),
+                or_(_closed_and_due(cut_offs),
+                    and_(_open_past_age(cut_offs), ~withdrawal.panel_ahead(cut_offs.today))))
+
+
+def _closed_and_due(cut_offs):
     settled = and_(Dispute.status == DisputeStatus.SETTLED,
                    Dispute.settled_on <= cut_offs.closed_by)
     decided = and_(Dispute.status == DisputeStatus.DECIDED, decided_on() <= cut_offs.closed_by)
+    withdrawn = and_(Dispute.status == DisputeStatus.WITHDRAWN,
+                     Dispute.withdrawn_on <= cut_offs.closed_by)
     old_enough = true() if cut_offs.born_by is None else or_(
         Dispute.child_dob.is_(None), Dispute.child_dob <= cut_offs.born_by)
-    return and_(Dispute.anonymised_on.is_(None), or_(settled, decided), old_enough)
+    return and_(or_(settled, decided, withdrawn), old_enough)
+
+
+def _open_past_age(cut_offs):
+    """Open, and the child has reached the schedule's age: whatever the dispute's state, the
+    age is enough (an open dispute has no closing day to count from)."""
+    if cut_offs.born_by is None:
+        return false()
+    return and_(Dispute.status.in_(OPEN_STATUSES), Dispute.child_dob <= cut_offs.born_by)
 
 
 def due_batch(cut_offs, after_id=0, size=None):
@@ -114,6 +152,20 @@ def due_count(cut_offs):
 def held_count(cut_offs):
     """How many due disputes a legal hold keeps as they are."""
     return db.session.scalar(select(func.count(Dispute.id)).where(due(cut_offs), held()))
+
+
+def open_due_count(cut_offs):
+    """How many of the due, unheld disputes are open: a run withdraws them first."""
+    return db.session.scalar(select(func.count(Dispute.id)).where(
+        due(cut_offs), _open_past_age(cut_offs), ~held()))
+
+
+def panel_waiting_count(cut_offs):
+    """How many open disputes past the age wait for a panel still to meet (unheld: a hold
+    keeps them anyway): due once it has met."""
+    return db.session.scalar(select(func.count(Dispute.id)).where(
+        Dispute.anonymised_on.is_(None), _open_past_age(cut_offs),
+        withdrawal.panel_ahead(cut_offs.today), ~held()))
 
 
 def due_references(cut_offs, after_id=0, size=None):
@@ -144,7 +196,8 @@ def anonymise(dispute_ids, today):
             referral_summary=text, grounds=text, told_reasons=_unless_empty(Dispute.told_reasons,
                                                                             text),
             settlement_note=_unless_empty(Dispute.settlement_note, text),
-            csc_rationale=_unless_empty(Dispute.csc_rationale, text))
+            csc_rationale=_unless_empty(Dispute.csc_rationale, text),
+            withdrawn_reason=_typed_withdrawal(text))
     _update(DisputeStage, DisputeStage.dispute_id, dispute_ids,
             response=_unless_empty(DisputeStage.response, text),
             skip_reason=_unless_empty(DisputeStage.skip_reason, text))
@@ -170,3 +223,9 @@ def _update(model, key, ids, *where, **values):
 def _unless_empty(column, text):
     """The note in place of the text, where there was text: an empty field stays empty."""
     return case((column.is_(None), null()), else_=text)
+
+
+def _typed_withdrawal(text):
+    """A partnership manager typed why they withdrew it (case free text); the schedule's own
+    reason says only the child's age, and stays."""
+    return case((Dispute.withdrawn_by_id.is_(None), Dispute.withdrawn_reason), else_=text)

@@ -1,21 +1,22 @@
 """Forms for the retention schedule and legal holds. The rules (whole numbers, their bounds, a
 reason) are the services' (schedule.change, holds.place): the forms carry what was typed."""
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import StringField, SubmitField, TextAreaField
 
 from moderation.models import RecordKind
 from moderation.retention import schedule
+from moderation.web.forms import Form
 
 PERIOD_LABELS = {
     RecordKind.DISPUTES: "Years to keep a dispute after it closed",
+    RecordKind.INACTIVE_DISPUTES: "Months with no activity before an open dispute is listed",
     RecordKind.NOTIFICATIONS: "Months to keep notifications and emails",
     RecordKind.AUDIT_EVENTS: "Years to keep audit events",
 }
 
 
-class RuleForm(FlaskForm):
+class RuleForm(Form):
     keep_for = StringField(widget=GovTextInput())
     until_age = StringField(
         "Keep it at least until the child is this age", widget=GovTextInput(),
@@ -46,7 +47,7 @@ class RuleForm(FlaskForm):
                 if name in self}
 
 
-class HoldForm(FlaskForm):
+class HoldForm(Form):
     reason = TextAreaField(
         "Why is the dispute held?", widget=GovTextArea(),
         description="For example, the child safeguarding practice review that uses it. Do not "
@@ -55,11 +56,20 @@ class HoldForm(FlaskForm):
     submit = SubmitField("Hold this dispute", widget=GovSubmitInput())
 
 
-class ReleaseForm(FlaskForm):
+class ReleaseForm(Form):
     reason = TextAreaField(
         "Why is the hold released?", widget=GovTextArea(),
         description="Do not write the child's name, date of birth or case number.")
     submit = SubmitField("Release the hold", widget=GovSubmitInput())
+
+
+class WithdrawForm(Form):
+    reason = TextAreaField(
+        "Why is the dispute withdrawn?", widget=GovTextArea(),
+        description="For example, that the referrer has left and nobody has taken the dispute "
+                    "on. The referrer and CSC read this on the dispute. Do not write the child's "
+                    "name, date of birth or case number.")
+    submit = SubmitField("Withdraw this dispute", widget=GovSubmitInput())
 
 
 def _text(number):

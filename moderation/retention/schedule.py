@@ -17,6 +17,8 @@ from moderation.web.formatting import format_date
 WHAT_HAPPENS = {
     RecordKind.DISPUTES: "Anonymised: the child's details and the free text are removed; the "
                          "record stays for the figures",
+    RecordKind.INACTIVE_DISPUTES: "Listed for the partnership manager, who withdraws each one "
+                                  "(it is then kept as a closed dispute is) or holds it",
     RecordKind.DOCUMENTS: "Deleted when their dispute is anonymised",
     RecordKind.MINUTES: "Kept, with the child's initials only",
     RecordKind.NOTIFICATIONS: "Deleted",
@@ -45,7 +47,8 @@ def add_years(day, years):
 
 def dispute_due_on(closed_on, child_dob, disputes_rule):
     """The day a closed dispute is anonymised: its period after closing, or the child's
-    birthday at the rule's age, whichever is later."""
+    birthday at the rule's age, whichever is later. An open dispute has no closing day: it is
+    due at that birthday alone (anonymise.py withdraws it first)."""
     after_closing = add_years(closed_on, disputes_rule.keep_for)
     if child_dob is None or disputes_rule.until_age is None:
         return after_closing
@@ -57,6 +60,7 @@ def dispute_due_on(closed_on, child_dob, disputes_rule):
 # The records of each kind, as the reason's error message names them.
 NOUNS = {
     RecordKind.DISPUTES: "disputes",
+    RecordKind.INACTIVE_DISPUTES: "open disputes with no activity",
     RecordKind.DOCUMENTS: "documents",
     RecordKind.MINUTES: "minutes",
     RecordKind.NOTIFICATIONS: "notifications",
@@ -68,6 +72,8 @@ LONGEST = {PeriodUnit.YEARS: 100, PeriodUnit.MONTHS: 1200}
 YOUNGEST_AGE, OLDEST_AGE = 18, 100
 REASON_LIMIT = 2000
 WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
+# Rule 19: what typed text never holds (a reason keeps its line breaks and tabs).
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def has_period(rule):
@@ -139,19 +145,42 @@ def _whole_number(typed, field, empty, invalid):
 
 
 def _reason(rule, typed):
+    if rule.record_kind is RecordKind.INACTIVE_DISPUTES:
+        return typed_reason(typed, "Enter why an open dispute is listed after this long with no "
+                                   "activity")
     return typed_reason(typed, f"Enter why the partnership keeps {NOUNS[rule.record_kind]} "
                                "this long")
 
 
 def typed_reason(typed, empty):
     """A reason as typed, trimmed: refused on the "reason" field with `empty` when there is
-    none, and when it is too long. (A rule's reason, a hold's and a release's.)"""
+    none, when it is too long, and when it holds a control character (rule 19). (A rule's
+    reason, a hold's, a release's and a withdrawal's.)"""
     text = (typed or "").strip()
     if not text:
         raise Refusal(empty, "reason")
     if len(text) > REASON_LIMIT:
         raise Refusal(f"The reason must be {REASON_LIMIT:,} characters or fewer", "reason")
+    if CONTROL_CHARACTERS.search(text):
+        raise Refusal("The reason must not contain control characters: type it again, or paste "
+                      "it as plain text", "reason")
     return text
+
+
+def shorter_means(rule):
+    """What a shorter period does, as the change page warns and its banner says."""
+    if rule.record_kind is RecordKind.INACTIVE_DISPUTES:
+        return "the open disputes already past it are listed for review at once"
+    return "the next nightly retention run applies it to records already past it"
+
+
+def shorter_warning(rule):
+    """The change page's warning about a shorter period."""
+    if rule.record_kind is RecordKind.INACTIVE_DISPUTES:
+        return ("A shorter period lists at once the open disputes already past it, for you to "
+                "withdraw or hold.")
+    return ("A shorter period applies at the next nightly retention run: records already past "
+            "it are then anonymised or deleted, and cannot be restored.")
 
 
 # The schedule in words -------------------------------------------------------------------------
@@ -171,6 +200,9 @@ def kept_for(rule, session_lifetime):
         after = f"{period_in_words(rule.keep_for, rule.unit)} after the dispute closed"
         return f"{after}, or until the child is {rule.until_age} if later" if rule.until_age \
             else after
+    if kind is RecordKind.INACTIVE_DISPUTES:
+        return (f"Open until the partnership manager withdraws it: listed for them after "
+                f"{period_in_words(rule.keep_for, rule.unit)} with no activity")
     if kind is RecordKind.SIGN_IN_SESSIONS:
         return f"{_hours(session_lifetime)} after the last page viewed"
     if has_period(rule):
@@ -197,8 +229,14 @@ def _hours(lifetime):
 # What a run's counts say, in the order the report lists them: (key, one, many).
 RUN_COUNTS = [
     ("disputes_anonymised", "dispute anonymised", "disputes anonymised"),
+    ("open_withdrawn", "of them an open dispute, withdrawn first: the child is past the "
+                       "schedule's age",
+     "of them open disputes, withdrawn first: the children are past the schedule's age"),
     ("held_skipped", "dispute due but on legal hold, so kept",
      "disputes due but on legal hold, so kept"),
+    ("panel_waiting", "open dispute due but on the agenda of a panel still to meet, so kept "
+                      "until it has met",
+     "open disputes due but on the agenda of a panel still to meet, so kept until it has met"),
     ("documents_deleted", "document deleted", "documents deleted"),
     ("notifications_deleted", "notification deleted", "notifications deleted"),
     ("emails_deleted", "email deleted from the outbox", "emails deleted from the outbox"),
@@ -213,13 +251,18 @@ def runs_page(page, per_page):
     return db.paginate(query, page=page, per_page=per_page, error_out=False)
 
 
+# Said only when there are some: most runs withdraw nothing and wait for no panel.
+SAID_WHEN_SOME = {"open_withdrawn", "panel_waiting"}
+
+
 def counts_in_words(counts):
     """What a run did, or would do, a line per count (a count not reported is 0)."""
     counts = counts or {}
     lines = []
     for key, one, many in RUN_COUNTS:
         number = _count(counts.get(key))
-        lines.append(f"{number:,} {one if number == 1 else many}")
+        if number or key not in SAID_WHEN_SOME:
+            lines.append(f"{number:,} {one if number == 1 else many}")
     before = _day(counts.get("audit_deleted_before"))
     if before and _count(counts.get("audit_events_deleted")):
         lines[-1] += f", all from before {format_date(before)}"

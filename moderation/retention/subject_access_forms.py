@@ -1,18 +1,17 @@
 """The subject access search: a child's name and date of birth, or a case number."""
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
 from wtforms import HiddenField, SelectMultipleField, StringField, SubmitField
 from wtforms.validators import Length
 
-from moderation.web.forms import GovukDateField
+from moderation.web.forms import Form, GovukDateField
 
 
 def _limit(limit, what):
     return Length(max=limit, message=f"{what} must be {limit} characters or fewer")
 
 
-class SearchForm(FlaskForm):
+class SearchForm(Form):
     """Which fields must be filled, and together, is the service's rule (subject_access.find):
     the form only reads what was typed."""
 

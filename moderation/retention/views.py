@@ -1,4 +1,5 @@
-"""The retention schedule, the retention job's reports, and legal holds on disputes."""
+"""The retention schedule, the retention job's reports, legal holds on disputes, and the open
+disputes with no activity, each withdrawn or held."""
 
 from flask import (
     Blueprint,
@@ -15,8 +16,15 @@ from sqlalchemy.orm import joinedload
 
 from moderation.calendar import today
 from moderation.models import Dispute, LegalHold, RecordKind
-from moderation.retention import holds, job, permissions, schedule  # noqa: F401 (its rules)
-from moderation.retention.forms import HoldForm, ReleaseForm, RuleForm
+from moderation.retention import (  # noqa: F401 (permissions: its rules)
+    holds,
+    inactivity,
+    job,
+    permissions,
+    schedule,
+    withdrawal,
+)
+from moderation.retention.forms import HoldForm, ReleaseForm, RuleForm, WithdrawForm
 from moderation.web import audit
 from moderation.web.access import permits
 from moderation.web.boundary import on_refusal
@@ -49,7 +57,8 @@ def edit_rule(kind):
         abort(404)
     form = RuleForm.for_rule(rule)
     page = lambda problems=(): render_template(  # noqa: E731
-        "retention/edit_rule.html", rule=rule, form=form)
+        "retention/edit_rule.html", rule=rule, form=form,
+        warning=schedule.shorter_warning(rule))
     on_refusal(page, form, field="reason")
     if not form.validate_on_submit():
         return page()
@@ -61,8 +70,7 @@ def edit_rule(kind):
 def _changed(rule, shorter):
     said = f"The rule for {schedule.NOUNS[rule.record_kind]} has been changed."
     if shorter:
-        said += (" The period is now shorter: the next nightly retention run applies it to "
-                 "records already past it.")
+        said += f" The period is now shorter: {schedule.shorter_means(rule)}."
     return said
 
 
@@ -130,6 +138,39 @@ def release(hold_id):
     holds.release(hold, current_user, form.reason.data)
     return _back_to(hold.dispute, "The legal hold has been released: the retention schedule "
                                   "applies to the dispute again.")
+
+
+# Open disputes with no activity -------------------------------------------------------------
+
+
+@bp.route("/retention/inactive")
+@permits("retention.inactive")
+def inactive():
+    """The open disputes nobody has acted on for the schedule's period, to withdraw or hold."""
+    listed = inactivity.page(today(), id_from(request.args, "page") or 1,
+                             current_app.config["LIST_PAGE_SIZE"])
+    audit.record("dispute_list_viewed", object_type="dispute", list="inactive",
+                 listed=len(listed.items))
+    return render_template("retention/inactive.html", page=listed,
+                           period=inactivity.period_in_words())
+
+
+@bp.route("/disputes/<int:dispute_id>/withdraw", methods=["GET", "POST"])
+@permits("dispute.withdraw")
+def withdraw(dispute_id):
+    dispute = record_or_404(Dispute, dispute_id, "dispute.withdraw")
+    audit.record("dispute_viewed", dispute, page="withdraw")
+    form = WithdrawForm()
+    page = lambda problems=(): render_template(  # noqa: E731
+        "retention/withdraw.html", dispute=dispute, form=form,
+        panel=withdrawal.panel_hearing(dispute, today()))
+    on_refusal(page, form, field="reason")
+    if not form.validate_on_submit():
+        return page()
+    withdrawal.withdraw(dispute, current_user, form.reason.data, today())
+    flash(f"Dispute {dispute.reference} has been withdrawn: it is closed. The referrer and CSC "
+          "have been told.", "success")
+    return redirect(url_for("disputes.show", dispute_id=dispute.id))
 
 
 def _back_to(dispute, message):

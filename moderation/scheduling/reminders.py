@@ -18,7 +18,7 @@ from moderation.models import (
     Dispute,
     DisputeStage,
     DisputeStatus,
-    MemberRole,
+    PanelMember,
     PanelSeries,
     PanelSession,
     Role,
@@ -76,13 +76,19 @@ def remind_minutes(on=None):
         PanelSession.status == SessionStatus.MINUTES_DRAFT,
         PanelSession.held_on <= held_by)).all()
     for session in sessions:
-        chairs = [m for m in members(session)
-                  if m.role in (MemberRole.CHAIR, MemberRole.DEPUTY_CHAIR)]
-        for chair in chairs:
-            notify(chair.user_id, f"minutes-reminder:session-{session.id}",
+        for chair_id in _chairs_now(session, on):
+            notify(chair_id, f"minutes-reminder:session-{session.id}",
                    f"The minutes of {session.held_on:%d %B %Y} are still in draft.",
                    link=f"/sessions/{session.id}/minutes", kind="minutes_reminder")
     return len(sessions)
+
+
+def _chairs_now(session, on):
+    """Who may approve the session's minutes on `on`: its chair and deputy chair whose seats
+    still cover that day (one whose seat has ended approves nothing, so is not reminded)."""
+    return db.session.scalars(
+        select(PanelMember.user_id).where(PanelMember.chairing_on(session.held_on, on))
+        .order_by(PanelMember.user_id).distinct()).all()
 
 
 def escalation_alerts(on=None):

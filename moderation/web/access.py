@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from flask import abort, current_app, request
 from flask_login import current_user
+from werkzeug.exceptions import Forbidden
 
 from moderation.extensions import login_manager
 from moderation.web.permissions import rule_of
@@ -28,8 +29,15 @@ class AccessRule:
         if self.public:
             return True
         if self.action is not None:
-            return rule_of(self.action).allows_role(user)
+            return rule_of(self.action).allows_at_the_door(user)
         return user.is_authenticated
+
+    def refusal(self, user):
+        """The rule's own words for a 403 to a user who holds one of its roles, if it has some:
+        their role reaches the page, but they may not use it now."""
+        if self.action is None or not rule_of(self.action).allows_role(user):
+            return None
+        return rule_of(self.action).refusal
 
 
 def _declare(rule):
@@ -74,7 +82,16 @@ def enforce_access():
         return None
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
-    abort(403)
+    raise Refused(rule.refusal(current_user))
+
+
+class Refused(Forbidden):
+    """403, in the words of the rule that refused (errors.py shows them), when it has some:
+    "the queue is for the panel's chair" says more than "your account does not allow this"."""
+
+    def __init__(self, explanation=None):
+        super().__init__()
+        self.explanation = explanation
 
 
 def check_every_route_has_a_rule(app):

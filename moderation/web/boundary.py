@@ -48,6 +48,14 @@ def on_refusal(render, form=None, field=None):
     g.on_refusal = _Retry(render, form, field)
 
 
+def refuse_unless_valid(form):
+    """For a view that leaves every rule to its service: its form's own checks (a control
+    character, rule 19) refuse like the service would, on the page declared with on_refusal."""
+    if not form.validate():
+        field = next(field for field in form if field.errors)
+        raise Refusal(field.errors[0], field.id)
+
+
 def show_refusal(refusal: Refusal):
     """Error handler: roll the request back and show its page again with the refusal."""
     db.session.rollback()

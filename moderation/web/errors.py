@@ -89,12 +89,12 @@ def handle_database_error(error: sa_exc.SQLAlchemyError):
 
 def handle_http_error(error: HTTPException):
     _roll_back()
-    return _render_error_safely(error.code or 500)
+    return _render_error_safely(error.code or 500, getattr(error, "explanation", None))
 
 
-def _render_error_safely(status):
+def _render_error_safely(status, body=None):
     try:
-        return render_error(status)
+        return render_error(status, body=body)
     except Exception:
         # The usual page reads the database for its navigation; never answer with a bare 500.
         current_app.logger.exception("The error page failed on %s", request.path)

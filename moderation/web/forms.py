@@ -3,12 +3,40 @@
 import re
 from datetime import time
 
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
 from werkzeug.routing import IntegerConverter
-from wtforms import DateField, Field, IntegerField, StringField
+from wtforms import DateField, Field, IntegerField, StringField, SubmitField
+from wtforms.csrf.core import CSRFTokenField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import StopValidation
 from wtforms.widgets import HiddenInput
+
+from moderation.web.text import NoControlCharacters
+
+
+class Form(FlaskForm):
+    """Every form of the application: FlaskForm (CSRF), and rule 19 in one place: whatever is
+    sent for any of its fields is refused, with the field's GOV.UK error, when it holds a control
+    character (web/text.py)."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            field = super().bind_field(form, unbound_field, options)
+            if not isinstance(field, UNCHECKED_FIELDS):
+                # Last of the field's own validators, before the form's validate_<field>
+                # methods: none of those reads a value that holds one.
+                labelled = bool(unbound_field.args) or "label" in unbound_field.kwargs
+                field.validators = [*field.validators, NoControlCharacters(labelled)]
+            return field
+
+
+# A button's value says only which was pressed, and a file is bytes (its name is cleaned where
+# it is stored); the CSRF token has its own check. Every other field is checked, not only
+# text boxes: radios, selects, dates and numbers can be sent anything, too.
+UNCHECKED_FIELDS = (SubmitField, FileField, CSRFTokenField)
+
 
 # Every record id is a 32-bit integer on PostgreSQL: a larger number from a form or an address
 # is no record, and handing it to the database fails (OverflowError, or "integer out of range").

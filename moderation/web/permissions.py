@@ -7,6 +7,11 @@ is per record, not per role). Everything else asks `can(user, action, record)`:
 
 - a route declares its action with `permits(action)`; the access hook refuses users without one
   of the action's roles before the view runs (sign-in for anonymous users, 403 otherwise);
+- some actions need more than a role held: a seat on the panel today, say. The rule's `standing`
+  test (user) -> bool says so. The access hook asks it of a route that opens no record (a list,
+  a form), with the rule's own words for a 403; where the route opens a record, the record's
+  test asks it, so that everyone who holds the role and is refused a record gets the same
+  "Page not found";
 - a view loads its record with `record_or_404(Model, id, action)`: a record the user may not
   take the action on is answered as if it did not exist;
 - a template asks `can(action, record)` (the signed-in user is implied) before it offers a link
@@ -28,14 +33,27 @@ class Rule:
     roles: frozenset  # empty: any signed-in user
     check: Callable | None = None  # (user, record) -> bool; None: the roles decide alone
     on: type | None = None  # the kind of record the check is asked about
+    standing: Callable | None = None  # (user) -> bool: beyond the roles, on any record at all
+    refusal: str | None = None  # what the door tells a user whose standing it refuses
 
     def allows_role(self, user):
         if not user.is_authenticated:
             return False
         return not self.roles or user.has_role(*self.roles)
 
+    def allows_standing(self, user):
+        return self.allows_role(user) and (self.standing is None or bool(self.standing(user)))
+
+    def allows_at_the_door(self, user):
+        """What the access hook asks before the view: the roles, and the standing of a route
+        that opens no record (a record's own test asks it, so its refusal is "Page not found",
+        the same as for a record that is not there)."""
+        if self.check is not None:
+            return self.allows_role(user)
+        return self.allows_standing(user)
+
     def allows(self, user, record=None):
-        if not self.allows_role(user):
+        if not self.allows_standing(user):
             return False
         if record is None or self.check is None:
             return True
@@ -45,15 +63,16 @@ class Rule:
 RULES: dict[str, Rule] = {}
 
 
-def rule(action, *roles, on=None):
-    """Declare `action`: who may ever take it (`roles`; none: anyone signed in) and, used as a
-    decorator, the test for one record of the kind `on` (a model)."""
-    RULES[action] = Rule(action, frozenset(roles))
+def rule(action, *roles, on=None, standing=None, refusal=None):
+    """Declare `action`: who may ever take it (`roles`; none: anyone signed in), whether they
+    may take it now at all (`standing`, with the door's words for those it refuses) and, used as
+    a decorator, the test for one record of the kind `on` (a model)."""
+    RULES[action] = Rule(action, frozenset(roles), standing=standing, refusal=refusal)
 
     def decorate(check):
         if on is None:
             raise TypeError(f"Say which kind of record {action!r} is asked about (on=...)")
-        RULES[action] = Rule(action, frozenset(roles), check, on)
+        RULES[action] = Rule(action, frozenset(roles), check, on, standing, refusal)
         return check
 
     return decorate

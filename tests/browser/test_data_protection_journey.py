@@ -233,6 +233,8 @@ def test_each_kind_s_rule_and_each_search_error_is_accessible(app, open_as, make
     never changes a rule) and the subject access search's other refusals."""
     manager = open_as(make_user("partnership_manager"))
     for kind, title, blank in (
+            ("inactive_disputes", "Open disputes with no activity",
+             "Months with no activity before an open dispute is listed"),
             ("documents", "Documents", "Why the partnership keeps them this long"),
             ("minutes", "Minutes", "Why the partnership keeps them this long"),
             ("notifications", "Notifications and the email outbox",

@@ -99,11 +99,14 @@ def escalate(page, dispute_url, to):
     assert_accessible(page)
 
 
-def test_a_dispute_is_answered_escalated_through_every_stage_and_queued(open_as, make_user):
+def test_a_dispute_is_answered_escalated_through_every_stage_and_queued(open_as, make_user,
+                                                                      make_member):
     referrer = open_as(make_user("referrer"))
     csc = open_as(make_user("csc_manager"))
     screener = open_as(make_user("csc_manager"))
-    chair = open_as(make_user("chair"))
+    chair_user = make_user("chair")
+    make_member(chair_user, role="chair")  # the queue is for the panel's chair, not the role
+    chair = open_as(chair_user)
     assert_accessible(referrer)
     raise_dispute(referrer)
     reference = referrer.locator(".govuk-panel strong").inner_text()

@@ -254,9 +254,12 @@ def test_the_csc_list_puts_urgent_then_most_overdue_first(ctx, referrer):
     assert services.csc_worklist() == [urgent, older, recent]
 
 
-def test_need_to_know(make_user, referrer, ctx):
+def test_need_to_know(make_user, make_member, referrer, ctx):
     people = {role: user(ctx, make_user(role)) for role in (
         "referrer", "csc_manager", "partnership_manager", "panel_member", "chair")}
+    make_member(people["chair"], role="chair")
+    former_chair = user(ctx, make_user("chair"))  # still holds the role; the seat has ended
+    make_member(former_chair, role="chair", left_on=date(2026, 11, 1))
     dispute = raise_one(ctx, referrer)
     assert can(user(ctx, referrer), "dispute.read", dispute)
     assert not can(people["referrer"], "dispute.read", dispute)
@@ -268,3 +271,4 @@ def test_need_to_know(make_user, referrer, ctx):
     services.escalate(dispute, user(ctx, referrer), to_position=4, skip_reason="x",
                       on=date(2026, 11, 26))
     assert can(chair, "dispute.read", dispute)
+    assert not can(former_chair, "dispute.read", dispute)

@@ -118,8 +118,9 @@ def test_the_dispute_page_and_the_csc_list_show_hours_since_raised_and_who_was_t
 
 
 def test_the_urgent_stages_run_the_same_day_and_the_chairs_hear_when_they_end(
-        app, make_dispute, make_user, people):
+        app, make_dispute, make_user, make_member, people):
     chair = make_user("chair", name="Pat Chair")
+    make_member(chair, role="chair")
     dispute_id = urgent(app, make_dispute, people)
     with app.app_context():
         dispute = db.session.get(Dispute, dispute_id)

@@ -395,17 +395,25 @@ def test_an_urgent_dispute_unresolved_at_the_end_of_its_route_tells_the_chairs_a
         assert retired.id not in told(db, "%")
 
 
-def test_with_no_chair_on_the_panel_every_chair_hears_an_urgent_dispute_is_unresolved(
-        app, db, make_user, csc):
-    chair, inactive_chair = make_user("chair"), make_user("chair", active=False)
-    referrer = make_user("referrer")
+def test_with_nobody_chairing_the_panel_no_chair_role_holder_hears_of_the_case(
+        app, db, make_user, make_member, csc):
+    """The notice names the case: it goes to seats, never to the chair role alone. With no seat
+    held today (one ended, one starts in years), the partnership managers hear that nobody
+    chairs the panel, so that someone adds a chair."""
+    chair, former, future = make_user("chair"), make_user("chair"), make_user("chair")
+    make_member(former, role="chair", left_on=date(2025, 12, 31))
+    make_member(future, role="deputy_chair", joined_on=date(2099, 1, 1))
+    manager, referrer = make_user("partnership_manager"), make_user("referrer")
     first, *_ = csc
     with app.app_context():
         dispute = raise_one(db, referrer, immediate_risk=True)
         disputes.escalate(dispute, get(db, first), to_position=4, on=MONDAY)
         db.session.commit()
-        assert told(db, f"urgent-panel:dispute-{dispute.id}") == ids(chair)
-        assert inactive_chair.id not in told(db, "%")
+        event = f"urgent-panel:dispute-{dispute.id}"
+        assert told(db, event) == ids(manager)  # no chair: not with no seat, ended or to come
+        assert "Nobody chairs the panel today: add a chair or deputy chair" in message(
+            db, event, manager)
+        assert not {chair.id, former.id, future.id} & set(told(db, "%"))
 
 
 def test_a_chair_whose_account_is_switched_off_is_not_told(app, db, make_user, make_member, csc):

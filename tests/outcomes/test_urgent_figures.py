@@ -135,8 +135,8 @@ def test_the_dashboard_filters_narrow_the_urgent_route(app, urgent_november):
 def test_a_period_without_urgent_disputes(app, db):
     with app.app_context():
         u = outcomes.figures(NOVEMBER).urgent_route
-    assert u == {"raised": 0, "settled": 0, "panel": 0, "open": 0, "waiting": 0, "stages": [],
-                 "untimed": 0}
+    assert u == {"raised": 0, "settled": 0, "panel": 0, "open": 0, "waiting": 0, "withdrawn": 0,
+                 "stages": [], "untimed": 0}
 
 
 def test_the_urgent_figures_survive_the_trip_through_the_cache(app, urgent_november):
@@ -163,7 +163,8 @@ def test_the_partnership_manager_reads_the_urgent_route(app, client, signed_in,
     standing = {row.find("dt").get_text(strip=True): row.find("dd").get_text(strip=True)
                 for row in section.select(".govuk-summary-list__row")}
     assert standing == {"Urgent disputes raised": "5", "Settled on the urgent route": "1",
-                        "Decided by a panel": "1", "Still open": "3 (1 waiting for its panel)"}
+                        "Decided by a panel": "1", "Withdrawn": "0",
+                        "Still open": "3 (1 waiting for its panel)"}
     table = section.find("table")
     assert table.find("caption").get_text(" ", strip=True) == (
         "Time each urgent stage took, for stages closed from 1 November 2026 to 30 November 2026")

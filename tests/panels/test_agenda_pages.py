@@ -28,7 +28,7 @@ def items(app, session_id):
 
 def test_the_chair_fills_reorders_and_freezes_the_agenda(app, client, signed_in, queued,
                                                          make_session):
-    signed_in("chair")
+    signed_in("chair", seat="chair")
     first, second, third = queued(3)
     session = make_session(capacity=2)
     builder = url(app, "panels.agenda_builder", session_id=session)
@@ -44,7 +44,7 @@ def test_the_chair_fills_reorders_and_freezes_the_agenda(app, client, signed_in,
 
 
 def test_agenda_mistakes_are_explained(app, client, signed_in, queued, make_session):
-    signed_in("chair")
+    signed_in("chair", seat="chair")
     queued(1)
     session = make_session(capacity=1)
     builder = url(app, "panels.agenda_builder", session_id=session)
@@ -57,7 +57,7 @@ def test_agenda_mistakes_are_explained(app, client, signed_in, queued, make_sess
 
 
 def test_only_the_pressed_button_s_time_is_checked(app, client, signed_in, queued, make_session):
-    signed_in("chair")
+    signed_in("chair", seat="chair")
     first, second = queued(2)
     session = make_session(capacity=2)
     builder = url(app, "panels.agenda_builder", session_id=session)
@@ -70,7 +70,7 @@ def test_only_the_pressed_button_s_time_is_checked(app, client, signed_in, queue
 
 
 def test_a_nonsense_button_is_a_bad_request_not_an_error(app, client, signed_in, make_session):
-    signed_in("chair")
+    signed_in("chair", seat="chair")
     session = make_session()
     builder = url(app, "panels.agenda_builder", session_id=session)
     response = post(client, builder, {"action": "explode:99"})
@@ -84,7 +84,9 @@ def test_members_read_the_papers_only_once_the_agenda_is_frozen(app, client, mak
     session = make_session()
     builder = url(app, "panels.agenda_builder", session_id=session)
     chair = app.test_client()
-    sign_in(chair, make_user("chair"))
+    chair_user = make_user("chair")
+    make_member(chair_user, role="chair")
+    sign_in(chair, chair_user)
     post(chair, builder, {"action": "fill"})
     (item,) = _item_ids(app, session)
     papers_of_item = url(app, "papers.item", session_id=session, item_id=item)
@@ -92,7 +94,7 @@ def test_members_read_the_papers_only_once_the_agenda_is_frozen(app, client, mak
     make_member(member)
     sign_in(client, member)
     assert client.get(papers_of_item).status_code == 404
-    assert client.get(url(app, "disputes.show", dispute_id=dispute)).status_code == 403
+    assert client.get(url(app, "disputes.show", dispute_id=dispute)).status_code == 404
     post(chair, builder, {"action": "freeze"})
     papers = client.get(papers_of_item)
     assert heading(papers).startswith("Dispute D-2026-")

@@ -106,7 +106,7 @@ def download(client, session_id):
 
 
 def test_a_new_sessions_file_is_valid_with_sequence_0(client, signed_in, make_session):
-    signed_in("panel_member")
+    signed_in("panel_member", seat="representative")
     session = make_session()
     calendar, event = download(client, session)
     assert tzids_used(calendar) == {"Europe/London"}
@@ -119,7 +119,7 @@ def test_a_new_sessions_file_is_valid_with_sequence_0(client, signed_in, make_se
 
 def test_moving_then_cancelling_raises_the_sequence_and_keeps_the_uid(
         client, signed_in, make_session):
-    signed_in("chair")
+    signed_in("chair", seat="chair")
     session = make_session()
     _, before = download(client, session)
     post(client, url(client, "panels.move", session_id=session),
@@ -165,7 +165,7 @@ def onsets(observance, until):
 
 def test_the_uk_time_zone_changes_when_the_time_zone_database_says(client, signed_in,
                                                                     make_session):
-    signed_in("panel_member")
+    signed_in("panel_member", seat="representative")
     calendar, _ = download(client, make_session())
     (timezone,) = calendar.walk("VTIMEZONE")
     london = ZoneInfo("Europe/London")

@@ -20,7 +20,7 @@ def on_a_monday():
 
 
 def test_a_chair_schedules_a_session(client, signed_in):
-    signed_in("chair")
+    signed_in("chair", seat="chair")
     response = post(client, url(client, "panels.new_session"), FORM, follow_redirects=True)
     assert "The session has been scheduled." in banners(response)
     assert heading(response) == "Panel session, 8 December 2026"
@@ -42,7 +42,7 @@ def test_a_chair_schedules_a_session(client, signed_in):
     ],
 )
 def test_session_form_mistakes_are_explained(app, client, signed_in, changes, message):
-    signed_in("chair")
+    signed_in("chair", seat="chair")
     response = post(client, url(client, "panels.new_session"), {**FORM, **changes})
     assert error_summary(response) == [message]
     with app.app_context():
@@ -51,7 +51,7 @@ def test_session_form_mistakes_are_explained(app, client, signed_in, changes, me
 
 
 def test_a_chair_schedules_a_series_and_sees_bank_holiday_moves(client, signed_in):
-    signed_in("chair")
+    signed_in("chair", seat="chair")
     response = post(client, url(client, "panels.new_series"), {
         **FORM, "position": "1", "weekday": "MO", "first_on": ["1", "4", "2027"]},
         follow_redirects=True)
@@ -61,7 +61,7 @@ def test_a_chair_schedules_a_series_and_sees_bank_holiday_moves(client, signed_i
 
 
 def test_series_form_asks_which_week_and_day(client, signed_in):
-    signed_in("chair")
+    signed_in("chair", seat="chair")
     response = post(client, url(client, "panels.new_series"),
                     {**FORM, "first_on": ["1", "4", "2027"]})
     assert error_summary(response) == ["Select which week of the month",
@@ -69,7 +69,7 @@ def test_series_form_asks_which_week_and_day(client, signed_in):
 
 
 def test_moving_and_cancelling_need_a_reason(client, signed_in, make_session):
-    signed_in("chair")
+    signed_in("chair", seat="chair")
     session = make_session()
     cancel = url(client, "panels.cancel", session_id=session)
     assert error_summary(post(client, cancel, {"reason": ""})) == [
@@ -84,7 +84,7 @@ def test_moving_and_cancelling_need_a_reason(client, signed_in, make_session):
 
 
 def test_a_member_downloads_the_session_for_their_calendar(client, signed_in, make_session):
-    signed_in("panel_member")
+    signed_in("panel_member", seat="representative")
     session = make_session(online_link="https://meet.example.org/panel")
     response = client.get(url(client, "panels.calendar_file", session_id=session))
     assert response.mimetype == "text/calendar"
@@ -96,6 +96,6 @@ def test_a_member_downloads_the_session_for_their_calendar(client, signed_in, ma
 
 
 def test_only_chairs_can_schedule(client, signed_in):
-    signed_in("panel_member")
+    signed_in("panel_member", seat="representative")
     assert client.get(url(client, "panels.new_session")).status_code == 403
     assert "Schedule a monthly series" not in client.get(url(client, "panels.schedule")).text

@@ -15,8 +15,9 @@ TERMS = {"starts_at": time(10, 0), "duration_minutes": 180, "place": "Council Ho
 
 
 @pytest.fixture
-def chair_ctx(app, db, make_user):
+def chair_ctx(app, db, make_user, make_member):
     chair = make_user("chair")
+    make_member(chair, role="chair")
     with time_machine.travel("2026-11-23 09:00:00+00:00", tick=False), app.app_context():
         yield db.session, db.session.get(User, chair.id)
 
@@ -91,8 +92,9 @@ def test_a_cancelled_session_leaves_the_upcoming_list(chair_ctx):
     _, chair = chair_ctx
     panel = services.schedule_session(chair, date(2026, 12, 8), **TERMS)
     assert panel.calendar_sequence == 0
+    assert services.upcoming_sessions(chair) == [panel]
     services.cancel_session(panel, chair, "Not enough cases")
     assert panel.calendar_sequence == 1
-    assert services.upcoming_sessions() == []
+    assert services.upcoming_sessions(chair) == []
     with pytest.raises(Refusal, match="Only a scheduled session"):
         services.move_session(panel, chair, date(2026, 12, 9), "Try again")

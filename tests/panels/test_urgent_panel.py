@@ -207,7 +207,7 @@ def test_the_extraordinary_page_is_only_for_a_queued_urgent_dispute(app, client,
     member = app.test_client()
     sign_in(member, panel.reps[0])
     response = member.get(url(member, "panels.new_extraordinary", dispute_id=panel.urgent))
-    assert response.status_code == 403
+    assert response.status_code == 404 and heading(response) == "Page not found"
 
 
 # An urgent item on a frozen agenda ------------------------------------------------------------

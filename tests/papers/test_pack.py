@@ -6,7 +6,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from moderation.models import AgendaItem, AuditEvent, PanelSession, User
-from tests.conftest import pdf_pages, url
+from tests.conftest import heading, pdf_pages, url
 from tests.disputes.test_dispute_pages import counting_queries
 from tests.papers.conftest import SECRET_SENTENCE, client_for
 
@@ -120,10 +120,11 @@ def test_the_chair_prints_the_agenda_alone(app, db, papers):
     assert "10:00 to 10:20: item 1" in pages[0]
     assert "Prepared for Pat Chair" in pages[0]
     assert "The referral record" not in " ".join(pages)
-    # A representative is not offered it, and may not print it.
+    # A representative is not offered it, and is told it is not there, as for any record they
+    # may not read.
     representative = client_for(app, papers.reps["health"])
-    assert representative.get(url(app, "papers.agenda_pdf",
-                                  session_id=papers.session_id)).status_code == 403
+    refused = representative.get(url(app, "papers.agenda_pdf", session_id=papers.session_id))
+    assert (refused.status_code, heading(refused)) == (404, "Page not found")
 
 
 def test_members_find_the_pack_on_the_session_page(app, db, papers):

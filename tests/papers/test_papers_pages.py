@@ -144,7 +144,7 @@ def test_the_chair_keeps_private_notes_the_deputy_reads_and_members_never_see(
 
     representative = client_for(app, papers.reps["health"])
     assert "Ask CSC why" not in representative.get(_papers(app, papers, first)).text
-    assert representative.get(_notes(app, papers, first)).status_code == 403
+    assert representative.get(_notes(app, papers, first)).status_code == 404
     pack = representative.get(url(app, "papers.pack_pdf", session_id=papers.session_id))
     assert "Ask CSC why" not in " ".join(pdf_pages(pack.data))
 

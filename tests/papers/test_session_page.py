@@ -29,7 +29,7 @@ def test_the_cases_column_counts_the_agenda_against_the_capacity(app, db, panel_
 
 
 def test_a_cancelled_session_says_why_and_never_none(client, signed_in, make_session):
-    signed_in("chair")
+    signed_in("chair", seat="chair")
     session = make_session()
     post(client, url(client, "panels.cancel", session_id=session),
          {"reason": "Not enough cases this month."})

@@ -101,14 +101,6 @@ def test_a_decided_dispute_closes_on_the_panels_decision(app, db, history):
     assert [anonymised_on(app, db, d) for d in history.dispute_ids] == [date(2032, 12, 8)] * 3
 
 
-def test_open_disputes_are_never_due(app, db, make_dispute, queue_disputes):
-    escalating = make_dispute(child_dob=date(1990, 1, 1))
-    [queued] = queue_disputes({"child_dob": date(1990, 1, 1)})
-    assert run(app, date(2100, 1, 1))["disputes_anonymised"] == 0
-    assert anonymised_on(app, db, escalating) is None
-    assert anonymised_on(app, db, queued) is None
-
-
 def test_a_held_dispute_is_skipped_until_its_hold_is_released(app, db, settled_dispute,
                                                                make_user):
     manager = make_user("partnership_manager")

@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import time_machine
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import OperationalError
 
 from moderation.models import (
     AuditEvent,
@@ -18,9 +19,9 @@ from moderation.models import (
     RetentionRun,
     User,
 )
-from moderation.retention import job
+from moderation.retention import anonymise, job
 from moderation.scheduling import jobs
-from tests.conftest import url
+from tests.conftest import client_for, page, url
 
 DUE = date(2046, 3, 14)  # the default dispute's child (born 14 March 2021) turns 25
 ZEROES = dict.fromkeys(job.COUNTS, 0)
@@ -275,3 +276,140 @@ def test_the_nightly_scheduler_job_runs_as_of_today(app, db, settled_dispute):
     with app.app_context():
         assert db.session.get(Dispute, dispute_id).anonymised_on == DUE
         assert count(db, RetentionRun) == 2
+
+
+# A run that stops (issue #24, point 9) --------------------------------------------------------
+
+STOPPED = ("The retention job of 14 March 2046 stopped before it finished. Before it stopped it "
+           "anonymised 2 disputes and deleted 0 documents. The next run goes on from where it "
+           "stopped.")
+
+
+@pytest.fixture
+def five_due(settled_dispute, monkeypatch):
+    """Five disputes due on 14 March 2046, anonymised two to a batch."""
+    monkeypatch.setattr(anonymise, "BATCH", 2)
+    return [settled_dispute(child_name=f"Child {n} Jones", child_case_number=f"NS-5000{n}")
+            for n in range(5)]
+
+
+def the_database_restarts_in_batch(app, db, monkeypatch, number):
+    """The database goes away during the `number`th batch of disputes, as a PostgreSQL restart
+    does: on PostgreSQL its connection is really ended; SQLite, in the process, cannot restart,
+    so the driver's error is raised instead. Returns the real step, to put back."""
+    batches, real = [], anonymise.anonymise
+
+    def restarting(dispute_ids, today):
+        batches.append(dispute_ids)
+        done = real(dispute_ids, today)
+        if len(batches) == number:
+            if db.engine.dialect.name == "postgresql":
+                db.session.execute(text("SELECT pg_terminate_backend(pg_backend_pid())"))
+            raise OperationalError("COMMIT", {}, RuntimeError("server closed the connection"))
+        return done
+
+    monkeypatch.setattr(anonymise, "anonymise", restarting)
+    return real
+
+
+def told(app, db, prefix):
+    with app.app_context():
+        return db.session.scalars(select(Notification.message).where(
+            Notification.key.like(f"{prefix}%")).order_by(Notification.id)).all()
+
+
+def test_a_run_that_stops_reports_what_it_did_and_tells_the_managers_once(
+        app, db, five_due, make_user, monkeypatch):
+    manager = make_user("partnership_manager")
+    real = the_database_restarts_in_batch(app, db, monkeypatch, 2)
+    with frozen(DUE), pytest.raises(OperationalError):
+        run(app, DUE)
+    with app.app_context():
+        [stopped] = db.session.scalars(select(RetentionRun)).all()
+        # The first batch is kept and counted; the second, whose commit never came, is not.
+        assert stopped.counts["disputes_anonymised"] == 2
+        assert (stopped.finished_at, stopped.stopped_at) == (
+            None, datetime(2046, 3, 14, 1, 30, tzinfo=UTC))
+        assert [d.anonymised_on for d in db.session.scalars(
+            select(Dispute).where(Dispute.id.in_(five_due)).order_by(Dispute.id))] == \
+            [DUE, DUE, None, None, None]
+    assert told(app, db, "retention-stopped:") == [STOPPED]
+    assert told(app, db, "retention-ran:") == []
+    report = client_for(app, manager).get(url(app, "retention.runs"))
+    [row] = [[" ".join(cell.get_text(" ", strip=True).split()) for cell in tr.select("td")]
+             for tr in page(report).select("main tbody tr")]
+    assert row[0] == ("14 March 2046 Not finished: stopped before the end. The next run goes on "
+                      "from there.")
+    assert row[2].startswith("2 disputes anonymised 0 disputes due but on legal hold, so kept")
+    with app.app_context():
+        [email] = db.session.scalars(select(EmailMessage).where(
+            EmailMessage.kind == "retention_stopped")).all()
+    assert email.user_id == manager.id
+    assert email.subject == "Threshold moderation: The retention job did not finish"
+    for detail in ("Child", "Jones", "NS-5000", "D-2026", "2021"):
+        assert detail not in email.subject + email.body
+
+    # The next night goes on from there, says what it did itself, and tells of the stop no more.
+    monkeypatch.setattr(anonymise, "anonymise", real)
+    with frozen(DUE + timedelta(days=1)):
+        assert run(app, DUE + timedelta(days=1))["disputes_anonymised"] == 3
+    assert told(app, db, "retention-stopped:") == [STOPPED]
+    [ran] = told(app, db, "retention-ran:")
+    assert ran.startswith("The retention job of 15 March 2046 anonymised 3 disputes and ")
+
+
+def test_a_stop_the_run_could_not_record_is_recorded_and_told_by_the_next_run(
+        app, db, five_due, make_user, monkeypatch):
+    """The database is still down when the run tries to record its stop: the next run, the next
+    night, records it and tells the managers, once; a run still going (started within the
+    hour, as the command during the nightly job) is not taken for stopped."""
+    make_user("partnership_manager")
+    real = the_database_restarts_in_batch(app, db, monkeypatch, 2)
+    monkeypatch.setattr(job, "_stopped", _still_down(job._stopped))
+    with frozen(DUE), pytest.raises(OperationalError):
+        run(app, DUE)
+    with app.app_context():
+        [stopped] = db.session.scalars(select(RetentionRun)).all()
+        assert (stopped.counts["disputes_anonymised"], stopped.stopped_at) == (2, None)
+    assert told(app, db, "retention-stopped:") == []
+
+    monkeypatch.setattr(anonymise, "anonymise", real)
+    with frozen(DUE, hour=2):  # an hour later: it may still be running
+        assert run(app, DUE)["disputes_anonymised"] == 3
+    assert told(app, db, "retention-stopped:") == []
+    with frozen(DUE + timedelta(days=1)):
+        assert run(app, DUE + timedelta(days=1))["disputes_anonymised"] == 0
+    assert told(app, db, "retention-stopped:") == [STOPPED]
+    with app.app_context():
+        assert db.session.get(RetentionRun, stopped.id).stopped_at == datetime(
+            2046, 3, 15, 1, 30, tzinfo=UTC)
+    with frozen(DUE + timedelta(days=2)):
+        run(app, DUE + timedelta(days=2))
+    assert told(app, db, "retention-stopped:") == [STOPPED]
+
+
+def _still_down(stopped):
+    calls = []
+
+    def first_fails(run_record):
+        calls.append(run_record)
+        if len(calls) == 1:
+            raise OperationalError("UPDATE", {}, RuntimeError("the database is still down"))
+        return stopped(run_record)
+
+    return first_fails
+
+
+def test_every_batch_adds_its_counts_in_its_own_transaction(app, db, five_due, monkeypatch):
+    """What the run row says while the run goes: the batches committed so far, no more."""
+    seen, real = [], anonymise.anonymise
+
+    def watching(dispute_ids, today):
+        with db.engine.connect() as other:  # another connection reads what is committed
+            seen.append(other.scalar(select(RetentionRun.counts))["disputes_anonymised"])
+        return real(dispute_ids, today)
+
+    monkeypatch.setattr(anonymise, "anonymise", watching)
+    with frozen(DUE):
+        assert run(app, DUE)["disputes_anonymised"] == 5
+    assert seen == [0, 2, 4]

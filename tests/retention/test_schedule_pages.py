@@ -62,15 +62,20 @@ def test_the_partnership_manager_reads_each_kind_its_period_what_happens_and_why
     response = pm_client.get(url(pm_client, "retention.schedule"))
     assert heading(response) == "Retention schedule"
     schedule = cards(response)
-    assert list(schedule) == ["Disputes and their papers", "Documents", "Minutes",
-                              "Notifications and the email outbox", "Sign-in sessions",
-                              "Audit events"]
+    assert list(schedule) == ["Disputes and their papers", "Open disputes with no activity",
+                              "Documents", "Minutes", "Notifications and the email outbox",
+                              "Sign-in sessions", "Audit events"]
     disputes = schedule["Disputes and their papers"]
     assert disputes["Kept for"] == ("6 years after the dispute closed, or until the child is 25 "
                                     "if later")
     assert disputes["Then"].startswith("Anonymised: the child's details and the free text")
     assert disputes["Why"].startswith(DISPUTES_REASON)
     assert disputes["Last changed"] == "Not changed: the service's default"
+    inactive = schedule["Open disputes with no activity"]
+    assert inactive["Kept for"] == ("Open until the partnership manager withdraws it: listed for "
+                                    "them after 12 months with no activity")
+    assert inactive["Then"].startswith("Listed for the partnership manager, who withdraws each")
+    assert inactive["Why"].startswith("An open dispute nobody has acted on for a year")
     assert schedule["Documents"]["Kept for"] == "Until their dispute is anonymised"
     assert schedule["Documents"]["Then"] == "Deleted when their dispute is anonymised"
     assert schedule["Minutes"]["Kept for"].startswith("Permanently")
@@ -78,7 +83,7 @@ def test_the_partnership_manager_reads_each_kind_its_period_what_happens_and_why
     assert schedule["Notifications and the email outbox"]["Then"] == "Deleted"
     assert schedule["Audit events"]["Kept for"] == "7 years"
     assert schedule["Audit events"]["Then"] == "Deleted in whole months"
-    assert len(change_links(response)) == 6
+    assert len(change_links(response)) == 7
     assert change_links(response)[0] == "Change (Disputes and their papers)"
 
 
@@ -92,7 +97,7 @@ def test_the_data_protection_officer_reads_the_schedule_but_cannot_change_it(app
     dpo = client_for(app, make_user("data_protection_officer"))
     response = dpo.get(url(dpo, "retention.schedule"))
     assert heading(response) == "Retention schedule"
-    assert len(cards(response)) == 6
+    assert len(cards(response)) == 7
     assert change_links(response) == []
     refused = dpo.get(url(dpo, "retention.edit_rule", kind="disputes"))
     assert refused.status_code == 403
@@ -159,6 +164,15 @@ def test_the_change_page_offers_the_period_the_age_and_the_reason_as_they_stand(
     ("notifications", {"keep_for": "0"}, "keep_for", "The number of months must be 1 or more"),
     ("audit_events", {"keep_for": "-7"}, "keep_for", "The number of years must be 1 or more"),
     ("minutes", {"reason": ""}, "reason", "Enter why the partnership keeps minutes this long"),
+    ("disputes", {"reason": "Six years\x00"}, "reason",
+     "The reason must not contain control characters: type it again, or paste it as plain "
+     "text"),
+    ("inactive_disputes", {"keep_for": "0"}, "keep_for", "The number of months must be 1 or more"),
+    ("inactive_disputes", {"keep_for": "a year"}, "keep_for",
+     "The number of months must be a whole number, like 12"),
+    ("inactive_disputes", {"keep_for": ""}, "keep_for", "Enter the number of months"),
+    ("inactive_disputes", {"reason": " "}, "reason",
+     "Enter why an open dispute is listed after this long with no activity"),
 ])
 def test_bad_input_is_explained_and_changes_nothing(pm_client, stored_rule, audited, kind,
                                                     typed, field, message):

@@ -125,7 +125,7 @@ def test_retiring_a_theme_that_cannot_exist_is_not_found(app, db, client, signed
 
 def test_the_queue_ignores_an_impossible_filter_or_page(client, signed_in, queue_disputes):
     queue_disputes({})
-    signed_in("chair")
+    signed_in("chair", seat="chair")
     queue, exported = url(client, "disputes.panel_queue"), url(client, "disputes.panel_queue_csv")
     for query in (f"agency={TOO_LARGE}", f"stage={TOO_LARGE}", f"level={TOO_LARGE}",
                   f"page={TOO_LARGE}", "page=-1", "page=²"):
@@ -200,7 +200,7 @@ def test_lists_ignore_an_impossible_page_or_filter(client, signed_in, role, endp
 
 
 def test_adding_a_member_who_cannot_exist_is_refused(client, signed_in):
-    signed_in("chair")
+    signed_in("chair", seat="chair")
     response = post(client, url(client, "panels.members"), {
         "user_id": HUGE, "role": "representative", "agency_id": HUGE, "deputy_for_id": HUGE})
     assert response.status_code == 200
@@ -209,7 +209,7 @@ def test_adding_a_member_who_cannot_exist_is_refused(client, signed_in):
 
 def test_adding_an_agenda_item_that_cannot_exist_is_refused(client, signed_in, make_session):
     session = make_session()
-    signed_in("chair")
+    signed_in("chair", seat="chair")
     response = post(client, url(client, "panels.agenda_builder", session_id=session),
                     {"action": "add", "dispute_id": HUGE})
     assert response.status_code == 200

@@ -135,7 +135,7 @@ def test_the_membership_page_runs_the_same_queries_for_few_or_many_members(app, 
                                                                            signed_in,
                                                                            make_user,
                                                                            make_member):
-    signed_in("chair")
+    signed_in("partnership_manager")
     address = url(app, "panels.members")
     make_member()
     make_user("panel_member")  # a candidate to join
