@@ -150,6 +150,10 @@ def refuse(fields, writer, children=(), about=None):
 # alone identifies no one. A case number keys as its letters and digits in lower case: "NS-40211",
 # "ns 40211" and "(NS/40211)" all key as "ns40211".
 
+# Folding can lengthen a name ("ß" is "ss", "İ" is two characters): a key is cut to its
+# column's length, the same cut for a dispute's key and for the text looked in.
+NAME_PAIR_LENGTH = Dispute.__table__.c.child_name_pair.type.length
+CASE_KEY_LENGTH = Dispute.__table__.c.child_case_key.type.length
 CASE_WORDS = 3  # a case number typed with spaces: "NS 402 11" is three words
 NAME_GAP = 2  # first name and surname side by side (1) or with a middle name between (2)
 
@@ -171,7 +175,7 @@ def name_pair(name):
 
 def case_key(number):
     """The key of a case number: its letters and digits, lower case; None if it has none."""
-    return re.sub(r"[\W_]+", "", fold(number)) or None
+    return re.sub(r"[\W_]+", "", fold(number))[:CASE_KEY_LENGTH] or None
 
 
 def candidate_keys(text):
@@ -245,7 +249,8 @@ def _letters_only(word):
 
 
 def _pair(first, second):
-    return f"{first} {second}" if first <= second else f"{second} {first}"
+    pair = f"{first} {second}" if first <= second else f"{second} {first}"
+    return pair[:NAME_PAIR_LENGTH]
 
 
 def _letters(text):

@@ -256,7 +256,8 @@ def route_stages(dispute):
 
 
 def name_key(name):
-    return " ".join(name.lower().split())
+    # Lower case can be longer than the name typed ("İ" is two characters): cut to the column.
+    return " ".join(name.lower().split())[:Dispute.__table__.c.child_name_key.type.length]
 
 
 def find_earlier_dispute(child_name_key, child_dob, case_key, on):

@@ -112,7 +112,8 @@ class Possible:
 
 @dataclass
 class Found:
-    """What a search found: `exact` matches, oldest first, and `possible` ones to review."""
+    """What a search found: `exact` matches, oldest first, and `possible` ones to review, the
+    likeliest first."""
 
     how: str
     exact: list
@@ -161,7 +162,17 @@ def _possible(how, exact, name, dob):
     found = {d.id for d in exact}
     candidates = _listed(or_(*near), Dispute.id.not_in(found) if found else true())
     offered = [Possible(d, _reasons(d, how, exact, name, dob)) for d in candidates]
-    return [possible for possible in offered if possible.reasons]
+    return sorted((possible for possible in offered if possible.reasons),
+                  key=lambda possible: _likelihood(possible, dob))
+
+
+def _likelihood(possible, dob):
+    """The order possible matches are listed in: those with most reasons first (a repeat link
+    and the same case number beside the name), then the date of birth nearest the one searched
+    (a common name can be shared by many children), then the oldest."""
+    born = possible.dispute.child_dob
+    apart = abs((born - dob).days) if born and dob else 0
+    return -len(possible.reasons), apart, possible.dispute.raised_on, possible.dispute.id
 
 
 def _near_by_name(name, dob):

@@ -79,11 +79,11 @@ def fold(text):
 
 def name_pair(name):
     words = [word for word in _name_words(name) if word]
-    return " ".join(sorted((words[0], words[-1]))) if len(words) >= 2 else None
+    return " ".join(sorted((words[0], words[-1])))[:200] if len(words) >= 2 else None
 
 
 def case_key(number):
-    return re.sub(r"[\W_]+", "", fold(number)) or None
+    return re.sub(r"[\W_]+", "", fold(number))[:50] or None
 
 
 def _name_words(text):
