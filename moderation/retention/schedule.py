@@ -10,6 +10,7 @@ from moderation.extensions import db
 from moderation.models import PeriodUnit, RecordKind, RetentionRule, RetentionRun
 from moderation.models.types import utcnow
 from moderation.web import audit
+from moderation.web import text as text_rules
 from moderation.web.boundary import Refusal
 from moderation.web.formatting import format_date
 
@@ -72,8 +73,6 @@ LONGEST = {PeriodUnit.YEARS: 100, PeriodUnit.MONTHS: 1200}
 YOUNGEST_AGE, OLDEST_AGE = 18, 100
 REASON_LIMIT = 2000
 WHOLE_NUMBER = re.compile(r"[+-]?[0-9]+")
-# Rule 19: what typed text never holds (a reason keeps its line breaks and tabs).
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def has_period(rule):
@@ -161,9 +160,8 @@ def typed_reason(typed, empty):
         raise Refusal(empty, "reason")
     if len(text) > REASON_LIMIT:
         raise Refusal(f"The reason must be {REASON_LIMIT:,} characters or fewer", "reason")
-    if CONTROL_CHARACTERS.search(text):
-        raise Refusal("The reason must not contain control characters: type it again, or paste "
-                      "it as plain text", "reason")
+    if text_rules.holds_control(text):  # rule 19, for reasons typed outside a form too
+        raise Refusal(text_rules.message_for("The reason"), "reason")
     return text
 
 

@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 
 from moderation.disputes.child_identifiers import Child, candidate_keys, one_of_keys, refuse
 from moderation.models import Dispute, User
@@ -54,18 +55,23 @@ def test_other_text_is_accepted(app, db, leo, make_user, text):
     assert not _refuses(app, db, make_user("csc_manager"), text)
 
 
-def test_only_a_writer_who_may_read_the_dispute_is_refused(app, db, leo, make_user):
+def test_only_a_writer_who_may_read_the_dispute_is_refused(app, db, leo, make_user, make_member,
+                                                           make_session):
     own_referrer, dispute_id = leo
     assert _refuses(app, db, own_referrer, "Leo Carter was discussed.")
-    # Another referrer, and a chair while the dispute is not waiting for panel, may not read
-    # it: refusing would tell them Leo's records are held.
+    # Another referrer, a chair while the dispute is not waiting for panel, and a chair with no
+    # seat on a session to come may not read it: refusing would tell them Leo's records are held.
     assert not _refuses(app, db, make_user("referrer"), "Leo Carter was discussed.")
-    chair = make_user("chair")
-    assert not _refuses(app, db, chair, "Leo Carter was discussed.")
-    with app.app_context():
-        db.session.get(Dispute, dispute_id).status = "queued"
-        db.session.commit()
-    assert _refuses(app, db, chair, "Leo Carter was discussed.")
+    chair, seatless_chair = make_user("chair"), make_user("chair")
+    make_member(chair, role="chair")
+    with time_machine.travel("2026-12-01 09:00:00+00:00", tick=False):
+        make_session(held_on=date(2026, 12, 8))
+        assert not _refuses(app, db, chair, "Leo Carter was discussed.")
+        with app.app_context():
+            db.session.get(Dispute, dispute_id).status = "queued"
+            db.session.commit()
+        assert _refuses(app, db, chair, "Leo Carter was discussed.")
+        assert not _refuses(app, db, seatless_chair, "Leo Carter was discussed.")
 
 
 def test_a_second_dispute_about_a_namesake_the_writer_may_read_refuses_the_name(

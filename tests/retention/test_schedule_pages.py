@@ -165,8 +165,8 @@ def test_the_change_page_offers_the_period_the_age_and_the_reason_as_they_stand(
     ("audit_events", {"keep_for": "-7"}, "keep_for", "The number of years must be 1 or more"),
     ("minutes", {"reason": ""}, "reason", "Enter why the partnership keeps minutes this long"),
     ("disputes", {"reason": "Six years\x00"}, "reason",
-     "The reason must not contain control characters: type it again, or paste it as plain "
-     "text"),
+     "Your answer must not contain hidden control characters (such as NUL): type it again "
+     "instead of pasting it"),
     ("inactive_disputes", {"keep_for": "0"}, "keep_for", "The number of months must be 1 or more"),
     ("inactive_disputes", {"keep_for": "a year"}, "keep_for",
      "The number of months must be a whole number, like 12"),

@@ -134,8 +134,8 @@ def test_the_referrer_reads_why_their_dispute_was_withdrawn_and_no_other_referre
     ("Nobody acts for Amelia Jones",
      "The reason must not contain a child's name, date of birth or case number"),
     ("Nobody\x00acts on it",
-     "The reason must not contain control characters: type it again, or paste it as plain "
-     "text"),
+     "Your answer must not contain hidden control characters (such as NUL): type it again "
+     "instead of pasting it"),
 ])
 def test_a_withdrawal_without_a_proper_reason_is_refused_and_nothing_changes(
         app, db, pm_client, dispute, audited, reason, message):
