@@ -8,6 +8,11 @@ BIN := $(VENV)/bin
 GOVUK := node_modules/govuk-frontend/dist/govuk
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Links in emails and calendar invitations: the address `make run` serves, unless given.
+BASE_URL ?= http://$(HOST):$(PORT)
+# setuptools always adds an "Editable installation" note to an editable install; nothing else
+# it says is hidden, so a real packaging warning still shows.
+PIP_INSTALL := PYTHONWARNINGS="ignore:Editable installation" $(BIN)/pip install --quiet
 
 .PHONY: run test bench lint assets install install-dev clean
 
@@ -15,7 +20,8 @@ run: $(VENV)/.installed static/govuk/.installed
 	$(BIN)/flask --app wsgi init-db
 	$(BIN)/flask --app wsgi demo-data
 	@echo "Starting the web app on http://$(HOST):$(PORT) and the scheduler; Ctrl-C stops both."
-	trap 'kill 0' INT TERM EXIT; \
+	@echo "Links in emails go to $(BASE_URL)."
+	trap 'kill 0' INT TERM EXIT; export BASE_URL='$(BASE_URL)'; \
 	$(BIN)/flask --app wsgi scheduler & \
 	$(BIN)/flask --app wsgi run --host $(HOST) --port $(PORT)
 
@@ -47,14 +53,14 @@ assets: static/govuk/.installed
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+	$(PIP_INSTALL) --upgrade pip
 
 $(VENV)/.installed: $(BIN)/python setup.cfg pyproject.toml
-	$(BIN)/pip install --quiet -e .
+	$(PIP_INSTALL) -e .
 	touch $@
 
 $(VENV)/.installed-dev: $(BIN)/python setup.cfg pyproject.toml
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(PIP_INSTALL) -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
 node_modules/.installed: package.json package-lock.json
