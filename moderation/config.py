@@ -105,7 +105,8 @@ class Config:
     BANK_HOLIDAY_REGION = os.environ.get("BANK_HOLIDAY_REGION", "england-and-wales")
     MAINTENANCE_MODE = os.environ.get("MAINTENANCE_MODE", "") == "1"
     PROXY_FIX_X_FOR = int(os.environ.get("PROXY_FIX_X_FOR", "0"))
-    # Links in emails point here (emails carry a link, never case details: rule 11).
+    # Links in emails and calendar invitations point here (emails carry a link, never case
+    # details: rule 11). `make run` sets it from its HOST and PORT; production must set it.
     BASE_URL = os.environ.get("BASE_URL", "http://127.0.0.1:5000")
     # "smtp" sends the outbox; "outbox" keeps emails for an administrator to read (development).
     MAIL_DELIVERY = os.environ.get("MAIL_DELIVERY", "smtp")
@@ -171,11 +172,13 @@ class ProductionConfig(Config):
 
     @classmethod
     def check(cls):
-        missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
+        # Without BASE_URL every email would link to the development address.
+        missing = [name for name in ("SECRET_KEY", "DATABASE_URL", "BASE_URL")
+                   if not os.environ.get(name)]
         if missing:
             raise ConfigurationError(
                 "Threshold moderation will not start in production without "
-                + " and ".join(missing)
+                + ", ".join(missing)
                 + ". Set them in the environment (see README, 'Configuration')."
             )
         check_secret_key(os.environ["SECRET_KEY"])

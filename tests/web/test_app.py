@@ -15,10 +15,11 @@ from moderation.models.base import mapped_tables_only
 from tests.conftest import heading, page, post, sign_in, url
 
 
-@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL"])
-def test_production_refuses_to_start_without_its_secrets(monkeypatch, missing):
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL", "BASE_URL"])
+def test_production_refuses_to_start_without_its_settings(monkeypatch, missing):
     monkeypatch.setenv("SECRET_KEY", "a-real-secret-of-at-least-32-bytes")
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://db/moderation")
+    monkeypatch.setenv("BASE_URL", "https://moderation.example.org")
     monkeypatch.delenv(missing)
     with pytest.raises(ConfigurationError, match=missing):
         create_app(ProductionConfig)

@@ -17,6 +17,7 @@ def production(monkeypatch):
     """The environment production is started with, with a strong key unless a test says not."""
     monkeypatch.setenv("SECRET_KEY", STRONG_KEY)
     monkeypatch.setenv("DATABASE_URL", "postgresql+psycopg://db/moderation")
+    monkeypatch.setenv("BASE_URL", "https://moderation.example.org")
     # A subclass, so that nothing a check does to the class outlives the test.
     return type("Production", (ProductionConfig,), {})
 
