@@ -63,8 +63,10 @@ $(VENV)/.installed-dev: $(BIN)/python setup.cfg pyproject.toml
 	$(PIP_INSTALL) -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
+# --ignore-scripts: nothing from npm runs at install (sass's optional file watcher has a build
+# script, and `sass` here never watches).
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund
+	npm ci --no-audit --no-fund --ignore-scripts
 	touch $@
 
 # GOV.UK Frontend for /static/govuk (CSS, JS) and /assets (images). The CSS is compiled from its
