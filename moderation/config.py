@@ -80,7 +80,7 @@ class Config:
     SERVICE_NAME = "Threshold moderation"
     # Idle timeout: a signed-in session ends after this long without a request.
     IDLE_TIMEOUT = _minutes("IDLE_TIMEOUT_MINUTES", 30)
-    # The signed cookie's own limit is only a backstop: the idle check in sessions.py signs
+    # The signed cookie's own limit is only a backstop: the idle check in web/session_hooks.py signs
     # people out first, and tells them why.
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
     SESSION_REFRESH_EACH_REQUEST = True
