@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from moderation.actions.permissions import SETTING_OPEN
-from moderation.calendar import add_working_days, region, today, working_days_between
+from moderation.calendar import add_working_days, region
 from moderation.disputes.child_identifiers import refuse, refuse_on_agenda
 from moderation.disputes.services import current_policy
 from moderation.extensions import db
@@ -176,6 +176,11 @@ def count_overdue_before(session):
 
 def days_left(action, on=None):
     """Working days until the action is due (negative when overdue); None once closed."""
-    if action.status != ActionStatus.OPEN:
-        return None
-    return working_days_between(on or today(), action.due_on, region())
+    return action.days_left(on)
+
+
+def open_for_role(role):
+    """The open actions owned by everyone holding `role` (CSC's after an overturn), due
+    earliest first, overdue ones among them, each with its session and dispute."""
+    return db.session.scalars(_listed(select(Action).where(
+        Action.owner_role == role.value, Action.status == ActionStatus.OPEN))).all()
