@@ -3,11 +3,11 @@
 Open actions past their due date are overdue; they come back on the next session's agenda.
 """
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from moderation.actions.permissions import SETTING_OPEN
-from moderation.calendar import add_working_days, region
+from moderation.calendar import add_working_days, region, today
 from moderation.disputes.child_identifiers import refuse, refuse_on_agenda
 from moderation.disputes.services import current_policy
 from moderation.extensions import db
@@ -179,8 +179,18 @@ def days_left(action, on=None):
     return action.days_left(on)
 
 
-def open_for_role(role):
+def _open_for_role(role, *columns):
+    return select(*columns or (Action,)).where(Action.owner_role == role.value,
+                                               Action.status == ActionStatus.OPEN)
+
+
+def open_for_role(role, limit=OVERDUE_SHOWN):
     """The open actions owned by everyone holding `role` (CSC's after an overturn), due
-    earliest first, overdue ones among them, each with its session and dispute."""
-    return db.session.scalars(_listed(select(Action).where(
-        Action.owner_role == role.value, Action.status == ActionStatus.OPEN))).all()
+    earliest first (the most overdue), each with its session and dispute: the first `limit`."""
+    return db.session.scalars(_listed(_open_for_role(role)).limit(limit)).all()
+
+
+def count_open_for_role(role):
+    """How many actions `role` owes, and how many of them are overdue, in one query."""
+    overdue = func.count(case((Action.due_on < today(), Action.id)))
+    return tuple(db.session.execute(_open_for_role(role, func.count(Action.id), overdue)).one())

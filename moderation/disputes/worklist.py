@@ -36,7 +36,7 @@ class WorklistFilters:
         (its errors are shown beside the list)."""
         if not form.validate():
             return cls()
-        return cls(reference=form.reference.data, status=form.status.data,
+        return cls(reference=form.typed_reference(), status=form.status.data,
                    waiting=form.waiting.data, urgent=form.urgent.data,
                    overdue=form.overdue.data, received_from=form.received_from.data,
                    received_to=form.received_to.data)
@@ -48,7 +48,9 @@ def _open_stage(*conditions):
 
 
 def query(filters):
-    """The disputes the filters choose, newest received first."""
+    """The disputes the filters choose, newest received first; among open ones, urgent ones
+    first. (Closed disputes, nearly all of them, are listed in the order of the index on the
+    date received.)"""
     statement = select(Dispute)
     if filters.status == OPEN:
         statement = statement.where(Dispute.status.in_(OPEN_STATUSES))
@@ -68,7 +70,11 @@ def query(filters):
         statement = statement.where(Dispute.raised_on >= filters.received_from)
     if filters.received_to:
         statement = statement.where(Dispute.raised_on <= filters.received_to)
-    return statement.order_by(Dispute.raised_on.desc(), Dispute.id.desc())
+    newest_first = (Dispute.raised_on.desc(), Dispute.id.desc())
+    if filters.status in (OPEN, *OPEN_STATUSES):
+        # Few disputes are open at once: urgent ones top the list (rule 14).
+        return statement.order_by(Dispute.immediate_risk.desc(), *newest_first)
+    return statement.order_by(*newest_first)
 
 
 def page(filters, number, per_page):

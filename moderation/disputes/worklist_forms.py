@@ -43,9 +43,12 @@ class WorklistForm(Form):
     submit = SubmitField("Filter the list", widget=GovSubmitInput())
 
     def validate_reference(self, field):
-        field.data = (field.data or "").strip().upper()
-        if field.data and not REFERENCE.match(field.data):
+        if self.typed_reference() and not REFERENCE.match(self.typed_reference()):
             raise ValidationError("Enter a reference like D-2026-0042")
+
+    def typed_reference(self):
+        """The reference as the service writes it, however it was typed ("d-2026-0042 ")."""
+        return (self.reference.data or "").strip().upper()
 
     def validate_status(self, field):
         if field.data not in {value for value, _ in STATUSES}:

@@ -81,7 +81,8 @@ def csc_manager():
     audit.record("dispute_list_viewed", object_type="dispute", list="csc", page=page.page)
     return _render_home(Role.CSC_MANAGER, form=form, page=page,
                         actions=actions.open_for_role(Role.CSC_MANAGER),
-                        days_left=actions.days_left, today=today())
+                        action_counts=actions.count_open_for_role(Role.CSC_MANAGER),
+                        days_left=actions.days_left)
 
 
 @bp.route("/panel")

@@ -78,6 +78,16 @@ def test_csc_sees_every_open_dispute_it_is_party_to_not_only_those_waiting_for_i
     assert "3 disputes" in _text(page(response).find(id="worklist-count"))
 
 
+def test_urgent_open_disputes_top_the_list_however_old(app, db, csc, make_dispute,
+                                                      on_a_monday):
+    urgent = _reference(app, db, make_dispute(on=date(2026, 11, 9), immediate_risk=True))
+    newer = _reference(app, db, make_dispute(on=date(2026, 11, 20)))
+    client = client_for(app, csc)
+    assert _references(_home(client)) == [urgent, newer]
+    # Among every dispute ever raised, newest first.
+    assert _references(_home(client, status="any")) == [newer, urgent]
+
+
 def test_csc_filters_by_status_and_searches_by_reference(app, csc, disputes, on_a_monday):
     client = client_for(app, csc)
     assert _references(_home(client, status="settled")) == [disputes["settled"]]
