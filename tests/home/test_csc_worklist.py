@@ -208,3 +208,31 @@ def test_csc_sees_the_panels_overturn_action_due_and_then_overdue(app, db, histo
         "h2", string="What CSC must do after the panel's decision").find_next("ul")
     assert "Overdue by 19 working days" in _text(after_panel)
     assert "Open" not in _text(after_panel)
+
+
+def test_many_open_actions_show_the_most_overdue_and_say_how_many_more(
+        app, db, csc, make_session, make_agency, on_a_monday):
+    session_id = make_session(held_on=date(2026, 11, 2))
+    agency_id = make_agency("Northshire Council Children's Social Care")
+    with app.app_context():
+        for n in range(22):
+            db.session.add(Action(
+                session_id=session_id, owner_role="csc_manager", agency_id=agency_id,
+                description=f"Action {n + 1}", working_days=1, created_by_id=csc.id,
+                due_on=date(2026, 11, 3 + n)))
+        db.session.commit()
+    client = client_for(app, csc)
+    with counting_queries(app) as counted:
+        response = _home(client)
+    section = page(response).find(id="csc-actions")
+    assert ("22 open actions, 20 overdue: the 20 due earliest are shown."
+            in _text(section.find_next("p")))
+    rows = section.find_next("table").select("tbody tr")
+    assert len(rows) == 20
+    assert "Overdue by 14 working days" in _text(rows[0])
+    with app.app_context():
+        db.session.execute(sa.delete(Action).where(Action.description != "Action 1"))
+        db.session.commit()
+    with counting_queries(app) as one:
+        _home(client)
+    assert one["n"] == counted["n"]
