@@ -244,6 +244,7 @@ PAGES = [
     ("Panel queue (chair)", "chair@demo.example.org", "/queue"),
     ("Dispute page (CSC manager)", "csc.manager@demo.example.org",
      "/disputes/{dispute}"),
+    ("CSC work list (CSC manager)", "csc.manager@demo.example.org", "/csc"),
     ("Session page (chair)", "chair@demo.example.org", "/sessions/{session}"),
     ("Meeting record (chair)", "chair@demo.example.org", "/sessions/{session}/meeting"),
     ("Dashboard (partnership manager)", "partnership.manager@demo.example.org", "/partnership"),

@@ -3,11 +3,11 @@
 Open actions past their due date are overdue; they come back on the next session's agenda.
 """
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from moderation.actions.permissions import SETTING_OPEN
-from moderation.calendar import add_working_days, region, today, working_days_between
+from moderation.calendar import add_working_days, region, today
 from moderation.disputes.child_identifiers import refuse, refuse_on_agenda
 from moderation.disputes.services import current_policy
 from moderation.extensions import db
@@ -176,6 +176,21 @@ def count_overdue_before(session):
 
 def days_left(action, on=None):
     """Working days until the action is due (negative when overdue); None once closed."""
-    if action.status != ActionStatus.OPEN:
-        return None
-    return working_days_between(on or today(), action.due_on, region())
+    return action.days_left(on)
+
+
+def _open_for_role(role, *columns):
+    return select(*columns or (Action,)).where(Action.owner_role == role.value,
+                                               Action.status == ActionStatus.OPEN)
+
+
+def open_for_role(role, limit=OVERDUE_SHOWN):
+    """The open actions owned by everyone holding `role` (CSC's after an overturn), due
+    earliest first (the most overdue), each with its session and dispute: the first `limit`."""
+    return db.session.scalars(_listed(_open_for_role(role)).limit(limit)).all()
+
+
+def count_open_for_role(role):
+    """How many actions `role` owes, and how many of them are overdue, in one query."""
+    overdue = func.count(case((Action.due_on < today(), Action.id)))
+    return tuple(db.session.execute(_open_for_role(role, func.count(Action.id), overdue)).one())

@@ -73,9 +73,10 @@ def _stage_reached():
 
 
 def query(filters, monthly=True):
-    """The queued disputes the filters choose, in rule 5 order. The monthly queue (`monthly`)
-    leaves out urgent disputes: they wait for no monthly panel (rule 14)."""
-    statement = select(Dispute).where(Dispute.status == DisputeStatus.QUEUED)
+    """The queued disputes the filters choose that no agenda holds yet, in rule 5 order: those
+    still waiting for a session (one on an agenda, frozen or not, has its session). The monthly
+    queue (`monthly`) leaves out urgent disputes: they wait for no monthly panel (rule 14)."""
+    statement = select(Dispute).where(Dispute.status == DisputeStatus.QUEUED, ~on_an_agenda())
     if monthly:
         statement = statement.where(Dispute.immediate_risk.is_(False))
     if filters.reference:
@@ -97,6 +98,13 @@ def query(filters, monthly=True):
     if filters.repeat:
         statement = statement.where(Dispute.repeat_of_id.is_not(None))
     return statement.order_by(*queue_order())
+
+
+def waiting_count():
+    """How many disputes wait in the monthly queue: the number the queue page and the chair's
+    home both say."""
+    return db.session.scalar(select(func.count()).select_from(
+        query(QueueFilters()).order_by(None).subquery()))
 
 
 # The queue page shows each dispute's referring agency (no stage, concern or referrer).

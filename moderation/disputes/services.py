@@ -998,6 +998,12 @@ def csc_worklist():
         .options(*LISTED)
         .order_by(Dispute.immediate_risk.desc(), open_stage.c.due_on, Dispute.id)
     ).scalars().all()
+    return with_told(disputes)
+
+
+def with_told(disputes):
+    """The disputes, each urgent one carrying who has been told of it (`told`), read in one
+    query for the list."""
     urgent = [dispute for dispute in disputes if dispute.immediate_risk]
     told = notices.told_of_each({notices.urgent_key(d): d for d in urgent})
     for dispute in urgent:

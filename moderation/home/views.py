@@ -1,12 +1,15 @@
 """Each role's home page, and the redirect that lands a user on theirs."""
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from moderation.actions import services as actions
 from moderation.calendar import today
-from moderation.disputes import queue, urgent_panel
+from moderation.disputes import queue, urgent_panel, worklist
 from moderation.disputes import services as dispute_services
+from moderation.disputes.worklist_forms import WorklistForm
 from moderation.home import permissions  # noqa: F401 (its rules)
+from moderation.meeting import minutes
 from moderation.models import Role
 from moderation.outcomes.dashboard import dashboard_context
 from moderation.panels import membership
@@ -16,6 +19,7 @@ from moderation.papers import guests
 from moderation.retention import inactivity
 from moderation.web import audit
 from moderation.web.access import permits, rule_for, signed_in
+from moderation.web.forms import id_from
 from moderation.web.navigation import ROLE_HOMES
 from moderation.web.permissions import can
 
@@ -71,9 +75,14 @@ def referrer():
 @bp.route("/csc")
 @permits("home.csc_manager")
 def csc_manager():
-    disputes = dispute_services.csc_worklist()
-    audit.record("dispute_list_viewed", object_type="dispute", list="csc")
-    return _render_home(Role.CSC_MANAGER, disputes=disputes)
+    form = WorklistForm(request.args)
+    page = worklist.page(worklist.WorklistFilters.from_form(form),
+                         id_from(request.args, "page") or 1, current_app.config["LIST_PAGE_SIZE"])
+    audit.record("dispute_list_viewed", object_type="dispute", list="csc", page=page.page)
+    return _render_home(Role.CSC_MANAGER, form=form, page=page,
+                        actions=actions.open_for_role(Role.CSC_MANAGER),
+                        action_counts=actions.count_open_for_role(Role.CSC_MANAGER),
+                        days_left=actions.days_left)
 
 
 @bp.route("/panel")
@@ -88,7 +97,7 @@ def chair():
     if not can(current_user, "queue.read"):  # the queue and the urgent box: the chair now
         return _render_home(Role.CHAIR, **_panel_work())
     return _render_home(Role.CHAIR, **_panel_work(),
-                        queued=dispute_services.count_by_status().get("queued", 0),
+                        queued=queue.waiting_count(),
                         **urgent_panel.box(*queue.QUEUED))
 
 
@@ -99,7 +108,8 @@ def _panel_work():
     joins_on = seat.joined_on if seat and seat.joined_on > today() else None
     sessions = panel_services.upcoming_sessions(current_user, limit=3)
     know_seats(current_user, sessions)  # each is offered its meeting if the user attends it
-    return {"seat": seat, "joins_on": joins_on, "sessions": sessions}
+    return {"seat": seat, "joins_on": joins_on, "sessions": sessions,
+            "minutes_open": minutes.open_for_comment(current_user), "today": today()}
 
 
 @bp.route("/partnership")

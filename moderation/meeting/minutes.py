@@ -7,7 +7,7 @@ each approved version keeps the exact PDF that was approved.
 import re
 
 from flask import current_app, render_template
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from moderation.actions import services as actions
@@ -43,9 +43,11 @@ from moderation.models.disputes import LEVELS_OF_NEED
 from moderation.models.types import utcnow
 from moderation.notifications import notices
 from moderation.panels.agenda import AFTER_FREEZE
+from moderation.panels.permissions import know_seats, readable_sessions
 from moderation.web import audit, pdf
 from moderation.web.boundary import Refusal
 from moderation.web.formatting import format_date
+from moderation.web.permissions import can
 
 TEXT_LIMIT = 4000
 COMMENT_LIMIT = 2000
@@ -228,6 +230,24 @@ def comments_closed(version):
     if today() > version.comments_due_on:
         return f"The time for comments ended on {format_date(version.comments_due_on)}"
     return None
+
+
+def open_for_comment(user):
+    """The draft minutes `user` may comment on now, as (version, session), the soonest to close
+    first: circulated drafts whose time for comments has not ended, of sessions of their panel
+    they were present at, and not those they chair (the chair answers in the draft)."""
+    present = exists().where(
+        Attendance.session_id == PanelSession.id, Attendance.member_id == PanelMember.id,
+        PanelMember.user_id == user.id, Attendance.status == AttendanceStatus.PRESENT)
+    rows = db.session.execute(
+        select(MinutesVersion, PanelSession)
+        .join(PanelSession, MinutesVersion.session_id == PanelSession.id)
+        .where(MinutesVersion.status == MinutesStatus.DRAFT,
+               MinutesVersion.comments_due_on >= today(), present, readable_sessions(user))
+        .order_by(MinutesVersion.comments_due_on, PanelSession.held_on, PanelSession.id)).all()
+    know_seats(user, [session for _, session in rows])
+    return [(version, session) for version, session in rows
+            if not can(user, "meeting.run", session)]
 
 
 def comment(session, version, actor, text):

@@ -17,6 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from moderation.calendar import region, today, working_days_between
 from moderation.models.base import Base
 from moderation.models.enums import LabelledEnum
 from moderation.models.panels import AgendaItem, PanelMember, PanelSession
@@ -205,6 +206,13 @@ class Action(Base):
         if self.owner_id is not None:
             return self.owner.name
         return f"Any {Role(self.owner_role).label}"
+
+    def days_left(self, on=None):
+        """Working days until it is due (negative when overdue), from `on` (today unless
+        given); None once it is closed."""
+        if self.status != ActionStatus.OPEN:
+            return None
+        return working_days_between(on or today(), self.due_on, region())
 
 
 class Notification(Base):

@@ -11,9 +11,8 @@ one (services.schedule_extraordinary), or adds it to an agenda that sits in time
 from sqlalchemy import select
 
 from moderation.disputes import queue, urgent_panel
-from moderation.disputes.services import queue_order
 from moderation.extensions import db
-from moderation.models import AgendaItem, Dispute, DisputeStatus, SessionStatus
+from moderation.models import AgendaItem, Dispute, SessionStatus
 from moderation.notifications import notices
 from moderation.web import audit
 from moderation.web.boundary import Refusal
@@ -32,12 +31,7 @@ AFTER_FREEZE = "Added after the agenda was frozen: immediate risk"
 
 def waiting():
     """The monthly queue: queued disputes, not urgent, not yet on any agenda, in rule 5 order."""
-    return db.session.scalars(
-        select(Dispute)
-        .where(Dispute.status == DisputeStatus.QUEUED, Dispute.immediate_risk.is_(False),
-               ~queue.on_an_agenda())
-        .order_by(*queue_order())
-    ).all()
+    return db.session.scalars(queue.query(queue.QueueFilters())).all()
 
 
 def urgent_standing(dispute_id, lock=False):

@@ -9,7 +9,7 @@ constraint stops two processes making the same session twice.
 from datetime import datetime
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from moderation.calendar import UK, add_working_days, is_working_day, region, today
@@ -184,12 +184,17 @@ def _require_changeable(session):
         raise Refusal("Only a scheduled session can be cancelled or moved")
 
 
+# A session from today on is still to come unless it was cancelled or its meeting is over.
+HELD = (SessionStatus.MINUTES_DRAFT, SessionStatus.MINUTES_APPROVED)
+NOT_TO_COME = (SessionStatus.CANCELLED, *HELD)
+
+
 def upcoming_sessions(reader, limit=None):
     """The sessions still to come that `reader` may read (rule 12: those of their panel), in
-    date order."""
+    date order: one held today whose meeting has closed is past."""
     return db.session.scalars(
         select(PanelSession)
-        .where(PanelSession.held_on >= today(), PanelSession.status != SessionStatus.CANCELLED,
+        .where(PanelSession.held_on >= today(), PanelSession.status.not_in(NOT_TO_COME),
                readable_sessions(reader))
         .order_by(PanelSession.held_on, PanelSession.id)
         .limit(limit)
@@ -209,12 +214,12 @@ PAST = (selectinload(PanelSession.agenda),)
 
 
 def past_sessions(reader, limit=12):
-    """The most recent sessions before today that `reader` may read, newest first (for their
-    record and actions)."""
+    """The most recent sessions before today, or today's once its meeting is over, that
+    `reader` may read, newest first (for their record and actions)."""
     return db.session.scalars(
         select(PanelSession)
-        .where(PanelSession.held_on < today(), PanelSession.status != SessionStatus.CANCELLED,
-               readable_sessions(reader))
+        .where(or_(PanelSession.held_on < today(), PanelSession.status.in_(HELD)),
+               PanelSession.status != SessionStatus.CANCELLED, readable_sessions(reader))
         .options(*PAST)
         .order_by(PanelSession.held_on.desc(), PanelSession.id.desc())
         .limit(limit)
