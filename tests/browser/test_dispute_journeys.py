@@ -1,11 +1,12 @@
 """Disputes in a real browser: raise, answer, escalate through every stage into the panel queue,
 and the immediate-risk route. axe runs on every page visited."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from playwright.sync_api import expect
 
+from moderation.calendar import UK, urgent_due_at, working_days_between
 from tests.browser.conftest import address, assert_accessible
 from tests.browser.test_journeys import sign_in
 
@@ -146,8 +147,17 @@ def test_immediate_risk_says_what_to_do_now_and_tops_the_csc_list(open_as, make_
     first_row = csc.locator("tbody tr").first
     expect(first_row).to_contain_text(reference)
     expect(first_row).to_contain_text("Urgent")
-    expect(first_row).to_contain_text("Due today")
+    expect(first_row).to_contain_text(urgent_stage_due_now())
     assert_accessible(csc)
+
+
+def urgent_stage_due_now():
+    """What an urgent stage opened now shows: "Due today" in a working day before 17:00 (the
+    policy's default end of the urgent day), else the next working day's count."""
+    now = datetime.now(UK)
+    due_on = urgent_due_at(now, time(17, 0)).date()
+    left = working_days_between(now.date(), due_on)
+    return "Due today" if left == 0 else f"{left} working day{'' if left == 1 else 's'} left"
 
 
 def test_the_escalation_policy_page_is_accessible(page, make_user):
