@@ -145,7 +145,8 @@ def _child(dispute):
     if dispute.anonymised:
         removed = f"Removed under the retention schedule on {format_date(dispute.anonymised_on)}"
         return [("Child", removed), ("Date of birth", removed), ("Case number", removed)]
-    return [("Child", dispute.child_name), ("Date of birth", format_date(dispute.child_dob)),
+    return [("Child", dispute.child_name),
+            ("Date of birth", born_or_due(dispute.child_dob, dispute.child_expected_delivery_date)),
             ("Case number", dispute.child_case_number or "Not known")]
 
 

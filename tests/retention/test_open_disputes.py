@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from moderation import demo
 from moderation.calendar import UK
-from moderation.disputes import queue, urgent_panel
+from moderation.disputes import child_identifiers, queue, urgent_panel
 from moderation.disputes import services as disputes
 from moderation.models import (
     AgendaItem,
@@ -229,7 +229,7 @@ def test_the_dry_run_counts_the_open_disputes_a_run_would_withdraw(app, db, in_s
 # The demonstration data, run as if in 2050 ----------------------------------------------------
 
 OPEN_IN_THE_DEMO = ["Leo Carter", "Mia Roberts", "Noah Ahmed", "Ava Thompson", "Oscar Lee",
-                    "Freya Hall", "Ethan Wright"]
+                    "Freya Hall", "Ethan Wright", "Unborn Patel"]
 YEAR_2026 = outcomes.Period(date(2026, 1, 1), date(2026, 12, 31))
 # Where the urgent disputes raised in 2026 stand now: the one figure that is of today.
 STANDING_NOW = ("open", "waiting", "withdrawn")
@@ -249,7 +249,8 @@ def test_the_demo_run_as_if_in_2050_keeps_no_open_disputes_child(app, db, whole_
         db.session.commit()
         job.run(date(2026, 11, 23))
         open_children = db.session.execute(
-            select(Dispute.child_name, Dispute.child_dob)
+            # The unborn child's age counts from the expected date of delivery (#25).
+            select(Dispute.child_name, child_identifiers.child_date())
             .where(Dispute.status.in_(["escalating", "awaiting_referrer", "queued"]))
             .order_by(Dispute.id)).all()
     assert [name for name, _ in open_children] == OPEN_IN_THE_DEMO
@@ -258,7 +259,7 @@ def test_the_demo_run_as_if_in_2050_keeps_no_open_disputes_child(app, db, whole_
     with time_machine.travel(datetime(2050, 11, 23, 1, 30, tzinfo=UTC), tick=False):
         counts = run(app, date(2050, 11, 23))
 
-    assert counts["open_withdrawn"] == 7
+    assert counts["open_withdrawn"] == 8
     names = [name for name, _ in open_children]
     born = [born.isoformat() for _, born in open_children]
     assert whole_database.find(*names, *born) == {}
