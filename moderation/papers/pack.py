@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from moderation.calendar import UK, today
 from moderation.disputes import services as dispute_services
+from moderation.disputes.children import born_or_due
 from moderation.extensions import db
 from moderation.models import (
     AgendaItem,

@@ -9,7 +9,8 @@ from playwright.sync_api import expect
 
 from moderation.web.formatting import format_date
 from tests.browser.conftest import assert_accessible
-from tests.browser.test_dispute_journeys import fill_date, open_as  # noqa: F401 (a fixture)
+from tests.browser.test_dispute_journeys import fill_date
+from tests.browser.test_urgent_journey import open_as  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -18,7 +19,8 @@ def _child_row(page, key):
     return page.locator(".govuk-summary-list__row", has=page.locator("dt", has_text=key)).first
 
 
-def test_an_unborn_child_s_dispute_is_raised_and_the_birth_recorded_later(open_as, make_user):
+def test_an_unborn_child_s_dispute_is_raised_and_the_birth_recorded_later(
+        open_as, make_user):  # noqa: F811
     referrer = open_as(make_user("referrer"))
     due = date.today() + timedelta(weeks=8)
     referrer.get_by_role("link", name="Challenge a decision").click()
