@@ -255,3 +255,33 @@ def test_a_subject_access_search_finds_an_unborn_child(app, unborn):
             (ident, ["Same surname, unborn when raised and due 1 February 2027"])]
         other = subject_access.find("Leo Smith", date(2027, 1, 28))
         assert other.ids == []
+
+
+@pytest.mark.parametrize("reason", ["The baby due 01/02/2027 has moved away.",
+                                    "Unborn Carter has moved out of the area."])
+def test_rule_13_refuses_an_unborn_child_s_expected_date_or_name_in_typed_text(
+        app, unborn, make_user, reason):
+    """A withdrawal's reason is shown to people who may not read the dispute: the expected date
+    identifies an unborn child as a date of birth does."""
+    from moderation.retention import withdrawal
+
+    _, ident = unborn
+    manager = make_user("partnership_manager")
+    with app.app_context():
+        session = app.extensions["sqlalchemy"].session
+        with pytest.raises(Refusal, match="must not contain a child's name, date of birth"):
+            withdrawal.withdraw(session.get(Dispute, ident), session.get(User, manager.id),
+                                reason, date(2026, 11, 23))
+
+
+def test_anonymising_an_unborn_child_s_dispute_clears_the_expected_date(app, unborn):
+    from moderation.retention.anonymise import anonymise
+
+    _, ident = unborn
+    with app.app_context():
+        session = app.extensions["sqlalchemy"].session
+        anonymise([ident], date(2060, 1, 1))
+        session.commit()
+    dispute = fetch(app, Dispute, ident)
+    assert (dispute.child_name, dispute.child_dob, dispute.child_expected_delivery_date,
+            dispute.child_name_pair) == (None, None, None, None)

@@ -43,8 +43,8 @@ def downgrade():
     held = op.get_bind().scalar(sa.text(
         "SELECT count(*) FROM dispute WHERE child_expected_delivery_date IS NOT NULL"))
     if held:
-        raise RuntimeError(f"{held} disputes are about unborn children: record their births "
-                           "or anonymise them before downgrading")
+        raise RuntimeError(f"Disputes about unborn children held: {held}. Record the births, "
+                           "or anonymise the disputes, before downgrading")
     with op.batch_alter_table('dispute', schema=None) as batch_op:
         batch_op.drop_constraint('ck_dispute_child_born_or_due', type_='check')
         batch_op.drop_index('ix_dispute_child_due_name')
