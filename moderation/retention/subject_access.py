@@ -21,7 +21,7 @@ from sqlalchemy import and_, false, or_, select, true, tuple_
 from sqlalchemy.orm import joinedload, selectinload
 
 from moderation.calendar import today
-from moderation.disputes import child_identifiers
+from moderation.disputes import child_identifiers, children
 from moderation.disputes import services as dispute_services
 from moderation.extensions import db
 from moderation.models import (
@@ -98,7 +98,8 @@ def searched_by(name=None, dob=None, case_number=None):
         raise Refusal("Enter the child's full name", "child_name")
     if dob is None:
         raise Refusal("Enter the child's date of birth", "child_dob")
-    if dob >= today():
+    # A date ahead can only be an unborn child's expected date of delivery.
+    if dob > today() + children.DUE_AHEAD:
         raise Refusal("The child's date of birth must be in the past", "child_dob")
     return BY_NAME
 

@@ -247,6 +247,10 @@ def test_retention_counts_an_unborn_child_s_age_from_the_expected_date(app, unbo
 
 def test_a_subject_access_search_finds_an_unborn_child(app, unborn):
     _, ident = unborn
+    with app.app_context():  # before the birth: by the name given and the expected date
+        assert subject_access.find("Unborn Carter", DUE).ids == [ident]
+        with pytest.raises(Refusal, match="must be in the past"):
+            subject_access.find("Unborn Carter", date(2027, 12, 1))
     with time_machine.travel("2027-03-01 09:00:00+00:00", tick=False), app.app_context():
         exact = subject_access.find("Unborn Carter", DUE)
         assert [d.id for d in exact.exact] == [ident]
@@ -285,3 +289,16 @@ def test_anonymising_an_unborn_child_s_dispute_clears_the_expected_date(app, unb
     dispute = fetch(app, Dispute, ident)
     assert (dispute.child_name, dispute.child_dob, dispute.child_expected_delivery_date,
             dispute.child_name_pair) == (None, None, None, None)
+
+
+def test_the_subject_access_export_reads_an_unborn_child_s_date(app, unborn, make_user):
+    from tests.conftest import pdf_pages
+
+    _, ident = unborn
+    officer = make_user("partnership_manager")
+    with app.test_request_context(), app.app_context():
+        data = subject_access.export(subject_access.load([ident]))
+        body = subject_access.as_pdf(data, app.extensions["sqlalchemy"].session.get(
+            User, officer.id))
+        assert '"expected_date_of_delivery": "2027-02-01"' in subject_access.as_json(data)
+    assert "Date of birth Unborn, due 1 February 2027" in " ".join(pdf_pages(body))
