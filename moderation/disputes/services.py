@@ -293,22 +293,39 @@ def find_earlier_dispute(child_name_key, child_dob, case_key, on, due=None):
     """The most recent dispute about the same child in the 12 months before `on`, if any: the
     same name and date of birth, or the same case number however it was typed. An unborn child
     (`due`, the expected date of delivery, instead of a date of birth) has no date of birth to
-    match: the same name ("Unborn Carter") with an expected date within six weeks of `due`."""
+    match: the same name ("Unborn Carter") with an expected date within six weeks of `due`. A
+    child born since may have been disputed before the birth, never recorded: an unborn child
+    of the same surname due within six weeks of the birth is the same child (a sibling cannot
+    be born that near)."""
     if due is None:
         same_child = and_(Dispute.child_name_key == child_name_key,
                           Dispute.child_dob == child_dob)
     else:
-        same_child = and_(Dispute.child_name_key == child_name_key,
-                          Dispute.child_expected_delivery_date.between(
-                              due - DUE_DATE_DRIFT, due + DUE_DATE_DRIFT))
+        same_child = and_(Dispute.child_name_key == child_name_key, _due_near(due))
     if case_key:
         same_child = or_(same_child, Dispute.child_case_key == case_key)
-    return db.session.scalar(
-        select(Dispute)
-        .where(same_child, Dispute.raised_on >= on - REPEAT_WINDOW, Dispute.raised_on <= on)
-        .order_by(Dispute.raised_on.desc(), Dispute.id.desc())
-        .limit(1)
-    )
+    in_window = (Dispute.raised_on >= on - REPEAT_WINDOW, Dispute.raised_on <= on)
+    latest = (Dispute.raised_on.desc(), Dispute.id.desc())
+    found = db.session.scalar(select(Dispute).where(same_child, *in_window)
+                              .order_by(*latest).limit(1))
+    if due is not None or child_dob is None:
+        return found
+    surname = _surname_of(child_name_key)
+    before_birth = next((d for d in db.session.scalars(
+        select(Dispute).where(_due_near(child_dob), *in_window).order_by(*latest))
+        if _surname_of(d.child_name_key) == surname), None)
+    candidates = [d for d in (found, before_birth) if d is not None]
+    return max(candidates, key=lambda d: (d.raised_on, d.id), default=None)
+
+
+def _due_near(day):
+    return Dispute.child_expected_delivery_date.between(day - DUE_DATE_DRIFT,
+                                                        day + DUE_DATE_DRIFT)
+
+
+def _surname_of(name_key):
+    words = (name_key or "").split()
+    return words[-1] if words else None
 
 
 # Recording a birth -----------------------------------------------------------------------------

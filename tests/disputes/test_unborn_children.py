@@ -229,6 +229,18 @@ def test_a_repeat_about_an_unborn_child_is_found_by_name_and_a_near_expected_dat
     assert fetch(app, Dispute, far).repeat_of_id is None
 
 
+def test_a_child_born_since_repeats_the_dispute_raised_before_the_birth(app, make_dispute):
+    before_birth = make_dispute(child_name="Unborn Carter", child_dob=None,
+                                child_expected_delivery_date=date(2026, 11, 1),
+                                on=date(2026, 11, 9))
+    born = make_dispute(child_name="Leo Carter", child_dob=date(2026, 10, 20))
+    other_family = make_dispute(child_name="Leo Smith", child_dob=date(2026, 10, 20))
+    older_sibling = make_dispute(child_name="Mia Carter", child_dob=date(2024, 10, 20))
+    assert fetch(app, Dispute, born).repeat_of_id == before_birth
+    assert fetch(app, Dispute, other_family).repeat_of_id is None
+    assert fetch(app, Dispute, older_sibling).repeat_of_id is None
+
+
 def test_retention_counts_an_unborn_child_s_age_from_the_expected_date(app, unborn):
     _, ident = unborn
     with app.app_context():
