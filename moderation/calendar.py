@@ -38,6 +38,15 @@ def today():
     return datetime.now(UK).date()
 
 
+def add_years(day, years):
+    """The same day `years` later (earlier, if negative); 29 February becomes 28 February in a
+    common year."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
 def region():
     """The bank-holiday region the app is configured for."""
     from flask import current_app

@@ -193,5 +193,14 @@ def load():
     # Urgent, raised today on the urgent route: same-working-day clock, top of every CSC list.
     raise_(people["police.referrer"], 0, child_name="Ethan Wright", immediate_risk=True,
            concern_categories=["physical_abuse", "domestic_abuse"], level_of_need=4)
+    # Before birth: a midwife's pre-birth referral about an unborn child, due in ten weeks. The
+    # referrer or CSC records the birth on the dispute page when the child is born.
+    raise_(health, 2, child_name="Unborn Patel", child_dob=None,
+           child_expected_delivery_date=today + timedelta(weeks=10),
+           concern_categories=["domestic_abuse", "parental_substance_misuse"],
+           referral_summary="Pre-birth referral at 28 weeks: domestic abuse disclosed at the "
+                            "booking appointment and continuing alcohol use in pregnancy.",
+           grounds="The risks to the baby after birth need a pre-birth assessment now, not a "
+                   "referral after the birth.")
     db.session.flush()
-    return 9
+    return 10

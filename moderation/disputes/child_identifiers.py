@@ -50,8 +50,15 @@ SHORTEST_CASE_NUMBER = 4  # shorter ones ("12") would refuse every text holding 
 @dataclass(frozen=True)
 class Child:
     name: str | None  # None once anonymised
+    # The date of birth, or for an unborn child the expected date of delivery: written in a
+    # text, either identifies the child (Dispute.child_age_from; child_date() in SQL).
     dob: date | None = None
     case_number: str | None = None
+
+
+def child_date():
+    """Dispute.child_age_from as a column: the date of birth, else the expected date."""
+    return func.coalesce(Dispute.child_dob, Dispute.child_expected_delivery_date)
 
 
 def message(label):
@@ -116,7 +123,7 @@ def refuse_on_agenda(session, fields, writer):
     id, text), in the order the page shows them) that identifies a child on its agenda, or names
     a child whose dispute the writer may read."""
     children = db.session.execute(
-        select(Dispute.child_name, Dispute.child_dob, Dispute.child_case_number)
+        select(Dispute.child_name, child_date(), Dispute.child_case_number)
         .join(AgendaItem, AgendaItem.dispute_id == Dispute.id)
         .where(AgendaItem.session_id == session.id, Dispute.anonymised_on.is_(None)))
     refuse(fields, writer, [Child(*row) for row in children])

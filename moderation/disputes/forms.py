@@ -25,6 +25,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from moderation.disputes.children import ChildName
 from moderation.models import (
     Classification,
     ConcernCategory,
@@ -64,12 +65,26 @@ YES_NO = choices([("yes", "Yes"), ("no", "No")])
 class RaiseDisputeForm(Form):
     child_name = StringField(
         "Child's full name", widget=GovTextInput(),
-        validators=_required_text("Enter the child's full name", 200, "The child's name"),
+        description="For a child not born yet, write Unborn and the family name, for example "
+                    "Unborn Carter.",
+        validators=[*_required_text("Enter the child's full name", 200, "The child's name"),
+                    ChildName()],
     )
+    # One date or the other (services.check_dates): an unborn child has an expected date of
+    # delivery instead of a date of birth.
     child_dob = GovukDateField(
-        "Child's date of birth", description="For example, 27 3 2019",
-        validators=[DateRequired("Enter the child's date of birth")],
+        "Child's date of birth",
+        description="For example, 27 3 2019. If the child is not born yet, leave this empty and "
+                    "enter the expected date of delivery.",
+        validators=[DateRequired("Enter the child's date of birth",
+                                 unless="child_expected_delivery_date")],
         invalid_message="The child's date of birth must be a real date",
+    )
+    child_expected_delivery_date = GovukDateField(
+        "Expected date of delivery, if the child is not born yet",
+        description="For example, 14 6 2027",
+        validators=[Optional()],
+        invalid_message="The expected date of delivery must be a real date",
     )
     child_case_number = StringField(
         "Local authority case number (optional)",
@@ -302,6 +317,22 @@ class AddInformationForm(Form):
                                   "The new information"),
     )
     submit = SubmitField("Add the information", widget=GovSubmitInput())
+
+
+class RecordBirthForm(Form):
+    """The unborn child has been born; its rules are services.record_birth."""
+
+    child_name = StringField(
+        "Child's full name", widget=GovTextInput(),
+        validators=[*_required_text("Enter the child's full name", 200, "The child's name"),
+                    ChildName()],
+    )
+    child_dob = GovukDateField(
+        "Date of birth", description="For example, 3 6 2027",
+        validators=[DateRequired("Enter the date of birth")],
+        invalid_message="The date of birth must be a real date",
+    )
+    submit = SubmitField("Record the birth", widget=GovSubmitInput())
 
 
 class PolicyStageForm(Form):

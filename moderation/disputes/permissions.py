@@ -130,3 +130,15 @@ def may_add_information(user, dispute):
     """The referrer who raised it, or the manager they named. Whether the papers are still open
     is the service's rule, refused with its reason on the page."""
     return _referrer_or_their_manager(user, dispute)
+
+
+@rule("dispute.record_birth", Role.REFERRER, Role.CSC_MANAGER, on=Dispute)
+def may_record_birth(user, dispute):
+    """A dispute about an unborn child, not anonymised: the referrer who raised it or the
+    manager they named, or a CSC manager (who reads every dispute). Open or closed: the date of
+    birth is what the retention schedule counts the child's age from."""
+    if not dispute.unborn or dispute.anonymised:
+        return False
+    if user.has_role(Role.REFERRER) and _referrer_or_their_manager(user, dispute):
+        return True
+    return user.has_role(Role.CSC_MANAGER) and may_read(user, dispute)

@@ -28,7 +28,7 @@ from moderation.calendar import (
     urgent_due_at,
     working_days_between,
 )
-from moderation.disputes import child_identifiers
+from moderation.disputes import child_identifiers, children
 from moderation.extensions import db
 from moderation.models import (
     Action,
@@ -165,7 +165,7 @@ class DisputeAnswers:
     """What a referrer tells us when they raise a dispute."""
 
     child_name: str
-    child_dob: date
+    child_dob: date | None
     referral_date: date
     referral_method: str
     referrer_intent: str
@@ -179,16 +179,18 @@ class DisputeAnswers:
     grounds: str
     immediate_risk: bool
     child_case_number: str | None = None
+    # An unborn child has an expected date of delivery instead of a date of birth.
+    child_expected_delivery_date: date | None = None
     told_decision_maker: str | None = None
     told_reasons: str | None = None
     extra: dict = field(default_factory=dict)
 
 
 def check_dates(answers, on):
-    """The date rules of a dispute; returns {field: message} for each one broken."""
-    problems = {}
+    """The child's rules (disputes/children.py) and the date rules of a dispute; returns
+    {field: message} for each one broken, in the order the form asks them."""
+    problems = _child_problems(answers, on)
     for name, label in (
-        ("child_dob", "The child's date of birth"),
         ("referral_date", "The date you sent the referral"),
         ("csc_decision_date", "The date CSC made the decision"),
     ):
@@ -199,10 +201,30 @@ def check_dates(answers, on):
             "The date CSC made the decision must be the same as or after the date you sent the "
             "referral"
         )
-    if "referral_date" not in problems and answers.referral_date < answers.child_dob:
+    # A referral about an unborn child is made before the birth: no order to keep.
+    if answers.child_dob and "child_dob" not in problems and "referral_date" not in problems \
+            and answers.referral_date < answers.child_dob:
         problems["referral_date"] = (
             "The date you sent the referral must be after the child's date of birth"
         )
+    return problems
+
+
+def _child_problems(answers, on):
+    problems = {}
+    named = children.name_problem(answers.child_name)
+    if named:
+        problems["child_name"] = named
+    dob, due = answers.child_dob, answers.child_expected_delivery_date
+    if dob is None and due is None:
+        problems["child_dob"] = "Enter the child's date of birth"
+    elif dob is not None and due is not None:
+        problems["child_expected_delivery_date"] = (
+            "Enter the child's date of birth or the expected date of delivery, not both")
+    elif dob is not None and (problem := children.dob_problem(dob, on)):
+        problems["child_dob"] = problem
+    elif due is not None and (problem := children.due_problem(due, on)):
+        problems["child_expected_delivery_date"] = problem
     return problems
 
 
@@ -220,6 +242,7 @@ def raise_dispute(referrer, answers, on=None):
         child_name=answers.child_name.strip(),
         child_name_key=name_key(answers.child_name),
         child_dob=answers.child_dob,
+        child_expected_delivery_date=answers.child_expected_delivery_date,
         child_case_number=(answers.child_case_number or "").strip() or None,
         child_name_pair=child_identifiers.name_pair(answers.child_name),
         child_case_key=child_identifiers.case_key(answers.child_case_number),
@@ -239,7 +262,8 @@ def raise_dispute(referrer, answers, on=None):
         concerns=[DisputeConcern(category=c) for c in sorted(set(answers.concern_categories))],
     )
     dispute.repeat_of = find_earlier_dispute(
-        dispute.child_name_key, dispute.child_dob, dispute.child_case_key, on
+        dispute.child_name_key, dispute.child_dob, dispute.child_case_key, on,
+        due=dispute.child_expected_delivery_date,
     )
     db.session.add(dispute)
     db.session.flush()
@@ -260,18 +284,74 @@ def name_key(name):
     return " ".join(name.lower().split())[:Dispute.__table__.c.child_name_key.type.length]
 
 
-def find_earlier_dispute(child_name_key, child_dob, case_key, on):
+# An unborn child's expected date moves as scans date the pregnancy: the same name with an
+# expected date this near is the same child.
+DUE_DATE_DRIFT = timedelta(weeks=6)
+
+
+def find_earlier_dispute(child_name_key, child_dob, case_key, on, due=None):
     """The most recent dispute about the same child in the 12 months before `on`, if any: the
-    same name and date of birth, or the same case number however it was typed."""
-    same_child = and_(Dispute.child_name_key == child_name_key, Dispute.child_dob == child_dob)
+    same name and date of birth, or the same case number however it was typed. An unborn child
+    (`due`, the expected date of delivery, instead of a date of birth) has no date of birth to
+    match: the same name ("Unborn Carter") with an expected date within six weeks of `due`. A
+    child born since may have been disputed before the birth, never recorded: an unborn child
+    of the same surname due within six weeks of the birth is the same child (a sibling cannot
+    be born that near)."""
+    if due is None:
+        same_child = and_(Dispute.child_name_key == child_name_key,
+                          Dispute.child_dob == child_dob)
+    else:
+        same_child = and_(Dispute.child_name_key == child_name_key, _due_near(due))
     if case_key:
         same_child = or_(same_child, Dispute.child_case_key == case_key)
-    return db.session.scalar(
-        select(Dispute)
-        .where(same_child, Dispute.raised_on >= on - REPEAT_WINDOW, Dispute.raised_on <= on)
-        .order_by(Dispute.raised_on.desc(), Dispute.id.desc())
-        .limit(1)
-    )
+    in_window = (Dispute.raised_on >= on - REPEAT_WINDOW, Dispute.raised_on <= on)
+    latest = (Dispute.raised_on.desc(), Dispute.id.desc())
+    found = db.session.scalar(select(Dispute).where(same_child, *in_window)
+                              .order_by(*latest).limit(1))
+    if due is not None or child_dob is None:
+        return found
+    surname = _surname_of(child_name_key)
+    before_birth = next((d for d in db.session.scalars(
+        select(Dispute).where(_due_near(child_dob), *in_window).order_by(*latest))
+        if _surname_of(d.child_name_key) == surname), None)
+    candidates = [d for d in (found, before_birth) if d is not None]
+    return max(candidates, key=lambda d: (d.raised_on, d.id), default=None)
+
+
+def _due_near(day):
+    return Dispute.child_expected_delivery_date.between(day - DUE_DATE_DRIFT,
+                                                        day + DUE_DATE_DRIFT)
+
+
+def _surname_of(name_key):
+    words = (name_key or "").split()
+    return words[-1] if words else None
+
+
+# Recording a birth -----------------------------------------------------------------------------
+
+
+def record_birth(dispute, actor, child_name, child_dob, on=None):
+    """The unborn child of `dispute` has been born: their name and date of birth replace the
+    name given before the birth ("Unborn Carter") and the expected date of delivery. The
+    dispute keeps its reference and its repeat link; the keys the child is found by follow the
+    new name. Audited without the child's details (the audit log outlives anonymisation)."""
+    on = on or today()
+    name = (child_name or "").strip()
+    if not name:
+        raise Refusal("Enter the child's full name", "child_name")
+    if problem := children.name_problem(name):
+        raise Refusal(problem, "child_name")
+    if child_dob is None:
+        raise Refusal("Enter the date of birth", "child_dob")
+    if problem := children.birth_problem(child_dob, dispute.child_expected_delivery_date, on):
+        raise Refusal(problem, "child_dob")
+    renamed = name != dispute.child_name
+    dispute.child_name, dispute.child_name_key = name, name_key(name)
+    dispute.child_name_pair = child_identifiers.name_pair(name)
+    dispute.child_dob, dispute.child_expected_delivery_date = child_dob, None
+    audit.record("child_birth_recorded", dispute, actor=actor, before={"unborn": True},
+                 after={"unborn": False}, name_changed=renamed)
 
 
 # Stages and their clocks -----------------------------------------------------------------------

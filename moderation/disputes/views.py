@@ -14,6 +14,7 @@ from flask import (
 from flask_login import current_user
 
 from moderation.disputes import (  # noqa: F401 (permissions: its rules)
+    children,
     documents,
     permissions,
     queue,
@@ -26,6 +27,7 @@ from moderation.disputes.forms import (
     EscalateForm,
     PolicyStageForm,
     RaiseDisputeForm,
+    RecordBirthForm,
     RespondForm,
     SettlementReplyForm,
     TimeLimitsForm,
@@ -41,6 +43,8 @@ from moderation.web.permissions import can, record_or_404
 
 bp = Blueprint("disputes", __name__)
 bp.app_template_filter("hours_since_raised")(services.hours_since_raised)
+# "12 March 2019", or "Unborn, due 14 June 2027": wherever the child's date is shown.
+bp.app_template_global("born_or_due")(children.born_or_due)
 # The referrer's additions, wherever a dispute's details are shown (its page, the papers).
 bp.app_template_global("dispute_additions")(services.additions_on)
 
@@ -262,6 +266,21 @@ def add_information(dispute_id):
         return page()
     services.add_information(dispute, current_user, form.text.data)
     return _back_to(dispute, "Your new information has been added to the dispute.")
+
+
+@bp.route("/disputes/<int:dispute_id>/birth", methods=["GET", "POST"])
+@permits("dispute.record_birth")
+def record_birth(dispute_id):
+    """The unborn child has been born: the referrer (or their manager) or CSC records it."""
+    dispute = _dispute(dispute_id, "record_birth", "dispute.record_birth")
+    form = RecordBirthForm()
+    page = lambda problems=(): render_template(  # noqa: E731
+        "disputes/record_birth.html", dispute=dispute, form=form)
+    on_refusal(page, form, field="child_dob")
+    if not form.validate_on_submit():
+        return page()
+    services.record_birth(dispute, current_user, form.child_name.data, form.child_dob.data)
+    return _back_to(dispute, "The child's birth has been recorded.")
 
 
 def _escalation_choices(dispute):

@@ -5,6 +5,7 @@ from datetime import date, datetime, time
 
 from sqlalchemy import (
     Boolean,
+    CheckConstraint,
     Date,
     ForeignKey,
     Index,
@@ -305,11 +306,29 @@ class PolicyStage(Base):
     independent: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+def initials(name):
+    """The first letter of each word of a name, in capitals: letters only, so "Zoë Ó'Brien" is
+    "ZÓ" and "<script>" is "S"; a word with no letter gives none."""
+    firsts = (next((c for c in word if c.isalpha()), "") for word in (name or "").split())
+    return "".join(firsts).upper()
+
+
+# Exactly one of the date of birth and the expected date of delivery, until anonymised (neither).
+BORN_OR_DUE = (
+    "(child_dob IS NULL AND child_expected_delivery_date IS NOT NULL)"
+    " OR (child_dob IS NOT NULL AND child_expected_delivery_date IS NULL)"
+    " OR (anonymised_on IS NOT NULL AND child_dob IS NULL"
+    " AND child_expected_delivery_date IS NULL)")
+
+
 class Dispute(Base):
     __tablename__ = "dispute"
     __table_args__ = (
         Index("ix_dispute_status_urgent_level", "status", "immediate_risk", "level_of_need"),
         Index("ix_dispute_child_dob_name", "child_dob", "child_name_key"),
+        # An unborn child's repeats are found by name and an expected date near this one.
+        Index("ix_dispute_child_due_name", "child_expected_delivery_date", "child_name_key"),
+        CheckConstraint(BORN_OR_DUE, name="child_born_or_due"),
         # The open disputes with no activity since a day, oldest first (retention/inactivity.py).
         Index("ix_dispute_status_last_activity", "status", "last_activity_at"),
     )
@@ -323,10 +342,13 @@ class Dispute(Base):
     referring_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), index=True)
 
     # The child: shown only where need-to-know allows; elsewhere the reference and initials.
-    # All six are None once the dispute is anonymised under the retention schedule.
+    # All seven are None once the dispute is anonymised under the retention schedule.
     child_name: Mapped[str | None] = mapped_column(String(200))
     child_name_key: Mapped[str | None] = mapped_column(String(200))  # for repeat matching
+    # A child is born (a date of birth) or unborn (an expected date of delivery), never both;
+    # recording the birth replaces the expected date (disputes/services.record_birth).
     child_dob: Mapped[date | None] = mapped_column(Date)
+    child_expected_delivery_date: Mapped[date | None] = mapped_column(Date)
     child_case_number: Mapped[str | None] = mapped_column(String(50), index=True)
     # What typed text and a subject access search find the child by (rule 13,
     # disputes/child_identifiers.py): the first and last words of the name, folded and sorted
@@ -412,7 +434,18 @@ class Dispute(Base):
     @property
     def child_initials(self):
         """The child's initials; empty once anonymised (the minutes keep theirs)."""
-        return "".join(part[0].upper() for part in (self.child_name or "").split() if part)
+        return initials(self.child_name)
+
+    @property
+    def unborn(self):
+        """Not born when last recorded: the dispute holds an expected date of delivery."""
+        return self.child_expected_delivery_date is not None
+
+    @property
+    def child_age_from(self):
+        """The day the child's age counts from: their birth, or, unborn, the day they are
+        expected (retention's age limb)."""
+        return self.child_dob or self.child_expected_delivery_date
 
     @property
     def anonymised(self):

@@ -109,7 +109,8 @@ def _children_in(period):
         PanelDecision.decided_on.between(period.start, period.end))
     # Anonymised children have nothing left to refuse (their details are gone).
     rows = db.session.execute(
-        select(Dispute.child_name, Dispute.child_dob, Dispute.child_case_number).where(or_(
+        select(Dispute.child_name, child_identifiers.child_date(),
+               Dispute.child_case_number).where(or_(
             Dispute.raised_on.between(period.start, period.end),
             Dispute.settled_on.between(period.start, period.end),
             Dispute.id.in_(decided)), Dispute.anonymised_on.is_(None)))

@@ -15,6 +15,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from moderation.calendar import UK, today
 from moderation.disputes import services as dispute_services
+from moderation.disputes.children import born_or_due
 from moderation.extensions import db
 from moderation.models import (
     AgendaItem,
@@ -145,7 +146,8 @@ def _child(dispute):
     if dispute.anonymised:
         removed = f"Removed under the retention schedule on {format_date(dispute.anonymised_on)}"
         return [("Child", removed), ("Date of birth", removed), ("Case number", removed)]
-    return [("Child", dispute.child_name), ("Date of birth", format_date(dispute.child_dob)),
+    return [("Child", dispute.child_name),
+            ("Date of birth", born_or_due(dispute.child_dob, dispute.child_expected_delivery_date)),
             ("Case number", dispute.child_case_number or "Not known")]
 
 

@@ -124,8 +124,18 @@ def _closed_and_due(cut_offs):
     withdrawn = and_(Dispute.status == DisputeStatus.WITHDRAWN,
                      Dispute.withdrawn_on <= cut_offs.closed_by)
     old_enough = true() if cut_offs.born_by is None else or_(
-        Dispute.child_dob.is_(None), Dispute.child_dob <= cut_offs.born_by)
+        and_(Dispute.child_dob.is_(None), Dispute.child_expected_delivery_date.is_(None)),
+        _age_from_by(cut_offs.born_by))
     return and_(or_(settled, decided, withdrawn), old_enough)
+
+
+def _age_from_by(born_by):
+    """The child's age counts from a day on or before `born_by`: their birth, or, for a child
+    still recorded as unborn, the expected date of delivery. The birth may never have been
+    recorded, and the expected date is the best the record holds: the child is kept to about
+    the schedule's age, not for ever (Dispute.child_age_from). Two comparisons, not COALESCE,
+    so each date's index can answer."""
+    return or_(Dispute.child_dob <= born_by, Dispute.child_expected_delivery_date <= born_by)
 
 
 def _open_past_age(cut_offs):
@@ -133,7 +143,7 @@ def _open_past_age(cut_offs):
     age is enough (an open dispute has no closing day to count from)."""
     if cut_offs.born_by is None:
         return false()
-    return and_(Dispute.status.in_(OPEN_STATUSES), Dispute.child_dob <= cut_offs.born_by)
+    return and_(Dispute.status.in_(OPEN_STATUSES), _age_from_by(cut_offs.born_by))
 
 
 def due_batch(cut_offs, after_id=0, size=None):
@@ -192,7 +202,8 @@ def anonymise(dispute_ids, today):
     text = literal(removed(today))
     _update(Dispute, Dispute.id, dispute_ids, child_name=None, child_name_key=None,
             child_name_pair=None, child_case_key=None,
-            child_dob=None, child_case_number=None, anonymised_on=today,
+            child_dob=None, child_expected_delivery_date=None, child_case_number=None,
+            anonymised_on=today,
             referral_summary=text, grounds=text, told_reasons=_unless_empty(Dispute.told_reasons,
                                                                             text),
             settlement_note=_unless_empty(Dispute.settlement_note, text),

@@ -68,7 +68,7 @@ def _reason(dispute, actor, typed, empty):
     """The reason, refused if it identifies the held child or names another the actor may read
     (rule 13): the holds list shows it to people who may not read either."""
     text = schedule.typed_reason(typed, empty)
-    child = Child(dispute.child_name, dispute.child_dob, dispute.child_case_number)
+    child = Child(dispute.child_name, dispute.child_age_from, dispute.child_case_number)
     refuse([("The reason", "reason", text)], actor, [child])
     return text
 

@@ -6,6 +6,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from moderation.calendar import add_years
 from moderation.extensions import db
 from moderation.models import PeriodUnit, RecordKind, RetentionRule, RetentionRun
 from moderation.models.types import utcnow
@@ -38,22 +39,14 @@ def rule(kind):
     return db.session.get(RetentionRule, RecordKind(kind).value)
 
 
-def add_years(day, years):
-    """The same day `years` later; 29 February becomes 28 February in a common year."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
-
-
-def dispute_due_on(closed_on, child_dob, disputes_rule):
+def dispute_due_on(closed_on, child_age_from, disputes_rule):
     """The day a closed dispute is anonymised: its period after closing, or the child's
     birthday at the rule's age, whichever is later. An open dispute has no closing day: it is
     due at that birthday alone (anonymise.py withdraws it first)."""
     after_closing = add_years(closed_on, disputes_rule.keep_for)
-    if child_dob is None or disputes_rule.until_age is None:
+    if child_age_from is None or disputes_rule.until_age is None:
         return after_closing
-    return max(after_closing, add_years(child_dob, disputes_rule.until_age))
+    return max(after_closing, add_years(child_age_from, disputes_rule.until_age))
 
 
 # Changing a rule -------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from sqlalchemy import and_, false, or_, select, true, tuple_
 from sqlalchemy.orm import joinedload, selectinload
 
 from moderation.calendar import today
-from moderation.disputes import child_identifiers
+from moderation.disputes import child_identifiers, children
 from moderation.disputes import services as dispute_services
 from moderation.extensions import db
 from moderation.models import (
@@ -52,6 +52,7 @@ from moderation.models import (
 from moderation.models.disputes import LEVELS_OF_NEED
 from moderation.web import pdf
 from moderation.web.boundary import Refusal
+from moderation.web.formatting import format_date
 
 BY_NAME = "name and date of birth"
 BY_CASE_NUMBER = "case number"
@@ -97,7 +98,8 @@ def searched_by(name=None, dob=None, case_number=None):
         raise Refusal("Enter the child's full name", "child_name")
     if dob is None:
         raise Refusal("Enter the child's date of birth", "child_dob")
-    if dob >= today():
+    # A date ahead can only be an unborn child's expected date of delivery.
+    if dob > today() + children.DUE_AHEAD:
         raise Refusal("The child's date of birth must be in the past", "child_dob")
     return BY_NAME
 
@@ -138,8 +140,11 @@ def find(name=None, dob=None, case_number=None):
     if how == BY_CASE_NUMBER:
         matches = Dispute.child_case_key == child_identifiers.case_key(case_number)
     else:
+        # The name given before a birth that was never recorded ("Unborn Carter") and its
+        # expected date match too.
         matches = and_(Dispute.child_name_key == dispute_services.name_key(name),
-                       Dispute.child_dob == dob)
+                       or_(Dispute.child_dob == dob,
+                           Dispute.child_expected_delivery_date == dob))
     exact = _listed(matches)
     return Found(how, exact, _possible(how, exact, name, dob))
 
@@ -170,16 +175,18 @@ def _likelihood(possible, dob):
     """The order possible matches are listed in: those with most reasons first (a repeat link
     and the same case number beside the name), then the date of birth nearest the one searched
     (a common name can be shared by many children), then the oldest."""
-    born = possible.dispute.child_dob
+    born = possible.dispute.child_age_from
     apart = abs((born - dob).days) if born and dob else 0
     return -len(possible.reasons), apart, possible.dispute.raised_on, possible.dispute.id
 
 
 def _near_by_name(name, dob):
-    """Born the same day (the similar names are picked in Python), or the same first name and
-    surname (born another day)."""
+    """Born the same day (the similar names are picked in Python), the same first name and
+    surname (born another day), or unborn when raised and due near that day (the surname is
+    picked in Python: the name before the birth is "Unborn Carter")."""
     pair = child_identifiers.name_pair(name)
-    near = [Dispute.child_dob == dob]
+    near = [Dispute.child_dob == dob, Dispute.child_expected_delivery_date.between(
+        dob - dispute_services.DUE_DATE_DRIFT, dob + dispute_services.DUE_DATE_DRIFT)]
     if pair:
         near.append(Dispute.child_name_pair == pair)
     return near
@@ -220,6 +227,8 @@ def _reasons(dispute, how, exact, name, dob):
 def _name_reasons(dispute, name, dob):
     if dispute.child_name is None:
         return []
+    if dispute.unborn:
+        return _unborn_reasons(dispute, name, dob)
     same_pair = dispute.child_name_pair == child_identifiers.name_pair(name)
     if dispute.child_dob != dob:
         if not same_pair:
@@ -230,6 +239,21 @@ def _name_reasons(dispute, name, dob):
     if same_pair or _similarity(name, dispute.child_name) >= SIMILAR_NAME:
         return ["Same date of birth, similar name"]
     return []
+
+
+def _unborn_reasons(dispute, name, dob):
+    """A dispute about a child whose birth was never recorded: the name it holds is the one
+    given before the birth, so only the surname can match, and the date an expected one."""
+    due = dispute.child_expected_delivery_date
+    if abs(due - dob) <= dispute_services.DUE_DATE_DRIFT and \
+            _surname(dispute.child_name) == _surname(name):
+        return [f"Same surname, unborn when raised and due {format_date(due)}"]
+    return []
+
+
+def _surname(name):
+    words = child_identifiers.fold(name).split()
+    return words[-1] if words else None
 
 
 def _similarity(typed, held):
@@ -412,6 +436,7 @@ def _referral(dispute):
     return {
         "child_name": dispute.child_name,
         "date_of_birth": dispute.child_dob,
+        "expected_date_of_delivery": dispute.child_expected_delivery_date,
         "case_number": dispute.child_case_number,
         "referring_agency": dispute.referring_agency.name,
         "referrer": dispute.referrer.name,

@@ -17,7 +17,9 @@ class SearchForm(Form):
 
     child_name = StringField("Child's full name", widget=GovTextInput(),
                              validators=[_limit(200, "The child's name")])
-    child_dob = GovukDateField("Child's date of birth", description="For example, 27 3 2019",
+    child_dob = GovukDateField("Child's date of birth",
+                               description="For example, 27 3 2019. For a child not born yet, "
+                                           "the expected date of delivery.",
                                invalid_message="The child's date of birth must be a real date")
     case_number = StringField(
         "Or a local authority case number",

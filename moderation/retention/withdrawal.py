@@ -120,7 +120,7 @@ def _reason(dispute, typed, writer):
     """The reason, refused if it names this child or any child whose dispute the writer may
     read (rule 13, as for a hold's reason)."""
     text = schedule.typed_reason(typed, "Enter why the dispute is withdrawn")
-    child = Child(dispute.child_name, dispute.child_dob, dispute.child_case_number)
+    child = Child(dispute.child_name, dispute.child_age_from, dispute.child_case_number)
     refuse([("The reason", "reason", text)], writer, [child])
     return text
 

@@ -188,10 +188,17 @@ class DateRequired:
 
     field_flags = {"required": True}
 
-    def __init__(self, message):
+    def __init__(self, message, unless=None):
         self.message = message
+        self.unless = unless  # another field whose answer makes this one optional
 
     def __call__(self, form, field):
-        if not any((part or "").strip() for part in (field.raw_data or [])):
+        if not _typed(field):
             field.errors[:] = []
+            if self.unless and _typed(form[self.unless]):
+                raise StopValidation()
             raise StopValidation(self.message)
+
+
+def _typed(field):
+    return any((part or "").strip() for part in (field.raw_data or []))

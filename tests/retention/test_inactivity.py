@@ -341,10 +341,13 @@ def test_the_upgrade_gives_each_dispute_its_latest_recorded_moment(older_databas
         with db.engine.begin() as connection:
             agency = _insert(connection, "agency", name="Health", kind="health")
             user = _insert(connection, "user", agency_id=agency, email="a@example.org")
+            # Every dispute held has the child's date of birth (migration f2b8d4a6c1e7's CHECK).
             quiet = _insert(connection, "dispute", referrer_id=user, referring_agency_id=agency,
-                            raised_at=raised, status="escalating", reference="D-1")
+                            raised_at=raised, status="escalating", reference="D-1",
+                            child_dob=date(2020, 1, 1))
             busy = _insert(connection, "dispute", referrer_id=user, referring_agency_id=agency,
-                           raised_at=raised, status="queued", reference="D-2")
+                           raised_at=raised, status="queued", reference="D-2",
+                           child_dob=date(2020, 1, 1))
             _insert(connection, "dispute_stage", dispute_id=busy, position=1,
                     opened_at=raised, responded_at=answered, closed_at=None)
             _insert(connection, "dispute_addition", dispute_id=busy, author_id=user,

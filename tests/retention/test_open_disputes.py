@@ -2,7 +2,7 @@
 applies to a dispute whatever its state: an open one whose child is past the age is withdrawn by
 the nightly run (so every list, clock and figure reads it as closed) and anonymised, unless it
 is held, or a panel still to meet has it on its agenda (it waits until that day has passed).
-The demonstration data, run as if in 2050, keeps no open dispute's child."""
+The demonstration data, run as if in 2053, keeps no open dispute's child."""
 
 from datetime import UTC, date, datetime
 
@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from moderation import demo
 from moderation.calendar import UK
-from moderation.disputes import queue, urgent_panel
+from moderation.disputes import child_identifiers, queue, urgent_panel
 from moderation.disputes import services as disputes
 from moderation.models import (
     AgendaItem,
@@ -226,10 +226,10 @@ def test_the_dry_run_counts_the_open_disputes_a_run_would_withdraw(app, db, in_s
     assert run(app, RUN_ON) == preview.counts
 
 
-# The demonstration data, run as if in 2050 ----------------------------------------------------
+# The demonstration data, run as if in 2053 ----------------------------------------------------
 
 OPEN_IN_THE_DEMO = ["Leo Carter", "Mia Roberts", "Noah Ahmed", "Ava Thompson", "Oscar Lee",
-                    "Freya Hall", "Ethan Wright"]
+                    "Freya Hall", "Ethan Wright", "Unborn Patel"]
 YEAR_2026 = outcomes.Period(date(2026, 1, 1), date(2026, 12, 31))
 # Where the urgent disputes raised in 2026 stand now: the one figure that is of today.
 STANDING_NOW = ("open", "waiting", "withdrawn")
@@ -242,23 +242,26 @@ def _figures_2026(app):
     return data, standing
 
 
-def test_the_demo_run_as_if_in_2050_keeps_no_open_disputes_child(app, db, whole_database):
+def test_the_demo_run_as_if_in_2053_keeps_no_open_disputes_child(app, db, whole_database):
+    """2053: the demo's youngest child, unborn and due early in 2027, is 25 by then, counted from
+    the expected date of delivery (#25)."""
     with time_machine.travel(datetime(2026, 11, 23, 8, 0, tzinfo=UK), tick=False), \
             app.app_context():
         demo.load()
         db.session.commit()
         job.run(date(2026, 11, 23))
         open_children = db.session.execute(
-            select(Dispute.child_name, Dispute.child_dob)
+            # The unborn child's age counts from the expected date of delivery (#25).
+            select(Dispute.child_name, child_identifiers.child_date())
             .where(Dispute.status.in_(["escalating", "awaiting_referrer", "queued"]))
             .order_by(Dispute.id)).all()
     assert [name for name, _ in open_children] == OPEN_IN_THE_DEMO
     figures_before, standing_before = _figures_2026(app)
 
-    with time_machine.travel(datetime(2050, 11, 23, 1, 30, tzinfo=UTC), tick=False):
-        counts = run(app, date(2050, 11, 23))
+    with time_machine.travel(datetime(2053, 11, 23, 1, 30, tzinfo=UTC), tick=False):
+        counts = run(app, date(2053, 11, 23))
 
-    assert counts["open_withdrawn"] == 7
+    assert counts["open_withdrawn"] == 8
     names = [name for name, _ in open_children]
     born = [born.isoformat() for _, born in open_children]
     assert whole_database.find(*names, *born) == {}
@@ -273,7 +276,7 @@ def test_the_demo_run_as_if_in_2050_keeps_no_open_disputes_child(app, db, whole_
 
     # The same night again: nothing changes, and nobody is told (issue #24, point 8).
     before = whole_database.rows(leave_out=("retention_run",))
-    with time_machine.travel(datetime(2050, 11, 23, 2, 30, tzinfo=UTC), tick=False):
-        again = run(app, date(2050, 11, 23))
+    with time_machine.travel(datetime(2053, 11, 23, 2, 30, tzinfo=UTC), tick=False):
+        again = run(app, date(2053, 11, 23))
     assert (again["disputes_anonymised"], again["open_withdrawn"]) == (0, 0)
     assert whole_database.rows(leave_out=("retention_run",)) == before
