@@ -55,6 +55,7 @@ EXPECTED = {
     "disputes.panel_queue": {Role.CHAIR, Role.PARTNERSHIP_MANAGER},
     "disputes.panel_queue_csv": {Role.CHAIR, Role.PARTNERSHIP_MANAGER},
     "disputes.add_information": {Role.REFERRER},
+    "disputes.record_birth": {Role.REFERRER, Role.CSC_MANAGER},
     "panels.schedule": {Role.CHAIR, Role.PANEL_MEMBER, Role.PARTNERSHIP_MANAGER},
     "panels.show": {Role.CHAIR, Role.PANEL_MEMBER, Role.PARTNERSHIP_MANAGER},
     "panels.calendar_file": {Role.CHAIR, Role.PANEL_MEMBER, Role.PARTNERSHIP_MANAGER},
