@@ -7,6 +7,8 @@ spells its own plural ("{{ n }} dispute{{ 's' if ... }}") or its own lower-casin
 
 import re
 
+from moderation.models.disputes import Route
+
 # Plurals no rule below makes.
 IRREGULAR = {"child": "children", "person": "people", "was": "were", "has": "have",
              "is": "are", "it": "they", "this": "these"}
@@ -90,6 +92,22 @@ def in_sentence(label):
     return label[0].lower() + label[1:]
 
 
+def stage_called(stage):
+    """How a sentence names one of a dispute's stages: by its number and its own name on the
+    dispute's route, never by what a stage of that number is on another route ('stage 3
+    (independent second screening)'; 'urgent stage 2 (head of service)')."""
+    # A policy's stage knows its route; a dispute's stage runs on its dispute's.
+    route = getattr(stage, "route", None) or stage.dispute.route
+    route = "urgent stage" if route == Route.URGENT else "stage"
+    return f"{route} {stage.position} ({in_sentence(stage.name)})"
+
+
+def sentence_start(text):
+    """The text with its first letter a capital, the rest as it is ('an NHS trust' -> 'An NHS
+    trust'; str.capitalize() would lower-case the acronym)."""
+    return text[:1].upper() + text[1:]
+
+
 def signed_change(now, before):
     """How a figure moved since the previous period, in words: 'up 14', 'down 3', 'no change';
     '' when either is unknown."""
@@ -107,4 +125,6 @@ def register(app):
     app.add_template_filter(article)
     app.add_template_filter(with_article)
     app.add_template_filter(in_sentence)
+    app.add_template_filter(stage_called)
+    app.add_template_filter(sentence_start)
     app.add_template_global(signed_change)
