@@ -23,6 +23,7 @@ from moderation.models import DisputeDocument, DocumentType
 from moderation.models.types import utcnow
 from moderation.web import audit
 from moderation.web.boundary import Refusal
+from moderation.web.words import count
 
 MAX_BYTES = 20 * 1024 * 1024
 CHUNK_BYTES = 512 * 1024  # read from the database in slices, so a download never holds it all
@@ -213,7 +214,7 @@ def kind_of(document):
 def size_in_words(size):
     """'532 bytes', '14 KB', '3.2 MB'."""
     if size < 1024:
-        return "1 byte" if size == 1 else f"{size} bytes"
+        return count(size, "byte")
     if size < 1024 * 1024:
         return f"{round(size / 1024)} KB"
     return f"{size / (1024 * 1024):.1f} MB".replace(".0 MB", " MB")

@@ -59,6 +59,7 @@ from moderation.notifications import notices
 from moderation.web import audit
 from moderation.web.boundary import Refusal
 from moderation.web.formatting import format_date, format_datetime
+from moderation.web.words import count, number_agrees, stage_called
 
 REPEAT_WINDOW = timedelta(days=365)
 
@@ -430,7 +431,7 @@ class Clock:
 
 
 def _days(n):
-    return f"{n} working day{'' if n == 1 else 's'}"
+    return count(n, "working day")
 
 
 def clock(stage, on=None):
@@ -558,7 +559,7 @@ def independence_conflict(dispute, actor, stage=None):
     stage = stage or dispute.current_stage
     if stage is None or not stage.independent:
         return None
-    again = "so another CSC manager must answer the independent second screening"
+    again = f"so another CSC manager must answer {stage_called(stage)}"
     if dispute.csc_decision_maker_id == actor.id:
         return f"You made the original decision, {again}"
     if dispute.csc_authorising_manager_id == actor.id:
@@ -567,9 +568,17 @@ def independence_conflict(dispute, actor, stage=None):
                 if earlier.position < stage.position and earlier.responded_by_id == actor.id]
     if answered:
         stages = " and ".join(str(position) for position in answered)
-        plural = "s" if len(answered) > 1 else ""
-        return f"You answered stage{plural} {stages} of this dispute, {again}"
+        which = number_agrees(len(answered), "stage")
+        return f"You answered {which} {stages} of this dispute, {again}"
     return None
+
+
+def independent_stages(dispute):
+    """The stages of the dispute's route that whoever made or authorised CSC's decision may not
+    answer, named as they are on that route ("stage 3 (independent second screening)",
+    "urgent stage 2 (head of service)")."""
+    return [stage_called(stage) for stage in current_policy().route(dispute.route)
+            if stage.independent]
 
 
 def check_can_answer(dispute, actor):
@@ -1001,6 +1010,12 @@ def papers_decided_on(dispute):
     return dispute.closed or _frozen_items(dispute, still_to_decide=False)
 
 
+def child_shown(dispute):
+    """The child as a list or the papers show them: their initials, or "Anonymised" once the
+    retention schedule has removed their details (rule 15), never a blank."""
+    return "Anonymised" if dispute.anonymised else dispute.child_initials
+
+
 # Contact or referral ---------------------------------------------------------------------------
 
 
@@ -1026,6 +1041,12 @@ MISMATCH_MEANING = {
         "assessment of the family. If that is not what you intended, explain why in your grounds."
     ),
 }
+
+
+def mismatch_meaning(dispute):
+    """What a mismatch means for the referrer and what to do about it, while they still can:
+    nothing once the dispute is closed (its grounds can no longer change)."""
+    return None if dispute.closed else MISMATCH_MEANING.get(mismatch(dispute))
 
 
 # Lists -----------------------------------------------------------------------------------------

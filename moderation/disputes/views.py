@@ -45,6 +45,7 @@ bp = Blueprint("disputes", __name__)
 bp.app_template_filter("hours_since_raised")(services.hours_since_raised)
 # "12 March 2019", or "Unborn, due 14 June 2027": wherever the child's date is shown.
 bp.app_template_global("born_or_due")(children.born_or_due)
+bp.app_template_filter("child_shown")(services.child_shown)
 # The referrer's additions, wherever a dispute's details are shown (its page, the papers).
 bp.app_template_global("dispute_additions")(services.additions_on)
 
@@ -117,7 +118,7 @@ def _dispute_page(dispute, reply_form=None):
     mismatch = services.mismatch(dispute)
     return render_template(
         "disputes/show.html", dispute=dispute, clock=services.clock, mismatch=mismatch,
-        mismatch_meaning=services.MISMATCH_MEANING.get(mismatch),
+        mismatch_meaning=services.mismatch_meaning(dispute),
         not_independent=services.independence_conflict(dispute, current_user),
         papers_open=services.papers_open(dispute),
         policy=services.current_policy(), decisions=services.decisions_on(dispute),
@@ -155,7 +156,8 @@ def confirm(dispute_id):
         form.fill_from(dispute)
     form.set_managers(services.csc_managers())
     page = lambda problems=(): render_template(  # noqa: E731
-        "disputes/confirm.html", dispute=dispute, form=form)
+        "disputes/confirm.html", dispute=dispute, form=form,
+        independent=services.independent_stages(dispute))
     on_refusal(page, form)
     valid = form.validate_on_submit()
     if not (form.is_submitted() and _record_holds(form, dispute) and valid):

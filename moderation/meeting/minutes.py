@@ -48,6 +48,7 @@ from moderation.web import audit, pdf
 from moderation.web.boundary import Refusal
 from moderation.web.formatting import format_date
 from moderation.web.permissions import can
+from moderation.web.words import count
 
 TEXT_LIMIT = 4000
 COMMENT_LIMIT = 2000
@@ -288,7 +289,7 @@ def approval_warnings(version):
                         f"until {format_date(version.comments_due_on)}.")
     waiting = len(unanswered(version))
     if waiting:
-        warnings.append(f"{waiting} comment{'s' if waiting > 1 else ''} arrived since the draft "
+        warnings.append(f"{count(waiting, 'comment')} arrived since the draft "
                         "was last saved.")
     return warnings
 

@@ -25,6 +25,7 @@ from moderation.models import (
 from moderation.models.types import utcnow
 from moderation.notifications.services import notify_many
 from moderation.web.formatting import format_date, format_datetime
+from moderation.web.words import count, number_agrees
 
 
 def _tell(user_ids, key, message, link, kind):
@@ -140,11 +141,11 @@ def dispute_raised(dispute):
           "dispute_raised")
 
 
-def disputes_digest(on, count):
+def disputes_digest(on, raised):
     """The CSC managers' daily digest email: how many disputes the last working day brought."""
-    if count:
+    if raised:
         _tell(csc_managers(), f"digest:{on}",
-              f"{count} dispute{'' if count == 1 else 's'} raised since the last digest.",
+              f"{count(raised, 'dispute')} raised since the last digest.",
               "/", "disputes_digest")
 
 
@@ -384,7 +385,7 @@ def retention_ran(run):
         kept = counts.get(key, 0)
         if kept:
             message += (f" {_number(kept, 'dispute')} due for anonymisation "
-                        f"{'was' if kept == 1 else 'were'} kept {why}.")
+                        f"{number_agrees(kept, 'was')} kept {why}.")
     _tell(role_holders(Role.PARTNERSHIP_MANAGER), f"retention-ran:run-{run.id}", message,
           "/retention/runs", "retention_ran")
 
@@ -412,5 +413,5 @@ def withdrawn(dispute):
           _dispute_link(dispute), "dispute_withdrawn")
 
 
-def _number(count, noun):
-    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+def _number(number, noun):
+    return count(number, noun)

@@ -25,6 +25,7 @@ from moderation.outcomes.charts import bar_chart
 from moderation.web import audit, pdf
 from moderation.web.boundary import Refusal
 from moderation.web.formatting import format_date, full_stop
+from moderation.web.words import in_sentence, sentence_start, with_article
 
 VIGNETTE_LIMIT = 2000
 MOST_VIGNETTES = 12
@@ -62,14 +63,16 @@ def candidates(period, filters):
 
 
 def _suggested(dispute, decision):
-    kind = AgencyKind(dispute.referring_agency.kind).label
-    concerns = ", ".join(ConcernCategory(c.category).label.lower() for c in dispute.concerns)
-    return (f"A {kind.lower()} professional referred concerns about {concerns} at "
-            f"{LEVELS_OF_NEED[dispute.level_of_need].lower()}. CSC recorded it as a "
-            f"{Classification(dispute.effective_recorded_as).label.lower()} with "
-            f"{CscOutcome(dispute.effective_outcome).label.lower()}. The panel decided: "
-            f"{decision.outcome_label.lower()} ({decision.method}). Learning: "
-            + full_stop(", ".join(t.name.lower() for t in decision.themes)))
+    kind = in_sentence(AgencyKind(dispute.referring_agency.kind).label)
+    concerns = ", ".join(in_sentence(ConcernCategory(c.category).label)
+                         for c in dispute.concerns)
+    recorded_as = in_sentence(Classification(dispute.effective_recorded_as).label)
+    return (f"{sentence_start(with_article(kind + ' professional'))} referred concerns about "
+            f"{concerns} at {in_sentence(LEVELS_OF_NEED[dispute.level_of_need])}. CSC recorded "
+            f"it as {with_article(recorded_as)} with "
+            f"{in_sentence(CscOutcome(dispute.effective_outcome).label)}. The panel decided: "
+            f"{in_sentence(decision.outcome_label)} ({decision.method}). Learning: "
+            + full_stop(", ".join(in_sentence(t.name) for t in decision.themes)))
 
 
 def generate(actor, period, filters, vignettes, recommendations):
@@ -132,9 +135,9 @@ def describe(filters):
         agency = db.session.get(Agency, filters.agency_id)
         parts.append(f"referred by {agency.name}" if agency else "one agency")
     if filters.category:
-        parts.append(ConcernCategory(filters.category).label.lower())
+        parts.append(in_sentence(ConcernCategory(filters.category).label))
     if filters.level:
-        parts.append(LEVELS_OF_NEED[filters.level].lower())
+        parts.append(in_sentence(LEVELS_OF_NEED[filters.level]))
     return "; ".join(parts)
 
 

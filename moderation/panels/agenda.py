@@ -17,6 +17,7 @@ from moderation.notifications import notices
 from moderation.web import audit
 from moderation.web.boundary import Refusal
 from moderation.web.formatting import format_date
+from moderation.web.words import count
 
 MINUTES = (5, 120)
 DEFAULT_MINUTES = 20
@@ -90,8 +91,8 @@ def add_item(session, actor, dispute_id):
     if standing is not None:
         _refuse_too_late(session, standing, "dispute_id")
     if not room(session):
-        raise Refusal(f"The agenda is full: this session takes {session.capacity} "
-                              "cases", "dispute_id")
+        raise Refusal(f"The agenda is full: this session takes "
+                      f"{count(session.capacity, 'case')}", "dispute_id")
     item = _append(session, dispute)
     audit.record("agenda_item_added", session, actor=actor, dispute=dispute.id)
     return item

@@ -21,6 +21,7 @@ from moderation.models import (
 )
 from moderation.web import audit
 from moderation.web.boundary import Refusal
+from moderation.web.words import in_sentence
 
 # The account role a member needs for each panel role.
 NEEDS_ROLE = {
@@ -77,7 +78,7 @@ def add_member(actor, user_id, role, agency_id, deputy_for_id=None):
         raise Refusal(f"{user.name} is already a member of the panel", "user_id")
     if not user.has_role(NEEDS_ROLE[MemberRole(role)]):
         raise Refusal(
-            f"{user.name} needs the {NEEDS_ROLE[MemberRole(role)].label.lower()} role first: "
+            f"{user.name} needs the {in_sentence(NEEDS_ROLE[MemberRole(role)].label)} role first: "
             "ask an administrator", "role")
     deputy_for = _check_deputy(deputy_for_id, role, agency_id)
     member = PanelMember(user_id=user.id, role=role, agency_id=agency_id,

@@ -34,6 +34,7 @@ from moderation.web.boundary import on_refusal
 from moderation.web.formatting import format_date
 from moderation.web.forms import error_summary, id_from
 from moderation.web.permissions import can, record_or_404
+from moderation.web.words import count
 
 bp = Blueprint("panels", __name__, url_prefix="/sessions")
 
@@ -271,7 +272,7 @@ def _agenda_change(session, form, button, item):
     """One button press on the agenda builder; returns the message to show."""
     if button == "fill":
         added = agenda.fill_from_queue(session, current_user)
-        return f"{len(added)} {'dispute' if len(added) == 1 else 'disputes'} added from the queue."
+        return f"{count(len(added), 'dispute')} added from the queue."
     if button == "add":
         agenda.add_item(session, current_user, form.dispute_id.data or 0)
         return "The dispute has been added to the agenda."

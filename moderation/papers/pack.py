@@ -35,6 +35,7 @@ from moderation.models.disputes import LEVELS_OF_NEED
 from moderation.panels.agenda import AFTER_FREEZE
 from moderation.web import pdf
 from moderation.web.formatting import format_date, format_datetime
+from moderation.web.words import in_sentence
 
 NOT_RECORDED = "Not recorded"
 
@@ -70,7 +71,8 @@ def agenda_data(session, reader):
     """The cover facts and the agenda with times: start time plus each item's minutes."""
     return {
         "partnership": current_app.config["PARTNERSHIP_NAME"],
-        "title": f"Threshold moderation panel: papers for {format_date(session.held_on)}",
+        "title": f"Threshold moderation panel: agenda for {format_date(session.held_on)}",
+        "papers": False,
         "held_on": format_date(session.held_on),
         "time": session.starts_at.strftime("%H:%M"),
         "duration": session.duration_minutes,
@@ -89,11 +91,16 @@ def agenda_times(session):
     for item in session.agenda:
         end = start + timedelta(minutes=item.minutes)
         rows.append({"position": item.position, "reference": item.dispute.reference,
-                     "initials": item.dispute.child_initials, "minutes": item.minutes,
+                     "child": _child_in_brief(item.dispute), "minutes": item.minutes,
                      "starts": start.strftime("%H:%M"), "ends": end.strftime("%H:%M"),
                      "added_after_freeze": AFTER_FREEZE if item.added_after_freeze else None})
         start = end
     return rows
+
+
+def _child_in_brief(dispute):
+    """'child AJ'; 'anonymised' once the retention schedule has removed the child's details."""
+    return "anonymised" if dispute.anonymised else f"child {dispute.child_initials}"
 
 
 def pack_data(session, reader):
@@ -109,6 +116,9 @@ def pack_data(session, reader):
         .order_by(DisputeDocument.added_at, DisputeDocument.id)))
     return {
         **agenda_data(session, reader),
+        # The pack is the papers: the agenda, then each item in full.
+        "title": f"Threshold moderation panel: papers for {format_date(session.held_on)}",
+        "papers": True,
         "items": [_item(item, additions[item.dispute_id], documents[item.dispute_id])
                   for item in session.agenda],
     }
@@ -126,7 +136,7 @@ def _item(item, additions, documents):
     return {
         "position": item.position,
         "reference": dispute.reference,
-        "initials": dispute.child_initials,
+        "child": _child_in_brief(dispute),
         "added_after_freeze": AFTER_FREEZE if item.added_after_freeze else None,
         "referral": _referral(dispute),
         "referrer_account": _referrer_account(dispute),
@@ -157,7 +167,7 @@ def _referral(dispute):
         ("Referring agency", dispute.referring_agency.name),
         ("Referrer", dispute.referrer.name),
         ("Sent", f"{format_date(dispute.referral_date)}, "
-                 f"{ReferralMethod(dispute.referral_method).label.lower()}"),
+                 f"{in_sentence(ReferralMethod(dispute.referral_method).label)}"),
         ("The referrer intended", Intent(dispute.referrer_intent).label),
         ("Concerns", ", ".join(c.label for c in dispute.concern_categories)),
         ("Level of need claimed", LEVELS_OF_NEED.get(dispute.level_of_need,
@@ -183,7 +193,7 @@ def _csc_record(dispute):
     elif dispute.csc_told_referrer_on or dispute.csc_told_referrer_how:
         told = ", ".join(part for part in (
             format_date(dispute.csc_told_referrer_on) if dispute.csc_told_referrer_on else None,
-            ToldHow(dispute.csc_told_referrer_how).label.lower()
+            in_sentence(ToldHow(dispute.csc_told_referrer_how).label)
             if dispute.csc_told_referrer_how else None) if part)
     return [
         ("Recorded as", Classification(dispute.csc_recorded_as).label

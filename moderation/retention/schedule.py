@@ -14,6 +14,7 @@ from moderation.web import audit
 from moderation.web import text as text_rules
 from moderation.web.boundary import Refusal
 from moderation.web.formatting import format_date
+from moderation.web.words import count
 
 # What happens at the end of each kind's period, in the words the schedule page shows.
 WHAT_HAPPENS = {
@@ -180,7 +181,7 @@ def shorter_warning(rule):
 def period_in_words(number, unit):
     """'1 year', '6 years', '12 months'."""
     word = PeriodUnit(unit).label
-    return f"{number:,} {word.removesuffix('s') if number == 1 else word}"
+    return count(number, word.removesuffix("s"))
 
 
 def kept_for(rule, session_lifetime):
@@ -211,8 +212,8 @@ def _hours(lifetime):
     hours = int(lifetime.total_seconds() // 3600)
     if hours < 1:
         minutes = int(lifetime.total_seconds() // 60)
-        return f"{minutes} minute{'' if minutes == 1 else 's'}"
-    return f"{hours} hour{'' if hours == 1 else 's'}"
+        return count(minutes, "minute")
+    return count(hours, "hour")
 
 
 # The retention job's runs ----------------------------------------------------------------------
@@ -253,7 +254,7 @@ def counts_in_words(counts):
     for key, one, many in RUN_COUNTS:
         number = _count(counts.get(key))
         if number or key not in SAID_WHEN_SOME:
-            lines.append(f"{number:,} {one if number == 1 else many}")
+            lines.append(count(number, one, many))
     before = _day(counts.get("audit_deleted_before"))
     if before and _count(counts.get("audit_events_deleted")):
         lines[-1] += f", all from before {format_date(before)}"

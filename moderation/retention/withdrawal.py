@@ -38,6 +38,7 @@ from moderation.retention import schedule
 from moderation.web import audit, cache
 from moderation.web.boundary import Refusal
 from moderation.web.formatting import format_date
+from moderation.web.words import in_sentence
 
 # Why an item on an agenda whose day has passed reads as deferred: no case detail.
 OFF_THE_AGENDA = "Withdrawn before the panel heard it."
@@ -140,7 +141,7 @@ def _refuse_unless_open(dispute):
                       f"{format_date(dispute.withdrawn_on)}")
     if dispute.closed:
         raise Refusal(f"Dispute {dispute.reference} is closed "
-                      f"({DisputeStatus(dispute.status).label.lower()}): only an open dispute "
+                      f"({in_sentence(DisputeStatus(dispute.status).label)}): only an open dispute "
                       "can be withdrawn")
 
 

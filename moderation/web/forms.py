@@ -6,6 +6,7 @@ from datetime import time
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
+from jinja2 import pass_context
 from werkzeug.routing import IntegerConverter
 from wtforms import DateField, Field, IntegerField, StringField, SubmitField
 from wtforms.csrf.core import CSRFTokenField
@@ -101,6 +102,16 @@ def error_summary(form):
             items.append({"text": field.errors[0], "href": f"#{_first_control_id(field)}"})
     return {"titleText": "There is a problem", "errorList": items}
 
+
+@pass_context
+def page_has_errors(context):
+    """True when the page being rendered shows a problem: a refusal's `problems`, or any form
+    in its context (not only the one called `form`: the minutes' `comment_form`, an item's
+    `conflict_form`) with an error. The base template starts the page title with "Error: "."""
+    if context.get("problems"):
+        return True
+    return any(isinstance(value, FlaskForm) and value.errors
+               for value in context.get_all().values())
 
 
 def _first_control_id(field):

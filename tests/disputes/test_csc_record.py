@@ -222,8 +222,8 @@ def test_a_manager_who_is_not_independent_is_refused_before_typing(app, at_secon
                                                                   who, reason):
     dispute, people = at_second_screening()
     client = client_for(app, people[who])
-    explanation = (f"{reason}, so another CSC manager must answer the independent second "
-                   "screening.")
+    explanation = (f"{reason}, so another CSC manager must answer stage 3 (independent "
+                   "second screening).")
     respond = client.get(url(app, "disputes.respond", dispute_id=dispute))
     assert heading(respond) == "Respond for children's social care"
     assert page(respond).select_one(".govuk-warning-text__text").get_text(
@@ -241,7 +241,8 @@ def test_a_response_sent_anyway_is_refused_and_not_kept(app, at_second_screening
     response = post(client_for(app, people[who]), url(app, "disputes.respond", dispute_id=dispute),
                     {"response": "I still think so.", "next_step": "unresolved"})
     (message,) = error_summary(response)
-    assert message.endswith("so another CSC manager must answer the independent second screening")
+    assert message.endswith(
+        "so another CSC manager must answer stage 3 (independent second screening)")
     with app.app_context():
         stage = app.extensions["sqlalchemy"].session.scalar(
             sa.select(DisputeStage).where(DisputeStage.dispute_id == dispute,
@@ -277,3 +278,35 @@ def test_the_manager_who_answered_stage_one_may_answer_stage_two(app, make_user,
          {"to_position": "2"})
     form = page(client.get(url(app, "disputes.respond", dispute_id=dispute)))
     assert form.select_one("textarea#response") and form.select_one(".govuk-warning-text") is None
+
+
+def test_on_the_urgent_route_the_independent_stage_is_named_as_it_is_there(
+        app, make_user, make_dispute):
+    """Urgent stage 2 is the head of service's review, not an independent second screening:
+    the manager who made the decision is told which stage another manager must answer."""
+    referrer, maker = make_user("referrer"), make_user("csc_manager", name="Maker")
+    dispute = make_dispute(referrer, immediate_risk=True)
+    with app.app_context():
+        session = app.extensions["sqlalchemy"].session
+        record = session.get(Dispute, dispute)
+        services.confirm_decision(record, session.get(User, maker.id), "contact",
+                                  "no_further_action", record=services.CscRecord(
+                                      rationale="Universal services are enough.",
+                                      decision_maker_id=maker.id,
+                                      authorising_manager_name="Pat Senior",
+                                      told_how="phone",
+                                      told_on=date(2026, 11, 5)))
+        services.escalate(record, session.get(User, referrer.id), to_position=2,
+                          skip_reason="The team manager is away today", on=date(2026, 11, 23))
+        assert record.current_stage.independent
+        session.commit()
+    client = client_for(app, maker)
+    shown = page(client.get(url(app, "disputes.show", dispute_id=dispute)))
+    assert shown.select_one("#not-independent").get_text(" ", strip=True) == (
+        "You made the original decision, so another CSC manager must answer urgent stage 2 "
+        "(head of service).")
+    other = client_for(app, make_user("csc_manager", name="Other"))
+    confirm = page(other.get(url(app, "disputes.confirm", dispute_id=dispute))).get_text(" ")
+    assert "second screening" not in confirm
+    assert "Urgent stage 2 (head of service) cannot be answered by this person." in " ".join(
+        confirm.split())

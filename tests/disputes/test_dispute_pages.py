@@ -250,8 +250,8 @@ def test_the_decision_maker_is_told_they_cannot_answer_second_screening(app, cli
         "to_position": "3", "skip_reason": "Agreed by both managers"})
     response = post(client, respond, {"response": "Still NFA.", "next_step": "unresolved"})
     assert error_summary(response) == [
-        "You made the original decision, so another CSC manager must answer the independent "
-        "second screening"]
+        "You made the original decision, so another CSC manager must answer stage 3 "
+        "(independent second screening)"]
 
 
 # Escalating -----------------------------------------------------------------------------------

@@ -67,7 +67,7 @@ def test_the_dashboard_filters_by_level(app, history, make_user):
     manager = _manager(app, make_user)
     response = manager.get(url(app, "home.partnership", **NOVEMBER_DECEMBER_FORM, level=4))
     figures = page(response).select_one("ul.figures").get_text(" ", strip=True)
-    assert "1 disputes raised" in figures and "1 decided by the panel" in figures
+    assert "1 dispute raised" in figures and "1 decided by the panel" in figures
 
 
 def test_a_custom_period_needs_real_dates_in_order(app, db, make_user):

@@ -96,7 +96,7 @@ def test_a_second_worker_reads_the_figures_the_first_counted(
     # Counted again, the second worker would say 5: it reads what the first kept.
     assert "4 disputes raised" in _figures(second, other, **NOVEMBER_DECEMBER_FORM)
     # Other filters are other figures, counted afresh.
-    assert "1 disputes raised" in _figures(second, other, **NOVEMBER_DECEMBER_FORM, level=4)
+    assert "1 dispute raised" in _figures(second, other, **NOVEMBER_DECEMBER_FORM, level=4)
 
 
 def test_the_figures_are_counted_again_once_five_minutes_old(

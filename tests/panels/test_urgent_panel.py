@@ -263,7 +263,8 @@ def test_the_chair_adds_the_urgent_item_on_the_agenda_page(app, db, client, pane
     assert "has been added to the agenda as item 1" in banners(response)[0]
     rows = page(response).select("tbody tr")
     assert MARK in rows[0].get_text(" ") and MARK not in rows[1].get_text(" ")
-    assert "2 of 1 cases" in page(response).get_text(" ")
+    assert "Cases: 2 of 1 (1 urgent added after the agenda was frozen)." in " ".join(
+        page(response).get_text(" ").split())
     assert MARK in page(session_page).select("main ol li")[0].get_text(" ")
     assert MARK in page(meeting_page).select("tbody tr")[0].get_text(" ")
 
@@ -286,7 +287,7 @@ def test_a_chair_adding_a_non_urgent_item_past_capacity_is_refused(app, db, clie
         post(client, builder, {"action": "add", "dispute_id": str(late)})
         (other,) = queue_disputes({})
         response = post(client, builder, {"action": "add", "dispute_id": str(other)})
-        assert error_summary(response) == ["The agenda is full: this session takes 1 cases"]
+        assert error_summary(response) == ["The agenda is full: this session takes 1 case"]
     with app.app_context():
         held = db.session.scalars(sa.select(AgendaItem.dispute_id).where(
             AgendaItem.session_id == frozen)).all()

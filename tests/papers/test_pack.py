@@ -1,6 +1,7 @@
 """The papers pack: one PDF per member for a frozen agenda, read back as a member reads it."""
 
 import io
+import re
 
 from pypdf import PdfReader
 from sqlalchemy import select
@@ -125,6 +126,22 @@ def test_the_chair_prints_the_agenda_alone(app, db, papers):
     representative = client_for(app, papers.reps["health"])
     refused = representative.get(url(app, "papers.agenda_pdf", session_id=papers.session_id))
     assert (refused.status_code, heading(refused)) == (404, "Page not found")
+
+
+def test_the_agenda_alone_is_titled_as_an_agenda_not_as_papers(app, db, papers):
+    body = client_for(app, papers.chair).get(
+        url(app, "papers.agenda_pdf", session_id=papers.session_id)).data
+    first = " ".join(pdf_pages(body)[0].split())
+    assert first.startswith("Northshire Safeguarding Children Partnership Threshold moderation "
+                            "panel: agenda for 8 December 2026")
+    assert "papers" not in first
+    assert re.search(r"10:00 to 10:20: item 1, D-\d{4}-\d{4} \(child [A-Z]+\), 20 minutes", first)
+    assert "Keep this agenda securely and destroy it after the meeting." in first
+    reader = PdfReader(io.BytesIO(body))
+    assert reader.metadata.title == "Threshold moderation panel: agenda for 8 December 2026"
+    pack = " ".join(pdf_pages(_pack(app, papers, papers.chair))[0].split())
+    assert "Threshold moderation panel: papers for 8 December 2026" in pack
+    assert "Keep these papers securely and destroy them after the meeting." in pack
 
 
 def test_members_find_the_pack_on_the_session_page(app, db, papers):
