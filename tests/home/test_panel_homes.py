@@ -48,6 +48,13 @@ def test_the_chairs_home_and_the_queue_say_the_same_number_waiting(
     assert listed == [references[ident] for ident in waiting]
 
 
+def test_with_nothing_waiting_the_chairs_home_says_so_in_words(client, signed_in, on_a_monday):
+    signed_in("chair", seat="chair")
+    home = _text(page(client.get(url(client, "home.chair"))))
+    assert "No disputes are waiting for the panel." in home
+    assert "0 disputes" not in home
+
+
 def _held_today_minutes_approved(app, db, make_session):
     """A session held today (Monday 23 November 2026) whose minutes are approved, and one to
     come on 8 December."""
