@@ -61,8 +61,12 @@ def _card(tab, title):
 def _settled_dispute(app, referrer, csc):
     """Isla's dispute, raised on 23 November 2026 and settled by CSC at stage 1."""
     with app.app_context():
-        dispute = services.raise_dispute(db.session.get(User, referrer.id),
-                                         dispute_answers(**ISLA), on=date(2026, 11, 23))
+        # Raised when Isla was a child (the service refuses an adult's date of birth), then
+        # given the date that makes her 25 now, as the retention rule needs.
+        dispute = services.raise_dispute(
+            db.session.get(User, referrer.id),
+            dispute_answers(**{**ISLA, "child_dob": date(2009, 6, 1)}), on=date(2026, 11, 23))
+        dispute.child_dob = ISLA["child_dob"]
         services.settle(dispute, db.session.get(User, csc.id), "child_and_family_assessment",
                         "Assessment agreed.", on=SETTLED_ON)
         db.session.commit()
