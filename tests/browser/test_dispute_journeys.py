@@ -54,26 +54,35 @@ def raise_dispute(page, immediate_risk=False):
     page.get_by_role("button", name="Continue").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the child's full name")
     assert_accessible(page)
-    page.get_by_label("Child's full name").fill("Amelia Jones")
-    fill_date(page, "child_dob", date(2021, 3, 14))
-    fill_date(page, "referral_date", date.today() - timedelta(days=10))
-    page.get_by_label("Phone call").check()
-    page.get_by_label("A referral asking children's social care to act").check()
-    page.get_by_label("Neglect").check()
-    page.get_by_label("Level 3: targeted").check()
-    page.get_by_label("Summary of your referral").fill("Home conditions poor on three visits.")
-    fill_date(page, "csc_decision_date", date.today() - timedelta(days=8))
-    page.locator("#told_recorded_as").check()  # Contact
-    page.get_by_label("No further action").check()
-    page.get_by_label("CSC decided the threshold was not met").check()
-    page.get_by_label("Why do you disagree?").fill("The threshold for assessment is met.")
-    page.locator("#immediate_risk" if immediate_risk else "#immediate_risk-2").check()
+    fill_raise_form(page, immediate_risk=immediate_risk)
     page.get_by_role("button", name="Continue").click()
     expect(page.locator("h1")).to_have_text("Check your answers before you submit")
     assert_accessible(page)
     page.get_by_role("button", name="Submit dispute").click()
     expect(page.locator(".govuk-panel")).to_contain_text("Dispute raised")
     assert_accessible(page)
+
+
+def fill_raise_form(page, child=("Amelia Jones", "child_dob", date(2021, 3, 14)),
+                    concern="Neglect", summary="Home conditions poor on three visits.",
+                    grounds="The threshold for assessment is met.", immediate_risk=False):
+    """The raise form filled in as a referrer does: `child` is the name, which date is given
+    (`child_dob`, or `child_expected_delivery_date` for an unborn child) and the date."""
+    name, which_date, born_or_due = child
+    page.get_by_label("Child's full name").fill(name)
+    fill_date(page, which_date, born_or_due)
+    fill_date(page, "referral_date", date.today() - timedelta(days=10))
+    page.get_by_label("Phone call").check()
+    page.get_by_label("A referral asking children's social care to act").check()
+    page.get_by_label(concern).check()
+    page.get_by_label("Level 3: targeted").check()
+    page.get_by_label("Summary of your referral").fill(summary)
+    fill_date(page, "csc_decision_date", date.today() - timedelta(days=8))
+    page.locator("#told_recorded_as").check()  # Contact
+    page.get_by_label("No further action").check()
+    page.get_by_label("CSC decided the threshold was not met").check()
+    page.get_by_label("Why do you disagree?").fill(grounds)
+    page.locator("#immediate_risk" if immediate_risk else "#immediate_risk-2").check()
 
 
 def answer_for_csc(page, reference, response):

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from moderation.web.formatting import format_date
 from tests.browser.conftest import assert_accessible
-from tests.browser.test_dispute_journeys import fill_date
+from tests.browser.test_dispute_journeys import fill_date, fill_raise_form
 from tests.browser.test_urgent_journey import open_as  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.browser
@@ -24,20 +24,9 @@ def test_an_unborn_child_s_dispute_is_raised_and_the_birth_recorded_later(
     referrer = open_as(make_user("referrer"))
     due = date.today() + timedelta(weeks=8)
     referrer.get_by_role("link", name="Challenge a decision").click()
-    referrer.get_by_label("Child's full name").fill("Unborn Carter")
-    fill_date(referrer, "child_expected_delivery_date", due)
-    fill_date(referrer, "referral_date", date.today() - timedelta(days=10))
-    referrer.get_by_label("Phone call").check()
-    referrer.get_by_label("A referral asking children's social care to act").check()
-    referrer.get_by_label("Domestic abuse").check()
-    referrer.get_by_label("Level 3: targeted").check()
-    referrer.get_by_label("Summary of your referral").fill("Pre-birth referral at 30 weeks.")
-    fill_date(referrer, "csc_decision_date", date.today() - timedelta(days=8))
-    referrer.locator("#told_recorded_as").check()  # Contact
-    referrer.get_by_label("No further action").check()
-    referrer.get_by_label("CSC decided the threshold was not met").check()
-    referrer.get_by_label("Why do you disagree?").fill("A pre-birth assessment is needed now.")
-    referrer.locator("#immediate_risk-2").check()
+    fill_raise_form(referrer, child=("Unborn Carter", "child_expected_delivery_date", due),
+                    concern="Domestic abuse", summary="Pre-birth referral at 30 weeks.",
+                    grounds="A pre-birth assessment is needed now.")
     referrer.get_by_role("button", name="Continue").click()
     expect(referrer.locator("h1")).to_have_text("Check your answers before you submit")
     expect(_child_row(referrer, "Date of birth")).to_contain_text(
