@@ -8,11 +8,10 @@ from datetime import UTC, date, datetime
 import pytest
 import sqlalchemy as sa
 
-from moderation.meeting import decisions
-from moderation.meeting import register as meeting
 from moderation.models import Dispute, PanelSession, SessionStatus, User
 from moderation.panels import agenda
 from tests.conftest import client_for, page, url
+from tests.meeting.test_minutes_comments import _close as close_with_the_deputy_standing_in
 
 
 def _text(tag):
@@ -90,16 +89,7 @@ def closed(app, db, panel_meeting):
     go to the members present (the police representative sent apologies; their deputy stood
     in), who comment until the end of 15 December."""
     m = panel_meeting()
-    with app.app_context():
-        session = db.session.get(PanelSession, m.session_id)
-        chair = db.session.get(User, m.chair.id)
-        meeting.record_attendance(session, chair, {
-            m.members[m.reps["police"].id]: ("apologies", False),
-            m.members[m.deputy.id]: ("present", True)})
-        for item in session.agenda:
-            decisions.defer(item, chair, "Waiting for the school's report")
-        meeting.close(session, chair)
-        db.session.commit()
+    close_with_the_deputy_standing_in(app, db, m)
     return m
 
 
