@@ -14,6 +14,7 @@ from tests.disputes.test_child_keys_migration import (  # noqa: F401 (a fixture)
     NOW,
     _dispute,
     empty_database,
+    people,
 )
 
 BEFORE, UNBORN = "c7d2e5f1a9b3", "f2b8d4a6c1e7"
@@ -32,18 +33,6 @@ def _insert(engine, *rows):
         connection.execute(tables.tables["dispute"].insert(), list(rows))
 
 
-def _people(engine):
-    tables = sa.MetaData()
-    tables.reflect(engine, only=["agency", "user"])
-    with engine.begin() as connection:
-        connection.execute(tables.tables["agency"].insert(), {
-            "id": 1, "name": "Health", "kind": "health", "is_core": True, "created_at": NOW})
-        connection.execute(tables.tables["user"].insert(), {
-            "id": 1, "name": "Riley Referrer", "email": "riley@example.org", "agency_id": 1,
-            "must_change_password": False, "active": True, "session_token": "t",
-            "created_at": NOW})
-
-
 def test_the_migration_keeps_the_disputes_held_and_holds_one_date_for_each_child(
         empty_database):  # noqa: F811
     app = create_app(_config(empty_database))
@@ -51,7 +40,7 @@ def test_the_migration_keeps_the_disputes_held_and_holds_one_date_for_each_child
     try:
         with app.app_context():
             upgrade(revision=BEFORE)
-            _people(engine)
+            people(engine)
             _insert(engine, _row(1), _row(2, child_name=None, child_dob=None,
                                           anonymised_on=date(2026, 11, 1)))
             upgrade(revision=UNBORN)
