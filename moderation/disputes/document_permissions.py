@@ -14,7 +14,6 @@ from moderation.models import (
     PanelSession,
     Role,
 )
-from moderation.models.panels import MEETING_AHEAD
 from moderation.web.permissions import rule
 
 ADDERS = (Role.REFERRER, Role.CSC_MANAGER)
@@ -39,7 +38,7 @@ def guest_of(user, dispute):
         .join(AgendaItem, ItemGuest.agenda_item_id == AgendaItem.id)
         .join(PanelSession, AgendaItem.session_id == PanelSession.id)
         .where(ItemGuest.user_id == user.id, AgendaItem.dispute_id == dispute.id,
-               PanelSession.status.in_(MEETING_AHEAD))
+               PanelSession.meeting_ahead)
         .limit(1)) is not None
 
 

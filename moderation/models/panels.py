@@ -16,6 +16,7 @@ from sqlalchemy import (
     false,
     text,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from moderation.calendar import today
@@ -43,8 +44,19 @@ SessionStatus.LABELS = {
 }
 
 
-# The agenda is frozen and the meeting not yet over: the window an item's guests read its papers.
-MEETING_AHEAD = (SessionStatus.AGENDA_FROZEN, SessionStatus.IN_SESSION)
+def _in_states(*states, doc):
+    """A lifecycle question about a session: true in `states`; in a query, `status IN (...)`.
+
+    Every "which sessions..." and "may this session..." asks one of these, so the lifecycle is
+    spelt here only (a drifted copy of `opened` would show case papers before the agenda froze).
+    """
+    values = tuple(state.value for state in states)
+
+    def answer(session):
+        return session.status in values
+
+    answer.__doc__ = doc
+    return hybrid_property(answer).expression(lambda cls: cls.status.in_(values))
 
 
 class SessionTerms:
@@ -95,24 +107,41 @@ class PanelSession(SessionTerms, Base):
 
     series: Mapped[PanelSeries | None] = relationship(back_populates="sessions")
 
-    @property
-    def agenda_draft(self):
-        """Scheduled, its agenda not yet frozen: the agenda, date and place can still change."""
-        return self.status == SessionStatus.SCHEDULED
-
-    @property
-    def opened(self):
-        """The agenda is frozen, so its papers, meeting and actions exist."""
-        return self.status not in (SessionStatus.SCHEDULED, SessionStatus.CANCELLED)
-
-    @property
-    def meeting_ahead(self):
-        """The meeting is still to come or under way (afterwards there is its record)."""
-        return self.status in MEETING_AHEAD
-
-    @property
-    def has_minutes(self):
-        return self.status in (SessionStatus.MINUTES_DRAFT, SessionStatus.MINUTES_APPROVED)
+    # The lifecycle: scheduled -> agenda frozen -> in session -> minutes draft -> minutes
+    # approved, or cancelled before the meeting. Ask these, never the status values.
+    agenda_draft = _in_states(
+        SessionStatus.SCHEDULED,
+        doc="Scheduled, its agenda not yet frozen: the agenda, date and place can still change.")
+    is_cancelled = _in_states(SessionStatus.CANCELLED, doc="Cancelled: it will not meet.")
+    opened = _in_states(
+        SessionStatus.AGENDA_FROZEN, SessionStatus.IN_SESSION, SessionStatus.MINUTES_DRAFT,
+        SessionStatus.MINUTES_APPROVED,
+        doc="The agenda is frozen, so its papers, meeting and actions exist (rule 12: a dispute's "
+            "papers reach the panel only from here).")
+    before_meeting = _in_states(
+        SessionStatus.SCHEDULED, SessionStatus.AGENDA_FROZEN,
+        doc="The meeting has not started: urgent items can still be added, guests removed.")
+    to_come = _in_states(
+        SessionStatus.SCHEDULED, SessionStatus.AGENDA_FROZEN, SessionStatus.IN_SESSION,
+        doc="Neither cancelled nor over: guests can still be invited, members still prepare.")
+    meeting_ahead = _in_states(
+        SessionStatus.AGENDA_FROZEN, SessionStatus.IN_SESSION,
+        doc="The agenda is frozen and the meeting still to come or under way: the register is "
+            "open and an item's guests read its papers.")
+    papers_in_use = _in_states(
+        SessionStatus.AGENDA_FROZEN, SessionStatus.IN_SESSION, SessionStatus.MINUTES_DRAFT,
+        doc="Opened and its minutes not yet approved: members may still keep notes on papers.")
+    record_open = _in_states(
+        SessionStatus.IN_SESSION, SessionStatus.MINUTES_DRAFT,
+        doc="The meeting is under way or its minutes are in draft: its record (actions, "
+            "decisions) can still change.")
+    in_session = _in_states(SessionStatus.IN_SESSION, doc="The meeting is under way.")
+    has_minutes = _in_states(
+        SessionStatus.MINUTES_DRAFT, SessionStatus.MINUTES_APPROVED,
+        doc="The meeting is over: its minutes are in draft or approved.")
+    minutes_draft = _in_states(SessionStatus.MINUTES_DRAFT, doc="Its minutes are in draft.")
+    minutes_approved = _in_states(
+        SessionStatus.MINUTES_APPROVED, doc="Its minutes are approved: the record is final.")
 
 
 class MemberRole(LabelledEnum):

@@ -30,7 +30,6 @@ from moderation.models import (
     StageOutcome,
 )
 from moderation.models.disputes import OPEN_STATUSES
-from moderation.models.panels import MEETING_AHEAD
 from moderation.models.types import utcnow
 from moderation.notifications import notices
 from moderation.panels import agenda
@@ -49,7 +48,7 @@ def panel_ahead(today):
     sitting today or later, and not deferred there."""
     return exists().where(
         AgendaItem.dispute_id == Dispute.id, AgendaItem.deferred.is_(False),
-        AgendaItem.session_id == PanelSession.id, PanelSession.status.in_(MEETING_AHEAD),
+        AgendaItem.session_id == PanelSession.id, PanelSession.meeting_ahead,
         PanelSession.held_on >= today)
 
 
@@ -113,7 +112,7 @@ def _deferred_on_past_agendas(dispute_ids):
     db.session.execute(update(AgendaItem).where(
         AgendaItem.dispute_id.in_(dispute_ids), AgendaItem.deferred.is_(False),
         AgendaItem.session_id.in_(select(PanelSession.id).where(
-            PanelSession.status.in_(MEETING_AHEAD))))
+            PanelSession.meeting_ahead)))
         .values(deferred=True, deferral_reason=OFF_THE_AGENDA))
 
 
@@ -150,7 +149,7 @@ def panel_hearing(dispute, today):
     return db.session.scalar(
         select(PanelSession).join(AgendaItem, AgendaItem.session_id == PanelSession.id)
         .where(AgendaItem.dispute_id == dispute.id, AgendaItem.deferred.is_(False),
-               PanelSession.status.in_(MEETING_AHEAD), PanelSession.held_on >= today)
+               PanelSession.meeting_ahead, PanelSession.held_on >= today)
         .order_by(PanelSession.held_on).limit(1))
 
 

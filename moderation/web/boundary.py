@@ -23,12 +23,18 @@ from moderation.web.forms import add_error
 
 
 class Refusal(Exception):
-    """A business rule refused what was asked: `message` for the user, about `field`."""
+    """A business rule refused what was asked, with every problem it found.
 
-    def __init__(self, message, field=None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
+    `problems` maps a form field's name (None: the request as a whole) to the message a person
+    reads, in the order the page shows them: `Refusal(message, field)` for one,
+    `Refusal(problems={"child_dob": ..., "referral_date": ...})` for several, so a page names
+    everything to put right at once. `message` and `field` are the first.
+    """
+
+    def __init__(self, message=None, field=None, *, problems=None):
+        self.problems = dict(problems) if problems else {field: message}
+        self.field, self.message = next(iter(self.problems.items()))
+        super().__init__(self.message)
 
 
 @dataclass
@@ -52,8 +58,7 @@ def refuse_unless_valid(form):
     """For a view that leaves every rule to its service: its form's own checks (a control
     character, rule 19) refuse like the service would, on the page declared with on_refusal."""
     if not form.validate():
-        field = next(field for field in form if field.errors)
-        raise Refusal(field.errors[0], field.id)
+        raise Refusal(problems={field.id: field.errors[0] for field in form if field.errors})
 
 
 def show_refusal(refusal: Refusal):
@@ -64,12 +69,14 @@ def show_refusal(refusal: Refusal):
     if retry is None:
         # A refusal no page was declared for: say why, on the error page, having kept nothing.
         return render_error(400, "This could not be done", refusal.message)
-    name = refusal.field or retry.field
-    if retry.form is not None:
-        target = getattr(retry.form, name or "", None) or getattr(retry.form, "submit", None)
-        if target is not None:
-            add_error(target, refusal.message)
-    problems = [{"text": refusal.message, "href": f"#{name or 'main-content'}"}]
+    problems = []
+    for field, message in refusal.problems.items():
+        name = field or retry.field
+        if retry.form is not None:
+            target = getattr(retry.form, name or "", None) or getattr(retry.form, "submit", None)
+            if target is not None:
+                add_error(target, message)
+        problems.append({"text": message, "href": f"#{name or 'main-content'}"})
     return retry.render(problems)
 
 
