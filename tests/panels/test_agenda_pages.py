@@ -36,7 +36,8 @@ def test_the_chair_fills_reorders_and_freezes_the_agenda(app, client, signed_in,
     assert "2 disputes added from the queue." in banners(response)
     assert "1 waiting dispute does not fit on this agenda" in page(response).get_text(" ")
     item = page(response).select_one("button[value^='down:']")["value"]
-    post(client, builder, {"action": item})
+    response = post(client, builder, {"action": item}, follow_redirects=True)
+    assert "The agenda has been reordered." in banners(response)
     assert items(app, session) == [second, first]
     response = post(client, builder, {"action": "freeze"}, follow_redirects=True)
     assert "The agenda is frozen." in banners(response)[0]
