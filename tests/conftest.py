@@ -139,7 +139,8 @@ def database_url(request, tmp_path_factory):
 
 @functools.cache
 def _cleaning_engine(url):
-    return sa.create_engine(url)
+    # Pinged before use: a test may end every connection to the database (a "restart").
+    return sa.create_engine(url, pool_pre_ping=True)
 
 
 def _empty_all(url):
