@@ -7,8 +7,8 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from moderation.meeting import minutes
+from moderation.meeting.blueprint import bp  # one blueprint for the meeting and its minutes
 from moderation.meeting.forms import ApproveForm, CommentForm, CorrectionForm, MinutesForm
-from moderation.meeting.views import bp  # one blueprint for the meeting and its minutes
 from moderation.models import AgendaItem, MinutesStatus, PanelSession
 from moderation.web import audit
 from moderation.web.access import permits

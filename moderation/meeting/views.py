@@ -1,6 +1,6 @@
 """The meeting pages: register and quorum, each item's conflicts and votes, and the decision."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -15,6 +15,7 @@ from moderation.meeting import (  # noqa: F401 (permissions: its rules)
     register,
     voting,
 )
+from moderation.meeting.blueprint import bp
 from moderation.meeting.forms import (
     ConflictForm,
     DecisionForm,
@@ -43,8 +44,6 @@ from moderation.web.access import permits
 from moderation.web.boundary import on_refusal, refuse_unless_valid
 from moderation.web.formatting import format_date
 from moderation.web.permissions import can, record_or_404, require
-
-bp = Blueprint("meeting", __name__, url_prefix="/sessions")
 
 # Who is in the room: the register's rows, each member with their name and agency (quorum and
 # who may vote are counted from it).
