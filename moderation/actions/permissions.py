@@ -11,11 +11,9 @@ from sqlalchemy import select
 
 from moderation.calendar import today
 from moderation.extensions import db
-from moderation.models import Action, PanelMember, PanelSession, Role, SessionStatus
+from moderation.models import Action, PanelMember, PanelSession, Role
 from moderation.panels.permissions import session_access
 from moderation.web.permissions import rule
-
-SETTING_OPEN = (SessionStatus.IN_SESSION, SessionStatus.MINUTES_DRAFT)
 
 rule("actions.list")  # anyone signed in: the list shows what each person may see
 # The list shows the panel's actions, not only the user's own: every action to partnership
@@ -51,4 +49,4 @@ def _sessions_chaired(user):
 def may_set(user, session):
     """The chair of the session sets actions during the meeting and while the minutes are in
     draft."""
-    return session.status in SETTING_OPEN and session_access(user, session).runs_meeting
+    return session.record_open and session_access(user, session).runs_meeting

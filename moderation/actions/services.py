@@ -6,7 +6,6 @@ Open actions past their due date are overdue; they come back on the next session
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from moderation.actions.permissions import SETTING_OPEN
 from moderation.calendar import add_working_days, region, today
 from moderation.disputes.child_identifiers import refuse, refuse_on_agenda
 from moderation.disputes.services import current_policy
@@ -44,7 +43,7 @@ def owners():
 
 
 def add_action(session, actor, *, description, owner_id, working_days, item=None):
-    if session.status not in SETTING_OPEN:
+    if not session.record_open:
         raise Refusal("Actions are set during the meeting or while the minutes are in draft",
                       "description")
     if not (description or "").strip():

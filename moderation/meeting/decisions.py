@@ -16,7 +16,6 @@ from moderation.disputes.services import urgent_panel_needed_by
 from moderation.extensions import db
 from moderation.meeting import rules
 from moderation.meeting.quorum import quorum
-from moderation.meeting.register import REGISTER_OPEN
 from moderation.meeting.voting import count, lock
 from moderation.models import (
     DisputeStatus,
@@ -24,7 +23,6 @@ from moderation.models import (
     PanelDecision,
     PanelOutcome,
     PanelSession,
-    SessionStatus,
 )
 from moderation.notifications import notices
 from moderation.panels import agenda
@@ -82,7 +80,7 @@ def record_decision(item, actor, *, rationale, feedback, theme_ids, dissent=None
 def _check_decision(item):
     if item.decision is not None:
         raise Refusal("A decision has already been recorded on this item", "rationale")
-    if item.session.status != SessionStatus.IN_SESSION:
+    if not item.session.in_session:
         raise Refusal("Decisions are recorded while the meeting is in session", "rationale")
     if not item.voting_closed:
         raise Refusal("Close voting before recording the decision", "rationale")
@@ -108,7 +106,7 @@ def defer(item, actor, reason):
     item = lock(item)
     if item.concluded:
         raise Refusal("This item has already been decided or deferred", "reason")
-    if item.session.status not in REGISTER_OPEN:
+    if not item.session.meeting_ahead:
         raise Refusal("Items can be deferred once the agenda is frozen", "reason")
     if not (reason or "").strip():
         raise Refusal("Enter why the item is deferred", "reason")
@@ -141,7 +139,7 @@ def _next_open_session(session):
     """The next session whose agenda is still open and has room, if any."""
     candidates = db.session.scalars(
         select(PanelSession)
-        .where(PanelSession.status == SessionStatus.SCHEDULED,
+        .where(PanelSession.agenda_draft,
                PanelSession.held_on > session.held_on, PanelSession.held_on >= today())
         .order_by(PanelSession.held_on).limit(1)
     ).all()

@@ -15,7 +15,6 @@ from moderation.models import (
     MinutesVersion,
     PanelSession,
     Role,
-    SessionStatus,
 )
 from moderation.panels.membership import sitting_member
 from moderation.panels.permissions import CASE_READERS, SESSION_PAGES
@@ -42,12 +41,12 @@ def may_keep_register(user, session):
 
 @rule("meeting.start", Role.CHAIR, on=PanelSession)
 def may_start(user, session):
-    return _runs(user, session) and session.status == SessionStatus.AGENDA_FROZEN
+    return _runs(user, session) and session.ready_to_start
 
 
 @rule("meeting.close", Role.CHAIR, on=PanelSession)
 def may_close(user, session):
-    return _runs(user, session) and session.status == SessionStatus.IN_SESSION
+    return _runs(user, session) and session.in_session
 
 
 # One agenda item ---------------------------------------------------------------------------
@@ -68,7 +67,7 @@ def may_vote(user, item):
 def may_declare_conflict(user, item):
     """Members declare a conflict (the chair records one for any member) before voting on the
     item closes; a member who has declared one has nothing more to declare."""
-    return (item.session.status in register.REGISTER_OPEN and not item.voting_closed
+    return (item.session.meeting_ahead and not item.voting_closed
             and item.decision is None and _attends(user, item.session)
             and not conflicted(item, user))
 
@@ -77,13 +76,13 @@ def may_declare_conflict(user, item):
 def may_run_voting(user, item):
     """The chair opens and closes voting and records the decision, in session, until the item
     is decided or deferred."""
-    return (item.session.status == SessionStatus.IN_SESSION and not item.concluded
+    return (item.session.in_session and not item.concluded
             and _runs(user, item.session))
 
 
 @rule("item.defer", Role.CHAIR, on=AgendaItem)
 def may_defer(user, item):
-    return (item.session.status in register.REGISTER_OPEN and not item.concluded
+    return (item.session.meeting_ahead and not item.concluded
             and _runs(user, item.session))
 
 

@@ -22,9 +22,6 @@ CONFIDENTIALITY_STATEMENT = (
     "The information in the papers and discussed at this panel is confidential. I will use it "
     "only for the panel's work, not share it outside the panel, and keep the papers securely."
 )
-# The register is open on the session's date (or once the chair has started the meeting) until
-# the meeting closes.
-REGISTER_OPEN = (SessionStatus.AGENDA_FROZEN, SessionStatus.IN_SESSION)
 
 
 def register(session):
@@ -53,15 +50,17 @@ def attendance_of(session, user):
 
 
 def register_open(session):
-    if session.status == SessionStatus.IN_SESSION:
+    """The register is open on the session's date (or once the chair has started the meeting)
+    until the meeting closes."""
+    if session.in_session:
         return True
-    return session.status in REGISTER_OPEN and today() >= session.held_on
+    return session.meeting_ahead and today() >= session.held_on
 
 
 def opens_later(session):
     """True while the agenda is frozen but the session's date, when the register opens, has not
     come."""
-    return session.status in REGISTER_OPEN and not register_open(session)
+    return session.meeting_ahead and not register_open(session)
 
 
 def early(session):
@@ -118,7 +117,7 @@ def _set(session, member, status, acknowledged):
 def start(session, actor, early_reason=None):
     """Start the meeting on the session's date; a chair who must start before it says why,
     and the reason goes into the minutes."""
-    if session.status != SessionStatus.AGENDA_FROZEN:
+    if not session.ready_to_start:
         raise Refusal("Only a session with a frozen agenda can start", "meeting")
     reason = (early_reason or "").strip()
     if early(session) and not reason:
@@ -135,7 +134,7 @@ def start(session, actor, early_reason=None):
 def close(session, actor):
     """End the meeting once every item is decided or deferred; the minutes are then drafted and
     the members present are told they are ready for comment."""
-    if session.status != SessionStatus.IN_SESSION:
+    if not session.in_session:
         raise Refusal("Only a meeting in session can close", "meeting")
     open_items = [i for i in session.agenda if not i.concluded]
     if open_items:

@@ -18,7 +18,6 @@ from moderation.models import (
     AttendanceStatus,
     MemberRole,
     PanelOutcome,
-    SessionStatus,
     Vote,
     VotingStatus,
 )
@@ -40,7 +39,7 @@ def lock(item):
 
 
 def _require_in_session(item):
-    if item.session.status != SessionStatus.IN_SESSION:
+    if not item.session.in_session:
         raise Refusal("Start the meeting before voting", "voting")
     if item.concluded:
         raise Refusal("This item has already been decided or deferred", "voting")

@@ -23,8 +23,6 @@ MINUTES = (5, 120)
 DEFAULT_MINUTES = 20
 
 
-# An urgent item may join an agenda that is frozen (or still a draft), never a meeting under way.
-TAKES_URGENT = (SessionStatus.SCHEDULED, SessionStatus.AGENDA_FROZEN)
 NOT_URGENT = ("Only a dispute about a child at immediate risk can be added after the agenda is "
               "frozen")
 AFTER_FREEZE = "Added after the agenda was frozen: immediate risk"
@@ -64,7 +62,7 @@ def room(session):
 
 
 def _require_draft(session):
-    if session.status != SessionStatus.SCHEDULED:
+    if not session.agenda_draft:
         raise Refusal("The agenda is frozen and cannot change")
 
 
@@ -101,7 +99,7 @@ def add_item(session, actor, dispute_id):
 def add_urgent_item(session, actor, dispute_id):
     """An urgent dispute onto a frozen agenda (or a draft one), beyond its capacity if need be:
     marked as added after the freeze, and the session's members and the referrer are told."""
-    if session.status not in TAKES_URGENT:
+    if not session.before_meeting:  # a frozen agenda (or a draft), never a meeting
         raise Refusal("The meeting has started: an urgent dispute can only join a session that "
                       "has not started", "urgent_dispute_id")
     standing = urgent_standing(dispute_id, lock=True)

@@ -13,7 +13,6 @@ from flask import current_app
 from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress
 
 from moderation.calendar import UK
-from moderation.models import SessionStatus
 
 TZID = "Europe/London"  # the key of formatting.UK, which every DTSTART and DTEND carries
 
@@ -90,6 +89,6 @@ def _event(session, partnership_name, link, stamp, organizer):
     event.add("url", link)
     event.add("description", "Details and papers: " + link
               + (f"\nJoin online: {session.online_link}" if session.online_link else ""))
-    cancelled = session.status == SessionStatus.CANCELLED
+    cancelled = session.is_cancelled
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     return event

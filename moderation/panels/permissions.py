@@ -17,7 +17,7 @@ from sqlalchemy import exists, select, true
 from moderation.calendar import today
 from moderation.disputes.permissions import chairs_the_panel
 from moderation.extensions import db
-from moderation.models import Dispute, PanelMember, PanelSession, Role, SessionStatus
+from moderation.models import Dispute, PanelMember, PanelSession, Role
 from moderation.panels.agenda import urgent_standing
 from moderation.web.permissions import rule
 
@@ -176,8 +176,7 @@ def may_run(user, session):
 def may_add_urgent(user, session):
     """An urgent dispute onto the agenda, beyond its capacity: the session's chair or deputy
     chair now, until the meeting starts."""
-    return (session.status in (SessionStatus.SCHEDULED, SessionStatus.AGENDA_FROZEN)
-            and session_access(user, session).chairs)
+    return session.before_meeting and session_access(user, session).chairs
 
 
 @rule("session.call_extraordinary", *SESSION_PAGES, on=Dispute, standing=chairs_the_panel)

@@ -180,13 +180,8 @@ def _require_reason(reason):
 
 
 def _require_changeable(session):
-    if session.status != SessionStatus.SCHEDULED:
+    if not session.agenda_draft:
         raise Refusal("Only a scheduled session can be cancelled or moved")
-
-
-# A session from today on is still to come unless it was cancelled or its meeting is over.
-HELD = (SessionStatus.MINUTES_DRAFT, SessionStatus.MINUTES_APPROVED)
-NOT_TO_COME = (SessionStatus.CANCELLED, *HELD)
 
 
 def upcoming_sessions(reader, limit=None):
@@ -194,7 +189,7 @@ def upcoming_sessions(reader, limit=None):
     date order: one held today whose meeting has closed is past."""
     return db.session.scalars(
         select(PanelSession)
-        .where(PanelSession.held_on >= today(), PanelSession.status.not_in(NOT_TO_COME),
+        .where(PanelSession.held_on >= today(), PanelSession.to_come,
                readable_sessions(reader))
         .order_by(PanelSession.held_on, PanelSession.id)
         .limit(limit)
@@ -218,8 +213,8 @@ def past_sessions(reader, limit=12):
     `reader` may read, newest first (for their record and actions)."""
     return db.session.scalars(
         select(PanelSession)
-        .where(or_(PanelSession.held_on < today(), PanelSession.status.in_(HELD)),
-               PanelSession.status != SessionStatus.CANCELLED, readable_sessions(reader))
+        .where(or_(PanelSession.held_on < today(), PanelSession.has_minutes),
+               ~PanelSession.is_cancelled, readable_sessions(reader))
         .options(*PAST)
         .order_by(PanelSession.held_on.desc(), PanelSession.id.desc())
         .limit(limit)

@@ -7,7 +7,7 @@ from sqlalchemy.orm import joinedload
 
 from moderation.disputes.child_identifiers import refuse_on_agenda
 from moderation.extensions import db
-from moderation.models import AgendaItem, ItemGuest, PanelSession, SessionStatus, User
+from moderation.models import AgendaItem, ItemGuest, PanelSession, User
 from moderation.models.people import email_key
 from moderation.notifications import notices
 from moderation.panels.membership import sitting_member
@@ -15,8 +15,6 @@ from moderation.web import audit
 from moderation.web.boundary import Refusal
 
 PURPOSE_LIMIT = 300
-# Sessions whose invitations still matter to the guest: before the meeting and while it runs.
-UPCOMING = (SessionStatus.SCHEDULED, SessionStatus.AGENDA_FROZEN, SessionStatus.IN_SESSION)
 
 
 def invited(user, item):
@@ -74,7 +72,7 @@ def invitations_of(user):
         select(ItemGuest)
         .join(AgendaItem, ItemGuest.agenda_item_id == AgendaItem.id)
         .join(PanelSession, AgendaItem.session_id == PanelSession.id)
-        .where(ItemGuest.user_id == user.id, PanelSession.status.in_(UPCOMING))
+        .where(ItemGuest.user_id == user.id, PanelSession.to_come)
         .options(joinedload(ItemGuest.agenda_item).options(
             joinedload(AgendaItem.session), joinedload(AgendaItem.dispute)))
         .order_by(PanelSession.held_on, AgendaItem.position)).all()

@@ -1,16 +1,10 @@
 """Who may read an item's papers, the papers pack and the agenda, keep the chair's notes and
 invite guests (rule 12: per record, never by role alone)."""
 
-from moderation.models import AgendaItem, PanelSession, Role, SessionStatus
+from moderation.models import AgendaItem, PanelSession, Role
 from moderation.panels.permissions import SESSION_PAGES, session_access
 from moderation.papers import guests
 from moderation.web.permissions import can, rule
-
-# The chair's private notes are kept from the freeze until the minutes are approved.
-NOTES_OPEN = (SessionStatus.AGENDA_FROZEN, SessionStatus.IN_SESSION, SessionStatus.MINUTES_DRAFT)
-# A guest is invited before the meeting or while it runs; removed only before it starts.
-INVITING = (SessionStatus.SCHEDULED, SessionStatus.AGENDA_FROZEN, SessionStatus.IN_SESSION)
-REMOVING = (SessionStatus.SCHEDULED, SessionStatus.AGENDA_FROZEN)
 
 
 @rule("item.papers", on=AgendaItem)
@@ -41,16 +35,16 @@ def may_print_agenda(user, session):
 def may_keep_notes(user, item):
     """The chair's private notes: the session's chair and deputy chair, from the freeze until
     the minutes are approved."""
-    return item.session.status in NOTES_OPEN and session_access(user, item.session).chairs
+    return item.session.papers_in_use and session_access(user, item.session).chairs
 
 
 @rule("item.invite_guest", *SESSION_PAGES, on=AgendaItem)
 def may_invite_guest(user, item):
     """The session's chair invites a guest to one item, until the meeting closes."""
-    return item.session.status in INVITING and session_access(user, item.session).chairs
+    return item.session.to_come and session_access(user, item.session).chairs
 
 
 @rule("item.remove_guest", Role.CHAIR, on=AgendaItem)
 def may_remove_guest(user, item):
     """A guest can be taken off an item before the meeting starts."""
-    return item.session.status in REMOVING and session_access(user, item.session).chairs
+    return item.session.before_meeting and session_access(user, item.session).chairs
