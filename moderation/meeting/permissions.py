@@ -5,20 +5,17 @@ offer only what the services will accept; the services keep the last word and th
 """
 
 from moderation.extensions import db
-from moderation.meeting import minutes, register
+from moderation.meeting import minutes, register, voting
 from moderation.meeting.conflicts import conflicted
-from moderation.meeting.voting import agency_has_voted
 from moderation.models import (
     AgendaItem,
-    MemberRole,
     MinutesStatus,
     MinutesVersion,
     PanelSession,
     Role,
 )
-from moderation.panels.membership import sitting_member
 from moderation.panels.permissions import CASE_READERS, SESSION_PAGES
-from moderation.web.permissions import can, rule
+from moderation.web.permissions import can, may, rule
 
 MEETING_ROLES = (Role.CHAIR, Role.PANEL_MEMBER)
 
@@ -54,13 +51,10 @@ def may_close(user, session):
 
 @rule("item.vote", Role.PANEL_MEMBER, on=AgendaItem)
 def may_vote(user, item):
-    """A representative on the panel votes for their agency while voting is open, unless
-    their agency has voted or they declared a conflict on the item."""
-    if not (item.voting_open and _attends(user, item.session)):
-        return False
-    member = sitting_member(user, item.session)
-    return (member is not None and member.role == MemberRole.REPRESENTATIVE
-            and not agency_has_voted(item, member) and not conflicted(item, user))
+    """A representative present at the meeting, who has accepted the confidentiality
+    statement, votes for their agency while voting is open, unless their agency has voted or
+    they declared a conflict on the item (voting.why_not_vote)."""
+    return may(voting.why_not_vote(user, item))
 
 
 @rule("item.declare_conflict", *MEETING_ROLES, on=AgendaItem)
