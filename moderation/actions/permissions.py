@@ -13,7 +13,7 @@ from moderation.calendar import today
 from moderation.extensions import db
 from moderation.models import Action, PanelMember, PanelSession, Role
 from moderation.panels.permissions import session_access
-from moderation.web.permissions import rule
+from moderation.web.permissions import NOT_YOURS, may, rule
 
 rule("actions.list")  # anyone signed in: the list shows what each person may see
 # The list shows the panel's actions, not only the user's own: every action to partnership
@@ -49,4 +49,14 @@ def _sessions_chaired(user):
 def may_set(user, session):
     """The chair of the session sets actions during the meeting and while the minutes are in
     draft."""
-    return session.record_open and session_access(user, session).runs_meeting
+    return may(why_not_set(user, session))
+
+
+def why_not_set(user, session):
+    """`action.set` and services.add_action: the chair of the session sets actions during the
+    meeting and while the minutes are in draft."""
+    if not session_access(user, session).runs_meeting:
+        return NOT_YOURS
+    if session.record_open:
+        return None
+    return "Actions are set during the meeting or while the minutes are in draft"

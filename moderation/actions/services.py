@@ -6,6 +6,7 @@ Open actions past their due date are overdue; they come back on the next session
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from moderation.actions.permissions import why_not_set
 from moderation.calendar import add_working_days, region, today
 from moderation.disputes.child_identifiers import refuse, refuse_on_agenda
 from moderation.disputes.services import current_policy
@@ -25,7 +26,7 @@ from moderation.notifications import notices
 from moderation.panels import membership
 from moderation.web import audit
 from moderation.web.boundary import Refusal
-from moderation.web.permissions import can
+from moderation.web.permissions import can, enforce
 
 WORKING_DAYS = (1, 130)
 # Closing an action any way but "done" needs a word on why.
@@ -43,9 +44,7 @@ def owners():
 
 
 def add_action(session, actor, *, description, owner_id, working_days, item=None):
-    if not session.record_open:
-        raise Refusal("Actions are set during the meeting or while the minutes are in draft",
-                      "description")
+    enforce(why_not_set(actor, session), "description")
     if not (description or "").strip():
         raise Refusal("Enter what needs to be done", "description")
     refuse_on_agenda(session, [("The action", "description", description)], actor)

@@ -26,9 +26,11 @@ from moderation.models import (
 )
 from moderation.notifications import notices
 from moderation.panels import agenda
+from moderation.panels.permissions import session_access
 from moderation.web import audit, cache
 from moderation.web.boundary import Refusal
 from moderation.web.formatting import format_date
+from moderation.web.permissions import NOT_YOURS, enforce
 
 
 def themes():
@@ -104,10 +106,7 @@ def defer(item, actor, reason):
     back to the queue, where rule 5 order brings it forward). An urgent one goes to no ordinary
     session: back to the chair's urgent box (rule 17). Returns the session it went to, if any."""
     item = lock(item)
-    if item.concluded:
-        raise Refusal("This item has already been decided or deferred", "reason")
-    if not item.session.meeting_ahead:
-        raise Refusal("Items can be deferred once the agenda is frozen", "reason")
+    enforce(why_not_defer(actor, item), "reason")
     if not (reason or "").strip():
         raise Refusal("Enter why the item is deferred", "reason")
     refuse_on_agenda(item.session, [("The reason", "reason", reason)], actor)
@@ -118,6 +117,16 @@ def defer(item, actor, reason):
     audit.record("item_deferred", item.dispute, actor=actor, item=item.id,
                  to_session=following.id if following else None)
     return following
+
+
+def why_not_defer(user, item):
+    """`item.defer` and `defer`: the chair of the session defers an item not yet decided or
+    deferred, from the freeze until the meeting closes."""
+    if not session_access(user, item.session).runs_meeting:
+        return NOT_YOURS
+    if item.concluded:
+        return "This item has already been decided or deferred"
+    return None if item.session.meeting_ahead else "Items can be deferred once the agenda is frozen"
 
 
 def _deferred(item, reason):

@@ -5,8 +5,7 @@ offer only what the services will accept; the services keep the last word and th
 """
 
 from moderation.extensions import db
-from moderation.meeting import minutes, register, voting
-from moderation.meeting.conflicts import conflicted
+from moderation.meeting import conflicts, decisions, minutes, register, voting
 from moderation.models import (
     AgendaItem,
     MinutesStatus,
@@ -27,23 +26,23 @@ MEETING_ROLES = (Role.CHAIR, Role.PANEL_MEMBER)
 def may_acknowledge(user, session):
     """A member marks themselves present and accepts the confidentiality statement while the
     register is open."""
-    return _attends(user, session) and register.register_open(session)
+    return may(register.why_not_acknowledge(user, session))
 
 
 @rule("register.keep", Role.CHAIR, on=PanelSession)
 def may_keep_register(user, session):
     """The chair keeps the register while it is open."""
-    return _runs(user, session) and register.register_open(session)
+    return may(register.why_not_keep_register(user, session))
 
 
 @rule("meeting.start", Role.CHAIR, on=PanelSession)
 def may_start(user, session):
-    return _runs(user, session) and session.ready_to_start
+    return may(register.why_not_start(user, session))
 
 
 @rule("meeting.close", Role.CHAIR, on=PanelSession)
 def may_close(user, session):
-    return _runs(user, session) and session.in_session
+    return may(register.why_not_close(user, session))
 
 
 # One agenda item ---------------------------------------------------------------------------
@@ -61,23 +60,20 @@ def may_vote(user, item):
 def may_declare_conflict(user, item):
     """Members declare a conflict (the chair records one for any member) before voting on the
     item closes; a member who has declared one has nothing more to declare."""
-    return (item.session.meeting_ahead and not item.voting_closed
-            and item.decision is None and _attends(user, item.session)
-            and not conflicted(item, user))
+    return may(conflicts.why_not_declare_conflict(user, item))
 
 
 @rule("item.run_voting", *SESSION_PAGES, on=AgendaItem)
 def may_run_voting(user, item):
     """The chair opens and closes voting and records the decision, in session, until the item
     is decided or deferred."""
-    return (item.session.in_session and not item.concluded
-            and _runs(user, item.session))
+    return may(voting.why_not_run_voting(user, item))
 
 
 @rule("item.defer", Role.CHAIR, on=AgendaItem)
 def may_defer(user, item):
-    return (item.session.meeting_ahead and not item.concluded
-            and _runs(user, item.session))
+    """The chair of the session defers an undecided item (decisions.why_not_defer)."""
+    return may(decisions.why_not_defer(user, item))
 
 
 # The minutes ------------------------------------------------------------------------------

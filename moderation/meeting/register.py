@@ -13,10 +13,12 @@ from moderation.models import Attendance, AttendanceStatus, SessionStatus
 from moderation.models.types import utcnow
 from moderation.notifications import notices
 from moderation.panels.membership import members, sitting_member
+from moderation.panels.permissions import session_access
 from moderation.papers.guests import of_session
 from moderation.web import audit
 from moderation.web.boundary import Refusal
 from moderation.web.formatting import format_date
+from moderation.web.permissions import NOT_YOURS, enforce
 
 CONFIDENTIALITY_STATEMENT = (
     "The information in the papers and discussed at this panel is confidential. I will use it "
@@ -35,7 +37,7 @@ def record_guests(session, actor, answers):
     """The chair records whether each guest came: `answers` maps guest id to "yes" or "no".
     Guests are listed in the register but are never members, so they neither vote nor count
     for quorum."""
-    require_register_open(session)
+    enforce(why_not_keep_register(actor, session), "register")
     invited = {guest.id: guest for guest in of_session(session)}
     for guest_id, answer in answers.items():
         if guest_id not in invited or answer not in ("yes", "no"):
@@ -68,18 +70,49 @@ def early(session):
     return today() < session.held_on
 
 
-def require_register_open(session):
+def why_register_closed(session):
+    """Why nobody may write in the session's register now, or None while it is open."""
     if opens_later(session):
-        raise Refusal(f"The register opens on the day of the session, "
-                      f"{format_date(session.held_on)}", "register")
+        return f"The register opens on the day of the session, {format_date(session.held_on)}"
     if not register_open(session):
-        raise Refusal("The register is open once the agenda is frozen and until the meeting "
-                      "closes", "register")
+        return "The register is open once the agenda is frozen and until the meeting closes"
+    return None
+
+
+def why_not_keep_register(user, session):
+    """`register.keep`, `record_attendance` and `record_guests`: the chair of the session
+    keeps its register while it is open."""
+    if not session_access(user, session).runs_meeting:
+        return NOT_YOURS
+    return why_register_closed(session)
+
+
+def why_not_acknowledge(user, session):
+    """`register.acknowledge` and `acknowledge`: a member of the session's panel marks
+    themselves present while the register is open."""
+    if not session_access(user, session).meeting:
+        return NOT_YOURS
+    return why_register_closed(session)
+
+
+def why_not_start(user, session):
+    """`meeting.start` and `start`: the chair starts a meeting whose agenda is frozen."""
+    if not session_access(user, session).runs_meeting:
+        return NOT_YOURS
+    return None if session.ready_to_start else "Only a session with a frozen agenda can start"
+
+
+def why_not_close(user, session):
+    """`meeting.close` and `close`: the chair closes a meeting in session (`close` then asks
+    that every item be decided or deferred, and says which are not)."""
+    if not session_access(user, session).runs_meeting:
+        return NOT_YOURS
+    return None if session.in_session else "Only a meeting in session can close"
 
 
 def record_attendance(session, actor, entries):
     """The chair's register: `entries` maps member id to (status, acknowledged in the room)."""
-    require_register_open(session)
+    enforce(why_not_keep_register(actor, session), "register")
     standing = {member.id: member for member in members(session)}
     for member_id, (status, acknowledged) in entries.items():
         member = standing.get(member_id)
@@ -93,7 +126,7 @@ def record_attendance(session, actor, entries):
 def acknowledge(session, user):
     """A member confirms, from their own account, that they are present and accept the
     confidentiality statement."""
-    require_register_open(session)
+    enforce(why_not_acknowledge(user, session), "register")
     member = sitting_member(user, session)
     if member is None:
         raise Refusal("Only members of the panel can join the meeting", "acknowledge")
@@ -117,8 +150,7 @@ def _set(session, member, status, acknowledged):
 def start(session, actor, early_reason=None):
     """Start the meeting on the session's date; a chair who must start before it says why,
     and the reason goes into the minutes."""
-    if not session.ready_to_start:
-        raise Refusal("Only a session with a frozen agenda can start", "meeting")
+    enforce(why_not_start(actor, session), "meeting")
     reason = (early_reason or "").strip()
     if early(session) and not reason:
         raise Refusal(f"The session is on {format_date(session.held_on)}: to start the "
@@ -134,8 +166,7 @@ def start(session, actor, early_reason=None):
 def close(session, actor):
     """End the meeting once every item is decided or deferred; the minutes are then drafted and
     the members present are told they are ready for comment."""
-    if not session.in_session:
-        raise Refusal("Only a meeting in session can close", "meeting")
+    enforce(why_not_close(actor, session), "meeting")
     open_items = [i for i in session.agenda if not i.concluded]
     if open_items:
         numbers = ", ".join(str(i.position) for i in open_items)

@@ -26,7 +26,7 @@ from moderation.panels import membership
 from moderation.panels.permissions import session_access
 from moderation.web import audit
 from moderation.web.boundary import Refusal
-from moderation.web.permissions import NOT_YOURS
+from moderation.web.permissions import NOT_YOURS, enforce
 
 
 class VoteRefused(Refusal):
@@ -41,16 +41,20 @@ def lock(item):
     ).one()
 
 
-def _require_in_session(item):
+def why_not_run_voting(user, item):
+    """`item.run_voting` and `open_voting`: the chair of the session runs the voting on an
+    item (and records its decision) while the meeting is in session, until it is decided or
+    deferred."""
+    if not session_access(user, item.session).runs_meeting:
+        return NOT_YOURS
     if not item.session.in_session:
-        raise Refusal("Start the meeting before voting", "voting")
-    if item.concluded:
-        raise Refusal("This item has already been decided or deferred", "voting")
+        return "Start the meeting before voting"
+    return "This item has already been decided or deferred" if item.concluded else None
 
 
 def open_voting(item, actor):
     item = lock(item)
-    _require_in_session(item)
+    enforce(why_not_run_voting(actor, item), "voting")
     if item.voting != VotingStatus.NOT_OPEN:
         raise Refusal("Voting on this item has already opened", "voting")
     found = quorum(item.session, item)

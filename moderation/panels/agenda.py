@@ -43,6 +43,16 @@ def urgent_standing(dispute_id, lock=False):
                  if standing.waiting), None)
 
 
+def why_no_urgent_now(session):
+    """Why no urgent dispute may join this session's agenda now, or None: a frozen agenda (or
+    a draft) takes one, a meeting that has started does not. Who may add it: the rule
+    `agenda.add_urgent` (panels/permissions.py:why_not_add_urgent), which asks this too."""
+    if session.before_meeting:
+        return None
+    return ("The meeting has started: an urgent dispute can only join a session that has not "
+            "started")
+
+
 def urgent_in_time(session):
     """The urgent disputes no agenda holds that this session sits in time to hear."""
     return [standing.dispute for standing in urgent_panel.standings()
@@ -99,9 +109,8 @@ def add_item(session, actor, dispute_id):
 def add_urgent_item(session, actor, dispute_id):
     """An urgent dispute onto a frozen agenda (or a draft one), beyond its capacity if need be:
     marked as added after the freeze, and the session's members and the referrer are told."""
-    if not session.before_meeting:  # a frozen agenda (or a draft), never a meeting
-        raise Refusal("The meeting has started: an urgent dispute can only join a session that "
-                      "has not started", "urgent_dispute_id")
+    if why := why_no_urgent_now(session):
+        raise Refusal(why, "urgent_dispute_id")
     standing = urgent_standing(dispute_id, lock=True)
     if standing is None:
         raise Refusal(NOT_URGENT, "urgent_dispute_id")

@@ -18,8 +18,8 @@ from moderation.calendar import today
 from moderation.disputes.permissions import chairs_the_panel
 from moderation.extensions import db
 from moderation.models import Dispute, PanelMember, PanelSession, Role
-from moderation.panels.agenda import urgent_standing
-from moderation.web.permissions import rule
+from moderation.panels.agenda import urgent_standing, why_no_urgent_now
+from moderation.web.permissions import NOT_YOURS, may, rule
 
 SCHEDULE_READERS = (Role.CHAIR, Role.PANEL_MEMBER, Role.PARTNERSHIP_MANAGER)
 CASE_READERS = (Role.CHAIR, Role.PANEL_MEMBER, Role.PARTNERSHIP_MANAGER)
@@ -143,7 +143,14 @@ def may_read_case_detail(user, session):
 @rule("session.change", *SESSION_PAGES, on=PanelSession)
 def may_change(user, session):
     """Move or cancel a session while it is only scheduled: its chair or deputy chair now."""
-    return session.agenda_draft and session_access(user, session).chairs
+    return may(why_not_change(user, session))
+
+
+def why_not_change(user, session):
+    """`session.change`, `cancel_session` and `move_session`."""
+    if not session_access(user, session).chairs:
+        return NOT_YOURS
+    return None if session.agenda_draft else "Only a scheduled session can be cancelled or moved"
 
 
 @rule("papers.read", *CASE_READERS, on=PanelSession)
@@ -176,7 +183,15 @@ def may_run(user, session):
 def may_add_urgent(user, session):
     """An urgent dispute onto the agenda, beyond its capacity: the session's chair or deputy
     chair now, until the meeting starts."""
-    return session.before_meeting and session_access(user, session).chairs
+    return may(why_not_add_urgent(user, session))
+
+
+def why_not_add_urgent(user, session):
+    """`agenda.add_urgent` and `add_urgent_item`: a frozen agenda (or a draft), never a
+    meeting that has started."""
+    if not session_access(user, session).chairs:
+        return NOT_YOURS
+    return why_no_urgent_now(session)
 
 
 @rule("session.call_extraordinary", *SESSION_PAGES, on=Dispute, standing=chairs_the_panel)

@@ -18,11 +18,12 @@ from moderation.extensions import db
 from moderation.models import AgendaItem, PanelSeries, PanelSession, SessionStatus
 from moderation.notifications import notices
 from moderation.panels import agenda
-from moderation.panels.permissions import readable_sessions
+from moderation.panels.permissions import readable_sessions, why_not_change
 from moderation.panels.series import describe, monthly_rule, occurrences
 from moderation.web import audit
 from moderation.web.boundary import Refusal
 from moderation.web.formatting import format_date
+from moderation.web.permissions import enforce
 
 MONTHS_AHEAD = 6
 TERMS = ("starts_at", "duration_minutes", "place", "online_link", "capacity",
@@ -127,7 +128,7 @@ def cancel_session(session, actor, reason):
     """Cancel a scheduled session. An urgent dispute on its agenda goes back to the chair's
     urgent box, and the chairs hear at once that it needs a panel (rule 17)."""
     _require_reason(reason)
-    _require_changeable(session)
+    enforce(why_not_change(actor, session))
     urgent = _urgent_on_agenda(session)
     session.status = SessionStatus.CANCELLED
     session.change_reason = reason.strip()
@@ -160,7 +161,7 @@ def _refuse_moving_urgent_past(session, held_on):
 
 def move_session(session, actor, held_on, reason):
     _require_reason(reason)
-    _require_changeable(session)
+    enforce(why_not_change(actor, session))
     _check_working_day(held_on)
     _refuse_moving_urgent_past(session, held_on)
     moved_from = session.held_on
@@ -177,11 +178,6 @@ def move_session(session, actor, held_on, reason):
 def _require_reason(reason):
     if not (reason or "").strip():
         raise Refusal("Give the reason", "reason")
-
-
-def _require_changeable(session):
-    if not session.agenda_draft:
-        raise Refusal("Only a scheduled session can be cancelled or moved")
 
 
 def upcoming_sessions(reader, limit=None):

@@ -11,8 +11,10 @@ from moderation.models import AgendaItem, ItemGuest, PanelSession, User
 from moderation.models.people import email_key
 from moderation.notifications import notices
 from moderation.panels.membership import sitting_member
+from moderation.panels.permissions import session_access
 from moderation.web import audit
 from moderation.web.boundary import Refusal
+from moderation.web.permissions import NOT_YOURS, enforce
 
 PURPOSE_LIMIT = 300
 
@@ -24,8 +26,27 @@ def invited(user, item):
     return next((guest for guest in item.guests if guest.user_id == user.id), None)
 
 
+def why_not_invite(user, item):
+    """`item.invite_guest` and `invite`: the session's chair invites guests to an item until
+    the meeting closes."""
+    if not session_access(user, item.session).chairs:
+        return NOT_YOURS
+    return None if item.session.to_come else "Guests are invited until the meeting closes"
+
+
+def why_not_remove(user, item):
+    """`item.remove_guest` and `remove`: the session's chair takes a guest off an item before
+    the meeting starts."""
+    if not session_access(user, item.session).chairs:
+        return NOT_YOURS
+    if item.session.before_meeting:
+        return None
+    return "The meeting has started: its guests stay on the register"
+
+
 def invite(item, actor, email, purpose):
     """Invite an existing active user, found by email address, to this one item, and tell them."""
+    enforce(why_not_invite(actor, item), "email")
     purpose = (purpose or "").strip()
     guest_user = _active_user(email)
     if sitting_member(guest_user, item.session) is not None:
@@ -61,6 +82,7 @@ def _active_user(email):
 
 def remove(item, guest, actor):
     """Take a guest off the item before the meeting."""
+    enforce(why_not_remove(actor, item))
     item.guests.remove(guest)
     db.session.flush()
     audit.record("guest_removed", item, actor=actor, guest=guest.user_id)

@@ -3,8 +3,8 @@ invite guests (rule 12: per record, never by role alone)."""
 
 from moderation.models import AgendaItem, PanelSession, Role
 from moderation.panels.permissions import SESSION_PAGES, session_access
-from moderation.papers import guests
-from moderation.web.permissions import can, rule
+from moderation.papers import guests, notes
+from moderation.web.permissions import can, may, rule
 
 
 @rule("item.papers", on=AgendaItem)
@@ -35,16 +35,16 @@ def may_print_agenda(user, session):
 def may_keep_notes(user, item):
     """The chair's private notes: the session's chair and deputy chair, from the freeze until
     the minutes are approved."""
-    return item.session.papers_in_use and session_access(user, item.session).chairs
+    return may(notes.why_not_keep_notes(user, item))
 
 
 @rule("item.invite_guest", *SESSION_PAGES, on=AgendaItem)
 def may_invite_guest(user, item):
     """The session's chair invites a guest to one item, until the meeting closes."""
-    return item.session.to_come and session_access(user, item.session).chairs
+    return may(guests.why_not_invite(user, item))
 
 
 @rule("item.remove_guest", Role.CHAIR, on=AgendaItem)
 def may_remove_guest(user, item):
     """A guest can be taken off an item before the meeting starts."""
-    return item.session.before_meeting and session_access(user, item.session).chairs
+    return may(guests.why_not_remove(user, item))
