@@ -46,17 +46,17 @@ def _sessions_chaired(user):
 
 
 @rule("action.set", Role.CHAIR, on=PanelSession)
-def may_set(user, session):
+def may_set(user, panel_session):
     """The chair of the session sets actions during the meeting and while the minutes are in
     draft."""
-    return may(why_not_set(user, session))
+    return may(why_not_set(user, panel_session))
 
 
-def why_not_set(user, session):
+def why_not_set(user, panel_session):
     """`action.set` and services.add_action: the chair of the session sets actions during the
     meeting and while the minutes are in draft."""
-    if not session_access(user, session).runs_meeting:
+    if not session_access(user, panel_session).runs_meeting:
         return NOT_YOURS
-    if session.record_open:
+    if panel_session.record_open:
         return None
     return "Actions are set during the meeting or while the minutes are in draft"

@@ -27,16 +27,16 @@ def _why_voting_closed(item):
     return None
 
 
-def declare_conflict(session, item, actor, member, nature):
+def declare_conflict(panel_session, item, actor, member, nature):
     """Record a conflict of interest: the member no longer votes on the item, and any vote they
     cast while voting is open is withdrawn."""
     # The chair may record a conflict for another member, so whether the one declaring has
     # declared a conflict of their own is for the page (why_not_declare_conflict), not here.
-    enforce(why_register_closed(session), "register")
+    enforce(why_register_closed(panel_session), "register")
     enforce(_why_voting_closed(item), "nature")
     if not nature.strip():
         raise Refusal("Describe the conflict of interest", "nature")
-    refuse_on_agenda(session, [("The conflict of interest", "nature", nature)], actor)
+    refuse_on_agenda(panel_session, [("The conflict of interest", "nature", nature)], actor)
     if any(c.member_id == member.id for c in item.conflicts):
         raise Refusal(f"{member.user.name} has already declared a conflict on this item",
                       "nature")

@@ -144,12 +144,12 @@ def _deferred(item, reason):
         why=f"was deferred by the panel on {format_date(item.session.held_on)}")
 
 
-def _next_open_session(session):
+def _next_open_session(panel_session):
     """The next session whose agenda is still open and has room, if any."""
     candidates = db.session.scalars(
         select(PanelSession)
         .where(PanelSession.agenda_draft,
-               PanelSession.held_on > session.held_on, PanelSession.held_on >= today())
+               PanelSession.held_on > panel_session.held_on, PanelSession.held_on >= today())
         .order_by(PanelSession.held_on).limit(1)
     ).all()
     return next((s for s in candidates if agenda.room(s)), None)

@@ -23,26 +23,26 @@ MEETING_ROLES = (Role.CHAIR, Role.PANEL_MEMBER)
 
 
 @rule("register.acknowledge", *MEETING_ROLES, on=PanelSession)
-def may_acknowledge(user, session):
+def may_acknowledge(user, panel_session):
     """A member marks themselves present and accepts the confidentiality statement while the
     register is open."""
-    return may(register.why_not_acknowledge(user, session))
+    return may(register.why_not_acknowledge(user, panel_session))
 
 
 @rule("register.keep", Role.CHAIR, on=PanelSession)
-def may_keep_register(user, session):
+def may_keep_register(user, panel_session):
     """The chair keeps the register while it is open."""
-    return may(register.why_not_keep_register(user, session))
+    return may(register.why_not_keep_register(user, panel_session))
 
 
 @rule("meeting.start", Role.CHAIR, on=PanelSession)
-def may_start(user, session):
-    return may(register.why_not_start(user, session))
+def may_start(user, panel_session):
+    return may(register.why_not_start(user, panel_session))
 
 
 @rule("meeting.close", Role.CHAIR, on=PanelSession)
-def may_close(user, session):
-    return may(register.why_not_close(user, session))
+def may_close(user, panel_session):
+    return may(register.why_not_close(user, panel_session))
 
 
 # One agenda item ---------------------------------------------------------------------------
@@ -80,15 +80,15 @@ def may_defer(user, item):
 
 
 @rule("minutes.read", *CASE_READERS, on=PanelSession)
-def may_read_minutes(user, session):
+def may_read_minutes(user, panel_session):
     """Every version of the minutes: those who may read the session's case detail."""
-    return can(user, "session.case_detail", session)
+    return can(user, "session.case_detail", panel_session)
 
 
 @rule("minutes.change", Role.CHAIR, on=PanelSession)
-def may_change_minutes(user, session):
+def may_change_minutes(user, panel_session):
     """The chair of the session edits, approves and corrects its minutes."""
-    return _runs(user, session)
+    return _runs(user, panel_session)
 
 
 @rule("minutes.edit", Role.CHAIR, on=MinutesVersion)
@@ -109,9 +109,9 @@ def may_comment(user, version):
     """Members present at the meeting (a deputy who stood in included) comment on its draft
     minutes; the chair who edits them answers in the draft. The service says when comments are
     closed (approved, or the time for them has ended) and why."""
-    session = _session(version)
-    return (can(user, "session.case_detail", session) and not _runs(user, session)
-            and minutes.present_at(session, user))
+    panel_session = _session(version)
+    return (can(user, "session.case_detail", panel_session) and not _runs(user, panel_session)
+            and minutes.present_at(panel_session, user))
 
 
 @rule("minutes.approve", *SESSION_PAGES, on=MinutesVersion)
@@ -120,12 +120,12 @@ def may_approve(user, version):
     return may_edit(user, version)
 
 
-def _attends(user, session):
-    return can(user, "meeting.attend", session)
+def _attends(user, panel_session):
+    return can(user, "meeting.attend", panel_session)
 
 
-def _runs(user, session):
-    return can(user, "meeting.run", session)
+def _runs(user, panel_session):
+    return can(user, "meeting.run", panel_session)
 
 
 def _session(version):

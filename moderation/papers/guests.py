@@ -100,11 +100,11 @@ def invitations_of(user):
         .order_by(PanelSession.held_on, AgendaItem.position)).all()
 
 
-def of_session(session):
+def of_session(panel_session):
     """Every guest of the session's items, in agenda order, with their user."""
     return db.session.scalars(
         select(ItemGuest)
         .join(AgendaItem, ItemGuest.agenda_item_id == AgendaItem.id)
-        .where(AgendaItem.session_id == session.id)
+        .where(AgendaItem.session_id == panel_session.id)
         .options(joinedload(ItemGuest.user), joinedload(ItemGuest.agenda_item))
         .order_by(AgendaItem.position, ItemGuest.id)).all()

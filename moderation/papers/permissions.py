@@ -11,23 +11,23 @@ from moderation.web.permissions import can, may, rule
 def may_read_item(user, item):
     """One item's papers: those who may read the session's papers and the dispute, and a guest
     of this item from the freeze until the meeting ends."""
-    session = item.session
-    if can(user, "papers.read", session) and can(user, "dispute.read", item.dispute):
+    panel_session = item.session
+    if can(user, "papers.read", panel_session) and can(user, "dispute.read", item.dispute):
         return True
-    return session.meeting_ahead and guests.invited(user, item) is not None
+    return panel_session.meeting_ahead and guests.invited(user, item) is not None
 
 
 @rule("papers.pack", Role.CHAIR, Role.PANEL_MEMBER, Role.PARTNERSHIP_MANAGER, on=PanelSession)
-def may_download_pack(user, session):
+def may_download_pack(user, panel_session):
     """The papers pack of a frozen agenda: its members and partnership managers."""
-    return session_access(user, session).papers
+    return session_access(user, panel_session).papers
 
 
 @rule("agenda.print", *SESSION_PAGES, on=PanelSession)
-def may_print_agenda(user, session):
+def may_print_agenda(user, panel_session):
     """The agenda alone, once frozen: the session's chair and deputy chair now, and partnership
     managers."""
-    access = session_access(user, session)
+    access = session_access(user, panel_session)
     return access.opened and (access.chairs or access.oversees)
 
 
