@@ -45,8 +45,6 @@ def owners():
 
 def add_action(panel_session, actor, *, description, owner_id, working_days, item=None):
     enforce(why_not_set(actor, panel_session), "description")
-    if not (description or "").strip():
-        raise Refusal("Enter what needs to be done", "description")
     refuse_on_agenda(panel_session, [("The action", "description", description)], actor)
     owner = db.session.get(User, owner_id or 0)
     if owner is None or not owner.active:

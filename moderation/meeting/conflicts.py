@@ -34,8 +34,6 @@ def declare_conflict(panel_session, item, actor, member, nature):
     # declared a conflict of their own is for the page (why_not_declare_conflict), not here.
     enforce(why_register_closed(panel_session), "register")
     enforce(_why_voting_closed(item), "nature")
-    if not nature.strip():
-        raise Refusal("Describe the conflict of interest", "nature")
     refuse_on_agenda(panel_session, [("The conflict of interest", "nature", nature)], actor)
     if any(c.member_id == member.id for c in item.conflicts):
         raise Refusal(f"{member.user.name} has already declared a conflict on this item",

@@ -56,10 +56,6 @@ def record_decision(item, actor, *, rationale, feedback, theme_ids, dissent=None
     chosen = [t for t in themes() if t.id in set(theme_ids)]
     if not chosen:
         raise Refusal("Select at least one learning theme", "themes")
-    if not rationale.strip():
-        raise Refusal("Enter the panel's rationale", "rationale")
-    if not feedback.strip():
-        raise Refusal("Enter the feedback to the referrer", "feedback")
     refuse_on_agenda(item.session, [
         ("The rationale", "rationale", rationale), ("The dissent", "dissent", dissent),
         ("The feedback to the referrer", "feedback", feedback)], actor)
@@ -107,8 +103,6 @@ def defer(item, actor, reason):
     session: back to the chair's urgent box (rule 17). Returns the session it went to, if any."""
     item = lock(item)
     enforce(why_not_defer(actor, item), "reason")
-    if not (reason or "").strip():
-        raise Refusal("Enter why the item is deferred", "reason")
     refuse_on_agenda(item.session, [("The reason", "reason", reason)], actor)
     _deferred(item, reason.strip())
     following = None if item.dispute.immediate_risk else _next_open_session(item.session)
