@@ -57,6 +57,12 @@ def why_not_set(user, panel_session):
     meeting and while the minutes are in draft."""
     if not session_access(user, panel_session).runs_meeting:
         return NOT_YOURS
+    return why_not_set_now(panel_session)
+
+
+def why_not_set_now(panel_session):
+    """Why it cannot be done now, whoever asks, or None: what the service checks (whose it
+    is, the route has asked already, with a 404 for NOT_YOURS)."""
     if panel_session.record_open:
         return None
     return "Actions are set during the meeting or while the minutes are in draft"

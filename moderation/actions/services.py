@@ -6,7 +6,7 @@ Open actions past their due date are overdue; they come back on the next session
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from moderation.actions.permissions import why_not_set
+from moderation.actions.permissions import why_not_set_now
 from moderation.calendar import add_working_days, region, today
 from moderation.disputes.child_identifiers import refuse, refuse_on_agenda
 from moderation.disputes.services import current_policy
@@ -44,7 +44,7 @@ def owners():
 
 
 def add_action(panel_session, actor, *, description, owner_id, working_days, item=None):
-    enforce(why_not_set(actor, panel_session), "description")
+    enforce(why_not_set_now(panel_session), "description")
     refuse_on_agenda(panel_session, [("The action", "description", description)], actor)
     owner = db.session.get(User, owner_id or 0)
     if owner is None or not owner.active:

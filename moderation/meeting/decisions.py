@@ -102,7 +102,7 @@ def defer(item, actor, reason):
     back to the queue, where rule 5 order brings it forward). An urgent one goes to no ordinary
     session: back to the chair's urgent box (rule 17). Returns the session it went to, if any."""
     item = lock(item)
-    enforce(why_not_defer(actor, item), "reason")
+    enforce(why_not_defer_now(item), "reason")
     refuse_on_agenda(item.session, [("The reason", "reason", reason)], actor)
     _deferred(item, reason.strip())
     following = None if item.dispute.immediate_risk else _next_open_session(item.session)
@@ -118,6 +118,12 @@ def why_not_defer(user, item):
     deferred, from the freeze until the meeting closes."""
     if not session_access(user, item.session).runs_meeting:
         return NOT_YOURS
+    return why_not_defer_now(item)
+
+
+def why_not_defer_now(item):
+    """Why it cannot be done now, whoever asks, or None: what the service checks (whose it
+    is, the route has asked already, with a 404 for NOT_YOURS)."""
     if item.concluded:
         return "This item has already been decided or deferred"
     return None if item.session.meeting_ahead else "Items can be deferred once the agenda is frozen"

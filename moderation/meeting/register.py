@@ -37,7 +37,7 @@ def record_guests(panel_session, actor, answers):
     """The chair records whether each guest came: `answers` maps guest id to "yes" or "no".
     Guests are listed in the register but are never members, so they neither vote nor count
     for quorum."""
-    enforce(why_not_keep_register(actor, panel_session), "register")
+    enforce(why_register_closed(panel_session), "register")
     invited = {guest.id: guest for guest in of_session(panel_session)}
     for guest_id, answer in answers.items():
         if guest_id not in invited or answer not in ("yes", "no"):
@@ -99,6 +99,12 @@ def why_not_start(user, panel_session):
     """`meeting.start` and `start`: the chair starts a meeting whose agenda is frozen."""
     if not session_access(user, panel_session).runs_meeting:
         return NOT_YOURS
+    return why_not_start_now(panel_session)
+
+
+def why_not_start_now(panel_session):
+    """Why it cannot be done now, whoever asks, or None: what the service checks (whose it
+    is, the route has asked already, with a 404 for NOT_YOURS)."""
     return None if panel_session.ready_to_start else "Only a session with a frozen agenda can start"
 
 
@@ -107,12 +113,18 @@ def why_not_close(user, panel_session):
     that every item be decided or deferred, and says which are not)."""
     if not session_access(user, panel_session).runs_meeting:
         return NOT_YOURS
+    return why_not_close_now(panel_session)
+
+
+def why_not_close_now(panel_session):
+    """Why it cannot be done now, whoever asks, or None: what the service checks (whose it
+    is, the route has asked already, with a 404 for NOT_YOURS)."""
     return None if panel_session.in_session else "Only a meeting in session can close"
 
 
 def record_attendance(panel_session, actor, entries):
     """The chair's register: `entries` maps member id to (status, acknowledged in the room)."""
-    enforce(why_not_keep_register(actor, panel_session), "register")
+    enforce(why_register_closed(panel_session), "register")
     standing = {member.id: member for member in members(panel_session)}
     for member_id, (status, acknowledged) in entries.items():
         member = standing.get(member_id)
@@ -126,7 +138,7 @@ def record_attendance(panel_session, actor, entries):
 def acknowledge(panel_session, user):
     """A member confirms, from their own account, that they are present and accept the
     confidentiality statement."""
-    enforce(why_not_acknowledge(user, panel_session), "register")
+    enforce(why_register_closed(panel_session), "register")
     member = sitting_member(user, panel_session)
     if member is None:
         raise Refusal("Only members of the panel can join the meeting", "acknowledge")
@@ -150,7 +162,7 @@ def _set(panel_session, member, status, acknowledged):
 def start(panel_session, actor, early_reason=None):
     """Start the meeting on the session's date; a chair who must start before it says why,
     and the reason goes into the minutes."""
-    enforce(why_not_start(actor, panel_session), "meeting")
+    enforce(why_not_start_now(panel_session), "meeting")
     reason = (early_reason or "").strip()
     if early(panel_session) and not reason:
         raise Refusal(f"The session is on {format_date(panel_session.held_on)}: to start the "
@@ -166,7 +178,7 @@ def start(panel_session, actor, early_reason=None):
 def close(panel_session, actor):
     """End the meeting once every item is decided or deferred; the minutes are then drafted and
     the members present are told they are ready for comment."""
-    enforce(why_not_close(actor, panel_session), "meeting")
+    enforce(why_not_close_now(panel_session), "meeting")
     open_items = [i for i in panel_session.agenda if not i.concluded]
     if open_items:
         numbers = ", ".join(str(i.position) for i in open_items)

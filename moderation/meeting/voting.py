@@ -47,6 +47,12 @@ def why_not_run_voting(user, item):
     deferred."""
     if not session_access(user, item.session).runs_meeting:
         return NOT_YOURS
+    return why_not_run_voting_now(item)
+
+
+def why_not_run_voting_now(item):
+    """Why it cannot be done now, whoever asks, or None: what the service checks (whose it
+    is, the route has asked already, with a 404 for NOT_YOURS)."""
     if not item.session.in_session:
         return "Start the meeting before voting"
     return "This item has already been decided or deferred" if item.concluded else None
@@ -54,7 +60,7 @@ def why_not_run_voting(user, item):
 
 def open_voting(item, actor):
     item = lock(item)
-    enforce(why_not_run_voting(actor, item), "voting")
+    enforce(why_not_run_voting_now(item), "voting")
     if item.voting != VotingStatus.NOT_OPEN:
         raise Refusal("Voting on this item has already opened", "voting")
     found = quorum(item.session, item)

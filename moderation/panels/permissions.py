@@ -151,6 +151,12 @@ def why_not_change(user, panel_session):
     """`session.change`, `cancel_session` and `move_session`."""
     if not session_access(user, panel_session).chairs:
         return NOT_YOURS
+    return why_not_change_now(panel_session)
+
+
+def why_not_change_now(panel_session):
+    """Why it cannot be done now, whoever asks, or None: what the service checks (whose it
+    is, the route has asked already, with a 404 for NOT_YOURS)."""
     if panel_session.agenda_draft:
         return None
     return "Only a scheduled session can be cancelled or moved"

@@ -18,7 +18,7 @@ from moderation.extensions import db
 from moderation.models import AgendaItem, PanelSeries, PanelSession, SessionStatus
 from moderation.notifications import notices
 from moderation.panels import agenda
-from moderation.panels.permissions import readable_sessions, why_not_change
+from moderation.panels.permissions import readable_sessions, why_not_change_now
 from moderation.panels.series import describe, monthly_rule, occurrences
 from moderation.web import audit
 from moderation.web.boundary import Refusal
@@ -128,7 +128,7 @@ def cancel_session(panel_session, actor, reason):
     """Cancel a scheduled session. An urgent dispute on its agenda goes back to the chair's
     urgent box, and the chairs hear at once that it needs a panel (rule 17)."""
     _require_reason(reason)
-    enforce(why_not_change(actor, panel_session))
+    enforce(why_not_change_now(panel_session))
     urgent = _urgent_on_agenda(panel_session)
     panel_session.status = SessionStatus.CANCELLED
     panel_session.change_reason = reason.strip()
@@ -162,7 +162,7 @@ def _refuse_moving_urgent_past(panel_session, held_on):
 
 def move_session(panel_session, actor, held_on, reason):
     _require_reason(reason)
-    enforce(why_not_change(actor, panel_session))
+    enforce(why_not_change_now(panel_session))
     _check_working_day(held_on)
     _refuse_moving_urgent_past(panel_session, held_on)
     moved_from = panel_session.held_on

@@ -31,6 +31,12 @@ def why_not_invite(user, item):
     the meeting closes."""
     if not session_access(user, item.session).chairs:
         return NOT_YOURS
+    return why_not_invite_now(item)
+
+
+def why_not_invite_now(item):
+    """Why it cannot be done now, whoever asks, or None: what the service checks (whose it
+    is, the route has asked already, with a 404 for NOT_YOURS)."""
     return None if item.session.to_come else "Guests are invited until the meeting closes"
 
 
@@ -39,6 +45,12 @@ def why_not_remove(user, item):
     the meeting starts."""
     if not session_access(user, item.session).chairs:
         return NOT_YOURS
+    return why_not_remove_now(item)
+
+
+def why_not_remove_now(item):
+    """Why it cannot be done now, whoever asks, or None: what the service checks (whose it
+    is, the route has asked already, with a 404 for NOT_YOURS)."""
     if item.session.before_meeting:
         return None
     return "The meeting has started: its guests stay on the register"
@@ -46,7 +58,7 @@ def why_not_remove(user, item):
 
 def invite(item, actor, email, purpose):
     """Invite an existing active user, found by email address, to this one item, and tell them."""
-    enforce(why_not_invite(actor, item), "email")
+    enforce(why_not_invite_now(item), "email")
     purpose = (purpose or "").strip()
     guest_user = _active_user(email)
     if sitting_member(guest_user, item.session) is not None:
@@ -78,7 +90,7 @@ def _active_user(email):
 
 def remove(item, guest, actor):
     """Take a guest off the item before the meeting."""
-    enforce(why_not_remove(actor, item))
+    enforce(why_not_remove_now(item))
     item.guests.remove(guest)
     db.session.flush()
     audit.record("guest_removed", item, actor=actor, guest=guest.user_id)
