@@ -56,6 +56,11 @@ def record_decision(item, actor, *, rationale, feedback, theme_ids, dissent=None
     chosen = [t for t in themes() if t.id in set(theme_ids)]
     if not chosen:
         raise Refusal("Select at least one learning theme", "themes")
+    # Rule 9 itself, not only the form: a decision without its rationale or feedback is none.
+    if not rationale.strip():
+        raise Refusal("Enter the panel's rationale", "rationale")
+    if not feedback.strip():
+        raise Refusal("Enter the feedback to the referrer", "feedback")
     refuse_on_agenda(item.session, [
         ("The rationale", "rationale", rationale), ("The dissent", "dissent", dissent),
         ("The feedback to the referrer", "feedback", feedback)], actor)
