@@ -47,7 +47,7 @@ from moderation.panels.permissions import know_seats, readable_sessions
 from moderation.web import audit, pdf
 from moderation.web.boundary import Refusal
 from moderation.web.formatting import format_date
-from moderation.web.permissions import can
+from moderation.web.permissions import can, enforce
 from moderation.web.words import count
 
 TEXT_LIMIT = 4000
@@ -144,9 +144,16 @@ def summary(item):
             f"The referrer judged the need at {level.lower()}.")
 
 
+def why_not_edit_now(version):
+    """Rule 10: a draft version changes until it is approved, never after (`minutes.edit`
+    asks this too, with whose minutes they are)."""
+    if version.status == MinutesStatus.DRAFT:
+        return None
+    return "Approved minutes cannot change: start a correction instead"
+
+
 def edit(version, actor, texts):
-    if version.status != MinutesStatus.DRAFT:
-        raise Refusal("Approved minutes cannot change: start a correction instead", "opening")
+    enforce(why_not_edit_now(version), "opening")
     cleaned = {"opening": _clean(texts.get("opening")), "closing": _clean(texts.get("closing")),
                "items": {key: _clean(texts.get("items", {}).get(key))
                          for key in version.texts.get("items", {})}}

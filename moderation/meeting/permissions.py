@@ -94,7 +94,8 @@ def may_change_minutes(user, panel_session):
 @rule("minutes.edit", Role.CHAIR, on=MinutesVersion)
 def may_edit(user, version):
     """A draft version, until it is approved (rule 10: approved minutes cannot change)."""
-    return version.status == MinutesStatus.DRAFT and may_change_minutes(user, _session(version))
+    return (may(minutes.why_not_edit_now(version))
+            and may_change_minutes(user, _session(version)))
 
 
 @rule("minutes.correct", Role.CHAIR, on=MinutesVersion)
