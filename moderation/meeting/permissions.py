@@ -1,7 +1,9 @@
 """Who may do what at a meeting (rule 12), building on the session rules in
 panels/permissions.py: `meeting.attend` (those who sit on the session's panel, once its agenda is
-frozen) and `meeting.run` (its chair). The rules below say what each may do now, so that pages
-offer only what the services will accept; the services keep the last word and the message.
+frozen) and `meeting.run` (its chair). Each rule below reads the `why_not_*` answer beside the
+service it guards (register.py, voting.py, conflicts.py, decisions.py, minutes.py), and the
+service refuses on the same answer with its reason, so a page offers exactly what the service
+will accept.
 """
 
 from moderation.extensions import db
