@@ -96,8 +96,8 @@ def _register_blueprints(app):
     from moderation.disputes.document_views import bp as documents_bp
     from moderation.disputes.views import bp as disputes_bp
     from moderation.home.views import bp as home_bp
-    from moderation.meeting import minutes_views  # noqa: F401 (its routes join the meeting's)
-    from moderation.meeting.views import bp as meeting_bp
+    from moderation.meeting import minutes_views, views  # noqa: F401 (their routes join bp)
+    from moderation.meeting.blueprint import bp as meeting_bp
     from moderation.notifications.views import bp as notifications_bp
     from moderation.outcomes.views import bp as outcomes_bp
     from moderation.panels.views import bp as panels_bp

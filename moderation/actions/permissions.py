@@ -11,11 +11,9 @@ from sqlalchemy import select
 
 from moderation.calendar import today
 from moderation.extensions import db
-from moderation.models import Action, PanelMember, PanelSession, Role, SessionStatus
+from moderation.models import Action, PanelMember, PanelSession, Role
 from moderation.panels.permissions import session_access
-from moderation.web.permissions import rule
-
-SETTING_OPEN = (SessionStatus.IN_SESSION, SessionStatus.MINUTES_DRAFT)
+from moderation.web.permissions import NOT_YOURS, may, rule
 
 rule("actions.list")  # anyone signed in: the list shows what each person may see
 # The list shows the panel's actions, not only the user's own: every action to partnership
@@ -48,7 +46,23 @@ def _sessions_chaired(user):
 
 
 @rule("action.set", Role.CHAIR, on=PanelSession)
-def may_set(user, session):
+def may_set(user, panel_session):
     """The chair of the session sets actions during the meeting and while the minutes are in
     draft."""
-    return session.status in SETTING_OPEN and session_access(user, session).runs_meeting
+    return may(why_not_set(user, panel_session))
+
+
+def why_not_set(user, panel_session):
+    """`action.set` and services.add_action: the chair of the session sets actions during the
+    meeting and while the minutes are in draft."""
+    if not session_access(user, panel_session).runs_meeting:
+        return NOT_YOURS
+    return why_not_set_now(panel_session)
+
+
+def why_not_set_now(panel_session):
+    """Why it cannot be done now, whoever asks, or None: what the service checks (whose it
+    is, the route has asked already, with a 404 for NOT_YOURS)."""
+    if panel_session.record_open:
+        return None
+    return "Actions are set during the meeting or while the minutes are in draft"

@@ -6,7 +6,7 @@ Open actions past their due date are overdue; they come back on the next session
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from moderation.actions.permissions import SETTING_OPEN
+from moderation.actions.permissions import why_not_set_now
 from moderation.calendar import add_working_days, region, today
 from moderation.disputes.child_identifiers import refuse, refuse_on_agenda
 from moderation.disputes.services import current_policy
@@ -26,7 +26,7 @@ from moderation.notifications import notices
 from moderation.panels import membership
 from moderation.web import audit
 from moderation.web.boundary import Refusal
-from moderation.web.permissions import can
+from moderation.web.permissions import can, enforce
 
 WORKING_DAYS = (1, 130)
 # Closing an action any way but "done" needs a word on why.
@@ -43,26 +43,22 @@ def owners():
                               .order_by(User.name)).all()
 
 
-def add_action(session, actor, *, description, owner_id, working_days, item=None):
-    if session.status not in SETTING_OPEN:
-        raise Refusal("Actions are set during the meeting or while the minutes are in draft",
-                      "description")
-    if not (description or "").strip():
-        raise Refusal("Enter what needs to be done", "description")
-    refuse_on_agenda(session, [("The action", "description", description)], actor)
+def add_action(panel_session, actor, *, description, owner_id, working_days, item=None):
+    enforce(why_not_set_now(panel_session), "description")
+    refuse_on_agenda(panel_session, [("The action", "description", description)], actor)
     owner = db.session.get(User, owner_id or 0)
     if owner is None or not owner.active:
         raise Refusal("Select who owns the action", "owner_id")
     if working_days is None or not WORKING_DAYS[0] <= working_days <= WORKING_DAYS[1]:
         raise Refusal(f"The action must be due in between {WORKING_DAYS[0]} and "
                       f"{WORKING_DAYS[1]} working days", "working_days")
-    action = Action(session_id=session.id, agenda_item_id=item.id if item else None,
+    action = Action(session_id=panel_session.id, agenda_item_id=item.id if item else None,
                     description=description.strip(), owner=owner, agency_id=owner.agency_id,
                     working_days=working_days, created_by_id=actor.id,
-                    due_on=add_working_days(session.held_on, working_days, region()))
+                    due_on=add_working_days(panel_session.held_on, working_days, region()))
     db.session.add(action)
     db.session.flush()
-    audit.record("action_set", action, actor=actor, session=session.id, owner=owner.id)
+    audit.record("action_set", action, actor=actor, session=panel_session.id, owner=owner.id)
     notices.action_owed(action)
     return action
 
@@ -126,8 +122,9 @@ def _listed(statement, loading=LISTED):
     return statement.options(*loading).order_by(Action.due_on, Action.id)
 
 
-def for_session(session):
-    return db.session.scalars(_listed(select(Action).where(Action.session_id == session.id))).all()
+def for_session(panel_session):
+    return db.session.scalars(
+        _listed(select(Action).where(Action.session_id == panel_session.id))).all()
 
 
 def for_item(item):
@@ -153,25 +150,25 @@ def _owned_by(user):
     return (Action.owner_id == user.id) | Action.owner_role.in_([r.value for r in user.roles])
 
 
-def _overdue_before(session, *columns):
+def _overdue_before(panel_session, *columns):
     # Another session's action due before this one's date was set at an earlier session: an
     # action is always due after the session that set it.
     return select(*columns or (Action,)).where(
-        Action.status == ActionStatus.OPEN, Action.due_on < session.held_on,
-        Action.session_id != session.id)
+        Action.status == ActionStatus.OPEN, Action.due_on < panel_session.held_on,
+        Action.session_id != panel_session.id)
 
 
 OVERDUE_SHOWN = 20  # on the meeting page; the actions list has the rest
 
 
-def overdue_before(session, limit=None, loading=LISTED):
+def overdue_before(panel_session, limit=None, loading=LISTED):
     """Open actions from earlier sessions already overdue on this session's date, due earliest
     first: the agenda's section of overdue actions (the first `limit` of them)."""
-    return db.session.scalars(_listed(_overdue_before(session), loading).limit(limit)).all()
+    return db.session.scalars(_listed(_overdue_before(panel_session), loading).limit(limit)).all()
 
 
-def count_overdue_before(session):
-    return db.session.scalar(_overdue_before(session, func.count(Action.id)))
+def count_overdue_before(panel_session):
+    return db.session.scalar(_overdue_before(panel_session, func.count(Action.id)))
 
 
 def days_left(action, on=None):

@@ -34,12 +34,12 @@ def index():
 @bp.route("/sessions/<int:session_id>/actions")
 @permits("session.case_detail")
 def for_session(session_id):
-    session = record_or_404(PanelSession, session_id, "session.case_detail")
-    audit.record("actions_viewed", session)
-    return render_template("actions/session.html", session=session,
-                           listed=services.for_session(session), days_left=services.days_left,
-                           overdue=services.overdue_before(session, services.OVERDUE_SHOWN),
-                           overdue_count=services.count_overdue_before(session))
+    panel_session = record_or_404(PanelSession, session_id, "session.case_detail")
+    audit.record("actions_viewed", panel_session)
+    return render_template("actions/session.html", session=panel_session,
+                           listed=services.for_session(panel_session), days_left=services.days_left,
+                           overdue=services.overdue_before(panel_session, services.OVERDUE_SHOWN),
+                           overdue_count=services.count_overdue_before(panel_session))
 
 
 @bp.route("/actions/<int:action_id>", methods=["GET", "POST"])

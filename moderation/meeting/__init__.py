@@ -8,5 +8,8 @@
 - decisions.py: recording the decision, deferring an item, closing the dispute (rule 9)
 - minutes.py: the minutes, their versions and the approval lock (rule 10)
 - rules.py: the pure rules of quorum and the count, without a database
-- permissions.py: who may do what at a meeting; views.py and minutes_views.py: the pages
+- permissions.py: who may do what at a meeting, each rule reading the `why_not_*` answer of
+  the service it guards
+- blueprint.py: the meeting's blueprint, to which views.py and minutes_views.py (the pages) add
+  their routes
 """

@@ -2,22 +2,39 @@
 (rule 7) and does not count towards its quorum (rule 6)."""
 
 from moderation.disputes.child_identifiers import refuse_on_agenda
-from moderation.meeting.register import require_register_open
+from moderation.meeting.register import why_register_closed
 from moderation.models import Conflict
+from moderation.panels.permissions import session_access
 from moderation.web import audit
 from moderation.web.boundary import Refusal
+from moderation.web.permissions import NOT_YOURS, enforce
 
 
-def declare_conflict(session, item, actor, member, nature):
+def why_not_declare_conflict(user, item):
+    """`item.declare_conflict`: a member of the session's panel declares a conflict (the chair
+    records one for any member) while the register is open and before voting on the item
+    closes; one who has declared a conflict has nothing more to declare."""
+    if not session_access(user, item.session).meeting:
+        return NOT_YOURS
+    if why := why_register_closed(item.session) or _why_voting_closed(item):
+        return why
+    return "You have declared a conflict on this item" if conflicted(item, user) else None
+
+
+def _why_voting_closed(item):
+    if item.decision is not None or item.voting_closed:
+        return "Voting on this item has closed: conflicts must be declared before"
+    return None
+
+
+def declare_conflict(panel_session, item, actor, member, nature):
     """Record a conflict of interest: the member no longer votes on the item, and any vote they
     cast while voting is open is withdrawn."""
-    require_register_open(session)
-    if item.decision is not None or item.voting_closed:
-        raise Refusal("Voting on this item has closed: conflicts must be declared before",
-                      "nature")
-    if not nature.strip():
-        raise Refusal("Describe the conflict of interest", "nature")
-    refuse_on_agenda(session, [("The conflict of interest", "nature", nature)], actor)
+    # The chair may record a conflict for another member, so whether the one declaring has
+    # declared a conflict of their own is for the page (why_not_declare_conflict), not here.
+    enforce(why_register_closed(panel_session), "register")
+    enforce(_why_voting_closed(item), "nature")
+    refuse_on_agenda(panel_session, [("The conflict of interest", "nature", nature)], actor)
     if any(c.member_id == member.id for c in item.conflicts):
         raise Refusal(f"{member.user.name} has already declared a conflict on this item",
                       "nature")

@@ -16,7 +16,6 @@ from moderation.disputes.services import urgent_panel_needed_by
 from moderation.extensions import db
 from moderation.meeting import rules
 from moderation.meeting.quorum import quorum
-from moderation.meeting.register import REGISTER_OPEN
 from moderation.meeting.voting import count, lock
 from moderation.models import (
     DisputeStatus,
@@ -24,13 +23,14 @@ from moderation.models import (
     PanelDecision,
     PanelOutcome,
     PanelSession,
-    SessionStatus,
 )
 from moderation.notifications import notices
 from moderation.panels import agenda
+from moderation.panels.permissions import session_access
 from moderation.web import audit, cache
 from moderation.web.boundary import Refusal
 from moderation.web.formatting import format_date
+from moderation.web.permissions import NOT_YOURS, enforce
 
 
 def themes():
@@ -56,6 +56,7 @@ def record_decision(item, actor, *, rationale, feedback, theme_ids, dissent=None
     chosen = [t for t in themes() if t.id in set(theme_ids)]
     if not chosen:
         raise Refusal("Select at least one learning theme", "themes")
+    # Rule 9 itself, not only the form: a decision without its rationale or feedback is none.
     if not rationale.strip():
         raise Refusal("Enter the panel's rationale", "rationale")
     if not feedback.strip():
@@ -82,7 +83,7 @@ def record_decision(item, actor, *, rationale, feedback, theme_ids, dissent=None
 def _check_decision(item):
     if item.decision is not None:
         raise Refusal("A decision has already been recorded on this item", "rationale")
-    if item.session.status != SessionStatus.IN_SESSION:
+    if not item.session.in_session:
         raise Refusal("Decisions are recorded while the meeting is in session", "rationale")
     if not item.voting_closed:
         raise Refusal("Close voting before recording the decision", "rationale")
@@ -106,12 +107,7 @@ def defer(item, actor, reason):
     back to the queue, where rule 5 order brings it forward). An urgent one goes to no ordinary
     session: back to the chair's urgent box (rule 17). Returns the session it went to, if any."""
     item = lock(item)
-    if item.concluded:
-        raise Refusal("This item has already been decided or deferred", "reason")
-    if item.session.status not in REGISTER_OPEN:
-        raise Refusal("Items can be deferred once the agenda is frozen", "reason")
-    if not (reason or "").strip():
-        raise Refusal("Enter why the item is deferred", "reason")
+    enforce(why_not_defer_now(item), "reason")
     refuse_on_agenda(item.session, [("The reason", "reason", reason)], actor)
     _deferred(item, reason.strip())
     following = None if item.dispute.immediate_risk else _next_open_session(item.session)
@@ -120,6 +116,22 @@ def defer(item, actor, reason):
     audit.record("item_deferred", item.dispute, actor=actor, item=item.id,
                  to_session=following.id if following else None)
     return following
+
+
+def why_not_defer(user, item):
+    """`item.defer` and `defer`: the chair of the session defers an item not yet decided or
+    deferred, from the freeze until the meeting closes."""
+    if not session_access(user, item.session).runs_meeting:
+        return NOT_YOURS
+    return why_not_defer_now(item)
+
+
+def why_not_defer_now(item):
+    """Why it cannot be done now, whoever asks, or None: what the service checks (whose it
+    is, the route has asked already, with a 404 for NOT_YOURS)."""
+    if item.concluded:
+        return "This item has already been decided or deferred"
+    return None if item.session.meeting_ahead else "Items can be deferred once the agenda is frozen"
 
 
 def _deferred(item, reason):
@@ -137,12 +149,12 @@ def _deferred(item, reason):
         why=f"was deferred by the panel on {format_date(item.session.held_on)}")
 
 
-def _next_open_session(session):
+def _next_open_session(panel_session):
     """The next session whose agenda is still open and has room, if any."""
     candidates = db.session.scalars(
         select(PanelSession)
-        .where(PanelSession.status == SessionStatus.SCHEDULED,
-               PanelSession.held_on > session.held_on, PanelSession.held_on >= today())
+        .where(PanelSession.agenda_draft,
+               PanelSession.held_on > panel_session.held_on, PanelSession.held_on >= today())
         .order_by(PanelSession.held_on).limit(1)
     ).all()
     return next((s for s in candidates if agenda.room(s)), None)

@@ -47,7 +47,7 @@ from moderation.panels.permissions import know_seats, readable_sessions
 from moderation.web import audit, pdf
 from moderation.web.boundary import Refusal
 from moderation.web.formatting import format_date
-from moderation.web.permissions import can
+from moderation.web.permissions import can, enforce
 from moderation.web.words import count
 
 TEXT_LIMIT = 4000
@@ -78,33 +78,33 @@ COMMENTS = (selectinload(MinutesVersion.comments).joinedload(MinutesComment.auth
             .joinedload(User.agency),)
 
 
-def versions(session, *options):
+def versions(panel_session, *options):
     return db.session.scalars(
-        select(MinutesVersion).where(MinutesVersion.session_id == session.id)
+        select(MinutesVersion).where(MinutesVersion.session_id == panel_session.id)
         .options(*VERSIONS, *options)
         .order_by(MinutesVersion.version)
     ).all()
 
 
-def version_of(session, number, *options):
+def version_of(panel_session, number, *options):
     """The session's version `number` of the minutes, or None."""
     return db.session.scalar(
-        select(MinutesVersion).where(MinutesVersion.session_id == session.id,
+        select(MinutesVersion).where(MinutesVersion.session_id == panel_session.id,
                                      MinutesVersion.version == number)
         .options(*VERSIONS, *options))
 
 
-def latest(session):
-    found = versions(session)
+def latest(panel_session):
+    found = versions(panel_session)
     return found[-1] if found else None
 
 
-def start_draft(session, actor):
+def start_draft(panel_session, actor):
     """The first draft, written when the meeting closes."""
-    if latest(session) is not None:
-        return latest(session)
-    draft = MinutesVersion(session_id=session.id, version=1, texts=default_texts(session),
-                           created_by_id=actor.id)
+    if latest(panel_session) is not None:
+        return latest(panel_session)
+    draft = MinutesVersion(session_id=panel_session.id, version=1,
+                           texts=default_texts(panel_session), created_by_id=actor.id)
     db.session.add(draft)
     db.session.flush()
     _circulate(draft, actor)
@@ -121,16 +121,16 @@ def _circulate(draft, actor):
                  version=draft.version, comments_due_on=draft.comments_due_on.isoformat())
 
 
-def default_texts(session):
+def default_texts(panel_session):
     return {"opening": "", "closing": "",
-            "items": {str(item.id): summary(item) for item in _items(session, DRAFTED)}}
+            "items": {str(item.id): summary(item) for item in _items(panel_session, DRAFTED)}}
 
 
-def _items(session, options):
+def _items(panel_session, options):
     """The session's agenda in order (as `session.agenda`), with what the caller reads of each
     item: the agenda may already be loaded without it."""
     return db.session.scalars(
-        select(AgendaItem).where(AgendaItem.session_id == session.id).options(*options)
+        select(AgendaItem).where(AgendaItem.session_id == panel_session.id).options(*options)
         .order_by(AgendaItem.position)
     ).all()
 
@@ -144,9 +144,16 @@ def summary(item):
             f"The referrer judged the need at {level.lower()}.")
 
 
+def why_not_edit_now(version):
+    """Rule 10: a draft version changes until it is approved, never after (`minutes.edit`
+    asks this too, with whose minutes they are)."""
+    if version.status == MinutesStatus.DRAFT:
+        return None
+    return "Approved minutes cannot change: start a correction instead"
+
+
 def edit(version, actor, texts):
-    if version.status != MinutesStatus.DRAFT:
-        raise Refusal("Approved minutes cannot change: start a correction instead", "opening")
+    enforce(why_not_edit_now(version), "opening")
     cleaned = {"opening": _clean(texts.get("opening")), "closing": _clean(texts.get("closing")),
                "items": {key: _clean(texts.get("items", {}).get(key))
                          for key in version.texts.get("items", {})}}
@@ -154,8 +161,8 @@ def edit(version, actor, texts):
                                           *cleaned["items"].values()]):
         raise Refusal(f"Each part of the minutes must be {TEXT_LIMIT} characters or fewer",
                       "opening")
-    session = db.session.get(PanelSession, version.session_id)
-    refuse_on_agenda(session, _labelled(session, cleaned), actor)
+    panel_session = db.session.get(PanelSession, version.session_id)
+    refuse_on_agenda(panel_session, _labelled(panel_session, cleaned), actor)
     version.texts = cleaned
     version.edited_at = utcnow()
     audit.record("minutes_edited", version, actor=actor, session=version.session_id)
@@ -165,16 +172,16 @@ def _clean(text):
     return (text or "").strip()
 
 
-def _labelled(session, texts):
+def _labelled(panel_session, texts):
     """(label, field id on the minutes page, text) for each part the chair edits."""
-    positions = {str(item.id): item.position for item in session.agenda}
+    positions = {str(item.id): item.position for item in panel_session.agenda}
     return [("Opening remarks", "opening-text", texts["opening"]),
             *[(f"The summary of item {positions.get(key, '')}".rstrip(), f"item-{key}", text)
               for key, text in texts["items"].items()],
             ("Any other business", "closing", texts["closing"])]
 
 
-def approve(session, version, actor):
+def approve(panel_session, version, actor):
     """Approve a draft (the page asks the chair to confirm first): it is locked from now on and
     the members present are told."""
     if version.status != MinutesStatus.DRAFT:
@@ -183,42 +190,42 @@ def approve(session, version, actor):
     version.approved_by = actor
     version.approved_at = utcnow()
     db.session.flush()
-    version.pdf = pdf.render(minutes_html(session, version))
-    session.status = SessionStatus.MINUTES_APPROVED
-    audit.record("minutes_approved", version, actor=actor, session=session.id,
+    version.pdf = pdf.render(minutes_html(panel_session, version))
+    panel_session.status = SessionStatus.MINUTES_APPROVED
+    audit.record("minutes_approved", version, actor=actor, session=panel_session.id,
                  version=version.version)
-    notices.minutes_approved(session, version)
+    notices.minutes_approved(panel_session, version)
 
 
-def correct(session, actor, change_note):
+def correct(panel_session, actor, change_note):
     """A new draft version, copied from the approved one, naming what will change."""
-    current = latest(session)
+    current = latest(panel_session)
     if current is None or current.status != MinutesStatus.APPROVED:
         raise Refusal("Only approved minutes are corrected: edit the draft instead",
                       "change_note")
     if not _clean(change_note):
         raise Refusal("Say what the correction changes", "change_note")
-    refuse_on_agenda(session, [("What the correction changes", "change_note-text",
+    refuse_on_agenda(panel_session, [("What the correction changes", "change_note-text",
                                 change_note)], actor)
-    draft = MinutesVersion(session_id=session.id, version=current.version + 1,
+    draft = MinutesVersion(session_id=panel_session.id, version=current.version + 1,
                            texts=dict(current.texts), change_note=_clean(change_note),
                            created_by_id=actor.id)
     db.session.add(draft)
     db.session.flush()
-    audit.record("minutes_correction_started", draft, actor=actor, session=session.id)
+    audit.record("minutes_correction_started", draft, actor=actor, session=panel_session.id)
     _circulate(draft, actor)
-    notices.minutes_draft(session, draft)
+    notices.minutes_draft(panel_session, draft)
     return draft
 
 
 # Comments on a circulated draft -----------------------------------------------------------------
 
 
-def present_at(session, user):
+def present_at(panel_session, user):
     """True if the user was present at the session (a deputy who stood in included)."""
     return db.session.scalar(
         select(Attendance.id).join(PanelMember, Attendance.member_id == PanelMember.id)
-        .where(Attendance.session_id == session.id, PanelMember.user_id == user.id,
+        .where(Attendance.session_id == panel_session.id, PanelMember.user_id == user.id,
                Attendance.status == AttendanceStatus.PRESENT).limit(1)) is not None
 
 
@@ -246,29 +253,29 @@ def open_for_comment(user):
         .where(MinutesVersion.status == MinutesStatus.DRAFT,
                MinutesVersion.comments_due_on >= today(), present, readable_sessions(user))
         .order_by(MinutesVersion.comments_due_on, PanelSession.held_on, PanelSession.id)).all()
-    know_seats(user, [session for _, session in rows])
-    return [(version, session) for version, session in rows
-            if not can(user, "meeting.run", session)]
+    know_seats(user, [panel_session for _, panel_session in rows])
+    return [(version, panel_session) for version, panel_session in rows
+            if not can(user, "meeting.run", panel_session)]
 
 
-def comment(session, version, actor, text):
+def comment(panel_session, version, actor, text):
     """A member present at the session comments on the circulated draft, until its due date
     (that day included). Rule 13 applies: the comment is about what goes into the minutes."""
     closed = comments_closed(version)
     if closed:
         raise Refusal(closed, "text")
-    if not present_at(session, actor):
+    if not present_at(panel_session, actor):
         raise Refusal("Only members present at the meeting can comment on its minutes", "text")
     text = _clean(text)
     if not text:
         raise Refusal("Enter your comment on the draft minutes", "text")
     if len(text) > COMMENT_LIMIT:
         raise Refusal(f"Your comment must be {COMMENT_LIMIT} characters or fewer", "text")
-    refuse_on_agenda(session, [("Your comment", "text", text)], actor)
+    refuse_on_agenda(panel_session, [("Your comment", "text", text)], actor)
     added = MinutesComment(version=version, author=actor, text=text)
     db.session.add(added)
     db.session.flush()
-    audit.record("minutes_commented", version, actor=actor, session=session.id,
+    audit.record("minutes_commented", version, actor=actor, session=panel_session.id,
                  version=version.version, comment=added.id)
     return added
 
@@ -294,59 +301,61 @@ def approval_warnings(version):
     return warnings
 
 
-def pdf_bytes(session, version):
+def pdf_bytes(panel_session, version):
     """The approved PDF as it was approved, or a fresh rendering of a draft."""
     if version.status == MinutesStatus.APPROVED and version.pdf:
         return version.pdf
-    return pdf.render(minutes_html(session, version))
+    return pdf.render(minutes_html(panel_session, version))
 
 
-def minutes_html(session, version):
-    return render_template("reports/minutes.html", minutes=minutes_data(session, version))
+def minutes_html(panel_session, version):
+    return render_template("reports/minutes.html", minutes=minutes_data(panel_session, version))
 
 
 # The data ------------------------------------------------------------------------------------
 
 
-def minutes_data(session, version):
+def minutes_data(panel_session, version):
     """Everything the minutes say, as plain data: the template only lays it out."""
     texts = version.texts or {}
-    items = _items(session, MINUTED)
-    # Held while the quorum is counted, which reads the same rows through `session.attendance`.
-    register = db.session.scalars(select(Attendance).where(Attendance.session_id == session.id)
-                                  .options(*ATTENDED).order_by(Attendance.id)).all()
-    session_actions = actions.for_session(session)
+    items = _items(panel_session, MINUTED)
+    # Held while the quorum is counted, which reads the same rows through
+    # `panel_session.attendance`.
+    register = db.session.scalars(
+        select(Attendance).where(Attendance.session_id == panel_session.id)
+        .options(*ATTENDED).order_by(Attendance.id)).all()
+    session_actions = actions.for_session(panel_session)
     return {
         "partnership": current_app.config["PARTNERSHIP_NAME"],
-        "title": f"Threshold moderation panel: minutes of {format_date(session.held_on)}",
-        "extraordinary": session.extraordinary,
-        "held_on": format_date(session.held_on),
-        "time": session.starts_at.strftime("%H:%M"),
-        "place": _place(session),
-        "early_start": session.early_start_reason,
+        "title": f"Threshold moderation panel: minutes of {format_date(panel_session.held_on)}",
+        "extraordinary": panel_session.extraordinary,
+        "held_on": format_date(panel_session.held_on),
+        "time": panel_session.starts_at.strftime("%H:%M"),
+        "place": _place(panel_session),
+        "early_start": panel_session.early_start_reason,
         "version": version.version,
         "draft": version.status == MinutesStatus.DRAFT,
         "approved": _approval(version),
         "change_note": version.change_note,
-        "earlier_versions": _earlier(session, version),
+        "earlier_versions": _earlier(panel_session, version),
         "opening": texts.get("opening", ""),
         "closing": texts.get("closing", ""),
         "attendance": _attendance(register),
         "guests": [{"item": item.position, **_guest(g)} for item in items for g in item.guests],
-        "quorum": quorum(session).explanation,
+        "quorum": quorum(panel_session).explanation,
         "conflicts": _conflicts(items),
         "agenda_items": [_item(item, texts.get("items", {}), session_actions) for item in items],
         "actions": [_action(a) for a in session_actions],
-        "overdue": [_action(a) for a in actions.overdue_before(session)],
+        "overdue": [_action(a) for a in actions.overdue_before(panel_session)],
     }
 
 
-def _place(session):
+def _place(panel_session):
     """Where the panel met, said once: "Online", or "Council House, Room 2 and online"."""
-    place = (session.place or "").strip()
+    place = (panel_session.place or "").strip()
     if not place:
         return "Online"  # a session needs a place or a link: with no place, it met online
-    if session.online_link and not re.search(r"\bonline\b", place, re.IGNORECASE):
+    if panel_session.online_link and not re.search(r"\bonline\b", place, re.IGNORECASE):
         return f"{place} and online"
     return place
 
@@ -358,9 +367,9 @@ def _approval(version):
             "on": format_date(version.approved_at.date())}
 
 
-def _earlier(session, version):
+def _earlier(panel_session, version):
     return [{"version": v.version, "change_note": v.change_note}
-            for v in versions(session) if v.version < version.version]
+            for v in versions(panel_session) if v.version < version.version]
 
 
 def _attendance(register):

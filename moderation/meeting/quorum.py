@@ -18,16 +18,16 @@ def core_agencies():
     ).all()
 
 
-def attendees(session, item=None):
+def attendees(panel_session, item=None):
     conflicted = {c.member_id for c in item.conflicts} if item is not None else set()
     return [
         rules.Attendee(name=row.member.user.name, agency=row.member.agency.name,
                        role=row.member.role, present=row.status == AttendanceStatus.PRESENT,
                        conflicted=row.member_id in conflicted)
-        for row in session.attendance
+        for row in panel_session.attendance
     ]
 
 
-def quorum(session, item=None):
+def quorum(panel_session, item=None):
     """Rule 6 for the session as a whole, or for one item (conflicted members excluded)."""
-    return rules.quorum(attendees(session, item), core_agencies())
+    return rules.quorum(attendees(panel_session, item), core_agencies())

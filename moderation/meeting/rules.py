@@ -7,7 +7,7 @@ same answer from the same inputs.
 from collections import Counter
 from dataclasses import dataclass, field
 
-CHAIRING = ("chair", "deputy_chair")
+from moderation.models.panels import CHAIRING  # the seats that chair: one home, the model's
 
 
 class VotingError(ValueError):

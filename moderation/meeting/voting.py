@@ -6,6 +6,7 @@ the vote either lands before the close and is counted, or after it and is refuse
 database's unique (item, agency) constraint is the last word on one vote per agency.
 """
 
+from flask import abort
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -18,13 +19,14 @@ from moderation.models import (
     AttendanceStatus,
     MemberRole,
     PanelOutcome,
-    SessionStatus,
     Vote,
     VotingStatus,
 )
 from moderation.panels import membership
+from moderation.panels.permissions import session_access
 from moderation.web import audit
 from moderation.web.boundary import Refusal
+from moderation.web.permissions import NOT_YOURS, enforce
 
 
 class VoteRefused(Refusal):
@@ -39,16 +41,26 @@ def lock(item):
     ).one()
 
 
-def _require_in_session(item):
-    if item.session.status != SessionStatus.IN_SESSION:
-        raise Refusal("Start the meeting before voting", "voting")
-    if item.concluded:
-        raise Refusal("This item has already been decided or deferred", "voting")
+def why_not_run_voting(user, item):
+    """`item.run_voting` and `open_voting`: the chair of the session runs the voting on an
+    item (and records its decision) while the meeting is in session, until it is decided or
+    deferred."""
+    if not session_access(user, item.session).runs_meeting:
+        return NOT_YOURS
+    return why_not_run_voting_now(item)
+
+
+def why_not_run_voting_now(item):
+    """Why it cannot be done now, whoever asks, or None: what the service checks (whose it
+    is, the route has asked already, with a 404 for NOT_YOURS)."""
+    if not item.session.in_session:
+        return "Start the meeting before voting"
+    return "This item has already been decided or deferred" if item.concluded else None
 
 
 def open_voting(item, actor):
     item = lock(item)
-    _require_in_session(item)
+    enforce(why_not_run_voting_now(item), "voting")
     if item.voting != VotingStatus.NOT_OPEN:
         raise Refusal("Voting on this item has already opened", "voting")
     found = quorum(item.session, item)
@@ -100,21 +112,43 @@ def cast_vote(item, actor, outcome, reason, member=None):
     return vote
 
 
-def _check_vote(item, actor, member, outcome, reason, in_room):
+NOT_A_VOTER = "Only a present representative without a conflict on this item can vote"
+
+
+def why_not_vote(user, item):
+    """Why `user` may not vote for their agency on the item now, or None (rules 6-7): the one
+    answer the page offers the vote on (`item.vote`) and `cast_vote` takes it on. NOT_YOURS for
+    a meeting that is not theirs."""
+    if not session_access(user, item.session).meeting:
+        return NOT_YOURS
+    return _why_not_cast(item, membership.sitting_member(user, item.session))
+
+
+def _why_not_cast(item, member, in_room=False):
+    """Why `member`'s vote cannot be taken now: `in_room` when the chair records it for them,
+    having heard them accept the confidentiality statement in the room."""
     if item.voting_closed or item.decision is not None:
-        raise VoteRefused("Voting on this item has closed, so this vote was not recorded. "
-                          "Speak to the chair if you need to add something.", "outcome")
+        return ("Voting on this item has closed, so this vote was not recorded. Speak to the "
+                "chair if you need to add something.")
     if not item.voting_open:
-        raise VoteRefused("Voting on this item has not opened yet", "outcome")
+        return "Voting on this item has not opened yet"
     if member is None or member not in voters(item):
-        raise VoteRefused("Only a present representative without a conflict on this item can "
-                          "vote", "member_id" if in_room else "outcome")
+        return NOT_A_VOTER
     row = next(r for r in item.session.attendance if r.member_id == member.id)
     if not in_room and row.confidentiality_acknowledged_at is None:
-        raise VoteRefused("Accept the confidentiality statement before voting", "outcome")
+        return "Accept the confidentiality statement before voting"
     if agency_has_voted(item, member):
-        raise VoteRefused(f"{member.agency.name} has already voted on this item. Only one vote "
-                          "per agency is kept.", "outcome")
+        return (f"{member.agency.name} has already voted on this item. Only one vote per agency "
+                "is kept.")
+    return None
+
+
+def _check_vote(item, actor, member, outcome, reason, in_room):
+    why = _why_not_cast(item, member, in_room=True) if in_room else why_not_vote(actor, item)
+    if why is NOT_YOURS:
+        abort(404)
+    if why:
+        raise VoteRefused(why, "member_id" if in_room and why == NOT_A_VOTER else "outcome")
     if not PanelOutcome.has(outcome):
         raise VoteRefused("Select how you vote", "outcome")
     if not (reason or "").strip():

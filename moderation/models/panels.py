@@ -142,6 +142,9 @@ class PanelSession(SessionTerms, Base):
     minutes_draft = _in_states(SessionStatus.MINUTES_DRAFT, doc="Its minutes are in draft.")
     minutes_approved = _in_states(
         SessionStatus.MINUTES_APPROVED, doc="Its minutes are approved: the record is final.")
+    ready_to_start = _in_states(
+        SessionStatus.AGENDA_FROZEN,
+        doc="The agenda is frozen and the meeting has not started: the chair may start it.")
 
 
 class MemberRole(LabelledEnum):

@@ -201,23 +201,23 @@ class AgendaForm(Form):
                          invalid_message="Select a dispute waiting for the panel")
 
     @classmethod
-    def for_agenda(cls, session):
+    def for_agenda(cls, panel_session):
         """The form with a time box for each item on the session's agenda."""
         boxes = {
             minutes_field(item): GovukIntegerField(
                 f"Minutes for {item.dispute.reference}", default=item.minutes,
                 invalid_message=WHOLE_MINUTES, validators=[InputRequired(WHOLE_MINUTES)])
-            for item in session.agenda
+            for item in panel_session.agenda
         }
         return type(cls)(cls.__name__, (cls,), boxes)()
 
-    def pressed(self, session):
+    def pressed(self, panel_session):
         """The button pressed and the item it is for (None for the whole agenda), or None when
         the page never offered such a button."""
         button, _, item_id = (self.action.data or "").partition(":")
         if button in AGENDA_BUTTONS and not item_id:
             return button, None
-        item = next((i for i in session.agenda if str(i.id) == item_id), None)
+        item = next((i for i in panel_session.agenda if str(i.id) == item_id), None)
         if button in ITEM_BUTTONS and item is not None:
             return button, item
         return None

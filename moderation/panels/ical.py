@@ -13,7 +13,6 @@ from flask import current_app
 from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress
 
 from moderation.calendar import UK
-from moderation.models import SessionStatus
 
 TZID = "Europe/London"  # the key of formatting.UK, which every DTSTART and DTEND carries
 
@@ -29,9 +28,9 @@ def session_calendar(sessions, partnership_name, link_for):
     calendar.add_component(uk_timezone())
     stamp = datetime.now(UTC)  # DTSTAMP must be UTC (RFC 5545 3.8.7.2)
     organizer = _organizer(partnership_name)
-    for session in sessions:
+    for panel_session in sessions:
         calendar.add_component(
-            _event(session, partnership_name, link_for(session), stamp, organizer))
+            _event(panel_session, partnership_name, link_for(panel_session), stamp, organizer))
     return calendar.to_ical()
 
 
@@ -68,28 +67,29 @@ def _organizer(partnership_name):
     return organizer
 
 
-def _uid(session):
+def _uid(panel_session):
     # Globally unique (RFC 5545 3.8.4.7): a person on two partnerships' panels must not have
     # one partnership's session 3 replace the other's in their calendar.
     host = urlsplit(current_app.config["BASE_URL"]).hostname or "threshold-moderation"
-    return f"panel-session-{session.id}@{host}"
+    return f"panel-session-{panel_session.id}@{host}"
 
 
-def _event(session, partnership_name, link, stamp, organizer):
-    starts = datetime.combine(session.held_on, session.starts_at, tzinfo=UK)
+def _event(panel_session, partnership_name, link, stamp, organizer):
+    starts = datetime.combine(panel_session.held_on, panel_session.starts_at, tzinfo=UK)
     event = Event()
-    event.add("uid", _uid(session))
+    event.add("uid", _uid(panel_session))
     event.add("dtstamp", stamp)
-    event.add("sequence", session.calendar_sequence)
+    event.add("sequence", panel_session.calendar_sequence)
     event.add("dtstart", starts)
-    event.add("dtend", starts + timedelta(minutes=session.duration_minutes))
+    event.add("dtend", starts + timedelta(minutes=panel_session.duration_minutes))
     event.add("summary", f"Threshold moderation panel ({partnership_name})")
     event.add("organizer", organizer)
-    if session.place:
-        event.add("location", session.place)
+    if panel_session.place:
+        event.add("location", panel_session.place)
     event.add("url", link)
+    online = panel_session.online_link
     event.add("description", "Details and papers: " + link
-              + (f"\nJoin online: {session.online_link}" if session.online_link else ""))
-    cancelled = session.status == SessionStatus.CANCELLED
+              + (f"\nJoin online: {online}" if online else ""))
+    cancelled = panel_session.is_cancelled
     event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     return event

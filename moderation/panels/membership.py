@@ -31,7 +31,7 @@ NEEDS_ROLE = {
 }
 
 
-def members(session=None):
+def members(panel_session=None):
     """The current members, or with a session those who sit on its panel (rule 12), each with
     their name and agency (from the joins that order them). A deputy's principal sits on the
     same panel, so `deputy_for` finds them among the members already loaded."""
@@ -42,16 +42,17 @@ def members(session=None):
         .options(contains_eager(PanelMember.agency), contains_eager(PanelMember.user))
         .order_by(PanelMember.role, Agency.name, PanelMember.deputy_for_id.is_not(None), User.name)
     )
-    return db.session.scalars(query.where(_sitting(session) if session else _current())).all()
+    sitting = _sitting(panel_session) if panel_session else _current()
+    return db.session.scalars(query.where(sitting)).all()
 
 
 def _current():
     return PanelMember.left_on.is_(None)
 
 
-def _sitting(session):
+def _sitting(panel_session):
     """Members whose membership covers the day the session is held."""
-    return PanelMember.sitting_on(session.held_on)
+    return PanelMember.sitting_on(panel_session.held_on)
 
 
 # Each candidate is offered by name and agency.
@@ -142,12 +143,12 @@ def membership_of(user, options=()):
         select(PanelMember).where(PanelMember.user_id == user.id, _current()).options(*options))
 
 
-def sitting_member(user, session):
+def sitting_member(user, panel_session):
     """The membership with which the user sits on this session's panel, or None."""
     if not user.is_authenticated:
         return None
     return db.session.scalar(
-        select(PanelMember).where(PanelMember.user_id == user.id, _sitting(session)).limit(1))
+        select(PanelMember).where(PanelMember.user_id == user.id, _sitting(panel_session)).limit(1))
 
 
 def sessions_sat_on(user):
@@ -159,9 +160,9 @@ def sessions_sat_on(user):
     )
 
 
-def sits_on(user, session):
+def sits_on(user, panel_session):
     """Rule 12: only those who sit on a session's panel see its case detail."""
-    return sitting_member(user, session) is not None
+    return sitting_member(user, panel_session) is not None
 
 
 def new_calendar_token(member):

@@ -17,9 +17,9 @@ from sqlalchemy import exists, select, true
 from moderation.calendar import today
 from moderation.disputes.permissions import chairs_the_panel
 from moderation.extensions import db
-from moderation.models import Dispute, PanelMember, PanelSession, Role, SessionStatus
-from moderation.panels.agenda import urgent_standing
-from moderation.web.permissions import rule
+from moderation.models import Dispute, PanelMember, PanelSession, Role
+from moderation.panels.agenda import urgent_standing, why_no_urgent_now
+from moderation.web.permissions import NOT_YOURS, may, rule
 
 SCHEDULE_READERS = (Role.CHAIR, Role.PANEL_MEMBER, Role.PARTNERSHIP_MANAGER)
 CASE_READERS = (Role.CHAIR, Role.PANEL_MEMBER, Role.PARTNERSHIP_MANAGER)
@@ -60,26 +60,26 @@ class SessionAccess:
         return self.chairs and self.opened
 
 
-def session_access(user, session):
-    sits_on, chairs = _seat(user, session)
+def session_access(user, panel_session):
+    sits_on, chairs = _seat(user, panel_session)
     return SessionAccess(
         sits_on=sits_on, chairs=chairs and user.has_role(Role.CHAIR),
-        oversees=user.has_role(Role.PARTNERSHIP_MANAGER), opened=session.opened,
+        oversees=user.has_role(Role.PARTNERSHIP_MANAGER), opened=panel_session.opened,
     )
 
 
-def _seat(user, session):
+def _seat(user, panel_session):
     """Whether the user sits on the session's panel, and chairs it now: one query, asked once
     per request, however many links a page decides with it."""
     seats = g.setdefault("panel_seats", {}) if has_app_context() else {}
-    key = (user.id, session.id)
+    key = (user.id, panel_session.id)
     if key not in seats:
-        seats[key] = _seat_query(user, session) if user.is_authenticated else (False, False)
+        seats[key] = _seat_query(user, panel_session) if user.is_authenticated else (False, False)
     return seats[key]
 
 
-def _seat_query(user, session):
-    return tuple(db.session.execute(select(*_seat_columns(user, session.held_on))).one())
+def _seat_query(user, panel_session):
+    return tuple(db.session.execute(select(*_seat_columns(user, panel_session.held_on))).one())
 
 
 def _seat_columns(user, held_on):
@@ -92,7 +92,8 @@ def know_seats(user, sessions):
     """The user's seat on each of `sessions`, in one query: a list that asks `can` of each row
     then asks the database nothing more."""
     seats = g.setdefault("panel_seats", {})
-    unknown = [session.id for session in sessions if (user.id, session.id) not in seats]
+    unknown = [panel_session.id for panel_session in sessions
+               if (user.id, panel_session.id) not in seats]
     if not user.is_authenticated or not unknown:
         return
     rows = db.session.execute(select(PanelSession.id, *_seat_columns(user, PanelSession.held_on))
@@ -118,10 +119,10 @@ rule("calendar.subscribe", Role.CHAIR, Role.PANEL_MEMBER)
 
 
 @rule("session.read", *SCHEDULE_READERS, on=PanelSession)
-def may_read(user, session):
+def may_read(user, panel_session):
     """Its date, time, place, online link and purpose: those who sit on its panel, and
     partnership managers."""
-    return session_access(user, session).case_detail
+    return session_access(user, panel_session).case_detail
 
 
 def readable_sessions(user):
@@ -134,50 +135,72 @@ def readable_sessions(user):
 
 
 @rule("session.case_detail", *CASE_READERS, on=PanelSession)
-def may_read_case_detail(user, session):
+def may_read_case_detail(user, panel_session):
     """The agenda, papers, meeting record, actions and minutes: those who sit on its panel, and
     partnership managers."""
-    return session_access(user, session).case_detail
+    return session_access(user, panel_session).case_detail
 
 
 @rule("session.change", *SESSION_PAGES, on=PanelSession)
-def may_change(user, session):
+def may_change(user, panel_session):
     """Move or cancel a session while it is only scheduled: its chair or deputy chair now."""
-    return session.agenda_draft and session_access(user, session).chairs
+    return may(why_not_change(user, panel_session))
+
+
+def why_not_change(user, panel_session):
+    """`session.change`, `cancel_session` and `move_session`."""
+    if not session_access(user, panel_session).chairs:
+        return NOT_YOURS
+    return why_not_change_now(panel_session)
+
+
+def why_not_change_now(panel_session):
+    """Why it cannot be done now, whoever asks, or None: what the service checks (whose it
+    is, the route has asked already, with a 404 for NOT_YOURS)."""
+    if panel_session.agenda_draft:
+        return None
+    return "Only a scheduled session can be cancelled or moved"
 
 
 @rule("papers.read", *CASE_READERS, on=PanelSession)
-def may_read_papers(user, session):
+def may_read_papers(user, panel_session):
     """The agenda's papers, once it is frozen: those who may read the session's case detail."""
-    return session_access(user, session).papers
+    return session_access(user, panel_session).papers
 
 
 @rule("agenda.build", *SESSION_PAGES, on=PanelSession)
-def may_build_agenda(user, session):
+def may_build_agenda(user, panel_session):
     """Its chair or deputy chair now builds the agenda until it is frozen; a frozen agenda is
     case detail, for its own panel and partnership managers."""
-    access = session_access(user, session)
+    access = session_access(user, panel_session)
     return access.case_detail if access.opened else access.chairs
 
 
 @rule("meeting.attend", Role.CHAIR, Role.PANEL_MEMBER, on=PanelSession)
-def may_attend(user, session):
+def may_attend(user, panel_session):
     """The meeting pages, where members mark themselves present, declare and vote."""
-    return session_access(user, session).meeting
+    return session_access(user, panel_session).meeting
 
 
 @rule("meeting.run", Role.CHAIR, on=PanelSession)
-def may_run(user, session):
+def may_run(user, panel_session):
     """The register, voting, decisions and minutes: the session's chair or deputy chair now."""
-    return session_access(user, session).runs_meeting
+    return session_access(user, panel_session).runs_meeting
 
 
 @rule("agenda.add_urgent", Role.CHAIR, on=PanelSession)
-def may_add_urgent(user, session):
+def may_add_urgent(user, panel_session):
     """An urgent dispute onto the agenda, beyond its capacity: the session's chair or deputy
     chair now, until the meeting starts."""
-    return (session.status in (SessionStatus.SCHEDULED, SessionStatus.AGENDA_FROZEN)
-            and session_access(user, session).chairs)
+    return may(why_not_add_urgent(user, panel_session))
+
+
+def why_not_add_urgent(user, panel_session):
+    """`agenda.add_urgent` and `add_urgent_item`: a frozen agenda (or a draft), never a
+    meeting that has started."""
+    if not session_access(user, panel_session).chairs:
+        return NOT_YOURS
+    return why_no_urgent_now(panel_session)
 
 
 @rule("session.call_extraordinary", *SESSION_PAGES, on=Dispute, standing=chairs_the_panel)

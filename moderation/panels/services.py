@@ -18,11 +18,12 @@ from moderation.extensions import db
 from moderation.models import AgendaItem, PanelSeries, PanelSession, SessionStatus
 from moderation.notifications import notices
 from moderation.panels import agenda
-from moderation.panels.permissions import readable_sessions
+from moderation.panels.permissions import readable_sessions, why_not_change_now
 from moderation.panels.series import describe, monthly_rule, occurrences
 from moderation.web import audit
 from moderation.web.boundary import Refusal
 from moderation.web.formatting import format_date
+from moderation.web.permissions import enforce
 
 MONTHS_AHEAD = 6
 TERMS = ("starts_at", "duration_minutes", "place", "online_link", "capacity",
@@ -45,13 +46,13 @@ def _check_working_day(day, field="held_on"):
 def schedule_session(actor, held_on, **terms):
     """A one-off session."""
     _check_working_day(held_on)
-    session = PanelSession(planned_on=held_on, held_on=held_on,
+    panel_session = PanelSession(planned_on=held_on, held_on=held_on,
                            agenda_cutoff_on=_cutoff(held_on, terms["cutoff_working_days"]),
                            **terms)
-    db.session.add(session)
+    db.session.add(panel_session)
     db.session.flush()
-    audit.record("session_scheduled", session, actor=actor, held_on=held_on.isoformat())
-    return session
+    audit.record("session_scheduled", panel_session, actor=actor, held_on=held_on.isoformat())
+    return panel_session
 
 
 def extraordinary_date(starts_at):
@@ -75,18 +76,18 @@ def schedule_extraordinary(actor, dispute_id, starts_at, duration_minutes, place
                       "risk that is waiting for the panel", "starts_at")
     dispute = standing.dispute
     held_on = extraordinary_date(starts_at)
-    session = PanelSession(
+    panel_session = PanelSession(
         planned_on=held_on, held_on=held_on, agenda_cutoff_on=held_on, extraordinary=True,
         starts_at=starts_at, duration_minutes=duration_minutes, place=place,
         online_link=online_link, capacity=1, cutoff_working_days=0)
-    db.session.add(session)
+    db.session.add(panel_session)
     db.session.flush()
-    agenda.add_item(session, actor, dispute.id)
-    audit.record("extraordinary_session_called", session, actor=actor,
+    agenda.add_item(panel_session, actor, dispute.id)
+    audit.record("extraordinary_session_called", panel_session, actor=actor,
                  held_on=held_on.isoformat(), dispute=dispute.id)
-    agenda.freeze(session, actor, tell=False)
-    notices.extraordinary_session(session)
-    return session
+    agenda.freeze(panel_session, actor, tell=False)
+    notices.extraordinary_session(panel_session)
+    return panel_session
 
 
 def create_series(actor, position, weekday, first_on, **terms):
@@ -111,45 +112,46 @@ def generate_sessions(series, until):
     for occurrence in occurrences(series.rule, start, until, region()):
         if occurrence.planned_on in existing:
             continue
-        session = PanelSession(
+        panel_session = PanelSession(
             series=series, planned_on=occurrence.planned_on, held_on=occurrence.held_on,
             agenda_cutoff_on=_cutoff(occurrence.held_on, series.cutoff_working_days),
             schedule_note=occurrence.note,
             **{term: getattr(series, term) for term in TERMS},
         )
-        db.session.add(session)
-        new.append(session)
+        db.session.add(panel_session)
+        new.append(panel_session)
     db.session.flush()
     return new
 
 
-def cancel_session(session, actor, reason):
+def cancel_session(panel_session, actor, reason):
     """Cancel a scheduled session. An urgent dispute on its agenda goes back to the chair's
     urgent box, and the chairs hear at once that it needs a panel (rule 17)."""
     _require_reason(reason)
-    _require_changeable(session)
-    urgent = _urgent_on_agenda(session)
-    session.status = SessionStatus.CANCELLED
-    session.change_reason = reason.strip()
-    session.calendar_sequence += 1  # calendars replace an event only for a higher SEQUENCE
-    audit.record("session_cancelled", session, actor=actor, reason=session.change_reason)
-    notices.session_cancelled(session)
+    enforce(why_not_change_now(panel_session))
+    urgent = _urgent_on_agenda(panel_session)
+    panel_session.status = SessionStatus.CANCELLED
+    panel_session.change_reason = reason.strip()
+    panel_session.calendar_sequence += 1  # calendars replace an event only for a higher SEQUENCE
+    audit.record("session_cancelled", panel_session, actor=actor,
+                 reason=panel_session.change_reason)
+    notices.session_cancelled(panel_session)
     for standing in urgent:
         notices.urgent_panel_needed(
-            standing.dispute, standing.hear_by, event=f"cancelled-session-{session.id}",
-            why=f"has lost its panel: the session on {format_date(session.held_on)} was "
+            standing.dispute, standing.hear_by, event=f"cancelled-session-{panel_session.id}",
+            why=f"has lost its panel: the session on {format_date(panel_session.held_on)} was "
                 "cancelled")
 
 
-def _urgent_on_agenda(session):
+def _urgent_on_agenda(panel_session):
     """Where each urgent dispute on the session's agenda stands (rule 17)."""
-    ids = [item.dispute_id for item in session.agenda if not item.deferred]
+    ids = [item.dispute_id for item in panel_session.agenda if not item.deferred]
     return urgent_panel.standings(dispute_ids=ids) if ids else []
 
 
-def _refuse_moving_urgent_past(session, held_on):
+def _refuse_moving_urgent_past(panel_session, held_on):
     """A session holding an urgent dispute never moves past the day a panel must hear it."""
-    for standing in _urgent_on_agenda(session):
+    for standing in _urgent_on_agenda(panel_session):
         if held_on > standing.hear_by:
             raise Refusal(
                 f"The agenda holds {standing.dispute.reference}, about a child at immediate risk, "
@@ -158,20 +160,21 @@ def _refuse_moving_urgent_past(session, held_on):
                 "extraordinary panel for it", "held_on")
 
 
-def move_session(session, actor, held_on, reason):
+def move_session(panel_session, actor, held_on, reason):
     _require_reason(reason)
-    _require_changeable(session)
+    enforce(why_not_change_now(panel_session))
     _check_working_day(held_on)
-    _refuse_moving_urgent_past(session, held_on)
-    moved_from = session.held_on
-    session.held_on = held_on
-    session.agenda_cutoff_on = _cutoff(held_on, session.cutoff_working_days)
-    session.change_reason = reason.strip()
-    session.schedule_note = f"Moved from {format_date(moved_from)}: {session.change_reason}"
-    session.calendar_sequence += 1  # calendars replace an event only for a higher SEQUENCE
-    audit.record("session_moved", session, actor=actor, moved_from=moved_from.isoformat(),
+    _refuse_moving_urgent_past(panel_session, held_on)
+    moved_from = panel_session.held_on
+    panel_session.held_on = held_on
+    panel_session.agenda_cutoff_on = _cutoff(held_on, panel_session.cutoff_working_days)
+    panel_session.change_reason = reason.strip()
+    panel_session.schedule_note = (f"Moved from {format_date(moved_from)}: "
+                                   f"{panel_session.change_reason}")
+    panel_session.calendar_sequence += 1  # calendars replace an event only for a higher SEQUENCE
+    audit.record("session_moved", panel_session, actor=actor, moved_from=moved_from.isoformat(),
                  held_on=held_on.isoformat())
-    notices.session_moved(session)
+    notices.session_moved(panel_session)
 
 
 def _require_reason(reason):
@@ -179,22 +182,12 @@ def _require_reason(reason):
         raise Refusal("Give the reason", "reason")
 
 
-def _require_changeable(session):
-    if session.status != SessionStatus.SCHEDULED:
-        raise Refusal("Only a scheduled session can be cancelled or moved")
-
-
-# A session from today on is still to come unless it was cancelled or its meeting is over.
-HELD = (SessionStatus.MINUTES_DRAFT, SessionStatus.MINUTES_APPROVED)
-NOT_TO_COME = (SessionStatus.CANCELLED, *HELD)
-
-
 def upcoming_sessions(reader, limit=None):
     """The sessions still to come that `reader` may read (rule 12: those of their panel), in
     date order: one held today whose meeting has closed is past."""
     return db.session.scalars(
         select(PanelSession)
-        .where(PanelSession.held_on >= today(), PanelSession.status.not_in(NOT_TO_COME),
+        .where(PanelSession.held_on >= today(), PanelSession.to_come,
                readable_sessions(reader))
         .order_by(PanelSession.held_on, PanelSession.id)
         .limit(limit)
@@ -203,7 +196,7 @@ def upcoming_sessions(reader, limit=None):
 
 def agenda_counts(sessions):
     """How many items each session's agenda holds, in one query for the whole list."""
-    ids = [session.id for session in sessions]
+    ids = [panel_session.id for panel_session in sessions]
     return dict(db.session.execute(
         select(AgendaItem.session_id, func.count(AgendaItem.id))
         .where(AgendaItem.session_id.in_(ids)).group_by(AgendaItem.session_id)).all())
@@ -218,8 +211,8 @@ def past_sessions(reader, limit=12):
     `reader` may read, newest first (for their record and actions)."""
     return db.session.scalars(
         select(PanelSession)
-        .where(or_(PanelSession.held_on < today(), PanelSession.status.in_(HELD)),
-               PanelSession.status != SessionStatus.CANCELLED, readable_sessions(reader))
+        .where(or_(PanelSession.held_on < today(), PanelSession.has_minutes),
+               ~PanelSession.is_cancelled, readable_sessions(reader))
         .options(*PAST)
         .order_by(PanelSession.held_on.desc(), PanelSession.id.desc())
         .limit(limit)

@@ -63,9 +63,9 @@ def new_session():
     on_refusal(lambda problems: render_template("panels/session_form.html", form=form), form,
                field="held_on")
     if form.validate_on_submit():
-        session = services.schedule_session(current_user, form.held_on.data, **form.terms())
+        panel_session = services.schedule_session(current_user, form.held_on.data, **form.terms())
         flash("The session has been scheduled.", "success")
-        return redirect(url_for("panels.show", session_id=session.id))
+        return redirect(url_for("panels.show", session_id=panel_session.id))
     return render_template("panels/session_form.html", form=form)
 
 
@@ -97,11 +97,11 @@ def new_extraordinary():
     on_refusal(page, form, field="starts_at")
     if not form.validate_on_submit():
         return page()
-    session = services.schedule_extraordinary(current_user, dispute.id, **form.meeting())
-    flash(f"The extraordinary session is called for {format_date(session.held_on)} at "
-          f"{session.starts_at:%H:%M}. Its agenda is frozen and the panel's members have been "
-          "told.", "success")
-    return redirect(url_for("panels.show", session_id=session.id))
+    panel_session = services.schedule_extraordinary(current_user, dispute.id, **form.meeting())
+    flash(f"The extraordinary session is called for {format_date(panel_session.held_on)} at "
+          f"{panel_session.starts_at:%H:%M}. Its agenda is frozen and the panel's members have "
+          "been told.", "success")
+    return redirect(url_for("panels.show", session_id=panel_session.id))
 
 
 def _extraordinary_page(dispute, form):
@@ -114,20 +114,20 @@ def _extraordinary_page(dispute, form):
 @bp.route("/<int:session_id>")
 @permits("session.read")
 def show(session_id):
-    session = record_or_404(PanelSession, session_id, "session.read", *SESSION_PAGE)
-    if can(current_user, "papers.read", session):
-        audit.record("agenda_viewed", session, page="session")
-    return render_template("panels/session.html", session=session)
+    panel_session = record_or_404(PanelSession, session_id, "session.read", *SESSION_PAGE)
+    if can(current_user, "papers.read", panel_session):
+        audit.record("agenda_viewed", panel_session, page="session")
+    return render_template("panels/session.html", session=panel_session)
 
 
 @bp.route("/<int:session_id>/calendar.ics")
 @permits("session.read")
 def calendar_file(session_id):
-    session = record_or_404(PanelSession, session_id, "session.read")
-    body = session_calendar([session], current_app.config["PARTNERSHIP_NAME"],
+    panel_session = record_or_404(PanelSession, session_id, "session.read")
+    body = session_calendar([panel_session], current_app.config["PARTNERSHIP_NAME"],
                             lambda s: url_for("panels.show", session_id=s.id, _external=True))
     return Response(body, mimetype="text/calendar", headers={
-        "Content-Disposition": f"attachment; filename=panel-session-{session.held_on}.ics"})
+        "Content-Disposition": f"attachment; filename=panel-session-{panel_session.held_on}.ics"})
 
 
 # Moving and cancelling: the page of the session's chair or deputy chair now, while it is only
@@ -137,31 +137,31 @@ def calendar_file(session_id):
 @bp.route("/<int:session_id>/move", methods=["GET", "POST"])
 @permits("session.change")
 def move(session_id):
-    session = record_or_404(PanelSession, session_id, "session.change")
+    panel_session = record_or_404(PanelSession, session_id, "session.change")
     form = MoveForm()
-    on_refusal(lambda problems: _change_page(session, form, "Move"), form, field="held_on")
+    on_refusal(lambda problems: _change_page(panel_session, form, "Move"), form, field="held_on")
     if not form.validate_on_submit():
-        return _change_page(session, form, "Move")
-    services.move_session(session, current_user, form.held_on.data, form.reason.data)
+        return _change_page(panel_session, form, "Move")
+    services.move_session(panel_session, current_user, form.held_on.data, form.reason.data)
     flash("The session has been moved.", "success")
-    return redirect(url_for("panels.show", session_id=session.id))
+    return redirect(url_for("panels.show", session_id=panel_session.id))
 
 
 @bp.route("/<int:session_id>/cancel", methods=["GET", "POST"])
 @permits("session.change")
 def cancel(session_id):
-    session = record_or_404(PanelSession, session_id, "session.change")
+    panel_session = record_or_404(PanelSession, session_id, "session.change")
     form = CancelForm()
-    on_refusal(lambda problems: _change_page(session, form, "Cancel"), form, field="reason")
+    on_refusal(lambda problems: _change_page(panel_session, form, "Cancel"), form, field="reason")
     if not form.validate_on_submit():
-        return _change_page(session, form, "Cancel")
-    services.cancel_session(session, current_user, form.reason.data)
+        return _change_page(panel_session, form, "Cancel")
+    services.cancel_session(panel_session, current_user, form.reason.data)
     flash("The session has been cancelled.", "success")
-    return redirect(url_for("panels.show", session_id=session.id))
+    return redirect(url_for("panels.show", session_id=panel_session.id))
 
 
-def _change_page(session, form, verb):
-    return render_template("panels/change.html", session=session, form=form, action=verb)
+def _change_page(panel_session, form, verb):
+    return render_template("panels/change.html", session=panel_session, form=form, action=verb)
 
 
 # Membership and calendar feeds ----------------------------------------------------------------
@@ -226,24 +226,25 @@ def feed(token):
 @permits("agenda.build")
 def agenda_builder(session_id):
     # Building is for the session's chair now; a frozen agenda is case detail (rule 12).
-    session = record_or_404(PanelSession, session_id, "agenda.build", *AGENDA)
-    form = AgendaForm.for_agenda(session)
-    on_refusal(lambda problems: _agenda_page(session, form, problems), field="agenda")
+    panel_session = record_or_404(PanelSession, session_id, "agenda.build", *AGENDA)
+    form = AgendaForm.for_agenda(panel_session)
+    on_refusal(lambda problems: _agenda_page(panel_session, form, problems), field="agenda")
     if not form.validate_on_submit():
-        return _agenda_page(session, form)
-    pressed = form.pressed(session)
+        return _agenda_page(panel_session, form)
+    pressed = form.pressed(panel_session)
     if pressed is None:
         abort(400)  # a button the page never offered
-    flash(_agenda_change(session, form, *pressed), "success")
-    return redirect(url_for("panels.agenda_builder", session_id=session.id))
+    flash(_agenda_change(panel_session, form, *pressed), "success")
+    return redirect(url_for("panels.agenda_builder", session_id=panel_session.id))
 
 
-def _agenda_page(session, form, problems=(), urgent_error=None):
-    audit.record("agenda_viewed", session)
-    return render_template("panels/agenda.html", session=session, form=form, problems=problems,
-                           waiting=agenda.waiting(), urgent=agenda.urgent_in_time(session),
-                           room=agenda.room(session),
-                           planned_minutes=agenda.planned_minutes(session),
+def _agenda_page(panel_session, form, problems=(), urgent_error=None):
+    audit.record("agenda_viewed", panel_session)
+    return render_template("panels/agenda.html", session=panel_session, form=form,
+                           problems=problems,
+                           waiting=agenda.waiting(), urgent=agenda.urgent_in_time(panel_session),
+                           room=agenda.room(panel_session),
+                           planned_minutes=agenda.planned_minutes(panel_session),
                            after_freeze=agenda.AFTER_FREEZE, urgent_error=urgent_error)
 
 
@@ -251,39 +252,39 @@ def _agenda_page(session, form, problems=(), urgent_error=None):
 @permits("agenda.add_urgent")
 def add_urgent_item(session_id):
     """The chair of this session adds an urgent dispute to its agenda, beyond its capacity."""
-    session = record_or_404(PanelSession, session_id, "agenda.add_urgent", *AGENDA)
+    panel_session = record_or_404(PanelSession, session_id, "agenda.add_urgent", *AGENDA)
     form = UrgentItemForm()
 
     def page(problems):
-        return _agenda_page(session, AgendaForm.for_agenda(session), problems,
+        return _agenda_page(panel_session, AgendaForm.for_agenda(panel_session), problems,
                             urgent_error=problems[0]["text"])
 
     on_refusal(page, field="urgent_dispute_id")
     if not form.validate_on_submit():
         return page(error_summary(form)["errorList"])
-    item = agenda.add_urgent_item(session, current_user, form.urgent_dispute_id.data or 0)
-    told = " The panel's members and the referrer have been told." if session.opened else ""
+    item = agenda.add_urgent_item(panel_session, current_user, form.urgent_dispute_id.data or 0)
+    told = " The panel's members and the referrer have been told." if panel_session.opened else ""
     flash(f"{item.dispute.reference} has been added to the agenda as item {item.position}.{told}",
           "success")
-    return redirect(url_for("panels.agenda_builder", session_id=session.id))
+    return redirect(url_for("panels.agenda_builder", session_id=panel_session.id))
 
 
-def _agenda_change(session, form, button, item):
+def _agenda_change(panel_session, form, button, item):
     """One button press on the agenda builder; returns the message to show."""
     if button == "fill":
-        added = agenda.fill_from_queue(session, current_user)
+        added = agenda.fill_from_queue(panel_session, current_user)
         return f"{count(len(added), 'dispute')} added from the queue."
     if button == "add":
-        agenda.add_item(session, current_user, form.dispute_id.data or 0)
+        agenda.add_item(panel_session, current_user, form.dispute_id.data or 0)
         return "The dispute has been added to the agenda."
     if button == "freeze":
-        agenda.freeze(session, current_user)
+        agenda.freeze(panel_session, current_user)
         return "The agenda is frozen. Members can now read the papers."
     if button in ("up", "down"):
-        agenda.move_item(session, item, -1 if button == "up" else 1)
+        agenda.move_item(panel_session, item, -1 if button == "up" else 1)
         return "The agenda has been reordered."
     if button == "remove":
-        agenda.remove_item(session, current_user, item)
+        agenda.remove_item(panel_session, current_user, item)
         return "The dispute has been taken off the agenda."
-    agenda.set_minutes(session, item, form.minutes(item).data)
+    agenda.set_minutes(panel_session, item, form.minutes(item).data)
     return "The time has been saved."

@@ -49,46 +49,47 @@ PACK = (
 AGENDA = (selectinload(PanelSession.agenda).joinedload(AgendaItem.dispute),)
 
 
-def pack_pdf(session, reader):
+def pack_pdf(panel_session, reader):
     """The papers pack made for `reader`, whose name is on every page."""
-    return pdf.render(pack_html(pack_data(session, reader)))
+    return pdf.render(pack_html(pack_data(panel_session, reader)))
 
 
 def pack_html(data):
     return render_template("reports/papers_pack.html", pack=data)
 
 
-def agenda_pdf(session, reader):
+def agenda_pdf(panel_session, reader):
     """The agenda alone, for the chair to print."""
-    return pdf.render(render_template("reports/agenda.html", pack=agenda_data(session, reader)))
+    data = agenda_data(panel_session, reader)
+    return pdf.render(render_template("reports/agenda.html", pack=data))
 
 
 def load(session_id, options=PACK):
     return db.session.get(PanelSession, session_id, options=options)
 
 
-def agenda_data(session, reader):
+def agenda_data(panel_session, reader):
     """The cover facts and the agenda with times: start time plus each item's minutes."""
     return {
         "partnership": current_app.config["PARTNERSHIP_NAME"],
-        "title": f"Threshold moderation panel: agenda for {format_date(session.held_on)}",
+        "title": f"Threshold moderation panel: agenda for {format_date(panel_session.held_on)}",
         "papers": False,
-        "held_on": format_date(session.held_on),
-        "time": session.starts_at.strftime("%H:%M"),
-        "duration": session.duration_minutes,
-        "place": session.place or "Online",
-        "online": bool(session.online_link),
-        "extraordinary": session.extraordinary,
+        "held_on": format_date(panel_session.held_on),
+        "time": panel_session.starts_at.strftime("%H:%M"),
+        "duration": panel_session.duration_minutes,
+        "place": panel_session.place or "Online",
+        "online": bool(panel_session.online_link),
+        "extraordinary": panel_session.extraordinary,
         "prepared_for": reader.name,
         "prepared_on": format_date(today()),
-        "agenda": agenda_times(session),
+        "agenda": agenda_times(panel_session),
     }
 
 
-def agenda_times(session):
-    start = datetime.combine(session.held_on, session.starts_at)
+def agenda_times(panel_session):
+    start = datetime.combine(panel_session.held_on, panel_session.starts_at)
     rows = []
-    for item in session.agenda:
+    for item in panel_session.agenda:
         end = start + timedelta(minutes=item.minutes)
         rows.append({"position": item.position, "reference": item.dispute.reference,
                      "child": _child_in_brief(item.dispute), "minutes": item.minutes,
@@ -103,9 +104,9 @@ def _child_in_brief(dispute):
     return "anonymised" if dispute.anonymised else f"child {dispute.child_initials}"
 
 
-def pack_data(session, reader):
+def pack_data(panel_session, reader):
     """Everything the pack says, as plain data: the template only lays it out."""
-    dispute_ids = [item.dispute_id for item in session.agenda]
+    dispute_ids = [item.dispute_id for item in panel_session.agenda]
     additions = _by_dispute(db.session.scalars(
         select(DisputeAddition).where(DisputeAddition.dispute_id.in_(dispute_ids))
         .options(joinedload(DisputeAddition.author))
@@ -115,12 +116,12 @@ def pack_data(session, reader):
         .options(joinedload(DisputeDocument.added_by), joinedload(DisputeDocument.withdrawn_by))
         .order_by(DisputeDocument.added_at, DisputeDocument.id)))
     return {
-        **agenda_data(session, reader),
+        **agenda_data(panel_session, reader),
         # The pack is the papers: the agenda, then each item in full.
-        "title": f"Threshold moderation panel: papers for {format_date(session.held_on)}",
+        "title": f"Threshold moderation panel: papers for {format_date(panel_session.held_on)}",
         "papers": True,
         "items": [_item(item, additions[item.dispute_id], documents[item.dispute_id])
-                  for item in session.agenda],
+                  for item in panel_session.agenda],
     }
 
 

@@ -59,12 +59,12 @@ def _item(session_id, item_id, action, *options):
 @permits("item.papers")
 def item(session_id, item_id):
     item = _item(session_id, item_id, "item.papers", *ITEM_PAPERS)
-    session = item.session
-    audit.record("dispute_viewed", item.dispute, page="papers", session=session.id)
+    panel_session = item.session
+    audit.record("dispute_viewed", item.dispute, page="papers", session=panel_session.id)
     # A guest reads as a guest, even one who might read the session's papers another way later.
-    guest = None if can(current_user, "papers.read", session) else guests.invited(current_user,
-                                                                                  item)
-    return render_template("papers/item.html", session=session, item=item,
+    reads_papers = can(current_user, "papers.read", panel_session)
+    guest = None if reads_papers else guests.invited(current_user, item)
+    return render_template("papers/item.html", session=panel_session, item=item,
                            dispute=item.dispute, clock=dispute_services.clock,
                            documents=documents.listed(item.dispute),
                            conflicted=agenda.declared_conflict(item, current_user), guest=guest)
@@ -76,19 +76,19 @@ def item(session_id, item_id):
 @bp.route("/<int:session_id>/papers.pdf")
 @permits("papers.pack")
 def pack_pdf(session_id):
-    session = record_or_404(PanelSession, session_id, "papers.pack", *pack.PACK)
-    body = pack.pack_pdf(session, current_user)
-    audit.record("papers_pack_downloaded", session, items=len(session.agenda))
-    return _pdf(body, f"panel-papers-{session.held_on}.pdf")
+    panel_session = record_or_404(PanelSession, session_id, "papers.pack", *pack.PACK)
+    body = pack.pack_pdf(panel_session, current_user)
+    audit.record("papers_pack_downloaded", panel_session, items=len(panel_session.agenda))
+    return _pdf(body, f"panel-papers-{panel_session.held_on}.pdf")
 
 
 @bp.route("/<int:session_id>/agenda.pdf")
 @permits("agenda.print")
 def agenda_pdf(session_id):
-    session = record_or_404(PanelSession, session_id, "agenda.print", *pack.AGENDA)
-    body = pack.agenda_pdf(session, current_user)
-    audit.record("agenda_printed", session)
-    return _pdf(body, f"panel-agenda-{session.held_on}.pdf")
+    panel_session = record_or_404(PanelSession, session_id, "agenda.print", *pack.AGENDA)
+    body = pack.agenda_pdf(panel_session, current_user)
+    audit.record("agenda_printed", panel_session)
+    return _pdf(body, f"panel-agenda-{panel_session.held_on}.pdf")
 
 
 def _pdf(body, name):

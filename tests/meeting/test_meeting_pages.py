@@ -372,3 +372,29 @@ def test_text_for_the_minutes_that_names_the_child_is_refused(app, db, m, endpoi
         item = db.session.get(AgendaItem, item.id)
         assert not item.votes and not item.deferred
         assert db.session.scalar(select(Action.id)) is None
+
+
+@pytest.mark.parametrize("who, refusal", [
+    ("absent", "Only a present representative without a conflict on this item can vote"),
+    ("unconfirmed", "Accept the confidentiality statement before voting"),
+])
+def test_only_a_present_member_who_accepted_the_statement_is_offered_the_vote(
+        app, db, m, who, refusal):
+    """The page offers the vote on the same answer the vote is taken on (voting.why_not_vote):
+    a deputy not in the room, or a representative present who has not accepted the
+    confidentiality statement, sees no vote form, and a vote they send anyway is refused."""
+    item, _ = _open_voting(app, db, m)
+    voter = m.deputy
+    if who == "unconfirmed":
+        voter = m.reps["police"]
+        with app.app_context():
+            session = db.session.get(PanelSession, m.session_id)
+            chair = db.session.get(User, m.chair.id)
+            register.record_attendance(session, chair, {m.members[voter.id]: ("present", False)})
+            db.session.commit()
+    client = _as(app, voter)
+    assert page(client.get(item())).select_one("form[action$='/vote']") is None
+    response = _vote(client, item)
+    assert error_summary(response) == [refusal]
+    with app.app_context():
+        assert db.session.scalar(select(AgendaItem).where(AgendaItem.id == item.id)).votes == []
