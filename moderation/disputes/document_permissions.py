@@ -3,7 +3,7 @@
 from flask import g, has_request_context
 from sqlalchemy import select
 
-from moderation.disputes import services
+from moderation.disputes import papers
 from moderation.disputes.permissions import may_read
 from moderation.extensions import db
 from moderation.models import (
@@ -55,7 +55,7 @@ def may_read_papers(user, dispute):
 
 
 def _decided_on(dispute):
-    return _remembered(("decided", dispute.id), lambda: services.papers_decided_on(dispute))
+    return _remembered(("decided", dispute.id), lambda: papers.papers_decided_on(dispute))
 
 
 @rule("document.add", *ADDERS, on=Dispute)
@@ -63,7 +63,7 @@ def may_add(user, dispute):
     """The referrer who raised it, their named manager, and CSC managers, while the papers are
     open."""
     side = _on_the_referrers_side(user, dispute) or user.has_role(Role.CSC_MANAGER)
-    return side and services.papers_open(dispute)
+    return side and papers.papers_open(dispute)
 
 
 @rule("document.read", on=DisputeDocument)

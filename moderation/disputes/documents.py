@@ -17,7 +17,7 @@ import filetype
 from sqlalchemy import LargeBinary, func, select
 from sqlalchemy.orm import joinedload
 
-from moderation.disputes import services
+from moderation.disputes import papers
 from moderation.extensions import db
 from moderation.models import DisputeDocument, DocumentType
 from moderation.models.types import utcnow
@@ -160,7 +160,7 @@ def attach(dispute, actor, document_type, filename, content, addition=None):
     """Attach a document to the dispute (with the referrer's `addition` it came with, if any),
     identified by its content; refused (nothing stored) unless it is one of the accepted kinds,
     or when the dispute's papers are closed."""
-    if not services.papers_open(dispute):
+    if not papers.papers_open(dispute):
         raise Refusal("Documents can no longer be added to this dispute", "file")
     if not DocumentType.has(document_type):
         raise Refusal("Select what kind of document it is", "document_type")
@@ -243,7 +243,7 @@ def check_can_withdraw(document):
     """Refuse to withdraw a document the panel has had, or one already withdrawn."""
     if document.withdrawn:
         raise Refusal("This document has already been withdrawn", "reason")
-    if services.papers_decided_on(document.dispute):
+    if papers.papers_decided_on(document.dispute):
         raise Refusal(DECIDED_ON, "reason")
 
 

@@ -70,7 +70,7 @@ class RaiseDisputeForm(Form):
         validators=[*_required_text("Enter the child's full name", 200, "The child's name"),
                     ChildName()],
     )
-    # One date or the other (services.check_dates): an unborn child has an expected date of
+    # One date or the other (raising.check_dates): an unborn child has an expected date of
     # delivery instead of a date of birth.
     child_dob = GovukDateField(
         "Child's date of birth",
@@ -162,7 +162,7 @@ class RaiseDisputeForm(Form):
 
 
 class ConfirmDecisionForm(Form):
-    """CSC's own record of its decision; its rules are services.check_csc_record."""
+    """CSC's own record of its decision; its rules are responding.check_csc_record."""
 
     csc_recorded_as = RadioField(
         "How did CSC record it?", widget=GovRadioInput(), choices=choices(Classification.choices()),
@@ -320,7 +320,7 @@ class AddInformationForm(Form):
 
 
 class RecordBirthForm(Form):
-    """The unborn child has been born; its rules are services.record_birth."""
+    """The unborn child has been born; its rules are raising.record_birth."""
 
     child_name = StringField(
         "Child's full name", widget=GovTextInput(),

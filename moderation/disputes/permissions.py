@@ -4,7 +4,7 @@ from flask import g, has_app_context
 from sqlalchemy import exists, select
 
 from moderation.calendar import today
-from moderation.disputes import services
+from moderation.disputes import escalating, responding
 from moderation.extensions import db
 from moderation.models import (
     AgendaItem,
@@ -95,7 +95,7 @@ def may_open(user, dispute):
 def may_confirm(user, dispute):
     """A CSC manager records CSC's decision, but not while an independent stage they may not
     answer is open: they could otherwise take their own name off the record."""
-    return may_read(user, dispute) and services.independence_conflict(dispute, user) is None
+    return may_read(user, dispute) and responding.independence_conflict(dispute, user) is None
 
 
 @rule("dispute.answer", Role.CSC_MANAGER, Role.PARTNERSHIP_MANAGER, on=Dispute)
@@ -104,7 +104,7 @@ def may_answer(user, dispute):
     the urgent route), and never, at an independent second screening, someone who made,
     authorised or already answered the decision."""
     try:
-        services.check_can_answer(dispute, user)
+        responding.check_can_answer(dispute, user)
     except Refusal:
         return False
     return may_read(user, dispute)
@@ -114,7 +114,7 @@ def may_answer(user, dispute):
 def may_escalate(user, dispute):
     """The referrer who raised it, or a CSC manager, once the stage may be escalated."""
     owner = dispute.referrer_id == user.id
-    return ((owner or user.has_role(Role.CSC_MANAGER)) and services.can_escalate(dispute)
+    return ((owner or user.has_role(Role.CSC_MANAGER)) and escalating.can_escalate(dispute)
             and may_read(user, dispute))
 
 

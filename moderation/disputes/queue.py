@@ -6,7 +6,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from moderation.admin.services import agency_options
-from moderation.disputes.services import queue_order
+from moderation.disputes.queries import queue_order
 from moderation.extensions import db
 from moderation.models import (
     AgendaItem,

@@ -19,7 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
 from moderation.calendar import add_working_days, region, today
-from moderation.disputes.services import queue_order, urgent_panel_needed_by
+from moderation.disputes.queries import queue_order
 from moderation.extensions import db
 from moderation.models import (
     AgendaItem,
@@ -28,6 +28,14 @@ from moderation.models import (
     PanelSession,
     SessionStatus,
 )
+
+URGENT_PANEL_WITHIN = 2  # working days (rules 14 and 17)
+
+
+def urgent_panel_needed_by(since):
+    """The day by which a panel must sit for an urgent dispute that joined the queue, or was
+    deferred by a panel, on `since`."""
+    return add_working_days(since, URGENT_PANEL_WITHIN, region())
 
 
 @dataclass

@@ -12,7 +12,7 @@ from datetime import date
 from sqlalchemy import exists, select
 
 from moderation.calendar import today
-from moderation.disputes import services
+from moderation.disputes import queries
 from moderation.disputes.worklist_forms import ANY, OPEN
 from moderation.extensions import db
 from moderation.models import Dispute, DisputeStage, DisputeStatus, Role
@@ -80,8 +80,8 @@ def query(filters):
 def page(filters, number, per_page):
     """One page of the list, each dispute with its agency and stages (and, if urgent, who has
     been told of it): the same queries for a page of 1 row or of `per_page`."""
-    found = db.paginate(query(filters).options(*services.LISTED), page=number,
+    found = db.paginate(query(filters).options(*queries.LISTED), page=number,
                         per_page=per_page, error_out=False)
-    services.with_told(found.items)
+    queries.with_told(found.items)
     return found
 
