@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from moderation import calendar
 from moderation.calendar import UK, add_working_days
-from moderation.disputes import documents, escalating, papers, policy, raising, responding, settling
+from moderation.disputes import escalating, papers, policy, raising, responding, settling
+from moderation.disputes.documents import services as documents
 from moderation.disputes.raising import DisputeAnswers
 from moderation.extensions import db
 from moderation.models import Dispute, DocumentType, User

@@ -17,7 +17,6 @@ from moderation.calendar import today
 from moderation.disputes import (  # noqa: F401 (permissions: its rules)
     children,
     clock,
-    documents,
     escalating,
     in_words,
     papers,
@@ -30,6 +29,7 @@ from moderation.disputes import (  # noqa: F401 (permissions: its rules)
     urgent_panel,
 )
 from moderation.disputes import policy as escalation_policy
+from moderation.disputes.documents import services as documents
 from moderation.disputes.forms import (
     AddInformationForm,
     ConfirmDecisionForm,

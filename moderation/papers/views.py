@@ -13,7 +13,8 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
-from moderation.disputes import clock, documents, queries
+from moderation.disputes import clock, queries
+from moderation.disputes.documents import services as documents
 from moderation.models import AgendaItem, Conflict, ItemGuest, PanelSession
 from moderation.panels import agenda
 from moderation.papers import guests, notes, pack, permissions  # noqa: F401 (its rules)

@@ -10,7 +10,7 @@ import time_machine
 from sqlalchemy import select
 
 from moderation.disputes import child_identifiers, papers, responding, settling
-from moderation.disputes import documents as dispute_documents
+from moderation.disputes.documents import services as dispute_documents
 from moderation.meeting import decisions, voting
 from moderation.meeting import register as meeting
 from moderation.models import (

@@ -13,7 +13,8 @@ from sqlalchemy import select
 
 from moderation import create_app
 from moderation.config import TestConfig
-from moderation.disputes import documents, escalating, papers, responding, settling
+from moderation.disputes import escalating, papers, responding, settling
+from moderation.disputes.documents import services as documents
 from moderation.models import Dispute, LegalHold, PanelSession, User
 from moderation.panels import agenda
 from moderation.retention import holds

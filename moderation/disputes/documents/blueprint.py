@@ -13,8 +13,9 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
-from moderation.disputes import document_permissions, documents  # noqa: F401 (its rules)
-from moderation.disputes.document_forms import AttachDocumentForm, WithdrawDocumentForm
+from moderation.disputes.documents import permissions  # noqa: F401 (its rules)
+from moderation.disputes.documents import services as documents
+from moderation.disputes.documents.forms import AttachDocumentForm, WithdrawDocumentForm
 from moderation.models import Dispute, DisputeDocument
 from moderation.web import audit
 from moderation.web.access import permits
