@@ -56,7 +56,7 @@ def frozen_session(chair, referrers, csc):
         dispute.csc_authorising_manager_name = "Alex Authoriser"
         dispute.csc_told_referrer_on, dispute.csc_told_referrer_how = date(2026, 8, 28), "phone"
         escalating.escalate(dispute, referrer, to_position=4, skip_reason="bench",
-                          on=date(2026, 9, 8))
+                            on=date(2026, 9, 8))
         for stage in (2, None):
             db.session.add(DisputeAddition(dispute=dispute, author_id=referrer.id,
                                            stage_position=stage,

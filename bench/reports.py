@@ -105,7 +105,7 @@ def twelve_item_session(chair, reps, referrers, members):
     for n in range(12):
         dispute = queued_dispute(referrers[n], date(2026, 9, 1), 10_000 + n)
         escalating.escalate(dispute, referrers[n], to_position=4, skip_reason="bench",
-                          on=date(2026, 9, 8))
+                            on=date(2026, 9, 8))
     db.session.flush()
     agenda.fill_from_queue(session, chair)
     agenda.freeze(session, chair)

@@ -435,7 +435,7 @@ def queue_disputes(app, make_dispute):
             for ident in ids:
                 dispute = _db.session.get(Dispute, ident)
                 escalating.escalate(dispute, _db.session.get(User, dispute.referrer_id),
-                                  to_position=4, skip_reason="test", on=date(2026, 11, 20))
+                                    to_position=4, skip_reason="test", on=date(2026, 11, 20))
             _db.session.commit()
         return ids
 

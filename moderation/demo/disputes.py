@@ -47,7 +47,7 @@ def _record(dispute, rationale, told_how="phone", **people):
     """CSC's own record of its decision, the referrer told the working day after it."""
     told_on = None if told_how == "not_told" else add_working_days(dispute.csc_decision_date, 1)
     return responding.CscRecord(rationale=rationale, told_how=told_how,
-                              told_on=min(told_on, calendar.today()) if told_on else None,
+                                told_on=min(told_on, calendar.today()) if told_on else None,
                               **people)
 
 
@@ -148,7 +148,7 @@ def load():
                          told_recorded_as="referral", told_outcome="information_or_advice",
                          dispute_type="other")
     responding.confirm_decision(police_case, csc, "referral", "information_or_advice",
-                              record=_record(
+                                record=_record(
                                   police_case, "The school's safeguarding lead already knows the "
                                                "child; information shared with them is a "
                                                "proportionate response.",
@@ -156,7 +156,7 @@ def load():
                                   authorising_manager_id=csc.id, told_how="email"), on=today)
     _respond(police_case, csc, "Information shared with the school.", ago(18))
     escalating.escalate(police_case, people["police.referrer"], to_position=4, on=ago(18),
-                      skip_reason="Both team managers agreed the panel should decide.")
+                        skip_reason="Both team managers agreed the panel should decide.")
 
     # Overdue at stage 1: CSC has not answered; a referral recorded as a contact.
     raise_(health, 6, child_name="Noah Ahmed", concern_categories=["parental_mental_health"])

@@ -71,7 +71,7 @@ def _queued_dispute(users, held_on, referrer, child, concerns):
         users[referrer], _answers(raised_on, child_name=child, concern_categories=concerns),
         on=raised_on)
     escalating.escalate(dispute, users[referrer], to_position=4, on=add_working_days(raised_on, 3),
-                      skip_reason="Both team managers agreed the panel should decide.")
+                        skip_reason="Both team managers agreed the panel should decide.")
     return dispute
 
 

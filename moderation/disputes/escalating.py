@@ -6,36 +6,54 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from moderation.calendar import UK, today
-from moderation.disputes.clock import clock, close_stage, open_stage, require_escalating
+from moderation.disputes.clock import NOT_ESCALATING, clock, close_stage, open_stage
+from moderation.disputes.papers import add_information, name_referrer_manager
 from moderation.disputes.policy import current_policy, route_stages
+from moderation.disputes.readers import may_read
 from moderation.disputes.urgent_panel import urgent_panel_needed_by
 from moderation.extensions import db
-from moderation.models import Dispute, DisputeStage, DisputeStatus, SettlementReply, StageOutcome
+from moderation.models import (
+    Dispute,
+    DisputeStage,
+    DisputeStatus,
+    Role,
+    SettlementReply,
+    StageOutcome,
+)
 from moderation.models.types import utcnow
 from moderation.notifications import notices
 from moderation.web import audit
 from moderation.web.boundary import Refusal
+from moderation.web.permissions import NOT_YOURS, enforce
 
 
-def can_escalate(dispute, on=None):
-    """A stage can be escalated once CSC has answered it, when it is overdue, or when urgent."""
+def why_not_escalate(user, dispute, on=None):
+    """Why `user` may not escalate the dispute's current stage now, or None: NOT_YOURS for a
+    dispute they may not read; else the referrer who raised it or a CSC manager, once CSC has
+    answered the stage, when it is overdue (on `on`), or when urgent."""
+    if not may_read(user, dispute):
+        return NOT_YOURS
+    if user.id != dispute.referrer_id and not user.has_role(Role.CSC_MANAGER):
+        return "Only the referrer who raised the dispute, or CSC, can escalate it"
     stage = dispute.current_stage
     if stage is None or dispute.status != DisputeStatus.ESCALATING:
-        return False
-    return bool(stage.response) or dispute.immediate_risk or clock(stage, on).overdue
+        return NOT_ESCALATING
+    if not (stage.response or dispute.immediate_risk or clock(stage, on).overdue):
+        return "You can escalate once CSC has answered this stage or its due date has passed"
+    return None
 
 
-def escalate(dispute, actor, to_position=None, skip_reason=None, on=None):
+def escalate(dispute, actor, to_position=None, skip_reason=None, on=None, manager_id=None,
+             new_information=None):
     """Close the current stage unresolved and open the next (or a later one, rule 3).
 
-    When the last stage ends unresolved, the dispute joins the panel queue (rule 4).
+    When the last stage ends unresolved, the dispute joins the panel queue (rule 4). The
+    referrer may at the same time name their manager (`manager_id`) and add information for
+    the next stage (`new_information`).
     """
-    stage = require_escalating(dispute)
     on = on or today()
-    if not can_escalate(dispute, on):
-        raise Refusal(
-            "You can escalate once CSC has answered this stage or its due date has passed"
-        )
+    enforce(why_not_escalate(actor, dispute, on))
+    stage = dispute.current_stage
     stages = route_stages(dispute)
     next_position = stage.position + 1
     to_position = to_position or next_position
@@ -47,7 +65,17 @@ def escalate(dispute, actor, to_position=None, skip_reason=None, on=None):
     close_stage(stage, on, StageOutcome.UNRESOLVED)
     for skipped in stages[next_position - 1:to_position - 1]:
         _skip_stage(dispute, skipped, on, actor, skip_reason)
-    return advance(dispute, to_position, actor, on, skipped=to_position - next_position)
+    advance(dispute, to_position, actor, on, skipped=to_position - next_position)
+    if actor.id == dispute.referrer_id:
+        _referrer_adds(dispute, actor, manager_id, new_information)
+    return dispute
+
+
+def _referrer_adds(dispute, referrer, manager_id, new_information):
+    if manager_id is not None:
+        name_referrer_manager(dispute, referrer, manager_id)
+    if (new_information or "").strip():
+        add_information(dispute, referrer, new_information)
 
 
 def advance(dispute, to_position, actor, on, skipped=0, lapsed=False):

@@ -176,8 +176,8 @@ class ConfirmDecisionForm(Form):
         "CSC's rationale", widget=GovTextArea(),
         description="Why CSC decided as it did, as recorded at the time. The referrer and the "
                     "panel will read this.",
-        validators=_required_text("Enter CSC's rationale for its decision", LONG_TEXT,
-                                  "The rationale"),
+        # Required by the record's rules (responding.check_csc_record), refused with the rest.
+        validators=[Optional(), _text(LONG_TEXT, "The rationale")],
     )
     decision_maker_id = SelectField(
         "A CSC manager who uses this service", widget=GovSelect(), validate_choice=False,
@@ -197,8 +197,7 @@ class ConfirmDecisionForm(Form):
     )
     told_how = RadioField(
         "How did CSC tell the referrer of its decision?", widget=GovRadioInput(),
-        choices=choices(ToldHow.choices()),
-        validators=[InputRequired("Select how CSC told the referrer of its decision")],
+        choices=choices(ToldHow.choices()), validate_choice=False,  # the record's rule says it
     )
     told_on = GovukDateField(
         "Date CSC told the referrer", description="Leave empty if the referrer was not told.",

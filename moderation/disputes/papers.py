@@ -3,38 +3,36 @@ and whether the papers are still open (until an agenda that will hear the disput
 
 from sqlalchemy import select
 
+from moderation.disputes.readers import on_the_referrers_side
 from moderation.extensions import db
 from moderation.models import (
     AgendaItem,
     DisputeAddition,
-    DisputeStatus,
     PanelSession,
     Role,
-    SessionStatus,
     User,
 )
+from moderation.models.disputes import OPEN_STATUSES
 from moderation.notifications import notices
 from moderation.web import audit
 from moderation.web.boundary import Refusal
+from moderation.web.permissions import NOT_YOURS, enforce
+
 
 # A session's agenda is open to its panel (and its papers fixed) from the freeze on.
-NOT_FROZEN = (SessionStatus.SCHEDULED.value, SessionStatus.CANCELLED.value)
-# Information and documents can be added while the dispute escalates or waits for panel.
-PAPERS_GROW = (DisputeStatus.ESCALATING, DisputeStatus.AWAITING_REFERRER, DisputeStatus.QUEUED)
-
-
 def _frozen_items(dispute, still_to_decide):
     items = (select(AgendaItem.id).join(PanelSession, AgendaItem.session_id == PanelSession.id)
-             .where(AgendaItem.dispute_id == dispute.id, PanelSession.status.not_in(NOT_FROZEN)))
+             .where(AgendaItem.dispute_id == dispute.id, PanelSession.opened))
     if still_to_decide:
         items = items.where(AgendaItem.deferred.is_(False))
     return db.session.scalar(items.limit(1)) is not None
 
 
 def papers_open(dispute):
-    """Whether new information and documents can be added: while the dispute escalates or
-    waits for panel, until an agenda it is on is frozen (a deferral opens them again)."""
-    return dispute.status in PAPERS_GROW and not _frozen_items(dispute, still_to_decide=True)
+    """Whether new information and documents can be added: while the dispute is open (it
+    escalates or waits for panel), until an agenda it is on is frozen (a deferral opens them
+    again)."""
+    return dispute.status in OPEN_STATUSES and not _frozen_items(dispute, still_to_decide=True)
 
 
 def papers_decided_on(dispute):
@@ -51,14 +49,19 @@ def papers_closed_reason(dispute):
             "is frozen, so no new information can be added")
 
 
+def why_not_add_information(user, dispute):
+    """Why `user` may not add information to the dispute now, or None: NOT_YOURS unless they
+    are on the referrer's side of it; else why its papers are closed, if they are."""
+    if not on_the_referrers_side(user, dispute):
+        return NOT_YOURS
+    return None if papers_open(dispute) else papers_closed_reason(dispute)
+
+
 def add_information(dispute, actor, text):
     """New information from the referrer (or their named manager) for the next stage or the
     panel: dated, and marked new in the papers. Refused once the papers are fixed (the agenda
     of the meeting that will hear it is frozen) or the dispute is closed."""
-    if not papers_open(dispute):
-        raise Refusal(papers_closed_reason(dispute), "text")
-    if not (text or "").strip():
-        raise Refusal("Enter the new information", "text")
+    enforce(why_not_add_information(actor, dispute), "text")
     stage = dispute.current_stage
     addition = DisputeAddition(dispute_id=dispute.id, author_id=actor.id, text=text.strip(),
                                stage_position=stage.position if stage else None)

@@ -27,7 +27,7 @@ def route_stages(dispute):
 def update_policy(actor, urgent_contact, stages, route=Route.STANDARD):
     """Replace one route's stages. Running stages keep the terms they opened with."""
     if not stages:
-        raise Refusal("Add at least one escalation stage", "stages")
+        raise Refusal("The route needs at least one stage before the panel.", "stages")
     policy = current_policy()
     route_stages = policy.route(route)
     before = [stage_terms(stage) for stage in route_stages]

@@ -9,11 +9,13 @@ from moderation.calendar import today
 from moderation.disputes import child_identifiers, children
 from moderation.disputes.clock import open_stage
 from moderation.disputes.policy import route_stages
+from moderation.disputes.readers import may_read, on_the_referrers_side
 from moderation.extensions import db
-from moderation.models import Dispute, DisputeConcern
+from moderation.models import Dispute, DisputeConcern, Role
 from moderation.notifications import notices
 from moderation.web import audit
 from moderation.web.boundary import Refusal
+from moderation.web.permissions import NOT_YOURS, enforce
 
 REPEAT_WINDOW = timedelta(days=365)
 
@@ -68,15 +70,22 @@ def check_dates(answers, on):
     return problems
 
 
+def check_answers(answers, on=None):
+    """Refuse the answers with every date rule they break at once (before the referrer checks
+    them, and again when the dispute is raised)."""
+    problems = check_dates(answers, on or today())
+    if problems:
+        raise Refusal(problems=problems)
+
+
 def _child_problems(answers, on):
     problems = {}
     named = children.name_problem(answers.child_name)
     if named:
         problems["child_name"] = named
+    # One date or the other is the form's to require (DateRequired(unless=...)).
     dob, due = answers.child_dob, answers.child_expected_delivery_date
-    if dob is None and due is None:
-        problems["child_dob"] = "Enter the child's date of birth"
-    elif dob is not None and due is not None:
+    if dob is not None and due is not None:
         problems["child_expected_delivery_date"] = (
             "Enter the child's date of birth or the expected date of delivery, not both")
     elif dob is not None and (problem := children.dob_problem(dob, on)):
@@ -89,10 +98,7 @@ def _child_problems(answers, on):
 def raise_dispute(referrer, answers, on=None):
     """Record a referrer's dispute, open its first stage and start the clock."""
     on = on or today()
-    problems = check_dates(answers, on)
-    if problems:
-        name, message = next(iter(problems.items()))
-        raise Refusal(message, name)
+    check_answers(answers, on)
     dispute = Dispute(
         raised_on=on,
         referrer_id=referrer.id,
@@ -181,21 +187,38 @@ def _surname_of(name_key):
     return words[-1] if words else None
 
 
+def why_not_record_birth(user, dispute):
+    """Why `user` may not record the birth of the dispute's child, or None: NOT_YOURS unless
+    they are on the referrer's side of it or a CSC manager who may read it; not once the child
+    is born or their details are anonymised. Open or closed: the date of birth is what the
+    retention schedule counts the child's age from."""
+    theirs = (user.has_role(Role.REFERRER) and on_the_referrers_side(user, dispute)) or (
+        user.has_role(Role.CSC_MANAGER) and may_read(user, dispute))
+    if not theirs:
+        return NOT_YOURS
+    if dispute.anonymised:
+        return "The child's details have been removed from this dispute"
+    if not dispute.unborn:
+        return "The child's birth has already been recorded"
+    return None
+
+
 def record_birth(dispute, actor, child_name, child_dob, on=None):
     """The unborn child of `dispute` has been born: their name and date of birth replace the
     name given before the birth ("Unborn Carter") and the expected date of delivery. The
     dispute keeps its reference and its repeat link; the keys the child is found by follow the
-    new name. Audited without the child's details (the audit log outlives anonymisation)."""
+    new name. Audited without the child's details (the audit log outlives anonymisation). The
+    form requires both answers; the rules of each are the child's (children.py)."""
+    enforce(why_not_record_birth(actor, dispute), "child_dob")
     on = on or today()
-    name = (child_name or "").strip()
-    if not name:
-        raise Refusal("Enter the child's full name", "child_name")
+    name = child_name.strip()
+    problems = {}
     if problem := children.name_problem(name):
-        raise Refusal(problem, "child_name")
-    if child_dob is None:
-        raise Refusal("Enter the date of birth", "child_dob")
+        problems["child_name"] = problem
     if problem := children.birth_problem(child_dob, dispute.child_expected_delivery_date, on):
-        raise Refusal(problem, "child_dob")
+        problems["child_dob"] = problem
+    if problems:
+        raise Refusal(problems=problems)
     renamed = name != dispute.child_name
     dispute.child_name, dispute.child_name_key = name, name_key(name)
     dispute.child_name_pair = child_identifiers.name_pair(name)

@@ -10,19 +10,21 @@ from datetime import date
 from sqlalchemy import select
 
 from moderation.calendar import today
-from moderation.disputes.clock import require_escalating
+from moderation.disputes.clock import NOT_ESCALATING, require_escalating
 from moderation.disputes.escalating import move_on
 from moderation.disputes.policy import current_policy, route_stages
 from moderation.disputes.raising import name_key
+from moderation.disputes.readers import may_read
 from moderation.disputes.settling import propose_settlement, settle
 from moderation.disputes.urgent_panel import URGENT_PANEL_WITHIN
 from moderation.extensions import db
-from moderation.models import NextStep, Role, StageOutcome, ToldHow, User
+from moderation.models import DisputeStatus, NextStep, Role, StageOutcome, ToldHow, User
 from moderation.models.types import utcnow
 from moderation.notifications import notices
 from moderation.web import audit
 from moderation.web.boundary import Refusal
 from moderation.web.formatting import format_date
+from moderation.web.permissions import NOT_YOURS, enforce
 from moderation.web.words import number_agrees, stage_called
 
 
@@ -100,11 +102,11 @@ def confirm_decision(dispute, actor, recorded_as, outcome, record, on=None):
     """CSC confirms or corrects how it recorded the call and what it decided, with its own record
     of the decision (`record`, a CscRecord, whose rules check_csc_record holds); the referrer
     hears when that differs from what they were told, or from CSC's earlier record."""
+    enforce(why_not_confirm(actor, dispute))
     require_escalating(dispute)
     problems = check_csc_record(dispute, record, csc_managers(), on or today())
     if problems:
-        name, message = next(iter(problems.items()))
-        raise Refusal(message, name)
+        raise Refusal(problems=problems)
     _store_record(dispute, record)
     changed = (recorded_as, outcome) != (dispute.effective_recorded_as, dispute.effective_outcome)
     dispute.csc_recorded_as = recorded_as
@@ -163,20 +165,31 @@ def independent_stages(dispute):
             if stage.independent]
 
 
-def check_can_answer(dispute, actor):
-    """Rule: only the stage's answering role, once, and never at an independent second
-    screening someone who made, authorised or already answered the decision
+def why_not_confirm(user, dispute):
+    """Why `user` may not record CSC's decision on `dispute`, or None: NOT_YOURS for a dispute
+    they may not read; while an independent stage they may not answer is open, the conflict
+    (they could otherwise take their own name off the record)."""
+    if not may_read(user, dispute):
+        return NOT_YOURS
+    return independence_conflict(dispute, user)
+
+
+def why_not_answer(user, dispute):
+    """Why `user` may not answer the dispute's current stage now, or None: NOT_YOURS for a
+    dispute they may not read; else only the stage's answering role, once, and never at an
+    independent second screening someone who made, authorised or already answered the decision
     (independence_conflict)."""
-    stage = require_escalating(dispute)
-    if not actor.has_role(stage.answering_role):
-        raise Refusal("This stage is answered by someone in a different role")
+    if not may_read(user, dispute):
+        return NOT_YOURS
+    stage = dispute.current_stage
+    if dispute.status != DisputeStatus.ESCALATING or stage is None:
+        return NOT_ESCALATING
+    if not user.has_role(stage.answering_role):
+        return "This stage is answered by someone in a different role"
     if stage.answered:
-        raise Refusal(f"This stage was answered on {format_date(stage.responded_at)}: it is not "
-                      "resolved, and the referrer can escalate it", "response")
-    conflict = independence_conflict(dispute, actor, stage)
-    if conflict:
-        raise Refusal(conflict, "response")
-    return stage
+        return (f"This stage was answered on {format_date(stage.responded_at)}: it is not "
+                "resolved, and the referrer can escalate it")
+    return independence_conflict(dispute, user, stage)
 
 
 def respond(dispute, actor, response, next_step=NextStep.UNRESOLVED, outcome=None, note=None,
@@ -186,7 +199,8 @@ def respond(dispute, actor, response, next_step=NextStep.UNRESOLVED, outcome=Non
     escalation route the referrer chooses whether to escalate (rule 3); on the urgent route the
     next stage opens at once, or the dispute goes to an extraordinary panel (rule 17). Returns
     the stage answered."""
-    stage = check_can_answer(dispute, actor)
+    enforce(why_not_answer(actor, dispute), "response")
+    stage = dispute.current_stage
     stage.response = response.strip()
     stage.responded_by_id = actor.id
     stage.responded_at = utcnow()
@@ -199,15 +213,6 @@ def respond(dispute, actor, response, next_step=NextStep.UNRESOLVED, outcome=Non
     elif dispute.immediate_risk:
         move_on(dispute, stage, StageOutcome.UNRESOLVED, actor, on or today())
     return stage
-
-
-def why_cannot_answer(dispute, actor):
-    """Why `actor` cannot answer the dispute's current stage now, or None (check_can_answer)."""
-    try:
-        check_can_answer(dispute, actor)
-    except Refusal as refusal:
-        return refusal.message
-    return None
 
 
 def unresolved_means(dispute):

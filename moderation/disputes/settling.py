@@ -9,7 +9,7 @@ from moderation.models import DisputeStatus, SettlementReply, StageOutcome
 from moderation.models.types import utcnow
 from moderation.notifications import notices
 from moderation.web import audit
-from moderation.web.boundary import Refusal
+from moderation.web.permissions import NOT_YOURS, enforce
 
 
 def settle(dispute, actor, outcome, note, on=None):
@@ -55,11 +55,20 @@ def _settled(dispute, on):
     notices.settled(dispute)
 
 
+def why_not_reply_to_settlement(user, dispute):
+    """Why `user` may not answer the dispute's settlement now, or None: NOT_YOURS unless they
+    raised the dispute; once answered, or never proposed, there is nothing to answer."""
+    if user.id != dispute.referrer_id:
+        return NOT_YOURS
+    if dispute.status != DisputeStatus.AWAITING_REFERRER:
+        return "This settlement has already been answered"
+    return None
+
+
 def reply_to_settlement(dispute, actor, confirmed, on=None):
     """The referrer confirms the settlement (the dispute is settled) or declines it (the
     dispute returns to its stage, where they can escalate)."""
-    if dispute.status != DisputeStatus.AWAITING_REFERRER:
-        raise Refusal("This settlement has already been answered", "reply")
+    enforce(why_not_reply_to_settlement(actor, dispute), "reply")
     on = on or today()
     stage = dispute.current_stage
     dispute.settlement_replied_at = utcnow()

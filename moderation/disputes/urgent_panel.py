@@ -26,7 +26,6 @@ from moderation.models import (
     Dispute,
     DisputeStatus,
     PanelSession,
-    SessionStatus,
 )
 
 URGENT_PANEL_WITHIN = 2  # working days (rules 14 and 17)
@@ -66,9 +65,9 @@ class Standing:
         passed, the next working day (the soonest an extraordinary panel can be called for)."""
         return max(self.needed_by, add_working_days(today(), 1, region()))
 
-    def in_time(self, session):
-        """Whether `session` sits soon enough to hear it."""
-        return today() <= session.held_on <= self.hear_by
+    def in_time(self, panel_session):
+        """Whether `panel_session` sits soon enough to hear it."""
+        return today() <= panel_session.held_on <= self.hear_by
 
 
 def standings(*options, dispute_ids=None):
@@ -106,7 +105,7 @@ def box(*options):
         return {"urgent": listed, "frozen": []}
     frozen = db.session.scalars(
         select(PanelSession)
-        .where(PanelSession.status == SessionStatus.AGENDA_FROZEN,
+        .where(PanelSession.opened, PanelSession.before_meeting,  # its agenda frozen
                PanelSession.held_on >= today(),
                PanelSession.held_on <= max(standing.hear_by for standing in waiting))
         .order_by(PanelSession.held_on, PanelSession.id)).all()
@@ -121,7 +120,7 @@ def _items_of(dispute_ids):
     for item in db.session.scalars(
             select(AgendaItem).join(AgendaItem.session)
             .where(AgendaItem.dispute_id.in_(dispute_ids),
-                   PanelSession.status != SessionStatus.CANCELLED)
+                   ~PanelSession.is_cancelled)
             .options(contains_eager(AgendaItem.session))):
         items[item.dispute_id].append(item)
     return items

@@ -47,7 +47,7 @@ from moderation.models import Dispute, NextStep, Route
 from moderation.web import audit
 from moderation.web.access import permits
 from moderation.web.boundary import on_refusal
-from moderation.web.forms import add_error, choices, id_from
+from moderation.web.forms import choices, id_from
 from moderation.web.permissions import can, record_or_404
 
 bp = Blueprint("disputes", __name__)
@@ -80,9 +80,12 @@ def raise_dispute():
     if request.method == "GET" or request.form.get("action") == "change":
         # Back from the check-answers page: the answers refill the form, unvalidated.
         return render_template("disputes/raise.html", form=form, policy=policy)
-    if not form.validate_on_submit() or not _dates_hold(form):
+    on_refusal(lambda problems: render_template("disputes/raise.html", form=form, policy=policy),
+               form)
+    if not form.validate_on_submit():
         return render_template("disputes/raise.html", form=form, policy=policy)
     if request.form.get("action") != "submit":
+        raising.check_answers(_answers(form))
         return render_template("disputes/check.html", form=form, policy=policy)
     dispute = raising.raise_dispute(current_user, _answers(form))
     return redirect(url_for("disputes.raised", dispute_id=dispute.id))
@@ -93,13 +96,6 @@ def _answers(form):
             if name not in ("submit", "csrf_token")}
     data["immediate_risk"] = data["immediate_risk"] == "yes"
     return raising.DisputeAnswers(**data)
-
-
-def _dates_hold(form):
-    problems = raising.check_dates(_answers(form), today())
-    for name, message in problems.items():
-        add_error(getattr(form, name), message)
-    return not problems
 
 
 @bp.route("/disputes/<int:dispute_id>/raised")
@@ -170,11 +166,10 @@ def confirm(dispute_id):
         "disputes/confirm.html", dispute=dispute, form=form,
         independent=responding.independent_stages(dispute))
     on_refusal(page, form)
-    valid = form.validate_on_submit()
-    if not (form.is_submitted() and _record_holds(form, dispute) and valid):
+    if not form.validate_on_submit():
         return page()
     responding.confirm_decision(dispute, current_user, form.csc_recorded_as.data,
-                              form.csc_outcome.data, record=_csc_record(form))
+                                form.csc_outcome.data, record=_csc_record(form))
     return _back_to(dispute, "CSC's decision has been recorded.")
 
 
@@ -185,16 +180,6 @@ def _csc_record(form):
         authorising_manager_id=form.authorising_manager_id.data,
         authorising_manager_name=form.authorising_manager_name.data,
         told_how=form.told_how.data, told_on=form.told_on.data)
-
-
-def _record_holds(form, dispute):
-    """Every broken rule of CSC's record on its field at once (the service refuses the first)."""
-    problems = responding.check_csc_record(dispute, _csc_record(form), responding.csc_managers(),
-                                         today())
-    for name, message in problems.items():
-        if not getattr(form, name).errors:  # the form's own message comes first
-            add_error(getattr(form, name), message)
-    return not problems
 
 
 @bp.route("/disputes/<int:dispute_id>/respond", methods=["GET", "POST"])
@@ -210,12 +195,12 @@ def respond(dispute_id):
         form.for_stage(stage, responding.unresolved_means(dispute))
     page = lambda problems=(): render_template(  # noqa: E731
         "disputes/respond.html", dispute=dispute, form=form, stage=stage,
-        cannot_answer=responding.why_cannot_answer(dispute, current_user))
+        cannot_answer=responding.why_not_answer(current_user, dispute))
     on_refusal(page, form, field="response")
     if not form.validate_on_submit():
         return page()
     responding.respond(dispute, current_user, form.response.data, form.next_step.data,
-                     form.settlement_outcome.data, form.settlement_note.data)
+                       form.settlement_outcome.data, form.settlement_note.data)
     return _back_to(dispute, _answered_message(dispute, form.next_step.data))
 
 
@@ -256,13 +241,16 @@ def escalate(dispute_id):
     on_refusal(lambda problems: render_template("disputes/escalate.html", dispute=dispute,
                                                 form=form), form, field="to_position")
     if form.validate_on_submit():
-        escalating.escalate(dispute, current_user, form.to_position.data, form.skip_reason.data)
-        if referrer and form.referrer_manager_id.data is not None:
-            papers.name_referrer_manager(dispute, current_user, form.referrer_manager_id.data)
-        if referrer and (form.new_information.data or "").strip():
-            papers.add_information(dispute, current_user, form.new_information.data)
+        escalating.escalate(dispute, current_user, form.to_position.data, form.skip_reason.data,
+                            **(_referrer_adds(form) if referrer else {}))
         return _back_to(dispute, "The dispute has been escalated.")
     return render_template("disputes/escalate.html", dispute=dispute, form=form)
+
+
+def _referrer_adds(form):
+    """What the referrer's escalate form adds: their manager named, new information."""
+    return {"manager_id": form.referrer_manager_id.data,
+            "new_information": form.new_information.data}
 
 
 @bp.route("/disputes/<int:dispute_id>/information/new", methods=["GET", "POST"])
@@ -273,7 +261,7 @@ def add_information(dispute_id):
     form = AddInformationForm()
     page = lambda problems=(): render_template(  # noqa: E731
         "disputes/add_information.html", dispute=dispute, form=form,
-        closed=None if papers.papers_open(dispute) else papers.papers_closed_reason(dispute))
+        closed=papers.why_not_add_information(current_user, dispute))
     on_refusal(page, form, field="text")
     if not form.validate_on_submit():
         return page()
@@ -380,12 +368,17 @@ def _remove_stage(position, route):
     stages = escalation_policy.policy_terms(route)
     if not 1 <= position <= len(stages):
         abort(404)
-    if len(stages) == 1:
-        flash("The route needs at least one stage before the panel.", "info")
-        return redirect(url_for("disputes.policy"))
     del stages[position - 1]
+    on_refusal(_flashed_to_policy)
     escalation_policy.update_policy(current_user, policy.urgent_contact, stages, route)
     flash("The stage has been removed. Disputes already at it keep their clocks.", "success")
+    return redirect(url_for("disputes.policy"))
+
+
+def _flashed_to_policy(problems):
+    """The policy page, told why (the policy's rules: a route keeps at least one stage)."""
+    for problem in problems:
+        flash(problem["text"], "info")
     return redirect(url_for("disputes.policy"))
 
 

@@ -1,7 +1,7 @@
 """CSC's work list: every dispute CSC is party to, filtered and a page at a time.
 
 CSC is the other side of every dispute in the partnership, and a CSC front-door manager may read
-each one (permissions.may_read), so the list is every dispute, open ones by default. Each filter
+each one (readers.may_read), so the list is every dispute, open ones by default. Each filter
 is a condition on an indexed column, or an EXISTS the database answers from the stage's
 (dispute_id, position) index, so the list stays fast however many disputes there are.
 """
@@ -16,8 +16,7 @@ from moderation.disputes import queries
 from moderation.disputes.worklist_forms import ANY, OPEN
 from moderation.extensions import db
 from moderation.models import Dispute, DisputeStage, DisputeStatus, Role
-
-OPEN_STATUSES = (DisputeStatus.ESCALATING, DisputeStatus.AWAITING_REFERRER, DisputeStatus.QUEUED)
+from moderation.models.disputes import OPEN_STATUSES
 
 
 @dataclass

@@ -142,7 +142,7 @@ def test_case_papers_from_the_referral_form_to_approved_minutes(
         assert dispute.referrer_manager_id == manager_user.id
         responding.respond(dispute, db.session.get(User, csc_user.id), "The managers agree.")
         escalating.escalate(dispute, db.session.get(User, referrer_user.id), to_position=4,
-                          skip_reason="A second screening would add nothing new")
+                            skip_reason="A second screening would add nothing new")
         db.session.commit()
 
     # 4. The chair fills the agenda from the queue, freezes it and invites the referrer as a

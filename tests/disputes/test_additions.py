@@ -39,7 +39,7 @@ def answered(app, dispute, csc):
     with app.app_context():
         session = app.extensions["sqlalchemy"].session
         responding.respond(session.get(Dispute, dispute), session.get(User, csc.id),
-                         "The decision stands.")
+                           "The decision stands.")
         session.commit()
 
 
@@ -136,7 +136,7 @@ def with_manager(app, people, make_dispute):
     with app.app_context():
         session = app.extensions["sqlalchemy"].session
         papers.name_referrer_manager(session.get(Dispute, dispute),
-                                       session.get(User, people["referrer"].id),
+                                     session.get(User, people["referrer"].id),
                                        people["manager"].id)
         session.commit()
     return dispute
@@ -190,7 +190,7 @@ def test_only_the_referrer_names_their_manager(app, people, with_manager):
         session = app.extensions["sqlalchemy"].session
         with pytest.raises(Refusal, match="Only the referrer who raised the dispute"):
             papers.name_referrer_manager(session.get(Dispute, with_manager),
-                                           session.get(User, people["manager"].id),
+                                         session.get(User, people["manager"].id),
                                            people["referrer"].id)
 
 

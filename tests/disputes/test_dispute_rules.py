@@ -131,7 +131,7 @@ def test_skipping_a_stage_needs_a_reason(ctx, referrer, csc):
     with pytest.raises(Refusal, match="Give the reason for skipping a stage"):
         escalating.escalate(dispute, user(ctx, referrer), to_position=3, on=MONDAY)
     escalating.escalate(dispute, user(ctx, referrer), to_position=3,
-                      skip_reason="The team manager is the decision maker.", on=MONDAY)
+                        skip_reason="The team manager is the decision maker.", on=MONDAY)
     assert [(s.position, s.outcome) for s in dispute.stages] == [
         (1, "unresolved"), (2, "skipped"), (3, None)]
     assert dispute.stages[1].skip_reason == "The team manager is the decision maker."
@@ -172,7 +172,7 @@ def test_the_original_decision_maker_cannot_answer_second_screening(make_user, r
     other = make_user("csc_manager")
     dispute = raise_one(ctx, referrer)
     responding.confirm_decision(dispute, user(ctx, csc), "contact", "no_further_action",
-                              csc_record(decision_maker_id=csc.id))
+                                csc_record(decision_maker_id=csc.id))
     responding.respond(dispute, user(ctx, csc), "The decision stands.")
     escalating.escalate(dispute, user(ctx, referrer), to_position=3, skip_reason="Agreed",
                         on=MONDAY)
@@ -213,7 +213,7 @@ def test_contact_or_referral_mismatch(ctx, referrer, csc, intent, told, correcte
     dispute = raise_one(ctx, referrer, referrer_intent=intent, told_recorded_as=told)
     if corrected:
         responding.confirm_decision(dispute, user(ctx, csc), corrected, "no_further_action",
-                                  csc_record())
+                                    csc_record())
     assert in_words.mismatch(dispute) == message
 
 
@@ -245,7 +245,7 @@ def test_the_panel_queue_follows_rule_five(ctx, referrer):
     def queued(reference_day, **changes):
         dispute = raise_one(ctx, referrer, **changes)
         escalating.escalate(dispute, user(ctx, referrer), to_position=4, skip_reason="test",
-                          on=date(2026, 11, reference_day))
+                            on=date(2026, 11, reference_day))
         return dispute
 
     old_level_3 = queued(26, level_of_need=3, csc_decision_date=date(2026, 11, 3))
@@ -279,6 +279,6 @@ def test_need_to_know(make_user, make_member, referrer, ctx):
     chair = people["chair"]
     assert not can(chair, "dispute.read", dispute)
     escalating.escalate(dispute, user(ctx, referrer), to_position=4, skip_reason="x",
-                      on=date(2026, 11, 26))
+                        on=date(2026, 11, 26))
     assert can(chair, "dispute.read", dispute)
     assert not can(former_chair, "dispute.read", dispute)

@@ -411,7 +411,7 @@ def test_the_morning_alert_knows_the_urgent_routes_own_last_stage(app, make_disp
     with app.app_context():
         terms = policy.policy_terms(Route.URGENT)[:2]  # the urgent route, two stages long
         policy.update_policy(db.session.get(User, people["lead"].id),
-                               policy.current_policy().urgent_contact, terms, Route.URGENT)
+                             policy.current_policy().urgent_contact, terms, Route.URGENT)
         db.session.commit()
     dispute_id = urgent(app, make_dispute, people)
     with app.app_context():

@@ -177,7 +177,7 @@ def test_a_declined_urgent_settlement_moves_on_at_once(app, make_dispute, people
     with app.app_context():
         dispute = db.session.get(Dispute, dispute_id)
         responding.respond(dispute, user(people["team"]), "We talked it through.",
-                         NextStep.REFERRER_ACCEPTS, "information_or_advice", "Advice given.")
+                           NextStep.REFERRER_ACCEPTS, "information_or_advice", "Advice given.")
         db.session.commit()
         # The referrer's reply is due as the stage is: by 17:00 today, not in five days.
         assert dispute.settlement_reply_due_on == MONDAY
@@ -250,7 +250,7 @@ def test_an_unconfirmed_urgent_settlement_moves_on_by_its_due_time(app, make_dis
     with app.app_context():
         dispute = db.session.get(Dispute, dispute_id)
         responding.respond(dispute, user(people["team"]), "We talked it through.",
-                         NextStep.REFERRER_ACCEPTS, "information_or_advice", "Advice given.")
+                           NextStep.REFERRER_ACCEPTS, "information_or_advice", "Advice given.")
         db.session.commit()
         monday_morning.move_to(datetime(2026, 11, 23, 17, 15, tzinfo=UK))
         assert reminders.move_on_urgent_stages() == 1
@@ -362,7 +362,7 @@ def test_a_declined_settlement_leaves_the_stage_answered(app, make_dispute, peop
     with app.app_context():
         dispute = db.session.get(Dispute, dispute_id)
         responding.respond(dispute, user(people["team"]), "We talked it through.",
-                         NextStep.REFERRER_ACCEPTS, "information_or_advice", "Advice given.")
+                           NextStep.REFERRER_ACCEPTS, "information_or_advice", "Advice given.")
         settling.reply_to_settlement(dispute, user(people["referrer"]), confirmed=False)
         db.session.commit()
         with pytest.raises(Refusal, match="This stage was answered on 23 November 2026"):

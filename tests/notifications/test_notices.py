@@ -215,7 +215,7 @@ def test_csc_correcting_its_record_tells_the_referrer_only_when_it_changes(
         assert told(db, corrected) == []  # CSC confirmed what the referrer was told
 
         responding.confirm_decision(dispute, manager, "referral", "no_further_action",
-                                  csc_record(decision_maker_id=second.id))
+                                    csc_record(decision_maker_id=second.id))
         db.session.commit()
         assert told(db, corrected) == ids(referrer)
         assert "corrected" in db.session.scalars(select(Notification.message).where(
@@ -224,12 +224,12 @@ def test_csc_correcting_its_record_tells_the_referrer_only_when_it_changes(
 
         # CSC's record, unchanged
         responding.confirm_decision(dispute, manager, "referral", "no_further_action",
-                                  csc_record(decision_maker_id=second.id))
+                                    csc_record(decision_maker_id=second.id))
         db.session.commit()
         assert told(db, corrected) == ids(referrer)
 
         responding.confirm_decision(dispute, manager, "referral", "information_or_advice",
-                                  csc_record())
+                                    csc_record())
         db.session.commit()
         assert told(db, corrected) == ids(referrer, referrer)  # each correction is told
         assert emailed(db, "csc_correction") == ids(referrer, referrer)
@@ -350,7 +350,7 @@ def test_a_last_stage_that_runs_out_tells_the_referrer_and_csc_once(app, db, mak
     with app.app_context():
         dispute, waiting = raise_one(db, referrer), raise_one(db, other)
         escalating.escalate(dispute, get(db, referrer), to_position=3,
-                          skip_reason="Stage 2 managers are the same people", on=THURSDAY)
+                            skip_reason="Stage 2 managers are the same people", on=THURSDAY)
         db.session.commit()
         assert escalating.lapse_last_stages(on=LONG_AFTER) == 1  # the other is still at stage 1
         db.session.commit()
@@ -570,9 +570,9 @@ def test_an_overturned_decision_tells_cscs_decision_maker_and_every_manager_of_t
     with app.app_context():
         dispute = db.session.get(Dispute, dispute_id)
         responding.confirm_decision(dispute, get(db, first), "contact", "no_further_action",
-                                  csc_record(decision_maker_id=second.id))
+                                    csc_record(decision_maker_id=second.id))
         escalating.escalate(dispute, get(db, referrer), to_position=4, skip_reason="test",
-                          on=date(2026, 11, 20))
+                            on=date(2026, 11, 20))
         db.session.commit()
     m = panel_meeting(disputes=({"level_of_need": 1},))  # the agenda takes ours first
     with app.app_context():
@@ -683,7 +683,7 @@ def test_no_email_subject_or_body_carries_the_childs_details_for_any_event(
         responding.respond(settling, csc, "No change.")
         papers.name_referrer_manager(settling, person, colleague.id)
         responding.confirm_decision(settling, csc, "referral", "information_or_advice",
-                                  csc_record())
+                                    csc_record())
         settling.propose_settlement(settling, csc, "information_or_advice", "Explained.")
         settling.reply_to_settlement(settling, person, confirmed=False)
         escalating.escalate(settling, person)
@@ -691,7 +691,7 @@ def test_no_email_subject_or_body_carries_the_childs_details_for_any_event(
         settling.reply_to_settlement(settling, person, confirmed=True)
         # A last stage that runs out; a dispute queued; an urgent route ending unresolved.
         escalating.escalate(lapsing, person, to_position=3, skip_reason="Same managers",
-                          on=THURSDAY)
+                            on=THURSDAY)
         escalating.escalate(queueing, person, to_position=4, skip_reason="Agreed", on=THURSDAY)
         escalating.escalate(db.session.get(Dispute, urgent), csc, to_position=4, on=MONDAY)
         db.session.flush()

@@ -38,7 +38,7 @@ def _respond(dispute, people):
 
 def _escalate(dispute, people):
     escalating.escalate(dispute, people["referrer"], to_position=4, skip_reason="Both agreed.",
-                      on=LATER.date())
+                        on=LATER.date())
 
 
 def _add_information(dispute, people):
@@ -60,7 +60,7 @@ def _confirm_record(dispute, people):
     from tests.conftest import csc_record
 
     responding.confirm_decision(dispute, people["csc"], "contact", "no_further_action",
-                              csc_record(), on=LATER.date())
+                                csc_record(), on=LATER.date())
 
 
 ACTIVITY = {"answered at its stage": _respond, "escalated to the panel": _escalate,
