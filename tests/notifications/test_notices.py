@@ -677,18 +677,18 @@ def test_no_email_subject_or_body_carries_the_childs_details_for_any_event(
     urgent = make_dispute(referrer, on=MONDAY, immediate_risk=True, **CHILD)
     with app.app_context():
         csc, person = get(db, managers[0]), get(db, referrer)
-        settling, lapsing, queueing = (db.session.get(Dispute, i) for i in raised)
+        settled, lapsing, queueing = (db.session.get(Dispute, i) for i in raised)
         # The stages: an answer, a correction, a settlement declined, an escalation, another
         # settlement confirmed.
-        responding.respond(settling, csc, "No change.")
-        papers.name_referrer_manager(settling, person, colleague.id)
-        responding.confirm_decision(settling, csc, "referral", "information_or_advice",
+        responding.respond(settled, csc, "No change.")
+        papers.name_referrer_manager(settled, person, colleague.id)
+        responding.confirm_decision(settled, csc, "referral", "information_or_advice",
                                     csc_record())
-        settling.propose_settlement(settling, csc, "information_or_advice", "Explained.")
-        settling.reply_to_settlement(settling, person, confirmed=False)
-        escalating.escalate(settling, person)
-        settling.propose_settlement(settling, csc, "information_or_advice", "Explained again.")
-        settling.reply_to_settlement(settling, person, confirmed=True)
+        settling.propose_settlement(settled, csc, "information_or_advice", "Explained.")
+        settling.reply_to_settlement(settled, person, confirmed=False)
+        escalating.escalate(settled, person)
+        settling.propose_settlement(settled, csc, "information_or_advice", "Explained again.")
+        settling.reply_to_settlement(settled, person, confirmed=True)
         # A last stage that runs out; a dispute queued; an urgent route ending unresolved.
         escalating.escalate(lapsing, person, to_position=3, skip_reason="Same managers",
                             on=THURSDAY)
