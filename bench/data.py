@@ -27,7 +27,7 @@ from sqlalchemy import func, insert, select, text
 
 from moderation.calendar import add_working_days
 from moderation.disputes.child_identifiers import case_key, name_pair
-from moderation.disputes.services import name_key
+from moderation.disputes.raising import name_key
 from moderation.extensions import db
 from moderation.meeting import rules
 from moderation.models import (

@@ -26,7 +26,7 @@ from flask_migrate import upgrade  # noqa: E402
 from bench.reports import best, paired_best, people, queued_dispute  # noqa: E402
 from moderation import create_app  # noqa: E402
 from moderation.config import TestConfig  # noqa: E402
-from moderation.disputes import services  # noqa: E402
+from moderation.disputes import escalating  # noqa: E402
 from moderation.extensions import db  # noqa: E402
 from moderation.models import (  # noqa: E402
     DisputeAddition,
@@ -55,8 +55,8 @@ def frozen_session(chair, referrers, csc):
         dispute.csc_decision_maker_id = csc.id
         dispute.csc_authorising_manager_name = "Alex Authoriser"
         dispute.csc_told_referrer_on, dispute.csc_told_referrer_how = date(2026, 8, 28), "phone"
-        services.escalate(dispute, referrer, to_position=4, skip_reason="bench",
-                          on=date(2026, 9, 8))
+        escalating.escalate(dispute, referrer, to_position=4, skip_reason="bench",
+                            on=date(2026, 9, 8))
         for stage in (2, None):
             db.session.add(DisputeAddition(dispute=dispute, author_id=referrer.id,
                                            stage_position=stage,

@@ -19,7 +19,7 @@ from flask_migrate import upgrade
 
 from moderation import create_app, demo
 from moderation.config import TestConfig
-from moderation.disputes import services
+from moderation.disputes import escalating, raising
 from moderation.extensions import db
 from moderation.models import Dispute, User
 
@@ -44,12 +44,12 @@ def add(n):
     with app.app_context():
         ref = db.session.get(User, referrer.id)
         for i in range(n):
-            d = services.raise_dispute(
+            d = raising.raise_dispute(
                 ref,
                 dispute_answers(child_name=f"Child {i}", level_of_need=1 + i % 4),
                 on=date(2026, 11, 9),
             )
-            services.escalate(d, ref, to_position=4, skip_reason="bench", on=date(2026, 11, 23))
+            escalating.escalate(d, ref, to_position=4, skip_reason="bench", on=date(2026, 11, 23))
         db.session.commit()
 
 

@@ -29,7 +29,7 @@ from moderation import create_app  # noqa: E402
 from moderation.actions import services as actions  # noqa: E402
 from moderation.calendar import add_working_days  # noqa: E402
 from moderation.config import TestConfig  # noqa: E402
-from moderation.disputes import services  # noqa: E402
+from moderation.disputes import escalating, raising  # noqa: E402
 from moderation.extensions import db  # noqa: E402
 from moderation.meeting import decisions, minutes, register, voting  # noqa: E402
 from moderation.models import (  # noqa: E402
@@ -92,7 +92,7 @@ def queued_dispute(referrer, raised_on, n):
         csc_decision_date=add_working_days(raised_on, -3),
         referral_date=add_working_days(raised_on, -6),
         told_recorded_as=random.choice(["contact", "referral"]))
-    dispute = services.raise_dispute(referrer, answers, on=raised_on)
+    dispute = raising.raise_dispute(referrer, answers, on=raised_on)
     return dispute
 
 
@@ -104,8 +104,8 @@ def twelve_item_session(chair, reps, referrers, members):
     db.session.add(session)
     for n in range(12):
         dispute = queued_dispute(referrers[n], date(2026, 9, 1), 10_000 + n)
-        services.escalate(dispute, referrers[n], to_position=4, skip_reason="bench",
-                          on=date(2026, 9, 8))
+        escalating.escalate(dispute, referrers[n], to_position=4, skip_reason="bench",
+                            on=date(2026, 9, 8))
     db.session.flush()
     agenda.fill_from_queue(session, chair)
     agenda.freeze(session, chair)

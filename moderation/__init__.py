@@ -93,7 +93,7 @@ def _register_blueprints(app):
     from moderation.actions.views import bp as actions_bp
     from moderation.admin.views import bp as admin_bp
     from moderation.auth.views import bp as auth_bp
-    from moderation.disputes.document_views import bp as documents_bp
+    from moderation.disputes.documents.blueprint import bp as documents_bp
     from moderation.disputes.views import bp as disputes_bp
     from moderation.home.views import bp as home_bp
     from moderation.meeting import minutes_views, views  # noqa: F401 (their routes join bp)

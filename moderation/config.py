@@ -128,7 +128,7 @@ class Config:
     # database. The prefix keeps two deployments sharing one Redis apart.
     CACHE_REDIS_URL = os.environ.get("REDIS_URL") or None
     CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "moderation:")
-    # Documents are up to 20 MB each (disputes/documents.py): a request a little bigger still
+    # Documents are up to 20 MB each (disputes/documents/): a request a little bigger still
     # reaches the form, which says so; beyond this the 413 page does (web/errors.py).
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024
     AUDIT_PAGE_SIZE = 50

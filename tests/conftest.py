@@ -372,7 +372,7 @@ def dispute_answers(**changes):
     """A realistic dispute as a health visitor would describe it; override any answer."""
     from datetime import date
 
-    from moderation.disputes.services import DisputeAnswers
+    from moderation.disputes.raising import DisputeAnswers
 
     answers = {
         "child_name": "Amelia Jones",
@@ -399,7 +399,7 @@ def dispute_answers(**changes):
 
 def csc_record(**changes):
     """CSC's own record of its decision, complete: typed names unless a user is chosen."""
-    from moderation.disputes.services import CscRecord
+    from moderation.disputes.responding import CscRecord
 
     record = {"rationale": "The information did not meet the threshold for an assessment.",
               "decision_maker_name": "Robin Duty", "authorising_manager_name": "Morgan Head",
@@ -416,7 +416,7 @@ def make_dispute(app, make_user):
     from datetime import date
 
     from moderation.calendar import add_years
-    from moderation.disputes import services
+    from moderation.disputes import raising
 
     def make(referrer=None, on=date(2026, 11, 23), **changes):
         referrer = referrer or make_user("referrer")
@@ -430,7 +430,7 @@ def make_dispute(app, make_user):
             answers.child_dob = add_years(on, -17)
         with app.app_context():
             user = _db.session.get(User, referrer.id)
-            dispute = services.raise_dispute(user, answers, on=on)
+            dispute = raising.raise_dispute(user, answers, on=on)
             if adult:
                 dispute.child_dob = born
             _db.session.commit()
@@ -491,15 +491,15 @@ def queue_disputes(app, make_dispute):
     queue, skipping the stages with a reason; returns their ids in the order given."""
     from datetime import date
 
-    from moderation.disputes import services
+    from moderation.disputes import escalating
 
     def make(*changes_list):
         ids = [make_dispute(**{"on": date(2026, 11, 9), **changes}) for changes in changes_list]
         with app.app_context():
             for ident in ids:
                 dispute = _db.session.get(Dispute, ident)
-                services.escalate(dispute, _db.session.get(User, dispute.referrer_id),
-                                  to_position=4, skip_reason="test", on=date(2026, 11, 20))
+                escalating.escalate(dispute, _db.session.get(User, dispute.referrer_id),
+                                    to_position=4, skip_reason="test", on=date(2026, 11, 20))
             _db.session.commit()
         return ids
 
@@ -593,7 +593,7 @@ def history(app, panel_meeting, make_dispute, make_user):
     csc = make_user("csc_manager")
     settled = make_dispute(on=date(2026, 11, 23), child_name="Isla Brown")
 
-    from moderation.disputes import services as disputes
+    from moderation.disputes import responding, settling
     from moderation.meeting import decisions, voting
     from moderation.models import LearningTheme, PanelSession
 
@@ -611,8 +611,8 @@ def history(app, panel_meeting, make_dispute, make_user):
             decisions.record_decision(item, chair, rationale="R", feedback="F",
                                       theme_ids=[t.id for t in chosen])
         dispute = _db.session.get(Dispute, settled)
-        disputes.respond(dispute, _db.session.get(User, csc.id), "On review we will assess.")
-        disputes.settle(dispute, _db.session.get(User, csc.id), "child_and_family_assessment",
+        responding.respond(dispute, _db.session.get(User, csc.id), "On review we will assess.")
+        settling.settle(dispute, _db.session.get(User, csc.id), "child_and_family_assessment",
                         "Assessment agreed.", on=date(2026, 11, 25))
         _db.session.commit()
     return m

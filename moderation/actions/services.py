@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from moderation.actions.permissions import why_not_set_now
 from moderation.calendar import add_working_days, region, today
 from moderation.disputes.child_identifiers import refuse, refuse_on_agenda
-from moderation.disputes.services import current_policy
+from moderation.disputes.policy import current_policy
 from moderation.extensions import db
 from moderation.models import (
     Action,

@@ -7,9 +7,11 @@ from datetime import datetime, time, timedelta
 
 from sqlalchemy import select
 
+from moderation import calendar
 from moderation.calendar import UK, add_working_days
-from moderation.disputes import documents, services
-from moderation.disputes.services import DisputeAnswers
+from moderation.disputes import escalating, papers, policy, raising, responding, settling
+from moderation.disputes.documents import services as documents
+from moderation.disputes.raising import DisputeAnswers
 from moderation.extensions import db
 from moderation.models import Dispute, DocumentType, User
 from moderation.web import pdf
@@ -44,8 +46,8 @@ def _answers(raised_on, **changes):
 def _record(dispute, rationale, told_how="phone", **people):
     """CSC's own record of its decision, the referrer told the working day after it."""
     told_on = None if told_how == "not_told" else add_working_days(dispute.csc_decision_date, 1)
-    return services.CscRecord(rationale=rationale, told_how=told_how,
-                              told_on=min(told_on, services.today()) if told_on else None,
+    return responding.CscRecord(rationale=rationale, told_how=told_how,
+                                told_on=min(told_on, calendar.today()) if told_on else None,
                               **people)
 
 
@@ -56,13 +58,13 @@ def _at(on):
 
 def _respond(dispute, csc, response, on):
     """CSC's answer at the current stage, given on `on` (the service stamps now)."""
-    stage = services.respond(dispute, csc, response)
+    stage = responding.respond(dispute, csc, response)
     stage.responded_at = _at(on)
     return stage
 
 
 def _add_information(dispute, referrer, text, on):
-    addition = services.add_information(dispute, referrer, text)
+    addition = papers.add_information(dispute, referrer, text)
     addition.added_at = _at(on)
 
 
@@ -108,26 +110,26 @@ def load():
     health = people["referrer"]
     if db.session.scalar(select(Dispute.id).where(Dispute.referrer_id == health.id).limit(1)):
         return 0
-    today = services.today()
+    today = calendar.today()
     ago = lambda working_days: add_working_days(today, -working_days)  # noqa: E731
     csc, screener = people["csc.manager"], people["csc.screener"]
     # The named urgent contact, told at once of every immediate-risk dispute.
-    services.current_policy().urgent_contact_user_id = screener.id
+    policy.current_policy().urgent_contact_user_id = screener.id
 
     def raise_(referrer, days_ago, **changes):
         on = ago(days_ago)
-        return services.raise_dispute(referrer, _answers(on, **changes), on=on)
+        return raising.raise_dispute(referrer, _answers(on, **changes), on=on)
 
     # Settled last year about the same child: makes the queued one below a repeat.
     earlier = raise_(health, 150, child_name="Leo Carter", child_case_number="NS-40211")
     _respond(earlier, csc, "Early help offered; the family accepted.", ago(149))
-    services.settle(earlier, csc, "step_down_early_help",
+    settling.settle(earlier, csc, "step_down_early_help",
                     "The family accepted an early help assessment.", on=ago(148))
 
     # Waiting for the panel: every stage answered, still unresolved; a repeat.
     queued = raise_(health, 30, child_name="Leo Carter", child_case_number="NS-40211",
                     level_of_need=4, concern_categories=["neglect", "domestic_abuse"])
-    services.confirm_decision(queued, csc, "contact", "no_further_action", record=_record(
+    responding.confirm_decision(queued, csc, "contact", "no_further_action", record=_record(
         queued, "Universal services (health visiting and nursery) are involved and the family "
                 "engaged with them. No single incident met the threshold for assessment.",
         decision_maker_id=csc.id, authorising_manager_name="Jo Okafor, front door service "
@@ -136,7 +138,7 @@ def load():
     for stage_days, responder in ((28, csc), (22, csc), (15, screener)):
         _respond(queued, responder, "CSC's view is unchanged: the threshold is not met.",
                  ago(stage_days))
-        services.escalate(queued, health, on=ago(stage_days))
+        escalating.escalate(queued, health, on=ago(stage_days))
     _add_information(queued, health, "Since the last stage the nursery has reported two more "
                                      "missed weeks and a further weight loss.", ago(10))
 
@@ -145,16 +147,16 @@ def load():
                          concern_categories=["exploitation"], level_of_need=4,
                          told_recorded_as="referral", told_outcome="information_or_advice",
                          dispute_type="other")
-    services.confirm_decision(police_case, csc, "referral", "information_or_advice",
-                              record=_record(
+    responding.confirm_decision(police_case, csc, "referral", "information_or_advice",
+                                record=_record(
                                   police_case, "The school's safeguarding lead already knows the "
                                                "child; information shared with them is a "
                                                "proportionate response.",
                                   decision_maker_name="Sam Patel, duty social worker",
                                   authorising_manager_id=csc.id, told_how="email"), on=today)
     _respond(police_case, csc, "Information shared with the school.", ago(18))
-    services.escalate(police_case, people["police.referrer"], to_position=4, on=ago(18),
-                      skip_reason="Both team managers agreed the panel should decide.")
+    escalating.escalate(police_case, people["police.referrer"], to_position=4, on=ago(18),
+                        skip_reason="Both team managers agreed the panel should decide.")
 
     # Overdue at stage 1: CSC has not answered; a referral recorded as a contact.
     raise_(health, 6, child_name="Noah Ahmed", concern_categories=["parental_mental_health"])
@@ -164,12 +166,12 @@ def load():
                     concern_categories=["emotional_abuse"], level_of_need=2,
                     dispute_type="step_down_or_closure", told_outcome="step_down_early_help",
                     told_recorded_as="referral")
-    services.confirm_decision(second, csc, "referral", "step_down_early_help", record=_record(
+    responding.confirm_decision(second, csc, "referral", "step_down_early_help", record=_record(
         second, "The child's needs are met by the school's early help offer with a family "
                 "support worker.", decision_maker_id=csc.id, authorising_manager_id=screener.id,
         told_how="not_told"), on=today)
     _respond(second, csc, "Early help is the right level of support.", ago(2))
-    services.escalate(second, people["school.referrer"], on=ago(2))
+    escalating.escalate(second, people["school.referrer"], on=ago(2))
     _add_information(second, people["school.referrer"], "The family support worker has not been "
                      "able to arrange a first visit in three weeks.", ago(1))
 
@@ -181,13 +183,13 @@ def load():
     # Settled at stage 1.
     settled = raise_(health, 10, child_name="Isla Brown", concern_categories=["physical_abuse"])
     _respond(settled, csc, "On review, the bruising pattern needs assessment.", ago(8))
-    services.settle(settled, csc, "child_and_family_assessment",
+    settling.settle(settled, csc, "child_and_family_assessment",
                     "A social worker has been allocated and will visit this week.", on=ago(8))
 
     # CSC settled on the referrer accepting its explanation: waiting for the referrer's answer.
     accepted = raise_(health, 3, child_name="Freya Hall", concern_categories=["neglect"])
     _respond(accepted, csc, "We went through the decision with the health visitor.", ago(1))
-    services.propose_settlement(accepted, csc, "information_or_advice",
+    settling.propose_settlement(accepted, csc, "information_or_advice",
                                 "The health visitor accepted the advice given.", on=ago(1))
 
     # Urgent, raised today on the urgent route: same-working-day clock, top of every CSC list.

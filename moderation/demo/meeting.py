@@ -3,10 +3,11 @@ reached by consensus, majority and the chair's casting vote, actions, and minute
 
 from datetime import time
 
+from moderation import calendar
 from moderation.actions import services as actions
 from moderation.calendar import add_working_days
 from moderation.demo.disputes import _answers
-from moderation.disputes import services as disputes
+from moderation.disputes import escalating, raising
 from moderation.extensions import db
 from moderation.meeting import decisions, minutes, register, voting
 from moderation.models import PanelSession
@@ -40,7 +41,7 @@ CASES = [
 def load(users, members):
     """Add last month's session; return how many records were added."""
     chair = users["chair"]
-    held_on = add_working_days(disputes.today(), -20)
+    held_on = add_working_days(calendar.today(), -20)
     items = [_queued_dispute(users, held_on, referrer, child, concerns)
              for referrer, child, concerns, *_ in CASES]
     session = PanelSession(
@@ -66,11 +67,11 @@ def load(users, members):
 
 def _queued_dispute(users, held_on, referrer, child, concerns):
     raised_on = add_working_days(held_on, -25)
-    dispute = disputes.raise_dispute(
+    dispute = raising.raise_dispute(
         users[referrer], _answers(raised_on, child_name=child, concern_categories=concerns),
         on=raised_on)
-    disputes.escalate(dispute, users[referrer], to_position=4, on=add_working_days(raised_on, 3),
-                      skip_reason="Both team managers agreed the panel should decide.")
+    escalating.escalate(dispute, users[referrer], to_position=4, on=add_working_days(raised_on, 3),
+                        skip_reason="Both team managers agreed the panel should decide.")
     return dispute
 
 

@@ -8,8 +8,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from moderation import calendar
 from moderation.demo.disputes import _answers, _people, _respond
-from moderation.disputes import services
+from moderation.disputes import raising, settling
 from moderation.extensions import db
 from moderation.models import Dispute, User
 from moderation.retention import holds
@@ -21,7 +22,7 @@ HOLD_REASON = ("Kept for the partnership's child safeguarding practice review, w
 
 def load():
     """Add the two old disputes unless they are there; return how many were added."""
-    today = services.today()
+    today = calendar.today()
     raised_on = add_years(today, -8) - timedelta(days=40)
     people = _people()
     health = people["referrer"]
@@ -38,11 +39,11 @@ def load():
 
 
 def _settled_long_ago(referrer, csc, raised_on, child_name, born):
-    dispute = services.raise_dispute(referrer, _answers(
+    dispute = raising.raise_dispute(referrer, _answers(
         raised_on, child_name=child_name, child_dob=born, level_of_need=2,
         concern_categories=["child_mental_health"]), on=raised_on)
     answered = raised_on + timedelta(days=1)
     _respond(dispute, csc, "An early help assessment has been offered to the family.", answered)
-    services.settle(dispute, csc, "step_down_early_help",
+    settling.settle(dispute, csc, "step_down_early_help",
                     "The family accepted an early help assessment.", on=answered)
     return dispute

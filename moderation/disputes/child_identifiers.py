@@ -117,7 +117,7 @@ def refusal(fields, identifiers):
     return (message(refused[0]), refused[1]) if refused else None
 
 
-def refuse_on_agenda(session, fields, writer):
+def refuse_on_agenda(panel_session, fields, writer):
     """Rule 13 for everything that goes into a panel session's minutes (vote reasons, conflicts,
     deferrals, decisions, actions, the chair's text): refuse the first of `fields` ((label, field
     id, text), in the order the page shows them) that identifies a child on its agenda, or names
@@ -125,7 +125,7 @@ def refuse_on_agenda(session, fields, writer):
     children = db.session.execute(
         select(Dispute.child_name, child_date(), Dispute.child_case_number)
         .join(AgendaItem, AgendaItem.dispute_id == Dispute.id)
-        .where(AgendaItem.session_id == session.id, Dispute.anonymised_on.is_(None)))
+        .where(AgendaItem.session_id == panel_session.id, Dispute.anonymised_on.is_(None)))
     refuse(fields, writer, [Child(*row) for row in children])
 
 

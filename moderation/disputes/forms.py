@@ -70,7 +70,7 @@ class RaiseDisputeForm(Form):
         validators=[*_required_text("Enter the child's full name", 200, "The child's name"),
                     ChildName()],
     )
-    # One date or the other (services.check_dates): an unborn child has an expected date of
+    # One date or the other (raising.check_dates): an unborn child has an expected date of
     # delivery instead of a date of birth.
     child_dob = GovukDateField(
         "Child's date of birth",
@@ -162,7 +162,7 @@ class RaiseDisputeForm(Form):
 
 
 class ConfirmDecisionForm(Form):
-    """CSC's own record of its decision; its rules are services.check_csc_record."""
+    """CSC's own record of its decision; its rules are responding.check_csc_record."""
 
     csc_recorded_as = RadioField(
         "How did CSC record it?", widget=GovRadioInput(), choices=choices(Classification.choices()),
@@ -176,8 +176,8 @@ class ConfirmDecisionForm(Form):
         "CSC's rationale", widget=GovTextArea(),
         description="Why CSC decided as it did, as recorded at the time. The referrer and the "
                     "panel will read this.",
-        validators=_required_text("Enter CSC's rationale for its decision", LONG_TEXT,
-                                  "The rationale"),
+        # Required by the record's rules (responding.check_csc_record), refused with the rest.
+        validators=[Optional(), _text(LONG_TEXT, "The rationale")],
     )
     decision_maker_id = SelectField(
         "A CSC manager who uses this service", widget=GovSelect(), validate_choice=False,
@@ -197,8 +197,7 @@ class ConfirmDecisionForm(Form):
     )
     told_how = RadioField(
         "How did CSC tell the referrer of its decision?", widget=GovRadioInput(),
-        choices=choices(ToldHow.choices()),
-        validators=[InputRequired("Select how CSC told the referrer of its decision")],
+        choices=choices(ToldHow.choices()), validate_choice=False,  # the record's rule says it
     )
     told_on = GovukDateField(
         "Date CSC told the referrer", description="Leave empty if the referrer was not told.",
@@ -320,7 +319,7 @@ class AddInformationForm(Form):
 
 
 class RecordBirthForm(Form):
-    """The unborn child has been born; its rules are services.record_birth."""
+    """The unborn child has been born; its rules are raising.record_birth."""
 
     child_name = StringField(
         "Child's full name", widget=GovTextInput(),

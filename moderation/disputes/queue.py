@@ -6,7 +6,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from moderation.admin.services import agency_options
-from moderation.disputes.services import queue_order
+from moderation.disputes.queries import queue_order
 from moderation.extensions import db
 from moderation.models import (
     AgendaItem,
@@ -20,7 +20,6 @@ from moderation.models import (
     DisputeType,
     Intent,
     PanelSession,
-    SessionStatus,
     StageOutcome,
 )
 from moderation.models.disputes import LEVELS_OF_NEED
@@ -119,7 +118,7 @@ def on_an_agenda():
     made PostgreSQL scan every agenda item once per dispute)."""
     return exists().where(
         AgendaItem.dispute_id == Dispute.id, AgendaItem.deferred.is_(False),
-        AgendaItem.session_id == PanelSession.id, PanelSession.status != SessionStatus.CANCELLED)
+        AgendaItem.session_id == PanelSession.id, ~PanelSession.is_cancelled)
 
 
 def page(filters, number, per_page):

@@ -19,15 +19,22 @@ from sqlalchemy import select
 from sqlalchemy.orm import contains_eager
 
 from moderation.calendar import add_working_days, region, today
-from moderation.disputes.services import queue_order, urgent_panel_needed_by
+from moderation.disputes.queries import queue_order
 from moderation.extensions import db
 from moderation.models import (
     AgendaItem,
     Dispute,
     DisputeStatus,
     PanelSession,
-    SessionStatus,
 )
+
+URGENT_PANEL_WITHIN = 2  # working days (rules 14 and 17)
+
+
+def urgent_panel_needed_by(since):
+    """The day by which a panel must sit for an urgent dispute that joined the queue, or was
+    deferred by a panel, on `since`."""
+    return add_working_days(since, URGENT_PANEL_WITHIN, region())
 
 
 @dataclass
@@ -58,9 +65,9 @@ class Standing:
         passed, the next working day (the soonest an extraordinary panel can be called for)."""
         return max(self.needed_by, add_working_days(today(), 1, region()))
 
-    def in_time(self, session):
-        """Whether `session` sits soon enough to hear it."""
-        return today() <= session.held_on <= self.hear_by
+    def in_time(self, panel_session):
+        """Whether `panel_session` sits soon enough to hear it."""
+        return today() <= panel_session.held_on <= self.hear_by
 
 
 def standings(*options, dispute_ids=None):
@@ -98,7 +105,7 @@ def box(*options):
         return {"urgent": listed, "frozen": []}
     frozen = db.session.scalars(
         select(PanelSession)
-        .where(PanelSession.status == SessionStatus.AGENDA_FROZEN,
+        .where(PanelSession.opened, PanelSession.before_meeting,  # its agenda frozen
                PanelSession.held_on >= today(),
                PanelSession.held_on <= max(standing.hear_by for standing in waiting))
         .order_by(PanelSession.held_on, PanelSession.id)).all()
@@ -113,7 +120,7 @@ def _items_of(dispute_ids):
     for item in db.session.scalars(
             select(AgendaItem).join(AgendaItem.session)
             .where(AgendaItem.dispute_id.in_(dispute_ids),
-                   PanelSession.status != SessionStatus.CANCELLED)
+                   ~PanelSession.is_cancelled)
             .options(contains_eager(AgendaItem.session))):
         items[item.dispute_id].append(item)
     return items

@@ -13,14 +13,23 @@ from flask import (
 )
 from flask_login import current_user
 
+from moderation.calendar import today
 from moderation.disputes import (  # noqa: F401 (permissions: its rules)
     children,
-    documents,
+    clock,
+    escalating,
+    in_words,
+    papers,
     permissions,
+    queries,
     queue,
-    services,
+    raising,
+    responding,
+    settling,
     urgent_panel,
 )
+from moderation.disputes import policy as escalation_policy
+from moderation.disputes.documents import services as documents
 from moderation.disputes.forms import (
     AddInformationForm,
     ConfirmDecisionForm,
@@ -38,16 +47,18 @@ from moderation.models import Dispute, NextStep, Route
 from moderation.web import audit
 from moderation.web.access import permits
 from moderation.web.boundary import on_refusal
-from moderation.web.forms import add_error, choices, id_from
+from moderation.web.forms import choices, id_from
 from moderation.web.permissions import can, record_or_404
 
 bp = Blueprint("disputes", __name__)
-bp.app_template_filter("hours_since_raised")(services.hours_since_raised)
+bp.app_template_filter("hours_since_raised")(clock.hours_since_raised)
 # "12 March 2019", or "Unborn, due 14 June 2027": wherever the child's date is shown.
 bp.app_template_global("born_or_due")(children.born_or_due)
-bp.app_template_filter("child_shown")(services.child_shown)
+bp.app_template_filter("child_shown")(in_words.child_shown)
+# A stage clock's GOV.UK tag colour (disputes/_macros.html).
+bp.app_template_filter("clock_tag_class")(clock.tag_class)
 # The referrer's additions, wherever a dispute's details are shown (its page, the papers).
-bp.app_template_global("dispute_additions")(services.additions_on)
+bp.app_template_global("dispute_additions")(queries.additions_on)
 
 
 def _dispute(dispute_id, page, action="dispute.page", *options):
@@ -64,16 +75,19 @@ def _dispute(dispute_id, page, action="dispute.page", *options):
 @bp.route("/disputes/new", methods=["GET", "POST"])
 @permits("dispute.raise")
 def raise_dispute():
-    policy = services.current_policy()
+    policy = escalation_policy.current_policy()
     form = RaiseDisputeForm()
     if request.method == "GET" or request.form.get("action") == "change":
         # Back from the check-answers page: the answers refill the form, unvalidated.
         return render_template("disputes/raise.html", form=form, policy=policy)
-    if not form.validate_on_submit() or not _dates_hold(form):
+    on_refusal(lambda problems: render_template("disputes/raise.html", form=form, policy=policy),
+               form)
+    if not form.validate_on_submit():
         return render_template("disputes/raise.html", form=form, policy=policy)
     if request.form.get("action") != "submit":
+        raising.check_answers(_answers(form))
         return render_template("disputes/check.html", form=form, policy=policy)
-    dispute = services.raise_dispute(current_user, _answers(form))
+    dispute = raising.raise_dispute(current_user, _answers(form))
     return redirect(url_for("disputes.raised", dispute_id=dispute.id))
 
 
@@ -81,14 +95,7 @@ def _answers(form):
     data = {name: field.data for name, field in form._fields.items()
             if name not in ("submit", "csrf_token")}
     data["immediate_risk"] = data["immediate_risk"] == "yes"
-    return services.DisputeAnswers(**data)
-
-
-def _dates_hold(form):
-    problems = services.check_dates(_answers(form), services.today())
-    for name, message in problems.items():
-        add_error(getattr(form, name), message)
-    return not problems
+    return raising.DisputeAnswers(**data)
 
 
 @bp.route("/disputes/<int:dispute_id>/raised")
@@ -100,8 +107,8 @@ def raised(dispute_id):
         # bookmark, the back button), the dispute page is what still makes sense.
         return redirect(url_for("disputes.show", dispute_id=dispute.id))
     return render_template("disputes/raised.html", dispute=dispute,
-                           policy=services.current_policy(), clock=services.clock,
-                           told=services.who_was_told(dispute))
+                           policy=escalation_policy.current_policy(), clock=clock.clock,
+                           told=queries.who_was_told(dispute))
 
 
 # The dispute page ------------------------------------------------------------------------------
@@ -110,20 +117,20 @@ def raised(dispute_id):
 @bp.route("/disputes/<int:dispute_id>")
 @permits("dispute.page")
 def show(dispute_id):
-    dispute = _dispute(dispute_id, "dispute", "dispute.page", *services.DETAIL)
+    dispute = _dispute(dispute_id, "dispute", "dispute.page", *queries.DETAIL)
     return _dispute_page(dispute)
 
 
 def _dispute_page(dispute, reply_form=None):
-    mismatch = services.mismatch(dispute)
+    mismatch = in_words.mismatch(dispute)
     return render_template(
-        "disputes/show.html", dispute=dispute, clock=services.clock, mismatch=mismatch,
-        mismatch_meaning=services.mismatch_meaning(dispute),
-        not_independent=services.independence_conflict(dispute, current_user),
-        papers_open=services.papers_open(dispute),
-        policy=services.current_policy(), decisions=services.decisions_on(dispute),
-        told=services.who_was_told(dispute) if dispute.immediate_risk else (),
-        hours=services.hours_since_raised(dispute), csc_actions=services.actions_on(dispute),
+        "disputes/show.html", dispute=dispute, clock=clock.clock, mismatch=mismatch,
+        mismatch_meaning=in_words.mismatch_meaning(dispute),
+        not_independent=responding.independence_conflict(dispute, current_user),
+        papers_open=papers.papers_open(dispute),
+        policy=escalation_policy.current_policy(), decisions=queries.decisions_on(dispute),
+        told=queries.who_was_told(dispute) if dispute.immediate_risk else (),
+        hours=clock.hours_since_raised(dispute), csc_actions=queries.actions_on(dispute),
         reply_form=reply_form or SettlementReplyForm(),
         form=reply_form,  # its errors, when answering the settlement was refused
         documents=documents.listed(dispute), urgent=urgent_panel.standing_of(dispute),
@@ -135,13 +142,13 @@ def _dispute_page(dispute, reply_form=None):
 def settlement_reply(dispute_id):
     """The referrer confirms or declines a settlement made on their acceptance."""
     dispute = _dispute(dispute_id, "settlement", "dispute.reply_to_settlement",
-                       *services.DETAIL)
+                       *queries.DETAIL)
     form = SettlementReplyForm()
     on_refusal(lambda problems: _dispute_page(dispute, form), form, field="reply")
     if not form.validate_on_submit():
         return _dispute_page(dispute, form)
     confirmed = form.reply.data == "confirm"
-    services.reply_to_settlement(dispute, current_user, confirmed)
+    settling.reply_to_settlement(dispute, current_user, confirmed)
     return _back_to(dispute, "The dispute is settled." if confirmed else
                     "You declined the settlement: the dispute is back at its stage, and CSC "
                     "has been told. You can escalate it.")
@@ -154,36 +161,25 @@ def confirm(dispute_id):
     form = ConfirmDecisionForm()
     if request.method == "GET":
         form.fill_from(dispute)
-    form.set_managers(services.csc_managers())
+    form.set_managers(responding.csc_managers())
     page = lambda problems=(): render_template(  # noqa: E731
         "disputes/confirm.html", dispute=dispute, form=form,
-        independent=services.independent_stages(dispute))
+        independent=responding.independent_stages(dispute))
     on_refusal(page, form)
-    valid = form.validate_on_submit()
-    if not (form.is_submitted() and _record_holds(form, dispute) and valid):
+    if not form.validate_on_submit():
         return page()
-    services.confirm_decision(dispute, current_user, form.csc_recorded_as.data,
-                              form.csc_outcome.data, record=_csc_record(form))
+    responding.confirm_decision(dispute, current_user, form.csc_recorded_as.data,
+                                form.csc_outcome.data, record=_csc_record(form))
     return _back_to(dispute, "CSC's decision has been recorded.")
 
 
 def _csc_record(form):
-    return services.CscRecord(
+    return responding.CscRecord(
         rationale=form.csc_rationale.data, decision_maker_id=form.decision_maker_id.data,
         decision_maker_name=form.decision_maker_name.data,
         authorising_manager_id=form.authorising_manager_id.data,
         authorising_manager_name=form.authorising_manager_name.data,
         told_how=form.told_how.data, told_on=form.told_on.data)
-
-
-def _record_holds(form, dispute):
-    """Every broken rule of CSC's record on its field at once (the service refuses the first)."""
-    problems = services.check_csc_record(dispute, _csc_record(form), services.csc_managers(),
-                                         services.today())
-    for name, message in problems.items():
-        if not getattr(form, name).errors:  # the form's own message comes first
-            add_error(getattr(form, name), message)
-    return not problems
 
 
 @bp.route("/disputes/<int:dispute_id>/respond", methods=["GET", "POST"])
@@ -192,19 +188,19 @@ def respond(dispute_id):
     # Who answers this stage, and whether it is still to answer, is the service's rule, said on
     # the page before anyone types a response (not "Page not found"); a response sent anyway is
     # refused again and not kept.
-    dispute = _dispute(dispute_id, "respond", "dispute.read", *services.DETAIL)
+    dispute = _dispute(dispute_id, "respond", "dispute.read", *queries.DETAIL)
     stage = dispute.current_stage
     form = RespondForm()
     if stage is not None:
-        form.for_stage(stage, services.unresolved_means(dispute))
+        form.for_stage(stage, responding.unresolved_means(dispute))
     page = lambda problems=(): render_template(  # noqa: E731
         "disputes/respond.html", dispute=dispute, form=form, stage=stage,
-        cannot_answer=services.why_cannot_answer(dispute, current_user))
+        cannot_answer=responding.why_not_answer(current_user, dispute))
     on_refusal(page, form, field="response")
     if not form.validate_on_submit():
         return page()
-    services.respond(dispute, current_user, form.response.data, form.next_step.data,
-                     form.settlement_outcome.data, form.settlement_note.data)
+    responding.respond(dispute, current_user, form.response.data, form.next_step.data,
+                       form.settlement_outcome.data, form.settlement_note.data)
     return _back_to(dispute, _answered_message(dispute, form.next_step.data))
 
 
@@ -214,7 +210,7 @@ def _answered_message(dispute, next_step):
         return "The dispute is settled and the referrer has been told."
     if next_step == NextStep.REFERRER_ACCEPTS:
         return ("The referrer has been asked to confirm the settlement by "
-                f"{services.settlement_reply_due(dispute)}.")
+                f"{in_words.settlement_reply_due(dispute)}.")
     if not dispute.immediate_risk:
         return "Your response has been sent. The referrer can escalate the dispute."
     if dispute.queued:
@@ -236,7 +232,7 @@ def escalate(dispute_id):
     form.to_position.choices = _escalation_choices(dispute)
     referrer = dispute.referrer_id == current_user.id
     if referrer:
-        form.for_referrer(services.referrer_manager_candidates(dispute),
+        form.for_referrer(papers.referrer_manager_candidates(dispute),
                           dispute.referrer_manager_id)
     else:
         form.for_csc()
@@ -245,13 +241,16 @@ def escalate(dispute_id):
     on_refusal(lambda problems: render_template("disputes/escalate.html", dispute=dispute,
                                                 form=form), form, field="to_position")
     if form.validate_on_submit():
-        services.escalate(dispute, current_user, form.to_position.data, form.skip_reason.data)
-        if referrer and form.referrer_manager_id.data is not None:
-            services.name_referrer_manager(dispute, current_user, form.referrer_manager_id.data)
-        if referrer and (form.new_information.data or "").strip():
-            services.add_information(dispute, current_user, form.new_information.data)
+        escalating.escalate(dispute, current_user, form.to_position.data, form.skip_reason.data,
+                            **(_referrer_adds(form) if referrer else {}))
         return _back_to(dispute, "The dispute has been escalated.")
     return render_template("disputes/escalate.html", dispute=dispute, form=form)
+
+
+def _referrer_adds(form):
+    """What the referrer's escalate form adds: their manager named, new information."""
+    return {"manager_id": form.referrer_manager_id.data,
+            "new_information": form.new_information.data}
 
 
 @bp.route("/disputes/<int:dispute_id>/information/new", methods=["GET", "POST"])
@@ -262,11 +261,11 @@ def add_information(dispute_id):
     form = AddInformationForm()
     page = lambda problems=(): render_template(  # noqa: E731
         "disputes/add_information.html", dispute=dispute, form=form,
-        closed=None if services.papers_open(dispute) else services.papers_closed_reason(dispute))
+        closed=papers.why_not_add_information(current_user, dispute))
     on_refusal(page, form, field="text")
     if not form.validate_on_submit():
         return page()
-    services.add_information(dispute, current_user, form.text.data)
+    papers.add_information(dispute, current_user, form.text.data)
     return _back_to(dispute, "Your new information has been added to the dispute.")
 
 
@@ -281,12 +280,12 @@ def record_birth(dispute_id):
     on_refusal(page, form, field="child_dob")
     if not form.validate_on_submit():
         return page()
-    services.record_birth(dispute, current_user, form.child_name.data, form.child_dob.data)
+    raising.record_birth(dispute, current_user, form.child_name.data, form.child_dob.data)
     return _back_to(dispute, "The child's birth has been recorded.")
 
 
 def _escalation_choices(dispute):
-    stages = services.route_stages(dispute)
+    stages = escalation_policy.route_stages(dispute)
     later = [(s.position, f"Stage {s.position}: {s.name}") for s in stages
              if s.position > dispute.current_stage.position]
     return choices(later + [(len(stages) + 1, "The threshold moderation panel")])
@@ -303,7 +302,7 @@ def _back_to(dispute, message):
 @bp.route("/policy")
 @permits("policy.read")
 def policy():
-    return render_template("disputes/policy.html", policy=services.current_policy())
+    return render_template("disputes/policy.html", policy=escalation_policy.current_policy())
 
 
 @bp.route("/policy/stages/<int:position>/edit", methods=["GET", "POST"])
@@ -322,7 +321,7 @@ def urgent_stage(position):
 
 
 def _edit_stage(position, route):
-    stages = services.policy_terms(route)
+    stages = escalation_policy.policy_terms(route)
     if position is not None and not 1 <= position <= len(stages):
         abort(404)
     current = stages[position - 1] if position else None
@@ -339,8 +338,8 @@ def _edit_stage(position, route):
             stages[position - 1] = terms
         else:
             stages.append(terms)
-        services.update_policy(current_user, services.current_policy().urgent_contact, stages,
-                               route)
+        escalation_policy.update_policy(
+            current_user, escalation_policy.current_policy().urgent_contact, stages, route)
         flash("The escalation policy has been updated. Stages already running keep their "
               "time limits.", "success")
         return redirect(url_for("disputes.policy"))
@@ -365,28 +364,33 @@ def urgent_stage_remove(position):
 
 
 def _remove_stage(position, route):
-    policy = services.current_policy()
-    stages = services.policy_terms(route)
+    policy = escalation_policy.current_policy()
+    stages = escalation_policy.policy_terms(route)
     if not 1 <= position <= len(stages):
         abort(404)
-    if len(stages) == 1:
-        flash("The route needs at least one stage before the panel.", "info")
-        return redirect(url_for("disputes.policy"))
     del stages[position - 1]
-    services.update_policy(current_user, policy.urgent_contact, stages, route)
+    on_refusal(_flashed_to_policy)
+    escalation_policy.update_policy(current_user, policy.urgent_contact, stages, route)
     flash("The stage has been removed. Disputes already at it keep their clocks.", "success")
+    return redirect(url_for("disputes.policy"))
+
+
+def _flashed_to_policy(problems):
+    """The policy page, told why (the policy's rules: a route keeps at least one stage)."""
+    for problem in problems:
+        flash(problem["text"], "info")
     return redirect(url_for("disputes.policy"))
 
 
 @bp.route("/policy/urgent-contact", methods=["GET", "POST"])
 @permits("policy.change")
 def urgent_contact():
-    policy = services.current_policy()
-    form = UrgentContactForm(obj=policy).offer(services.urgent_contact_candidates())
+    policy = escalation_policy.current_policy()
+    form = UrgentContactForm(obj=policy).offer(escalation_policy.urgent_contact_candidates())
     on_refusal(lambda problems: render_template("disputes/urgent_contact.html", form=form), form,
                field="urgent_contact_user_id")
     if form.validate_on_submit():
-        services.update_urgent_contact(current_user, form.urgent_contact.data,
+        escalation_policy.update_urgent_contact(current_user, form.urgent_contact.data,
                                        form.urgent_contact_user_id.data)
         flash("The urgent contact has been updated.", "success")
         return redirect(url_for("disputes.policy"))
@@ -396,10 +400,10 @@ def urgent_contact():
 @bp.route("/policy/time-limits", methods=["GET", "POST"])
 @permits("policy.change")
 def time_limits():
-    form = TimeLimitsForm(obj=services.current_policy())
+    form = TimeLimitsForm(obj=escalation_policy.current_policy())
     on_refusal(lambda problems: render_template("disputes/time_limits.html", form=form), form)
     if form.validate_on_submit():
-        services.update_time_limits(current_user, form.settlement_reply_days.data,
+        escalation_policy.update_time_limits(current_user, form.settlement_reply_days.data,
                                     form.csc_action_days.data, form.minutes_comment_days.data,
                                     form.urgent_due_time.data)
         flash("The time limits have been updated.", "success")
@@ -419,8 +423,8 @@ def panel_queue():
                       current_app.config["LIST_PAGE_SIZE"])
     audit.record("queue_viewed", object_type="queue", page=page.page)
     return render_template("disputes/queue.html", page=page, filters=filters,
-                           options=queue.filter_options(filters.agency), today=services.today(),
-                           clock=services.clock, **urgent_panel.box(*queue.QUEUED))
+                           options=queue.filter_options(filters.agency), today=today(),
+                           clock=clock.clock, **urgent_panel.box(*queue.QUEUED))
 
 
 

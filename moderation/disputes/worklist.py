@@ -1,7 +1,7 @@
 """CSC's work list: every dispute CSC is party to, filtered and a page at a time.
 
 CSC is the other side of every dispute in the partnership, and a CSC front-door manager may read
-each one (permissions.may_read), so the list is every dispute, open ones by default. Each filter
+each one (readers.may_read), so the list is every dispute, open ones by default. Each filter
 is a condition on an indexed column, or an EXISTS the database answers from the stage's
 (dispute_id, position) index, so the list stays fast however many disputes there are.
 """
@@ -12,12 +12,11 @@ from datetime import date
 from sqlalchemy import exists, select
 
 from moderation.calendar import today
-from moderation.disputes import services
+from moderation.disputes import queries
 from moderation.disputes.worklist_forms import ANY, OPEN
 from moderation.extensions import db
 from moderation.models import Dispute, DisputeStage, DisputeStatus, Role
-
-OPEN_STATUSES = (DisputeStatus.ESCALATING, DisputeStatus.AWAITING_REFERRER, DisputeStatus.QUEUED)
+from moderation.models.disputes import OPEN_STATUSES
 
 
 @dataclass
@@ -80,8 +79,8 @@ def query(filters):
 def page(filters, number, per_page):
     """One page of the list, each dispute with its agency and stages (and, if urgent, who has
     been told of it): the same queries for a page of 1 row or of `per_page`."""
-    found = db.paginate(query(filters).options(*services.LISTED), page=number,
+    found = db.paginate(query(filters).options(*queries.LISTED), page=number,
                         per_page=per_page, error_out=False)
-    services.with_told(found.items)
+    queries.with_told(found.items)
     return found
 

@@ -5,8 +5,7 @@ from flask_login import current_user
 
 from moderation.actions import services as actions
 from moderation.calendar import today
-from moderation.disputes import queue, urgent_panel, worklist
-from moderation.disputes import services as dispute_services
+from moderation.disputes import clock, queries, queue, urgent_panel, worklist
 from moderation.disputes.worklist_forms import WorklistForm
 from moderation.home import permissions  # noqa: F401 (its rules)
 from moderation.meeting import minutes
@@ -57,7 +56,7 @@ def _render_home(role, **context):
         f"home/{role.value}.html",
         role=role,
         other_homes=[(r, url_for(ROLE_HOMES[r])) for r in other_roles],
-        clock=dispute_services.clock,
+        clock=clock.clock,
         invitations=guests.invitations_of(current_user),
         **context,
     )
@@ -66,10 +65,10 @@ def _render_home(role, **context):
 @bp.route("/referrer")
 @permits("home.referrer")
 def referrer():
-    disputes = dispute_services.referrers_disputes(current_user)
+    disputes = queries.referrers_disputes(current_user)
     audit.record("dispute_list_viewed", object_type="dispute", list="referrer")
     return _render_home(Role.REFERRER, disputes=disputes,
-                        managed=dispute_services.managed_disputes(current_user))
+                        managed=queries.managed_disputes(current_user))
 
 
 @bp.route("/csc")

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from moderation.actions.services import act_on_overturn
 from moderation.calendar import today
 from moderation.disputes.child_identifiers import refuse_on_agenda
-from moderation.disputes.services import urgent_panel_needed_by
+from moderation.disputes.urgent_panel import urgent_panel_needed_by
 from moderation.extensions import db
 from moderation.meeting import rules
 from moderation.meeting.quorum import quorum

@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from moderation.actions import services as actions
 from moderation.calendar import add_working_days, region, today
 from moderation.disputes.child_identifiers import refuse_on_agenda
-from moderation.disputes.services import current_policy
+from moderation.disputes.policy import current_policy
 from moderation.extensions import db
 from moderation.meeting.quorum import quorum
 from moderation.models import (

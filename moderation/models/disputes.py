@@ -346,7 +346,7 @@ class Dispute(Base):
     child_name: Mapped[str | None] = mapped_column(String(200))
     child_name_key: Mapped[str | None] = mapped_column(String(200))  # for repeat matching
     # A child is born (a date of birth) or unborn (an expected date of delivery), never both;
-    # recording the birth replaces the expected date (disputes/services.record_birth).
+    # recording the birth replaces the expected date (disputes/raising.record_birth).
     child_dob: Mapped[date | None] = mapped_column(Date)
     child_expected_delivery_date: Mapped[date | None] = mapped_column(Date)
     child_case_number: Mapped[str | None] = mapped_column(String(50), index=True)

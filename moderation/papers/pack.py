@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from moderation.calendar import UK, today
-from moderation.disputes import services as dispute_services
+from moderation.disputes import queries
 from moderation.disputes.children import born_or_due
 from moderation.extensions import db
 from moderation.models import (
@@ -43,7 +43,7 @@ NOT_RECORDED = "Not recorded"
 PACK = (
     selectinload(PanelSession.agenda).options(
         joinedload(AgendaItem.dispute).options(
-            *dispute_services.DETAIL, joinedload(Dispute.csc_authorising_manager))),
+            *queries.DETAIL, joinedload(Dispute.csc_authorising_manager))),
 )
 # The agenda alone: each item's reference and child's initials.
 AGENDA = (selectinload(PanelSession.agenda).joinedload(AgendaItem.dispute),)

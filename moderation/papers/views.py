@@ -13,8 +13,8 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy.orm import joinedload, selectinload
 
-from moderation.disputes import documents
-from moderation.disputes import services as dispute_services
+from moderation.disputes import clock, queries
+from moderation.disputes.documents import services as documents
 from moderation.models import AgendaItem, Conflict, ItemGuest, PanelSession
 from moderation.panels import agenda
 from moderation.papers import guests, notes, pack, permissions  # noqa: F401 (its rules)
@@ -31,7 +31,7 @@ bp = Blueprint("papers", __name__, url_prefix="/sessions")
 # declared on it, its guests and the chair's notes.
 ITEM_PAPERS = (
     joinedload(AgendaItem.session).selectinload(PanelSession.agenda),
-    joinedload(AgendaItem.dispute).options(*dispute_services.DETAIL),
+    joinedload(AgendaItem.dispute).options(*queries.DETAIL),
     selectinload(AgendaItem.conflicts).joinedload(Conflict.member),
     selectinload(AgendaItem.guests).joinedload(ItemGuest.user),
     selectinload(AgendaItem.note),
@@ -65,7 +65,7 @@ def item(session_id, item_id):
     reads_papers = can(current_user, "papers.read", panel_session)
     guest = None if reads_papers else guests.invited(current_user, item)
     return render_template("papers/item.html", session=panel_session, item=item,
-                           dispute=item.dispute, clock=dispute_services.clock,
+                           dispute=item.dispute, clock=clock.clock,
                            documents=documents.listed(item.dispute),
                            conflicted=agenda.declared_conflict(item, current_user), guest=guest)
 

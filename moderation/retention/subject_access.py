@@ -21,8 +21,7 @@ from sqlalchemy import and_, false, or_, select, true, tuple_
 from sqlalchemy.orm import joinedload, selectinload
 
 from moderation.calendar import today
-from moderation.disputes import child_identifiers, children
-from moderation.disputes import services as dispute_services
+from moderation.disputes import child_identifiers, children, queries, raising
 from moderation.extensions import db
 from moderation.models import (
     Action,
@@ -64,7 +63,7 @@ SIMILAR_NAME = 80
 
 # A dispute in full: the referral record, CSC's decision and record, the stages and who
 # answered them.
-FOUND = (*dispute_services.DETAIL, joinedload(Dispute.referrer_manager),
+FOUND = (*queries.DETAIL, joinedload(Dispute.referrer_manager),
          selectinload(Dispute.holds).options(joinedload(LegalHold.placed_by),
                                              joinedload(LegalHold.released_by)))
 # A search result's row: the dispute and its referring agency.
@@ -142,7 +141,7 @@ def find(name=None, dob=None, case_number=None):
     else:
         # The name given before a birth that was never recorded ("Unborn Carter") and its
         # expected date match too.
-        matches = and_(Dispute.child_name_key == dispute_services.name_key(name),
+        matches = and_(Dispute.child_name_key == raising.name_key(name),
                        or_(Dispute.child_dob == dob,
                            Dispute.child_expected_delivery_date == dob))
     exact = _listed(matches)
@@ -186,7 +185,7 @@ def _near_by_name(name, dob):
     picked in Python: the name before the birth is "Unborn Carter")."""
     pair = child_identifiers.name_pair(name)
     near = [Dispute.child_dob == dob, Dispute.child_expected_delivery_date.between(
-        dob - dispute_services.DUE_DATE_DRIFT, dob + dispute_services.DUE_DATE_DRIFT)]
+        dob - raising.DUE_DATE_DRIFT, dob + raising.DUE_DATE_DRIFT)]
     if pair:
         near.append(Dispute.child_name_pair == pair)
     return near
@@ -233,7 +232,7 @@ def _name_reasons(dispute, name, dob):
     if dispute.child_dob != dob:
         if not same_pair:
             return []
-        if dispute.child_name_key == dispute_services.name_key(name):
+        if dispute.child_name_key == raising.name_key(name):
             return ["Same name, another date of birth"]
         return ["Same first name and surname, another date of birth"]
     if same_pair or _similarity(name, dispute.child_name) >= SIMILAR_NAME:
@@ -245,7 +244,7 @@ def _unborn_reasons(dispute, name, dob):
     """A dispute about a child whose birth was never recorded: the name it holds is the one
     given before the birth, so only the surname can match, and the date an expected one."""
     due = dispute.child_expected_delivery_date
-    if abs(due - dob) <= dispute_services.DUE_DATE_DRIFT and \
+    if abs(due - dob) <= raising.DUE_DATE_DRIFT and \
             _surname(dispute.child_name) == _surname(name):
         return [f"Same surname, unborn when raised and due {format_date(due)}"]
     return []

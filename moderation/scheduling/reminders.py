@@ -9,8 +9,8 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 
 from moderation.calendar import add_working_days, is_working_day, region, today
-from moderation.disputes import services as disputes
-from moderation.disputes.services import current_policy
+from moderation.disputes import escalating, queries
+from moderation.disputes.policy import current_policy
 from moderation.extensions import db
 from moderation.models import (
     Action,
@@ -147,19 +147,19 @@ def lapse_last_stages(on=None):
     """Each working morning: a last stage past its due date with no response puts its dispute
     in the panel queue (the referrer and CSC are told)."""
     on = on or today()
-    return disputes.lapse_last_stages(on) if is_working_day(on, region()) else 0
+    return escalating.lapse_last_stages(on) if is_working_day(on, region()) else 0
 
 
 def move_on_urgent_stages(now=None):
     """Every 15 minutes in office hours: urgent stages not answered by their due time move on,
     and whoever answers next is told at once (rule 17)."""
-    return disputes.move_on_urgent_stages(now)
+    return escalating.move_on_urgent_stages(now)
 
 
 def escalate_unanswered_settlements(on=None):
     """Each working morning: settlements the referrer did not answer in time escalate."""
     on = on or today()
-    return disputes.escalate_unanswered_settlements(on) if is_working_day(on, region()) else 0
+    return escalating.escalate_unanswered_settlements(on) if is_working_day(on, region()) else 0
 
 
 def disputes_digest(on=None):
@@ -167,6 +167,6 @@ def disputes_digest(on=None):
     on = on or today()
     if not is_working_day(on, region()):
         return 0
-    count = disputes.raised_since(add_working_days(on, -1, region()), on)
+    count = queries.raised_since(add_working_days(on, -1, region()), on)
     notices.disputes_digest(on, count)
     return count

@@ -13,7 +13,7 @@ from datetime import date
 import pytest
 from playwright.sync_api import expect
 
-from moderation.disputes import services
+from moderation.disputes import raising, settling
 from moderation.extensions import db
 from moderation.models import Dispute, User
 from moderation.retention import job
@@ -63,11 +63,11 @@ def _settled_dispute(app, referrer, csc):
     with app.app_context():
         # Raised when Isla was a child (the service refuses an adult's date of birth), then
         # given the date that makes her 25 now, as the retention rule needs.
-        dispute = services.raise_dispute(
+        dispute = raising.raise_dispute(
             db.session.get(User, referrer.id),
             dispute_answers(**{**ISLA, "child_dob": date(2009, 6, 1)}), on=date(2026, 11, 23))
         dispute.child_dob = ISLA["child_dob"]
-        services.settle(dispute, db.session.get(User, csc.id), "child_and_family_assessment",
+        settling.settle(dispute, db.session.get(User, csc.id), "child_and_family_assessment",
                         "Assessment agreed.", on=SETTLED_ON)
         db.session.commit()
         return dispute.id, dispute.reference

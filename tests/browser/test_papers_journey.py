@@ -136,13 +136,13 @@ def test_case_papers_from_the_referral_form_to_approved_minutes(
     assert_accessible(referrer)
     with app.app_context():
         # The middle steps: CSC answers stage 2 and the referrer takes it to the panel.
-        from moderation.disputes import services
+        from moderation.disputes import escalating, responding
 
         dispute = db.session.get(Dispute, dispute_id)
         assert dispute.referrer_manager_id == manager_user.id
-        services.respond(dispute, db.session.get(User, csc_user.id), "The managers agree.")
-        services.escalate(dispute, db.session.get(User, referrer_user.id), to_position=4,
-                          skip_reason="A second screening would add nothing new")
+        responding.respond(dispute, db.session.get(User, csc_user.id), "The managers agree.")
+        escalating.escalate(dispute, db.session.get(User, referrer_user.id), to_position=4,
+                            skip_reason="A second screening would add nothing new")
         db.session.commit()
 
     # 4. The chair fills the agenda from the queue, freezes it and invites the referrer as a

@@ -99,7 +99,7 @@ def test_the_chair_freezes_an_agenda_and_a_member_reads_the_papers(
 def _queue_one(app, make_user):
     from datetime import timedelta
 
-    from moderation.disputes import services
+    from moderation.disputes import escalating, raising
     from moderation.extensions import db
     from moderation.models import User
     from tests.conftest import dispute_answers
@@ -108,10 +108,10 @@ def _queue_one(app, make_user):
     raised_on = date.today() - timedelta(days=21)
     with app.app_context():
         user = db.session.get(User, referrer.id)
-        dispute = services.raise_dispute(user, dispute_answers(
+        dispute = raising.raise_dispute(user, dispute_answers(
             referral_date=raised_on - timedelta(days=5),
             csc_decision_date=raised_on - timedelta(days=3)), on=raised_on)
-        services.escalate(dispute, user, to_position=4, skip_reason="test", on=date.today())
+        escalating.escalate(dispute, user, to_position=4, skip_reason="test", on=date.today())
         db.session.commit()
 
 

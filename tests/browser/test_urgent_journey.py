@@ -220,7 +220,7 @@ def test_a_referrer_answers_a_settlement_and_the_manager_sets_the_urgent_route(
 ):
     """The settlement the referrer must confirm, and the policy's new pages, error states
     included, each checked by axe under the real CSP."""
-    from moderation.disputes import services
+    from moderation.disputes import responding, settling
     from moderation.models import Dispute, User
 
     referrer_user, csc_user = make_user("referrer"), make_user("csc_manager")
@@ -228,8 +228,8 @@ def test_a_referrer_answers_a_settlement_and_the_manager_sets_the_urgent_route(
     with app.app_context():
         dispute = db.session.get(Dispute, dispute_id)
         csc = db.session.get(User, csc_user.id)
-        services.respond(dispute, csc, "We explained the decision by phone.")
-        services.propose_settlement(dispute, csc, "information_or_advice",
+        responding.respond(dispute, csc, "We explained the decision by phone.")
+        settling.propose_settlement(dispute, csc, "information_or_advice",
                                     "The referrer accepted the advice.")
         db.session.commit()
 

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from moderation.disputes import services
+from moderation.disputes import papers, responding, settling
 from moderation.models import (
     AuditEvent,
     Dispute,
@@ -17,6 +17,7 @@ from moderation.models import (
     User,
 )
 from moderation.panels import agenda
+from moderation.web.boundary import Refusal
 from tests.conftest import banners, client_for, error_summary, heading, page, post, url
 
 pytestmark = pytest.mark.usefixtures("on_a_monday")
@@ -37,8 +38,8 @@ def people(make_agency, make_user):
 def answered(app, dispute, csc):
     with app.app_context():
         session = app.extensions["sqlalchemy"].session
-        services.respond(session.get(Dispute, dispute), session.get(User, csc.id),
-                         "The decision stands.")
+        responding.respond(session.get(Dispute, dispute), session.get(User, csc.id),
+                           "The decision stands.")
         session.commit()
 
 
@@ -134,8 +135,8 @@ def with_manager(app, people, make_dispute):
     dispute = make_dispute(people["referrer"])
     with app.app_context():
         session = app.extensions["sqlalchemy"].session
-        services.name_referrer_manager(session.get(Dispute, dispute),
-                                       session.get(User, people["referrer"].id),
+        papers.name_referrer_manager(session.get(Dispute, dispute),
+                                     session.get(User, people["referrer"].id),
                                        people["manager"].id)
         session.commit()
     return dispute
@@ -187,9 +188,9 @@ def test_the_manager_cannot_escalate_or_answer_a_settlement(app, people, with_ma
 def test_only_the_referrer_names_their_manager(app, people, with_manager):
     with app.app_context():
         session = app.extensions["sqlalchemy"].session
-        with pytest.raises(services.Refusal, match="Only the referrer who raised the dispute"):
-            services.name_referrer_manager(session.get(Dispute, with_manager),
-                                           session.get(User, people["manager"].id),
+        with pytest.raises(Refusal, match="Only the referrer who raised the dispute"):
+            papers.name_referrer_manager(session.get(Dispute, with_manager),
+                                         session.get(User, people["manager"].id),
                                            people["referrer"].id)
 
 
@@ -256,7 +257,7 @@ def test_nothing_can_be_added_to_a_settled_dispute(app, people, make_dispute):
     dispute = make_dispute(people["referrer"])
     with app.app_context():
         session = app.extensions["sqlalchemy"].session
-        services.settle(session.get(Dispute, dispute), session.get(User, people["csc"].id),
+        settling.settle(session.get(Dispute, dispute), session.get(User, people["csc"].id),
                         "child_and_family_assessment", "Assessment agreed.", on=date(2026, 11, 23))
         session.commit()
     refused = post(client_for(app, people["referrer"]),

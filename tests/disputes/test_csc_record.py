@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from moderation.disputes import services
+from moderation.disputes import escalating, responding
 from moderation.models import AuditEvent, Dispute, DisputeStage, User
 from tests.conftest import banners, client_for, error_summary, heading, page, post, url
 
@@ -196,15 +196,15 @@ def at_second_screening(app, make_user, make_dispute):
             session = app.extensions["sqlalchemy"].session
             record = session.get(Dispute, dispute)
             get = lambda person: session.get(User, person.id)  # noqa: E731
-            services.confirm_decision(record, get(people["first"]), "contact",
-                                      "no_further_action", record=services.CscRecord(
+            responding.confirm_decision(record, get(people["first"]), "contact",
+                                        "no_further_action", record=responding.CscRecord(
                                           rationale="Universal services are enough.",
                                           decision_maker_id=people["maker"].id,
                                           authorising_manager_id=people["authoriser"].id,
                                           told_how="phone", told_on=date(2026, 11, 5)))
-            services.respond(record, get(people["first"]), "The decision stands.")
-            services.escalate(record, get(referrer), to_position=3,
-                              skip_reason="Both managers agreed to go straight to screening",
+            responding.respond(record, get(people["first"]), "The decision stands.")
+            escalating.escalate(record, get(referrer), to_position=3,
+                                skip_reason="Both managers agreed to go straight to screening",
                               on=date(2026, 11, 23))
             assert record.current_stage.independent
             session.commit()
@@ -289,15 +289,15 @@ def test_on_the_urgent_route_the_independent_stage_is_named_as_it_is_there(
     with app.app_context():
         session = app.extensions["sqlalchemy"].session
         record = session.get(Dispute, dispute)
-        services.confirm_decision(record, session.get(User, maker.id), "contact",
-                                  "no_further_action", record=services.CscRecord(
+        responding.confirm_decision(record, session.get(User, maker.id), "contact",
+                                    "no_further_action", record=responding.CscRecord(
                                       rationale="Universal services are enough.",
                                       decision_maker_id=maker.id,
                                       authorising_manager_name="Pat Senior",
                                       told_how="phone",
                                       told_on=date(2026, 11, 5)))
-        services.escalate(record, session.get(User, referrer.id), to_position=2,
-                          skip_reason="The team manager is away today", on=date(2026, 11, 23))
+        escalating.escalate(record, session.get(User, referrer.id), to_position=2,
+                            skip_reason="The team manager is away today", on=date(2026, 11, 23))
         assert record.current_stage.independent
         session.commit()
     client = client_for(app, maker)

@@ -6,7 +6,16 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from moderation.disputes import services
+from moderation.disputes import (
+    clock,
+    escalating,
+    in_words,
+    policy,
+    queries,
+    raising,
+    responding,
+    settling,
+)
 from moderation.models import AuditEvent, Dispute, User
 from moderation.web.boundary import Refusal
 from moderation.web.permissions import can
@@ -27,7 +36,7 @@ def user(session, record):
 
 
 def raise_one(session, referrer, on=MONDAY, **changes):
-    dispute = services.raise_dispute(user(session, referrer), dispute_answers(**changes), on=on)
+    dispute = raising.raise_dispute(user(session, referrer), dispute_answers(**changes), on=on)
     session.flush()
     return dispute
 
@@ -90,20 +99,20 @@ def test_immediate_risk_is_due_the_same_working_day(ctx, referrer):
 )
 def test_the_stage_clock_counts_working_days(ctx, referrer, on, label, overdue):
     stage = raise_one(ctx, referrer).stages[0]
-    clock = services.clock(stage, on)
-    assert (clock.label, clock.overdue) == (label, overdue)
+    stage_clock = clock.clock(stage, on)
+    assert (stage_clock.label, stage_clock.overdue) == (label, overdue)
 
 
 def test_a_stage_cannot_be_escalated_before_csc_answers_or_it_falls_due(ctx, referrer):
     dispute = raise_one(ctx, referrer)
     with pytest.raises(Refusal, match="once CSC has answered"):
-        services.escalate(dispute, user(ctx, referrer), on=MONDAY)
+        escalating.escalate(dispute, user(ctx, referrer), on=MONDAY)
 
 
 def test_stages_run_in_order_each_with_its_own_clock(ctx, referrer, csc):
     dispute = raise_one(ctx, referrer)
-    services.respond(dispute, user(ctx, csc), "Threshold not met: universal services are enough.")
-    services.escalate(dispute, user(ctx, referrer), on=date(2026, 11, 24))
+    responding.respond(dispute, user(ctx, csc), "Threshold not met: universal services are enough.")
+    escalating.escalate(dispute, user(ctx, referrer), on=date(2026, 11, 24))
     first, second = dispute.stages
     assert (first.outcome, first.closed_on) == ("unresolved", date(2026, 11, 24))
     assert (second.position, second.opened_on, second.due_on) == (
@@ -112,17 +121,17 @@ def test_stages_run_in_order_each_with_its_own_clock(ctx, referrer, csc):
 
 def test_an_overdue_stage_can_be_escalated_without_an_answer(ctx, referrer):
     dispute = raise_one(ctx, referrer)
-    services.escalate(dispute, user(ctx, referrer), on=date(2026, 11, 26))
+    escalating.escalate(dispute, user(ctx, referrer), on=date(2026, 11, 26))
     assert dispute.current_stage.position == 2
 
 
 def test_skipping_a_stage_needs_a_reason(ctx, referrer, csc):
     dispute = raise_one(ctx, referrer)
-    services.respond(dispute, user(ctx, csc), "No change.")
+    responding.respond(dispute, user(ctx, csc), "No change.")
     with pytest.raises(Refusal, match="Give the reason for skipping a stage"):
-        services.escalate(dispute, user(ctx, referrer), to_position=3, on=MONDAY)
-    services.escalate(dispute, user(ctx, referrer), to_position=3,
-                      skip_reason="The team manager is the decision maker.", on=MONDAY)
+        escalating.escalate(dispute, user(ctx, referrer), to_position=3, on=MONDAY)
+    escalating.escalate(dispute, user(ctx, referrer), to_position=3,
+                        skip_reason="The team manager is the decision maker.", on=MONDAY)
     assert [(s.position, s.outcome) for s in dispute.stages] == [
         (1, "unresolved"), (2, "skipped"), (3, None)]
     assert dispute.stages[1].skip_reason == "The team manager is the decision maker."
@@ -130,7 +139,7 @@ def test_skipping_a_stage_needs_a_reason(ctx, referrer, csc):
 
 def test_immediate_risk_may_skip_straight_to_the_panel_queue(ctx, referrer):
     dispute = raise_one(ctx, referrer, immediate_risk=True)
-    services.escalate(dispute, user(ctx, referrer), to_position=4, on=MONDAY)
+    escalating.escalate(dispute, user(ctx, referrer), to_position=4, on=MONDAY)
     assert dispute.status == "queued"
     assert [s.outcome for s in dispute.stages] == ["unresolved", "skipped", "skipped"]
 
@@ -139,53 +148,54 @@ def test_an_unresolved_last_stage_joins_the_panel_queue(ctx, make_user, referrer
     screener = make_user("csc_manager")  # stage 3 is independent of whoever answered 1 and 2
     dispute = raise_one(ctx, referrer)
     for day, manager in ((24, csc), (25, csc), (26, screener)):
-        services.respond(dispute, user(ctx, manager), "Decision stands.")
-        services.escalate(dispute, user(ctx, referrer), on=date(2026, 11, day))
+        responding.respond(dispute, user(ctx, manager), "Decision stands.")
+        escalating.escalate(dispute, user(ctx, referrer), on=date(2026, 11, day))
     assert (dispute.status, dispute.queued_on) == ("queued", date(2026, 11, 26))
     assert dispute.current_stage is None
     with pytest.raises(Refusal, match="no longer in escalation"):
-        services.escalate(dispute, user(ctx, referrer), on=date(2026, 11, 27))
+        escalating.escalate(dispute, user(ctx, referrer), on=date(2026, 11, 27))
 
 
 def test_settling_ends_the_dispute_and_tells_the_referrer(ctx, referrer, csc):
     dispute = raise_one(ctx, referrer)
-    services.settle(dispute, user(ctx, csc), "child_and_family_assessment",
+    settling.settle(dispute, user(ctx, csc), "child_and_family_assessment",
                     "On review the threshold for assessment is met.", on=MONDAY)
     assert dispute.status == "settled"
     assert dispute.stages[0].outcome == "settled"
     assert dispute.referrer_told_at is not None
     with pytest.raises(Refusal):
-        services.respond(dispute, user(ctx, csc), "Too late")
+        responding.respond(dispute, user(ctx, csc), "Too late")
 
 
 def test_the_original_decision_maker_cannot_answer_second_screening(make_user, referrer, csc,
                                                                     ctx):
     other = make_user("csc_manager")
     dispute = raise_one(ctx, referrer)
-    services.confirm_decision(dispute, user(ctx, csc), "contact", "no_further_action",
-                              csc_record(decision_maker_id=csc.id))
-    services.respond(dispute, user(ctx, csc), "The decision stands.")
-    services.escalate(dispute, user(ctx, referrer), to_position=3, skip_reason="Agreed", on=MONDAY)
+    responding.confirm_decision(dispute, user(ctx, csc), "contact", "no_further_action",
+                                csc_record(decision_maker_id=csc.id))
+    responding.respond(dispute, user(ctx, csc), "The decision stands.")
+    escalating.escalate(dispute, user(ctx, referrer), to_position=3, skip_reason="Agreed",
+                        on=MONDAY)
     with pytest.raises(Refusal, match="another CSC manager must answer"):
-        services.respond(dispute, user(ctx, csc), "I still think so.")
-    services.respond(dispute, user(ctx, other), "Screened again: threshold met.")
+        responding.respond(dispute, user(ctx, csc), "I still think so.")
+    responding.respond(dispute, user(ctx, other), "Screened again: threshold met.")
     assert dispute.current_stage.responded_by_id == other.id
 
 
 def test_only_the_answering_role_can_answer(ctx, referrer):
     dispute = raise_one(ctx, referrer)
     with pytest.raises(Refusal, match="different role"):
-        services.respond(dispute, user(ctx, referrer), "I answer my own dispute")
+        responding.respond(dispute, user(ctx, referrer), "I answer my own dispute")
 
 
 def test_a_policy_change_applies_to_new_stages_only(make_user, referrer, ctx):
     manager = user(ctx, make_user("partnership_manager"))
     dispute = raise_one(ctx, referrer)
-    terms = [services.stage_terms(stage) for stage in services.current_policy().stages]
+    terms = [policy.stage_terms(stage) for stage in policy.current_policy().stages]
     terms[0]["working_days"], terms[1]["working_days"] = 10, 10
-    services.update_policy(manager, "Call 01632 960 000", terms)
+    policy.update_policy(manager, "Call 01632 960 000", terms)
     assert dispute.stages[0].due_on == date(2026, 11, 25)  # still two working days
-    services.escalate(dispute, user(ctx, referrer), on=date(2026, 11, 26))
+    escalating.escalate(dispute, user(ctx, referrer), on=date(2026, 11, 26))
     assert dispute.current_stage.due_on == date(2026, 12, 10)  # ten working days
 
 
@@ -202,9 +212,9 @@ def test_a_policy_change_applies_to_new_stages_only(make_user, referrer, ctx):
 def test_contact_or_referral_mismatch(ctx, referrer, csc, intent, told, corrected, message):
     dispute = raise_one(ctx, referrer, referrer_intent=intent, told_recorded_as=told)
     if corrected:
-        services.confirm_decision(dispute, user(ctx, csc), corrected, "no_further_action",
-                                  csc_record())
-    assert services.mismatch(dispute) == message
+        responding.confirm_decision(dispute, user(ctx, csc), corrected, "no_further_action",
+                                    csc_record())
+    assert in_words.mismatch(dispute) == message
 
 
 def test_a_second_dispute_about_the_same_child_within_a_year_is_a_repeat(ctx, referrer):
@@ -234,8 +244,8 @@ def test_a_different_child_is_not_a_repeat(ctx, referrer):
 def test_the_panel_queue_follows_rule_five(ctx, referrer):
     def queued(reference_day, **changes):
         dispute = raise_one(ctx, referrer, **changes)
-        services.escalate(dispute, user(ctx, referrer), to_position=4, skip_reason="test",
-                          on=date(2026, 11, reference_day))
+        escalating.escalate(dispute, user(ctx, referrer), to_position=4, skip_reason="test",
+                            on=date(2026, 11, reference_day))
         return dispute
 
     old_level_3 = queued(26, level_of_need=3, csc_decision_date=date(2026, 11, 3))
@@ -243,7 +253,7 @@ def test_the_panel_queue_follows_rule_five(ctx, referrer):
     level_4 = queued(26, level_of_need=4)
     urgent_level_2 = queued(23, level_of_need=2, immediate_risk=True)
     order = ctx.scalars(sa.select(Dispute).where(Dispute.status == "queued")
-                        .order_by(*services.queue_order())).all()
+                        .order_by(*queries.queue_order())).all()
     assert order == [urgent_level_2, level_4, old_level_3, new_level_3]
 
 
@@ -251,7 +261,7 @@ def test_the_csc_list_puts_urgent_then_most_overdue_first(ctx, referrer):
     recent = raise_one(ctx, referrer, on=date(2026, 11, 20))
     older = raise_one(ctx, referrer, on=date(2026, 11, 16))
     urgent = raise_one(ctx, referrer, on=date(2026, 11, 23), immediate_risk=True)
-    assert services.csc_worklist() == [urgent, older, recent]
+    assert queries.csc_worklist() == [urgent, older, recent]
 
 
 def test_need_to_know(make_user, make_member, referrer, ctx):
@@ -268,7 +278,7 @@ def test_need_to_know(make_user, make_member, referrer, ctx):
     assert not can(people["panel_member"], "dispute.read", dispute)
     chair = people["chair"]
     assert not can(chair, "dispute.read", dispute)
-    services.escalate(dispute, user(ctx, referrer), to_position=4, skip_reason="x",
-                      on=date(2026, 11, 26))
+    escalating.escalate(dispute, user(ctx, referrer), to_position=4, skip_reason="x",
+                        on=date(2026, 11, 26))
     assert can(chair, "dispute.read", dispute)
     assert not can(former_chair, "dispute.read", dispute)

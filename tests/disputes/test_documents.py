@@ -13,7 +13,7 @@ from urllib.parse import quote
 import pytest
 from sqlalchemy import func, select
 
-from moderation.disputes import documents
+from moderation.disputes.documents import services as documents
 from moderation.extensions import db as _db
 from moderation.models import (
     AuditEvent,

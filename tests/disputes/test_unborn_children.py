@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 import time_machine
 
-from moderation.disputes import services
+from moderation.disputes import raising
 from moderation.models import AuditEvent, Dispute, User
 from moderation.models.disputes import initials
 from moderation.retention import subject_access
@@ -125,7 +125,7 @@ def test_the_service_refuses_what_the_form_refuses(app, make_user):
         for answers in (dispute_answers(child_name="J"),
                         dispute_answers(child_dob=date(2008, 11, 23))):
             with pytest.raises(Refusal):
-                services.raise_dispute(user, answers, on=date(2026, 11, 23))
+                raising.raise_dispute(user, answers, on=date(2026, 11, 23))
 
 
 def test_a_child_under_18_is_accepted(app, client, signed_in):

@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from moderation.disputes import services
+from moderation.disputes import escalating, policy, responding
 from moderation.extensions import db
 from moderation.models import (
     Action,
@@ -71,7 +71,7 @@ def test_an_urgent_dispute_runs_on_the_urgent_route_due_the_same_day(app, make_d
         dispute = db.session.get(Dispute, dispute_id)
         [stage] = dispute.stages
         assert (stage.name, stage.due_on) == ("CSC team manager", MONDAY)
-        assert [s.name for s in services.route_stages(dispute)] == [
+        assert [s.name for s in policy.route_stages(dispute)] == [
             "CSC team manager", "Head of service", "The partnership's named senior lead"]
 
 
@@ -126,7 +126,7 @@ def test_the_urgent_stages_run_the_same_day_and_the_chairs_hear_when_they_end(
         dispute = db.session.get(Dispute, dispute_id)
         for answerer in ("csc", "head", "lead"):
             # "Not resolved" moves the urgent route on by itself: nobody escalates (rule 17).
-            services.respond(dispute, db.session.get(User, people[answerer].id), "We disagree.")
+            responding.respond(dispute, db.session.get(User, people[answerer].id), "We disagree.")
         db.session.commit()
         assert dispute.status == DisputeStatus.QUEUED
         assert [(s.opened_on, s.due_on, s.outcome) for s in dispute.stages] == [
@@ -150,7 +150,7 @@ def test_only_the_named_senior_lead_role_answers_the_last_urgent_stage(
     with app.app_context():
         dispute = db.session.get(Dispute, dispute_id)
         referrer = db.session.get(User, people["referrer"].id)
-        services.escalate(dispute, referrer, to_position=3)
+        escalating.escalate(dispute, referrer, to_position=3)
         db.session.commit()
     client = as_(app, people["csc"])
     shown = client.get(url(client, "disputes.show", dispute_id=dispute_id))
@@ -282,8 +282,8 @@ def test_a_lapsed_last_stage_joins_the_queue_once_the_next_working_morning(
     with app.app_context():
         dispute = db.session.get(Dispute, dispute_id)
         csc = db.session.get(User, people["csc"].id)
-        services.respond(dispute, csc, "No further action stands.")
-        services.escalate(dispute, csc, to_position=3, skip_reason="Agreed with the referrer")
+        responding.respond(dispute, csc, "No further action stands.")
+        escalating.escalate(dispute, csc, to_position=3, skip_reason="Agreed with the referrer")
         db.session.commit()
         due = dispute.current_stage.due_on  # five working days: Monday 30 November
         assert due == date(2026, 11, 30)
@@ -300,9 +300,9 @@ def test_a_last_stage_that_was_answered_does_not_lapse(app, make_dispute, people
     with app.app_context():
         dispute = db.session.get(Dispute, dispute_id)
         csc = db.session.get(User, people["csc"].id)
-        services.respond(dispute, csc, "No further action stands.")
-        services.escalate(dispute, csc, to_position=3, skip_reason="Agreed")
-        services.respond(dispute, db.session.get(User, people["head"].id), "Still NFA.")
+        responding.respond(dispute, csc, "No further action stands.")
+        escalating.escalate(dispute, csc, to_position=3, skip_reason="Agreed")
+        responding.respond(dispute, db.session.get(User, people["head"].id), "Still NFA.")
         db.session.commit()
         assert twice(reminders.lapse_last_stages, date(2026, 12, 1)) == (0, 0)
         assert dispute.status == DisputeStatus.ESCALATING
@@ -409,14 +409,14 @@ def test_an_overturn_owes_csc_an_action_shown_on_the_dispute_page(app, client, p
 
 def test_the_morning_alert_knows_the_urgent_routes_own_last_stage(app, make_dispute, people):
     with app.app_context():
-        terms = services.policy_terms(Route.URGENT)[:2]  # the urgent route, two stages long
-        services.update_policy(db.session.get(User, people["lead"].id),
-                               services.current_policy().urgent_contact, terms, Route.URGENT)
+        terms = policy.policy_terms(Route.URGENT)[:2]  # the urgent route, two stages long
+        policy.update_policy(db.session.get(User, people["lead"].id),
+                             policy.current_policy().urgent_contact, terms, Route.URGENT)
         db.session.commit()
     dispute_id = urgent(app, make_dispute, people)
     with app.app_context():
         dispute = db.session.get(Dispute, dispute_id)
-        services.escalate(dispute, db.session.get(User, people["referrer"].id))  # to stage 2
+        escalating.escalate(dispute, db.session.get(User, people["referrer"].id))  # to stage 2
         db.session.commit()
         twice(reminders.escalation_alerts, date(2026, 11, 24))  # stage 2 was due on Monday
         [alert] = notices_for(people["lead"], "last-stage-overdue")

@@ -11,7 +11,7 @@ import time_machine
 from sqlalchemy import select
 
 from moderation.calendar import UK, urgent_due_at
-from moderation.disputes import services
+from moderation.disputes import escalating, in_words, responding, settling
 from moderation.extensions import db
 from moderation.models import (
     Dispute,
@@ -118,7 +118,7 @@ def test_not_resolved_at_each_urgent_stage_opens_the_next_at_once_and_tells_its_
     dispute_id = urgent_dispute(make_dispute, people)
     with app.app_context():
         dispute = db.session.get(Dispute, dispute_id)
-        services.respond(dispute, user(people["team"]), "Universal services are enough.")
+        responding.respond(dispute, user(people["team"]), "Universal services are enough.")
         db.session.commit()
         # Stage 2 is open, due at 17:00 today, with nobody escalating: the referrer did nothing.
         assert stages(dispute) == [(1, StageOutcome.UNRESOLVED, end_of(MONDAY)),
@@ -138,7 +138,7 @@ def test_not_resolved_at_each_urgent_stage_opens_the_next_at_once_and_tells_its_
         assert told(people["referrer"], "answered:")[0][0] == (
             "CSC has responded at stage 1 (CSC team manager) of dispute D-2026-0001.")
 
-        services.respond(dispute, user(people["head"]), "The decision stands.")
+        responding.respond(dispute, user(people["head"]), "The decision stands.")
         db.session.commit()
         assert dispute.current_stage.position == 3
         [(message, kind)] = told(people["lead"], "escalated:")
@@ -151,7 +151,7 @@ def test_the_last_urgent_stage_not_resolved_calls_for_a_panel_at_once(app, make_
     with app.app_context():
         dispute = db.session.get(Dispute, dispute_id)
         for answerer in ("team", "head", "lead"):
-            services.respond(dispute, user(people[answerer]), "No change.")
+            responding.respond(dispute, user(people[answerer]), "No change.")
         db.session.commit()
         assert (dispute.status, dispute.queued_on) == (DisputeStatus.QUEUED, MONDAY)
         assert [s.outcome for s in dispute.stages] == [StageOutcome.UNRESOLVED] * 3
@@ -176,13 +176,13 @@ def test_a_declined_urgent_settlement_moves_on_at_once(app, make_dispute, people
     dispute_id = urgent_dispute(make_dispute, people)
     with app.app_context():
         dispute = db.session.get(Dispute, dispute_id)
-        services.respond(dispute, user(people["team"]), "We talked it through.",
-                         NextStep.REFERRER_ACCEPTS, "information_or_advice", "Advice given.")
+        responding.respond(dispute, user(people["team"]), "We talked it through.",
+                           NextStep.REFERRER_ACCEPTS, "information_or_advice", "Advice given.")
         db.session.commit()
         # The referrer's reply is due as the stage is: by 17:00 today, not in five days.
         assert dispute.settlement_reply_due_on == MONDAY
-        assert services.settlement_reply_due(dispute) == "23 November 2026, 5:00pm"
-        services.reply_to_settlement(dispute, user(people["referrer"]), confirmed=False)
+        assert in_words.settlement_reply_due(dispute) == "23 November 2026, 5:00pm"
+        settling.reply_to_settlement(dispute, user(people["referrer"]), confirmed=False)
         db.session.commit()
         assert stages(dispute)[0][:2] == (1, StageOutcome.UNRESOLVED)
         assert dispute.current_stage.position == 2
@@ -194,7 +194,7 @@ def test_the_escalation_route_still_waits_for_the_referrer(app, make_dispute, pe
     dispute_id = make_dispute(referrer=people["referrer"], on=MONDAY)
     with app.app_context():
         dispute = db.session.get(Dispute, dispute_id)
-        services.respond(dispute, user(people["team"]), "No change.")
+        responding.respond(dispute, user(people["team"]), "No change.")
         db.session.commit()
         [stage] = dispute.stages
         assert stage.answered and stage.outcome is None and stage.due_at is None
@@ -249,8 +249,8 @@ def test_an_unconfirmed_urgent_settlement_moves_on_by_its_due_time(app, make_dis
     dispute_id = urgent_dispute(make_dispute, people)
     with app.app_context():
         dispute = db.session.get(Dispute, dispute_id)
-        services.respond(dispute, user(people["team"]), "We talked it through.",
-                         NextStep.REFERRER_ACCEPTS, "information_or_advice", "Advice given.")
+        responding.respond(dispute, user(people["team"]), "We talked it through.",
+                           NextStep.REFERRER_ACCEPTS, "information_or_advice", "Advice given.")
         db.session.commit()
         monday_morning.move_to(datetime(2026, 11, 23, 17, 15, tzinfo=UK))
         assert reminders.move_on_urgent_stages() == 1
@@ -297,7 +297,7 @@ def test_the_senior_lead_answers_for_the_partnership_not_for_csc(app, make_dispu
     dispute_id = urgent_dispute(make_dispute, people)
     with app.app_context():
         dispute = db.session.get(Dispute, dispute_id)
-        services.escalate(dispute, user(people["referrer"]), to_position=3)
+        escalating.escalate(dispute, user(people["referrer"]), to_position=3)
         db.session.commit()
     client = client_for(app, people["lead"])
     shown = page(client.get(url(app, "disputes.show", dispute_id=dispute_id)))
@@ -326,7 +326,7 @@ def test_an_answered_stage_reads_answered_with_no_clock_and_no_second_answer(
         app, make_dispute, people, monday_morning):
     dispute_id = make_dispute(referrer=people["referrer"], on=MONDAY)
     with app.app_context():
-        services.respond(db.session.get(Dispute, dispute_id), user(people["team"]), "No change.")
+        responding.respond(db.session.get(Dispute, dispute_id), user(people["team"]), "No change.")
         db.session.commit()
     monday_morning.move_to(datetime(2026, 11, 30, 10, 0, tzinfo=UK))  # its due date has passed
     for person in ("team", "referrer"):
@@ -361,12 +361,12 @@ def test_a_declined_settlement_leaves_the_stage_answered(app, make_dispute, peop
     dispute_id = make_dispute(referrer=people["referrer"], on=MONDAY)
     with app.app_context():
         dispute = db.session.get(Dispute, dispute_id)
-        services.respond(dispute, user(people["team"]), "We talked it through.",
-                         NextStep.REFERRER_ACCEPTS, "information_or_advice", "Advice given.")
-        services.reply_to_settlement(dispute, user(people["referrer"]), confirmed=False)
+        responding.respond(dispute, user(people["team"]), "We talked it through.",
+                           NextStep.REFERRER_ACCEPTS, "information_or_advice", "Advice given.")
+        settling.reply_to_settlement(dispute, user(people["referrer"]), confirmed=False)
         db.session.commit()
         with pytest.raises(Refusal, match="This stage was answered on 23 November 2026"):
-            services.respond(dispute, user(people["team"]), "Again.")
+            responding.respond(dispute, user(people["team"]), "Again.")
         db.session.rollback()
     shown = _dispute_page(app, people["team"], dispute_id)
     assert "Answered on 23 November 2026: not resolved" in shown.select_one(

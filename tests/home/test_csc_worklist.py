@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 import sqlalchemy as sa
 
-from moderation.disputes import services
+from moderation.disputes import responding, settling
 from moderation.models import Action, AuditEvent, Dispute, User
 from tests.conftest import client_for, error_summary, page, url
 from tests.disputes.test_dispute_pages import counting_queries
@@ -57,8 +57,8 @@ def disputes(app, db, make_dispute, queue_disputes, make_user, make_agency):
     with app.app_context():
         dispute = db.session.get(Dispute, settled)
         csc_user = db.session.get(User, make_user("csc_manager").id)
-        services.respond(dispute, csc_user, "On review we will assess.")
-        services.settle(dispute, csc_user, "child_and_family_assessment", "Assessment agreed.",
+        responding.respond(dispute, csc_user, "On review we will assess.")
+        settling.settle(dispute, csc_user, "child_and_family_assessment", "Assessment agreed.",
                         on=date(2026, 11, 9))
         db.session.commit()
     ids = {"escalating": escalating, "urgent": urgent, "queued": queued, "settled": settled}

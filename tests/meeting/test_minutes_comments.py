@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 import time_machine
 
-from moderation.disputes.services import current_policy
+from moderation.disputes.policy import current_policy
 from moderation.meeting import decisions
 from moderation.meeting import register as meeting
 from moderation.models import (

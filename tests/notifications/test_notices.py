@@ -10,7 +10,7 @@ import time_machine
 from sqlalchemy import func, select
 
 from moderation.actions import services as actions
-from moderation.disputes import services as disputes
+from moderation.disputes import escalating, papers, policy, queries, raising, responding, settling
 from moderation.meeting import decisions, voting
 from moderation.models import (
     Dispute,
@@ -87,7 +87,7 @@ def wants_nothing_optional(db, person):
 def raise_one(db, referrer, on=MONDAY, **changes):
     from tests.conftest import dispute_answers
 
-    dispute = disputes.raise_dispute(get(db, referrer), dispute_answers(**changes), on=on)
+    dispute = raising.raise_dispute(get(db, referrer), dispute_answers(**changes), on=on)
     db.session.flush()
     return dispute
 
@@ -120,7 +120,7 @@ def test_an_urgent_dispute_tells_the_urgent_contact_and_every_csc_manager_by_req
     chair, referrer = make_user("chair"), make_user("referrer")
     first, second, inactive = csc
     with app.app_context():
-        disputes.update_urgent_contact(get(db, contact), "Ring the duty desk", contact.id)
+        policy.update_urgent_contact(get(db, contact), "Ring the duty desk", contact.id)
         wants_nothing_optional(db, first)
         refuse(db, first, "urgent_dispute")
         dispute = raise_one(db, referrer, immediate_risk=True)
@@ -137,7 +137,7 @@ def test_an_urgent_dispute_tells_the_urgent_contact_and_every_csc_manager_by_req
         for outsider in (inactive, other_manager, chair, referrer):
             assert not db.session.scalars(
                 select(Notification).where(Notification.user_id == outsider.id)).all()
-        assert [name for name, _, _ in disputes.who_was_told(dispute)] == sorted(
+        assert [name for name, _, _ in queries.who_was_told(dispute)] == sorted(
             get(db, person).name for person in (contact, first, second))
 
 
@@ -145,7 +145,7 @@ def test_an_urgent_contact_who_is_also_a_csc_manager_is_told_once(app, db, make_
     first, second, _ = csc
     referrer = make_user("referrer")
     with app.app_context():
-        disputes.update_urgent_contact(get(db, first), "Ring the duty desk", first.id)
+        policy.update_urgent_contact(get(db, first), "Ring the duty desk", first.id)
         dispute = raise_one(db, referrer, immediate_risk=True)
         db.session.commit()
         assert told(db, f"urgent-raised:dispute-{dispute.id}") == ids(first, second)
@@ -157,7 +157,7 @@ def test_a_dispute_not_urgent_tells_csc_managers_in_the_app_and_emails_those_who
     contact, referrer = make_user("partnership_manager"), make_user("referrer")
     first, second, inactive = csc
     with app.app_context():
-        disputes.update_urgent_contact(get(db, contact), "Ring the duty desk", contact.id)
+        policy.update_urgent_contact(get(db, contact), "Ring the duty desk", contact.id)
         set_preferences(get(db, second), wanted_kinds={"dispute_raised"})
         dispute = raise_one(db, referrer)
         db.session.commit()
@@ -181,7 +181,7 @@ def test_csc_answering_a_stage_tells_that_disputes_referrer_alone(app, db, make_
     with app.app_context():
         wants_nothing_optional(db, quiet)
         dispute, _, hushed = raise_one(db, referrer), raise_one(db, other), raise_one(db, quiet)
-        stage = disputes.respond(dispute, get(db, first), "We will look again.")
+        stage = responding.respond(dispute, get(db, first), "We will look again.")
         db.session.commit()
         event = f"answered:stage-{stage.id}"
         assert told(db, event) == ids(referrer)
@@ -191,11 +191,11 @@ def test_csc_answering_a_stage_tells_that_disputes_referrer_alone(app, db, make_
 
         before = counts(db)
         with pytest.raises(Refusal, match="This stage was answered on"):  # the same stage
-            disputes.respond(dispute, get(db, first), "We have looked again.")
+            responding.respond(dispute, get(db, first), "We have looked again.")
         db.session.rollback()
         assert counts(db) == before
 
-        quiet_stage = disputes.respond(hushed, get(db, first), "No change.")
+        quiet_stage = responding.respond(hushed, get(db, first), "No change.")
         db.session.commit()
         assert told(db, f"answered:stage-{quiet_stage.id}") == ids(quiet)
         assert emailed(db, "stage_response") == ids(referrer)  # they switched the email off
@@ -209,13 +209,13 @@ def test_csc_correcting_its_record_tells_the_referrer_only_when_it_changes(
         dispute = raise_one(db, referrer)  # told "contact", "no further action"
         raise_one(db, other)
         manager = get(db, first)
-        disputes.confirm_decision(dispute, manager, "contact", "no_further_action", csc_record())
+        responding.confirm_decision(dispute, manager, "contact", "no_further_action", csc_record())
         db.session.commit()
         corrected = f"corrected:dispute-{dispute.id}:%"
         assert told(db, corrected) == []  # CSC confirmed what the referrer was told
 
-        disputes.confirm_decision(dispute, manager, "referral", "no_further_action",
-                                  csc_record(decision_maker_id=second.id))
+        responding.confirm_decision(dispute, manager, "referral", "no_further_action",
+                                    csc_record(decision_maker_id=second.id))
         db.session.commit()
         assert told(db, corrected) == ids(referrer)
         assert "corrected" in db.session.scalars(select(Notification.message).where(
@@ -223,13 +223,13 @@ def test_csc_correcting_its_record_tells_the_referrer_only_when_it_changes(
         assert emailed(db, "csc_correction") == ids(referrer)
 
         # CSC's record, unchanged
-        disputes.confirm_decision(dispute, manager, "referral", "no_further_action",
-                                  csc_record(decision_maker_id=second.id))
+        responding.confirm_decision(dispute, manager, "referral", "no_further_action",
+                                    csc_record(decision_maker_id=second.id))
         db.session.commit()
         assert told(db, corrected) == ids(referrer)
 
-        disputes.confirm_decision(dispute, manager, "referral", "information_or_advice",
-                                  csc_record())
+        responding.confirm_decision(dispute, manager, "referral", "information_or_advice",
+                                    csc_record())
         db.session.commit()
         assert told(db, corrected) == ids(referrer, referrer)  # each correction is told
         assert emailed(db, "csc_correction") == ids(referrer, referrer)
@@ -247,7 +247,7 @@ def test_a_proposed_settlement_asks_the_referrer_by_an_email_they_cannot_switch_
         wants_nothing_optional(db, referrer)
         refuse(db, referrer, "settlement_to_confirm")
         dispute = raise_one(db, referrer)
-        disputes.propose_settlement(dispute, get(db, first), "information_or_advice",
+        settling.propose_settlement(dispute, get(db, first), "information_or_advice",
                                     "We explained the decision.", on=date(2026, 11, 24))
         db.session.commit()
         event = f"settlement:dispute-{dispute.id}:%"
@@ -267,9 +267,9 @@ def test_confirming_a_settlement_or_csc_settling_tells_the_referrer_it_is_settle
     with app.app_context():
         wants_nothing_optional(db, other)
         proposed, settled = raise_one(db, referrer), raise_one(db, other)
-        disputes.propose_settlement(proposed, get(db, first), "information_or_advice", "Agreed.")
-        disputes.reply_to_settlement(proposed, get(db, referrer), confirmed=True)
-        disputes.settle(settled, get(db, first), "child_and_family_assessment", "We will assess.")
+        settling.propose_settlement(proposed, get(db, first), "information_or_advice", "Agreed.")
+        settling.reply_to_settlement(proposed, get(db, referrer), confirmed=True)
+        settling.settle(settled, get(db, first), "child_and_family_assessment", "We will assess.")
         db.session.commit()
         assert told(db, f"settled:dispute-{proposed.id}") == ids(referrer)
         assert told(db, f"settled:dispute-{settled.id}") == ids(other)
@@ -284,8 +284,8 @@ def test_declining_a_settlement_tells_the_csc_managers(app, db, make_user, csc):
     with app.app_context():
         wants_nothing_optional(db, second)
         dispute = raise_one(db, referrer)
-        disputes.propose_settlement(dispute, get(db, first), "information_or_advice", "Agreed.")
-        disputes.reply_to_settlement(dispute, get(db, referrer), confirmed=False)
+        settling.propose_settlement(dispute, get(db, first), "information_or_advice", "Agreed.")
+        settling.reply_to_settlement(dispute, get(db, referrer), confirmed=False)
         db.session.commit()
         event = f"declined:stage-{dispute.current_stage.id}:%"
         assert told(db, event) == ids(first, second)
@@ -300,9 +300,9 @@ def test_a_second_settlement_after_a_decline_asks_the_referrer_again(app, db, ma
     with app.app_context():
         dispute = raise_one(db, referrer)
         for note in ("We explained the decision.", "We explained it again, in writing."):
-            disputes.propose_settlement(dispute, get(db, first), "information_or_advice", note)
+            settling.propose_settlement(dispute, get(db, first), "information_or_advice", note)
             db.session.flush()
-            disputes.reply_to_settlement(dispute, get(db, referrer), confirmed=False)
+            settling.reply_to_settlement(dispute, get(db, referrer), confirmed=False)
             db.session.flush()
         db.session.commit()
         assert told(db, f"settlement:dispute-{dispute.id}:%") == ids(referrer, referrer)
@@ -321,9 +321,9 @@ def test_a_referrer_escalating_tells_the_csc_managers_but_a_csc_manager_escalati
         wants_nothing_optional(db, second)
         by_referrer, by_csc = raise_one(db, referrer), raise_one(db, referrer)
         for dispute in (by_referrer, by_csc):
-            disputes.respond(dispute, get(db, first), "No change.")
-        disputes.escalate(by_referrer, get(db, referrer))
-        disputes.escalate(by_csc, get(db, first))
+            responding.respond(dispute, get(db, first), "No change.")
+        escalating.escalate(by_referrer, get(db, referrer))
+        escalating.escalate(by_csc, get(db, first))
         db.session.commit()
         event = f"escalated:stage-{by_referrer.current_stage.id}"
         assert told(db, event) == ids(first, second)
@@ -349,10 +349,10 @@ def test_a_last_stage_that_runs_out_tells_the_referrer_and_csc_once(app, db, mak
     first, second, inactive = csc
     with app.app_context():
         dispute, waiting = raise_one(db, referrer), raise_one(db, other)
-        disputes.escalate(dispute, get(db, referrer), to_position=3,
-                          skip_reason="Stage 2 managers are the same people", on=THURSDAY)
+        escalating.escalate(dispute, get(db, referrer), to_position=3,
+                            skip_reason="Stage 2 managers are the same people", on=THURSDAY)
         db.session.commit()
-        assert disputes.lapse_last_stages(on=LONG_AFTER) == 1  # the other is still at stage 1
+        assert escalating.lapse_last_stages(on=LONG_AFTER) == 1  # the other is still at stage 1
         db.session.commit()
         assert told(db, f"queued:dispute-{dispute.id}") == ids(referrer)
         assert told(db, f"lapsed:dispute-{dispute.id}") == ids(first, second)
@@ -360,7 +360,7 @@ def test_a_last_stage_that_runs_out_tells_the_referrer_and_csc_once(app, db, mak
         assert told(db, f"queued:dispute-{waiting.id}") == []
 
         before = counts(db)
-        assert disputes.lapse_last_stages(on=LONG_AFTER) == 0
+        assert escalating.lapse_last_stages(on=LONG_AFTER) == 0
         db.session.commit()
         assert counts(db) == before
 
@@ -380,7 +380,7 @@ def test_an_urgent_dispute_unresolved_at_the_end_of_its_route_tells_the_chairs_a
     with app.app_context():
         refuse(db, managers[0], "urgent_panel_needed")
         dispute = raise_one(db, referrer, immediate_risk=True)
-        disputes.escalate(dispute, get(db, first), to_position=4, on=MONDAY)  # urgent: may skip
+        escalating.escalate(dispute, get(db, first), to_position=4, on=MONDAY)  # urgent: may skip
         db.session.commit()
         event = f"urgent-panel:dispute-{dispute.id}"
         everyone = ids(chair, deputy, *managers)
@@ -407,7 +407,7 @@ def test_with_nobody_chairing_the_panel_no_chair_role_holder_hears_of_the_case(
     first, *_ = csc
     with app.app_context():
         dispute = raise_one(db, referrer, immediate_risk=True)
-        disputes.escalate(dispute, get(db, first), to_position=4, on=MONDAY)
+        escalating.escalate(dispute, get(db, first), to_position=4, on=MONDAY)
         db.session.commit()
         event = f"urgent-panel:dispute-{dispute.id}"
         assert told(db, event) == ids(manager)  # no chair: not with no seat, ended or to come
@@ -424,7 +424,7 @@ def test_a_chair_whose_account_is_switched_off_is_not_told(app, db, make_user, m
     first, *_ = csc
     with app.app_context():
         dispute = raise_one(db, referrer, immediate_risk=True)
-        disputes.escalate(dispute, get(db, first), to_position=4, on=MONDAY)
+        escalating.escalate(dispute, get(db, first), to_position=4, on=MONDAY)
         db.session.commit()
         assert told(db, f"urgent-panel:dispute-{dispute.id}") == ids(chair)
         assert emailed(db, "urgent_panel_needed") == ids(chair)
@@ -569,10 +569,10 @@ def test_an_overturned_decision_tells_cscs_decision_maker_and_every_manager_of_t
     dispute_id = make_dispute(referrer, on=date(2026, 11, 9), level_of_need=4)
     with app.app_context():
         dispute = db.session.get(Dispute, dispute_id)
-        disputes.confirm_decision(dispute, get(db, first), "contact", "no_further_action",
-                                  csc_record(decision_maker_id=second.id))
-        disputes.escalate(dispute, get(db, referrer), to_position=4, skip_reason="test",
-                          on=date(2026, 11, 20))
+        responding.confirm_decision(dispute, get(db, first), "contact", "no_further_action",
+                                    csc_record(decision_maker_id=second.id))
+        escalating.escalate(dispute, get(db, referrer), to_position=4, skip_reason="test",
+                            on=date(2026, 11, 20))
         db.session.commit()
     m = panel_meeting(disputes=({"level_of_need": 1},))  # the agenda takes ours first
     with app.app_context():
@@ -583,7 +583,7 @@ def test_an_overturned_decision_tells_cscs_decision_maker_and_every_manager_of_t
         assert told(db, f"decision:item-{item.id}") == ids(referrer)
         assert told(db, f"decision-csc:item-{item.id}") == ids(second)  # the decision maker
         assert emailed(db, "panel_decision_on_csc") == ids(second)
-        (action,) = disputes.actions_on(item.dispute)
+        (action,) = queries.actions_on(item.dispute)
         assert told(db, f"action-set:action-{action.id}") == ids(first, second)  # the role
         assert emailed(db, "action_owed") == ids(first, second)
         assert m.referrer.id not in told(db, "decision%")  # the other dispute's referrer
@@ -670,32 +670,32 @@ def test_no_email_subject_or_body_carries_the_childs_details_for_any_event(
     m = panel_meeting(disputes=(CHILD, CHILD, CHILD))  # raised, queued, frozen: the clock is 8 Dec
     later = make_session(held_on=date(2027, 1, 12))
     with app.app_context():
-        disputes.update_urgent_contact(get(db, contact), "Ring the duty desk", contact.id)
+        policy.update_urgent_contact(get(db, contact), "Ring the duty desk", contact.id)
         set_preferences(get(db, managers[0]), wanted_kinds=set(KINDS))
         db.session.commit()
     raised = [make_dispute(referrer, on=MONDAY, **CHILD) for _ in range(3)]
     urgent = make_dispute(referrer, on=MONDAY, immediate_risk=True, **CHILD)
     with app.app_context():
         csc, person = get(db, managers[0]), get(db, referrer)
-        settling, lapsing, queueing = (db.session.get(Dispute, i) for i in raised)
+        settled, lapsing, queueing = (db.session.get(Dispute, i) for i in raised)
         # The stages: an answer, a correction, a settlement declined, an escalation, another
         # settlement confirmed.
-        disputes.respond(settling, csc, "No change.")
-        disputes.name_referrer_manager(settling, person, colleague.id)
-        disputes.confirm_decision(settling, csc, "referral", "information_or_advice",
-                                  csc_record())
-        disputes.propose_settlement(settling, csc, "information_or_advice", "Explained.")
-        disputes.reply_to_settlement(settling, person, confirmed=False)
-        disputes.escalate(settling, person)
-        disputes.propose_settlement(settling, csc, "information_or_advice", "Explained again.")
-        disputes.reply_to_settlement(settling, person, confirmed=True)
+        responding.respond(settled, csc, "No change.")
+        papers.name_referrer_manager(settled, person, colleague.id)
+        responding.confirm_decision(settled, csc, "referral", "information_or_advice",
+                                    csc_record())
+        settling.propose_settlement(settled, csc, "information_or_advice", "Explained.")
+        settling.reply_to_settlement(settled, person, confirmed=False)
+        escalating.escalate(settled, person)
+        settling.propose_settlement(settled, csc, "information_or_advice", "Explained again.")
+        settling.reply_to_settlement(settled, person, confirmed=True)
         # A last stage that runs out; a dispute queued; an urgent route ending unresolved.
-        disputes.escalate(lapsing, person, to_position=3, skip_reason="Same managers",
-                          on=THURSDAY)
-        disputes.escalate(queueing, person, to_position=4, skip_reason="Agreed", on=THURSDAY)
-        disputes.escalate(db.session.get(Dispute, urgent), csc, to_position=4, on=MONDAY)
+        escalating.escalate(lapsing, person, to_position=3, skip_reason="Same managers",
+                            on=THURSDAY)
+        escalating.escalate(queueing, person, to_position=4, skip_reason="Agreed", on=THURSDAY)
+        escalating.escalate(db.session.get(Dispute, urgent), csc, to_position=4, on=MONDAY)
         db.session.flush()
-        disputes.lapse_last_stages(on=LONG_AFTER)
+        escalating.lapse_last_stages(on=LONG_AFTER)
         reminders.disputes_digest(on=date(2026, 11, 24))
         # The panel: a decision that overturns CSC's, a deferral, an action; a session moved
         # and cancelled.

@@ -51,7 +51,7 @@ def settled_dispute(app, db, make_dispute, make_user):
     CSC settle it at stage 1 on `settled_on`; returns its id."""
     from datetime import date
 
-    from moderation.disputes import services
+    from moderation.disputes import settling
     from moderation.models import Dispute, User
 
     csc = []
@@ -61,7 +61,7 @@ def settled_dispute(app, db, make_dispute, make_user):
             csc.append(make_user("csc_manager"))
         dispute_id = make_dispute(**changes)
         with app.app_context():
-            services.settle(db.session.get(Dispute, dispute_id), db.session.get(User, csc[0].id),
+            settling.settle(db.session.get(Dispute, dispute_id), db.session.get(User, csc[0].id),
                             "child_and_family_assessment", note, on=settled_on)
             db.session.commit()
         return dispute_id

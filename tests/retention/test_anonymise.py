@@ -9,9 +9,8 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from moderation.disputes import child_identifiers
-from moderation.disputes import documents as dispute_documents
-from moderation.disputes import services as disputes
+from moderation.disputes import child_identifiers, papers, responding, settling
+from moderation.disputes.documents import services as dispute_documents
 from moderation.meeting import decisions, voting
 from moderation.meeting import register as meeting
 from moderation.models import (
@@ -203,15 +202,15 @@ def one_childs_case(app, db, panel_meeting, make_user, make_dispute):
     with app.app_context():
         referrer = db.session.get(User, m.referrer.id)
         decided = db.session.get(Dispute, m.dispute_ids[0])
-        addition = disputes.add_information(decided, referrer, f"{NAMED} has moved school.")
+        addition = papers.add_information(decided, referrer, f"{NAMED} has moved school.")
         dispute_documents.attach(decided, referrer, "chronology", f"{NAMED} chronology.txt",
                                  f"Chronology for {NAMED}, QX-771942\n".encode(), addition)
         settled = db.session.get(Dispute, earlier)
         manager = db.session.get(User, csc.id)
-        disputes.confirm_decision(settled, manager, "contact", "no_further_action", csc_record(
+        responding.confirm_decision(settled, manager, "contact", "no_further_action", csc_record(
             rationale=f"{NAMED}'s needs were met by universal services."))
-        disputes.respond(settled, manager, f"We will see {NAMED} at home.")
-        disputes.settle(settled, manager, "child_and_family_assessment",
+        responding.respond(settled, manager, f"We will see {NAMED} at home.")
+        settling.settle(settled, manager, "child_and_family_assessment",
                         f"Assessment of {NAMED} agreed.", on=date(2026, 11, 25))
         db.session.add(LegalHold(dispute_id=earlier, reason="A practice review",
                                  placed_by_id=csc.id, released_by_id=csc.id,

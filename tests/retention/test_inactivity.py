@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from moderation import create_app
 from moderation.config import TestConfig
-from moderation.disputes import documents
-from moderation.disputes import services as disputes
+from moderation.disputes import escalating, papers, responding, settling
+from moderation.disputes.documents import services as documents
 from moderation.models import Dispute, LegalHold, PanelSession, User
 from moderation.panels import agenda
 from moderation.retention import holds
@@ -33,16 +33,16 @@ def last_activity(app, db, dispute_id):
 
 
 def _respond(dispute, people):
-    disputes.respond(dispute, people["csc"], "CSC's view is unchanged.")
+    responding.respond(dispute, people["csc"], "CSC's view is unchanged.")
 
 
 def _escalate(dispute, people):
-    disputes.escalate(dispute, people["referrer"], to_position=4, skip_reason="Both agreed.",
-                      on=LATER.date())
+    escalating.escalate(dispute, people["referrer"], to_position=4, skip_reason="Both agreed.",
+                        on=LATER.date())
 
 
 def _add_information(dispute, people):
-    disputes.add_information(dispute, people["referrer"], "The nursery reports more absences.")
+    papers.add_information(dispute, people["referrer"], "The nursery reports more absences.")
 
 
 def _attach(dispute, people):
@@ -52,15 +52,15 @@ def _attach(dispute, people):
 
 def _propose_settlement(dispute, people):
     _respond(dispute, people)
-    disputes.propose_settlement(dispute, people["csc"], "information_or_advice",
+    settling.propose_settlement(dispute, people["csc"], "information_or_advice",
                                 "The referrer accepted the advice.", on=LATER.date())
 
 
 def _confirm_record(dispute, people):
     from tests.conftest import csc_record
 
-    disputes.confirm_decision(dispute, people["csc"], "contact", "no_further_action",
-                              csc_record(), on=LATER.date())
+    responding.confirm_decision(dispute, people["csc"], "contact", "no_further_action",
+                                csc_record(), on=LATER.date())
 
 
 ACTIVITY = {"answered at its stage": _respond, "escalated to the panel": _escalate,

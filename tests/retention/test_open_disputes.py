@@ -12,8 +12,14 @@ from sqlalchemy import select
 
 from moderation import demo
 from moderation.calendar import UK
-from moderation.disputes import child_identifiers, queue, urgent_panel
-from moderation.disputes import services as disputes
+from moderation.disputes import (
+    child_identifiers,
+    queries,
+    queue,
+    responding,
+    settling,
+    urgent_panel,
+)
 from moderation.models import (
     AgendaItem,
     Dispute,
@@ -42,15 +48,15 @@ def run(app, today):
 def _answered(app, db, dispute_id, csc):
     with app.app_context():
         dispute = db.session.get(Dispute, dispute_id)
-        disputes.respond(dispute, db.session.get(User, csc.id), "CSC's view is unchanged.")
+        responding.respond(dispute, db.session.get(User, csc.id), "CSC's view is unchanged.")
         db.session.commit()
 
 
 def _awaiting_referrer(app, db, dispute_id, csc):
     with app.app_context():
         dispute, manager = db.session.get(Dispute, dispute_id), db.session.get(User, csc.id)
-        disputes.respond(dispute, manager, "We went through the decision.")
-        disputes.propose_settlement(dispute, manager, "information_or_advice",
+        responding.respond(dispute, manager, "We went through the decision.")
+        settling.propose_settlement(dispute, manager, "information_or_advice",
                                     "The referrer accepted the advice.", on=date(2026, 11, 24))
         db.session.commit()
 
@@ -111,7 +117,7 @@ def _stands(app, db, dispute_id):
             "on an agenda": db.session.scalar(select(AgendaItem.id).where(
                 AgendaItem.dispute_id == dispute_id, AgendaItem.deferred.is_(False))) is not None,
             "in the urgent box": dispute_id in [s.dispute.id for s in urgent_panel.standings()],
-            "on CSC's list": dispute_id in [d.id for d in disputes.csc_worklist()],
+            "on CSC's list": dispute_id in [d.id for d in queries.csc_worklist()],
         }
 
 

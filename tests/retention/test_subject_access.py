@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 from pypdf import PdfReader
 
-from moderation.disputes import services as disputes
+from moderation.disputes import responding
 from moderation.meeting import decisions, voting
 from moderation.meeting import register as meeting
 from moderation.models import (
@@ -88,7 +88,7 @@ def child(app, db, panel_meeting, make_dispute, make_user):
                          "items": {str(first_item.id): MINUTES_EXTRACT,
                                    str(oliver_item.id): "Oliver's item in the minutes."}}
         second = db.session.get(Dispute, amelia_second)
-        disputes.respond(second, db.session.get(User, csc.id), STAGE_RESPONSE)
+        responding.respond(second, db.session.get(User, csc.id), STAGE_RESPONSE)
         db.session.add(DisputeAddition(dispute_id=amelia_second, author_id=m.referrer.id,
                                        stage_position=1, text=ADDITION))
         db.session.add(_document(amelia_second, m.referrer.id, "amelia-chronology.txt",

@@ -274,14 +274,14 @@ def test_an_urgent_email_arrives_marked_urgent_and_an_ordinary_one_does_not(
         app, db, make_dispute, make_user, smtp):
     from email import message_from_string, policy
 
-    from moderation.disputes import services
+    from moderation.disputes import responding
 
     inbox = smtp()
     csc = make_user("csc_manager")
     make_dispute(immediate_risk=True)
     ordinary = make_dispute()
     with app.app_context():
-        services.respond(db.session.get(Dispute, ordinary), db.session.get(User, csc.id), "No.")
+        responding.respond(db.session.get(Dispute, ordinary), db.session.get(User, csc.id), "No.")
         db.session.commit()
         delivery.deliver()
     received = {m["To"]: m for m in (message_from_string(text, policy=policy.default)

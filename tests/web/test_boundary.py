@@ -116,7 +116,7 @@ def test_a_dispute_page_that_fails_keeps_no_record_of_being_viewed(
     def broken(dispute):
         raise RuntimeError("the page broke after recording the view")
 
-    monkeypatch.setattr("moderation.disputes.services.mismatch", broken)
+    monkeypatch.setattr("moderation.disputes.in_words.mismatch", broken)
     assert client.get(url(app, "disputes.show", dispute_id=dispute)).status_code == 500
     assert _views_of(app, dispute) == 0
     monkeypatch.undo()

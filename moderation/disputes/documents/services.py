@@ -17,12 +17,15 @@ import filetype
 from sqlalchemy import LargeBinary, func, select
 from sqlalchemy.orm import joinedload
 
-from moderation.disputes import services
+from moderation.disputes import papers
+from moderation.disputes.documents.readers import decided_on, may_read_papers
+from moderation.disputes.readers import on_the_referrers_side
 from moderation.extensions import db
-from moderation.models import DisputeDocument, DocumentType
+from moderation.models import DisputeDocument, DocumentType, Role
 from moderation.models.types import utcnow
 from moderation.web import audit
 from moderation.web.boundary import Refusal
+from moderation.web.permissions import NOT_YOURS, enforce
 from moderation.web.words import count
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -31,6 +34,7 @@ CHUNK_BYTES = 512 * 1024  # read from the database in slices, so a download neve
 ACCEPTED = "The selected file must be a PDF, DOCX, ODT, PNG, JPEG or plain text file"
 EMPTY = "The selected file is empty"
 TOO_BIG = "The selected file must be smaller than 20 MB"
+CLOSED = "Documents can no longer be added to this dispute"
 DECIDED_ON = "The panel has had this document, so it cannot be withdrawn"
 
 
@@ -156,12 +160,19 @@ def read_upload(upload):
     return content
 
 
+def why_not_attach(user, dispute):
+    """Why `user` may not attach a document to the dispute now, or None: NOT_YOURS unless they
+    are on the referrer's side of it or a CSC manager; else not once its papers are closed."""
+    if not (on_the_referrers_side(user, dispute) or user.has_role(Role.CSC_MANAGER)):
+        return NOT_YOURS
+    return None if papers.papers_open(dispute) else CLOSED
+
+
 def attach(dispute, actor, document_type, filename, content, addition=None):
     """Attach a document to the dispute (with the referrer's `addition` it came with, if any),
     identified by its content; refused (nothing stored) unless it is one of the accepted kinds,
     or when the dispute's papers are closed."""
-    if not services.papers_open(dispute):
-        raise Refusal("Documents can no longer be added to this dispute", "file")
+    enforce(why_not_attach(actor, dispute), "file")
     if not DocumentType.has(document_type):
         raise Refusal("Select what kind of document it is", "document_type")
     if not content:
@@ -239,18 +250,23 @@ def chunks(document_id, size):
         yield bytes(piece)
 
 
-def check_can_withdraw(document):
-    """Refuse to withdraw a document the panel has had, or one already withdrawn."""
+def why_not_withdraw(user, document):
+    """Why `user` may not withdraw the document now, or None: NOT_YOURS unless they added it
+    and may still read the dispute's papers; else not once withdrawn, nor once the panel has
+    had it."""
+    if document.added_by_id != user.id or not may_read_papers(user, document.dispute):
+        return NOT_YOURS
     if document.withdrawn:
-        raise Refusal("This document has already been withdrawn", "reason")
-    if services.papers_decided_on(document.dispute):
-        raise Refusal(DECIDED_ON, "reason")
+        return "This document has already been withdrawn"
+    if decided_on(document.dispute):
+        return DECIDED_ON
+    return None
 
 
 def withdraw(document, actor, reason):
     """Withdraw a document, with the reason: it stays listed as withdrawn, and can no longer be
     downloaded."""
-    check_can_withdraw(document)
+    enforce(why_not_withdraw(actor, document), "reason")
     document.withdrawn_at = utcnow()
     document.withdrawn_by_id = actor.id
     document.withdrawal_reason = reason

@@ -3,7 +3,6 @@
 from flask import (
     Blueprint,
     Response,
-    abort,
     flash,
     redirect,
     render_template,
@@ -13,13 +12,14 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
-from moderation.disputes import document_permissions, documents  # noqa: F401 (its rules)
-from moderation.disputes.document_forms import AttachDocumentForm, WithdrawDocumentForm
+from moderation.disputes.documents import permissions  # noqa: F401 (its rules)
+from moderation.disputes.documents import services as documents
+from moderation.disputes.documents.forms import AttachDocumentForm, WithdrawDocumentForm
 from moderation.models import Dispute, DisputeDocument
 from moderation.web import audit
 from moderation.web.access import permits
 from moderation.web.boundary import on_refusal
-from moderation.web.permissions import can, record_or_404
+from moderation.web.permissions import can, enforce, record_or_404
 
 bp = Blueprint("documents", __name__)
 bp.app_template_filter("file_size")(documents.size_in_words)
@@ -74,13 +74,11 @@ def withdraw(document_id):
     """Whoever added a document withdraws it, with a reason, until the panel has had it."""
     document = record_or_404(DisputeDocument, document_id, "document.read",
                              joinedload(DisputeDocument.dispute))
-    if document.added_by_id != current_user.id:
-        abort(404)
     form = WithdrawDocumentForm()
     page = lambda problems=(): render_template(  # noqa: E731
         "documents/withdraw.html", document=document, dispute=document.dispute, form=form)
     on_refusal(page, form, field="reason")
-    documents.check_can_withdraw(document)
+    enforce(documents.why_not_withdraw(current_user, document), "reason")
     if not form.validate_on_submit():
         return page()
     documents.withdraw(document, current_user, form.reason.data.strip())
