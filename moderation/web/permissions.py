@@ -16,6 +16,17 @@ is per record, not per role). Everything else asks `can(user, action, record)`:
   take the action on is answered as if it did not exist;
 - a template asks `can(action, record)` (the signed-in user is implied) before it offers a link
   or a button, so no template tests roles or statuses itself.
+
+"May this person do X to this record now" has one home: `why_not_X(user, record)`, beside the
+service that does X. It answers one of three things:
+
+- `None`: they may;
+- `NOT_YOURS`: the record is not this person's to see (rule 12). The route answers "Page not
+  found" and says nothing more, not even that the record exists;
+- a `str`: not now, and why, in words the person reads. The service raises `Refusal(reason)`.
+
+The permission rule and the service both read it: the rule's check is
+`return may(why_not_X(user, record))`, the service calls `enforce(why_not_X(user, record))`.
 """
 
 from collections.abc import Callable
@@ -25,6 +36,45 @@ from flask import abort
 from flask_login import current_user
 
 from moderation.extensions import db
+from moderation.web.boundary import Refusal
+
+
+class _NotYours:
+    """The type of `NOT_YOURS`: one value, truthy like a reason (a why_not answer is a refusal
+    unless it is None), never equal to any reason."""
+
+    _instance = None
+
+    def __new__(cls):
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self):
+        return "NOT_YOURS"
+
+    def __reduce__(self):
+        return (_NotYours, ())
+
+
+NOT_YOURS = _NotYours()  # a why_not answer: this record is not theirs to see (404, rule 12)
+
+
+def may(why_not):
+    """A why_not answer as the yes or no a rule's check gives: yes only when nothing stands in
+    the way (None); a reason or NOT_YOURS is a no."""
+    return why_not is None
+
+
+def enforce(why_not, field=None):
+    """What a service does with a why_not answer: nothing when it is None; "Page not found" for a
+    record that is not this person's (NOT_YOURS); otherwise refuse with the reason, on `field`
+    (None: the request as a whole)."""
+    if why_not is None:
+        return
+    if why_not is NOT_YOURS:
+        abort(404)
+    raise Refusal(why_not, field)
 
 
 @dataclass(frozen=True)
