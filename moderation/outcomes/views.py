@@ -82,11 +82,11 @@ def new_summary():
     form = SummaryForm.offering(found)
 
     def page(problems=()):
-        # A refusal about the recommendations is on the form's field (and so in the summary
-        # the layout draws); one about a vignette is about the page's own textareas.
+        # A refusal about the recommendations is on the form's field; one about the vignettes
+        # is about the page's own textareas. The layout's one summary shows either.
         return render_template("outcomes/new_summary.html", form=form, candidates=found,
                                period=period, query=period_args(period, filters),
-                               problems=[] if form.errors else list(problems))
+                               problems=list(problems))
 
     on_refusal(page, form)
     if not form.validate_on_submit():
