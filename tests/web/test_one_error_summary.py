@@ -2,12 +2,13 @@
 was given and from a refusal's problems alike, and starts the title with "Error: " exactly when
 it shows. No template draws a second one."""
 
+from datetime import date, timedelta
 from types import SimpleNamespace
 
 import pytest
 from flask import render_template_string
 
-from tests.conftest import client_for, error_summary, page, post
+from tests.conftest import client_for, error_summary, page, post, url
 from tests.meeting.test_meeting_pages import _item, _open_voting
 from tests.meeting.test_minutes_comments import _comment, closed  # noqa: F401 (a fixture)
 from tests.web import test_every_form_fuzzed as fuzzed
@@ -80,6 +81,33 @@ def test_a_page_with_no_problem_has_no_summary(app, db, panel_meeting):
     response = client_for(app, m.chair).get(_item(app, db, m)())
     assert _summaries(response) == []
     assert not _title(response).startswith("Error")
+
+
+def test_a_rule_change_with_every_box_wrong_names_every_box_at_once(app, make_user):
+    """One refusal carries every problem: the retention rule's period, age and reason are all
+    named in the one summary, each on its box."""
+    client = client_for(app, make_user("partnership_manager"))
+    response = post(client, url(client, "retention.edit_rule", kind="disputes"),
+                    {"keep_for": "0", "until_age": "17", "reason": " "})
+    assert len(_summaries(response)) == 1
+    assert error_summary(response) == [
+        "The number of years must be 1 or more", "The child's age must be between 18 and 100",
+        "Enter why the partnership keeps disputes this long"]
+    assert [link["href"] for link in page(response).select(".govuk-error-summary__list a")] == [
+        "#keep_for", "#until_age", "#reason"]
+    assert len(page(response).select(".govuk-error-message")) == 3
+    assert _title(response).startswith("Error: ")
+
+
+def test_a_search_with_no_name_and_a_birth_ahead_names_both(app, make_user):
+    client = client_for(app, make_user("data_protection_officer"))
+    ahead = date.today() + timedelta(days=800)
+    response = post(client, url(client, "subject_access.search"), {
+        "child_name": " ", "child_dob": [str(ahead.day), str(ahead.month), str(ahead.year)]})
+    assert len(_summaries(response)) == 1
+    assert error_summary(response) == [
+        "Enter the child's full name", "The child's date of birth must be in the past"]
+    assert _title(response).startswith("Error: ")
 
 
 # The layout's summary itself ------------------------------------------------------------------

@@ -42,7 +42,8 @@ LISTED = (joinedload(Dispute.referring_agency),)
 
 
 def searched_by(name=None, dob=None, case_number=None):
-    """How the search was asked (BY_NAME or BY_CASE_NUMBER), or a Refusal on the field to fix."""
+    """How the search was asked (BY_NAME or BY_CASE_NUMBER), or a Refusal on every field to
+    fix."""
     name, case_number = (name or "").strip(), (case_number or "").strip()
     if case_number and (name or dob):
         raise Refusal("Search by the child's name and date of birth, or by a case number, "
@@ -54,13 +55,16 @@ def searched_by(name=None, dob=None, case_number=None):
     if not name and dob is None:
         raise Refusal("Enter the child's name and date of birth, or a case number",
                       "child_name")
+    problems = {}
     if not name:
-        raise Refusal("Enter the child's full name", "child_name")
+        problems["child_name"] = "Enter the child's full name"
     if dob is None:
-        raise Refusal("Enter the child's date of birth", "child_dob")
+        problems["child_dob"] = "Enter the child's date of birth"
     # A date ahead can only be an unborn child's expected date of delivery.
-    if dob > today() + children.DUE_AHEAD:
-        raise Refusal("The child's date of birth must be in the past", "child_dob")
+    elif dob > today() + children.DUE_AHEAD:
+        problems["child_dob"] = "The child's date of birth must be in the past"
+    if problems:
+        raise Refusal(problems=problems)
     return BY_NAME
 
 
