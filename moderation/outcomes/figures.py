@@ -29,7 +29,7 @@ from moderation.models import (
     PanelOutcome,
     StageOutcome,
 )
-from moderation.models.disputes import LEVELS_OF_NEED
+from moderation.models.dispute_terms import LEVELS_OF_NEED
 from moderation.models.meeting import decision_theme
 from moderation.models.types import utcnow
 from moderation.web import cache

@@ -28,7 +28,7 @@ from moderation.models import (
     PanelSession,
     StageOutcome,
 )
-from moderation.models.disputes import OPEN_STATUSES
+from moderation.models.dispute_terms import OPEN_STATUSES
 from moderation.models.types import utcnow
 from moderation.notifications import notices
 from moderation.panels import agenda

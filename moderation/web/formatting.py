@@ -49,7 +49,7 @@ def choice_label(value, field):
 def enum_label(value, enum_name):
     """The words for a stored enum value, e.g. {{ dispute.told_outcome | label('CscOutcome') }}."""
     from moderation import models
-    from moderation.models.disputes import LEVELS_OF_NEED
+    from moderation.models.dispute_terms import LEVELS_OF_NEED
 
     if value is None:
         return ""

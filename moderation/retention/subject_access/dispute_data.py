@@ -14,7 +14,7 @@ from moderation.models import (
     StageOutcome,
     ToldHow,
 )
-from moderation.models.disputes import LEVELS_OF_NEED
+from moderation.models.dispute_terms import LEVELS_OF_NEED
 
 
 def dispute_data(dispute, found_ids, papers, items, extracts, actions, audit):
