@@ -102,7 +102,7 @@ def _register_blueprints(app):
     from moderation.outcomes.views import bp as outcomes_bp
     from moderation.panels.views import bp as panels_bp
     from moderation.papers.views import bp as papers_bp
-    from moderation.retention.subject_access_views import bp as subject_access_bp
+    from moderation.retention.subject_access.blueprint import bp as subject_access_bp
     from moderation.retention.views import bp as retention_bp
     from moderation.web.forms import IdConverter
 

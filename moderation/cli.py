@@ -112,17 +112,17 @@ def minutes_pdf(session_id, output, version_number):
     """Write a panel session's minutes as PDF."""
 
     def draw():
-        session = db.session.get(PanelSession, session_id)
-        if session is None:
+        panel_session = db.session.get(PanelSession, session_id)
+        if panel_session is None:
             raise click.ClickException(f"There is no panel session {session_id}")
-        found = minutes.versions(session)
+        found = minutes.versions(panel_session)
         chosen = found[-1] if found and version_number is None else next(
             (v for v in found if v.version == version_number), None)
         if chosen is None:
             raise click.ClickException("That session has no such minutes yet: they are "
                                        "drafted when the chair closes the meeting")
         with current_app.test_request_context():
-            return chosen, minutes.pdf_bytes(session, chosen)
+            return chosen, minutes.pdf_bytes(panel_session, chosen)
 
     chosen, body = commit_job(draw)
     with open(output, "wb") as file:

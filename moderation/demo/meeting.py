@@ -44,22 +44,22 @@ def load(users, members):
     held_on = add_working_days(calendar.today(), -20)
     items = [_queued_dispute(users, held_on, referrer, child, concerns)
              for referrer, child, concerns, *_ in CASES]
-    session = PanelSession(
+    panel_session = PanelSession(
         planned_on=held_on, held_on=held_on, agenda_cutoff_on=add_working_days(held_on, -5),
         starts_at=time(10, 0), duration_minutes=180, capacity=8, cutoff_working_days=5,
         place="Northshire Council House, Committee Room 2")
-    db.session.add(session)
+    db.session.add(panel_session)
     db.session.flush()
     for dispute in items:
-        agenda.add_item(session, chair, dispute.id)
-    agenda.freeze(session, chair)
-    _register(session, chair, members)
-    register.start(session, chair)
-    for item, (_, _, _, votes, casting, feedback) in zip(session.agenda, CASES, strict=True):
+        agenda.add_item(panel_session, chair, dispute.id)
+    agenda.freeze(panel_session, chair)
+    _register(panel_session, chair, members)
+    register.start(panel_session, chair)
+    for item, (_, _, _, votes, casting, feedback) in zip(panel_session.agenda, CASES, strict=True):
         _decide(item, chair, members, votes, casting, feedback)
-    _actions(session, chair, users)
-    register.close(session, chair)
-    minutes.comment(session, minutes.latest(session), users["health.rep"],
+    _actions(panel_session, chair, users)
+    register.close(panel_session, chair)
+    minutes.comment(panel_session, minutes.latest(panel_session), users["health.rep"],
                     "Item 2: please record that health asked for the strategy discussion's notes "
                     "to be shared with the GP.")
     return 1 + len(items)
@@ -75,9 +75,9 @@ def _queued_dispute(users, held_on, referrer, child, concerns):
     return dispute
 
 
-def _register(session, chair, members):
+def _register(panel_session, chair, members):
     present = {"chair", "health.rep", "police.deputy", "csc.rep"}
-    register.record_attendance(session, chair, {
+    register.record_attendance(panel_session, chair, {
         member.id: ("present" if name in present else "apologies", name in present)
         for name, member in members.items()})
 
@@ -96,11 +96,11 @@ def _decide(item, chair, members, votes, casting, feedback):
     db.session.flush()
 
 
-def _actions(session, chair, users):
-    overdue = actions.add_action(session, chair, item=session.agenda[0], working_days=5,
+def _actions(panel_session, chair, users):
+    overdue = actions.add_action(panel_session, chair, item=panel_session.agenda[0], working_days=5,
                                  description="Share the threshold guidance with duty teams.",
                                  owner_id=users["csc.manager"].id)
-    done = actions.add_action(session, chair, item=session.agenda[1], working_days=10,
+    done = actions.add_action(panel_session, chair, item=panel_session.agenda[1], working_days=10,
                               description="Send the chronology to the school nurse.",
                               owner_id=users["health.rep"].id)
     actions.update_status(done, users["health.rep"], "done")

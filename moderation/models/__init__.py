@@ -4,24 +4,26 @@
 from moderation.models import activity  # noqa: F401
 from moderation.models.audit import AuditEvent
 from moderation.models.base import Base
-from moderation.models.disputes import (
+from moderation.models.dispute_terms import (
     Classification,
     ConcernCategory,
     CscOutcome,
-    Dispute,
-    DisputeConcern,
-    DisputeStage,
     DisputeStatus,
     DisputeType,
-    EscalationPolicy,
     Intent,
     NextStep,
-    PolicyStage,
     ReferralMethod,
     Route,
     SettlementReply,
     StageOutcome,
     ToldHow,
+)
+from moderation.models.disputes import (
+    Dispute,
+    DisputeConcern,
+    DisputeStage,
+    EscalationPolicy,
+    PolicyStage,
 )
 from moderation.models.meeting import (
     Action,

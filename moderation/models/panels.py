@@ -52,8 +52,8 @@ def _in_states(*states, doc):
     """
     values = tuple(state.value for state in states)
 
-    def answer(session):
-        return session.status in values
+    def answer(panel_session):
+        return panel_session.status in values
 
     answer.__doc__ = doc
     return hybrid_property(answer).expression(lambda cls: cls.status.in_(values))

@@ -41,8 +41,8 @@ def _stamp(moment):
     return f"{moment:%Y%m%dT%H%M%S%f}"
 
 
-def _session_link(session):
-    return f"/sessions/{session.id}"
+def _session_link(panel_session):
+    return f"/sessions/{panel_session.id}"
 
 
 # Audiences -------------------------------------------------------------------------------------
@@ -60,20 +60,20 @@ def csc_managers():
     return role_holders(Role.CSC_MANAGER)
 
 
-def panel_of(session):
+def panel_of(panel_session):
     """Those who sit on the session's panel: memberships covering its date (rule 12)."""
     return db.session.scalars(
         select(PanelMember.user_id).join(User, PanelMember.user_id == User.id)
-        .where(PanelMember.sitting_on(session.held_on), User.active.is_(True))
+        .where(PanelMember.sitting_on(panel_session.held_on), User.active.is_(True))
         .order_by(PanelMember.user_id)).all()
 
 
-def attended(session):
+def attended(panel_session):
     """The members present at the session (or standing in for one)."""
     return db.session.scalars(
         select(PanelMember.user_id)
         .join(Attendance, Attendance.member_id == PanelMember.id)
-        .where(Attendance.session_id == session.id,
+        .where(Attendance.session_id == panel_session.id,
                Attendance.status == AttendanceStatus.PRESENT)
         .order_by(PanelMember.user_id)).all()
 
@@ -239,57 +239,60 @@ def urgent_panel_needed(dispute, needed_by, why=None, event=None):
 # Sessions and agendas --------------------------------------------------------------------------
 
 
-def agenda_frozen(session):
+def agenda_frozen(panel_session):
     """Members: the papers are ready. Each item's referrer: the date their case is heard."""
-    _tell(panel_of(session), f"papers:session-{session.id}",
-          f"The papers for the panel session on {format_date(session.held_on)} are ready.",
-          f"{_session_link(session)}/meeting", "papers_ready")
-    for item in session.agenda:
-        on_agenda(session, item)
+    _tell(panel_of(panel_session), f"papers:session-{panel_session.id}",
+          f"The papers for the panel session on {format_date(panel_session.held_on)} are ready.",
+          f"{_session_link(panel_session)}/meeting", "papers_ready")
+    for item in panel_session.agenda:
+        on_agenda(panel_session, item)
 
 
-def on_agenda(session, item):
+def on_agenda(panel_session, item):
     """The referrer hears when their dispute will be heard; an urgent one by an email marked
     urgent, as the members' is."""
     dispute = item.dispute
-    when = f"{format_date(session.held_on)} at {session.starts_at:%H:%M}"
+    when = f"{format_date(panel_session.held_on)} at {panel_session.starts_at:%H:%M}"
     if dispute.immediate_risk:
         _tell([dispute.referrer_id], f"on-agenda:item-{item.id}",
               f"URGENT: dispute {dispute.reference} will be heard by "
-              f"{'an extraordinary panel' if session.extraordinary else 'the panel'} on {when}.",
+              f"{'an extraordinary panel' if panel_session.extraordinary else 'the panel'} "
+              f"on {when}.",
               _dispute_link(dispute), "urgent_session_date")
         return
     _tell([dispute.referrer_id], f"on-agenda:item-{item.id}",
           f"Dispute {dispute.reference} will be heard by the panel on "
-          f"{format_date(session.held_on)}.", _dispute_link(dispute), "session_date")
+          f"{format_date(panel_session.held_on)}.", _dispute_link(dispute), "session_date")
 
 
-def urgent_item_added(session, item):
-    _tell(panel_of(session), f"item-added:item-{item.id}",
+def urgent_item_added(panel_session, item):
+    _tell(panel_of(panel_session), f"item-added:item-{item.id}",
           f"An urgent item ({item.dispute.reference}) has been added to the agenda of "
-          f"{format_date(session.held_on)}.", f"{_session_link(session)}/meeting", "item_added")
-    on_agenda(session, item)
+          f"{format_date(panel_session.held_on)}.", f"{_session_link(panel_session)}/meeting",
+          "item_added")
+    on_agenda(panel_session, item)
 
 
-def extraordinary_session(session):
-    _tell(panel_of(session), f"extraordinary:session-{session.id}",
+def extraordinary_session(panel_session):
+    _tell(panel_of(panel_session), f"extraordinary:session-{panel_session.id}",
           f"URGENT: an extraordinary panel session has been called for "
-          f"{format_date(session.held_on)} at {session.starts_at:%H:%M}.",
-          f"{_session_link(session)}/meeting", "extraordinary_session")
-    for item in session.agenda:
-        on_agenda(session, item)
+          f"{format_date(panel_session.held_on)} at {panel_session.starts_at:%H:%M}.",
+          f"{_session_link(panel_session)}/meeting", "extraordinary_session")
+    for item in panel_session.agenda:
+        on_agenda(panel_session, item)
 
 
-def session_moved(session):
-    _tell(panel_of(session), f"moved:session-{session.id}:{session.calendar_sequence}",
-          f"A panel session has moved to {format_date(session.held_on)}: "
-          f"{session.change_reason}", _session_link(session), "session_changed")
+def session_moved(panel_session):
+    _tell(panel_of(panel_session),
+          f"moved:session-{panel_session.id}:{panel_session.calendar_sequence}",
+          f"A panel session has moved to {format_date(panel_session.held_on)}: "
+          f"{panel_session.change_reason}", _session_link(panel_session), "session_changed")
 
 
-def session_cancelled(session):
-    _tell(panel_of(session), f"cancelled:session-{session.id}",
-          f"The panel session on {format_date(session.held_on)} is cancelled: "
-          f"{session.change_reason}", _session_link(session), "session_changed")
+def session_cancelled(panel_session):
+    _tell(panel_of(panel_session), f"cancelled:session-{panel_session.id}",
+          f"The panel session on {format_date(panel_session.held_on)} is cancelled: "
+          f"{panel_session.change_reason}", _session_link(panel_session), "session_changed")
 
 
 def item_deferred(item, needed_by=None):
@@ -313,30 +316,31 @@ def item_deferred(item, needed_by=None):
           f"{_session_link(item.session)}/meeting", "item_deferred")
 
 
-def minutes_draft(session, version):
+def minutes_draft(panel_session, version):
     """Each circulated draft, the first and every correction, with its comment deadline."""
-    _tell(attended(session), f"minutes-draft:session-{session.id}:v{version.version}",
-          f"Version {version.version} of the draft minutes of {format_date(session.held_on)} "
+    _tell(attended(panel_session), f"minutes-draft:session-{panel_session.id}:v{version.version}",
+          f"Version {version.version} of the draft minutes of {format_date(panel_session.held_on)} "
           f"is ready for your comments until {format_date(version.comments_due_on)}.",
-          f"{_session_link(session)}/minutes", "minutes_draft")
+          f"{_session_link(panel_session)}/minutes", "minutes_draft")
 
 
-def minutes_approved(session, version):
-    _tell(attended(session), f"minutes-approved:session-{session.id}:v{version.version}",
-          f"The minutes of {format_date(session.held_on)} are approved.",
-          f"{_session_link(session)}/minutes", "minutes_approved")
+def minutes_approved(panel_session, version):
+    _tell(attended(panel_session),
+          f"minutes-approved:session-{panel_session.id}:v{version.version}",
+          f"The minutes of {format_date(panel_session.held_on)} are approved.",
+          f"{_session_link(panel_session)}/minutes", "minutes_approved")
 
 
 def guest_invited(guest):
     """The guest of one item: which session, and a link to the item's papers (no case detail:
     a guest may hold no role that reads the case until the agenda is frozen)."""
     item = guest.agenda_item
-    session = item.session
+    panel_session = item.session
     _tell([guest.user_id], f"guest-invited:guest-{guest.id}",
           f"You are invited to item {item.position} of the panel session on "
-          f"{format_date(session.held_on)} at {session.starts_at:%H:%M}. You can read its "
-          "papers from when the agenda is frozen until the meeting ends.",
-          f"{_session_link(session)}/papers/{item.id}", "guest_invited")
+          f"{format_date(panel_session.held_on)} at {panel_session.starts_at:%H:%M}. You can read "
+          "its papers from when the agenda is frozen until the meeting ends.",
+          f"{_session_link(panel_session)}/papers/{item.id}", "guest_invited")
 
 
 # The panel's decision and its actions ----------------------------------------------------------

@@ -7,7 +7,7 @@ from flask import abort, current_app, request, url_for
 
 from moderation.admin.services import agency_options
 from moderation.models import PanelOutcome
-from moderation.models.disputes import LEVELS_OF_NEED
+from moderation.models.dispute_terms import LEVELS_OF_NEED
 from moderation.outcomes import figures as outcomes
 from moderation.outcomes import learning
 from moderation.outcomes.forms import OutcomeFilterForm

@@ -13,7 +13,7 @@ from wtforms import BooleanField, RadioField, SelectField, StringField, TextArea
 from wtforms.validators import Length, ValidationError
 
 from moderation.models import ConcernCategory
-from moderation.models.disputes import LEVELS_OF_NEED
+from moderation.models.dispute_terms import LEVELS_OF_NEED
 from moderation.outcomes.figures import PERIODS, Filters, period_for
 from moderation.web.forms import Form, GovukDateField, IdField, choices, coerce_id
 

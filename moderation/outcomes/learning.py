@@ -19,7 +19,7 @@ from moderation.models import (
     PanelDecision,
     PanelOutcome,
 )
-from moderation.models.disputes import LEVELS_OF_NEED
+from moderation.models.dispute_terms import LEVELS_OF_NEED
 from moderation.outcomes import figures as outcomes
 from moderation.outcomes.charts import bar_chart
 from moderation.web import audit, pdf

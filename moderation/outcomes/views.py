@@ -19,8 +19,7 @@ from flask import (
 from flask_login import current_user
 
 from moderation.models import LearningSummary, LearningTheme, PanelOutcome
-from moderation.outcomes import figures as outcomes
-from moderation.outcomes import learning, permissions  # noqa: F401 (its rules)
+from moderation.outcomes import learning, lists, permissions  # noqa: F401 (its rules)
 from moderation.outcomes.dashboard import period_args, period_from_args
 from moderation.outcomes.forms import SummaryForm, ThemesForm
 from moderation.web import audit, csv_safe
@@ -36,16 +35,16 @@ bp = Blueprint("outcomes", __name__, url_prefix="/outcomes")
 def disputes():
     period, filters = period_from_args()
     event = request.args.get("event", "raised")
-    if event not in outcomes.EVENTS:
+    if event not in lists.EVENTS:
         abort(400)
     outcome = request.args.get("outcome") or None
     if outcome and not PanelOutcome.has(outcome):
         abort(400)
-    listed = outcomes.listing(period, filters, event, outcome)
+    listed = lists.listing(period, filters, event, outcome)
     audit.record("outcome_list_viewed", None, object_type="dispute", event=event,
                  start=str(period.start), end=str(period.end), count=len(listed))
     return render_template("outcomes/disputes.html", listed=listed, period=period,
-                           event=outcomes.EVENTS[event],
+                           event=lists.EVENTS[event],
                            outcome=PanelOutcome(outcome).label if outcome else None)
 
 
@@ -59,8 +58,8 @@ def _pseudonym(dispute_id):
 @permits("outcomes.export")
 def export():
     period, filters = period_from_args()
-    body = csv_safe.csv_text(outcomes.CSV_COLUMNS,
-                             outcomes.export_rows(period, filters, _pseudonym))
+    body = csv_safe.csv_text(lists.CSV_COLUMNS,
+                             lists.export_rows(period, filters, _pseudonym))
     audit.record("outcomes_exported", None, object_type="dispute", start=str(period.start),
                  end=str(period.end))
     name = f"dispute-outcomes-{period.start}-to-{period.end}.csv"
@@ -82,11 +81,11 @@ def new_summary():
     form = SummaryForm.offering(found)
 
     def page(problems=()):
-        # A refusal about the recommendations is on the form's field (and so in the summary
-        # the layout draws); one about a vignette is about the page's own textareas.
+        # A refusal about the recommendations is on the form's field; one about the vignettes
+        # is about the page's own textareas. The layout's one summary shows either.
         return render_template("outcomes/new_summary.html", form=form, candidates=found,
                                period=period, query=period_args(period, filters),
-                               problems=[] if form.errors else list(problems))
+                               problems=list(problems))
 
     on_refusal(page, form)
     if not form.validate_on_submit():

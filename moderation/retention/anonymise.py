@@ -49,7 +49,7 @@ from moderation.models import (
     PanelOutcome,
     RecordKind,
 )
-from moderation.models.disputes import OPEN_STATUSES
+from moderation.models.dispute_terms import OPEN_STATUSES
 from moderation.retention import schedule, withdrawal
 from moderation.web.formatting import format_date
 

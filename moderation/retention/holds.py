@@ -11,7 +11,7 @@ from moderation.models import Dispute, LegalHold
 from moderation.models.types import utcnow
 from moderation.retention import schedule
 from moderation.web import audit
-from moderation.web.boundary import Refusal
+from moderation.web.permissions import enforce
 
 RELEASED_LISTED = 50  # the holds page lists the most recently released, not every one ever
 
@@ -21,10 +21,8 @@ def place(dispute, actor, reason):
     list shows it to people who may not read the dispute). Audited."""
     text = _reason(dispute, actor, reason, "Enter why the dispute is held")
     _lock(dispute)
-    if dispute.anonymised:
-        raise Refusal("The dispute has been anonymised: there is nothing left to hold")
-    if active_hold(dispute) is not None:
-        raise Refusal("The dispute is already on legal hold")
+    db.session.expire(dispute, ["holds"])  # read afresh: a hold placed meanwhile counts
+    enforce(why_not_hold(actor, dispute))
     hold = LegalHold(dispute=dispute, reason=text, placed_by_id=actor.id, placed_at=utcnow())
     db.session.add(hold)
     db.session.flush()
@@ -36,18 +34,27 @@ def release(hold, actor, reason):
     """Release `hold`, with the reason (required): the retention job may then anonymise the
     dispute when it is due. Audited."""
     text = _reason(hold.dispute, actor, reason, "Enter why the hold is released")
-    if not hold.active:
-        raise Refusal("The hold has already been released")
+    enforce(why_not_release(actor, hold))
     hold.released_at, hold.released_by_id, hold.release_reason = utcnow(), actor.id, text
     db.session.flush()
     audit.record("legal_hold_released", hold.dispute, actor=actor, hold_id=hold.id)
     return hold
 
 
-def active_hold(dispute):
-    """The dispute's hold in force, read afresh from the database, or None."""
-    return db.session.scalars(select(LegalHold).where(
-        LegalHold.dispute_id == dispute.id, LegalHold.released_at.is_(None))).first()
+def why_not_hold(user, dispute):
+    """None, or why `dispute` cannot be held now: not once anonymised (there is nothing left to
+    keep), nor while a hold is in force. The rule `dispute.hold` and `place` both ask."""
+    if dispute.anonymised:
+        return "The dispute has been anonymised: there is nothing left to hold"
+    if any(hold.active for hold in dispute.holds):
+        return "The dispute is already on legal hold"
+    return None
+
+
+def why_not_release(user, hold):
+    """None, or why `hold` cannot be released now: the rule `hold.release` and `release` both
+    ask."""
+    return None if hold.active else "The hold has already been released"
 
 
 def listed():

@@ -14,7 +14,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from moderation.extensions import db
 from moderation.models import Dispute, RecordKind
-from moderation.models.disputes import OPEN_STATUSES
+from moderation.models.dispute_terms import OPEN_STATUSES
 from moderation.retention import schedule
 from moderation.retention.anonymise import held
 

@@ -4,7 +4,8 @@ subject access requests; only the partnership manager changes the schedule, revi
 disputes with no activity, and holds or withdraws a dispute."""
 
 from moderation.models import Dispute, LegalHold, Role
-from moderation.web.permissions import rule
+from moderation.retention import holds, withdrawal
+from moderation.web.permissions import may, rule
 
 OVERSIGHT = (Role.PARTNERSHIP_MANAGER, Role.DATA_PROTECTION_OFFICER)
 
@@ -18,17 +19,14 @@ rule("retention.inactive", Role.PARTNERSHIP_MANAGER)
 
 @rule("dispute.hold", Role.PARTNERSHIP_MANAGER, on=Dispute)
 def may_hold(user, dispute):
-    """Not once anonymised (there is nothing left to keep), nor while a hold is in force."""
-    return not dispute.anonymised and not any(hold.active for hold in dispute.holds)
+    return may(holds.why_not_hold(user, dispute))
 
 
 @rule("hold.release", Role.PARTNERSHIP_MANAGER, on=LegalHold)
 def may_release(user, hold):
-    return hold.active
+    return may(holds.why_not_release(user, hold))
 
 
 @rule("dispute.withdraw", Role.PARTNERSHIP_MANAGER, on=Dispute)
 def may_withdraw(user, dispute):
-    """An open dispute not anonymised. A panel still to hear it is the service's refusal, said
-    on the page with what to do."""
-    return not dispute.anonymised and not dispute.closed
+    return may(withdrawal.why_not_withdraw(user, dispute))

@@ -12,7 +12,7 @@ from moderation.models import PeriodUnit, RecordKind, RetentionRule, RetentionRu
 from moderation.models.types import utcnow
 from moderation.web import audit
 from moderation.web import text as text_rules
-from moderation.web.boundary import Refusal
+from moderation.web.boundary import Refusal, every_answer
 from moderation.web.formatting import format_date
 from moderation.web.words import count
 
@@ -80,15 +80,15 @@ def has_age(rule):
 
 def change(rule, actor, *, keep_for=None, until_age=None, reason=None):
     """Set a kind's period (where it has one), the child's age (disputes) and the reason, each
-    checked as typed: a refusal names its field and nothing changes. Audited with the values
-    before and after. Returns True when records will now go sooner: the next nightly retention
-    run applies that to those already past the new period."""
+    checked as typed: one refusal names every field to put right and nothing changes. Audited
+    with the values before and after. Returns True when records will now go sooner: the next
+    nightly retention run applies that to those already past the new period."""
     before = _terms(rule)
-    after = {
-        "keep_for": _period(rule, keep_for) if has_period(rule) else rule.keep_for,
-        "until_age": _age(until_age) if has_age(rule) else rule.until_age,
-        "reason": _reason(rule, reason),
-    }
+    after = every_answer({
+        "keep_for": lambda: _period(rule, keep_for) if has_period(rule) else rule.keep_for,
+        "until_age": lambda: _age(until_age) if has_age(rule) else rule.until_age,
+        "reason": lambda: _reason(rule, reason),
+    })
     for name, value in after.items():
         setattr(rule, name, value)
     rule.updated_at, rule.updated_by_id = utcnow(), actor.id

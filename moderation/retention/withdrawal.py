@@ -26,10 +26,9 @@ from moderation.models import (
     DisputeStage,
     DisputeStatus,
     PanelSession,
-    SessionStatus,
     StageOutcome,
 )
-from moderation.models.disputes import OPEN_STATUSES
+from moderation.models.dispute_terms import OPEN_STATUSES
 from moderation.models.types import utcnow
 from moderation.notifications import notices
 from moderation.panels import agenda
@@ -37,6 +36,7 @@ from moderation.retention import schedule
 from moderation.web import audit, cache
 from moderation.web.boundary import Refusal
 from moderation.web.formatting import format_date
+from moderation.web.permissions import enforce
 from moderation.web.words import in_sentence
 
 # Why an item on an agenda whose day has passed reads as deferred: no case detail.
@@ -63,7 +63,7 @@ def withdraw(dispute, actor, reason, today):
     referrer (and the manager they named) and CSC's managers are told."""
     text = _reason(dispute, reason, actor)
     _lock(dispute)
-    _refuse_unless_open(dispute)
+    enforce(why_not_withdraw(actor, dispute))
     _refuse_on_a_panel_ahead(dispute, today)
     close([dispute.id], today, text, actor)
     audit.record("dispute_withdrawn", dispute, actor=actor)
@@ -99,7 +99,7 @@ def _off_draft_agendas(dispute_ids, actor):
     items = db.session.scalars(
         select(AgendaItem).join(AgendaItem.session)
         .where(AgendaItem.dispute_id.in_(dispute_ids),
-               PanelSession.status == SessionStatus.SCHEDULED)
+               PanelSession.agenda_draft)
         .options(contains_eager(AgendaItem.session))).all()
     for item in items:
         agenda.remove_item(item.session, actor, item)
@@ -132,16 +132,19 @@ def _lock(dispute):
                        .execution_options(populate_existing=True))
 
 
-def _refuse_unless_open(dispute):
+def why_not_withdraw(user, dispute):
+    """None, or why `dispute` cannot be withdrawn: only an open dispute not anonymised can. The
+    rule `dispute.withdraw` and `withdraw` both ask; a panel still to hear it is `withdraw`'s
+    refusal alone, said on the page with what to do."""
     if dispute.anonymised:
-        raise Refusal("The dispute has been anonymised: there is nothing left to withdraw")
+        return "The dispute has been anonymised: there is nothing left to withdraw"
     if dispute.withdrawn:
-        raise Refusal(f"Dispute {dispute.reference} was withdrawn on "
-                      f"{format_date(dispute.withdrawn_on)}")
+        return f"Dispute {dispute.reference} was withdrawn on {format_date(dispute.withdrawn_on)}"
     if dispute.closed:
-        raise Refusal(f"Dispute {dispute.reference} is closed "
-                      f"({in_sentence(DisputeStatus(dispute.status).label)}): only an open dispute "
-                      "can be withdrawn")
+        return (f"Dispute {dispute.reference} is closed "
+                f"({in_sentence(DisputeStatus(dispute.status).label)}): only an open dispute "
+                "can be withdrawn")
+    return None
 
 
 def panel_hearing(dispute, today):
@@ -154,8 +157,8 @@ def panel_hearing(dispute, today):
 
 
 def _refuse_on_a_panel_ahead(dispute, today):
-    session = panel_hearing(dispute, today)
-    if session is not None:
+    panel_session = panel_hearing(dispute, today)
+    if panel_session is not None:
         raise Refusal(f"Dispute {dispute.reference} is on the agenda of the panel on "
-                      f"{format_date(session.held_on)}: the panel hears it first. The chair "
+                      f"{format_date(panel_session.held_on)}: the panel hears it first. The chair "
                       "can defer it there; then it can be withdrawn", "reason")

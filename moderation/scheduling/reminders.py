@@ -22,7 +22,6 @@ from moderation.models import (
     PanelSeries,
     PanelSession,
     Role,
-    SessionStatus,
 )
 from moderation.notifications import notices
 from moderation.notifications.services import notify, notify_many
@@ -45,11 +44,11 @@ def freeze_due_agendas(on=None):
     on = on or today()
     due = db.session.scalars(
         select(PanelSession)
-        .where(PanelSession.status == SessionStatus.SCHEDULED,
+        .where(PanelSession.agenda_draft,
                PanelSession.agenda_cutoff_on <= on, PanelSession.held_on >= on)
         .with_for_update(skip_locked=True, of=PanelSession)).all()
-    for session in due:
-        agenda.freeze(session, None)  # which tells the members and each item's referrer
+    for panel_session in due:
+        agenda.freeze(panel_session, None)  # which tells the members and each item's referrer
     return len(due)
 
 
@@ -57,37 +56,37 @@ def remind_sessions(on=None):
     """Two working days before a session, remind its members."""
     on = on or today()
     held_on = add_working_days(on, 2, region())
-    sessions = db.session.scalars(select(PanelSession).where(
+    panel_sessions = db.session.scalars(select(PanelSession).where(
         PanelSession.held_on == held_on,
-        PanelSession.status.in_([SessionStatus.SCHEDULED, SessionStatus.AGENDA_FROZEN]))).all()
-    for session in sessions:
-        for member in members(session):
-            notify(member.user_id, f"session-reminder:session-{session.id}",
-                   f"The panel meets on {session.held_on:%d %B %Y}.",
-                   link=f"/sessions/{session.id}", kind="session_reminder")
-    return len(sessions)
+        PanelSession.before_meeting)).all()
+    for panel_session in panel_sessions:
+        for member in members(panel_session):
+            notify(member.user_id, f"session-reminder:session-{panel_session.id}",
+                   f"The panel meets on {panel_session.held_on:%d %B %Y}.",
+                   link=f"/sessions/{panel_session.id}", kind="session_reminder")
+    return len(panel_sessions)
 
 
 def remind_minutes(on=None):
     """Five working days after a session, remind the chair if the minutes are still draft."""
     on = on or today()
     held_by = add_working_days(on, -5, region())
-    sessions = db.session.scalars(select(PanelSession).where(
-        PanelSession.status == SessionStatus.MINUTES_DRAFT,
+    panel_sessions = db.session.scalars(select(PanelSession).where(
+        PanelSession.minutes_draft,
         PanelSession.held_on <= held_by)).all()
-    for session in sessions:
-        for chair_id in _chairs_now(session, on):
-            notify(chair_id, f"minutes-reminder:session-{session.id}",
-                   f"The minutes of {session.held_on:%d %B %Y} are still in draft.",
-                   link=f"/sessions/{session.id}/minutes", kind="minutes_reminder")
-    return len(sessions)
+    for panel_session in panel_sessions:
+        for chair_id in _chairs_now(panel_session, on):
+            notify(chair_id, f"minutes-reminder:session-{panel_session.id}",
+                   f"The minutes of {panel_session.held_on:%d %B %Y} are still in draft.",
+                   link=f"/sessions/{panel_session.id}/minutes", kind="minutes_reminder")
+    return len(panel_sessions)
 
 
-def _chairs_now(session, on):
+def _chairs_now(panel_session, on):
     """Who may approve the session's minutes on `on`: its chair and deputy chair whose seats
     still cover that day (one whose seat has ended approves nothing, so is not reminded)."""
     return db.session.scalars(
-        select(PanelMember.user_id).where(PanelMember.chairing_on(session.held_on, on))
+        select(PanelMember.user_id).where(PanelMember.chairing_on(panel_session.held_on, on))
         .order_by(PanelMember.user_id).distinct()).all()
 
 

@@ -37,6 +37,23 @@ class Refusal(Exception):
         super().__init__(self.message)
 
 
+def every_answer(checks):
+    """Check each answer of a form with several fields, and refuse once with every problem.
+
+    `checks` maps a field's name to a function that returns the answer as the rule takes it,
+    or raises `Refusal`. Returns the answers by name, or raises one `Refusal` holding the
+    problems of every check that refused, in the order of `checks`."""
+    answers, problems = {}, {}
+    for name, check in checks.items():
+        try:
+            answers[name] = check()
+        except Refusal as refusal:
+            problems.update(refusal.problems)
+    if problems:
+        raise Refusal(problems=problems)
+    return answers
+
+
 @dataclass
 class _Retry:
     render: Callable

@@ -49,7 +49,7 @@ def choice_label(value, field):
 def enum_label(value, enum_name):
     """The words for a stored enum value, e.g. {{ dispute.told_outcome | label('CscOutcome') }}."""
     from moderation import models
-    from moderation.models.disputes import LEVELS_OF_NEED
+    from moderation.models.dispute_terms import LEVELS_OF_NEED
 
     if value is None:
         return ""
@@ -60,7 +60,7 @@ def enum_label(value, enum_name):
 
 def register(app):
     from moderation.web import words
-    from moderation.web.forms import error_summary, page_has_errors
+    from moderation.web.forms import page_errors, page_has_errors
 
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_filter(format_date, "date")
@@ -68,6 +68,6 @@ def register(app):
     app.add_template_filter(full_stop)
     app.add_template_filter(enum_label, "label")
     app.add_template_filter(lambda value: enum_label(value, "DisputeStatus"), "status_label")
-    app.add_template_global(error_summary)
     app.add_template_global(page_has_errors)
+    app.add_template_global(page_errors)
     words.register(app)

@@ -104,14 +104,30 @@ def error_summary(form):
 
 
 @pass_context
+def page_errors(context):
+    """The one GOV.UK error summary of the page being rendered: each error of every form in its
+    context (not only the one called `form`: the minutes' `comment_form`, an item's
+    `conflict_form`), then each of a refusal's `problems` no form shows already (a refusal put
+    on a form's field is in both; the form's link leads to its control)."""
+    return _errors_of(context)
+
+
+@pass_context
 def page_has_errors(context):
-    """True when the page being rendered shows a problem: a refusal's `problems`, or any form
-    in its context (not only the one called `form`: the minutes' `comment_form`, an item's
-    `conflict_form`) with an error. The base template starts the page title with "Error: "."""
-    if context.get("problems"):
-        return True
-    return any(isinstance(value, FlaskForm) and value.errors
-               for value in context.get_all().values())
+    """True when the page shows an error summary: the base template starts its title with
+    "Error: " from the same errors."""
+    return bool(_errors_of(context))
+
+
+def _errors_of(context):
+    forms = []
+    for value in context.get_all().values():
+        if isinstance(value, FlaskForm) and value.errors and all(value is not f for f in forms):
+            forms.append(value)
+    errors = [item for form in forms for item in error_summary(form)["errorList"]]
+    shown = {item["text"] for item in errors}
+    return errors + [problem for problem in context.get("problems") or ()
+                     if problem["text"] not in shown]
 
 
 def _first_control_id(field):

@@ -7,7 +7,7 @@ spells its own plural ("{{ n }} dispute{{ 's' if ... }}") or its own lower-casin
 
 import re
 
-from moderation.models.disputes import Route
+from moderation.models.dispute_terms import Route
 
 # Plurals no rule below makes.
 IRREGULAR = {"child": "children", "person": "people", "was": "were", "has": "have",

@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from moderation.calendar import today
 from moderation.retention import permissions, subject_access  # noqa: F401 (its rules)
-from moderation.retention.subject_access_forms import ExportForm, SearchForm
+from moderation.retention.subject_access.forms import ExportForm, SearchForm
 from moderation.web import audit
 from moderation.web.access import permits
 from moderation.web.boundary import Refusal, on_refusal
