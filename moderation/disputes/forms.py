@@ -37,7 +37,7 @@ from moderation.models import (
     Role,
     ToldHow,
 )
-from moderation.models.disputes import LEVELS_OF_NEED
+from moderation.models.dispute_terms import LEVELS_OF_NEED
 from moderation.web.forms import (
     DateRequired,
     Form,

@@ -12,7 +12,7 @@ from moderation.models import (
     Role,
     User,
 )
-from moderation.models.disputes import OPEN_STATUSES
+from moderation.models.dispute_terms import OPEN_STATUSES
 from moderation.notifications import notices
 from moderation.web import audit
 from moderation.web.boundary import Refusal

@@ -22,7 +22,7 @@ from moderation.models import (
     PanelSession,
     StageOutcome,
 )
-from moderation.models.disputes import LEVELS_OF_NEED
+from moderation.models.dispute_terms import LEVELS_OF_NEED
 from moderation.web import csv_safe
 from moderation.web.forms import id_from
 

@@ -16,7 +16,7 @@ from moderation.disputes import queries
 from moderation.disputes.worklist_forms import ANY, OPEN
 from moderation.extensions import db
 from moderation.models import Dispute, DisputeStage, DisputeStatus, Role
-from moderation.models.disputes import OPEN_STATUSES
+from moderation.models.dispute_terms import OPEN_STATUSES
 
 
 @dataclass

@@ -39,7 +39,7 @@ from moderation.models import (
     User,
     Vote,
 )
-from moderation.models.disputes import LEVELS_OF_NEED
+from moderation.models.dispute_terms import LEVELS_OF_NEED
 from moderation.models.types import utcnow
 from moderation.notifications import notices
 from moderation.panels.agenda import AFTER_FREEZE

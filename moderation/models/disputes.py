@@ -20,7 +20,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from moderation.models.base import Base
 from moderation.models.dispute_terms import (
     CLOSED_STATUSES,
-    LEVELS_OF_NEED,  # noqa: F401 (read from here too)
     VOICES,
     ConcernCategory,
     DisputeStatus,

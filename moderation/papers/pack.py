@@ -31,7 +31,7 @@ from moderation.models import (
     StageOutcome,
     ToldHow,
 )
-from moderation.models.disputes import LEVELS_OF_NEED
+from moderation.models.dispute_terms import LEVELS_OF_NEED
 from moderation.panels.agenda import AFTER_FREEZE
 from moderation.web import pdf
 from moderation.web.formatting import format_date, format_datetime
