@@ -2,55 +2,22 @@
 
 import csv
 import io
-from contextlib import contextmanager
 from datetime import date
 
 import pytest
 import sqlalchemy as sa
-import time_machine
 
 from moderation.models import AuditEvent, Dispute, DisputeStage
 from tests.conftest import banners, error_summary, heading, page, post, url
+from tests.helpers import RAISE_FORM, counting_queries, fetch
 
-TODAY = "2026-11-23 09:00:00+00:00"
-
-
-@pytest.fixture(autouse=True)
-def on_a_monday():
-    with time_machine.travel(TODAY, tick=False):
-        yield
-
-
-RAISE_FORM = {
-    "child_name": "Amelia Jones",
-    "child_dob": ["14", "3", "2021"],
-    "referral_date": ["2", "11", "2026"],
-    "referral_method": "phone",
-    "referrer_intent": "referral",
-    "concern_categories": ["neglect", "domestic_abuse"],
-    "level_of_need": "3",
-    "referral_summary": "Home conditions poor on three visits.",
-    "csc_decision_date": ["4", "11", "2026"],
-    "told_recorded_as": "contact",
-    "told_outcome": "no_further_action",
-    "dispute_type": "threshold_not_met",
-    "grounds": "The threshold for assessment is met.",
-    "immediate_risk": "no",
-}
+pytestmark = pytest.mark.usefixtures("on_a_monday")  # the clock at 09:00 on 23 November 2026
 
 
 def actions(app):
     with app.app_context():
         return app.extensions["sqlalchemy"].session.scalars(
             sa.select(AuditEvent.action).order_by(AuditEvent.id)).all()
-
-
-def fetch(app, model, ident):
-    with app.app_context():
-        session = app.extensions["sqlalchemy"].session
-        record = session.get(model, ident)
-        session.expunge_all()
-        return record
 
 
 # Raising a dispute ----------------------------------------------------------------------------
@@ -328,22 +295,6 @@ def test_a_partnership_manager_changes_a_stage(app, client, signed_in):
 
 
 # The panel queue ------------------------------------------------------------------------------
-
-
-@contextmanager
-def counting_queries(app):
-    counter = {"n": 0}
-
-    def count(*args):
-        counter["n"] += 1
-
-    with app.app_context():
-        engine = app.extensions["sqlalchemy"].engine
-    sa.event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield counter
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", count)
 
 
 def test_the_queue_page_runs_the_same_queries_for_few_or_many_rows(app, client, signed_in,

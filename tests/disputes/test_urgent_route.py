@@ -23,6 +23,7 @@ from moderation.models import (
 )
 from moderation.scheduling import reminders
 from tests.conftest import banners, error_summary, heading, page, post, sign_in, url
+from tests.helpers import urgent_route_people
 
 MONDAY = date(2026, 11, 23)
 
@@ -35,18 +36,7 @@ def a_monday_morning():
 
 @pytest.fixture
 def people(app, make_user):
-    """A referrer, two CSC managers (one the named urgent contact), a partnership manager."""
-    people = {
-        "referrer": make_user("referrer", name="Riley Referrer"),
-        "csc": make_user("csc_manager", name="Casey Manager"),
-        "head": make_user("csc_manager", name="Hari Head-of-Service"),
-        "lead": make_user("partnership_manager", name="Lee Senior-Lead"),
-        "other_referrer": make_user("referrer", name="Olly Otheragency"),
-    }
-    with app.app_context():
-        db.session.get(EscalationPolicy, 1).urgent_contact_user_id = people["head"].id
-        db.session.commit()
-    return people
+    return urgent_route_people(app, make_user)
 
 
 def as_(app, person):

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from moderation.disputes import services
 from moderation.models import Action, AuditEvent, Dispute, User
 from tests.conftest import client_for, error_summary, page, url
-from tests.disputes.test_dispute_pages import counting_queries
+from tests.helpers import counting_queries
 
 
 def _text(tag):

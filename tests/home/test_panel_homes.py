@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from moderation.models import Dispute, PanelSession, SessionStatus, User
 from moderation.panels import agenda
 from tests.conftest import client_for, page, url
-from tests.meeting.test_minutes_comments import _close as close_with_the_deputy_standing_in
+from tests.helpers import close_with_the_deputy_standing_in
 
 
 def _text(tag):

@@ -1,7 +1,6 @@
 """The meeting as people use it: register, quorum panel, voting, the decision, actions."""
 
 import re
-from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import select
@@ -17,31 +16,12 @@ from moderation.models import (
     User,
 )
 from tests.conftest import banners, error_summary, heading, page, post, sign_in, url
+from tests.helpers import Item, first_item, open_voting_as_chair
 
 
 @pytest.fixture
 def m(panel_meeting):
     return panel_meeting()
-
-
-@dataclass(frozen=True)
-class Item:
-    """One agenda item: `item()` is its page's address, `item("meeting.vote")` another of its
-    endpoints'."""
-
-    app: object
-    session_id: int
-    id: int
-
-    def __call__(self, endpoint="meeting.item", **values):
-        return url(self.app, endpoint, session_id=self.session_id, item_id=self.id, **values)
-
-
-def _item(app, db, m):
-    with app.app_context():
-        item_id = db.session.scalar(select(AgendaItem.id)
-                                    .where(AgendaItem.session_id == m.session_id))
-    return Item(app, m.session_id, item_id)
 
 
 def _meeting(app, m, endpoint="meeting.show", **values):
@@ -108,16 +88,8 @@ def test_a_member_accepts_the_confidentiality_statement_from_their_own_account(a
     assert page(response).select_one("#acknowledge") is None
 
 
-def _open_voting(app, db, m):
-    item = _item(app, db, m)
-    chair = _as(app, m.chair)
-    response = post(chair, item("meeting.voting_step", step="open"), follow_redirects=True)
-    assert banners(response) == ["Voting is open."]
-    return item, chair
-
-
 def test_votes_are_hidden_until_the_chair_closes_voting(app, db, m):
-    item, chair = _open_voting(app, db, m)
+    item, chair = open_voting_as_chair(app, db, m)
     health, police = _as(app, m.reps["health"]), _as(app, m.reps["police"])
     response = _vote(health, item)
     assert "Your vote has been recorded" in banners(response)[0]
@@ -135,7 +107,7 @@ def test_votes_are_hidden_until_the_chair_closes_voting(app, db, m):
 
 
 def test_a_vote_after_voting_closed_gets_a_clear_message(app, db, m):
-    item, chair = _open_voting(app, db, m)
+    item, chair = open_voting_as_chair(app, db, m)
     csc, health = _as(app, m.reps["csc"]), _as(app, m.reps["health"])
     form_page = csc.get(item())  # the vote form is on screen...
     assert page(form_page).select_one("form[action$='/vote']") is not None
@@ -149,14 +121,14 @@ def test_a_vote_after_voting_closed_gets_a_clear_message(app, db, m):
 
 
 def test_a_vote_needs_a_choice_and_a_reason(app, db, m):
-    item, _ = _open_voting(app, db, m)
+    item, _ = open_voting_as_chair(app, db, m)
     response = post(_as(app, m.reps["health"]), item("meeting.vote"), {"reason": ""})
     assert error_summary(response) == ["Select how you vote", "Enter the reason for your vote"]
     assert heading(response).startswith("Dispute")
 
 
 def test_a_second_vote_from_the_same_agency_is_refused(app, db, m):
-    item, chair = _open_voting(app, db, m)
+    item, chair = open_voting_as_chair(app, db, m)
     health = _as(app, m.reps["health"])
     _vote(health, item)
     response = _vote(health, item)
@@ -165,7 +137,7 @@ def test_a_second_vote_from_the_same_agency_is_refused(app, db, m):
 
 
 def test_opening_voting_without_quorum_names_the_missing_agency(app, db, m):
-    item = _item(app, db, m)
+    item = first_item(app, db, m)
     csc = _as(app, m.reps["csc"])
     post(csc, item("meeting.declare_conflict"),
          {"conflict-nature": "I supervised the decision maker"})
@@ -179,7 +151,7 @@ def test_opening_voting_without_quorum_names_the_missing_agency(app, db, m):
 
 
 def test_the_chair_breaks_a_tie_records_the_decision_and_the_referrer_reads_it(app, db, m):
-    item, chair = _open_voting(app, db, m)
+    item, chair = open_voting_as_chair(app, db, m)
     _vote(_as(app, m.reps["health"]), item, "overturn_s17")
     _vote(_as(app, m.reps["police"]), item, "overturn_s47")
     _vote(_as(app, m.reps["csc"]), item, "upheld")
@@ -226,14 +198,14 @@ def test_case_detail_stays_closed_to_members_until_the_agenda_is_frozen(
     member = _as(app, m.reps["health"])
     assert member.get(draft()).status_code == 404
     assert member.get(draft("papers.item")).status_code == 404
-    frozen = _item(app, db, m)
+    frozen = first_item(app, db, m)
     # The frozen session's papers are open to its members.
     assert "Amelia Jones" in member.get(frozen("papers.item")).text
     assert _as(app, m.referrer).get(frozen()).status_code == 403
 
 
 def test_viewing_an_item_leaves_an_audit_event(app, db, m):
-    _as(app, m.reps["police"]).get(_item(app, db, m)())
+    _as(app, m.reps["police"]).get(first_item(app, db, m)())
     with app.app_context():
         event = db.session.scalars(select(AuditEvent).where(
             AuditEvent.action == "dispute_viewed")).all()[-1]
@@ -255,7 +227,7 @@ def test_the_meeting_pages_run_the_same_queries_for_few_or_many_rows(
 
     from moderation.models import PanelSession, User
     from moderation.panels import agenda
-    from tests.disputes.test_dispute_pages import counting_queries
+    from tests.helpers import counting_queries
 
     m = panel_meeting(disputes=({},) * 8)
     [one] = queue_disputes({"referrer": m.referrer})
@@ -269,7 +241,7 @@ def test_the_meeting_pages_run_the_same_queries_for_few_or_many_rows(
                                                      for u in (m.chair, *m.reps.values())})
         db.session.commit()
     chair = _as(app, m.chair)
-    item = _item(app, db, m)
+    item = first_item(app, db, m)
     counts = {}
     for name, session_id in (("one item", small_id), ("eight items", m.session_id)):
         with counting_queries(app) as queries:
@@ -290,7 +262,7 @@ def test_the_meeting_pages_run_the_same_queries_for_few_or_many_rows(
 
 
 def test_a_deputy_is_told_who_voted_for_their_agency_not_that_they_did(app, db, m):
-    item, _ = _open_voting(app, db, m)
+    item, _ = open_voting_as_chair(app, db, m)
     _vote(_as(app, m.reps["police"]), item)
     deputy_view = _text(_as(app, m.deputy).get(item()))
     assert "You voted" not in deputy_view
@@ -353,7 +325,7 @@ def test_the_minutes_record_why_the_meeting_started_early(app, db, panel_meeting
      "action-description"),
 ])
 def test_text_for_the_minutes_that_names_the_child_is_refused(app, db, m, endpoint, data, field):
-    item = _item(app, db, m)
+    item = first_item(app, db, m)
     if endpoint == "meeting.vote":
         post(_as(app, m.chair), item("meeting.voting_step", step="open"))
         client = _as(app, m.reps["health"])

@@ -10,12 +10,9 @@ from pypdf import PdfReader
 from moderation.models import LearningSummary, User
 from moderation.outcomes import learning
 from tests.conftest import error_summary, page, pdf_pages, post, sign_in, url
-from tests.outcomes.test_outcomes import NOVEMBER_DECEMBER
+from tests.helpers import NOVEMBER_DECEMBER, NOVEMBER_DECEMBER_FORM
 
 PERIOD = {"start": "2026-11-01", "end": "2026-12-31"}
-# The dashboard's custom period, as its date inputs send it (day, month, year).
-NOVEMBER_DECEMBER_FORM = {"period": "custom", "start": ["1", "11", "2026"],
-                          "end": ["31", "12", "2026"]}
 
 
 def _manager(app, make_user):

@@ -369,7 +369,7 @@ def test_the_minutes_mark_the_urgent_item(app, db, panel, frozen):
 @pytest.mark.parametrize("endpoint", ["disputes.panel_queue", "home.chair"])
 def test_the_urgent_list_runs_the_same_queries_for_few_or_many(app, client, panel, frozen,
                                                                queue_disputes, endpoint):
-    from tests.disputes.test_dispute_pages import counting_queries
+    from tests.helpers import counting_queries
 
     def queries():
         client.get(address)  # a first view fills per-process caches

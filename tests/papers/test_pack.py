@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from moderation.models import AgendaItem, AuditEvent, PanelSession, User
 from tests.conftest import heading, pdf_pages, url
-from tests.disputes.test_dispute_pages import counting_queries
+from tests.helpers import counting_queries
 from tests.papers.conftest import SECRET_SENTENCE, client_for
 
 SECTIONS = ("The referral record", "CSC's decision as the referrer was told it", "CSC's record",

@@ -1,10 +1,21 @@
 """Fixtures for data protection's tests: the retention schedule, legal holds, the audit purge,
 subject access. Each helper adds what its tests share; nothing here replaces tests/conftest.py."""
 
+from datetime import UTC, date, datetime
+
 import pytest
 import sqlalchemy as sa
+import time_machine
 
 from moderation.models import AuditEvent, LegalHold, RetentionRule
+
+DUE = date(2046, 3, 14)  # the default dispute's child (born 14 March 2021) turns 25
+
+
+def frozen(day, hour=1):
+    """The clock at `day` (01:30 UTC by default, when the nightly job runs)."""
+    return time_machine.travel(datetime(day.year, day.month, day.day, hour, 30, tzinfo=UTC),
+                               tick=False)
 
 
 @pytest.fixture

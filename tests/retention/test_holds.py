@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from moderation.models import Dispute, LegalHold, User
 from tests.conftest import client_for, error_summary, heading, page, post, url
-from tests.disputes.test_dispute_pages import counting_queries
+from tests.helpers import counting_queries
 
 REASON = "Needed by the child safeguarding practice review opened in November 2026."
 

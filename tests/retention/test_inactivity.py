@@ -213,7 +213,7 @@ def test_the_list_is_paged(app, db, pm_client, untouched):
 
 
 def test_the_list_runs_the_same_queries_for_few_or_many_rows(app, db, pm_client, untouched):
-    from tests.disputes.test_dispute_pages import counting_queries
+    from tests.helpers import counting_queries
 
     untouched(datetime(2024, 1, 1, tzinfo=UTC))
     address = url(pm_client, "retention.inactive")

@@ -9,7 +9,7 @@ import pytest
 
 from moderation.models import RetentionRun, User
 from tests.conftest import client_for, error_summary, heading, page, post, url
-from tests.disputes.test_dispute_pages import counting_queries
+from tests.helpers import counting_queries
 
 DISPUTES_REASON = "Six years after the dispute closed covers a claim under the Limitation Act 1980"
 

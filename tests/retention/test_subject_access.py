@@ -25,7 +25,7 @@ from moderation.models import (
     User,
 )
 from tests.conftest import client_for, error_summary, heading, page, pdf_pages, post, url
-from tests.disputes.test_dispute_pages import counting_queries
+from tests.helpers import counting_queries
 from tests.papers.conftest import _document
 
 AMELIA = {"child_name": "Amelia Jones", "child_dob": date(2021, 3, 14),
