@@ -74,8 +74,9 @@ class ClientRequest:
         page = client_request.post("disputes.new", _data=RAISE_FORM, _expected_status=200)
 
     Every method asserts the response's status (`_expected_status`: 200 for a GET, 302 for a
-    POST) and, for a POST, where it redirects (`_expected_redirect`, a path) when given;
-    `_follow_redirects=True` follows them and checks the last page's status. The page is
+    POST, 200 for a POST whose redirects are followed) and, for a POST, where it redirects
+    (`_expected_redirect`, a path) when given; `_follow_redirects=True` follows redirects and
+    checks the last page's status. The page is
     parsed (BeautifulSoup) and carries the response as `page.response`, for its headers,
     location or body. Every parsed HTML page is checked against the base template's rule: its
     title starts with "Error: " exactly when it shows an error summary. POSTs carry a valid
@@ -90,6 +91,10 @@ class ClientRequest:
         response = sign_in(self.client, user, password)
         assert response.status_code == 302, "sign-in failed"
         return user
+
+    def url(self, endpoint, **values):
+        """The address of `endpoint`, to compare with where a response redirects."""
+        return url(self.client, endpoint, **values)
 
     def get(self, endpoint, _expected_status=200, _follow_redirects=False, **values):
         return self.get_url(url(self.client, endpoint, **values), _expected_status,

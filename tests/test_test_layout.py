@@ -1,8 +1,14 @@
 """The tests' own layout (issue #26): what test modules share lives in tests/helpers.py or a
-conftest.py, never in another test module, and no module defines a root fixture again."""
+conftest.py, never in another test module; no module defines a root fixture again; and the
+client_request seam holds every page to the "Error: " rule."""
 
 import ast
 from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from tests.helpers import assert_error_prefix
 
 TESTS = Path(__file__).parent
 # Root fixtures made to be overridden by a module (tests/conftest.py says so).
@@ -51,3 +57,14 @@ def test_no_test_module_defines_a_root_fixture_again():
              for path in _modules() if path.name.startswith("test_")
              for name in _fixtures(ast.parse(path.read_text())) if name in root]
     assert found == []
+
+
+def test_the_seam_holds_every_page_to_the_error_prefix_rule():
+    """client_request checks each page it parses: "Error: " starts the title exactly when the
+    page shows an error summary (the base template's `page_has_errors`)."""
+    summary = '<div class="govuk-error-summary"></div>'
+    for title, body in (("Error: Raise", summary), ("Raise", "")):
+        assert_error_prefix(BeautifulSoup(f"<title>{title}</title>{body}", "html.parser"))
+    for title, body in (("Raise", summary), ("Error: Raise", "")):
+        with pytest.raises(AssertionError):
+            assert_error_prefix(BeautifulSoup(f"<title>{title}</title>{body}", "html.parser"))
