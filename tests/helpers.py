@@ -323,11 +323,11 @@ def first_item(app, db, m):
 
 
 def open_voting_as_chair(app, db, m):
-    """The chair opens voting on the meeting's item; returns (item, the chair's browser)."""
+    """The chair opens voting on the meeting's item; returns (item, the chair's ClientRequest)."""
     item = first_item(app, db, m)
-    chair = client_for(app, m.chair)
-    response = post(chair, item("meeting.voting_step", step="open"), follow_redirects=True)
-    assert banners(response) == ["Voting is open."]
+    chair = ClientRequest(client_for(app, m.chair))
+    opened = chair.post_url(item("meeting.voting_step", step="open"), _follow_redirects=True)
+    assert banners(opened) == ["Voting is open."]
     return item, chair
 
 

@@ -4,7 +4,7 @@ whatever the view called it (issue #25, point 9)."""
 
 import pytest
 
-from tests.conftest import client_for, error_summary, page, post
+from tests.conftest import client_for, error_summary, page
 from tests.helpers import comment_on_minutes, first_item, open_voting_as_chair
 from tests.web import form_crawl
 from tests.web.form_crawl import Filled, opened
@@ -35,10 +35,10 @@ def test_the_title_says_error_when_a_minutes_comment_is_refused(app, closed_meet
 def test_the_title_says_error_when_voting_cannot_close(app, db, panel_meeting):
     m = panel_meeting()
     item, chair = open_voting_as_chair(app, db, m)
-    response = post(chair, item("meeting.voting_step", step="close"), follow_redirects=True)
-    assert error_summary(response) == [
+    refused = chair.post_url(item("meeting.voting_step", step="close"), _follow_redirects=True)
+    assert error_summary(refused) == [
         "No votes have been cast: wait for the representatives to vote"]
-    assert _title(response).startswith("Error: ")
+    assert _title(refused.response).startswith("Error: ")
 
 
 def test_a_page_with_no_problem_has_no_error_in_its_title(app, db, panel_meeting):
