@@ -316,16 +316,17 @@ def client_request(client):
 
 
 @pytest.fixture
-def client_request_for(app):
-    """Another person's own browser, signed in: `client_request_for(user)`, for tests where
-    two people use the service (signing in again on one client does not switch the user)."""
+def as_(app):
+    """Another person's own browser, signed in, asking as `client_request` does:
+    `as_(m.chair).get("meeting.show", session_id=m.session_id)`, for tests where more than one
+    person uses the service (signing in again on one client does not switch the user)."""
 
-    def make(user):
+    def browser_of(user):
         browser = ClientRequest(app.test_client())
         browser.sign_in(user)
         return browser
 
-    return make
+    return browser_of
 
 
 @pytest.fixture

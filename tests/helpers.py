@@ -69,6 +69,8 @@ def client_for(app, user):
 
 class ClientRequest:
     """One person's browser: each request is one call, by endpoint name, and returns the page.
+    The `client_request` fixture wraps the test's client; `as_(user)` gives another person
+    their own, signed in.
 
         page = client_request.get("disputes.show", dispute_id=3)
         page = client_request.post("disputes.new", _data=RAISE_FORM, _expected_status=200)

@@ -101,12 +101,6 @@ def _refused(page, label, field):
     assert page.select_one(".govuk-error-summary a")["href"] == f"#{field}"
 
 
-@pytest.fixture
-def as_(client_request_for):
-    """Each person's own browser, signed in (`as_(panel.m.chair)`)."""
-    return client_request_for
-
-
 # During the meeting --------------------------------------------------------------------------
 
 

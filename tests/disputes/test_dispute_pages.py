@@ -92,14 +92,14 @@ def test_changing_answers_keeps_what_was_typed(client_request, signed_in):
 
 
 def test_immediate_risk_says_what_to_do_now_and_heads_the_csc_list(
-        client_request, client_request_for, signed_in, make_user, make_dispute):
+        client_request, as_, signed_in, make_user, make_dispute):
     make_dispute(on=date(2026, 11, 16))  # older, ordinary
     signed_in("referrer")
     page = client_request.post("disputes.raise_dispute", {
         **RAISE_FORM, "immediate_risk": "yes", "action": "submit"}, _follow_redirects=True)
     assert "What to do now" in page.response.text
     assert "Call the children's social care duty senior manager now" in page.get_text()
-    csc = client_request_for(make_user("csc_manager"))
+    csc = as_(make_user("csc_manager"))
     rows = csc.get("home.csc_manager").select("tbody tr")
     assert "Urgent" in rows[0].get_text() and "Due today" in rows[0].get_text()
 
@@ -159,7 +159,7 @@ def test_csc_response_mistakes_are_explained(client_request, signed_in, make_dis
         "Select CSC's decision now", "Enter what the referrer should be told"]
 
 
-def test_csc_settles_a_dispute_and_the_referrer_sees_it(app, client_request, client_request_for,
+def test_csc_settles_a_dispute_and_the_referrer_sees_it(app, client_request, as_,
                                                         signed_in, make_user, make_dispute):
     referrer = make_user("referrer")
     dispute = make_dispute(referrer)
@@ -171,12 +171,12 @@ def test_csc_settles_a_dispute_and_the_referrer_sees_it(app, client_request, cli
     }, _follow_redirects=True, dispute_id=dispute)
     assert "The dispute is settled and the referrer has been told." in banners(page)
     assert fetch(app, Dispute, dispute).status == "settled"
-    mine = client_request_for(referrer).get("disputes.show", dispute_id=dispute)
+    mine = as_(referrer).get("disputes.show", dispute_id=dispute)
     assert "A social worker will contact the family this week." in mine.response.text
 
 
 def test_the_settled_dispute_page_shows_the_settlement_under_a_heading(
-        client_request, client_request_for, signed_in, make_user, make_dispute):
+        client_request, as_, signed_in, make_user, make_dispute):
     referrer = make_user("referrer")
     dispute = make_dispute(referrer)
     signed_in("csc_manager")
@@ -184,7 +184,7 @@ def test_the_settled_dispute_page_shows_the_settlement_under_a_heading(
         "response": "On review the threshold is met.", "next_step": "settle",
         "settlement_outcome": "child_and_family_assessment",
         "settlement_note": "A social worker will visit <b>this week</b>."}, dispute_id=dispute)
-    shown = client_request_for(referrer).get("disputes.show", dispute_id=dispute)
+    shown = as_(referrer).get("disputes.show", dispute_id=dispute)
     settlement = shown.select_one(".govuk-inset-text")
     assert settlement.h2.get_text(strip=True) == "Settled on 23 November 2026"
     assert "CSC's decision now: Child and family assessment (section 17)" in settlement.get_text()

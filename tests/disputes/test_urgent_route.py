@@ -38,12 +38,6 @@ def people(app, make_user):
     return urgent_route_people(app, make_user)
 
 
-@pytest.fixture
-def as_(client_request_for):
-    """Each person's own browser, signed in (`as_(people["csc"])`)."""
-    return client_request_for
-
-
 def notices_for(user, prefix):
     return db.session.scalars(select(Notification).where(
         Notification.user_id == user.id, Notification.key.like(f"{prefix}%"))).all()

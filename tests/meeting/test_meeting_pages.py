@@ -32,12 +32,6 @@ def m(panel_meeting):
     return panel_meeting()
 
 
-@pytest.fixture
-def as_(client_request_for):
-    """Each person's own browser, signed in (`as_(m.chair)`), asking for pages one call each."""
-    return client_request_for
-
-
 def _meeting(page_of, m, endpoint="meeting.show", **values):
     return page_of.url(endpoint, session_id=m.session_id, **values)
 

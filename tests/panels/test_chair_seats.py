@@ -92,12 +92,6 @@ UNSEATED = ("a former chair", "a former deputy chair",
 SEATED = ("the chair", "the deputy chair")
 
 
-@pytest.fixture
-def as_(client_request_for):
-    """Each person's own browser, signed in (`as_(panel.people["the chair"])`)."""
-    return client_request_for
-
-
 def _answer(page):
     return page.response.status_code, heading(page)
 

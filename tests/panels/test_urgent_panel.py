@@ -191,13 +191,13 @@ def test_extraordinary_form_mistakes_are_explained(app, db, client_request, pane
 
 
 def test_the_extraordinary_page_is_only_for_a_queued_urgent_dispute(client_request,
-                                                                     client_request_for, panel):
+                                                                     as_, panel):
     client_request.sign_in(panel.chair)
     for dispute_id in (panel.ordinary, 999999, "nonsense", ""):
         page = client_request.get("panels.new_extraordinary", _expected_status=404,
                                   dispute_id=dispute_id)
         assert heading(page) == "Page not found"
-    page = client_request_for(panel.reps[0]).get("panels.new_extraordinary",
+    page = as_(panel.reps[0]).get("panels.new_extraordinary",
                                                   _expected_status=404, dispute_id=panel.urgent)
     assert heading(page) == "Page not found"
 
@@ -293,7 +293,7 @@ def test_a_chair_adding_a_non_urgent_item_past_capacity_is_refused(app, db, clie
 
 
 def test_only_the_session_s_own_chair_adds_an_urgent_item(app, db, client_request,
-                                                          client_request_for, panel, frozen,
+                                                          as_, panel, frozen,
                                                           make_user):
     outsider = make_user("chair", name="Chair Elsewhere")
     with time_machine.travel(MONDAY, tick=False):
@@ -305,7 +305,7 @@ def test_only_the_session_s_own_chair_adds_an_urgent_item(app, db, client_reques
                                    {"urgent_dispute_id": str(panel.urgent)},
                                    _expected_status=404, session_id=frozen)
         assert heading(page) == "Page not found"
-        member = client_request_for(panel.reps[0])  # on the panel, but no chair
+        member = as_(panel.reps[0])  # on the panel, but no chair
         member.post("panels.add_urgent_item", {"urgent_dispute_id": str(panel.urgent)},
                     _expected_status=403, session_id=frozen)
         agenda_page = member.get("panels.agenda_builder", session_id=frozen)
