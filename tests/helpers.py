@@ -73,17 +73,18 @@ class ClientRequest:
     their own, signed in.
 
         page = client_request.get("disputes.show", dispute_id=3)
-        page = client_request.post("disputes.new", _data=RAISE_FORM, _expected_status=200)
+        page = client_request.post("disputes.raise_dispute", RAISE_FORM, _expected_status=200)
+        page = as_(m.chair).post_url(item("meeting.vote"), answers, _follow_redirects=True)
 
     Every method asserts the response's status (`_expected_status`: 200 for a GET, 302 for a
     POST, 200 for a POST whose redirects are followed) and, for a POST, where it redirects
     (`_expected_redirect`, a path) when given; `_follow_redirects=True` follows redirects and
-    checks the last page's status. The page is
-    parsed (BeautifulSoup) and carries the response as `page.response`, for its headers,
-    location or body. Every parsed HTML page is checked against the base template's rule: its
-    title starts with "Error: " exactly when it shows an error summary. POSTs carry a valid
-    CSRF token unless `_data` names its own `csrf_token`. `get_url` and `post_url` take a
-    literal address (with its query string) instead of an endpoint."""
+    checks the last page's status. The page is parsed (BeautifulSoup) and carries the response
+    as `page.response`, for its headers, location or body (a download is not parsed). Every
+    HTML page is checked against the base template's rule: its title starts with "Error: "
+    exactly when it shows an error summary. POSTs carry a valid CSRF token unless `_data` names
+    its own `csrf_token`. `get_url` and `post_url` take a literal address (with its query
+    string) instead of an endpoint."""
 
     def __init__(self, client):
         self.client = client
