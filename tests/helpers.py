@@ -172,6 +172,15 @@ def error_summary(response):
     return [link.get_text(strip=True) for link in summary]
 
 
+def field_error(response, field_id):
+    """The GOV.UK error message shown on the field `field_id`, without its hidden "Error:"
+    (None when the field shows none; a response or a parsed page)."""
+    control = _parsed(response).find(id=field_id)
+    group = control.find_parent(class_="govuk-form-group")
+    message = group.select_one(".govuk-error-message") if group else None
+    return message.get_text(" ", strip=True).removeprefix("Error:").strip() if message else None
+
+
 def banners(response):
     """The notification banners' texts (a response or a parsed page)."""
     return [
