@@ -209,6 +209,15 @@ def counting_queries(app):
         sa.event.remove(engine, "before_cursor_execute", count)
 
 
+def audit_actions(app):
+    """Every audit event's action, oldest first."""
+    from moderation.models import AuditEvent
+
+    with app.app_context():
+        return app.extensions["sqlalchemy"].session.scalars(
+            sa.select(AuditEvent.action).order_by(AuditEvent.id)).all()
+
+
 def fetch(app, model, ident):
     """The record as the database holds it, detached (None if there is none)."""
     with app.app_context():
