@@ -160,6 +160,11 @@ def _parsed(response_or_page):
         response_or_page)
 
 
+def words(tag):
+    """The tag's text as a person reads it: its words, one space apart (a tag or a page)."""
+    return " ".join(tag.get_text(" ").split())
+
+
 def heading(response):
     """The page's h1 as text (a response or a parsed page)."""
     h1 = _parsed(response).find("h1")
