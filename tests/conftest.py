@@ -9,7 +9,6 @@ import functools
 import logging
 import os
 import re
-import secrets
 import shutil
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -17,11 +16,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 import sqlalchemy as sa
-from bs4 import BeautifulSoup
-from flask import url_for
 from flask_migrate import upgrade
 from flask_sqlalchemy import SQLAlchemy
-from itsdangerous import URLSafeTimedSerializer
 from jinja2 import BytecodeCache
 
 from moderation import create_app
@@ -29,6 +25,14 @@ from moderation.config import TestConfig
 from moderation.extensions import db as _db
 from moderation.extensions import limiter
 from moderation.models import Agency, AgencyKind, Dispute, User
+from tests import helpers
+from tests.helpers import ClientRequest
+
+# Modules not yet asking through `client_request` import these from here.
+csrf_token, url, post, sign_in, client_for = (
+    helpers.csrf_token, helpers.url, helpers.post, helpers.sign_in, helpers.client_for)
+page, heading, error_summary, banners = (
+    helpers.page, helpers.heading, helpers.error_summary, helpers.banners)
 
 POSTGRES_URL = os.environ.get("MODERATION_TEST_POSTGRES_URL")
 # `make test` runs the suite on every CPU (pytest-xdist): worker processes gw0, gw1, ... each run
@@ -182,6 +186,24 @@ def shared_engines():
         yield
 
 
+@pytest.fixture(params=DATABASES)
+def empty_database(request, tmp_path):
+    """A database of its own, empty, to migrate step by step."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'migrating.sqlite3'}"
+        return
+    url = _worker_database_url(POSTGRES_URL)
+    url = url.set(database=f"{url.database}_migrating")
+    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{url.database}"'))
+        connection.execute(sa.text(f'CREATE DATABASE "{url.database}"'))
+    yield url.render_as_string(hide_password=False)
+    with admin.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+    admin.dispose()
+
+
 @pytest.fixture
 def app_config():
     """Extra settings for this test's app; override in a test module to change them."""
@@ -277,79 +299,35 @@ def make_user(app, make_agency):
     return make
 
 
-def csrf_token(client):
-    """A CSRF token for the client's session, as the page's form would carry it.
-
-    Made the way Flask-WTF's `generate_csrf` makes it (the session keeps a random value; the
-    form carries it signed), not read from a page: fetching a page before every POST was a
-    fifth of the suite's time. Tests of the protection itself post without a token or with a
-    wrong one, and every other POST fails if this drifts from Flask-WTF."""
-    app = client.application
-    with client.session_transaction() as session:
-        raw = session.setdefault("csrf_token", secrets.token_hex(20))
-    signer = URLSafeTimedSerializer(app.config.get("WTF_CSRF_SECRET_KEY") or app.secret_key,
-                                    salt="wtf-csrf-token")
-    return signer.dumps(raw)
-
-
-def url(app, endpoint, **values):
-    """The address of `endpoint` (tests name endpoints, not paths): `url(app, "meeting.show",
-    session_id=3)`; `app` may also be a test client."""
-    app = getattr(app, "application", app)
-    with app.test_request_context():
-        return url_for(endpoint, **values)
-
-
-def post(client, url, data=None, **kwargs):
-    """POST a form with a valid CSRF token, like a browser submitting the page's form."""
-    data = dict(data or {})
-    data.setdefault("csrf_token", csrf_token(client))
-    return client.post(url, data=data, **kwargs)
-
-
-def sign_in(client, user, password=None):
-    return post(client, url(client, "auth.sign_in"),
-                {"email": user.email, "password": password or user.password})
-
-
-def client_for(app, user):
-    """A browser of this person's own, signed in (signing in again on one client does not
-    switch the user)."""
-    client = app.test_client()
-    assert sign_in(client, user).status_code == 302
-    return client
-
-
 @pytest.fixture
 def on_a_monday():
-    """The clock stopped at 09:00 on Monday 23 November 2026."""
+    """The clock stopped at 09:00 on Monday 23 November 2026. A module whose every test runs
+    then says `pytestmark = pytest.mark.usefixtures("on_a_monday")`; none defines its own."""
     import time_machine
 
     with time_machine.travel("2026-11-23 09:00:00+00:00", tick=False):
         yield
 
 
-def page(response):
-    """The response parsed as a person reads it."""
-    return BeautifulSoup(response.text, "html.parser")
+@pytest.fixture
+def client_request(client):
+    """The test's browser, asking for pages one call each (see tests/helpers.ClientRequest):
+    `client_request.sign_in(user)`, then `client_request.get("disputes.show", dispute_id=3)`."""
+    return ClientRequest(client)
 
 
-def heading(response):
-    h1 = page(response).find("h1")
-    return h1.get_text(" ", strip=True) if h1 else None
+@pytest.fixture
+def as_(app):
+    """Another person's own browser, signed in, asking as `client_request` does:
+    `as_(m.chair).get("meeting.show", session_id=m.session_id)`, for tests where more than one
+    person uses the service (signing in again on one client does not switch the user)."""
 
+    def browser_of(user):
+        browser = ClientRequest(app.test_client())
+        browser.sign_in(user)
+        return browser
 
-def error_summary(response):
-    """The messages in the GOV.UK error summary, in order."""
-    summary = page(response).select(".govuk-error-summary__list a")
-    return [link.get_text(strip=True) for link in summary]
-
-
-def banners(response):
-    return [
-        re.sub(r"\s+", " ", banner.get_text(" ", strip=True))
-        for banner in page(response).select(".govuk-notification-banner__content")
-    ]
+    return browser_of
 
 
 @pytest.fixture
@@ -574,6 +552,16 @@ def panel_meeting(app, make_agency, make_user, make_session, make_member, queue_
         return Meeting(session_id, dispute_ids, chair, reps, deputy, members, referrer)
 
     return make
+
+
+@pytest.fixture
+def closed_meeting(app, panel_meeting, make_user):
+    """A meeting on Tuesday 8 December 2026, closed the same day with one item, deferred: the
+    police deputy stood in, and a guest from CSC (`.guest`) came to present it."""
+    m = panel_meeting(disputes=({"child_name": "Amelia Jones"},))
+    m.guest = make_user("csc_manager", name="Casey Decider", agency_id=m.reps["csc"].agency_id)
+    helpers.close_with_the_deputy_standing_in(app, _db, m, m.guest)
+    return m
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ Every `code span` in it that is a project path (moderation/..., templates/..., t
 reports/..., bench/..., static/..., docs/..., .ci/...) must exist; a path followed by `::name` or
 `:name` must define that name (a test, a function, a class or a constant). Every span that is a
 Python name (`moderation.web.boundary:commit_job`, `moderation.models.Dispute`,
-`tests.disputes.test_dispute_pages:counting_queries`) must import and resolve. Fenced blocks are
+`tests.helpers:counting_queries`) must import and resolve. Fenced blocks are
 pictures of the layout, not references, and a span holding a placeholder (`tests/<package>/`) is
 a pattern. No app and no database: the modules are imported, nothing is run.
 """

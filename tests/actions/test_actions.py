@@ -1,16 +1,15 @@
 """Actions the panel sets: due dates in working days, who updates them, overdue ones returning,
 and the pages where the chair sets one and its owner updates it."""
 
-import re
 from datetime import date
 
 import pytest
 from sqlalchemy import select
 
 from moderation.actions import services as actions
-from moderation.models import Action, ActionStatus, AgendaItem, PanelSession, User
+from moderation.models import Action, ActionStatus, PanelSession, User
 from moderation.web.boundary import Refusal
-from tests.conftest import banners, error_summary, page, post, sign_in, url
+from tests.helpers import banners, error_summary, first_item, words
 
 
 class Held:
@@ -74,42 +73,29 @@ def test_overdue_actions_come_back_on_the_next_agenda(app, db, held, make_sessio
 # The pages --------------------------------------------------------------------------------------
 
 
-def _as(app, user):
-    client = app.test_client()
-    sign_in(client, user)
-    return client
-
-
-def _text(response):
-    return re.sub(r"\s+", " ", page(response).get_text(" ", strip=True))
-
-
-def test_the_chair_sets_an_action_and_its_owner_updates_it(app, db, panel_meeting):
+def test_the_chair_sets_an_action_and_its_owner_updates_it(app, db, as_, panel_meeting):
     m = panel_meeting()
-    with app.app_context():
-        item_id = db.session.scalar(select(AgendaItem.id)
-                                    .where(AgendaItem.session_id == m.session_id))
-    add = url(app, "meeting.add_action", session_id=m.session_id, item_id=item_id)
-    chair = _as(app, m.chair)
-    response = post(chair, add, {"action-description": "Send the GP report",
-                                 "action-owner_id": m.reps["health"].id,
-                                 "action-working_days": "ten"})
+    add = first_item(app, db, m)("meeting.add_action")
+    chair = as_(m.chair)
+    response = chair.post_url(add, {"action-description": "Send the GP report",
+                                    "action-owner_id": m.reps["health"].id,
+                                    "action-working_days": "ten"}, _expected_status=200)
     assert error_summary(response) == [
         "The due date must be a whole number of working days, like 10"]
-    response = post(chair, add, {"action-description": "Send the GP report",
-                                 "action-owner_id": m.reps["health"].id,
-                                 "action-working_days": "10"},
-                    follow_redirects=True)
+    response = chair.post_url(add, {"action-description": "Send the GP report",
+                                    "action-owner_id": m.reps["health"].id,
+                                    "action-working_days": "10"}, _follow_redirects=True)
     assert "Send the GP report (Health Rep, Northshire Health; due 22 December 2026; open)" in \
-        _text(response)
+        words(response)
     with app.app_context():
         action_id = db.session.scalar(select(Action.id))
-    update = url(app, "actions.update", action_id=action_id)
-    assert _as(app, m.reps["police"]).get(update).status_code == 404
-    owner = _as(app, m.reps["health"])
-    response = post(owner, update, {"status": "not_done"})
+    as_(m.reps["police"]).get("actions.update", _expected_status=404, action_id=action_id)
+    owner = as_(m.reps["health"])
+    response = owner.post("actions.update", {"status": "not_done"}, _expected_status=200,
+                          action_id=action_id)
     assert error_summary(response) == ["Say why the action was not done"]
-    response = post(owner, update, {"status": "done"}, follow_redirects=True)
+    response = owner.post("actions.update", {"status": "done"}, _follow_redirects=True,
+                          action_id=action_id)
     assert banners(response) == ["The action has been updated."]
-    response = owner.get(url(app, "actions.index", status="done"))
-    assert "Send the GP report" in response.text
+    response = owner.get("actions.index", status="done")
+    assert "Send the GP report" in response.response.text

@@ -5,14 +5,20 @@ import sqlalchemy as sa
 
 from moderation.models import Agency, AuditEvent, User
 from moderation.models.audit import AppendOnlyError
-from tests.conftest import banners, error_summary, heading, page, post, sign_in, url
+from tests.helpers import ClientRequest, banners, error_summary, heading
 
 
-def rows(response):
+def rows(page):
     return [
         [cell.get_text(" ", strip=True) for cell in row.find_all("td")]
-        for row in page(response).select("tbody tr")
+        for row in page.select("tbody tr")
     ]
+
+
+def signing_in(app, email, password, _expected_status=302):
+    """A new browser posting the sign-in form: where it leads, or the form refused."""
+    return ClientRequest(app.test_client()).post(
+        "auth.sign_in", {"email": email, "password": password}, _expected_status=_expected_status)
 
 
 def events(app, action):
@@ -29,25 +35,26 @@ def count(app, model):
 
 @pytest.fixture
 def admin(client, signed_in):
+    """The administrator, signed in on the test's client (the one `client_request` asks with)."""
     return signed_in("admin", name="Alex Admin", email="alex.admin@example.org")
 
 
 # Agencies --------------------------------------------------------------------------------------
 
 
-def test_agencies_list_shows_kind_core_flag_and_active_users(client, admin, make_agency,
-                                                              make_user):
+def test_agencies_list_shows_kind_core_flag_and_active_users(
+        client_request, admin, make_agency, make_user):
     police = make_agency("Northshire Police", kind="police", is_core=True)
     make_user("panel_member", agency_id=police)
     make_user("panel_member", agency_id=police, active=False)
-    table = rows(client.get(url(client, "admin.agencies")))
+    table = rows(client_request.get("admin.agencies"))
     assert ["Northshire Police", "Police", "Core", "1", "Change Northshire Police"] in table
 
 
-def test_adding_an_agency(app, client, admin):
-    response = post(client, url(client, "admin.agency_new"),
-                    {"name": "Northshire Police", "kind": "police", "is_core": "y"},
-                    follow_redirects=True)
+def test_adding_an_agency(app, client_request, admin):
+    response = client_request.post(
+        "admin.agency_new", {"name": "Northshire Police", "kind": "police", "is_core": "y"},
+        _follow_redirects=True)
     assert "Northshire Police has been added." in banners(response)
     assert ["Northshire Police", "Police", "Core", "0", "Change Northshire Police"] in rows(
         response)
@@ -64,30 +71,32 @@ def test_adding_an_agency(app, client, admin):
          "An agency with this name already exists"),
     ],
 )
-def test_agency_form_mistakes_are_explained_and_change_nothing(app, client, admin, make_agency,
-                                                                form, message):
+def test_agency_form_mistakes_are_explained_and_change_nothing(
+        app, client_request, admin, make_agency, form, message):
     make_agency("Northshire Police", kind="police")
     before = count(app, Agency)
-    response = post(client, url(client, "admin.agency_new"), form)
+    response = client_request.post("admin.agency_new", form, _expected_status=200)
     assert error_summary(response) == [message]
     assert count(app, Agency) == before
     assert events(app, "agency_created") == []
 
 
-def test_editing_an_agency_records_what_changed(app, client, admin, make_agency):
+def test_editing_an_agency_records_what_changed(app, client_request, admin, make_agency):
     agency = make_agency("Northshire Polise", kind="police")
-    post(client, url(client, "admin.agency_edit", agency_id=agency),
-         {"name": "Northshire Police", "kind": "police", "is_core": "y"})
+    client_request.post("admin.agency_edit",
+                        {"name": "Northshire Police", "kind": "police", "is_core": "y"},
+                        agency_id=agency)
     (event,) = events(app, "agency_updated")
     assert event.detail["changes"] == {
         "name": ["Northshire Polise", "Northshire Police"], "is_core": [False, True],
     }
 
 
-def test_a_partnership_manager_can_manage_agencies(client, signed_in):
+def test_a_partnership_manager_can_manage_agencies(client_request, signed_in):
     signed_in("partnership_manager")
-    response = post(client, url(client, "admin.agency_new"),
-                    {"name": "Northshire Schools", "kind": "education"}, follow_redirects=True)
+    response = client_request.post("admin.agency_new",
+                                   {"name": "Northshire Schools", "kind": "education"},
+                                   _follow_redirects=True)
     assert "Northshire Schools has been added." in banners(response)
 
 
@@ -101,20 +110,21 @@ def new_user_form(agency, **changes):
     return form
 
 
-def test_creating_a_user_shows_a_temporary_password_once(app, client, admin, make_agency):
+def test_creating_a_user_shows_a_temporary_password_once(app, client_request, admin, make_agency):
     agency = make_agency("Northshire Police", kind="police")
-    response = post(client, url(client, "admin.user_new"), new_user_form(agency))
-    assert page(response).select_one(".govuk-panel__title").get_text(strip=True) == (
+    response = client_request.post("admin.user_new", new_user_form(agency), _expected_status=200)
+    assert response.select_one(".govuk-panel__title").get_text(strip=True) == (
         "Account created")
-    password = page(response).select_one("#temporary-password").get_text(strip=True)
+    password = response.select_one("#temporary-password").get_text(strip=True)
     (event,) = events(app, "user_created")
     assert event.detail["email"] == "sam.carter@example.org"
     assert password not in str(event.detail)
-    new_user = app.test_client()
-    record = type("U", (), {"email": "sam.carter@example.org", "password": password})
-    assert sign_in(new_user, record).headers["Location"] == url(app, "home.index")
-    assert new_user.get(url(app, "home.index")).headers["Location"] == url(
-        app, "auth.change_password")
+    new_user = ClientRequest(app.test_client())
+    signed_in = new_user.post("auth.sign_in",
+                              {"email": "sam.carter@example.org", "password": password})
+    assert signed_in.response.location == new_user.url("home.index")
+    home = new_user.get("home.index", _expected_status=302)
+    assert home.response.location == new_user.url("auth.change_password")
 
 
 @pytest.mark.parametrize(
@@ -130,61 +140,63 @@ def test_creating_a_user_shows_a_temporary_password_once(app, client, admin, mak
         ({"email": "ALEX.ADMIN@example.org"}, "A user with this email address already exists"),
     ],
 )
-def test_user_form_mistakes_are_explained_and_create_nothing(app, client, admin, make_agency,
-                                                              changes, message):
+def test_user_form_mistakes_are_explained_and_create_nothing(
+        app, client_request, admin, make_agency, changes, message):
     agency = make_agency()
     before = count(app, User)
-    response = post(client, url(client, "admin.user_new"), new_user_form(agency, **changes))
+    response = client_request.post("admin.user_new", new_user_form(agency, **changes),
+                                   _expected_status=200)
     assert message in error_summary(response)
     assert heading(response) == "Add a user"
     assert count(app, User) == before
 
 
-def test_users_can_be_found_by_name_role_agency_and_status(client, admin, make_agency, make_user):
+def test_users_can_be_found_by_name_role_agency_and_status(
+        client_request, admin, make_agency, make_user):
     police = make_agency("Northshire Police", kind="police")
     make_user("chair", name="Ruth Lawson", agency_id=police)
     make_user("referrer", name="Hannah Okafor")
     make_user("referrer", name="Gone Away", active=False)
     names = lambda **query: [  # noqa: E731
-        row[0] for row in rows(client.get(url(client, "admin.users", **query)))]
+        row[0] for row in rows(client_request.get("admin.users", **query))]
     assert names(search="okafor") == ["Hannah Okafor"]
     assert names(role="chair") == ["Ruth Lawson"]
     assert names(agency=police) == ["Ruth Lawson"]
     assert names(status="inactive") == ["Gone Away"]
 
 
-def test_the_user_list_is_paginated(client, admin, make_agency, make_user):
+def test_the_user_list_is_paginated(client_request, admin, make_agency, make_user):
     agency = make_agency()
     for number in range(30):
         make_user("referrer", name=f"Person {number:02d}", agency_id=agency)
-    first = client.get(url(client, "admin.users"))
+    first = client_request.get("admin.users")
     assert len(rows(first)) == 25
-    second = url(client, "admin.users", page=2)
-    assert page(first).select_one(".govuk-pagination__next a")["href"].startswith(second)
-    assert len(rows(client.get(second))) == 6  # 30 people and the admin
+    second = client_request.url("admin.users", page=2)
+    assert first.select_one(".govuk-pagination__next a")["href"].startswith(second)
+    assert len(rows(client_request.get("admin.users", page=2))) == 6  # 30 people and the admin
 
 
-def test_editing_roles_is_audited(app, client, admin, make_user):
+def test_editing_roles_is_audited(app, client_request, admin, make_user):
     user = make_user("referrer")
-    post(client, url(client, "admin.user_edit", user_id=user.id), {
+    client_request.post("admin.user_edit", {
         "name": user.name, "email": user.email, "agency_id": str(user.agency_id),
         "roles": ["referrer", "panel_member"], "active": "y",
-    })
+    }, user_id=user.id)
     (event,) = events(app, "user_updated")
     assert event.detail["changes"] == {"roles": [["referrer"], ["panel_member", "referrer"]]}
 
 
-def test_deactivating_a_user_signs_them_out_and_keeps_them_out(app, client, admin, make_user):
+def test_deactivating_a_user_signs_them_out_and_keeps_them_out(
+        app, client_request, as_, admin, make_user):
     user = make_user("referrer")
-    their_browser = app.test_client()
-    sign_in(their_browser, user)
-    post(client, url(client, "admin.user_edit", user_id=user.id), {
+    their_browser = as_(user)
+    client_request.post("admin.user_edit", {
         "name": user.name, "email": user.email, "agency_id": str(user.agency_id),
         "roles": ["referrer"],
-    })
-    assert their_browser.get(url(app, "home.referrer")).headers["Location"].startswith(
-        url(app, "auth.sign_in"))
-    assert error_summary(sign_in(app.test_client(), user)) == [
+    }, user_id=user.id)
+    turned_away = their_browser.get("home.referrer", _expected_status=302)
+    assert turned_away.response.location.startswith(their_browser.url("auth.sign_in"))
+    assert error_summary(signing_in(app, user.email, user.password, _expected_status=200)) == [
         "Enter a correct email address and password"]
 
 
@@ -195,48 +207,51 @@ def test_deactivating_a_user_signs_them_out_and_keeps_them_out(app, client, admi
         ({"active": None}, "You cannot deactivate your own account"),
     ],
 )
-def test_an_administrator_cannot_lock_themselves_out(app, client, admin, changes, message):
+def test_an_administrator_cannot_lock_themselves_out(app, client_request, admin, changes, message):
     form = {"name": admin.name, "email": admin.email, "agency_id": str(admin.agency_id),
             "roles": ["admin"], "active": "y", **changes}
-    response = post(client, url(client, "admin.user_edit", user_id=admin.id),
-                    {k: v for k, v in form.items() if v is not None})
+    response = client_request.post("admin.user_edit",
+                                   {k: v for k, v in form.items() if v is not None},
+                                   _expected_status=200, user_id=admin.id)
     assert error_summary(response) == [message]
     assert events(app, "user_updated") == []
 
 
-def test_resetting_a_password_replaces_the_old_one(app, client, admin, make_user):
+def test_resetting_a_password_replaces_the_old_one(app, client_request, admin, make_user):
     user = make_user("referrer")
-    response = post(client, url(client, "admin.user_reset_password", user_id=user.id))
-    assert page(response).select_one(".govuk-panel__title").get_text(strip=True) == (
+    response = client_request.post("admin.user_reset_password", _expected_status=200,
+                                   user_id=user.id)
+    assert response.select_one(".govuk-panel__title").get_text(strip=True) == (
         "Password reset")
     assert events(app, "password_reset")
-    assert error_summary(sign_in(app.test_client(), user)) == [
+    assert error_summary(signing_in(app, user.email, user.password, _expected_status=200)) == [
         "Enter a correct email address and password"]
 
 
-def test_an_unknown_user_is_page_not_found(client, admin):
-    assert heading(client.get(url(client, "admin.user_edit", user_id=9999))) == "Page not found"
+def test_an_unknown_user_is_page_not_found(client_request, admin):
+    missing = client_request.get("admin.user_edit", _expected_status=404, user_id=9999)
+    assert heading(missing) == "Page not found"
 
 
 # The audit log ---------------------------------------------------------------------------------
 
 
-def test_the_audit_log_lists_events_newest_first_and_filters_them(client, admin, make_user):
+def test_the_audit_log_lists_events_newest_first_and_filters_them(client_request, admin, make_user):
     make_user("referrer", name="Hannah Okafor", email="hannah@example.org")
-    sign_in(client.application.test_client(), type("U", (), {
-        "email": "hannah@example.org", "password": "wrong-password"}))
-    log = lambda **query: rows(client.get(url(client, "admin.audit_log", **query)))  # noqa: E731
+    signing_in(client_request.client.application, "hannah@example.org", "wrong-password",
+               _expected_status=200)
+    log = lambda **query: rows(client_request.get("admin.audit_log", **query))  # noqa: E731
     assert [row[2] for row in log()] == ["sign in failed", "signed in"]
     assert [row[2] for row in log(action="signed_in")] == ["signed in"]
     assert [row[1] for row in log(actor="hannah")] == ["Hannah Okafor"]
     assert log(object_type="agency") == []
 
 
-def test_the_audit_log_filters_by_date(client, admin):
-    in_range = url(client, "admin.audit_log", date_from=["1", "1", "2020"])
-    assert len(rows(client.get(in_range))) == 1
-    before = url(client, "admin.audit_log", date_to=["1", "1", "2020"])
-    assert rows(client.get(before)) == []
+def test_the_audit_log_filters_by_date(client_request, admin):
+    in_range = client_request.get("admin.audit_log", date_from=["1", "1", "2020"])
+    assert len(rows(in_range)) == 1
+    before = client_request.get("admin.audit_log", date_to=["1", "1", "2020"])
+    assert rows(before) == []
 
 
 @pytest.mark.parametrize(
@@ -247,11 +262,11 @@ def test_the_audit_log_filters_by_date(client, admin):
          "'To' must be the same as or after 'From'"),
     ],
 )
-def test_the_audit_log_explains_bad_dates(client, admin, query, message):
-    assert error_summary(client.get(url(client, "admin.audit_log", **query))) == [message]
+def test_the_audit_log_explains_bad_dates(client_request, admin, query, message):
+    assert error_summary(client_request.get("admin.audit_log", **query)) == [message]
 
 
-def test_audit_events_cannot_be_changed_or_deleted(app, db, client, admin):
+def test_audit_events_cannot_be_changed_or_deleted(app, db, client_request, admin):
     with app.app_context():
         event = db.session.scalars(sa.select(AuditEvent)).first()
         event.action = "tampered"

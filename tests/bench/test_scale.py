@@ -15,7 +15,7 @@ from moderation.models import Action, Notification
 from moderation.outcomes import figures as outcomes
 from moderation.scheduling import reminders
 from tests.conftest import _config, page, sign_in, url
-from tests.outcomes.test_outcomes import NOVEMBER_DECEMBER
+from tests.helpers import NOVEMBER_DECEMBER
 
 
 def test_the_spread_of_working_days_is_read_from_counts():
@@ -145,4 +145,3 @@ def test_the_benchmark_page_and_query_count_exist_only_in_the_benchmarks_app(
 
         db.session.remove()
         db.engine.dispose()
-

@@ -159,6 +159,21 @@ def window(browser, live_server):
 
 
 @pytest.fixture
+def open_as(window):
+    """A window per person, signed in as them, under the app's real CSP (the `window` fixture
+    fails the test on any console error, CSP violation or uncaught script error)."""
+
+    from tests.browser.steps import sign_in
+
+    def open_for(user):
+        tab = window()
+        sign_in(tab, user)
+        return tab
+
+    return open_for
+
+
+@pytest.fixture
 def page(browser, live_server):
     """A fresh browser tab under the app's real CSP; the test fails at teardown on any console
     error, CSP violation or uncaught script error seen on any page it visited."""

@@ -4,7 +4,7 @@ console error are each reported with the page they happened on."""
 import pytest
 
 from tests.browser.conftest import watch
-from tests.browser.test_crawl import check
+from tests.browser.steps import check
 
 pytestmark = pytest.mark.browser
 

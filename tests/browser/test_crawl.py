@@ -15,12 +15,10 @@ from moderation.extensions import db
 from moderation.models import Role
 from tests.browser.conftest import (
     address,
-    axe_violations,
     fail_on,
-    questions_without_legend,
     watch,
 )
-from tests.browser.test_journeys import sign_in
+from tests.browser.steps import check, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -30,7 +28,6 @@ MAX_PAGES = 60  # per role: enough to reach every kind of page the demo data has
 PER_PATTERN = 3  # pages whose addresses differ only by ids look alike after the first few
 # Downloads are checked by their own tests, known by their addresses' endings: not pages.
 DOWNLOADS = re.compile(r"\.(pdf|csv|ics)$")
-ESCAPED = re.compile(r"&lt;|&gt;|<(h2|p|span|strong)\b")
 
 
 @pytest.fixture
@@ -66,21 +63,6 @@ def crawl(tab, origin):
             if link not in seen and _new_enough(link, patterns):
                 seen.add(link)
                 queue.append((link, url))
-    return faults
-
-
-def check(tab, url, came_from):
-    response = tab.goto(url)
-    if response.status >= 400:
-        return [f"{url}: status {response.status} (linked from {came_from})"]
-    if "text/html" not in response.headers.get("content-type", ""):
-        return []
-    faults = [f"{url}: {problem}" for problem in axe_violations(tab)]
-    text = tab.evaluate("document.body.innerText")
-    faults += [f"{url}: markup shown as text: …{text[max(m.start() - 40, 0):m.end() + 40]}…"
-               for m in ESCAPED.finditer(text)]
-    faults += [f"{url}: the options '{name}' have no question (fieldset legend)"
-               for name in questions_without_legend(tab.content())]
     return faults
 
 

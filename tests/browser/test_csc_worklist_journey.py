@@ -13,13 +13,12 @@ from playwright.sync_api import expect
 from moderation.extensions import db
 from moderation.models import Dispute
 from tests.browser.conftest import address, assert_accessible
-from tests.browser.test_urgent_journey import open_as  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.browser
 
 
 def test_the_csc_manager_works_through_csc_disputes_and_actions(
-        app, open_as, history, meeting_day, make_user,  # noqa: F811
+        app, open_as, history, meeting_day, make_user,
         make_agency, make_dispute):
     trust = make_agency("Northshire Community Health NHS Trust")
     open_ids = [make_dispute(make_user("referrer", agency_id=trust), on=date(2026, 12, 8))

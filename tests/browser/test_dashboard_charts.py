@@ -8,7 +8,7 @@ from PIL import Image, ImageStat
 
 from moderation.outcomes.charts import BAR_COLOUR
 from tests.browser.conftest import address
-from tests.browser.test_journeys import sign_in
+from tests.browser.steps import sign_in
 
 pytestmark = pytest.mark.browser
 

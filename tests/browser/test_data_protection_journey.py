@@ -18,7 +18,7 @@ from moderation.extensions import db
 from moderation.models import Dispute, User
 from moderation.retention import job
 from tests.browser.conftest import address, assert_accessible
-from tests.browser.test_urgent_journey import notification, open_as  # noqa: F401 (a fixture)
+from tests.browser.steps import downloaded, notification, shows_error
 from tests.conftest import dispute_answers, pdf_pages
 
 pytestmark = pytest.mark.browser
@@ -40,16 +40,6 @@ RELEASE_REASON = "The practice review has published its report."
 
 def _success(tab, text):
     expect(tab.locator(".govuk-notification-banner--success")).to_contain_text(text)
-
-
-def _error(tab, field_id, text):
-    """The GOV.UK error, in the summary (which has focus) and on the field."""
-    summary = tab.locator(".govuk-error-summary")
-    expect(summary).to_contain_text(text)
-    expect(summary).to_be_focused()
-    expect(tab.locator(f"#{field_id}-error")).to_contain_text(text)
-    expect(tab).to_have_title(re.compile("^Error: "))
-    assert_accessible(tab)
 
 
 def _card(tab, title):
@@ -78,15 +68,8 @@ def _references(app, ids):
         return [db.session.get(Dispute, ident).reference for ident in ids]
 
 
-def _downloaded(tab, button):
-    with tab.expect_download() as download:
-        tab.get_by_role("button", name=button).click()
-    with open(download.value.path(), "rb") as file:
-        return download.value.suggested_filename, file.read()
-
-
 def test_the_retention_schedule_legal_hold_retention_job_and_subject_access(
-        app, open_as, make_user, panel_meeting):  # noqa: F811
+        app, open_as, make_user, panel_meeting):
     # A panel session (8 December 2026, the test's clock) with Amelia's and Oliver's disputes on
     # its frozen agenda, and Isla's dispute settled at stage 1.
     m = panel_meeting(disputes=(AMELIA, OLIVER), started=False)
@@ -108,7 +91,7 @@ def test_the_retention_schedule_legal_hold_retention_job_and_subject_access(
     assert_accessible(manager)
     manager.get_by_label("Years to keep a dispute after it closed").fill("0")
     manager.get_by_role("button", name="Save the rule").click()
-    _error(manager, "keep_for", "The number of years must be 1 or more")
+    shows_error(manager, "keep_for", "The number of years must be 1 or more")
     manager.get_by_label("Years to keep a dispute after it closed").fill("7")
     manager.get_by_label("Why the partnership keeps them this long").fill(SCHEDULE_REASON)
     manager.get_by_role("button", name="Save the rule").click()
@@ -127,7 +110,7 @@ def test_the_retention_schedule_legal_hold_retention_job_and_subject_access(
     expect(manager.locator("h1")).to_have_text("Hold this dispute")
     assert_accessible(manager)
     manager.get_by_role("button", name="Hold this dispute").click()
-    _error(manager, "reason", "Enter why the dispute is held")
+    shows_error(manager, "reason", "Enter why the dispute is held")
     manager.get_by_label("Why is the dispute held?").fill(HOLD_REASON)
     manager.get_by_role("button", name="Hold this dispute").click()
     _success(manager, "The dispute is on legal hold")
@@ -150,7 +133,7 @@ def test_the_retention_schedule_legal_hold_retention_job_and_subject_access(
     expect(manager.locator("main")).to_contain_text(HOLD_REASON)
     assert_accessible(manager)
     manager.get_by_role("button", name="Release the hold").click()
-    _error(manager, "reason", "Enter why the hold is released")
+    shows_error(manager, "reason", "Enter why the hold is released")
     manager.get_by_label("Why is the hold released?").fill(RELEASE_REASON)
     manager.get_by_role("button", name="Release the hold").click()
     _success(manager, "The legal hold has been released")
@@ -195,7 +178,7 @@ def test_the_retention_schedule_legal_hold_retention_job_and_subject_access(
     for part, value in (("Day", "14"), ("Month", "3"), ("Year", "2021")):
         born.get_by_label(part).fill(value)
     officer.get_by_role("button", name="Search").click()
-    _error(officer, "child_name", "Enter the child's full name")
+    shows_error(officer, "child_name", "Enter the child's full name")
     expect(officer.locator("#results")).to_have_count(0)
     officer.get_by_label("Child's full name").fill("amelia jones")
     officer.get_by_role("button", name="Search").click()
@@ -206,7 +189,7 @@ def test_the_retention_schedule_legal_hold_retention_job_and_subject_access(
     expect(officer.locator("main")).not_to_contain_text(oliver)
     assert_accessible(officer)
 
-    name, body = _downloaded(officer, "Download as JSON")
+    name, body = downloaded(officer, "Download as JSON")
     assert name == "subject-access-2026-12-08.json"
     export = json.loads(body)
     assert [dispute["reference"] for dispute in export["disputes"]] == [amelia]
@@ -215,7 +198,7 @@ def test_the_retention_schedule_legal_hold_retention_job_and_subject_access(
     for other in (oliver, "Oliver", OLIVER["grounds"], isla, "Isla"):
         assert other not in text, other
 
-    name, body = _downloaded(officer, "Download as PDF")
+    name, body = downloaded(officer, "Download as PDF")
     assert name == "subject-access-2026-12-08.pdf"
     pdf = " ".join(pdf_pages(body))
     assert amelia in pdf and "Amelia Jones" in pdf
@@ -232,7 +215,7 @@ def test_the_retention_schedule_legal_hold_retention_job_and_subject_access(
     assert_accessible(officer)
 
 
-def test_each_kind_s_rule_and_each_search_error_is_accessible(app, open_as, make_user):  # noqa: F811
+def test_each_kind_s_rule_and_each_search_error_is_accessible(app, open_as, make_user):
     """The forms the journey does not fill, in their error states: each kind's rule (the crawl
     never changes a rule) and the subject access search's other refusals."""
     manager = open_as(make_user("partnership_manager"))
@@ -255,15 +238,15 @@ def test_each_kind_s_rule_and_each_search_error_is_accessible(app, open_as, make
     manager.goto(address("retention.edit_rule", kind="disputes"))
     manager.get_by_label("Keep it at least until the child is this age").fill("a hundred")
     manager.get_by_role("button", name="Save the rule").click()
-    _error(manager, "until_age", "The child's age must be a whole number, like 25")
+    shows_error(manager, "until_age", "The child's age must be a whole number, like 25")
 
     manager.goto(address("subject_access.search"))
     manager.get_by_role("button", name="Search").click()
-    _error(manager, "child_name", "Enter the child's name and date of birth, or a case number")
+    shows_error(manager, "child_name", "Enter the child's name and date of birth, or a case number")
     manager.get_by_label("Child's full name").fill("Amelia Jones")
     manager.get_by_label("Or a local authority case number").fill("NS-1001")
     manager.get_by_role("button", name="Search").click()
-    _error(manager, "case_number", "not both")
+    shows_error(manager, "case_number", "not both")
     manager.get_by_label("Or a local authority case number").fill("")
     born = manager.get_by_role("group", name=re.compile("^Child's date of birth"))
     for part, value in (("Day", "31"), ("Month", "2"), ("Year", "2021")):

@@ -8,94 +8,9 @@ from playwright.sync_api import expect
 
 from moderation.calendar import UK, urgent_due_at, working_days_between
 from tests.browser.conftest import address, assert_accessible
-from tests.browser.test_journeys import sign_in
+from tests.browser.steps import answer_for_csc, raise_dispute, record_csc_decision, sign_in
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def open_as(window):
-    """A separate browser window per person, each signed in as them, under the real CSP."""
-
-    def open_for(user):
-        tab = window()
-        sign_in(tab, user)
-        return tab
-
-    return open_for
-
-
-def fill_date(page, field, day):
-    page.fill(f"#{field}-day", str(day.day))
-    page.fill(f"#{field}-month", str(day.month))
-    page.fill(f"#{field}-year", str(day.year))
-
-
-def record_csc_decision(page, decision_maker, rationale, authorised_by="Morgan Head",
-                        told_how="By phone", told_on=None):
-    """CSC's own record on the confirm page: its rationale, the decision maker chosen from the
-    CSC managers, the authorising manager by typed name, and how the referrer was told."""
-    page.get_by_label("CSC's rationale").fill(rationale)
-    made = page.get_by_role("group", name="Who made the decision?")
-    made.get_by_label("A CSC manager who uses this service").select_option(label=decision_maker)
-    made.get_by_label("Or their name, if they do not use this service").fill("")
-    authorised = page.get_by_role("group", name="Which manager authorised the decision?")
-    authorised.get_by_label("A CSC manager who uses this service").select_option(index=0)
-    authorised.get_by_label("Or their name, if they do not use this service").fill(authorised_by)
-    page.get_by_label(told_how).check()
-    if told_on is not None:
-        fill_date(page, "told_on", told_on)
-    page.get_by_role("button", name="Save CSC's decision").click()
-
-
-def raise_dispute(page, immediate_risk=False):
-    page.get_by_role("link", name="Challenge a decision").click()
-    expect(page.locator("h1")).to_have_text("Challenge a children's social care decision")
-    page.get_by_role("button", name="Continue").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the child's full name")
-    assert_accessible(page)
-    fill_raise_form(page, immediate_risk=immediate_risk)
-    page.get_by_role("button", name="Continue").click()
-    expect(page.locator("h1")).to_have_text("Check your answers before you submit")
-    assert_accessible(page)
-    page.get_by_role("button", name="Submit dispute").click()
-    expect(page.locator(".govuk-panel")).to_contain_text("Dispute raised")
-    assert_accessible(page)
-
-
-def fill_raise_form(page, child=("Amelia Jones", "child_dob", date(2021, 3, 14)),
-                    concern="Neglect", summary="Home conditions poor on three visits.",
-                    grounds="The threshold for assessment is met.", immediate_risk=False):
-    """The raise form filled in as a referrer does: `child` is the name, which date is given
-    (`child_dob`, or `child_expected_delivery_date` for an unborn child) and the date."""
-    name, which_date, born_or_due = child
-    page.get_by_label("Child's full name").fill(name)
-    fill_date(page, which_date, born_or_due)
-    fill_date(page, "referral_date", date.today() - timedelta(days=10))
-    page.get_by_label("Phone call").check()
-    page.get_by_label("A referral asking children's social care to act").check()
-    page.get_by_label(concern).check()
-    page.get_by_label("Level 3: targeted").check()
-    page.get_by_label("Summary of your referral").fill(summary)
-    fill_date(page, "csc_decision_date", date.today() - timedelta(days=8))
-    page.locator("#told_recorded_as").check()  # Contact
-    page.get_by_label("No further action").check()
-    page.get_by_label("CSC decided the threshold was not met").check()
-    page.get_by_label("Why do you disagree?").fill(grounds)
-    page.locator("#immediate_risk" if immediate_risk else "#immediate_risk-2").check()
-
-
-def answer_for_csc(page, reference, response):
-    page.goto(address("home.csc_manager"))
-    page.get_by_role("link", name=reference).click()
-    assert_accessible(page)
-    page.get_by_role("link", name="Respond for CSC").click()
-    assert_accessible(page)
-    page.get_by_label("CSC's response").fill(response)
-    page.get_by_label("No: the referrer can escalate it to the next stage").check()
-    page.get_by_role("button", name="Send response").click()
-    success = page.locator(".govuk-notification-banner--success")
-    expect(success).to_contain_text("response has been sent")
 
 
 def escalate(page, dispute_url, to):

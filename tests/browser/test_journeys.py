@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import address, assert_accessible
+from tests.browser.steps import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -18,15 +19,6 @@ HOMES = {
     "admin": "Administration",
     "data_protection_officer": "Data protection officer",
 }
-
-
-def sign_in(page, user, password=None):
-    page.goto(address("auth.sign_in"))
-    page.get_by_label("Email address").fill(user.email)
-    page.get_by_label("Password", exact=True).fill(password or user.password)
-    # Wait for the page the form leads to, so the next step never acts on a page mid-load.
-    with page.expect_navigation():
-        page.get_by_role("button", name="Sign in").click()
 
 
 @pytest.mark.parametrize("role", sorted(HOMES))

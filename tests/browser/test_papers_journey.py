@@ -17,8 +17,7 @@ from pypdf import PdfReader
 from moderation.extensions import db
 from moderation.models import AgendaItem, Dispute, DisputeDocument, PanelSession, User
 from tests.browser.conftest import address, assert_accessible
-from tests.browser.test_dispute_journeys import answer_for_csc, record_csc_decision
-from tests.browser.test_urgent_journey import open_as  # noqa: F401 (a fixture)
+from tests.browser.steps import answer_for_csc, record_csc_decision
 
 pytestmark = pytest.mark.browser
 
@@ -54,7 +53,7 @@ def _documents(app):
 
 
 def test_case_papers_from_the_referral_form_to_approved_minutes(
-        app, open_as, make_user, make_dispute, panel_meeting):  # noqa: F811
+        app, open_as, make_user, make_dispute, panel_meeting):
     # A panel (chair; health, police and CSC representatives) with a session on 8 December, its
     # agenda still open, and another referrer's dispute already waiting for panel.
     other_referrer = make_user("referrer", name="Alex Other")
@@ -294,7 +293,7 @@ def test_case_papers_from_the_referral_form_to_approved_minutes(
     assert f"Riley Referrer ({referrer_agency}), item" in " ".join(minutes.split()), minutes
 
 
-def test_the_referrer_withdraws_a_document_with_a_reason(app, open_as, make_user,  # noqa: F811
+def test_the_referrer_withdraws_a_document_with_a_reason(app, open_as, make_user,
                                                          make_dispute):
     """The withdraw page, its error state and the list afterwards, under axe and the real CSP
     (no demo document can be withdrawn, so the crawl never reaches this page)."""

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_accessible
-from tests.browser.test_journeys import sign_in
+from tests.browser.steps import sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -18,8 +18,7 @@ from playwright.sync_api import expect
 from moderation.extensions import db
 from moderation.models import Dispute
 from tests.browser.conftest import assert_accessible
-from tests.browser.test_data_protection_journey import _downloaded, _error
-from tests.browser.test_urgent_journey import open_as  # noqa: F401 (a fixture)
+from tests.browser.steps import downloaded, shows_error
 
 pytestmark = pytest.mark.browser
 
@@ -57,7 +56,7 @@ def _search_by_name(tab, name, day, month, year):
 
 
 def test_the_officer_reviews_possible_matches_and_exports_what_they_chose(
-        app, open_as, make_user, make_dispute, meeting_day):  # noqa: F811
+        app, open_as, make_user, make_dispute, meeting_day):
     first = make_dispute(on=date(2026, 11, 23), **LEO)
     second = make_dispute(on=date(2026, 11, 30), **LEO_AGAIN)
     lea = make_dispute(on=date(2026, 11, 25), **LEA)
@@ -99,14 +98,14 @@ def test_the_officer_reviews_possible_matches_and_exports_what_they_chose(
     # 3. Nothing chosen: refused, with the results as the officer left them.
     _box(officer, first_ref).uncheck()
     officer.get_by_role("button", name="Download as JSON").click()
-    _error(officer, "chosen", "Select the records to export")
+    shows_error(officer, "chosen", "Select the records to export")
     expect(_rows(officer, "possible")).to_have_count(2)
     expect(officer.locator("input[name=chosen]:checked")).to_have_count(0)
 
     # 4. Both of Leo's disputes chosen, Lea's left out: the export holds exactly those.
     _box(officer, first_ref).check()
     _box(officer, second_ref).check()
-    name, body = _downloaded(officer, "Download as JSON")
+    name, body = downloaded(officer, "Download as JSON")
     assert name == "subject-access-2026-12-08.json"
     export = json.loads(body)
     assert [d["reference"] for d in export["disputes"]] == [first_ref, second_ref]

@@ -9,8 +9,7 @@ from playwright.sync_api import expect
 
 from moderation.web.formatting import format_date
 from tests.browser.conftest import assert_accessible
-from tests.browser.test_dispute_journeys import fill_date, fill_raise_form
-from tests.browser.test_urgent_journey import open_as  # noqa: F401 (a fixture)
+from tests.browser.steps import fill_date, fill_raise_form
 
 pytestmark = pytest.mark.browser
 
@@ -20,7 +19,7 @@ def _child_row(page, key):
 
 
 def test_an_unborn_child_s_dispute_is_raised_and_the_birth_recorded_later(
-        open_as, make_user):  # noqa: F811
+        open_as, make_user):
     referrer = open_as(make_user("referrer"))
     due = date.today() + timedelta(weeks=8)
     referrer.get_by_role("link", name="Challenge a decision").click()

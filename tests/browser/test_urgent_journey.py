@@ -15,8 +15,7 @@ from moderation.calendar import UK
 from moderation.extensions import db
 from moderation.models import EscalationPolicy, PanelSession
 from tests.browser.conftest import address, assert_accessible
-from tests.browser.test_dispute_journeys import raise_dispute, record_csc_decision
-from tests.browser.test_journeys import sign_in
+from tests.browser.steps import notification, raise_dispute, record_csc_decision
 
 pytestmark = pytest.mark.browser
 
@@ -34,29 +33,6 @@ def urgent_day():
 
     with time_machine.travel(URGENT_DAY, tick=True) as traveller:
         yield traveller
-
-
-@pytest.fixture
-def open_as(window):
-    """A window per person, signed in as them, under the app's real CSP (the `window` fixture
-    fails the test on any console error, CSP violation or uncaught script error)."""
-
-    def open_for(user):
-        tab = window()
-        sign_in(tab, user)
-        return tab
-
-    return open_for
-
-
-def notification(page, text):
-    """The person's notifications page, read through the menu; returns the notice's link."""
-    page.get_by_role("link", name=re.compile("^Notifications")).click()
-    expect(page.locator("h1")).to_have_text("Notifications")
-    link = page.locator(".app-notifications a", has_text=text)
-    expect(link).to_have_count(1)
-    assert_accessible(page)
-    return link
 
 
 def respond_unresolved(page, voice, response, leads_to):

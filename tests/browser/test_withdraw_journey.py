@@ -12,14 +12,14 @@ from playwright.sync_api import expect
 from moderation.extensions import db
 from moderation.models import Dispute
 from tests.browser.conftest import address, assert_accessible
-from tests.browser.test_urgent_journey import notification, open_as  # noqa: F401 (a fixture)
+from tests.browser.steps import notification
 
 pytestmark = pytest.mark.browser
 
 REASON = "The referrer has left the service and nobody has taken the dispute on."
 
 
-def test_the_manager_withdraws_a_dispute_nobody_has_acted_on(app, open_as, make_user,  # noqa: F811
+def test_the_manager_withdraws_a_dispute_nobody_has_acted_on(app, open_as, make_user,
                                                              make_dispute):
     referrer = make_user("referrer", name="Riley Referrer")
     dispute_id = make_dispute(referrer)

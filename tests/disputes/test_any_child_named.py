@@ -34,7 +34,7 @@ from moderation.models import (
     User,
     Vote,
 )
-from tests.conftest import client_for, error_summary, page, post, url
+from tests.helpers import error_summary, url
 
 LEO = {"child_name": "Leo Carter", "child_dob": date(2019, 2, 2),
        "child_case_number": "NS-40211", "referral_date": date(2026, 5, 20),
@@ -59,6 +59,7 @@ class Panel:
     leo: int  # Leo's dispute
 
     def item(self, app, endpoint, **values):
+        """The address of one of the item's pages: `panel.item(app, "meeting.vote")`."""
         return url(app, endpoint, session_id=self.m.session_id, item_id=self.item_id, **values)
 
 
@@ -94,25 +95,26 @@ def panel(panel_meeting, on_the_panel):
     return on_the_panel(panel_meeting())
 
 
-def _refused(response, label, field):
-    assert response.status_code == 200
-    assert error_summary(response) == [_message(label)]
-    assert page(response).select_one(".govuk-error-summary a")["href"] == f"#{field}"
+def _refused(page, label, field):
+    assert page.response.status_code == 200
+    assert error_summary(page) == [_message(label)]
+    assert page.select_one(".govuk-error-summary a")["href"] == f"#{field}"
 
 
 # During the meeting --------------------------------------------------------------------------
 
 
-def test_a_vote_s_reason_naming_another_child_is_refused(app, db, panel):
-    post(client_for(app, panel.m.chair), panel.item(app, "meeting.voting_step", step="open"))
-    health = client_for(app, panel.m.reps["health"])
-    response = post(health, panel.item(app, "meeting.vote"),
-                    {"outcome": "upheld", "reason": TYPED})
-    _refused(response, "The reason", "reason")
+def test_a_vote_s_reason_naming_another_child_is_refused(app, db, as_, panel):
+    as_(panel.m.chair).post_url(panel.item(app, "meeting.voting_step", step="open"))
+    page = as_(panel.m.reps["health"]).post_url(panel.item(app, "meeting.vote"),
+                                                {"outcome": "upheld", "reason": TYPED},
+                                                _expected_status=200)
+    _refused(page, "The reason", "reason")
     assert _count(app, db, Vote) == 0
 
 
-def test_a_member_who_may_not_read_the_child_s_dispute_is_not_refused(app, db, panel_meeting,
+def test_a_member_who_may_not_read_the_child_s_dispute_is_not_refused(app, db, as_,
+                                                                       panel_meeting,
                                                                        make_dispute):
     # Leo's dispute is waiting for panel but on no agenda the health representative sits on:
     # refusing his name would tell them he is held.
@@ -120,63 +122,67 @@ def test_a_member_who_may_not_read_the_child_s_dispute_is_not_refused(app, db, p
     make_dispute(referrer=m.referrer, **LEO)
     with app.app_context():
         item_id = db.session.get(PanelSession, m.session_id).agenda[0].id
-    vote = url(app, "meeting.vote", session_id=m.session_id, item_id=item_id)
-    post(client_for(app, m.chair), url(app, "meeting.voting_step", session_id=m.session_id,
-                                       item_id=item_id, step="open"))
-    response = post(client_for(app, m.reps["health"]), vote,
-                    {"outcome": "upheld", "reason": TYPED}, follow_redirects=True)
-    assert error_summary(response) == []
+    as_(m.chair).post("meeting.voting_step", session_id=m.session_id, item_id=item_id,
+                      step="open")
+    page = as_(m.reps["health"]).post("meeting.vote", {"outcome": "upheld", "reason": TYPED},
+                                      _follow_redirects=True, session_id=m.session_id,
+                                      item_id=item_id)
+    assert error_summary(page) == []
     assert _count(app, db, Vote, Vote.reason == TYPED) == 1
 
 
-def test_a_conflict_naming_another_child_is_refused(app, db, panel):
-    response = post(client_for(app, panel.m.reps["csc"]),
-                    panel.item(app, "meeting.declare_conflict"),
-                    {"conflict-nature": "I supervised the social worker for Carter, Leo."})
-    _refused(response, "The conflict of interest", "conflict-nature")
+def test_a_conflict_naming_another_child_is_refused(app, db, as_, panel):
+    page = as_(panel.m.reps["csc"]).post_url(
+        panel.item(app, "meeting.declare_conflict"),
+        {"conflict-nature": "I supervised the social worker for Carter, Leo."},
+        _expected_status=200)
+    _refused(page, "The conflict of interest", "conflict-nature")
     assert _count(app, db, Conflict) == 0
 
 
-def test_a_deferral_naming_another_child_is_refused(app, db, panel):
-    response = post(client_for(app, panel.m.chair), panel.item(app, "meeting.defer"),
-                    {"defer-reason": "Hear it with case ns 40211 next month."})
-    _refused(response, "The reason", "defer-reason")
+def test_a_deferral_naming_another_child_is_refused(app, db, as_, panel):
+    page = as_(panel.m.chair).post_url(panel.item(app, "meeting.defer"),
+                                       {"defer-reason": "Hear it with case ns 40211 next month."},
+                                       _expected_status=200)
+    _refused(page, "The reason", "defer-reason")
     with app.app_context():
         assert not db.session.get(AgendaItem, panel.item_id).deferred
 
 
-def test_an_action_naming_another_child_is_refused(app, db, panel):
-    response = post(client_for(app, panel.m.chair), panel.item(app, "meeting.add_action"),
-                    {"action-description": f"Compare with {TYPED}",
-                     "action-owner_id": str(panel.m.chair.id), "action-working_days": "5"})
-    _refused(response, "The action", "action-description")
+def test_an_action_naming_another_child_is_refused(app, db, as_, panel):
+    page = as_(panel.m.chair).post_url(
+        panel.item(app, "meeting.add_action"),
+        {"action-description": f"Compare with {TYPED}",
+         "action-owner_id": str(panel.m.chair.id), "action-working_days": "5"},
+        _expected_status=200)
+    _refused(page, "The action", "action-description")
     assert _count(app, db, Action) == 0
 
 
-def test_a_decision_naming_another_child_is_refused(app, db, panel):
-    chair = client_for(app, panel.m.chair)
-    post(chair, panel.item(app, "meeting.voting_step", step="open"))
+def test_a_decision_naming_another_child_is_refused(app, db, as_, panel):
+    chair = as_(panel.m.chair)
+    chair.post_url(panel.item(app, "meeting.voting_step", step="open"))
     for rep in panel.m.reps.values():
-        post(client_for(app, rep), panel.item(app, "meeting.vote"),
-             {"outcome": "upheld", "reason": "The threshold was applied correctly."})
-    post(chair, panel.item(app, "meeting.voting_step", step="close"))
+        as_(rep).post_url(panel.item(app, "meeting.vote"),
+                          {"outcome": "upheld", "reason": "The threshold was applied correctly."})
+    chair.post_url(panel.item(app, "meeting.voting_step", step="close"))
     with app.app_context():
         theme = db.session.scalar(select(LearningTheme.id).order_by(LearningTheme.position))
-    response = post(chair, panel.item(app, "meeting.decision"), {
+    page = chair.post_url(panel.item(app, "meeting.decision"), {
         "rationale": "As with LÉO CARTER, the threshold was applied correctly.",
-        "themes": [theme], "feedback": "The panel upheld CSC's decision."})
-    _refused(response, "The rationale", "rationale")
+        "themes": [theme], "feedback": "The panel upheld CSC's decision."}, _expected_status=200)
+    _refused(page, "The rationale", "rationale")
     assert _count(app, db, PanelDecision) == 0
 
 
-def test_an_early_start_s_reason_naming_another_child_is_refused(app, db, panel_meeting,
+def test_an_early_start_s_reason_naming_another_child_is_refused(app, db, as_, panel_meeting,
                                                                  on_the_panel, meeting_day):
     meeting_day.move_to(datetime(2026, 12, 4, 9, tzinfo=UTC))  # the Friday before
     panel = on_the_panel(panel_meeting(started=False))
-    response = post(client_for(app, panel.m.chair),
-                    url(app, "meeting.chair_step", session_id=panel.m.session_id, step="start"),
-                    {"early_reason": "The chair is at Leo Carter's review on the 8th."})
-    _refused(response, "The reason for starting early", "early_reason")
+    page = as_(panel.m.chair).post(
+        "meeting.chair_step", {"early_reason": "The chair is at Leo Carter's review on the 8th."},
+        _expected_status=200, session_id=panel.m.session_id, step="start")
+    _refused(page, "The reason for starting early", "early_reason")
     with app.app_context():
         session = db.session.get(PanelSession, panel.m.session_id)
         assert (session.status, session.early_start_reason) == ("agenda_frozen", None)
@@ -190,24 +196,27 @@ def before(panel_meeting, on_the_panel):
     return on_the_panel(panel_meeting(started=False))
 
 
-def test_the_chair_s_notes_naming_another_child_are_refused(app, db, before):
+def test_the_chair_s_notes_naming_another_child_are_refused(app, db, as_, before):
     notes = before.item(app, "papers.notes_page")
-    chair = client_for(app, before.m.chair)
-    response = post(chair, notes, {"text": f"Ask CSC how this compares. {TYPED}"})
-    _refused(response, "Your notes", "text")
+    chair = as_(before.m.chair)
+    page = chair.post_url(notes, {"text": f"Ask CSC how this compares. {TYPED}"},
+                          _expected_status=200)
+    _refused(page, "Your notes", "text")
     assert _count(app, db, ItemNote) == 0
     # The item's own child may be named: the notes go when her dispute is anonymised.
-    response = post(chair, notes, {"text": "Ask CSC about Amelia Jones's school."},
-                    follow_redirects=True)
-    assert error_summary(response) == []
+    page = chair.post_url(notes, {"text": "Ask CSC about Amelia Jones's school."},
+                          _follow_redirects=True)
+    assert error_summary(page) == []
     assert _count(app, db, ItemNote) == 1
 
 
-def test_a_guest_s_purpose_naming_another_child_is_refused(app, db, before, make_user):
+def test_a_guest_s_purpose_naming_another_child_is_refused(app, db, as_, before, make_user):
     guest = make_user("csc_manager", name="Casey Decider")
-    response = post(client_for(app, before.m.chair), before.item(app, "papers.guests_page"),
-                    {"email": guest.email, "purpose": f"To compare CSC's decision on {TYPED}"})
-    _refused(response, "Why the guest is invited", "purpose")
+    page = as_(before.m.chair).post_url(
+        before.item(app, "papers.guests_page"),
+        {"email": guest.email, "purpose": f"To compare CSC's decision on {TYPED}"},
+        _expected_status=200)
+    _refused(page, "Why the guest is invited", "purpose")
     assert _count(app, db, ItemGuest) == 0
 
 
@@ -226,10 +235,6 @@ def closed(app, db, panel):
     return panel
 
 
-def _minutes(app, panel, action):
-    return url(app, "meeting.minutes_step", session_id=panel.m.session_id, action=action)
-
-
 def _texts(app, db):
     with app.app_context():
         return db.session.scalars(select(MinutesVersion.texts).order_by(
@@ -239,36 +244,38 @@ def _texts(app, db):
 @pytest.mark.parametrize("typed", [
     "Leo Carter was discussed.", "carter, leo was discussed.", "Léo Carter's school.",
     "LEO CARTER", "The panel heard NS-40211 last month.", "see ns 40211", "(NS/40211)"])
-def test_the_minutes_naming_another_child_are_refused(app, db, closed, typed):
+def test_the_minutes_naming_another_child_are_refused(app, db, as_, closed, typed):
     before = _texts(app, db)
-    response = post(client_for(app, closed.m.chair), _minutes(app, closed, "save"),
-                    {"opening": typed})
-    _refused(response, "Opening remarks", "opening-text")
+    page = as_(closed.m.chair).post("meeting.minutes_step", {"opening": typed},
+                                    _expected_status=200, session_id=closed.m.session_id,
+                                    action="save")
+    _refused(page, "Opening remarks", "opening-text")
     assert _texts(app, db) == before
 
 
-def test_a_correction_naming_another_child_is_refused(app, db, closed):
-    chair = client_for(app, closed.m.chair)
-    post(chair, _minutes(app, closed, "save"), {"opening": "Welcome."})
+def test_a_correction_naming_another_child_is_refused(app, db, as_, closed):
+    chair = as_(closed.m.chair)
+    chair.post("meeting.minutes_step", {"opening": "Welcome."}, session_id=closed.m.session_id,
+               action="save")
     with app.app_context(), app.test_request_context():  # the approved PDF is drawn
         session = db.session.get(PanelSession, closed.m.session_id)
         minutes.approve(session, minutes.latest(session), db.session.get(User, closed.m.chair.id))
         db.session.commit()
-    response = post(chair, _minutes(app, closed, "correct"),
-                    {"change_note": f"Item 1's summary: {TYPED}"})
-    _refused(response, "What the correction changes", "change_note-text")
+    page = chair.post("meeting.minutes_step", {"change_note": f"Item 1's summary: {TYPED}"},
+                      _expected_status=200, session_id=closed.m.session_id, action="correct")
+    _refused(page, "What the correction changes", "change_note-text")
     assert _count(app, db, MinutesVersion) == 1
 
 
-def test_a_comment_on_the_minutes_naming_another_child_is_refused(app, db, closed):
-    response = post(client_for(app, closed.m.reps["health"]),
-                    url(app, "meeting.minutes_comment", session_id=closed.m.session_id,
-                        version=1), {"text": f"Please add: {TYPED}"})
-    _refused(response, "Your comment", "text")
+def test_a_comment_on_the_minutes_naming_another_child_is_refused(app, db, as_, closed):
+    page = as_(closed.m.reps["health"]).post(
+        "meeting.minutes_comment", {"text": f"Please add: {TYPED}"}, _expected_status=200,
+        session_id=closed.m.session_id, version=1)
+    _refused(page, "Your comment", "text")
     assert _count(app, db, MinutesComment) == 0
 
 
-def test_an_action_s_note_naming_another_child_is_refused(app, db, closed):
+def test_an_action_s_note_naming_another_child_is_refused(app, db, as_, closed):
     with app.app_context():
         session = db.session.get(PanelSession, closed.m.session_id)
         db.session.add(Action(session_id=session.id, description="Send the GP report",
@@ -277,10 +284,10 @@ def test_an_action_s_note_naming_another_child_is_refused(app, db, closed):
                               due_on=date(2026, 12, 15), created_by_id=closed.m.chair.id))
         db.session.commit()
         action_id = db.session.scalar(select(Action.id))
-    response = post(client_for(app, closed.m.reps["health"]),
-                    url(app, "actions.update", action_id=action_id),
-                    {"status": "not_done", "note": f"Waiting, as for {TYPED}"})
-    _refused(response, "The note", "note")
+    page = as_(closed.m.reps["health"]).post(
+        "actions.update", {"status": "not_done", "note": f"Waiting, as for {TYPED}"},
+        _expected_status=200, action_id=action_id)
+    _refused(page, "The note", "note")
     with app.app_context():
         action = db.session.get(Action, action_id)
         assert (action.status, action.status_note) == ("open", None)
@@ -290,35 +297,37 @@ def test_an_action_s_note_naming_another_child_is_refused(app, db, closed):
 
 
 @pytest.fixture
-def manager(app, make_user):
-    return client_for(app, make_user("partnership_manager"))
+def manager(as_, make_user):
+    return as_(make_user("partnership_manager"))
 
 
 def test_a_learning_summary_naming_a_child_from_another_period_is_refused(
         app, db, history, make_dispute, manager):
     # Leo's dispute was raised in June, outside the summary's November and December.
     make_dispute(on=LEO_RAISED, **LEO)
-    address = url(app, "outcomes.new_summary", start="2026-11-01", end="2026-12-31")
-    ids = [t["name"].removeprefix("text-")
-           for t in page(manager.get(address)).select("textarea[name^=text-]")]
-    response = post(manager, address, {f"use-{ids[0]}": "yes", f"text-{ids[0]}": "A school.",
-                                       "recommendations": f"Remember how {TYPED}"})
-    assert error_summary(response) == [_message("Recommendations")]
+    period = {"start": "2026-11-01", "end": "2026-12-31"}
+    ids = [t["name"].removeprefix("text-") for t in manager.get(
+        "outcomes.new_summary", **period).select("textarea[name^=text-]")]
+    page = manager.post("outcomes.new_summary", {
+        f"use-{ids[0]}": "yes", f"text-{ids[0]}": "A school.",
+        "recommendations": f"Remember how {TYPED}"}, _expected_status=200, **period)
+    assert error_summary(page) == [_message("Recommendations")]
     assert _count(app, db, LearningSummary) == 0
 
 
 def test_a_hold_s_reasons_naming_another_child_are_refused(app, db, make_dispute, manager):
     held = make_dispute()
     make_dispute(on=LEO_RAISED, **LEO)
-    address = url(app, "retention.hold", dispute_id=held)
-    response = post(manager, address, {"reason": f"The review of {TYPED}"})
-    _refused(response, "The reason", "reason")
+    page = manager.post("retention.hold", {"reason": f"The review of {TYPED}"},
+                        _expected_status=200, dispute_id=held)
+    _refused(page, "The reason", "reason")
     assert _count(app, db, LegalHold) == 0
-    post(manager, address, {"reason": "A child safeguarding practice review is using it."})
+    manager.post("retention.hold", {"reason": "A child safeguarding practice review is using it."},
+                 dispute_id=held)
     with app.app_context():
         hold_id = db.session.scalar(select(LegalHold.id))
-    response = post(manager, url(app, "retention.release", hold_id=hold_id),
-                    {"reason": "Case ns-40211 has reported."})
-    _refused(response, "The reason", "reason")
+    page = manager.post("retention.release", {"reason": "Case ns-40211 has reported."},
+                        _expected_status=200, hold_id=hold_id)
+    _refused(page, "The reason", "reason")
     with app.app_context():
         assert db.session.get(LegalHold, hold_id).active

@@ -7,7 +7,7 @@ from datetime import date
 from moderation.extensions import db as _db
 from moderation.retention import anonymise
 from tests.conftest import client_for, page, post, url
-from tests.disputes.test_dispute_pages import RAISE_FORM
+from tests.helpers import RAISE_FORM
 
 
 def _text(response):

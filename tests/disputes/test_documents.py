@@ -35,7 +35,7 @@ from tests.conftest import (
     post,
     url,
 )
-from tests.disputes.test_dispute_pages import counting_queries
+from tests.helpers import counting_queries
 
 # Real files of every accepted kind ----------------------------------------------------------
 
@@ -555,4 +555,3 @@ def test_the_list_runs_the_same_queries_for_one_document_or_many(app, make_user,
         response = as_referrer.get(address)
     assert len(document_rows(response)) == 6
     assert many["n"] == few["n"]
-

@@ -2,34 +2,44 @@
 acronyms of its name (issue #25, point 7): "Urgent stage 1 (CSC team manager)", never
 "csc team manager", and never "the independent second screening" on the urgent route."""
 
+from datetime import date
+
+import pytest
+import time_machine
+
 from moderation.web.words import stage_called
-from tests.conftest import page, url
-from tests.disputes.test_urgent_route import (  # noqa: F401 (fixtures)
-    a_monday_morning,
-    as_,
-    people,
-    urgent,
-)
+from tests.helpers import urgent_route_people
 
 
-def _text(response):
-    return " ".join(page(response).select_one("main").get_text(" ", strip=True).split())
+@pytest.fixture(autouse=True)
+def half_past_nine_on_a_monday():
+    with time_machine.travel("2026-11-23 09:30:00+00:00", tick=False):
+        yield
 
 
-def test_the_referrer_reads_the_urgent_stage_by_its_name(app, make_dispute, people):  # noqa: F811
-    dispute = urgent(app, make_dispute, people)
-    referrer = as_(app, people["referrer"])
-    raised = _text(referrer.get(url(app, "disputes.raised", dispute_id=dispute)))
+@pytest.fixture
+def people(app, make_user):
+    return urgent_route_people(app, make_user)
+
+
+def _text(page):
+    return " ".join(page.select_one("main").get_text(" ", strip=True).split())
+
+
+def test_the_referrer_reads_the_urgent_stage_by_its_name(as_, make_dispute, people):
+    dispute = make_dispute(referrer=people["referrer"], on=date(2026, 11, 23),
+                           immediate_risk=True)
+    referrer = as_(people["referrer"])
+    raised = _text(referrer.get("disputes.raised", dispute_id=dispute))
     assert "starting with urgent stage 1 (CSC team manager), due" in raised
-    escalate = _text(referrer.get(url(app, "disputes.escalate", dispute_id=dispute)))
+    escalate = _text(referrer.get("disputes.escalate", dispute_id=dispute))
     assert "Urgent stage 1 (CSC team manager) will close as not resolved." in escalate
     assert "csc team manager" not in (raised + escalate)
 
 
-def test_a_standard_stage_is_named_by_its_number_and_name(app, make_dispute, people):  # noqa: F811
+def test_a_standard_stage_is_named_by_its_number_and_name(app, as_, make_dispute, people):
     dispute = make_dispute(referrer=people["referrer"])
-    referrer = as_(app, people["referrer"])
-    raised = _text(referrer.get(url(app, "disputes.raised", dispute_id=dispute)))
+    raised = _text(as_(people["referrer"]).get("disputes.raised", dispute_id=dispute))
     assert "Stage 1 (practitioner to practitioner) has started." in raised
     with app.app_context():
         from moderation.extensions import db

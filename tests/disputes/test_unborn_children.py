@@ -26,17 +26,14 @@ from tests.conftest import (
     post,
     url,
 )
-from tests.disputes.test_dispute_pages import RAISE_FORM, fetch
+from tests.helpers import RAISE_FORM, fetch
 
 UNBORN = {**RAISE_FORM, "child_name": "Unborn Carter", "child_dob": ["", "", ""],
           "child_expected_delivery_date": ["1", "2", "2027"]}
 DUE = date(2027, 2, 1)
 
 
-@pytest.fixture(autouse=True)
-def on_a_monday():
-    with time_machine.travel("2026-11-23 09:00:00+00:00", tick=False):
-        yield
+pytestmark = pytest.mark.usefixtures("on_a_monday")  # the clock at 09:00 on 23 November 2026
 
 
 @pytest.fixture

@@ -10,19 +10,14 @@ from flask_migrate import downgrade, upgrade
 
 from moderation import create_app
 from tests.conftest import _config
-from tests.disputes.test_child_keys_migration import (  # noqa: F401 (a fixture)
-    NOW,
-    _dispute,
-    empty_database,
-    people,
-)
+from tests.helpers import HELD_SINCE, agency_and_referrer, held_dispute
 
 BEFORE, UNBORN = "c7d2e5f1a9b3", "f2b8d4a6c1e7"
 
 
 def _row(number, **changes):
-    row = {**_dispute(number, "Leo Carter", None, anonymised=False),
-           "child_dob": date(2020, 1, 1), "last_activity_at": NOW, **changes}
+    row = {**held_dispute(number, "Leo Carter", None, anonymised=False),
+           "child_dob": date(2020, 1, 1), "last_activity_at": HELD_SINCE, **changes}
     return row
 
 
@@ -34,13 +29,13 @@ def _insert(engine, *rows):
 
 
 def test_the_migration_keeps_the_disputes_held_and_holds_one_date_for_each_child(
-        empty_database):  # noqa: F811
+        empty_database):
     app = create_app(_config(empty_database))
     engine = sa.create_engine(empty_database)
     try:
         with app.app_context():
             upgrade(revision=BEFORE)
-            people(engine)
+            agency_and_referrer(engine)
             _insert(engine, _row(1), _row(2, child_name=None, child_dob=None,
                                           anonymised_on=date(2026, 11, 1)))
             upgrade(revision=UNBORN)

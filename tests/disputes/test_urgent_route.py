@@ -22,7 +22,7 @@ from moderation.models import (
     User,
 )
 from moderation.scheduling import reminders
-from tests.conftest import banners, error_summary, heading, page, post, sign_in, url
+from tests.helpers import banners, error_summary, heading, urgent_route_people
 
 MONDAY = date(2026, 11, 23)
 
@@ -35,25 +35,7 @@ def a_monday_morning():
 
 @pytest.fixture
 def people(app, make_user):
-    """A referrer, two CSC managers (one the named urgent contact), a partnership manager."""
-    people = {
-        "referrer": make_user("referrer", name="Riley Referrer"),
-        "csc": make_user("csc_manager", name="Casey Manager"),
-        "head": make_user("csc_manager", name="Hari Head-of-Service"),
-        "lead": make_user("partnership_manager", name="Lee Senior-Lead"),
-        "other_referrer": make_user("referrer", name="Olly Otheragency"),
-    }
-    with app.app_context():
-        db.session.get(EscalationPolicy, 1).urgent_contact_user_id = people["head"].id
-        db.session.commit()
-    return people
-
-
-def as_(app, person):
-    """A browser of its own, signed in as `person`."""
-    client = app.test_client()
-    sign_in(client, person)
-    return client
+    return urgent_route_people(app, make_user)
 
 
 def notices_for(user, prefix):
@@ -76,26 +58,24 @@ def test_an_urgent_dispute_runs_on_the_urgent_route_due_the_same_day(app, make_d
 
 
 def test_raising_an_urgent_dispute_tells_the_urgent_contact_and_csc_at_once(
-        app, client, make_dispute, people):
+        app, as_, make_dispute, people):
     dispute_id = urgent(app, make_dispute, people)
     with app.app_context():
         for person in ("csc", "head"):
             [note] = notices_for(people[person], "urgent-raised")
             assert note.message.startswith("URGENT: dispute D-2026-")
         assert not notices_for(people["lead"], "urgent-raised")
-    client = as_(app, people["referrer"])
-    raised = client.get(url(client, "disputes.raised", dispute_id=dispute_id))
-    told = [li.get_text(" ", strip=True) for li in page(raised).select("main ul li")]
+    raised = as_(people["referrer"]).get("disputes.raised", dispute_id=dispute_id)
+    told = [li.get_text(" ", strip=True) for li in raised.select("main ul li")]
     assert any(line.startswith("Casey Manager, told") for line in told)
     assert any(line.startswith("Hari Head-of-Service, told") for line in told)
 
 
 def test_the_csc_managers_notifications_mark_the_urgent_dispute_urgent(
-        app, make_dispute, people):
+        app, as_, make_dispute, people):
     make_dispute(referrer=people["referrer"], on=MONDAY)
     urgent(app, make_dispute, people)
-    client = as_(app, people["csc"])
-    notes = page(client.get(url(client, "notifications.index"))).select(".app-notifications li")
+    notes = as_(people["csc"]).get("notifications.index").select(".app-notifications li")
     tags = [(n.select_one(".govuk-tag").get_text(strip=True), n.a.get_text(strip=True))
             for n in notes]
     assert tags[0][0] == "Urgent" and tags[0][1].startswith("URGENT: dispute D-2026-0002")
@@ -103,17 +83,16 @@ def test_the_csc_managers_notifications_mark_the_urgent_dispute_urgent(
 
 
 def test_the_dispute_page_and_the_csc_list_show_hours_since_raised_and_who_was_told(
-        app, client, make_dispute, people):
+        app, as_, make_dispute, people):
     dispute_id = urgent(app, make_dispute, people)
     with time_machine.travel("2026-11-23 12:45:00+00:00", tick=False):
-        client = as_(app, people["csc"])
-        shown = client.get(url(client, "disputes.show", dispute_id=dispute_id))
-        home = client.get("/", follow_redirects=True)
-    card = page(shown).select_one(".govuk-summary-card").get_text(" ", strip=True)
+        csc = as_(people["csc"])
+        shown = csc.get("disputes.show", dispute_id=dispute_id)
+        home = csc.get_url("/", _follow_redirects=True)
+    card = shown.select_one(".govuk-summary-card").get_text(" ", strip=True)
     assert "Urgent route: 3 hours since it was raised" in card
     assert "Hari Head-of-Service, told" in card
-    assert home.status_code == 200, home.text
-    row = page(home).find("a", string="D-2026-0001").find_parent("tr").get_text(" ", strip=True)
+    row = home.find("a", string="D-2026-0001").find_parent("tr").get_text(" ", strip=True)
     assert "3 hours since it was raised; told: Casey Manager, Hari Head-of-Service" in row
 
 
@@ -145,20 +124,19 @@ def test_the_urgent_stages_run_the_same_day_and_the_chairs_hear_when_they_end(
 
 
 def test_only_the_named_senior_lead_role_answers_the_last_urgent_stage(
-        app, client, make_dispute, people):
+        app, as_, make_dispute, people):
     dispute_id = urgent(app, make_dispute, people)
     with app.app_context():
         dispute = db.session.get(Dispute, dispute_id)
         referrer = db.session.get(User, people["referrer"].id)
         escalating.escalate(dispute, referrer, to_position=3)
         db.session.commit()
-    client = as_(app, people["csc"])
-    shown = client.get(url(client, "disputes.show", dispute_id=dispute_id))
-    assert "Respond for CSC" not in shown.text
-    client = as_(app, people["lead"])
-    answered = post(client, url(client, "disputes.respond", dispute_id=dispute_id),
-                    {"response": "Senior lead: the threshold is met.", "next_step": "unresolved"},
-                    follow_redirects=True)
+    shown = as_(people["csc"]).get("disputes.show", dispute_id=dispute_id)
+    assert "Respond for CSC" not in shown.response.text
+    answered = as_(people["lead"]).post(
+        "disputes.respond",
+        {"response": "Senior lead: the threshold is met.", "next_step": "unresolved"},
+        _follow_redirects=True, dispute_id=dispute_id)
     assert ("Your response has been sent. The urgent route has ended unresolved: the panel chair "
             "has been asked to call an extraordinary panel.") in banners(answered)
 
@@ -166,44 +144,42 @@ def test_only_the_named_senior_lead_role_answers_the_last_urgent_stage(
 # Settlement on the referrer's acceptance -------------------------------------------------------
 
 
-def accepted(app, client, make_dispute, people):
+def accepted(as_, make_dispute, people):
     """CSC settles on "the referrer accepts CSC's explanation"; returns the dispute's id."""
     dispute_id = make_dispute(referrer=people["referrer"], on=MONDAY)
-    client = as_(app, people["csc"])
-    response = post(client, url(client, "disputes.respond", dispute_id=dispute_id), {
+    page = as_(people["csc"]).post("disputes.respond", {
         "response": "We explained the decision.", "next_step": "referrer_accepts",
         "settlement_outcome": "no_further_action",
         "settlement_note": "The referrer accepted our explanation on the phone."},
-        follow_redirects=True)
+        _follow_redirects=True, dispute_id=dispute_id)
     assert ("The referrer has been asked to confirm the settlement by 30 November 2026."
-            in banners(response))
+            in banners(page))
     return dispute_id
 
 
-def test_a_settlement_on_acceptance_waits_for_the_referrer(app, client, make_dispute, people):
-    dispute_id = accepted(app, client, make_dispute, people)
+def test_a_settlement_on_acceptance_waits_for_the_referrer(app, as_, make_dispute, people):
+    dispute_id = accepted(as_, make_dispute, people)
     with app.app_context():
         dispute = db.session.get(Dispute, dispute_id)
         assert dispute.status == DisputeStatus.AWAITING_REFERRER
         assert dispute.settled_on is None and dispute.current_stage.closed_on is None
         [note] = notices_for(people["referrer"], "settlement")
         assert "Confirm or decline by 30 November 2026" in note.message
-    client = as_(app, people["referrer"])
-    shown = client.get(url(client, "disputes.show", dispute_id=dispute_id))
-    legend = page(shown).select_one("form legend").get_text(strip=True)
+    shown = as_(people["referrer"]).get("disputes.show", dispute_id=dispute_id)
+    legend = shown.select_one("form legend").get_text(strip=True)
     assert legend == "Do you accept CSC's explanation and agree the dispute is settled?"
-    assert "Escalate" not in [a.get_text(strip=True) for a in page(shown).select("main a")]
+    assert "Escalate" not in [a.get_text(strip=True) for a in shown.select("main a")]
 
 
 def test_the_referrer_confirms_once_and_a_second_answer_is_refused(
-        app, client, make_dispute, people):
-    dispute_id = accepted(app, client, make_dispute, people)
-    client = as_(app, people["referrer"])
-    address = url(client, "disputes.settlement_reply", dispute_id=dispute_id)
-    confirmed = post(client, address, {"reply": "confirm"}, follow_redirects=True)
+        app, as_, make_dispute, people):
+    dispute_id = accepted(as_, make_dispute, people)
+    referrer = as_(people["referrer"])
+    confirmed = referrer.post("disputes.settlement_reply", {"reply": "confirm"},
+                              _follow_redirects=True, dispute_id=dispute_id)
     assert "The dispute is settled." in banners(confirmed)
-    again = post(client, address, {"reply": "decline"})
-    assert again.status_code == 200
+    again = referrer.post("disputes.settlement_reply", {"reply": "decline"},
+                          _expected_status=200, dispute_id=dispute_id)
     assert error_summary(again) == ["This settlement has already been answered"]
     with app.app_context():
         dispute = db.session.get(Dispute, dispute_id)
@@ -215,13 +191,12 @@ def test_the_referrer_confirms_once_and_a_second_answer_is_refused(
 
 
 def test_declining_returns_the_dispute_to_its_stage_and_tells_csc(
-        app, client, make_dispute, people):
-    dispute_id = accepted(app, client, make_dispute, people)
-    client = as_(app, people["referrer"])
-    declined = post(client, url(client, "disputes.settlement_reply", dispute_id=dispute_id),
-                    {"reply": "decline"}, follow_redirects=True)
+        app, as_, make_dispute, people):
+    dispute_id = accepted(as_, make_dispute, people)
+    declined = as_(people["referrer"]).post("disputes.settlement_reply", {"reply": "decline"},
+                                            _follow_redirects=True, dispute_id=dispute_id)
     assert any("You declined the settlement" in b for b in banners(declined))
-    assert "Escalate" in [a.get_text(strip=True) for a in page(declined).select("main a")]
+    assert "Escalate" in [a.get_text(strip=True) for a in declined.select("main a")]
     with app.app_context():
         dispute = db.session.get(Dispute, dispute_id)
         assert dispute.status == DisputeStatus.ESCALATING
@@ -229,21 +204,20 @@ def test_declining_returns_the_dispute_to_its_stage_and_tells_csc(
         assert notices_for(people["csc"], "declined")
 
 
-def test_no_answer_chosen_is_a_gov_uk_error(app, client, make_dispute, people):
-    dispute_id = accepted(app, client, make_dispute, people)
-    client = as_(app, people["referrer"])
-    response = post(client, url(client, "disputes.settlement_reply", dispute_id=dispute_id), {})
-    assert error_summary(response) == ["Select whether you accept the settlement"]
+def test_no_answer_chosen_is_a_gov_uk_error(app, as_, make_dispute, people):
+    dispute_id = accepted(as_, make_dispute, people)
+    page = as_(people["referrer"]).post("disputes.settlement_reply", {}, _expected_status=200,
+                                        dispute_id=dispute_id)
+    assert error_summary(page) == ["Select whether you accept the settlement"]
     with app.app_context():
         assert db.session.get(Dispute, dispute_id).status == DisputeStatus.AWAITING_REFERRER
 
 
-def test_another_referrer_cannot_answer_the_settlement(app, client, make_dispute, people):
-    dispute_id = accepted(app, client, make_dispute, people)
-    client = as_(app, people["other_referrer"])
-    response = post(client, url(client, "disputes.settlement_reply", dispute_id=dispute_id),
-                    {"reply": "confirm"})
-    assert response.status_code == 404 and "D-2026" not in response.text
+def test_another_referrer_cannot_answer_the_settlement(app, as_, make_dispute, people):
+    dispute_id = accepted(as_, make_dispute, people)
+    page = as_(people["other_referrer"]).post("disputes.settlement_reply", {"reply": "confirm"},
+                                              _expected_status=404, dispute_id=dispute_id)
+    assert "D-2026" not in page.response.text
     with app.app_context():
         assert db.session.get(Dispute, dispute_id).status == DisputeStatus.AWAITING_REFERRER
 
@@ -262,8 +236,8 @@ def twice(step, on):
 
 
 def test_an_unanswered_settlement_escalates_once_after_its_due_date(
-        app, client, make_dispute, people):
-    dispute_id = accepted(app, client, make_dispute, people)  # reply due 30 November
+        app, as_, make_dispute, people):
+    dispute_id = accepted(as_, make_dispute, people)  # reply due 30 November
     with app.app_context():
         assert twice(reminders.escalate_unanswered_settlements, date(2026, 11, 30)) == (0, 0)
         assert twice(reminders.escalate_unanswered_settlements, date(2026, 12, 1)) == (1, 0)
@@ -326,29 +300,31 @@ def test_the_csc_digest_counts_yesterdays_disputes_by_email_only(app, make_dispu
 # The policy's urgent route ---------------------------------------------------------------------
 
 
-def test_the_partnership_manager_edits_the_urgent_route(app, client, people):
-    client = as_(app, people["lead"])
-    policy = client.get(url(client, "disputes.policy"))
-    assert "Urgent stage 3: The partnership's named senior lead" in page(policy).get_text()
-    response = post(client, url(client, "disputes.urgent_stage", position=2), {
+def test_the_partnership_manager_edits_the_urgent_route(app, as_, people):
+    lead = as_(people["lead"])
+    policy = lead.get("disputes.policy")
+    assert "Urgent stage 3: The partnership's named senior lead" in policy.get_text()
+    page = lead.post("disputes.urgent_stage", {
         "name": "Service manager", "who_acts": "The service manager decides today.",
-        "answering_role": "csc_manager", "independent": "yes"}, follow_redirects=True)
-    assert "Urgent stage 2: Service manager" in page(response).get_text()
+        "answering_role": "csc_manager", "independent": "yes"}, _follow_redirects=True,
+        position=2)
+    assert "Urgent stage 2: Service manager" in page.get_text()
     with app.app_context():
         policy = db.session.get(EscalationPolicy, 1)
         assert [s.name for s in policy.urgent_stages][1] == "Service manager"
         assert len(policy.stages) == 3  # the ordinary route is untouched
 
 
-def test_the_urgent_contact_must_be_someone(app, client, people):
-    client = as_(app, people["lead"])
-    response = post(client, url(client, "disputes.urgent_contact"),
-                    {"urgent_contact": "Call the duty manager."})
-    assert error_summary(response) == ["Select the person told at once of every urgent dispute"]
-    response = post(client, url(client, "disputes.urgent_contact"),
-                    {"urgent_contact": "Call the duty manager.",
-                     "urgent_contact_user_id": str(people["referrer"].id)})
-    assert error_summary(response) == ["Select the person told at once of every urgent dispute"]
+def test_the_urgent_contact_must_be_someone(app, as_, people):
+    lead = as_(people["lead"])
+    page = lead.post("disputes.urgent_contact", {"urgent_contact": "Call the duty manager."},
+                     _expected_status=200)
+    assert error_summary(page) == ["Select the person told at once of every urgent dispute"]
+    page = lead.post("disputes.urgent_contact",
+                     {"urgent_contact": "Call the duty manager.",
+                      "urgent_contact_user_id": str(people["referrer"].id)},
+                     _expected_status=200)
+    assert error_summary(page) == ["Select the person told at once of every urgent dispute"]
     with app.app_context():
         assert db.session.get(EscalationPolicy, 1).urgent_contact_user_id == people["head"].id
 
@@ -357,13 +333,13 @@ def test_the_urgent_contact_must_be_someone(app, client, people):
     ("0", "The working days must be between 1 and 30"),
     ("-2", "The working days must be between 1 and 30"),
     ("", "Enter the working days a referrer has to confirm, like 5")])
-def test_time_limits_refuse_nonsense(app, client, people, days, message):
-    client = as_(app, people["lead"])
-    response = post(client, url(client, "disputes.time_limits"),
-                    {"settlement_reply_days": days, "csc_action_days": "1",
-                     "minutes_comment_days": "5", "urgent_due_time": "17:00"})
-    assert heading(response) == "Change the time limits"
-    assert error_summary(response) == [message]
+def test_time_limits_refuse_nonsense(app, as_, people, days, message):
+    page = as_(people["lead"]).post("disputes.time_limits",
+                                    {"settlement_reply_days": days, "csc_action_days": "1",
+                                     "minutes_comment_days": "5", "urgent_due_time": "17:00"},
+                                    _expected_status=200)
+    assert heading(page) == "Change the time limits"
+    assert error_summary(page) == [message]
     with app.app_context():
         assert db.session.get(EscalationPolicy, 1).settlement_reply_days == 5
 
@@ -371,7 +347,7 @@ def test_time_limits_refuse_nonsense(app, client, people, days, message):
 # After an overturn -----------------------------------------------------------------------------
 
 
-def test_an_overturn_owes_csc_an_action_shown_on_the_dispute_page(app, client, panel_meeting,
+def test_an_overturn_owes_csc_an_action_shown_on_the_dispute_page(app, as_, panel_meeting,
                                                                   make_user):
     from moderation.meeting import decisions, voting
     from moderation.models import LearningTheme, PanelSession
@@ -395,15 +371,14 @@ def test_an_overturn_owes_csc_an_action_shown_on_the_dispute_page(app, client, p
         assert action.due_on == date(2026, 12, 9)  # one working day after the session
         assert notices_for(csc, "action-set")
         assert notices_for(csc, "decision-csc")
-    client = as_(app, csc)
-    shown = client.get(url(client, "disputes.show", dispute_id=m.dispute_ids[0]))
-    section = page(shown).find("h2", string="What CSC must do after the panel's decision")
+    manager = as_(csc)
+    shown = manager.get("disputes.show", dispute_id=m.dispute_ids[0])
+    section = shown.find("h2", string="What CSC must do after the panel's decision")
     assert "Open" in section.find_next("ul").get_text(" ", strip=True)
-    updated = post(client, url(client, "actions.update", action_id=action.id),
-                   {"status": "done"}, follow_redirects=True)
-    assert updated.status_code == 200
-    shown = client.get(url(client, "disputes.show", dispute_id=m.dispute_ids[0]))
-    section = page(shown).find("h2", string="What CSC must do after the panel's decision")
+    manager.post("actions.update", {"status": "done"}, _follow_redirects=True,
+                 action_id=action.id)
+    shown = manager.get("disputes.show", dispute_id=m.dispute_ids[0])
+    section = shown.find("h2", string="What CSC must do after the panel's decision")
     assert "Done" in section.find_next("ul").get_text(" ", strip=True)
 
 

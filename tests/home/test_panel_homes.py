@@ -10,19 +10,14 @@ import sqlalchemy as sa
 
 from moderation.models import Dispute, PanelSession, SessionStatus, User
 from moderation.panels import agenda
-from tests.conftest import client_for, page, url
-from tests.meeting.test_minutes_comments import _close as close_with_the_deputy_standing_in
-
-
-def _text(tag):
-    return " ".join(tag.get_text(" ").split())
-
+from tests.helpers import ClientRequest, client_for, close_with_the_deputy_standing_in, words
 
 # Point 3: one number waiting, and sessions still to come ----------------------------------------
 
 
 def test_the_chairs_home_and_the_queue_say_the_same_number_waiting(
-        app, db, client, signed_in, queue_disputes, make_session, make_user, on_a_monday):
+        app, db, client_request, signed_in, queue_disputes, make_session, make_user,
+        on_a_monday):
     chair = signed_in("chair", seat="chair")
     # Five queued: one goes onto a frozen agenda, one onto a draft agenda, one is urgent (it
     # waits in the chair's urgent box, never in the monthly queue), two are waiting.
@@ -39,17 +34,18 @@ def test_the_chairs_home_and_the_queue_say_the_same_number_waiting(
         assert on_agenda == frozen_one
         references = {d.id: d.reference for d in db.session.scalars(sa.select(Dispute))}
 
-    home = page(client.get(url(client, "home.chair")))
-    assert "2 disputes are waiting for the panel." in _text(home)
-    queue = page(client.get(url(client, "disputes.panel_queue")))
-    assert "2 disputes waiting." in _text(queue)
+    home = client_request.get("home.chair")
+    assert "2 disputes are waiting for the panel." in words(home)
+    queue = client_request.get("disputes.panel_queue")
+    assert "2 disputes waiting." in words(queue)
     listed = [a.get_text(strip=True) for a in queue.select("tbody tr td:first-child a")]
     assert listed == [references[ident] for ident in waiting]
 
 
-def test_with_nothing_waiting_the_chairs_home_says_so_in_words(client, signed_in, on_a_monday):
+def test_with_nothing_waiting_the_chairs_home_says_so_in_words(client_request, signed_in,
+                                                                on_a_monday):
     signed_in("chair", seat="chair")
-    home = _text(page(client.get(url(client, "home.chair"))))
+    home = words(client_request.get("home.chair"))
     assert "No disputes are waiting for the panel." in home
     assert "0 disputes" not in home
 
@@ -67,17 +63,17 @@ def _held_today_minutes_approved(app, db, make_session):
 @pytest.mark.parametrize("role, seat, endpoint", [
     ("chair", "chair", "home.chair"), ("panel_member", "representative", "home.panel_member")])
 def test_a_held_session_with_approved_minutes_is_not_a_next_session(
-        app, db, client, signed_in, make_session, on_a_monday, role, seat, endpoint):
+        app, db, client_request, signed_in, make_session, on_a_monday, role, seat, endpoint):
     signed_in(role, seat=seat)
     _held_today_minutes_approved(app, db, make_session)
-    home = page(client.get(url(client, endpoint)))
+    home = client_request.get(endpoint)
     upcoming = home.find("h2", string="Next sessions").find_next("ul")
-    assert "8 December 2026" in _text(upcoming)
-    assert "23 November 2026" not in _text(upcoming)
+    assert "8 December 2026" in words(upcoming)
+    assert "23 November 2026" not in words(upcoming)
     # It is a past session on the schedule, not lost from both lists.
-    schedule = page(client.get(url(client, "panels.schedule")))
+    schedule = client_request.get("panels.schedule")
     past = schedule.find("caption", string="Past sessions").parent
-    assert "23 November 2026" in _text(past)
+    assert "23 November 2026" in words(past)
 
 
 # Point 2: draft minutes open for comment ---------------------------------------------------------
@@ -94,7 +90,7 @@ def closed(app, db, panel_meeting):
 
 
 def _minutes_open(app, user, endpoint="home.panel_member"):
-    section = page(client_for(app, user).get(url(app, endpoint))).find(id="minutes-open")
+    section = ClientRequest(client_for(app, user)).get(endpoint).find(id="minutes-open")
     return " ".join(section.find_next("ul").get_text().split()) if section else None
 
 
@@ -127,16 +123,16 @@ def test_a_member_of_another_panel_session_reads_no_such_minutes(app, closed, ma
 
 
 def test_the_referrers_list_uses_the_full_width_and_does_not_repeat_their_agency(
-        app, make_user, make_agency, make_dispute, on_a_monday):
+        as_, make_user, make_agency, make_dispute, on_a_monday):
     trust = make_agency("Northshire Community Health NHS Trust")
     referrer = make_user("referrer", agency_id=trust)
     make_dispute(referrer, on=date(2026, 11, 23))
-    home = page(client_for(app, referrer).get(url(app, "home.referrer")))
+    home = as_(referrer).get("home.referrer")
     table = home.find("caption", string="Your disputes").parent
-    assert [_text(th) for th in table.select("thead th")] == [
+    assert [words(th) for th in table.select("thead th")] == [
         "Reference", "Child", "Received", "Status", "Stage"]
-    assert "Northshire Community Health NHS Trust" not in _text(table)
-    assert "23 November 2026" in _text(table)
+    assert "Northshire Community Health NHS Trust" not in words(table)
+    assert "23 November 2026" in words(table)
     assert table.find_parent(class_="govuk-grid-column-two-thirds") is None
     # The caption over the page says whose agency it is, once.
-    assert "Northshire Community Health NHS Trust" in _text(home.select_one(".govuk-caption-l"))
+    assert "Northshire Community Health NHS Trust" in words(home.select_one(".govuk-caption-l"))

@@ -1,7 +1,6 @@
 """The meeting as people use it: register, quorum panel, voting, the decision, actions."""
 
 import re
-from dataclasses import dataclass
 
 import pytest
 from sqlalchemy import select
@@ -16,7 +15,16 @@ from moderation.models import (
     PanelSession,
     User,
 )
-from tests.conftest import banners, error_summary, heading, page, post, sign_in, url
+from tests.conftest import pdf_pages
+from tests.helpers import (
+    Item,
+    banners,
+    counting_queries,
+    error_summary,
+    first_item,
+    heading,
+    open_voting_as_chair,
+)
 
 
 @pytest.fixture
@@ -24,44 +32,18 @@ def m(panel_meeting):
     return panel_meeting()
 
 
-@dataclass(frozen=True)
-class Item:
-    """One agenda item: `item()` is its page's address, `item("meeting.vote")` another of its
-    endpoints'."""
-
-    app: object
-    session_id: int
-    id: int
-
-    def __call__(self, endpoint="meeting.item", **values):
-        return url(self.app, endpoint, session_id=self.session_id, item_id=self.id, **values)
+def _meeting(page_of, m, endpoint="meeting.show", **values):
+    return page_of.url(endpoint, session_id=m.session_id, **values)
 
 
-def _item(app, db, m):
-    with app.app_context():
-        item_id = db.session.scalar(select(AgendaItem.id)
-                                    .where(AgendaItem.session_id == m.session_id))
-    return Item(app, m.session_id, item_id)
+def _text(page):
+    return re.sub(r"\s+", " ", page.get_text(" ", strip=True))
 
 
-def _meeting(app, m, endpoint="meeting.show", **values):
-    return url(app, endpoint, session_id=m.session_id, **values)
-
-
-def _text(response):
-    return re.sub(r"\s+", " ", page(response).get_text(" ", strip=True))
-
-
-def _as(app, user):
-    client = app.test_client()
-    sign_in(client, user)
-    return client
-
-
-def _vote(client, item, outcome="overturn_s17",
+def _vote(person, item, outcome="overturn_s17",
           reason="The bruising pattern needs assessment"):
-    return post(client, item("meeting.vote"), {"outcome": outcome, "reason": reason},
-                follow_redirects=True)
+    return person.post_url(item("meeting.vote"), {"outcome": outcome, "reason": reason},
+                           _follow_redirects=True)
 
 
 def _themes(app, db):
@@ -69,139 +51,129 @@ def _themes(app, db):
         return db.session.scalars(select(LearningTheme.id).order_by(LearningTheme.position)).all()
 
 
-def test_the_chair_keeps_the_register_and_sees_quorum_fall_and_return(app, db, m):
-    chair = _as(app, m.chair)
+def test_the_chair_keeps_the_register_and_sees_quorum_fall_and_return(app, db, m, as_):
+    chair = as_(m.chair)
     with app.app_context():
         police = db.session.scalar(select(PanelMember.id).where(
             PanelMember.user_id == m.reps["police"].id))
         deputy = m.members[m.deputy.id]
-    response = post(chair, _meeting(app, m, "meeting.register"),
-                    {f"status-{police}": "apologies"}, follow_redirects=True)
-    assert banners(response) == ["The register has been saved."]
-    quorum = page(response).select_one("#quorum").get_text(" ", strip=True)
+    page = chair.post("meeting.register", {f"status-{police}": "apologies"},
+                      _follow_redirects=True, session_id=m.session_id)
+    assert banners(page) == ["The register has been saved."]
+    quorum = page.select_one("#quorum").get_text(" ", strip=True)
     assert "Not quorate" in quorum
     assert "no present, unconflicted representative of Northshire Police." in quorum
-    response = post(chair, _meeting(app, m, "meeting.register"),
-                    {f"status-{deputy}": "present", f"acknowledged-{deputy}": "yes"},
-                    follow_redirects=True)
-    assert "Quorate" in page(response).select_one("#quorum").get_text(" ", strip=True)
+    page = chair.post("meeting.register",
+                      {f"status-{deputy}": "present", f"acknowledged-{deputy}": "yes"},
+                      _follow_redirects=True, session_id=m.session_id)
+    assert "Quorate" in page.select_one("#quorum").get_text(" ", strip=True)
 
 
-def test_a_nonsense_register_entry_changes_nothing(app, db, m):
-    chair = _as(app, m.chair)
+def test_a_nonsense_register_entry_changes_nothing(app, db, m, as_):
     with app.app_context():
         health = m.members[m.reps["health"].id]
-    response = post(chair, _meeting(app, m, "meeting.register"),
-                    {f"status-{health}": "on holiday"})
-    assert response.status_code == 200
-    assert error_summary(response) == ["Select present, apologies or absent for each member"]
-    assert "Quorate" in page(response).select_one("#quorum").get_text(" ", strip=True)
+    page = as_(m.chair).post("meeting.register", {f"status-{health}": "on holiday"},
+                             _expected_status=200, session_id=m.session_id)
+    assert error_summary(page) == ["Select present, apologies or absent for each member"]
+    assert "Quorate" in page.select_one("#quorum").get_text(" ", strip=True)
 
 
-def test_a_member_accepts_the_confidentiality_statement_from_their_own_account(app, m):
-    deputy = _as(app, m.deputy)
-    response = deputy.get(_meeting(app, m))
-    assert "The information in the papers" in page(response).select_one("#acknowledge").text
-    response = post(deputy, _meeting(app, m, "meeting.acknowledge"),
-                    follow_redirects=True)
-    assert "You are marked present" in banners(response)[0]
-    assert page(response).select_one("#acknowledge") is None
+def test_a_member_accepts_the_confidentiality_statement_from_their_own_account(m, as_):
+    deputy = as_(m.deputy)
+    page = deputy.get("meeting.show", session_id=m.session_id)
+    assert "The information in the papers" in page.select_one("#acknowledge").text
+    page = deputy.post("meeting.acknowledge", _follow_redirects=True, session_id=m.session_id)
+    assert "You are marked present" in banners(page)[0]
+    assert page.select_one("#acknowledge") is None
 
 
-def _open_voting(app, db, m):
-    item = _item(app, db, m)
-    chair = _as(app, m.chair)
-    response = post(chair, item("meeting.voting_step", step="open"), follow_redirects=True)
-    assert banners(response) == ["Voting is open."]
-    return item, chair
-
-
-def test_votes_are_hidden_until_the_chair_closes_voting(app, db, m):
-    item, chair = _open_voting(app, db, m)
-    health, police = _as(app, m.reps["health"]), _as(app, m.reps["police"])
-    response = _vote(health, item)
-    assert "Your vote has been recorded" in banners(response)[0]
-    assert "You voted: Overturn: refer for a child and family assessment (s17)" in _text(response)
-    response = police.get(item())
-    assert "1 of 3 agencies have voted: Northshire Health" in response.text
-    assert "The bruising pattern" not in response.text
-    assert page(chair.get(item())).select_one("#votes") is None
+def test_votes_are_hidden_until_the_chair_closes_voting(app, db, m, as_):
+    item, chair = open_voting_as_chair(app, db, m)
+    health, police = as_(m.reps["health"]), as_(m.reps["police"])
+    page = _vote(health, item)
+    assert "Your vote has been recorded" in banners(page)[0]
+    assert "You voted: Overturn: refer for a child and family assessment (s17)" in _text(page)
+    page = police.get_url(item())
+    assert "1 of 3 agencies have voted: Northshire Health" in page.response.text
+    assert "The bruising pattern" not in page.response.text
+    assert chair.get_url(item()).select_one("#votes") is None
     _vote(police, item, "upheld", "No new information since CSC's decision")
-    response = post(chair, item("meeting.voting_step", step="close"), follow_redirects=True)
-    rows = [r.get_text(" ", strip=True) for r in page(response).select("#votes tbody tr")]
+    page = chair.post_url(item("meeting.voting_step", step="close"), _follow_redirects=True)
+    rows = [r.get_text(" ", strip=True) for r in page.select("#votes tbody tr")]
     assert len(rows) == 2
     assert "The bruising pattern needs assessment" in rows[0]
-    assert "The vote is tied between" in response.text
+    assert "The vote is tied between" in page.response.text
 
 
-def test_a_vote_after_voting_closed_gets_a_clear_message(app, db, m):
-    item, chair = _open_voting(app, db, m)
-    csc, health = _as(app, m.reps["csc"]), _as(app, m.reps["health"])
-    form_page = csc.get(item())  # the vote form is on screen...
-    assert page(form_page).select_one("form[action$='/vote']") is not None
+def test_a_vote_after_voting_closed_gets_a_clear_message(app, db, m, as_):
+    item, chair = open_voting_as_chair(app, db, m)
+    csc, health = as_(m.reps["csc"]), as_(m.reps["health"])
+    form_page = csc.get_url(item())  # the vote form is on screen...
+    assert form_page.select_one("form[action$='/vote']") is not None
     _vote(health, item)
-    post(chair, item("meeting.voting_step", step="close"))
-    response = _vote(csc, item)  # ...and submitted after the chair closed voting
-    assert response.status_code == 200
-    assert error_summary(response) == [
+    chair.post_url(item("meeting.voting_step", step="close"))
+    page = _vote(csc, item)  # ...and submitted after the chair closed voting
+    assert error_summary(page) == [
         "Voting on this item has closed, so this vote was not recorded. Speak to the chair if "
         "you need to add something."]
 
 
-def test_a_vote_needs_a_choice_and_a_reason(app, db, m):
-    item, _ = _open_voting(app, db, m)
-    response = post(_as(app, m.reps["health"]), item("meeting.vote"), {"reason": ""})
-    assert error_summary(response) == ["Select how you vote", "Enter the reason for your vote"]
-    assert heading(response).startswith("Dispute")
+def test_a_vote_needs_a_choice_and_a_reason(app, db, m, as_):
+    item, _ = open_voting_as_chair(app, db, m)
+    page = as_(m.reps["health"]).post_url(item("meeting.vote"), {"reason": ""},
+                                          _expected_status=200)
+    assert error_summary(page) == ["Select how you vote", "Enter the reason for your vote"]
+    assert heading(page).startswith("Dispute")
 
 
-def test_a_second_vote_from_the_same_agency_is_refused(app, db, m):
-    item, chair = _open_voting(app, db, m)
-    health = _as(app, m.reps["health"])
+def test_a_second_vote_from_the_same_agency_is_refused(app, db, m, as_):
+    item, chair = open_voting_as_chair(app, db, m)
+    health = as_(m.reps["health"])
     _vote(health, item)
-    response = _vote(health, item)
-    assert error_summary(response) == [
+    page = _vote(health, item)
+    assert error_summary(page) == [
         "Northshire Health has already voted on this item. Only one vote per agency is kept."]
 
 
-def test_opening_voting_without_quorum_names_the_missing_agency(app, db, m):
-    item = _item(app, db, m)
-    csc = _as(app, m.reps["csc"])
-    post(csc, item("meeting.declare_conflict"),
-         {"conflict-nature": "I supervised the decision maker"})
-    response = post(_as(app, m.chair), item("meeting.voting_step", step="open"))
-    assert error_summary(response) == [
+def test_opening_voting_without_quorum_names_the_missing_agency(app, db, m, as_):
+    item = first_item(app, db, m)
+    csc = as_(m.reps["csc"])
+    csc.post_url(item("meeting.declare_conflict"),
+                 {"conflict-nature": "I supervised the decision maker"})
+    page = as_(m.chair).post_url(item("meeting.voting_step", step="open"), _expected_status=200)
+    assert error_summary(page) == [
         "The panel is not quorate: no present, unconflicted representative of Northshire "
         "Children's Social Care. Voting cannot open."]
-    assert "You have declared a conflict of interest" in csc.get(item()).text
-    papers = page(csc.get(item("papers.item")))
+    assert "You have declared a conflict of interest" in csc.get_url(item()).response.text
+    papers = csc.get_url(item("papers.item"))
     assert "declared a conflict of interest" in papers.select_one("#conflict-mark").text
 
 
-def test_the_chair_breaks_a_tie_records_the_decision_and_the_referrer_reads_it(app, db, m):
-    item, chair = _open_voting(app, db, m)
-    _vote(_as(app, m.reps["health"]), item, "overturn_s17")
-    _vote(_as(app, m.reps["police"]), item, "overturn_s47")
-    _vote(_as(app, m.reps["csc"]), item, "upheld")
-    post(chair, item("meeting.voting_step", step="close"))
+def test_the_chair_breaks_a_tie_records_the_decision_and_the_referrer_reads_it(app, db, m, as_):
+    item, chair = open_voting_as_chair(app, db, m)
+    _vote(as_(m.reps["health"]), item, "overturn_s17")
+    _vote(as_(m.reps["police"]), item, "overturn_s47")
+    _vote(as_(m.reps["csc"]), item, "upheld")
+    chair.post_url(item("meeting.voting_step", step="close"))
     themes = _themes(app, db)
-    response = post(chair, item("meeting.decision"), {"rationale": "Assessment is needed."})
-    assert error_summary(response) == [
+    page = chair.post_url(item("meeting.decision"), {"rationale": "Assessment is needed."},
+                          _expected_status=200)
+    assert error_summary(page) == [
         "The vote is tied: select the chair's casting vote", "Select at least one learning theme",
         "Enter the feedback to the referrer"]
-    response = post(chair, item("meeting.decision"), {
+    page = chair.post_url(item("meeting.decision"), {
         "casting_vote": "overturn_s17", "rationale": "Assessment is needed.",
         "dissent": "Police favoured a strategy discussion.", "themes": [themes[1], themes[6]],
         "feedback": "The panel agreed that the concerns meet the threshold for an assessment."},
-        follow_redirects=True)
-    assert banners(response) == ["The decision has been recorded and the referrer told."]
-    assert "Chair's casting vote" in _text(response)
+        _follow_redirects=True)
+    assert banners(page) == ["The decision has been recorded and the referrer told."]
+    assert "Chair's casting vote" in _text(page)
 
-    referrer = _as(app, m.referrer)
-    notices = page(referrer.get(url(app, "notifications.index"))).get_text(" ", strip=True)
+    referrer = as_(m.referrer)
+    notices = referrer.get("notifications.index").get_text(" ", strip=True)
     assert "The panel has decided your dispute" in notices
-    response = referrer.get(url(app, "disputes.show", dispute_id=m.dispute_ids[0]))
-    decision = page(response).select_one("[aria-labelledby='decision-title-1']")
+    page = referrer.get("disputes.show", dispute_id=m.dispute_ids[0])
+    decision = page.select_one("[aria-labelledby='decision-title-1']")
     text = decision.get_text(" ", strip=True)
     assert "Overturn: refer for a child and family assessment (s17)" in text
     assert "meet the threshold for an assessment" in text
@@ -210,7 +182,7 @@ def test_the_chair_breaks_a_tie_records_the_decision_and_the_referrer_reads_it(a
 
 
 def test_case_detail_stays_closed_to_members_until_the_agenda_is_frozen(
-        app, db, m, queue_disputes, make_session):
+        app, db, m, as_, queue_disputes, make_session):
     from datetime import date
 
     from moderation.models import PanelSession, User
@@ -223,17 +195,17 @@ def test_case_detail_stays_closed_to_members_until_the_agenda_is_frozen(
         item = agenda.add_item(draft, db.session.get(User, m.chair.id), waiting)
         db.session.commit()
         draft = Item(app, draft_id, item.id)
-    member = _as(app, m.reps["health"])
-    assert member.get(draft()).status_code == 404
-    assert member.get(draft("papers.item")).status_code == 404
-    frozen = _item(app, db, m)
+    member = as_(m.reps["health"])
+    member.get_url(draft(), _expected_status=404)
+    member.get_url(draft("papers.item"), _expected_status=404)
+    frozen = first_item(app, db, m)
     # The frozen session's papers are open to its members.
-    assert "Amelia Jones" in member.get(frozen("papers.item")).text
-    assert _as(app, m.referrer).get(frozen()).status_code == 403
+    assert "Amelia Jones" in member.get_url(frozen("papers.item")).response.text
+    as_(m.referrer).get_url(frozen(), _expected_status=403)
 
 
-def test_viewing_an_item_leaves_an_audit_event(app, db, m):
-    _as(app, m.reps["police"]).get(_item(app, db, m)())
+def test_viewing_an_item_leaves_an_audit_event(app, db, m, as_):
+    as_(m.reps["police"]).get_url(first_item(app, db, m)())
     with app.app_context():
         event = db.session.scalars(select(AuditEvent).where(
             AuditEvent.action == "dispute_viewed")).all()[-1]
@@ -241,21 +213,21 @@ def test_viewing_an_item_leaves_an_audit_event(app, db, m):
         assert event.detail["page"] == "meeting item"
 
 
-def test_closing_the_meeting_with_items_open_says_which(app, db, m):
-    response = post(_as(app, m.chair), _meeting(app, m, "meeting.chair_step", step="close"))
-    assert error_summary(response) == [
+def test_closing_the_meeting_with_items_open_says_which(m, as_):
+    page = as_(m.chair).post("meeting.chair_step", _expected_status=200,
+                             session_id=m.session_id, step="close")
+    assert error_summary(page) == [
         "Decide or defer every item before closing the meeting (still open: item 1)"]
 
 
 def test_the_meeting_pages_run_the_same_queries_for_few_or_many_rows(
-        app, db, panel_meeting, queue_disputes, make_session):
+        app, db, as_, panel_meeting, queue_disputes, make_session):
     from datetime import UTC, date, datetime
 
     import time_machine
 
     from moderation.models import PanelSession, User
     from moderation.panels import agenda
-    from tests.disputes.test_dispute_pages import counting_queries
 
     m = panel_meeting(disputes=({},) * 8)
     [one] = queue_disputes({"referrer": m.referrer})
@@ -268,66 +240,65 @@ def test_the_meeting_pages_run_the_same_queries_for_few_or_many_rows(
             register.record_attendance(small, chair, {m.members[u.id]: ("present", True)
                                                      for u in (m.chair, *m.reps.values())})
         db.session.commit()
-    chair = _as(app, m.chair)
-    item = _item(app, db, m)
+    chair = as_(m.chair)
+    item = first_item(app, db, m)
     counts = {}
     for name, session_id in (("one item", small_id), ("eight items", m.session_id)):
         with counting_queries(app) as queries:
-            response = chair.get(url(app, "meeting.show", session_id=session_id))
+            page = chair.get("meeting.show", session_id=session_id)
         counts[name] = queries["n"]
-    assert len(page(response).select("main table")[0].select("tbody tr")) == 8
-    post(chair, item("meeting.voting_step", step="open"))
-    _vote(_as(app, m.reps["health"]), item)
+    assert len(page.select("main table")[0].select("tbody tr")) == 8
+    chair.post_url(item("meeting.voting_step", step="open"))
+    _vote(as_(m.reps["health"]), item)
     with counting_queries(app) as before:
-        chair.get(item())
+        chair.get_url(item())
     for kind in ("police", "csc"):
-        _vote(_as(app, m.reps[kind]), item)
+        _vote(as_(m.reps[kind]), item)
     with counting_queries(app) as after:
-        response = chair.get(item())
-    assert "3 of 3 agencies have voted" in _text(response)
+        page = chair.get_url(item())
+    assert "3 of 3 agencies have voted" in _text(page)
     assert counts["one item"] == counts["eight items"]
     assert before["n"] == after["n"]
 
 
-def test_a_deputy_is_told_who_voted_for_their_agency_not_that_they_did(app, db, m):
-    item, _ = _open_voting(app, db, m)
-    _vote(_as(app, m.reps["police"]), item)
-    deputy_view = _text(_as(app, m.deputy).get(item()))
+def test_a_deputy_is_told_who_voted_for_their_agency_not_that_they_did(app, db, m, as_):
+    item, _ = open_voting_as_chair(app, db, m)
+    _vote(as_(m.reps["police"]), item)
+    deputy_view = _text(as_(m.deputy).get_url(item()))
     assert "You voted" not in deputy_view
     assert "Police Rep voted for Northshire Police: Overturn" in deputy_view
-    assert "You voted: Overturn" in _text(_as(app, m.reps["police"]).get(item()))
+    assert "You voted: Overturn" in _text(as_(m.reps["police"]).get_url(item()))
 
 
-def test_the_register_opens_on_the_day_and_an_early_start_says_why(app, db, panel_meeting,
+def test_the_register_opens_on_the_day_and_an_early_start_says_why(app, db, as_, panel_meeting,
                                                                   meeting_day):
     from datetime import UTC, datetime
 
     meeting_day.move_to(datetime(2026, 12, 4, 9, tzinfo=UTC))  # the Friday before
     m = panel_meeting(started=False)
-    member = _as(app, m.reps["health"])
-    assert page(member.get(_meeting(app, m))).select_one("#acknowledge") is None
-    response = post(member, _meeting(app, m, "meeting.acknowledge"))
-    assert error_summary(response) == ["The register opens on the day of the session, "
-                                       "8 December 2026"]
-    chair = _as(app, m.chair)
-    response = post(chair, _meeting(app, m, "meeting.chair_step", step="start"))
-    assert error_summary(response) == ["The session is on 8 December 2026: to start the "
-                                       "meeting before then, enter why"]
-    assert page(response).select_one("textarea#early_reason") is not None
-    response = post(chair, _meeting(app, m, "meeting.chair_step", step="start"),
-                    {"early_reason": "The chair is away on the 8th"}, follow_redirects=True)
-    assert banners(response) == ["The meeting has started."]
+    member = as_(m.reps["health"])
+    assert member.get("meeting.show", session_id=m.session_id).select_one("#acknowledge") is None
+    page = member.post("meeting.acknowledge", _expected_status=200, session_id=m.session_id)
+    assert error_summary(page) == ["The register opens on the day of the session, "
+                                   "8 December 2026"]
+    chair = as_(m.chair)
+    page = chair.post("meeting.chair_step", _expected_status=200, session_id=m.session_id,
+                      step="start")
+    assert error_summary(page) == ["The session is on 8 December 2026: to start the "
+                                   "meeting before then, enter why"]
+    assert page.select_one("textarea#early_reason") is not None
+    page = chair.post("meeting.chair_step", {"early_reason": "The chair is away on the 8th"},
+                      _follow_redirects=True, session_id=m.session_id, step="start")
+    assert banners(page) == ["The meeting has started."]
     with app.app_context():
         session = db.session.get(PanelSession, m.session_id)
         assert session.early_start_reason == "The chair is away on the 8th"
-    response = post(member, _meeting(app, m, "meeting.acknowledge"), follow_redirects=True)
-    assert "You are marked present" in banners(response)[0]
+    page = member.post("meeting.acknowledge", _follow_redirects=True, session_id=m.session_id)
+    assert "You are marked present" in banners(page)[0]
 
 
 def test_the_minutes_record_why_the_meeting_started_early(app, db, panel_meeting, meeting_day):
     from datetime import UTC, datetime
-
-    from tests.conftest import pdf_pages
 
     meeting_day.move_to(datetime(2026, 12, 7, 9, tzinfo=UTC))
     m = panel_meeting(started=False)
@@ -352,22 +323,21 @@ def test_the_minutes_record_why_the_meeting_started_early(app, db, panel_meeting
                             "action-owner_id": "", "action-working_days": "5"},
      "action-description"),
 ])
-def test_text_for_the_minutes_that_names_the_child_is_refused(app, db, m, endpoint, data, field):
-    item = _item(app, db, m)
+def test_text_for_the_minutes_that_names_the_child_is_refused(app, db, m, as_, endpoint, data,
+                                                              field):
+    item = first_item(app, db, m)
     if endpoint == "meeting.vote":
-        post(_as(app, m.chair), item("meeting.voting_step", step="open"))
-        client = _as(app, m.reps["health"])
+        as_(m.chair).post_url(item("meeting.voting_step", step="open"))
+        person = as_(m.reps["health"])
     else:
-        client = _as(app, m.chair)
+        person = as_(m.chair)
     if endpoint == "meeting.add_action":
         data["action-owner_id"] = str(m.chair.id)
-    response = post(client, item(endpoint), data)
-    assert response.status_code == 200
+    page = person.post_url(item(endpoint), data, _expected_status=200)
     assert any("must not contain a child's name, date of birth or case number" in e
-               for e in error_summary(response))
+               for e in error_summary(page))
     # The error summary links to the field that holds the child's name.
-    assert [a["href"] for a in page(response).select(".govuk-error-summary__list a")] == [
-        f"#{field}"]
+    assert [a["href"] for a in page.select(".govuk-error-summary__list a")] == [f"#{field}"]
     with app.app_context():
         item = db.session.get(AgendaItem, item.id)
         assert not item.votes and not item.deferred
@@ -379,11 +349,11 @@ def test_text_for_the_minutes_that_names_the_child_is_refused(app, db, m, endpoi
     ("unconfirmed", "Accept the confidentiality statement before voting"),
 ])
 def test_only_a_present_member_who_accepted_the_statement_is_offered_the_vote(
-        app, db, m, who, refusal):
+        app, db, m, as_, who, refusal):
     """The page offers the vote on the same answer the vote is taken on (voting.why_not_vote):
     a deputy not in the room, or a representative present who has not accepted the
     confidentiality statement, sees no vote form, and a vote they send anyway is refused."""
-    item, _ = _open_voting(app, db, m)
+    item, _ = open_voting_as_chair(app, db, m)
     voter = m.deputy
     if who == "unconfirmed":
         voter = m.reps["police"]
@@ -392,9 +362,8 @@ def test_only_a_present_member_who_accepted_the_statement_is_offered_the_vote(
             chair = db.session.get(User, m.chair.id)
             register.record_attendance(session, chair, {m.members[voter.id]: ("present", False)})
             db.session.commit()
-    client = _as(app, voter)
-    assert page(client.get(item())).select_one("form[action$='/vote']") is None
-    response = _vote(client, item)
-    assert error_summary(response) == [refusal]
+    person = as_(voter)
+    assert person.get_url(item()).select_one("form[action$='/vote']") is None
+    assert error_summary(_vote(person, item)) == [refusal]
     with app.app_context():
         assert db.session.scalar(select(AgendaItem).where(AgendaItem.id == item.id)).votes == []

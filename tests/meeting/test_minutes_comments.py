@@ -9,16 +9,11 @@ import sqlalchemy as sa
 import time_machine
 
 from moderation.disputes.policy import current_policy
-from moderation.meeting import decisions
-from moderation.meeting import register as meeting
 from moderation.models import (
     AuditEvent,
-    ItemGuest,
     MinutesComment,
     MinutesVersion,
     Notification,
-    PanelSession,
-    User,
 )
 from tests.conftest import (
     banners,
@@ -30,44 +25,21 @@ from tests.conftest import (
     post,
     url,
 )
-from tests.disputes.test_dispute_pages import counting_queries
-
-
-def _close(app, db, m, guest=None):
-    """The police representative sends apologies and their deputy stands in; the item is
-    deferred (a guest from CSC came to present it) and the chair closes the meeting."""
-    with app.app_context():
-        session = db.session.get(PanelSession, m.session_id)
-        chair = db.session.get(User, m.chair.id)
-        meeting.record_attendance(session, chair, {
-            m.members[m.reps["police"].id]: ("apologies", False),
-            m.members[m.deputy.id]: ("present", True)})
-        for item in session.agenda:
-            decisions.defer(item, chair, "Waiting for the school's report")
-        if guest is not None:
-            session.agenda[0].guests.append(ItemGuest(
-                user_id=guest.id, purpose="To present CSC's decision", invited_by_id=chair.id,
-                attended=True))
-        meeting.close(session, chair)
-        db.session.commit()
+from tests.helpers import (
+    close_with_the_deputy_standing_in,
+    comment_on_minutes,
+    counting_queries,
+)
 
 
 @pytest.fixture
-def closed(app, db, panel_meeting, make_user):
-    """A meeting on Tuesday 8 December 2026, closed the same day with one item."""
-    m = panel_meeting(disputes=({"child_name": "Amelia Jones"},))
-    m.guest = make_user("csc_manager", name="Casey Decider", agency_id=m.reps["csc"].agency_id)
-    _close(app, db, m, m.guest)
-    return m
+def closed(closed_meeting):
+    """The meeting of 8 December 2026, closed with its item deferred (tests/conftest.py)."""
+    return closed_meeting
 
 
 def _minutes_page(app, m):
     return url(app, "meeting.minutes_page", session_id=m.session_id)
-
-
-def _comment(client, m, text, version=1):
-    return post(client, url(client, "meeting.minutes_comment", session_id=m.session_id,
-                            version=version), {"text": text}, follow_redirects=True)
 
 
 def _approve_page(app, m, version=1):
@@ -111,7 +83,7 @@ def test_the_due_date_skips_christmas_and_the_boxing_day_substitute(app, db, pan
         current_policy().minutes_comment_days = 3
         db.session.commit()
     with time_machine.travel("2026-12-22 15:00:00+00:00", tick=False):
-        _close(app, db, m)
+        close_with_the_deputy_standing_in(app, db, m)
     with app.app_context():
         assert db.session.scalar(sa.select(MinutesVersion.comments_due_on)) == date(2026, 12, 29)
 
@@ -128,7 +100,7 @@ def test_a_correction_is_circulated_again(app, db, closed):
         # 21 to 24 December, then the 29th: Christmas and Boxing Day's substitute are skipped.
         assert correction.comments_due_on == date(2026, 12, 29)
     with time_machine.travel("2026-12-29 16:00:00+00:00", tick=False):
-        response = _comment(client_for(app, closed.deputy), closed,
+        response = comment_on_minutes(client_for(app, closed.deputy), closed,
                             "The deferral reason reads well.", version=2)
     assert "Your comment has been added." in " ".join(banners(response))
 
@@ -137,12 +109,13 @@ def test_a_correction_is_circulated_again(app, db, closed):
 
 
 def test_members_present_comment_and_the_chair_reads_them_beside_the_draft(app, db, closed):
-    response = _comment(client_for(app, closed.reps["health"]), closed,
+    response = comment_on_minutes(client_for(app, closed.reps["health"]), closed,
                         "Item 1: say the GP's report is due in January.")
     assert banners(response) == [
         "Your comment has been added. The chair reads it beside the draft."]
     # The deputy who stood in for the police representative was present too.
-    _comment(client_for(app, closed.deputy), closed, "Agreed with the health representative.")
+    comment_on_minutes(client_for(app, closed.deputy), closed,
+                       "Agreed with the health representative.")
 
     chair_page = page(client_for(app, closed.chair).get(_minutes_page(app, closed)))
     draft, beside = chair_page.select(".govuk-grid-row > div")
@@ -179,7 +152,7 @@ def test_members_present_comment_and_the_chair_reads_them_beside_the_draft(app, 
      "Your comment must not contain a child's name, date of birth or case number"),
 ])
 def test_a_comment_is_refused_and_nothing_stored(app, db, closed, typed, message):
-    response = _comment(client_for(app, closed.reps["health"]), closed, typed)
+    response = comment_on_minutes(client_for(app, closed.reps["health"]), closed, typed)
     assert error_summary(response) == [message]
     assert page(response).select_one("textarea#text").get_text() == typed.strip("\n")
     assert page(response).select_one(".govuk-error-summary a")["href"] == "#text"
@@ -188,10 +161,10 @@ def test_a_comment_is_refused_and_nothing_stored(app, db, closed, typed, message
 
 def test_after_the_due_date_comments_are_refused(app, db, closed):
     with time_machine.travel("2026-12-15 16:59:00+00:00", tick=False):  # the last day
-        _comment(client_for(app, closed.reps["health"]), closed, "In time.")
+        comment_on_minutes(client_for(app, closed.reps["health"]), closed, "In time.")
     with time_machine.travel("2026-12-16 09:00:00+00:00", tick=False):
         member = client_for(app, closed.reps["health"])
-        response = _comment(member, closed, "Too late.")
+        response = comment_on_minutes(member, closed, "Too late.")
         assert error_summary(response) == ["The time for comments ended on 15 December 2026"]
         seen = page(member.get(_minutes_page(app, closed)))
     assert _comments(app, db) == ["In time."]
@@ -207,11 +180,11 @@ def test_no_one_but_the_members_present_can_comment(app, db, closed, make_user, 
     seen = page(absent.get(_minutes_page(app, closed)))
     assert heading(absent.get(_minutes_page(app, closed))) == "Minutes, 8 December 2026"
     assert seen.select("form[action$='/comments']") == []
-    assert _comment(absent, closed, "I was not there.").status_code == 404
+    assert comment_on_minutes(absent, closed, "I was not there.").status_code == 404
     for person, status in ((other_session, 404), (closed.guest, 403), (closed.referrer, 403)):
         client = client_for(app, person)
         assert client.get(_minutes_page(app, closed)).status_code == status
-        assert _comment(client, closed, "Let me in.").status_code == status
+        assert comment_on_minutes(client, closed, "Let me in.").status_code == status
     assert _comments(app, db) == []
 
 
@@ -226,7 +199,8 @@ def _told_of_approval(app, db, m):
 
 
 def test_approval_is_confirmed_then_tells_the_members_present_and_locks(app, db, closed):
-    _comment(client_for(app, closed.reps["health"]), closed, "Item 1: name the school's report.")
+    comment_on_minutes(client_for(app, closed.reps["health"]), closed,
+                       "Item 1: name the school's report.")
     chair = client_for(app, closed.chair)
     response = post(chair, url(app, "meeting.minutes_step", session_id=closed.session_id,
                                action="approve"), {"opening": "Welcome."})
@@ -240,7 +214,7 @@ def test_approval_is_confirmed_then_tells_the_members_present_and_locks(app, db,
     assert warnings == ["Warning The time for comments has not ended: members present can "
                         "comment until 15 December 2026."]  # the comment came before the save
 
-    _comment(client_for(app, closed.reps["csc"]), closed, "A late thought on item 1.")
+    comment_on_minutes(client_for(app, closed.reps["csc"]), closed, "A late thought on item 1.")
     warnings = [_text(w) for w in page(chair.get(_approve_page(app, closed)))
                 .select(".govuk-warning-text__text")]
     assert warnings[1] == "Warning 1 comment arrived since the draft was last saved."
@@ -257,7 +231,7 @@ def test_approval_is_confirmed_then_tells_the_members_present_and_locks(app, db,
         [closed.chair.id, closed.reps["health"].id, closed.reps["csc"].id, closed.deputy.id])
 
     # Locked (rule 10): no comment, no edit, no second approval.
-    response = _comment(client_for(app, closed.reps["health"]), closed, "One more thing.")
+    response = comment_on_minutes(client_for(app, closed.reps["health"]), closed, "One more thing.")
     assert error_summary(response) == [
         "These minutes are approved and locked: comments are closed"]
     response = post(chair, url(app, "meeting.minutes_step", session_id=closed.session_id,
@@ -307,10 +281,10 @@ def test_the_minutes_page_runs_the_same_queries_for_few_or_many_comments(app, db
             response = chair.get(address)
         return counted["n"], len(page(response).select(".minutes-comments li"))
 
-    _comment(client_for(app, closed.reps["health"]), closed, "First.")
+    comment_on_minutes(client_for(app, closed.reps["health"]), closed, "First.")
     few, shown = queries()
     for person in (closed.reps["csc"], closed.deputy, closed.reps["health"]):
-        _comment(client_for(app, person), closed, "Another.")
+        comment_on_minutes(client_for(app, person), closed, "Another.")
     many, now_shown = queries()
     assert (shown, now_shown) == (1, 4)
     assert many == few

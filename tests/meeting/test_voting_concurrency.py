@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload
 from moderation.meeting import register, voting
 from moderation.meeting.voting import VoteRefused
 from moderation.models import AgendaItem, PanelMember, User, Vote, VotingStatus
+from tests.helpers import run_together
 
 
 @pytest.fixture
@@ -31,27 +32,6 @@ def voting_open(app, db, panel_meeting, postgres_only):
 
 def _item_id(db, m):
     return db.session.scalar(sa.select(AgendaItem.id).where(AgendaItem.session_id == m.session_id))
-
-
-def run_together(*steps):
-    """Run each step in its own thread (own app context, so own connection and transaction),
-    starting them at the same moment; return what each returned or raised."""
-    results = [None] * len(steps)
-    barrier = threading.Barrier(len(steps))
-
-    def run(index, step):
-        barrier.wait()
-        try:
-            results[index] = step()
-        except Exception as error:  # noqa: BLE001 - the test inspects it
-            results[index] = error
-
-    threads = [threading.Thread(target=run, args=(i, s)) for i, s in enumerate(steps)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
 
 
 def vote_as(app, db, user_id, item_id, outcome="overturn_s17", pause=0.0):

@@ -16,7 +16,7 @@ from moderation.models import EmailMessage, EmailStatus
 from moderation.models.types import utcnow
 from moderation.notifications import delivery
 from moderation.notifications.services import notify_many
-from tests.scheduling.test_scheduler import Inbox, free_port
+from tests.helpers import Inbox, free_port
 
 
 class RefusingInbox(Inbox):

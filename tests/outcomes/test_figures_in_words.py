@@ -6,9 +6,8 @@ from sqlalchemy import select
 
 from moderation.models import Agency, AgencyKind, Dispute
 from moderation.outcomes import learning
-from tests.conftest import page, url
-from tests.outcomes.test_learning_summary import NOVEMBER_DECEMBER_FORM, _manager
-from tests.outcomes.test_outcomes import NOVEMBER_DECEMBER
+from tests.conftest import client_for, page, url
+from tests.helpers import NOVEMBER_DECEMBER, NOVEMBER_DECEMBER_FORM
 
 
 def _figures(client, app, **filters):
@@ -17,7 +16,7 @@ def _figures(client, app, **filters):
 
 
 def test_one_of_a_figure_is_one_dispute_and_a_change_is_said_in_words(app, history, make_user):
-    manager = _manager(app, make_user)
+    manager = client_for(app, make_user("partnership_manager"))
     one = _figures(manager, app, level=4)
     assert "1 dispute raised (previous period: 0; up 1)" in one
     assert "1 contact/referral mismatch ," in one and "0 urgent cases" in one

@@ -9,19 +9,10 @@ from pypdf import PdfReader
 
 from moderation.models import LearningSummary, User
 from moderation.outcomes import learning
-from tests.conftest import error_summary, page, pdf_pages, post, sign_in, url
-from tests.outcomes.test_outcomes import NOVEMBER_DECEMBER
+from tests.conftest import pdf_pages
+from tests.helpers import NOVEMBER_DECEMBER, NOVEMBER_DECEMBER_FORM, error_summary
 
 PERIOD = {"start": "2026-11-01", "end": "2026-12-31"}
-# The dashboard's custom period, as its date inputs send it (day, month, year).
-NOVEMBER_DECEMBER_FORM = {"period": "custom", "start": ["1", "11", "2026"],
-                          "end": ["31", "12", "2026"]}
-
-
-def _manager(app, make_user):
-    client = app.test_client()
-    sign_in(client, make_user("partnership_manager"))
-    return client
 
 
 def test_the_summary_pdf_has_the_figures_charts_and_no_names(app, db, history, make_user):
@@ -50,41 +41,40 @@ def test_the_summary_pdf_has_the_figures_charts_and_no_names(app, db, history, m
     assert reader.metadata.title == "Learning summary: 1 November 2026 to 31 December 2026"
 
 
-def test_the_dashboard_shows_figures_charts_and_links_down(app, history, make_user):
-    manager = _manager(app, make_user)
-    response = manager.get(url(app, "home.partnership", **NOVEMBER_DECEMBER_FORM))
-    html = page(response)
+def test_the_dashboard_shows_figures_charts_and_links_down(as_, history, make_user):
+    manager = as_(make_user("partnership_manager"))
+    html = manager.get("home.partnership", **NOVEMBER_DECEMBER_FORM)
     figures = html.select_one("ul.figures").get_text(" ", strip=True)
     assert "4 disputes raised" in figures and "3 decided by the panel" in figures
     assert len(html.select("figure.chart svg")) >= 3
-    assert "Amelia" not in response.text
+    assert "Amelia" not in html.response.text
     decided = html.find("a", string="3 decided by the panel")["href"]
-    listed = page(manager.get(decided))
+    listed = manager.get_url(decided)
     assert len(listed.select("tbody tr")) == 3
 
 
-def test_the_dashboard_filters_by_level(app, history, make_user):
-    manager = _manager(app, make_user)
-    response = manager.get(url(app, "home.partnership", **NOVEMBER_DECEMBER_FORM, level=4))
-    figures = page(response).select_one("ul.figures").get_text(" ", strip=True)
+def test_the_dashboard_filters_by_level(as_, history, make_user):
+    manager = as_(make_user("partnership_manager"))
+    response = manager.get("home.partnership", **NOVEMBER_DECEMBER_FORM, level=4)
+    figures = response.select_one("ul.figures").get_text(" ", strip=True)
     assert "1 dispute raised" in figures and "1 decided by the panel" in figures
 
 
-def test_a_custom_period_needs_real_dates_in_order(app, db, make_user):
-    manager = _manager(app, make_user)
-    response = manager.get(url(app, "home.partnership", period="custom",
-                               start=["31", "2", "2026"], end=["1", "1", "2026"]))
+def test_a_custom_period_needs_real_dates_in_order(as_, db, make_user):
+    manager = as_(make_user("partnership_manager"))
+    response = manager.get("home.partnership", period="custom",
+                           start=["31", "2", "2026"], end=["1", "1", "2026"])
     assert error_summary(response) == ["The start date must be a real date"]
-    response = manager.get(url(app, "home.partnership", period="custom",
-                               start=["1", "3", "2026"], end=["1", "1", "2026"]))
+    response = manager.get("home.partnership", period="custom",
+                           start=["1", "3", "2026"], end=["1", "1", "2026"])
     assert error_summary(response) == [
         "The end date must be the same as or after the start date"]
-    assert manager.get(url(app, "outcomes.disputes", start="x", end="y")).status_code == 400
+    manager.get("outcomes.disputes", _expected_status=400, start="x", end="y")
 
 
-def test_the_export_is_pseudonymised(app, history, make_user):
-    manager = _manager(app, make_user)
-    response = manager.get(url(app, "outcomes.export", **PERIOD))
+def test_the_export_is_pseudonymised(as_, history, make_user):
+    manager = as_(make_user("partnership_manager"))
+    response = manager.get("outcomes.export", **PERIOD).response
     rows = list(csv.reader(io.StringIO(response.text)))
     assert rows[0][0] == "pseudonym" and len(rows) == 5
     assert "Amelia" not in response.text and "D-2026" not in response.text
@@ -92,18 +82,17 @@ def test_the_export_is_pseudonymised(app, history, make_user):
         "overturn_s17", "upheld", "step_down_early_help", ""}
 
 
-def test_the_manager_writes_a_summary_and_it_is_kept(app, db, history, make_user):
-    manager = _manager(app, make_user)
-    address = url(app, "outcomes.new_summary", **PERIOD)
-    form = page(manager.get(address))
+def test_the_manager_writes_a_summary_and_it_is_kept(app, as_, db, history, make_user):
+    manager = as_(make_user("partnership_manager"))
+    form = manager.get("outcomes.new_summary", **PERIOD)
     first = form.select("textarea[name^=text-]")[0]
     decision_id = first["name"].removeprefix("text-")
-    response = post(manager, address, {
+    response = manager.post("outcomes.new_summary", {
         f"use-{decision_id}": "yes", f"text-{decision_id}": "An edited vignette.",
-        "recommendations": "Share the learning."}, follow_redirects=True)
-    assert "The learning summary has been generated and kept." in response.text
-    link = page(response).select_one("a[href$='.pdf']")["href"]
-    text = " ".join(pdf_pages(manager.get(link).data))
+        "recommendations": "Share the learning."}, _follow_redirects=True, **PERIOD)
+    assert "The learning summary has been generated and kept." in response.response.text
+    link = response.select_one("a[href$='.pdf']")["href"]
+    text = " ".join(pdf_pages(manager.get_url(link).response.data))
     assert "An edited vignette." in text and "Share the learning." in text
     with app.app_context():
         kept = db.session.query(LearningSummary).one()
@@ -111,28 +100,29 @@ def test_the_manager_writes_a_summary_and_it_is_kept(app, db, history, make_user
 
 
 def test_a_vignette_that_names_or_dates_a_child_is_refused_and_nothing_is_kept(
-        app, db, history, make_user, make_dispute, monkeypatch):
+        app, as_, db, history, make_user, make_dispute, monkeypatch):
     make_dispute(child_name="Yusuf Example", child_dob=date(2015, 6, 5))
     rendered = []
     monkeypatch.setattr(learning.pdf, "render", lambda html: rendered.append(html) or b"%PDF")
-    manager = _manager(app, make_user)
-    address = url(app, "outcomes.new_summary", **PERIOD)
-    ids = [t["name"].removeprefix("text-")
-           for t in page(manager.get(address)).select("textarea[name^=text-]")]
+    manager = as_(make_user("partnership_manager"))
+    ids = [t["name"].removeprefix("text-") for t in
+           manager.get("outcomes.new_summary", **PERIOD).select("textarea[name^=text-]")]
     typed = "Yusuf Example, born 5 June 2015, was seen by the school nurse."
-    response = post(manager, address, {
+    shown = manager.post("outcomes.new_summary", {
         f"use-{ids[0]}": "yes", f"text-{ids[0]}": "A school referred neglect.",
-        f"use-{ids[1]}": "yes", f"text-{ids[1]}": typed, "recommendations": "Share it."})
-    assert error_summary(response) == [
+        f"use-{ids[1]}": "yes", f"text-{ids[1]}": typed, "recommendations": "Share it."},
+        _expected_status=200, **PERIOD)
+    assert error_summary(shown) == [
         "Vignette 2 must not contain a child's name, date of birth or case number"]
-    shown = page(response)
     assert shown.select_one(".govuk-error-summary a")["href"] == "#vignette-2"
     assert shown.select_one("#vignette-2").get_text() == typed  # kept to correct, not saved
     assert "must not contain" in shown.select_one("#vignette-2").parent.get_text()
     assert shown.title.get_text().startswith("Error: ")
     for recommendations in ("Remember Isla's case: Brown family.", "Born 14/03/2021."):
-        response = post(manager, address, {f"use-{ids[0]}": "yes", f"text-{ids[0]}": "A school.",
-                                       "recommendations": recommendations})
+        response = manager.post("outcomes.new_summary",
+                                {f"use-{ids[0]}": "yes", f"text-{ids[0]}": "A school.",
+                                 "recommendations": recommendations},
+                                _expected_status=200, **PERIOD)
         assert error_summary(response) == [
             "Recommendations must not contain a child's name, date of birth or case number"]
     assert rendered == []  # the PDF is never drawn
@@ -160,35 +150,35 @@ def test_names_that_end_a_sentence_get_no_second_full_stop(app, db, history, mak
     assert ".." not in text and not any(".." in c["text"] for c in found)
 
 
-def test_the_manager_extends_and_retires_learning_themes(app, db, make_user):
+def test_the_manager_extends_and_retires_learning_themes(app, as_, db, make_user):
     from sqlalchemy import select
 
     from moderation.meeting import decisions
     from moderation.models import LearningTheme
 
-    manager = _manager(app, make_user)
-    themes = url(app, "outcomes.themes")
-    response = post(manager, themes, {"name": "  "})
+    manager = as_(make_user("partnership_manager"))
+    response = manager.post("outcomes.themes", {"name": "  "}, _expected_status=200)
     assert error_summary(response) == ["Enter the learning theme"]
-    response = post(manager, themes, {"name": "threshold interpretation"})
+    response = manager.post("outcomes.themes", {"name": "threshold interpretation"},
+                            _expected_status=200)
     assert error_summary(response) == ["\u201cthreshold interpretation\u201d is already a "
                                        "learning theme"]
-    typed = page(response).select_one("#name")
+    typed = response.select_one("#name")
     assert typed["value"] == "threshold interpretation"  # kept to correct
     assert "already a learning theme" in typed.parent.get_text()
-    post(manager, themes, {"name": "Information sharing between agencies"})
+    manager.post("outcomes.themes", {"name": "Information sharing between agencies"})
     with app.app_context():
         added = db.session.scalar(select(LearningTheme).where(
             LearningTheme.name == "Information sharing between agencies"))
         assert added.position == 9 and added in decisions.themes()
-    post(manager, themes, {"retire": str(added.id)})
+    manager.post("outcomes.themes", {"retire": str(added.id)})
     with app.app_context():
         assert added.id not in [t.id for t in decisions.themes()]
-    post(manager, themes, {"restore": str(added.id)})
+    manager.post("outcomes.themes", {"restore": str(added.id)})
     with app.app_context():
         assert added.id in [t.id for t in decisions.themes()]
     for nonsense in ("nonsense", "0", "999999"):
-        assert post(manager, themes, {"retire": nonsense}).status_code == 404
+        manager.post("outcomes.themes", {"retire": nonsense}, _expected_status=404)
 
 
 def test_the_command_line_generates_and_keeps_a_learning_summary(app, db, history, tmp_path):

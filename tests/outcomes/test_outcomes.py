@@ -4,8 +4,7 @@ from datetime import date
 
 from moderation.outcomes import figures as outcomes
 from moderation.outcomes.figures import Filters, Period
-
-NOVEMBER_DECEMBER = Period(date(2026, 11, 1), date(2026, 12, 31))
+from tests.helpers import NOVEMBER_DECEMBER
 
 
 def test_headline_figures(app, history):

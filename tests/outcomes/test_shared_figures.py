@@ -20,11 +20,9 @@ from moderation.models import LearningTheme, PanelSession, User
 from moderation.outcomes import figures as outcomes
 from moderation.web import cache
 from tests.conftest import _config, page, sign_in, url
-from tests.outcomes.test_outcomes import NOVEMBER_DECEMBER
+from tests.helpers import NOVEMBER_DECEMBER, NOVEMBER_DECEMBER_FORM
 
 REDIS_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/15")
-NOVEMBER_DECEMBER_FORM = {"period": "custom", "start": ["1", "11", "2026"],
-                          "end": ["31", "12", "2026"]}
 DECEMBER_FORM = {"period": "custom", "start": ["1", "12", "2026"], "end": ["31", "12", "2026"]}
 
 
@@ -166,7 +164,7 @@ def test_a_change_that_is_rolled_back_forgets_nothing_in_the_database(
 @pytest.mark.parametrize("cache_backend", ["database"], indirect=True)
 def test_a_redis_that_does_not_answer_costs_the_cache_not_the_page(
         app, database_url, history, make_user, make_dispute, caplog):
-    from tests.scheduling.test_scheduler import free_port
+    from tests.helpers import free_port
 
     silent = create_app(_config(database_url, FIGURES_MAX_AGE=300,
                                 CACHE_REDIS_URL=f"redis://127.0.0.1:{free_port()}/0"))

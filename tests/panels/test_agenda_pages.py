@@ -2,16 +2,11 @@
 
 import pytest
 import sqlalchemy as sa
-import time_machine
 
 from moderation.models import AgendaItem
 from tests.conftest import banners, error_summary, heading, page, post, sign_in, url
 
-
-@pytest.fixture(autouse=True)
-def on_a_monday():
-    with time_machine.travel("2026-11-23 09:00:00+00:00", tick=False):
-        yield
+pytestmark = pytest.mark.usefixtures("on_a_monday")  # the clock at 09:00 on 23 November 2026
 
 
 @pytest.fixture

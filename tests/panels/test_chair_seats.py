@@ -27,16 +27,8 @@ from moderation.models import (
     SessionStatus,
 )
 from moderation.scheduling import reminders
-from tests.conftest import (
-    banners,
-    client_for,
-    csrf_token,
-    heading,
-    page,
-    post,
-    statements_run,
-    url,
-)
+from tests.conftest import statements_run
+from tests.helpers import banners, heading
 
 TODAY = "2026-11-23 09:00:00+00:00"
 YESTERDAY = date(2026, 11, 22)
@@ -100,8 +92,8 @@ UNSEATED = ("a former chair", "a former deputy chair",
 SEATED = ("the chair", "the deputy chair")
 
 
-def _answer(response):
-    return response.status_code, heading(response)
+def _answer(page):
+    return page.response.status_code, heading(page)
 
 
 def _session(app, db, panel):
@@ -116,42 +108,40 @@ def _told(app, db):
 
 
 @pytest.mark.parametrize("who", UNSEATED)
-def test_a_chair_without_a_seat_today_cannot_cancel_move_or_build_a_session(app, db, panel, who):
+def test_a_chair_without_a_seat_today_cannot_cancel_move_or_build_a_session(app, db, panel, as_,
+                                                                          who):
     """The issue's case: a chair whose seat ended yesterday cancelled a session, and its members
     were told. Every page that manages the session is "Page not found" to them, and nothing they
     send changes it or tells anyone."""
-    client, told_before = client_for(app, panel.people[who]), _told(app, db)
-    pages = {name: url(app, f"panels.{name}", session_id=panel.session)
-             for name in ("show", "move", "cancel", "agenda_builder")}
+    person, told_before = as_(panel.people[who]), _told(app, db)
     for name in ("move", "cancel", "agenda_builder"):
-        assert _answer(client.get(pages[name])) == NOT_FOUND, name
-    token = csrf_token(client)
-    sent = [
-        client.post(pages["cancel"], data={"csrf_token": token, "reason": "Too few cases"}),
-        client.post(pages["move"], data={"csrf_token": token, "reason": "The room is booked",
-                                         "held_on": ["10", "12", "2026"]}),
-        client.post(pages["agenda_builder"], data={"csrf_token": token, "action": "fill"}),
-        client.post(pages["agenda_builder"], data={"csrf_token": token, "action": "freeze"}),
-        client.post(url(app, "panels.add_urgent_item", session_id=panel.session),
-                    data={"csrf_token": token, "urgent_dispute_id": str(panel.urgent)}),
-    ]
-    assert [_answer(response) for response in sent] == [NOT_FOUND] * len(sent)
+        refused = person.get(f"panels.{name}", _expected_status=404, session_id=panel.session)
+        assert _answer(refused) == NOT_FOUND, name
+    sent = [(f"panels.{name}", answers) for name, answers in (
+        ("cancel", {"reason": "Too few cases"}),
+        ("move", {"reason": "The room is booked", "held_on": ["10", "12", "2026"]}),
+        ("agenda_builder", {"action": "fill"}),
+        ("agenda_builder", {"action": "freeze"}),
+        ("add_urgent_item", {"urgent_dispute_id": str(panel.urgent)}))]
+    answered = [person.post(endpoint, answers, _expected_status=404, session_id=panel.session)
+                for endpoint, answers in sent]
+    assert [_answer(page) for page in answered] == [NOT_FOUND] * len(sent)
     assert _session(app, db, panel) == (SessionStatus.SCHEDULED, HELD_ON, 0)
     assert _told(app, db) == told_before
 
 
 @pytest.mark.parametrize("who", SEATED)
-def test_the_chair_and_the_deputy_chair_today_manage_the_session(app, db, panel, who):
-    client = client_for(app, panel.people[who])
-    session_page = page(client.get(url(app, "panels.show", session_id=panel.session)))
+def test_the_chair_and_the_deputy_chair_today_manage_the_session(app, db, panel, as_, who):
+    person = as_(panel.people[who])
+    session_page = person.get("panels.show", session_id=panel.session)
     offered = {a.get_text(" ", strip=True) for a in session_page.select("main a")}
     assert {"Build the agenda", "Move this session", "Cancel this session"} <= offered
-    builder = url(app, "panels.agenda_builder", session_id=panel.session)
-    assert "1 dispute added from the queue." in banners(
-        post(client, builder, {"action": "fill"}, follow_redirects=True))
-    response = post(client, url(app, "panels.cancel", session_id=panel.session),
-                    {"reason": "Too few cases"}, follow_redirects=True)
-    assert "The session has been cancelled." in banners(response)
+    assert "1 dispute added from the queue." in banners(person.post(
+        "panels.agenda_builder", {"action": "fill"}, _follow_redirects=True,
+        session_id=panel.session))
+    page = person.post("panels.cancel", {"reason": "Too few cases"}, _follow_redirects=True,
+                       session_id=panel.session)
+    assert "The session has been cancelled." in banners(page)
     with app.app_context():
         told = set(db.session.scalars(select(Notification.user_id).where(
             Notification.key.like(f"cancelled:session-{panel.session}:%"))))
@@ -161,115 +151,118 @@ def test_the_chair_and_the_deputy_chair_today_manage_the_session(app, db, panel,
 
 
 def test_a_seat_that_starts_before_the_session_manages_it_only_from_its_first_day(
-        app, db, panel, make_user, make_member):
+        panel, as_, make_user, make_member):
     """A seat from 1 December covers the session of 8 December, but today is 23 November: the
     new chair sees the session (they will sit on it) and manages it from their first day."""
     incoming = make_user("chair", name="Ida Incoming")
     make_member(incoming, role="chair", joined_on=date(2026, 12, 1))
-    builder = url(app, "panels.agenda_builder", session_id=panel.session)
     with time_machine.travel(TODAY, tick=False):
-        client = client_for(app, incoming)
-        shown = page(client.get(url(app, "panels.show", session_id=panel.session)))
+        person = as_(incoming)
+        shown = person.get("panels.show", session_id=panel.session)
         assert shown.h1.get_text(strip=True) == "Panel session, 8 December 2026"
         assert not shown.select("a[href$='/agenda'], a[href$='/cancel'], a[href$='/move']")
-        assert _answer(client.get(builder)) == NOT_FOUND
-        assert _answer(client.get(url(app, "disputes.panel_queue")))[0] == 403
+        builder = person.get("panels.agenda_builder", _expected_status=404,
+                             session_id=panel.session)
+        assert _answer(builder) == NOT_FOUND
+        person.get("disputes.panel_queue", _expected_status=403)
     with time_machine.travel("2026-12-01 09:00:00+00:00", tick=False):
-        client = client_for(app, incoming)
-        assert heading(client.get(builder)) == "Agenda for 8 December 2026"
-        assert client.get(url(app, "disputes.panel_queue")).status_code == 200
+        person = as_(incoming)
+        builder = person.get("panels.agenda_builder", session_id=panel.session)
+        assert heading(builder) == "Agenda for 8 December 2026"
+        person.get("disputes.panel_queue")
 
 
-def test_a_chair_whose_seat_ends_between_building_and_freezing_cannot_freeze(app, db, panel):
+def test_a_chair_whose_seat_ends_between_building_and_freezing_cannot_freeze(app, db, panel,
+                                                                              as_):
     """The chair builds the agenda; then their seat is ended today, before the session: from
     that moment the session is no longer theirs, and the deputy chair freezes its agenda."""
-    builder = url(app, "panels.agenda_builder", session_id=panel.session)
     with time_machine.travel(TODAY, tick=False):
-        chair = client_for(app, panel.people["the chair"])
-        assert "1 dispute added from the queue." in banners(
-            post(chair, builder, {"action": "fill"}, follow_redirects=True))
+        chair = as_(panel.people["the chair"])
+        assert "1 dispute added from the queue." in banners(chair.post(
+            "panels.agenda_builder", {"action": "fill"}, _follow_redirects=True,
+            session_id=panel.session))
         with app.app_context():
             db.session.get(PanelMember, panel.seats["the chair"]).left_on = date(2026, 11, 23)
             db.session.commit()
-        assert _answer(post(chair, builder, {"action": "freeze"})) == NOT_FOUND
+        refused = chair.post("panels.agenda_builder", {"action": "freeze"},
+                             _expected_status=404, session_id=panel.session)
+        assert _answer(refused) == NOT_FOUND
         assert _session(app, db, panel)[0] == SessionStatus.SCHEDULED
-        deputy = client_for(app, panel.people["the deputy chair"])
-        response = post(deputy, builder, {"action": "freeze"}, follow_redirects=True)
-        assert "The agenda is frozen." in banners(response)[0]
+        page = as_(panel.people["the deputy chair"]).post(
+            "panels.agenda_builder", {"action": "freeze"}, _follow_redirects=True,
+            session_id=panel.session)
+        assert "The agenda is frozen." in banners(page)[0]
         assert _session(app, db, panel)[0] == SessionStatus.AGENDA_FROZEN
 
 
 @pytest.mark.parametrize("who", UNSEATED)
-def test_the_queue_and_its_disputes_are_not_for_a_chair_without_a_seat(app, panel, who):
+def test_the_queue_and_its_disputes_are_not_for_a_chair_without_a_seat(panel, as_, who):
     """The queue is a list, not one record: the door refuses it, in words that say why, as it
     refuses anyone whose role does not reach it. Each dispute in it, its documents and the
     extraordinary panel for the urgent one are "Page not found", as for a referrer's case they
     have no part in."""
     with time_machine.travel(TODAY, tick=False):
-        client = client_for(app, panel.people[who])
+        person = as_(panel.people[who])
         for queue in ("disputes.panel_queue", "disputes.panel_queue_csv"):
-            response = client.get(url(app, queue))
-            assert _answer(response) == NO_ACCESS, queue
-            assert "You do not chair the panel" in page(response).main.get_text(" ")
-        home = client.get(url(app, "home.chair"))
-        assert "Panel queue" not in page(home).select_one("header").get_text(" ")
-        assert not page(home).select("a[href$='/queue']")
-        refused = [url(app, "disputes.show", dispute_id=panel.queued),
-                   url(app, "disputes.show", dispute_id=panel.urgent),
-                   url(app, "documents.download", document_id=panel.document),
-                   url(app, "panels.new_extraordinary", dispute_id=panel.urgent)]
-        for address in refused:
-            response = client.get(address)
-            assert _answer(response) == NOT_FOUND, address
-            assert "Amelia" not in response.text and "Noah" not in response.text
+            page = person.get(queue, _expected_status=403)
+            assert _answer(page) == NO_ACCESS, queue
+            assert "You do not chair the panel" in page.main.get_text(" ")
+        home = person.get("home.chair")
+        assert "Panel queue" not in home.select_one("header").get_text(" ")
+        assert not home.select("a[href$='/queue']")
+        refused = [("disputes.show", {"dispute_id": panel.queued}),
+                   ("disputes.show", {"dispute_id": panel.urgent}),
+                   ("documents.download", {"document_id": panel.document}),
+                   ("panels.new_extraordinary", {"dispute_id": panel.urgent})]
+        for endpoint, values in refused:
+            page = person.get(endpoint, _expected_status=404, **values)
+            assert _answer(page) == NOT_FOUND, endpoint
+            assert "Amelia" not in page.response.text and "Noah" not in page.response.text
 
 
 @pytest.mark.parametrize("who", (*SEATED, "a partnership manager"))
 def test_the_chair_and_deputy_chair_today_and_partnership_managers_read_the_queue(app, db, panel,
-                                                                                 who):
+                                                                                 as_, who):
     with time_machine.travel(TODAY, tick=False):
-        client = client_for(app, panel.people[who])
+        person = as_(panel.people[who])
         with app.app_context():
             reference = db.session.get(Dispute, panel.queued).reference
-        queue = client.get(url(app, "disputes.panel_queue"))
+        queue = person.get("disputes.panel_queue")
         assert heading(queue) == "Panel queue"
-        assert reference in queue.text
-        assert reference in client.get(url(app, "disputes.panel_queue_csv")).text
-        assert heading(client.get(url(app, "disputes.show", dispute_id=panel.queued))).startswith(
+        assert reference in queue.response.text
+        assert reference in person.get("disputes.panel_queue_csv").response.text
+        assert heading(person.get("disputes.show", dispute_id=panel.queued)).startswith(
             "Dispute ")
-        assert client.get(url(app, "documents.download",
-                              document_id=panel.document)).data == b"chronology"
+        document = person.get("documents.download", document_id=panel.document)
+        assert document.response.data == b"chronology"
 
 
 @pytest.mark.parametrize("who", ("a former chair", "a chair with no seat"))
-def test_a_chair_without_a_seat_schedules_nothing_and_manages_no_membership(app, db, panel,
+def test_a_chair_without_a_seat_schedules_nothing_and_manages_no_membership(app, db, panel, as_,
                                                                              who):
     with time_machine.travel(TODAY, tick=False):
-        client = client_for(app, panel.people[who])
+        person = as_(panel.people[who])
         for form in ("panels.new_session", "panels.new_series", "panels.members"):
-            response = client.get(url(app, form))
-            assert _answer(response) == NO_ACCESS, form
-            assert "You do not chair the panel" in page(response).main.get_text(" ")
-        response = post(client, url(app, "panels.new_session"), {
+            page = person.get(form, _expected_status=403)
+            assert _answer(page) == NO_ACCESS, form
+            assert "You do not chair the panel" in page.main.get_text(" ")
+        person.post("panels.new_session", {
             "held_on": ["15", "12", "2026"], "starts_at": "10:00", "duration_minutes": "60",
-            "place": "Room 1", "capacity": "8", "cutoff_working_days": "5"})
-        assert response.status_code == 403
-        response = post(client, url(app, "panels.remove_member",
-                                    member_id=panel.seats["a representative"]))
-        assert response.status_code == 403
-        schedule = page(client.get(url(app, "panels.schedule")))
+            "place": "Room 1", "capacity": "8", "cutoff_working_days": "5"},
+            _expected_status=403)
+        person.post("panels.remove_member", _expected_status=403,
+                    member_id=panel.seats["a representative"])
+        schedule = person.get("panels.schedule")
         assert not schedule.select("a[href$='/new'], a[href$='/members']")
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(PanelSession)) == 1
         assert db.session.get(PanelMember, panel.seats["a representative"]) is not None
 
 
-def test_the_chair_home_page_says_what_a_chair_without_a_seat_may_do(app, panel):
+def test_the_chair_home_page_says_what_a_chair_without_a_seat_may_do(panel, as_):
     with time_machine.travel(TODAY, tick=False):
-        former = page(client_for(app, panel.people["a former chair"]).get(
-            url(app, "home.chair"))).main.get_text(" ")
-        chair = page(client_for(app, panel.people["the chair"]).get(
-            url(app, "home.chair"))).main.get_text(" ")
+        former = as_(panel.people["a former chair"]).get("home.chair").main.get_text(" ")
+        chair = as_(panel.people["the chair"]).get("home.chair").main.get_text(" ")
     assert "You do not sit on the threshold moderation panel" in former
     assert "Urgent: a panel is needed" not in former and "waiting for the panel" not in former
     assert "8 December 2026" not in former  # no session of the panel is listed
@@ -303,15 +296,14 @@ def test_the_minutes_reminder_goes_to_the_chairs_whose_seats_still_cover_the_day
     assert reminded == [deputy.id]  # not the chair whose seat ended on 10 December
 
 
-def test_the_session_page_asks_for_the_seat_once(app, panel):
+def test_the_session_page_asks_for_the_seat_once(app, panel, as_):
     """However many links the page decides (agenda, move, cancel, meeting, papers...), the
     seat on this session is one query, and whether they chair the panel today (the menu's
     "Panel queue") another."""
     with time_machine.travel(TODAY, tick=False):
-        client = client_for(app, panel.people["the chair"])
-        address = url(app, "panels.show", session_id=panel.session)
-        client.get(address)
+        chair = as_(panel.people["the chair"])
+        chair.get("panels.show", session_id=panel.session)
         with statements_run(app) as statements:
-            assert client.get(address).status_code == 200
+            chair.get("panels.show", session_id=panel.session)
     seat_queries = [q for q in statements if "panel_member" in q]
     assert len(seat_queries) == 2, seat_queries

@@ -7,7 +7,6 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 from dateutil.rrule import rrulestr
 from icalendar import Calendar
 
@@ -26,10 +25,7 @@ EVENT_STATUSES = {"TENTATIVE", "CONFIRMED", "CANCELLED"}  # 3.8.1.11
 OBSERVANCE_REQUIRED = {"DTSTART", "TZOFFSETTO", "TZOFFSETFROM"}  # 3.6.5
 
 
-@pytest.fixture(autouse=True)
-def on_a_monday():
-    with time_machine.travel("2026-11-23 09:00:00+00:00", tick=False):
-        yield
+pytestmark = pytest.mark.usefixtures("on_a_monday")  # the clock at 09:00 on 23 November 2026
 
 
 def names(component):

@@ -2,7 +2,6 @@
 
 import pytest
 import sqlalchemy as sa
-import time_machine
 from icalendar import Calendar
 
 from moderation.models import PanelSession
@@ -13,10 +12,7 @@ FORM = {"held_on": ["8", "12", "2026"], "starts_at": "10:00", "duration_minutes"
         "cutoff_working_days": "5"}
 
 
-@pytest.fixture(autouse=True)
-def on_a_monday():
-    with time_machine.travel("2026-11-23 09:00:00+00:00", tick=False):
-        yield
+pytestmark = pytest.mark.usefixtures("on_a_monday")  # the clock at 09:00 on 23 November 2026
 
 
 def test_a_chair_schedules_a_session(client, signed_in):

@@ -25,17 +25,8 @@ from moderation.models import (
 )
 from moderation.panels import agenda, services
 from moderation.web.boundary import Refusal
-from tests.conftest import (
-    UserRecord,
-    banners,
-    error_summary,
-    heading,
-    page,
-    pdf_pages,
-    post,
-    sign_in,
-    url,
-)
+from tests.conftest import UserRecord, pdf_pages
+from tests.helpers import banners, counting_queries, error_summary, heading
 
 MARK = "Added after the agenda was frozen: immediate risk"
 MONDAY = "2026-11-23 09:00:00+00:00"
@@ -152,31 +143,31 @@ def test_only_a_queued_urgent_dispute_on_no_agenda_gets_an_extraordinary_session
         assert db.session.scalar(sa.select(sa.func.count(PanelSession.id))) == 1
 
 
-def test_the_chair_calls_an_extraordinary_panel_from_the_queue(app, db, client, panel):
+def test_the_chair_calls_an_extraordinary_panel_from_the_queue(app, db, client_request, panel):
     with time_machine.travel("2026-11-27 16:00:00+00:00", tick=False):
-        sign_in(client, panel.chair)
-        queue = client.get(url(client, "disputes.panel_queue"))
-        urgent = page(queue).select_one("#urgent")
+        client_request.sign_in(panel.chair)
+        urgent = client_request.get("disputes.panel_queue").select_one("#urgent")
         assert "Urgent: a panel is needed within two working days" in urgent.get_text()
         link = urgent.select_one("a[href*='/extraordinary/']")
         assert link.get_text(" ", strip=True).startswith("Call an extraordinary panel")
-        assert link["href"] == url(client, "panels.new_extraordinary", dispute_id=panel.urgent)
-        response = client.get(link["href"])
-        assert heading(response) == "Call an extraordinary panel"
-        when = page(response).select_one("#when").get_text(" ", strip=True)
+        assert link["href"] == client_request.url("panels.new_extraordinary",
+                                                  dispute_id=panel.urgent)
+        form = client_request.get_url(link["href"])
+        assert heading(form) == "Call an extraordinary panel"
+        when = form.select_one("#when").get_text(" ", strip=True)
         assert when == "The session will be on 30 November 2026 at 10:00."
-        response = post(client, link["href"], TERMS, follow_redirects=True)
-        schedule = client.get(url(client, "panels.schedule"))
-        queue = page(client.get(url(client, "disputes.panel_queue")))
-    assert heading(response) == "Panel session, 30 November 2026"
-    assert banners(response)[0].startswith(
+        called = client_request.post_url(link["href"], TERMS, _follow_redirects=True)
+        schedule = client_request.get("panels.schedule")
+        queue = client_request.get("disputes.panel_queue")
+    assert heading(called) == "Panel session, 30 November 2026"
+    assert banners(called)[0].startswith(
         "The extraordinary session is called for 30 November 2026 at 10:00.")
-    shown = page(response).get_text(" ")
+    shown = called.get_text(" ")
     assert "Extraordinary session" in shown and "Agenda frozen" in shown
     with app.app_context():
         session = db.session.scalar(sa.select(PanelSession))
         assert session.extraordinary and session.place == "Council House, Room 1"
-    row = page(schedule).select("tbody tr")[0].get_text(" ")
+    row = schedule.select("tbody tr")[0].get_text(" ")
     assert "30 November 2026" in row and "Extraordinary session" in row
     # It has its panel now: still in the urgent box until a panel decides it, with no offer.
     urgent = queue.select_one("#urgent")
@@ -185,29 +176,30 @@ def test_the_chair_calls_an_extraordinary_panel_from_the_queue(app, db, client, 
     assert urgent.select_one("a[href*='/extraordinary/']") is None
 
 
-def test_extraordinary_form_mistakes_are_explained(app, db, client, panel):
-    address = url(client, "panels.new_extraordinary", dispute_id=panel.urgent)
+def test_extraordinary_form_mistakes_are_explained(app, db, client_request, panel):
     with time_machine.travel(MONDAY, tick=False):
-        sign_in(client, panel.chair)
-        response = post(client, address, {**TERMS, "starts_at": "25:00"})
-        assert error_summary(response) == ["Enter the start time in the 24-hour clock, like 10:00"]
-        assert page(response).select_one("#when") is None
-        response = post(client, address, {**TERMS, "place": ""})
-        assert error_summary(response) == ["Enter a place or an online link"]
+        client_request.sign_in(panel.chair)
+        page = client_request.post("panels.new_extraordinary", {**TERMS, "starts_at": "25:00"},
+                                   _expected_status=200, dispute_id=panel.urgent)
+        assert error_summary(page) == ["Enter the start time in the 24-hour clock, like 10:00"]
+        assert page.select_one("#when") is None
+        page = client_request.post("panels.new_extraordinary", {**TERMS, "place": ""},
+                                   _expected_status=200, dispute_id=panel.urgent)
+        assert error_summary(page) == ["Enter a place or an online link"]
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(PanelSession.id))) == 0
 
 
-def test_the_extraordinary_page_is_only_for_a_queued_urgent_dispute(app, client, panel,
-                                                                     make_user):
-    sign_in(client, panel.chair)
+def test_the_extraordinary_page_is_only_for_a_queued_urgent_dispute(client_request,
+                                                                     as_, panel):
+    client_request.sign_in(panel.chair)
     for dispute_id in (panel.ordinary, 999999, "nonsense", ""):
-        response = client.get(url(client, "panels.new_extraordinary", dispute_id=dispute_id))
-        assert response.status_code == 404 and heading(response) == "Page not found"
-    member = app.test_client()
-    sign_in(member, panel.reps[0])
-    response = member.get(url(member, "panels.new_extraordinary", dispute_id=panel.urgent))
-    assert response.status_code == 404 and heading(response) == "Page not found"
+        page = client_request.get("panels.new_extraordinary", _expected_status=404,
+                                  dispute_id=dispute_id)
+        assert heading(page) == "Page not found"
+    page = as_(panel.reps[0]).get("panels.new_extraordinary",
+                                                  _expected_status=404, dispute_id=panel.urgent)
+    assert heading(page) == "Page not found"
 
 
 # An urgent item on a frozen agenda ------------------------------------------------------------
@@ -250,44 +242,46 @@ def test_a_non_urgent_dispute_cannot_join_a_frozen_agenda(app, db, panel, frozen
             agenda.add_urgent_item(session, _user(db, panel.chair), late)
 
 
-def test_the_chair_adds_the_urgent_item_on_the_agenda_page(app, db, client, panel, frozen):
-    builder = url(client, "panels.agenda_builder", session_id=frozen)
+def test_the_chair_adds_the_urgent_item_on_the_agenda_page(client_request, panel, frozen):
     with time_machine.travel(MONDAY, tick=False):
-        sign_in(client, panel.chair)
-        form = page(client.get(builder)).select_one("form[action$='/agenda/urgent']")
+        client_request.sign_in(panel.chair)
+        builder = client_request.get("panels.agenda_builder", session_id=frozen)
+        form = builder.select_one("form[action$='/agenda/urgent']")
         assert form.select_one("option")["value"] == str(panel.urgent)
-        response = post(client, form["action"], {"urgent_dispute_id": str(panel.urgent)},
-                        follow_redirects=True)
-        session_page = client.get(url(client, "panels.show", session_id=frozen))
-        meeting_page = client.get(url(client, "meeting.show", session_id=frozen))
-    assert "has been added to the agenda as item 1" in banners(response)[0]
-    rows = page(response).select("tbody tr")
+        page = client_request.post_url(form["action"], {"urgent_dispute_id": str(panel.urgent)},
+                                       _follow_redirects=True)
+        session_page = client_request.get("panels.show", session_id=frozen)
+        meeting_page = client_request.get("meeting.show", session_id=frozen)
+    assert "has been added to the agenda as item 1" in banners(page)[0]
+    rows = page.select("tbody tr")
     assert MARK in rows[0].get_text(" ") and MARK not in rows[1].get_text(" ")
     assert "Cases: 2 of 1 (1 urgent added after the agenda was frozen)." in " ".join(
-        page(response).get_text(" ").split())
-    assert MARK in page(session_page).select("main ol li")[0].get_text(" ")
-    assert MARK in page(meeting_page).select("tbody tr")[0].get_text(" ")
+        page.get_text(" ").split())
+    assert MARK in session_page.select("main ol li")[0].get_text(" ")
+    assert MARK in meeting_page.select("tbody tr")[0].get_text(" ")
 
 
-def test_a_chair_adding_a_non_urgent_item_past_capacity_is_refused(app, db, client, panel,
-                                                                   frozen, queue_disputes,
+def test_a_chair_adding_a_non_urgent_item_past_capacity_is_refused(app, db, client_request,
+                                                                   panel, frozen, queue_disputes,
                                                                    make_session):
     (late,) = queue_disputes({})
     with time_machine.travel(MONDAY, tick=False):
-        sign_in(client, panel.chair)
-        address = url(client, "panels.add_urgent_item", session_id=frozen)
-        response = post(client, address, {"urgent_dispute_id": str(late)})
+        client_request.sign_in(panel.chair)
+        page = client_request.post("panels.add_urgent_item", {"urgent_dispute_id": str(late)},
+                                   _expected_status=200, session_id=frozen)
         message = ("Only a dispute about a child at immediate risk can be added after the "
                    "agenda is frozen")
-        assert error_summary(response) == [message]
-        assert page(response).select_one("#urgent_dispute_id-error") is not None
+        assert error_summary(page) == [message]
+        assert page.select_one("#urgent_dispute_id-error") is not None
         # A full draft agenda refuses an ordinary dispute too, with the builder's own error.
         draft = make_session(held_on=date(2027, 1, 12), capacity=1)
-        builder = url(client, "panels.agenda_builder", session_id=draft)
-        post(client, builder, {"action": "add", "dispute_id": str(late)})
+        client_request.post("panels.agenda_builder", {"action": "add", "dispute_id": str(late)},
+                            session_id=draft)
         (other,) = queue_disputes({})
-        response = post(client, builder, {"action": "add", "dispute_id": str(other)})
-        assert error_summary(response) == ["The agenda is full: this session takes 1 case"]
+        page = client_request.post("panels.agenda_builder",
+                                   {"action": "add", "dispute_id": str(other)},
+                                   _expected_status=200, session_id=draft)
+        assert error_summary(page) == ["The agenda is full: this session takes 1 case"]
     with app.app_context():
         held = db.session.scalars(sa.select(AgendaItem.dispute_id).where(
             AgendaItem.session_id == frozen)).all()
@@ -298,36 +292,37 @@ def test_a_chair_adding_a_non_urgent_item_past_capacity_is_refused(app, db, clie
             Notification.key.like("item-added:%"))) == 0
 
 
-def test_only_the_session_s_own_chair_adds_an_urgent_item(app, db, client, panel, frozen,
-                                                          make_user, make_member):
+def test_only_the_session_s_own_chair_adds_an_urgent_item(app, db, client_request,
+                                                          as_, panel, frozen,
+                                                          make_user):
     outsider = make_user("chair", name="Chair Elsewhere")
     with time_machine.travel(MONDAY, tick=False):
-        sign_in(client, outsider)
-        builder = client.get(url(client, "panels.agenda_builder", session_id=frozen))
+        client_request.sign_in(outsider)
+        builder = client_request.get("panels.agenda_builder", _expected_status=404,
+                                     session_id=frozen)
         assert heading(builder) == "Page not found"
-        response = post(client, url(client, "panels.add_urgent_item", session_id=frozen),
-                        {"urgent_dispute_id": str(panel.urgent)})
-        assert response.status_code == 404 and heading(response) == "Page not found"
-        member = app.test_client()
-        sign_in(member, panel.reps[0])  # on the panel, but no chair
-        response = post(member, url(member, "panels.add_urgent_item", session_id=frozen),
-                        {"urgent_dispute_id": str(panel.urgent)})
-        assert response.status_code == 403
-        agenda_page = page(member.get(url(member, "panels.agenda_builder", session_id=frozen)))
+        page = client_request.post("panels.add_urgent_item",
+                                   {"urgent_dispute_id": str(panel.urgent)},
+                                   _expected_status=404, session_id=frozen)
+        assert heading(page) == "Page not found"
+        member = as_(panel.reps[0])  # on the panel, but no chair
+        member.post("panels.add_urgent_item", {"urgent_dispute_id": str(panel.urgent)},
+                    _expected_status=403, session_id=frozen)
+        agenda_page = member.get("panels.agenda_builder", session_id=frozen)
     assert agenda_page.select_one("form[action$='/agenda/urgent']") is None
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(AgendaItem.id)).where(
             AgendaItem.session_id == frozen)) == 1
 
 
-def test_the_queue_page_keeps_urgent_disputes_out_of_the_monthly_queue(app, db, client, panel,
-                                                                      frozen):
+def test_the_queue_page_keeps_urgent_disputes_out_of_the_monthly_queue(app, db, client_request,
+                                                                      panel, frozen):
     with app.app_context():
         urgent_ref, ordinary_ref = (db.session.get(Dispute, d).reference
                                     for d in (panel.urgent, panel.ordinary))
     with time_machine.travel(MONDAY, tick=False):
-        sign_in(client, panel.chair)
-        queue = page(client.get(url(client, "disputes.panel_queue")))
+        client_request.sign_in(panel.chair)
+        queue = client_request.get("disputes.panel_queue")
     urgent = queue.select_one("#urgent")
     assert urgent_ref in urgent.get_text(" ") and ordinary_ref not in urgent.get_text(" ")
     assert "Call an extraordinary panel" in urgent.get_text(" ")
@@ -339,12 +334,12 @@ def test_the_queue_page_keeps_urgent_disputes_out_of_the_monthly_queue(app, db, 
     assert table == ["No disputes match."]
 
 
-def test_the_chair_s_home_lists_urgent_disputes(client, panel):
+def test_the_chair_s_home_lists_urgent_disputes(client_request, panel):
     with time_machine.travel(MONDAY, tick=False):
-        sign_in(client, panel.chair)
-        home = page(client.get(url(client, "home.chair")))
+        client_request.sign_in(panel.chair)
+        home = client_request.get("home.chair")
     link = home.select_one("#urgent a[href*='/extraordinary/']")
-    assert link["href"] == url(client, "panels.new_extraordinary", dispute_id=panel.urgent)
+    assert link["href"] == client_request.url("panels.new_extraordinary", dispute_id=panel.urgent)
 
 
 # The minutes -----------------------------------------------------------------------------------
@@ -367,19 +362,16 @@ def test_the_minutes_mark_the_urgent_item(app, db, panel, frozen):
 
 
 @pytest.mark.parametrize("endpoint", ["disputes.panel_queue", "home.chair"])
-def test_the_urgent_list_runs_the_same_queries_for_few_or_many(app, client, panel, frozen,
-                                                               queue_disputes, endpoint):
-    from tests.disputes.test_dispute_pages import counting_queries
-
+def test_the_urgent_list_runs_the_same_queries_for_few_or_many(app, client_request, panel,
+                                                               frozen, queue_disputes, endpoint):
     def queries():
-        client.get(address)  # a first view fills per-process caches
+        client_request.get(endpoint)  # a first view fills per-process caches
         with counting_queries(app) as counted:
-            response = client.get(address)
-        return counted["n"], len(page(response).select("#urgent dd.govuk-summary-list__value"))
+            page = client_request.get(endpoint)
+        return counted["n"], len(page.select("#urgent dd.govuk-summary-list__value"))
 
     with time_machine.travel(MONDAY, tick=False):
-        sign_in(client, panel.chair)
-        address = url(client, endpoint)
+        client_request.sign_in(panel.chair)
         few, shown = queries()
         queue_disputes(*[{"immediate_risk": True}] * 5)
         many, now_shown = queries()

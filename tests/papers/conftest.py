@@ -15,16 +15,8 @@ from moderation.models import (
     User,
 )
 from moderation.models.types import utcnow
-from tests.conftest import sign_in
 
 SECRET_SENTENCE = "The contact record says the kitchen door was padlocked on 3 November."
-
-
-def client_for(app, user):
-    """A fresh client signed in as `user` (signing in again on one client keeps the first)."""
-    client = app.test_client()
-    assert sign_in(client, user).status_code == 302
-    return client
 
 
 @pytest.fixture

@@ -14,25 +14,28 @@ from moderation.models import (
     User,
 )
 from moderation.web.permissions import can
-from tests.conftest import banners, error_summary, page, post, url
-from tests.papers.conftest import client_for, invite, items
+from tests.helpers import banners, error_summary, url
+from tests.papers.conftest import invite, items
 
 
 def _guests(app, m, item_id):
     return url(app, "papers.guests_page", session_id=m.session_id, item_id=item_id)
 
 
-def _invite(client, address, email, purpose="to present the referral"):
-    return post(client, address, {"email": email, "purpose": purpose}, follow_redirects=True)
+def _invite(browser, address, email, purpose="to present the referral"):
+    """The invitation form posted, followed to the page it leads to (or the form refused)."""
+    return browser.post_url(address, {"email": email, "purpose": purpose},
+                            _follow_redirects=True)
 
 
-def test_the_chair_invites_a_guest_who_is_told_without_case_details(app, db, papers, make_user):
+def test_the_chair_invites_a_guest_who_is_told_without_case_details(app, db, as_, papers,
+                                                                     make_user):
     first, _ = items(app, db, papers.session_id)
     guest = make_user("csc_manager", name="Casey Decider", email="Casey.Decider@example.org")
-    chair = client_for(app, papers.chair)
+    chair = as_(papers.chair)
     response = _invite(chair, _guests(app, papers, first), "  casey.decider@EXAMPLE.org ")
     assert banners(response) == ["Casey Decider is invited to item 1 and has been told."]
-    assert "Casey Decider" in page(response).select_one("main ul").get_text()
+    assert "Casey Decider" in response.select_one("main ul").get_text()
     with app.app_context():
         reference = db.session.get(Dispute, papers.dispute_ids[0]).reference
         notice = db.session.scalar(select(Notification).where(Notification.user_id == guest.id))
@@ -43,7 +46,7 @@ def test_the_chair_invites_a_guest_who_is_told_without_case_details(app, db, pap
         for text in (email.subject, email.body):
             assert reference not in text and "Amelia" not in text
     # The guest's home lists the invitation, with a link to the item's papers.
-    home = page(client_for(app, guest).get(url(app, "home.csc_manager")))
+    home = as_(guest).get("home.csc_manager")
     invitation = home.select_one("#invitations + ul").get_text(" ", strip=True)
     assert "Item 1 of the panel session on 8 December 2026 at 10:00: to present the referral" \
         in invitation
@@ -51,11 +54,11 @@ def test_the_chair_invites_a_guest_who_is_told_without_case_details(app, db, pap
         app, "papers.item", session_id=papers.session_id, item_id=first)
 
 
-def test_inviting_refuses_with_gov_uk_errors(app, db, papers, make_user):
+def test_inviting_refuses_with_gov_uk_errors(app, db, as_, papers, make_user):
     first, _ = items(app, db, papers.session_id)
     guest = make_user("referrer", name="Gill Guest")
     make_user("referrer", name="Gone User", email="gone@example.org", active=False)
-    chair = client_for(app, papers.chair)
+    chair = as_(papers.chair)
     address = _guests(app, papers, first)
     assert error_summary(_invite(chair, address, "")) == ["Enter the guest's email address"]
     assert error_summary(_invite(chair, address, "nobody@example.org")) == [
@@ -78,51 +81,52 @@ def test_inviting_refuses_with_gov_uk_errors(app, db, papers, make_user):
             is None
 
 
-def test_only_the_sessions_chair_invites_and_removes_before_the_meeting(app, db, papers,
+def test_only_the_sessions_chair_invites_and_removes_before_the_meeting(app, db, as_, papers,
                                                                         make_user):
     first, _ = items(app, db, papers.session_id)
     guest = make_user("referrer", name="Gill Guest")
     guest_id = invite(app, db, first, guest, papers.chair)
-    assert client_for(app, papers.reps["health"]).get(
-        _guests(app, papers, first)).status_code == 404
-    assert client_for(app, make_user("chair")).get(_guests(app, papers, first)).status_code == 404
-    chair = client_for(app, papers.chair)
-    response = post(chair, url(app, "papers.remove_guest", session_id=papers.session_id,
-                               item_id=first), {"guest_id": guest_id}, follow_redirects=True)
+    as_(papers.reps["health"]).get_url(_guests(app, papers, first), _expected_status=404)
+    as_(make_user("chair")).get_url(_guests(app, papers, first), _expected_status=404)
+    chair = as_(papers.chair)
+    response = chair.post("papers.remove_guest", {"guest_id": guest_id}, _follow_redirects=True,
+                          session_id=papers.session_id, item_id=first)
     assert banners(response) == ["Gill Guest is no longer invited to item 1."]
-    assert client_for(app, guest).get(url(app, "papers.item", session_id=papers.session_id,
-                                          item_id=first)).status_code == 404
+    as_(guest).get("papers.item", _expected_status=404, session_id=papers.session_id,
+                   item_id=first)
     # A guest id that is not this item's is "Page not found", never a 500.
-    assert post(chair, url(app, "papers.remove_guest", session_id=papers.session_id,
-                           item_id=first), {"guest_id": "99999999999"}).status_code == 404
+    chair.post("papers.remove_guest", {"guest_id": "99999999999"}, _expected_status=404,
+               session_id=papers.session_id, item_id=first)
 
 
-def test_the_register_lists_guests_and_the_chair_records_whether_they_came(app, db,
+def test_the_register_lists_guests_and_the_chair_records_whether_they_came(app, db, as_,
                                                                            panel_meeting,
                                                                            make_user):
     m = panel_meeting(started=True)
     (item_id,) = items(app, db, m.session_id)
     guest = make_user("panel_member", name="Gill Guest")
     guest_id = invite(app, db, item_id, guest, m.chair)
-    chair = client_for(app, m.chair)
-    meeting = url(app, "meeting.show", session_id=m.session_id)
-    listed = page(chair.get(meeting)).select_one("#guests").find_next("form")
+    chair = as_(m.chair)
+    listed = chair.get("meeting.show", session_id=m.session_id).select_one("#guests") \
+        .find_next("form")
     assert "Gill Guest, guest at item 1 (to present the referral)" in listed.get_text(" ")
-    response = post(chair, url(app, "meeting.guest_register", session_id=m.session_id),
-                    {f"attended-{guest_id}": "yes"}, follow_redirects=True)
+    response = chair.post("meeting.guest_register", {f"attended-{guest_id}": "yes"},
+                          _follow_redirects=True, session_id=m.session_id)
     assert banners(response) == ["The guests' attendance has been saved."]
     with app.app_context():
         assert db.session.get(ItemGuest, guest_id).attended is True
     # A member reads the register: the guest is there, marked as come.
-    row = page(client_for(app, m.reps["health"]).get(meeting)).select_one("#guests")
+    row = as_(m.reps["health"]).get("meeting.show", session_id=m.session_id) \
+        .select_one("#guests")
     assert "Gill Guest" in row.find_next("table").get_text(" ")
     # An answer that is not yes or no is refused on the page, not a 500.
-    response = post(chair, url(app, "meeting.guest_register", session_id=m.session_id),
-                    {f"attended-{guest_id}": "perhaps"})
+    response = chair.post("meeting.guest_register", {f"attended-{guest_id}": "perhaps"},
+                          _expected_status=200, session_id=m.session_id)
     assert error_summary(response) == ["Select whether each guest came"]
 
 
-def test_a_guest_never_votes_and_does_not_count_for_quorum(app, db, panel_meeting, make_user):
+def test_a_guest_never_votes_and_does_not_count_for_quorum(app, db, as_, panel_meeting,
+                                                           make_user):
     m = panel_meeting(started=True)
     (item_id,) = items(app, db, m.session_id)
     guest = make_user("panel_member", name="Gill Guest")
@@ -139,9 +143,7 @@ def test_a_guest_never_votes_and_does_not_count_for_quorum(app, db, panel_meetin
         assert quorum(db.session.get(PanelSession, m.session_id)).explanation == before
         assert not can(db.session.get(User, guest.id), "item.vote",
                        db.session.get(AgendaItem, item_id))
-    client = client_for(app, guest)
-    response = post(client, url(app, "meeting.vote", session_id=m.session_id, item_id=item_id),
-                    {"outcome": "upheld", "reason": "I was there"})
-    assert response.status_code == 404
+    as_(guest).post("meeting.vote", {"outcome": "upheld", "reason": "I was there"},
+                    _expected_status=404, session_id=m.session_id, item_id=item_id)
     with app.app_context():
         assert db.session.get(AgendaItem, item_id).votes == []

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from moderation.models import AgendaItem, AuditEvent, PanelSession, User
 from tests.conftest import heading, pdf_pages, url
-from tests.disputes.test_dispute_pages import counting_queries
-from tests.papers.conftest import SECRET_SENTENCE, client_for
+from tests.helpers import client_for, counting_queries
+from tests.papers.conftest import SECRET_SENTENCE
 
 SECTIONS = ("The referral record", "CSC's decision as the referrer was told it", "CSC's record",
             "The challenge", "Stage-by-stage responses", "The referrer's additions", "Documents")

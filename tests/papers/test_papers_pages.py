@@ -8,7 +8,8 @@ from sqlalchemy import select
 from moderation.models import AuditEvent, PanelSession, User
 from moderation.panels import agenda
 from tests.conftest import error_summary, heading, page, pdf_pages, post, url
-from tests.papers.conftest import client_for, invite, items
+from tests.helpers import client_for
+from tests.papers.conftest import invite, items
 
 
 def _papers(app, m, item_id):

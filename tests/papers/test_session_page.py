@@ -3,7 +3,7 @@ agenda, and why a cancelled session was cancelled."""
 
 from moderation.models import PanelSession
 from tests.conftest import page, post, url
-from tests.papers.conftest import client_for
+from tests.helpers import client_for
 
 
 def _rows(response, caption):

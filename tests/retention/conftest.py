@@ -1,10 +1,36 @@
 """Fixtures for data protection's tests: the retention schedule, legal holds, the audit purge,
 subject access. Each helper adds what its tests share; nothing here replaces tests/conftest.py."""
 
+from datetime import UTC, date, datetime
+
 import pytest
 import sqlalchemy as sa
+import time_machine
 
 from moderation.models import AuditEvent, LegalHold, RetentionRule
+from tests.helpers import ClientRequest, client_for
+
+DUE = date(2046, 3, 14)  # the default dispute's child (born 14 March 2021) turns 25
+
+
+def frozen(day, hour=1):
+    """The clock at `day` (01:30 UTC by default, when the nightly job runs)."""
+    return time_machine.travel(datetime(day.year, day.month, day.day, hour, 30, tzinfo=UTC),
+                               tick=False)
+
+
+@pytest.fixture
+def pm(make_user):
+    """The partnership manager, who sets the schedule, holds and withdraws disputes."""
+    return make_user("partnership_manager", name="Pat Manager")
+
+
+@pytest.fixture
+def pm_request(app, pm):
+    """The partnership manager's own browser, signed in (a tests.helpers.ClientRequest). A
+    module whose tests run on a stopped clock asks for `on_a_monday` first, so the signing in
+    happens then too."""
+    return ClientRequest(client_for(app, pm))
 
 
 @pytest.fixture

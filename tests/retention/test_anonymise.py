@@ -33,7 +33,7 @@ from moderation.papers import notes
 from moderation.retention import anonymise, job, schedule
 from moderation.web.boundary import Refusal
 from tests.conftest import client_for, csc_record, page, pdf_pages, url
-from tests.outcomes.test_outcomes import NOVEMBER_DECEMBER
+from tests.helpers import NOVEMBER_DECEMBER
 
 # The history fixture's children (born 14 March 2021) turn 25 on 14 March 2046, long after the
 # six years from their disputes closing in November and December 2026.

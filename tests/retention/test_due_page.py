@@ -5,7 +5,7 @@ from datetime import date
 
 from moderation.models import Dispute, LegalHold
 from tests.conftest import client_for, heading, page, url
-from tests.retention.test_retention_job import DUE, frozen
+from tests.retention.conftest import DUE, frozen
 
 
 def _due_page(app, person):

@@ -9,20 +9,9 @@ import pytest
 import sqlalchemy as sa
 
 from moderation.models import Dispute, LegalHold, User
-from tests.conftest import client_for, error_summary, heading, page, post, url
-from tests.disputes.test_dispute_pages import counting_queries
+from tests.helpers import counting_queries, error_summary, field_error, heading
 
 REASON = "Needed by the child safeguarding practice review opened in November 2026."
-
-
-@pytest.fixture
-def pm(make_user):
-    return make_user("partnership_manager", name="Pat Manager")
-
-
-@pytest.fixture
-def pm_client(on_a_monday, app, pm):
-    return client_for(app, pm)
 
 
 @pytest.fixture
@@ -30,30 +19,25 @@ def dispute(make_dispute):
     return make_dispute()
 
 
-def hold_banner(response):
-    banner = page(response).find(id="legal-hold")
+def hold_banner(page):
+    banner = page.find(id="legal-hold")
     return re.sub(r"\s+", " ", banner.get_text(" ", strip=True)) if banner else None
 
 
-def success_banners(response):
+def success_banners(page):
     return [re.sub(r"\s+", " ", banner.get_text(" ", strip=True)) for banner in
-            page(response).select(".govuk-notification-banner--success "
+            page.select(".govuk-notification-banner--success "
                                   ".govuk-notification-banner__content")]
 
 
-def links(response):
-    return [link.get_text(" ", strip=True) for link in page(response).select("main a")]
+def links(page):
+    return [link.get_text(" ", strip=True) for link in page.select("main a")]
 
 
-def field_error(response, field_id):
-    group = page(response).find(id=field_id).find_parent(class_="govuk-form-group")
-    message = group.select_one(".govuk-error-message")
-    return message.get_text(" ", strip=True).removeprefix("Error:").strip() if message else None
-
-
-def hold_it(client, dispute_id, reason=REASON):
-    return post(client, url(client, "retention.hold", dispute_id=dispute_id), {"reason": reason},
-                follow_redirects=True)
+def hold_it(browser, dispute_id, reason=REASON):
+    """The hold form posted with `reason`, followed to the page it leads to."""
+    return browser.post("retention.hold", {"reason": reason}, _follow_redirects=True,
+                        dispute_id=dispute_id)
 
 
 def hold_id(app, db, dispute_id):
@@ -61,15 +45,15 @@ def hold_id(app, db, dispute_id):
         return db.session.scalar(sa.select(LegalHold.id).where(LegalHold.dispute_id == dispute_id))
 
 
-def test_the_partnership_manager_holds_a_dispute_with_a_reason(pm_client, dispute, stored_holds,
-                                                               audited):
-    before = pm_client.get(url(pm_client, "disputes.show", dispute_id=dispute))
+def test_the_partnership_manager_holds_a_dispute_with_a_reason(on_a_monday, pm_request, dispute,
+                                                               stored_holds, audited):
+    before = pm_request.get("disputes.show", dispute_id=dispute)
     assert hold_banner(before) is None
     assert "Hold this dispute" in links(before)
-    form = pm_client.get(url(pm_client, "retention.hold", dispute_id=dispute))
+    form = pm_request.get("retention.hold", dispute_id=dispute)
     assert heading(form) == "Hold this dispute"
 
-    response = hold_it(pm_client, dispute, f"  {REASON}  ")
+    response = hold_it(pm_request, dispute, f"  {REASON}  ")
     assert heading(response) == f"Dispute D-2026-{dispute:04d}"
     assert success_banners(response) == [
         "The dispute is on legal hold: the retention schedule will not anonymise it until the "
@@ -93,10 +77,10 @@ def test_the_partnership_manager_holds_a_dispute_with_a_reason(pm_client, disput
      "The reason must not contain a child's name, date of birth or case number"),
     ("Born 14/03/2021", "The reason must not contain a child's name, date of birth or case number"),
 ])
-def test_a_hold_without_a_proper_reason_is_refused_and_nothing_stored(pm_client, dispute,
-                                                                      stored_holds, audited,
-                                                                      reason, message):
-    response = hold_it(pm_client, dispute, reason)
+def test_a_hold_without_a_proper_reason_is_refused_and_nothing_stored(on_a_monday, pm_request,
+                                                                      dispute, stored_holds,
+                                                                      audited, reason, message):
+    response = hold_it(pm_request, dispute, reason)
     assert heading(response) == "Hold this dispute"
     assert error_summary(response) == [message]
     assert field_error(response, "reason") == message
@@ -104,14 +88,13 @@ def test_a_hold_without_a_proper_reason_is_refused_and_nothing_stored(pm_client,
     assert audited("legal_hold_placed") == []
 
 
-def test_a_second_hold_is_not_offered_while_one_is_in_force(app, db, pm_client, dispute,
-                                                           stored_holds):
-    hold_it(pm_client, dispute)
-    response = pm_client.get(url(pm_client, "retention.hold", dispute_id=dispute))
-    assert response.status_code == 404
+def test_a_second_hold_is_not_offered_while_one_is_in_force(on_a_monday, app, db, pm_request,
+                                                           dispute, stored_holds):
+    hold_it(pm_request, dispute)
+    response = pm_request.get("retention.hold", _expected_status=404, dispute_id=dispute)
     assert heading(response) == "Page not found"
-    assert post(pm_client, url(pm_client, "retention.hold", dispute_id=dispute),
-                {"reason": "Again"}).status_code == 404
+    pm_request.post("retention.hold", {"reason": "Again"}, _expected_status=404,
+                    dispute_id=dispute)
     assert len(stored_holds(dispute)) == 1
 
 
@@ -131,83 +114,83 @@ def test_the_service_refuses_a_second_hold_and_an_anonymised_dispute(app, db, pm
             holds.place(record, db.session.get(User, pm.id), REASON)
 
 
-def test_an_anonymised_dispute_cannot_be_held(app, db, pm_client, dispute):
+def test_an_anonymised_dispute_cannot_be_held(on_a_monday, app, db, pm_request, dispute):
     with app.app_context():
         db.session.get(Dispute, dispute).anonymised_on = date(2026, 11, 1)
         db.session.commit()
-    response = pm_client.get(url(pm_client, "retention.hold", dispute_id=dispute))
+    response = pm_request.get("retention.hold", _expected_status=404, dispute_id=dispute)
     assert heading(response) == "Page not found"
 
 
-def test_the_partnership_manager_releases_a_hold_with_a_reason(app, db, pm_client, dispute,
-                                                               stored_holds, audited):
-    hold_it(pm_client, dispute)
+def test_the_partnership_manager_releases_a_hold_with_a_reason(on_a_monday, app, db, pm_request,
+                                                               dispute, stored_holds, audited):
+    hold_it(pm_request, dispute)
     ident = hold_id(app, db, dispute)
-    address = url(pm_client, "retention.release", hold_id=ident)
-    assert heading(pm_client.get(address)) == "Release the hold"
+    assert heading(pm_request.get("retention.release", hold_id=ident)) == "Release the hold"
 
-    refused = post(pm_client, address, {"reason": " "})
+    refused = pm_request.post("retention.release", {"reason": " "}, _expected_status=200,
+                              hold_id=ident)
     assert error_summary(refused) == ["Enter why the hold is released"]
     assert field_error(refused, "reason") == "Enter why the hold is released"
     assert stored_holds(dispute) == [(REASON, True, None)]
 
-    response = post(pm_client, address, {"reason": "The review has reported."},
-                    follow_redirects=True)
+    response = pm_request.post("retention.release", {"reason": "The review has reported."},
+                               _follow_redirects=True, hold_id=ident)
     assert success_banners(response) == [
         "The legal hold has been released: the retention schedule applies to the dispute again."]
     assert hold_banner(response) is None
     assert "Hold this dispute" in links(response)
     assert stored_holds(dispute) == [(REASON, False, "The review has reported.")]
     assert audited("legal_hold_released") == [(str(dispute), {"hold_id": ident})]
-    assert heading(pm_client.get(address)) == "Page not found"
+    gone = pm_request.get("retention.release", _expected_status=404, hold_id=ident)
+    assert heading(gone) == "Page not found"
 
 
 def test_the_referrer_reads_the_hold_on_their_dispute_but_cannot_release_it(
-        app, db, pm_client, make_user, make_dispute):
+        on_a_monday, app, db, pm_request, as_, make_user, make_dispute):
     referrer = make_user("referrer")
     dispute = make_dispute(referrer)
-    hold_it(pm_client, dispute)
-    client = client_for(app, referrer)
-    response = client.get(url(client, "disputes.show", dispute_id=dispute))
+    hold_it(pm_request, dispute)
+    browser = as_(referrer)
+    response = browser.get("disputes.show", dispute_id=dispute)
     assert hold_banner(response).startswith("Legal hold On legal hold since")
     assert "Release the hold" not in links(response)
     assert "Hold this dispute" not in links(response)
-    refused = client.get(url(client, "retention.release", hold_id=hold_id(app, db, dispute)))
+    refused = browser.get("retention.release", _expected_status=403,
+                          hold_id=hold_id(app, db, dispute))
     assert heading(refused) == "You do not have access to this page"
 
 
 @pytest.mark.parametrize("role", ["csc_manager", "referrer", "chair", "data_protection_officer"])
-def test_nobody_but_the_partnership_manager_may_hold(app, make_user, dispute, stored_holds,
+def test_nobody_but_the_partnership_manager_may_hold(as_, make_user, dispute, stored_holds,
                                                      role):
-    client = client_for(app, make_user(role))
-    response = post(client, url(client, "retention.hold", dispute_id=dispute),
-                    {"reason": REASON})
+    response = as_(make_user(role)).post("retention.hold", {"reason": REASON},
+                                         _expected_status=403, dispute_id=dispute)
     assert heading(response) == "You do not have access to this page"
     assert stored_holds(dispute) == []
 
 
-def test_a_csc_manager_reads_the_dispute_but_is_offered_no_hold(app, make_user, dispute):
-    client = client_for(app, make_user("csc_manager"))
-    response = client.get(url(client, "disputes.show", dispute_id=dispute))
+def test_a_csc_manager_reads_the_dispute_but_is_offered_no_hold(as_, make_user, dispute):
+    response = as_(make_user("csc_manager")).get("disputes.show", dispute_id=dispute)
     assert heading(response) == f"Dispute D-2026-{dispute:04d}"
     assert "Hold this dispute" not in links(response)
 
 
-def holds_tables(response):
+def holds_tables(page):
     return {table["id"]: [[re.sub(r"\s+", " ", cell.get_text(" ", strip=True))
                            for cell in row.select("td")] for row in table.select("tbody tr")]
-            for table in page(response).select("table")}
+            for table in page.select("table")}
 
 
-def test_the_holds_list_shows_holds_in_force_and_released(app, db, pm_client, make_dispute,
-                                                          make_user, audited):
+def test_the_holds_list_shows_holds_in_force_and_released(on_a_monday, app, db, pm_request, as_,
+                                                          make_dispute, make_user, audited):
     held, released = make_dispute(), make_dispute()
-    hold_it(pm_client, held)
-    hold_it(pm_client, released, "A review that has now reported.")
-    post(pm_client, url(pm_client, "retention.release", hold_id=hold_id(app, db, released)),
-         {"reason": "Reported."})
+    hold_it(pm_request, held)
+    hold_it(pm_request, released, "A review that has now reported.")
+    pm_request.post("retention.release", {"reason": "Reported."},
+                    hold_id=hold_id(app, db, released))
 
-    response = pm_client.get(url(pm_client, "retention.holds"))
+    response = pm_request.get("retention.holds")
     assert heading(response) == "Legal holds"
     tables = holds_tables(response)
     assert tables["active-holds"] == [[f"D-2026-{held:04d}", REASON, "Pat Manager",
@@ -220,52 +203,51 @@ def test_the_holds_list_shows_holds_in_force_and_released(app, db, pm_client, ma
     assert f"D-2026-{held:04d}" in links(response)  # to the dispute page
     assert audited("legal_holds_viewed")
 
-    dpo = client_for(app, make_user("data_protection_officer"))
-    tables = holds_tables(dpo.get(url(dpo, "retention.holds")))
+    dpo = as_(make_user("data_protection_officer"))
+    tables = holds_tables(dpo.get("retention.holds"))
     assert tables["active-holds"] == [[f"D-2026-{held:04d}", REASON, "Pat Manager",
                                        "23 November 2026, 9:00am", ""]]
-    assert f"D-2026-{held:04d}" not in links(dpo.get(url(dpo, "retention.holds")))
+    assert f"D-2026-{held:04d}" not in links(dpo.get("retention.holds"))
 
 
-def test_with_no_holds_the_list_says_so(pm_client):
-    text = page(pm_client.get(url(pm_client, "retention.holds"))).select_one("main").get_text()
+def test_with_no_holds_the_list_says_so(on_a_monday, pm_request):
+    text = pm_request.get("retention.holds").select_one("main").get_text()
     assert "No dispute is on legal hold." in text
     assert "No hold has been released." in text
 
 
-def test_the_holds_list_runs_the_same_queries_for_few_or_many_holds(app, db, pm_client,
+def test_the_holds_list_runs_the_same_queries_for_few_or_many_holds(on_a_monday, app, db,
+                                                                    pm_request, as_,
                                                                     make_dispute, make_user):
-    address = url(pm_client, "retention.holds")
-    hold_it(pm_client, make_dispute())
-    pm_client.get(address)
+    hold_it(pm_request, make_dispute())
+    pm_request.get("retention.holds")
     with counting_queries(app) as few:
-        pm_client.get(address)
+        pm_request.get("retention.holds")
     for _ in range(5):
-        other = client_for(app, make_user("partnership_manager"))
+        other = as_(make_user("partnership_manager"))
         dispute = make_dispute()
         hold_it(other, dispute)
-        post(other, url(other, "retention.release", hold_id=hold_id(app, db, dispute)),
-             {"reason": "Done."})
+        other.post("retention.release", {"reason": "Done."}, hold_id=hold_id(app, db, dispute))
         hold_it(other, make_dispute())
     with counting_queries(app) as many:
-        response = pm_client.get(address)
+        response = pm_request.get("retention.holds")
     tables = holds_tables(response)
     assert (len(tables["active-holds"]), len(tables["released-holds"])) == (6, 5)
     assert many["n"] == few["n"]
 
 
-def test_the_dispute_page_reads_its_holds_in_one_query(app, db, pm_client, dispute):
-    address = url(pm_client, "disputes.show", dispute_id=dispute)
-    pm_client.get(address)
+def test_the_dispute_page_reads_its_holds_in_one_query(on_a_monday, app, db, pm_request,
+                                                        dispute):
+    pm_request.get("disputes.show", dispute_id=dispute)
     with counting_queries(app) as none_held:
-        pm_client.get(address)
+        pm_request.get("disputes.show", dispute_id=dispute)
     for _ in range(3):
-        hold_it(pm_client, dispute)
-        post(pm_client, url(pm_client, "retention.release",
-                            hold_id=max_hold(app, db, dispute)), {"reason": "Done."})
-    hold_it(pm_client, dispute)
+        hold_it(pm_request, dispute)
+        pm_request.post("retention.release", {"reason": "Done."},
+                        hold_id=max_hold(app, db, dispute))
+    hold_it(pm_request, dispute)
     with counting_queries(app) as held:
-        response = pm_client.get(address)
+        response = pm_request.get("disputes.show", dispute_id=dispute)
     assert hold_banner(response) is not None
     assert held["n"] == none_held["n"]
 

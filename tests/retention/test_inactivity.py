@@ -18,7 +18,8 @@ from moderation.disputes.documents import services as documents
 from moderation.models import Dispute, LegalHold, PanelSession, User
 from moderation.panels import agenda
 from moderation.retention import holds
-from tests.conftest import POSTGRES_URL, client_for, heading, page, post, url
+from tests.conftest import POSTGRES_URL
+from tests.helpers import counting_queries, heading
 
 RAISED = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 LATER = datetime(2027, 2, 1, 10, 0, tzinfo=UTC)
@@ -107,7 +108,7 @@ def test_a_place_on_an_agenda_is_activity_and_its_order_is_not(app, db, queue_di
     assert [last_activity(app, db, d) for d in (first, second)] == [RAISED, RAISED]
 
 
-def test_a_legal_hold_and_reading_the_dispute_are_not_activity(app, db, raised_and_people,
+def test_a_legal_hold_and_reading_the_dispute_are_not_activity(app, db, as_, raised_and_people,
                                                                make_user):
     dispute_id, _ = raised_and_people
     manager = make_user("partnership_manager")
@@ -116,15 +117,14 @@ def test_a_legal_hold_and_reading_the_dispute_are_not_activity(app, db, raised_a
             holds.place(db.session.get(Dispute, dispute_id), db.session.get(User, manager.id),
                         "A practice review uses it.")
             db.session.commit()
-        client = client_for(app, manager)
-        assert heading(client.get(url(client, "disputes.show", dispute_id=dispute_id))) == \
-            f"Dispute D-2026-{dispute_id:04d}"
+        shown = as_(manager).get("disputes.show", dispute_id=dispute_id)
+        assert heading(shown) == f"Dispute D-2026-{dispute_id:04d}"
     assert last_activity(app, db, dispute_id) == RAISED
 
 
 # The list --------------------------------------------------------------------------------------
 
-TODAY = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+# The list's tests run on_a_monday, 23 November 2026 at 09:00.
 CUT_OFF = datetime(2025, 11, 23, tzinfo=UTC)  # twelve months before today, at midnight
 
 
@@ -143,24 +143,13 @@ def untouched(app, db, make_dispute):
     return make
 
 
-@pytest.fixture
-def pm(make_user):
-    return make_user("partnership_manager", name="Pat Manager")
-
-
-@pytest.fixture
-def pm_client(app, pm):
-    with time_machine.travel(TODAY, tick=False):
-        yield client_for(app, pm)
-
-
-def rows(response):
+def rows(page):
     return [[" ".join(cell.get_text(" ", strip=True).split()) for cell in row.select("td")]
-            for row in page(response).select("#inactive-disputes tbody tr")]
+            for row in page.select("#inactive-disputes tbody tr")]
 
 
 def test_the_list_names_open_disputes_untouched_for_twelve_months_oldest_first(
-        app, db, pm, pm_client, untouched, settled_dispute, make_user):
+        on_a_monday, app, db, pm, pm_request, untouched, settled_dispute, make_user):
     oldest = untouched(datetime(2024, 5, 2, tzinfo=UTC))
     just_past = untouched(CUT_OFF - timedelta(seconds=1), child_name="Isla Brown")
     untouched(CUT_OFF)  # exactly twelve months: not yet
@@ -172,9 +161,9 @@ def test_the_list_names_open_disputes_untouched_for_twelve_months_oldest_first(
                            .values(last_activity_at=datetime(2024, 1, 1, tzinfo=UTC)))
         db.session.commit()
 
-    response = pm_client.get(url(pm_client, "retention.inactive"))
+    response = pm_request.get("retention.inactive")
     assert heading(response) == "Open disputes with no activity"
-    assert " ".join(page(response).find("caption").get_text().split()) == (
+    assert " ".join(response.find("caption").get_text().split()) == (
         "2 open disputes with no activity for 12 months")
     agency = rows(response)[0][2]
     assert rows(response) == [
@@ -185,17 +174,18 @@ def test_the_list_names_open_disputes_untouched_for_twelve_months_oldest_first(
     ]
 
 
-def test_withdrawing_or_holding_from_the_list_takes_the_dispute_off_it(app, db, pm_client,
-                                                                      untouched):
+def test_withdrawing_or_holding_from_the_list_takes_the_dispute_off_it(
+        on_a_monday, app, db, pm_request, untouched):
     first = untouched(datetime(2024, 5, 2, tzinfo=UTC))
     second = untouched(datetime(2024, 6, 2, tzinfo=UTC), child_name="Isla Brown")
-    listed = pm_client.get(url(pm_client, "retention.inactive"))
-    links = {a.get_text(" ", strip=True): a["href"] for a in page(listed).select("tbody a")}
-    post(pm_client, links[f"Withdraw D-2026-{first:04d}"], {"reason": "Nobody took it on."})
-    post(pm_client, links[f"Hold D-2026-{second:04d}"], {"reason": "A practice review uses it."})
-    after = pm_client.get(url(pm_client, "retention.inactive"))
+    listed = pm_request.get("retention.inactive")
+    links = {a.get_text(" ", strip=True): a["href"] for a in listed.select("tbody a")}
+    pm_request.post_url(links[f"Withdraw D-2026-{first:04d}"], {"reason": "Nobody took it on."})
+    pm_request.post_url(links[f"Hold D-2026-{second:04d}"],
+                        {"reason": "A practice review uses it."})
+    after = pm_request.get("retention.inactive")
     assert rows(after) == []
-    assert page(after).find(id="none-inactive").get_text(" ", strip=True) == (
+    assert after.find(id="none-inactive").get_text(" ", strip=True) == (
         "No open dispute has gone 12 months without activity.")
     with app.app_context():
         assert db.session.get(Dispute, first).status == "withdrawn"
@@ -203,59 +193,55 @@ def test_withdrawing_or_holding_from_the_list_takes_the_dispute_off_it(app, db, 
 
 
 @pytest.mark.parametrize("app_config", [{"LIST_PAGE_SIZE": 2}])
-def test_the_list_is_paged(app, db, pm_client, untouched):
+def test_the_list_is_paged(on_a_monday, app, db, pm_request, untouched):
     ids = [untouched(datetime(2024, 1, day, tzinfo=UTC), child_name=f"Child {day} Jones")
            for day in (1, 2, 3)]
-    first = rows(pm_client.get(url(pm_client, "retention.inactive")))
-    second = rows(pm_client.get(url(pm_client, "retention.inactive", page=2)))
+    first = rows(pm_request.get("retention.inactive"))
+    second = rows(pm_request.get("retention.inactive", page=2))
     assert [row[0].split()[0] for row in first + second] == [f"D-2026-{i:04d}" for i in ids]
     assert len(first) == 2
 
 
-def test_the_list_runs_the_same_queries_for_few_or_many_rows(app, db, pm_client, untouched):
-    from tests.disputes.test_dispute_pages import counting_queries
-
+def test_the_list_runs_the_same_queries_for_few_or_many_rows(
+        on_a_monday, app, db, pm_request, untouched):
     untouched(datetime(2024, 1, 1, tzinfo=UTC))
-    address = url(pm_client, "retention.inactive")
-    pm_client.get(address)
+    pm_request.get("retention.inactive")
     with counting_queries(app) as few:
-        pm_client.get(address)
+        pm_request.get("retention.inactive")
     for day in range(2, 8):
         untouched(datetime(2024, 1, day, tzinfo=UTC), child_name=f"Child {day} Jones")
     with counting_queries(app) as many:
-        assert len(rows(pm_client.get(address))) == 7
+        assert len(rows(pm_request.get("retention.inactive"))) == 7
     assert many["n"] == few["n"]
 
 
-def test_the_home_page_and_the_retention_pages_lead_to_the_list(app, db, pm_client, untouched,
-                                                                make_user):
-    home = pm_client.get(url(pm_client, "home.partnership"))
-    assert page(home).find(id="inactive-disputes") is None
+def test_the_home_page_and_the_retention_pages_lead_to_the_list(
+        on_a_monday, app, db, pm_request, untouched, make_user):
+    home = pm_request.get("home.partnership")
+    assert home.find(id="inactive-disputes") is None
     untouched(datetime(2024, 1, 1, tzinfo=UTC))
-    home = pm_client.get(url(pm_client, "home.partnership"))
-    notice = page(home).find(id="inactive-disputes")
+    home = pm_request.get("home.partnership")
+    notice = home.find(id="inactive-disputes")
     assert " ".join(notice.get_text(" ", strip=True).split()) == (
         "1 open dispute has had no activity for 12 months or more. Withdraw or hold it .")
-    assert notice.find("a")["href"] == url(pm_client, "retention.inactive")
-    schedule = pm_client.get(url(pm_client, "retention.schedule"))
-    assert page(schedule).find("a", string="Open disputes with no activity")["href"] == \
-        url(pm_client, "retention.inactive")
+    assert notice.find("a")["href"] == pm_request.url("retention.inactive")
+    schedule = pm_request.get("retention.schedule")
+    assert schedule.find("a", string="Open disputes with no activity")["href"] == \
+        pm_request.url("retention.inactive")
 
 
 @pytest.mark.parametrize("role", ["data_protection_officer", "chair", "csc_manager", "referrer"])
-def test_only_the_partnership_manager_reads_the_list(app, make_user, untouched, role):
+def test_only_the_partnership_manager_reads_the_list(as_, make_user, untouched, role):
     untouched(datetime(2024, 1, 1, tzinfo=UTC))
-    client = client_for(app, make_user(role))
-    response = client.get(url(client, "retention.inactive"))
+    response = as_(make_user(role)).get("retention.inactive", _expected_status=403)
     assert heading(response) == "You do not have access to this page"
 
 
-def test_the_period_is_set_on_the_schedule_and_a_shorter_one_lists_more(app, db, pm_client,
-                                                                        untouched):
+def test_the_period_is_set_on_the_schedule_and_a_shorter_one_lists_more(
+        on_a_monday, app, db, pm_request, untouched):
     untouched(datetime(2026, 4, 1, tzinfo=UTC))  # under eight months
-    assert rows(pm_client.get(url(pm_client, "retention.inactive"))) == []
-    address = url(pm_client, "retention.edit_rule", kind="inactive_disputes")
-    form = page(pm_client.get(address))
+    assert rows(pm_request.get("retention.inactive")) == []
+    form = pm_request.get("retention.edit_rule", kind="inactive_disputes")
     assert form.find("label", {"for": "keep_for"}).get_text(strip=True) == \
         "Months with no activity before an open dispute is listed"
     assert form.find(id="keep_for")["value"] == "12"
@@ -263,15 +249,16 @@ def test_the_period_is_set_on_the_schedule_and_a_shorter_one_lists_more(app, db,
     assert " ".join(form.select_one(".govuk-warning-text__text").get_text(" ", strip=True)
                     .split()) == ("Warning A shorter period lists at once the open disputes "
                                   "already past it, for you to withdraw or hold.")
-    response = post(pm_client, address, {"keep_for": "6", "reason": "Six months is enough."},
-                    follow_redirects=True)
+    response = pm_request.post("retention.edit_rule",
+                               {"keep_for": "6", "reason": "Six months is enough."},
+                               _follow_redirects=True, kind="inactive_disputes")
     assert [" ".join(b.get_text(" ", strip=True).split())
-            for b in page(response).select(".govuk-notification-banner__content")] == [
+            for b in response.select(".govuk-notification-banner__content")] == [
         "The rule for open disputes with no activity has been changed. The period is now "
         "shorter: the open disputes already past it are listed for review at once."]
-    listed = pm_client.get(url(pm_client, "retention.inactive"))
+    listed = pm_request.get("retention.inactive")
     assert len(rows(listed)) == 1
-    assert "no activity for 6 months" in page(listed).find("caption").get_text()
+    assert "no activity for 6 months" in listed.find("caption").get_text()
 
 
 # The migration: existing disputes start from their latest recorded moment --------------------

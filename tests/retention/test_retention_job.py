@@ -6,7 +6,6 @@ told; the dry run changes nothing; the command and the nightly scheduler job."""
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-import time_machine
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import OperationalError
 
@@ -22,15 +21,9 @@ from moderation.models import (
 from moderation.retention import anonymise, job
 from moderation.scheduling import jobs
 from tests.conftest import client_for, page, url
+from tests.retention.conftest import DUE, frozen
 
-DUE = date(2046, 3, 14)  # the default dispute's child (born 14 March 2021) turns 25
 ZEROES = dict.fromkeys(job.COUNTS, 0)
-
-
-def frozen(day, hour=1):
-    """The clock at `day` (01:30 UTC by default, when the nightly job runs)."""
-    return time_machine.travel(datetime(day.year, day.month, day.day, hour, 30, tzinfo=UTC),
-                               tick=False)
 
 
 def run(app, today, actor=None):

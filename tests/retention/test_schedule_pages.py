@@ -8,26 +8,15 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from moderation.models import RetentionRun, User
-from tests.conftest import client_for, error_summary, heading, page, post, url
-from tests.disputes.test_dispute_pages import counting_queries
+from tests.helpers import banners, counting_queries, error_summary, field_error, heading
 
 DISPUTES_REASON = "Six years after the dispute closed covers a claim under the Limitation Act 1980"
 
 
-@pytest.fixture
-def pm(make_user):
-    return make_user("partnership_manager", name="Pat Manager")
-
-
-@pytest.fixture
-def pm_client(app, pm):
-    return client_for(app, pm)
-
-
-def cards(response):
+def cards(page):
     """Each kind's card: its title and its rows as {key: value}."""
     found = {}
-    for card in page(response).select(".govuk-summary-card"):
+    for card in page.select(".govuk-summary-card"):
         title = card.select_one(".govuk-summary-card__title").get_text(" ", strip=True)
         rows = {row.select_one(".govuk-summary-list__key").get_text(strip=True):
                 re.sub(r"\s+", " ", row.select_one(".govuk-summary-list__value")
@@ -37,29 +26,16 @@ def cards(response):
     return found
 
 
-def change_links(response):
+def change_links(page):
     return [link.get_text(" ", strip=True)
-            for link in page(response).select(".govuk-summary-card__actions a")]
-
-
-def field_error(response, field_id):
-    """The GOV.UK error message shown on the field."""
-    control = page(response).find(id=field_id)
-    group = control.find_parent(class_="govuk-form-group")
-    message = group.select_one(".govuk-error-message") if group else None
-    return message.get_text(" ", strip=True).removeprefix("Error:").strip() if message else None
-
-
-def banners(response):
-    return [re.sub(r"\s+", " ", banner.get_text(" ", strip=True))
-            for banner in page(response).select(".govuk-notification-banner__content")]
+            for link in page.select(".govuk-summary-card__actions a")]
 
 
 # Reading the schedule --------------------------------------------------------------------------
 
 
-def test_the_partnership_manager_reads_each_kind_its_period_what_happens_and_why(pm_client):
-    response = pm_client.get(url(pm_client, "retention.schedule"))
+def test_the_partnership_manager_reads_each_kind_its_period_what_happens_and_why(pm_request):
+    response = pm_request.get("retention.schedule")
     assert heading(response) == "Retention schedule"
     schedule = cards(response)
     assert list(schedule) == ["Disputes and their papers", "Open disputes with no activity",
@@ -88,41 +64,38 @@ def test_the_partnership_manager_reads_each_kind_its_period_what_happens_and_why
 
 
 @pytest.mark.parametrize("app_config", [{"PERMANENT_SESSION_LIFETIME": timedelta(hours=8)}])
-def test_the_sign_in_sessions_row_reads_the_apps_own_session_lifetime(pm_client):
-    response = pm_client.get(url(pm_client, "retention.schedule"))
+def test_the_sign_in_sessions_row_reads_the_apps_own_session_lifetime(pm_request):
+    response = pm_request.get("retention.schedule")
     assert cards(response)["Sign-in sessions"]["Kept for"] == "8 hours after the last page viewed"
 
 
-def test_the_data_protection_officer_reads_the_schedule_but_cannot_change_it(app, make_user):
-    dpo = client_for(app, make_user("data_protection_officer"))
-    response = dpo.get(url(dpo, "retention.schedule"))
+def test_the_data_protection_officer_reads_the_schedule_but_cannot_change_it(as_, make_user):
+    dpo = as_(make_user("data_protection_officer"))
+    response = dpo.get("retention.schedule")
     assert heading(response) == "Retention schedule"
     assert len(cards(response)) == 7
     assert change_links(response) == []
-    refused = dpo.get(url(dpo, "retention.edit_rule", kind="disputes"))
-    assert refused.status_code == 403
+    refused = dpo.get("retention.edit_rule", _expected_status=403, kind="disputes")
     assert heading(refused) == "You do not have access to this page"
-    refused = post(dpo, url(dpo, "retention.edit_rule", kind="disputes"),
-                   {"keep_for": "1", "until_age": "18", "reason": "Shorter"})
-    assert refused.status_code == 403
+    dpo.post("retention.edit_rule", {"keep_for": "1", "until_age": "18", "reason": "Shorter"},
+             _expected_status=403, kind="disputes")
 
 
 @pytest.mark.parametrize("role", ["referrer", "panel_member", "chair", "csc_manager", "admin"])
-def test_people_without_a_data_protection_role_are_refused(app, make_user, role):
-    client = client_for(app, make_user(role))
+def test_people_without_a_data_protection_role_are_refused(as_, make_user, role):
+    browser = as_(make_user(role))
     for endpoint, args in (("retention.schedule", {}), ("retention.runs", {}),
                            ("retention.edit_rule", {"kind": "disputes"})):
-        response = client.get(url(client, endpoint, **args))
+        response = browser.get(endpoint, _expected_status=403, **args)
         assert heading(response) == "You do not have access to this page", endpoint
 
 
 def test_the_menu_offers_data_protection_to_the_partnership_manager_and_officer_only(
-        app, make_user):
+        as_, make_user):
     def menu(*roles):
-        client = client_for(app, make_user(*roles))
-        response = client.get(url(client, "disputes.policy"))
+        policy = as_(make_user(*roles)).get("disputes.policy")
         return [link.get_text(strip=True)
-                for link in page(response).select(".govuk-service-navigation__link")]
+                for link in policy.select(".govuk-service-navigation__link")]
 
     for roles in (("partnership_manager",), ("data_protection_officer",)):
         assert {"Retention", "Subject access"} <= set(menu(*roles)), roles
@@ -133,10 +106,9 @@ def test_the_menu_offers_data_protection_to_the_partnership_manager_and_officer_
 # Changing a rule -------------------------------------------------------------------------------
 
 
-def test_the_change_page_offers_the_period_the_age_and_the_reason_as_they_stand(pm_client):
-    response = pm_client.get(url(pm_client, "retention.edit_rule", kind="disputes"))
-    assert heading(response) == "Disputes and their papers"
-    form = page(response)
+def test_the_change_page_offers_the_period_the_age_and_the_reason_as_they_stand(pm_request):
+    form = pm_request.get("retention.edit_rule", kind="disputes")
+    assert heading(form) == "Disputes and their papers"
     assert form.find(id="keep_for")["value"] == "6"
     assert form.find(id="until_age")["value"] == "25"
     assert form.find(id="reason").get_text().strip().startswith(DISPUTES_REASON)
@@ -174,27 +146,26 @@ def test_the_change_page_offers_the_period_the_age_and_the_reason_as_they_stand(
     ("inactive_disputes", {"reason": " "}, "reason",
      "Enter why an open dispute is listed after this long with no activity"),
 ])
-def test_bad_input_is_explained_and_changes_nothing(pm_client, stored_rule, audited, kind,
+def test_bad_input_is_explained_and_changes_nothing(pm_request, stored_rule, audited, kind,
                                                     typed, field, message):
     before = stored_rule(kind)
     good = {"keep_for": str(before[0] or ""), "until_age": str(before[1] or ""),
             "reason": before[2]}
-    response = post(pm_client, url(pm_client, "retention.edit_rule", kind=kind),
-                    {**good, **typed})
-    assert response.status_code == 200
+    response = pm_request.post("retention.edit_rule", {**good, **typed}, _expected_status=200,
+                               kind=kind)
     assert error_summary(response) == [message]
-    assert page(response).select_one(".govuk-error-summary__list a")["href"] == f"#{field}"
+    assert response.select_one(".govuk-error-summary__list a")["href"] == f"#{field}"
     assert field_error(response, field) == message
-    assert page(response).title.get_text().startswith("Error: ")
+    assert response.title.get_text().startswith("Error: ")
     assert stored_rule(kind) == before
     assert audited("retention_rule_changed") == []
 
 
 def test_a_shorter_period_is_saved_audited_and_warns_of_the_next_nightly_run(
-        on_a_monday, pm_client, stored_rule, audited):
-    response = post(pm_client, url(pm_client, "retention.edit_rule", kind="disputes"),
-                    {"keep_for": " 5 ", "until_age": "21", "reason": "Our legal advice, 2026."},
-                    follow_redirects=True)
+        on_a_monday, pm_request, stored_rule, audited):
+    response = pm_request.post("retention.edit_rule", {"keep_for": " 5 ", "until_age": "21",
+                                                       "reason": "Our legal advice, 2026."},
+                               _follow_redirects=True, kind="disputes")
     assert heading(response) == "Retention schedule"
     assert banners(response) == [
         "The rule for disputes has been changed. The period is now shorter: the next nightly "
@@ -213,28 +184,27 @@ def test_a_shorter_period_is_saved_audited_and_warns_of_the_next_nightly_run(
                                "reason": "Our legal advice, 2026."}
 
 
-def test_a_longer_period_is_saved_without_the_warning(pm_client, stored_rule):
-    response = post(pm_client, url(pm_client, "retention.edit_rule", kind="notifications"),
-                    {"keep_for": "24", "reason": "Two years, for complaints."},
-                    follow_redirects=True)
+def test_a_longer_period_is_saved_without_the_warning(pm_request, stored_rule):
+    response = pm_request.post("retention.edit_rule",
+                               {"keep_for": "24", "reason": "Two years, for complaints."},
+                               _follow_redirects=True, kind="notifications")
     assert banners(response) == ["The rule for notifications has been changed."]
     assert cards(response)["Notifications and the email outbox"]["Kept for"] == "24 months"
     assert stored_rule("notifications") == (24, None, "Two years, for complaints.")
 
 
-def test_a_kind_without_a_period_changes_its_reason_only(pm_client, stored_rule):
-    address = url(pm_client, "retention.edit_rule", kind="minutes")
-    form = page(pm_client.get(address))
+def test_a_kind_without_a_period_changes_its_reason_only(pm_request, stored_rule):
+    form = pm_request.get("retention.edit_rule", kind="minutes")
     assert form.find(id="keep_for") is None and form.find(id="until_age") is None
-    response = post(pm_client, address, {"keep_for": "1", "reason": "The panel's record."},
-                    follow_redirects=True)
+    response = pm_request.post("retention.edit_rule",
+                               {"keep_for": "1", "reason": "The panel's record."},
+                               _follow_redirects=True, kind="minutes")
     assert banners(response) == ["The rule for minutes has been changed."]
     assert stored_rule("minutes") == (None, None, "The panel's record.")
 
 
-def test_an_unknown_kind_is_page_not_found(pm_client):
-    response = pm_client.get(url(pm_client, "retention.edit_rule", kind="children"))
-    assert response.status_code == 404
+def test_an_unknown_kind_is_page_not_found(pm_request):
+    response = pm_request.get("retention.edit_rule", _expected_status=404, kind="children")
     assert heading(response) == "Page not found"
 
 
@@ -265,26 +235,25 @@ def _run(app, db, as_of, counts, run_by=None, finished=True):
         db.session.commit()
 
 
-def runs_table(response):
+def runs_table(page):
     return [[re.sub(r"\s+", " ", cell.get_text(" ", strip=True)) for cell in row.select("td")]
-            for row in page(response).select("main tbody tr")]
+            for row in page.select("main tbody tr")]
 
 
-def test_before_the_first_run_the_report_says_so(pm_client):
-    response = pm_client.get(url(pm_client, "retention.runs"))
+def test_before_the_first_run_the_report_says_so(pm_request):
+    response = pm_request.get("retention.runs")
     assert heading(response) == "What the retention job has done"
-    assert "The retention job has not run yet." in page(response).select_one("main").get_text()
+    assert "The retention job has not run yet." in response.select_one("main").get_text()
     assert runs_table(response) == []
 
 
-def test_the_runs_report_says_what_each_run_did_newest_first(app, db, pm, make_user):
+def test_the_runs_report_says_what_each_run_did_newest_first(app, db, pm, make_user, as_):
     _run(app, db, date(2026, 11, 21), {"disputes_anonymised": 3, "documents_deleted": 1,
                                        "held_skipped": 1, "notifications_deleted": 40,
                                        "emails_deleted": 38, "audit_events_deleted": 1250,
                                        "audit_deleted_before": "2019-11-01"})
     _run(app, db, date(2026, 11, 22), {"disputes_anonymised": 1}, run_by=pm.id, finished=False)
-    dpo = client_for(app, make_user("data_protection_officer"))
-    rows = runs_table(dpo.get(url(dpo, "retention.runs")))
+    rows = runs_table(as_(make_user("data_protection_officer")).get("retention.runs"))
     assert rows == [
         ["22 November 2026 Not finished", "Pat Manager",
          "1 dispute anonymised 0 disputes due but on legal hold, so kept 0 documents deleted "
@@ -296,33 +265,32 @@ def test_the_runs_report_says_what_each_run_did_newest_first(app, db, pm, make_u
     ]
 
 
-def test_the_runs_report_runs_the_same_queries_for_few_or_many_runs(app, db, pm, pm_client,
+def test_the_runs_report_runs_the_same_queries_for_few_or_many_runs(app, db, pm, pm_request,
                                                                     make_user):
-    address = url(pm_client, "retention.runs")
     _run(app, db, date(2026, 1, 1), {}, run_by=pm.id)
-    pm_client.get(address)
+    pm_request.get("retention.runs")
     with counting_queries(app) as few:
-        pm_client.get(address)
+        pm_request.get("retention.runs")
     for day in range(2, 10):
         _run(app, db, date(2026, 1, day), {}, run_by=make_user("partnership_manager").id)
     with counting_queries(app) as many:
-        response = pm_client.get(address)
+        response = pm_request.get("retention.runs")
     assert len(runs_table(response)) == 9
     assert many["n"] == few["n"]
 
 
-def test_the_schedule_reads_who_changed_each_rule_in_the_same_query(app, pm_client, make_user):
-    address = url(pm_client, "retention.schedule")
-    pm_client.get(address)
+def test_the_schedule_reads_who_changed_each_rule_in_the_same_query(app, pm_request, as_,
+                                                                    make_user):
+    pm_request.get("retention.schedule")
     with counting_queries(app) as unchanged:
-        pm_client.get(address)
+        pm_request.get("retention.schedule")
     for kind in ("disputes", "minutes", "audit_events"):
-        other = client_for(app, make_user("partnership_manager", name=f"Changed {kind}"))
-        form = page(other.get(url(other, "retention.edit_rule", kind=kind)))
+        other = as_(make_user("partnership_manager", name=f"Changed {kind}"))
+        form = other.get("retention.edit_rule", kind=kind)
         typed = {name: form.find(id=name)["value"] for name in ("keep_for", "until_age")
                  if form.find(id=name)}
-        post(other, url(other, "retention.edit_rule", kind=kind), {**typed, "reason": "New."})
+        other.post("retention.edit_rule", {**typed, "reason": "New."}, kind=kind)
     with counting_queries(app) as changed:
-        response = pm_client.get(address)
+        response = pm_request.get("retention.schedule")
     assert cards(response)["Minutes"]["Last changed"].startswith("Changed minutes, ")
     assert changed["n"] == unchanged["n"]

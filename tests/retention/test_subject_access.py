@@ -24,8 +24,8 @@ from moderation.models import (
     PanelSession,
     User,
 )
-from tests.conftest import client_for, error_summary, heading, page, pdf_pages, post, url
-from tests.disputes.test_dispute_pages import counting_queries
+from tests.conftest import pdf_pages
+from tests.helpers import ClientRequest, client_for, counting_queries, error_summary, heading
 from tests.papers.conftest import _document
 
 AMELIA = {"child_name": "Amelia Jones", "child_dob": date(2021, 3, 14),
@@ -100,22 +100,24 @@ def child(app, db, panel_meeting, make_dispute, make_user):
                                  reason="A child safeguarding practice review is using it."))
         db.session.commit()
     # Someone reads Amelia's first dispute: the export says who and when.
-    viewer = client_for(app, manager)
-    assert viewer.get(url(app, "disputes.show", dispute_id=amelia_first)).status_code == 200
+    ClientRequest(client_for(app, manager)).get("disputes.show", dispute_id=amelia_first)
     m.amelia = [amelia_first, amelia_second]
     m.others = [namesake, oliver]
     m.manager = manager
     return m
 
 
-def _search(client, form):
-    return post(client, url(client, "subject_access.search"), form)
+def _search(browser, form, _expected_status=200):
+    """The search form posted: the results, or the form again with its errors."""
+    return browser.post("subject_access.search", form, _expected_status=_expected_status)
 
 
-def _export(client, form, kind, chosen=()):
-    """Download `kind`, with the disputes `chosen` (ids) ticked."""
-    return post(client, url(client, "subject_access.export"),
-                {**form, "format": kind, "chosen": [str(c) for c in chosen]})
+def _export(browser, form, kind, chosen=(), _expected_status=200):
+    """Download `kind`, with the disputes `chosen` (ids) ticked: the file is
+    `.response.data`; a refusal is the page of results again."""
+    return browser.post("subject_access.export",
+                        {**form, "format": kind, "chosen": [str(c) for c in chosen]},
+                        _expected_status=_expected_status)
 
 
 def _references(app, db, ids):
@@ -123,22 +125,22 @@ def _references(app, db, ids):
         return [db.session.get(Dispute, i).reference for i in ids]
 
 
-def _results(response, kind="exact"):
+def _results(found, kind="exact"):
     """The references listed as exact (or possible) matches, as the officer reads them."""
-    rows = page(response).select(f"#{kind}-table tbody tr")
+    rows = found.select(f"#{kind}-table tbody tr")
     return [row.select_one("label").get_text(strip=True).removeprefix("Export")
             for row in rows]
 
 
-def _offered(response):
+def _offered(found):
     """Each possible match: its reference and why it is offered (each reason, joined by "; ")."""
     return {row.select_one("label").get_text(strip=True).removeprefix("Export"):
             "; ".join(li.get_text(strip=True) for li in row.find_all("td")[-1].select("li"))
-            for row in page(response).select("#possible-table tbody tr")}
+            for row in found.select("#possible-table tbody tr")}
 
 
-def _ticked(response):
-    return [box["value"] for box in page(response).select("input[name=chosen][checked]")]
+def _ticked(found):
+    return [box["value"] for box in found.select("input[name=chosen][checked]")]
 
 
 def _all_text(data):
@@ -149,15 +151,15 @@ def _all_text(data):
 
 
 def test_a_search_by_name_and_date_of_birth_finds_exactly_this_child_s_disputes(
-        app, db, child, make_user):
-    manager = client_for(app, make_user("partnership_manager"))
+        app, as_, db, child, make_user):
+    manager = as_(make_user("partnership_manager"))
     response = _search(manager, AMELIA_SEARCH)
     assert heading(response) == "Find the records about a child"
     assert _results(response) == _references(app, db, child.amelia)
-    text = page(response).get_text(" ", strip=True)
+    text = response.get_text(" ", strip=True)
     assert "2 disputes match the name and date of birth exactly, with 1 document listed, " \
            "1 panel decision, 1 minutes extract and" in text
-    buttons = [b.get_text(strip=True) for b in page(response).select("form button")]
+    buttons = [b.get_text(strip=True) for b in response.select("form button")]
     assert "Download as PDF" in buttons and "Download as JSON" in buttons
     # The exact matches are ticked to export; the namesake born another day is offered, not
     # ticked; Oliver, born the same day with another name, is not offered.
@@ -166,8 +168,9 @@ def test_a_search_by_name_and_date_of_birth_finds_exactly_this_child_s_disputes(
     assert _offered(response) == {namesake: "Same name, another date of birth"}
 
 
-def test_a_search_by_case_number_finds_exactly_this_child_s_disputes(app, db, child, make_user):
-    officer = client_for(app, make_user("data_protection_officer"))
+def test_a_search_by_case_number_finds_exactly_this_child_s_disputes(app, as_, db, child,
+                                                                     make_user):
+    officer = as_(make_user("data_protection_officer"))
     response = _search(officer, {"case_number": " NS-1001 "})
     assert _results(response) == _references(app, db, child.amelia)
     assert _offered(response) == {}
@@ -175,19 +178,19 @@ def test_a_search_by_case_number_finds_exactly_this_child_s_disputes(app, db, ch
         app, db, child.others[1:])
 
 
-def test_an_anonymised_dispute_is_not_found(app, db, child, make_user):
+def test_an_anonymised_dispute_is_not_found(app, as_, db, child, make_user):
     with app.app_context():
         db.session.get(Dispute, child.amelia[0]).anonymised_on = date(2026, 12, 1)
         db.session.commit()
-    officer = client_for(app, make_user("data_protection_officer"))
+    officer = as_(make_user("data_protection_officer"))
     assert _results(_search(officer, AMELIA_SEARCH)) == _references(app, db, child.amelia[1:])
 
 
-def test_no_match_says_so_and_is_still_audited(app, db, child, make_user, audited):
-    officer = client_for(app, make_user("data_protection_officer"))
+def test_no_match_says_so_and_is_still_audited(app, as_, db, child, make_user, audited):
+    officer = as_(make_user("data_protection_officer"))
     response = _search(officer, {"child_name": "Nobody Known", "child_dob": ["1", "1", "2020"]})
-    assert "No records found for this child" in page(response).get_text(" ", strip=True)
-    assert not page(response).select("table.govuk-table")
+    assert "No records found for this child" in response.get_text(" ", strip=True)
+    assert not response.select("table.govuk-table")
     assert [detail for _, detail in audited("subject_access_searched")] == [
         {"searched_by": "name and date of birth", "found": 0, "disputes": [], "possible": []}]
 
@@ -212,24 +215,24 @@ BAD_SEARCHES = [
                          ids=["nothing", "no name", "no date of birth", "not a real date",
                               "born in the future", "both", "name too long",
                               "punctuation only"])
-def test_bad_input_gets_a_gov_uk_error_and_nothing_is_exported(app, child, make_user, audited,
+def test_bad_input_gets_a_gov_uk_error_and_nothing_is_exported(app, as_, child, make_user, audited,
                                                                form, message):
-    officer = client_for(app, make_user("data_protection_officer"))
+    officer = as_(make_user("data_protection_officer"))
     searched = _search(officer, form)
     assert error_summary(searched) == [message]
-    assert page(searched).select_one(".govuk-error-message").get_text(" ", strip=True).endswith(
+    assert searched.select_one(".govuk-error-message").get_text(" ", strip=True).endswith(
         message)
-    assert not page(searched).select("table.govuk-table")
+    assert not searched.select("table.govuk-table")
     exported = _export(officer, form, "json", child.amelia)
-    assert exported.mimetype == "text/html"
+    assert exported.response.mimetype == "text/html"
     assert error_summary(exported) == [message]
-    assert "Content-Disposition" not in exported.headers
+    assert "Content-Disposition" not in exported.response.headers
     assert audited("subject_access_searched") == []
     assert audited("subject_access_exported") == []
 
 
-def test_an_export_in_an_unknown_format_is_refused(app, child, make_user, audited):
-    officer = client_for(app, make_user("data_protection_officer"))
+def test_an_export_in_an_unknown_format_is_refused(app, as_, child, make_user, audited):
+    officer = as_(make_user("data_protection_officer"))
     response = _export(officer, AMELIA_SEARCH, "xlsx", child.amelia)
     assert error_summary(response) == ["Choose whether to download a PDF or a JSON file"]
     assert audited("subject_access_exported") == []
@@ -244,9 +247,8 @@ def officer(make_user):
 
 
 def _download(app, user, kind, chosen, form=AMELIA_SEARCH):
-    response = _export(client_for(app, user), form, kind, chosen)
-    assert response.status_code == 200, response.text[:500]
-    return response
+    """The file `user` downloads, from their own browser (the response)."""
+    return _export(ClientRequest(client_for(app, user)), form, kind, chosen).response
 
 
 def test_the_json_export_holds_everything_about_the_child(app, db, child, officer):
@@ -304,14 +306,14 @@ def test_the_json_export_holds_nothing_about_another_child(app, child, officer):
         assert "The chronology's own words" not in text
 
 
-def test_a_repeat_of_a_dispute_not_found_is_not_named(app, db, child, officer):
+def test_a_repeat_of_a_dispute_not_found_is_not_named(app, as_, db, child, officer):
     with app.app_context():  # the first dispute has no case number: only the second is found
         first = db.session.get(Dispute, child.amelia[0])
         first.child_case_number = first.child_case_key = None
         db.session.commit()
     first, second = _references(app, db, child.amelia)
     # The first is offered for review (the second repeats it) but the officer leaves it out.
-    assert _offered(_search(client_for(app, officer), {"case_number": "NS-1001"})) == {
+    assert _offered(_search(as_(officer), {"case_number": "NS-1001"})) == {
         first: f"Same name and date of birth as {second}; {second} was raised as a repeat of it"}
     data = json.loads(_download(app, officer, "json", child.amelia[1:],
                                 {"case_number": "NS-1001"}).data)
@@ -329,15 +331,16 @@ def test_the_file_is_an_attachment_named_by_the_date_and_never_cached(app, child
     assert "Amelia" not in response.headers["Content-Disposition"]
 
 
-def test_the_export_runs_the_same_queries_for_few_or_many_disputes(app, child, officer,
+def test_the_export_runs_the_same_queries_for_few_or_many_disputes(app, as_, child, officer,
                                                                    make_dispute):
-    client = client_for(app, officer)
-    _export(client, AMELIA_SEARCH, "json", child.amelia)  # the first request warms it up
+    browser = as_(officer)
+    _export(browser, AMELIA_SEARCH, "json", child.amelia)  # the first request warms it up
     with counting_queries(app) as few:
-        _export(client, AMELIA_SEARCH, "json", child.amelia)
+        _export(browser, AMELIA_SEARCH, "json", child.amelia)
     more = [make_dispute(on=date(2026, 11, day), **AMELIA) for day in (24, 25, 26)]
     with counting_queries(app) as many:
-        data = json.loads(_export(client, AMELIA_SEARCH, "json", child.amelia + more).data)
+        data = json.loads(_export(browser, AMELIA_SEARCH, "json", child.amelia + more)
+                          .response.data)
     assert len(data["disputes"]) == 5
     assert many["n"] == few["n"]
 
@@ -391,14 +394,14 @@ def _identity_in(detail):
     return [part for part in ("amelia", "jones", "2021", "ns-1001") if part in text]
 
 
-def test_each_search_and_export_is_audited_without_the_child_s_identity(app, db, child,
+def test_each_search_and_export_is_audited_without_the_child_s_identity(app, as_, db, child,
                                                                         officer, audited):
-    client = client_for(app, officer)
-    _search(client, AMELIA_SEARCH)
-    _search(client, {"case_number": "NS-1001"})
+    browser = as_(officer)
+    _search(browser, AMELIA_SEARCH)
+    _search(browser, {"case_number": "NS-1001"})
     namesake = child.others[0]
-    _export(client, AMELIA_SEARCH, "pdf", [*child.amelia, namesake])
-    _export(client, {"case_number": "NS-1001"}, "json", child.amelia[1:])
+    _export(browser, AMELIA_SEARCH, "pdf", [*child.amelia, namesake])
+    _export(browser, {"case_number": "NS-1001"}, "json", child.amelia[1:])
     ids = child.amelia
     assert [detail for _, detail in audited("subject_access_searched")] == [
         {"searched_by": "name and date of birth", "found": 2, "disputes": ids,
@@ -413,37 +416,37 @@ def test_each_search_and_export_is_audited_without_the_child_s_identity(app, db,
             assert object_id is None and _identity_in(detail) == []
 
 
-def test_the_search_terms_never_reach_an_address(app, child, officer):
-    client = client_for(app, officer)
-    response = _search(client, AMELIA_SEARCH)
-    forms = page(response).select("form[method=post]")
+def test_the_search_terms_never_reach_an_address(app, as_, child, officer):
+    browser = as_(officer)
+    response = _search(browser, AMELIA_SEARCH)
+    forms = response.select("form[method=post]")
     actions = [form.get("action", "") for form in forms]
     assert all("amelia" not in a.lower() and "NS-" not in a for a in actions)
-    assert url(app, "subject_access.export") in actions
+    assert browser.url("subject_access.export") in actions
 
 
 # Case numbers however typed, and possible matches (#24) ---------------------------------------
 
 
 @pytest.mark.parametrize("typed", ["ns-1001", "NS 1001", "ns1001", "(NS/1001)", " n s - 1 0 0 1 "])
-def test_a_case_number_is_found_in_any_case_with_any_spaces_or_punctuation(app, db, child,
+def test_a_case_number_is_found_in_any_case_with_any_spaces_or_punctuation(app, as_, db, child,
                                                                            officer, typed):
-    response = _search(client_for(app, officer), {"case_number": typed})
+    response = _search(as_(officer), {"case_number": typed})
     assert _results(response) == _references(app, db, child.amelia)
-    assert "No records found" not in page(response).get_text(" ", strip=True)
+    assert "No records found" not in response.get_text(" ", strip=True)
 
 
-def test_a_case_number_is_not_found_inside_a_longer_one(app, child, officer):
-    response = _search(client_for(app, officer), {"case_number": "NS-10011"})
-    assert "No records found for this child" in page(response).get_text(" ", strip=True)
+def test_a_case_number_is_not_found_inside_a_longer_one(app, as_, child, officer):
+    response = _search(as_(officer), {"case_number": "NS-10011"})
+    assert "No records found for this child" in response.get_text(" ", strip=True)
 
 
 def test_a_name_with_another_date_of_birth_offers_the_same_child_s_other_disputes(
-        app, db, child, officer):
+        app, as_, db, child, officer):
     # Searching with the namesake's date of birth: hers is the exact match, and Amelia's two
     # (the same name, another date of birth) are offered, not ticked.
-    client = client_for(app, officer)
-    response = _search(client, {"child_name": "Amelia Jones", "child_dob": ["1", "5", "2019"]})
+    browser = as_(officer)
+    response = _search(browser, {"child_name": "Amelia Jones", "child_dob": ["1", "5", "2019"]})
     namesake, _ = _references(app, db, child.others)
     first, second = _references(app, db, child.amelia)
     assert _results(response) == [namesake]
@@ -452,19 +455,19 @@ def test_a_name_with_another_date_of_birth_offers_the_same_child_s_other_dispute
     assert _ticked(response) == [str(child.others[0])]
 
 
-def test_a_similar_name_born_the_same_day_is_offered(app, db, child, officer, make_dispute):
+def test_a_similar_name_born_the_same_day_is_offered(app, as_, db, child, officer, make_dispute):
     leah = make_dispute(child_name="Amélie Jones", child_dob=AMELIA["child_dob"])
     reordered = make_dispute(child_name="JONES Amelia Rose", child_dob=AMELIA["child_dob"])
-    response = _search(client_for(app, officer), AMELIA_SEARCH)
+    response = _search(as_(officer), AMELIA_SEARCH)
     namesake, oliver = _references(app, db, child.others)
     leah_ref, reordered_ref = _references(app, db, [leah, reordered])
     assert _offered(response) == {namesake: "Same name, another date of birth",
                                   leah_ref: "Same date of birth, similar name",
                                   reordered_ref: "Same date of birth, similar name"}
-    assert oliver not in page(response).get_text(" ", strip=True)
+    assert oliver not in response.get_text(" ", strip=True)
 
 
-def test_a_dispute_linked_by_its_case_number_and_as_a_repeat_is_offered(app, db, child,
+def test_a_dispute_linked_by_its_case_number_and_as_a_repeat_is_offered(app, as_, db, child,
                                                                           officer, make_dispute):
     # Raised under another name and a mistyped date of birth, but the same case number typed
     # differently: repeat matching joined it to Amelia's second dispute.
@@ -472,21 +475,20 @@ def test_a_dispute_linked_by_its_case_number_and_as_a_repeat_is_offered(app, db,
                           child_dob=date(2021, 3, 15), child_case_number="ns 1001")
     with app.app_context():
         assert db.session.get(Dispute, millie).repeat_of_id == child.amelia[1]
-    response = _search(client_for(app, officer), AMELIA_SEARCH)
+    response = _search(as_(officer), AMELIA_SEARCH)
     second = _references(app, db, child.amelia)[1]
     assert _offered(response)[_references(app, db, [millie])[0]] == (
         f"Same case number as {_references(app, db, child.amelia)[0]}; "
         f"Raised as a repeat of {second}")
 
 
-def test_an_anonymised_dispute_is_never_a_possible_match(app, db, child, officer):
+def test_an_anonymised_dispute_is_never_a_possible_match(app, as_, db, child, officer):
     from moderation.retention import anonymise
 
     with app.app_context():
         anonymise.anonymise([child.others[0]], date(2026, 12, 1))  # the namesake's
         db.session.commit()
-    response = _search(client_for(app, officer), AMELIA_SEARCH)
-    assert response.status_code == 200
+    response = _search(as_(officer), AMELIA_SEARCH)
     assert _offered(response) == {}
     assert _results(response) == _references(app, db, child.amelia)
 
@@ -514,16 +516,17 @@ def test_ids_the_search_did_not_return_are_ignored(app, db, child, officer, audi
 
 
 @pytest.mark.parametrize("chosen", [[], ["99999"], "oliver"], ids=["none", "unknown", "oliver"])
-def test_nothing_chosen_that_the_search_returned_is_refused(app, db, child, officer, audited,
+def test_nothing_chosen_that_the_search_returned_is_refused(app, as_, db, child, officer, audited,
                                                             chosen):
     if chosen == "oliver":
         chosen = [child.others[1]]
-    response = _export(client_for(app, officer), AMELIA_SEARCH, "pdf", chosen)
-    assert response.mimetype == "text/html" and "Content-Disposition" not in response.headers
+    response = _export(as_(officer), AMELIA_SEARCH, "pdf", chosen)
+    assert response.response.mimetype == "text/html"
+    assert "Content-Disposition" not in response.response.headers
     assert error_summary(response) == ["Select the records to export"]
-    assert page(response).select_one(".govuk-error-summary a")["href"] == "#chosen"
-    assert page(response).select_one("#chosen")["value"] == str(child.amelia[0])
-    assert page(response).select_one("#chosen-error").get_text(" ", strip=True).endswith(
+    assert response.select_one(".govuk-error-summary a")["href"] == "#chosen"
+    assert response.select_one("#chosen")["value"] == str(child.amelia[0])
+    assert response.select_one("#chosen-error").get_text(" ", strip=True).endswith(
         "Select the records to export")
     # The results are shown again as the officer left them: nothing ticked.
     assert _results(response) == _references(app, db, child.amelia)
@@ -531,12 +534,12 @@ def test_nothing_chosen_that_the_search_returned_is_refused(app, db, child, offi
     assert audited("subject_access_exported") == []
 
 
-def test_the_search_takes_the_same_queries_for_few_or_many_matches(app, child, officer,
+def test_the_search_takes_the_same_queries_for_few_or_many_matches(app, as_, child, officer,
                                                                    make_dispute):
-    client = client_for(app, officer)
-    _search(client, AMELIA_SEARCH)  # the first request of a client warms it up
+    browser = as_(officer)
+    _search(browser, AMELIA_SEARCH)  # the first request of a client warms it up
     with counting_queries(app) as few:
-        _search(client, AMELIA_SEARCH)
+        _search(browser, AMELIA_SEARCH)
     for day in (24, 25):
         make_dispute(on=date(2026, 11, day), **AMELIA)
         make_dispute(on=date(2026, 11, day), child_name="Amelia Jones",
@@ -544,7 +547,7 @@ def test_the_search_takes_the_same_queries_for_few_or_many_matches(app, child, o
         make_dispute(on=date(2026, 11, day), child_name="Amelie Jones",
                      child_dob=AMELIA["child_dob"])
     with counting_queries(app) as many:
-        response = _search(client, AMELIA_SEARCH)
+        response = _search(browser, AMELIA_SEARCH)
     assert len(_results(response)) == 4 and len(_offered(response)) == 5
     assert many["n"] == few["n"]
 
@@ -553,38 +556,37 @@ def test_the_search_takes_the_same_queries_for_few_or_many_matches(app, child, o
 
 
 @pytest.mark.parametrize("role", ["partnership_manager", "data_protection_officer"])
-def test_the_partnership_manager_and_the_data_protection_officer_may_search(app, child,
+def test_the_partnership_manager_and_the_data_protection_officer_may_search(app, as_, child,
                                                                             make_user, role):
-    client = client_for(app, make_user(role))
-    assert heading(client.get(url(app, "subject_access.search"))) == \
-        "Find the records about a child"
-    assert _export(client, AMELIA_SEARCH, "json", child.amelia).mimetype == "application/json"
+    browser = as_(make_user(role))
+    assert heading(browser.get("subject_access.search")) == "Find the records about a child"
+    exported = _export(browser, AMELIA_SEARCH, "json", child.amelia)
+    assert exported.response.mimetype == "application/json"
 
 
 REFUSED = ["referrer", "csc_manager", "chair", "panel_member", "admin"]
 
 
 @pytest.mark.parametrize("role", REFUSED)
-def test_everyone_else_is_refused(app, child, make_user, role, audited):
-    client = client_for(app, make_user(role))
-    for response in (client.get(url(app, "subject_access.search")),
-                     _search(client, AMELIA_SEARCH),
-                     _export(client, AMELIA_SEARCH, "json", child.amelia)):
-        assert response.status_code == 403
+def test_everyone_else_is_refused(app, as_, child, make_user, role, audited):
+    browser = as_(make_user(role))
+    for response in (browser.get("subject_access.search", _expected_status=403),
+                     _search(browser, AMELIA_SEARCH, _expected_status=403),
+                     _export(browser, AMELIA_SEARCH, "json", child.amelia, _expected_status=403)):
         assert heading(response) == "You do not have access to this page"
     assert audited("subject_access_searched") == audited("subject_access_exported") == []
 
 
-def test_the_child_s_own_referrer_is_refused(app, child):
-    client = client_for(app, child.referrer)
-    response = _export(client, AMELIA_SEARCH, "json", child.amelia)
-    assert response.status_code == 403 and "Amelia" not in response.text
+def test_the_child_s_own_referrer_is_refused(app, as_, child):
+    browser = as_(child.referrer)
+    response = _export(browser, AMELIA_SEARCH, "json", child.amelia, _expected_status=403)
+    assert "Amelia" not in response.response.text
 
 
 def test_anonymous_users_go_to_sign_in(app, child):
-    response = app.test_client().get(url(app, "subject_access.search"))
-    assert response.status_code == 302
-    assert response.headers["Location"].startswith("/sign-in?next=")
+    anonymous = ClientRequest(app.test_client())
+    response = anonymous.get("subject_access.search", _expected_status=302).response
+    assert response.location.startswith("/sign-in?next=")
 
 
 # The data protection officer's home -----------------------------------------------------------
@@ -592,47 +594,46 @@ def test_anonymous_users_go_to_sign_in(app, child):
 
 def _data_protection_links(home):
     return {a.get_text(strip=True): a["href"]
-            for a in page(home).select("#data-protection ~ ul a")}
+            for a in home.select("#data-protection ~ ul a")}
 
 
-def test_the_data_protection_officer_lands_on_their_home_with_its_links(app, make_user):
-    client = client_for(app, make_user("data_protection_officer"))
-    home = client.get(url(app, "home.index"), follow_redirects=True)
+def test_the_data_protection_officer_lands_on_their_home_with_its_links(app, as_, make_user):
+    browser = as_(make_user("data_protection_officer"))
+    home = browser.get("home.index", _follow_redirects=True)
     assert heading(home) == "Data protection officer"
     links = _data_protection_links(home)
-    assert links["Find the records about a child"] == url(app, "subject_access.search")
-    for text, address in links.items():  # every page linked opens for them
-        assert client.get(address).status_code == 200, text
+    assert links["Find the records about a child"] == browser.url("subject_access.search")
+    for address in links.values():  # every page linked opens for them
+        browser.get_url(address)
 
 
-def test_the_partnership_manager_s_home_has_the_data_protection_links(app, make_user):
-    client = client_for(app, make_user("partnership_manager"))
-    home = client.get(url(app, "home.partnership"))
-    assert page(home).select_one("#data-protection").get_text(strip=True) == "Data protection"
+def test_the_partnership_manager_s_home_has_the_data_protection_links(app, as_, make_user):
+    browser = as_(make_user("partnership_manager"))
+    home = browser.get("home.partnership")
+    assert home.select_one("#data-protection").get_text(strip=True) == "Data protection"
     links = _data_protection_links(home)
-    assert links["Find the records about a child"] == url(app, "subject_access.search")
-    for text, address in links.items():
-        assert client.get(address).status_code == 200, text
+    assert links["Find the records about a child"] == browser.url("subject_access.search")
+    for address in links.values():
+        browser.get_url(address)
 
 
-def test_a_referrer_s_home_has_no_data_protection_links(app, make_user):
-    client = client_for(app, make_user("referrer"))
-    home = client.get(url(app, "home.index"), follow_redirects=True)
-    assert page(home).select_one("#data-protection") is None
+def test_a_referrer_s_home_has_no_data_protection_links(app, as_, make_user):
+    browser = as_(make_user("referrer"))
+    home = browser.get("home.index", _follow_redirects=True)
+    assert home.select_one("#data-protection") is None
 
 
 @pytest.mark.parametrize("role, endpoint", [("partnership_manager", "home.partnership"),
                                             ("data_protection_officer", "home.data_protection")])
-def test_the_data_protection_links_add_no_query_to_the_home_page(app, make_user, monkeypatch,
+def test_the_data_protection_links_add_no_query_to_the_home_page(app, as_, make_user, monkeypatch,
                                                                  role, endpoint):
     from moderation.home import views
 
-    client = client_for(app, make_user(role))
-    address = url(app, endpoint)
-    client.get(address)
+    browser = as_(make_user(role))
+    browser.get(endpoint)
     with counting_queries(app) as with_links:
-        assert "Find the records about a child" in client.get(address).text
+        assert "Find the records about a child" in browser.get(endpoint).response.text
     monkeypatch.setattr(views, "data_protection_links", lambda: [])
     with counting_queries(app) as without:
-        client.get(address)
+        browser.get(endpoint)
     assert with_links["n"] == without["n"]

@@ -22,19 +22,9 @@ from moderation.models import (
 )
 from moderation.retention import job, withdrawal
 from moderation.web.boundary import Refusal
-from tests.conftest import client_for, error_summary, heading, page, post, url
+from tests.helpers import error_summary, field_error, heading
 
 REASON = "The referrer has left the service and nobody has taken the dispute on."
-
-
-@pytest.fixture
-def pm(make_user):
-    return make_user("partnership_manager", name="Pat Manager")
-
-
-@pytest.fixture
-def pm_client(on_a_monday, app, pm):
-    return client_for(app, pm)
 
 
 @pytest.fixture
@@ -47,22 +37,18 @@ def dispute(make_dispute, referrer):
     return make_dispute(referrer)
 
 
-def withdraw_it(client, dispute_id, reason=REASON):
-    return post(client, url(client, "retention.withdraw", dispute_id=dispute_id),
-                {"reason": reason}, follow_redirects=True)
+def withdraw_it(browser, dispute_id, reason=REASON, _expected_status=200):
+    """The withdraw form posted with `reason`, followed to the page it leads to."""
+    return browser.post("retention.withdraw", {"reason": reason}, _follow_redirects=True,
+                        _expected_status=_expected_status, dispute_id=dispute_id)
 
 
 def text_of(element):
     return re.sub(r"\s+", " ", element.get_text(" ", strip=True)) if element else None
 
 
-def buttons(response):
-    return [text_of(link) for link in page(response).select("main .govuk-button")]
-
-
-def field_error(response):
-    group = page(response).find(id="reason").find_parent(class_="govuk-form-group")
-    return text_of(group.select_one(".govuk-error-message")).removeprefix("Error:").strip()
+def buttons(page):
+    return [text_of(link) for link in page.select("main .govuk-button")]
 
 
 def stored(app, db, dispute_id):
@@ -73,25 +59,25 @@ def stored(app, db, dispute_id):
 
 
 def test_the_partnership_manager_withdraws_an_open_dispute_with_a_reason(
-        app, db, pm, pm_client, referrer, dispute, make_user, audited):
+        on_a_monday, app, db, pm, pm_request, referrer, dispute, make_user, audited):
     csc = make_user("csc_manager")
     reference = f"D-2026-{dispute:04d}"
-    before = pm_client.get(url(pm_client, "disputes.show", dispute_id=dispute))
+    before = pm_request.get("disputes.show", dispute_id=dispute)
     assert "Withdraw this dispute" in buttons(before)
-    form = pm_client.get(url(pm_client, "retention.withdraw", dispute_id=dispute))
+    form = pm_request.get("retention.withdraw", dispute_id=dispute)
     assert heading(form) == "Withdraw this dispute"
 
-    response = withdraw_it(pm_client, dispute, f"  {REASON}  ")
+    response = withdraw_it(pm_request, dispute, f"  {REASON}  ")
 
     assert heading(response) == f"Dispute {reference}"
-    assert [text_of(b) for b in page(response).select(".govuk-notification-banner--success "
-                                                      ".govuk-notification-banner__content")] \
+    assert [text_of(b) for b in response.select(".govuk-notification-banner--success "
+                                                ".govuk-notification-banner__content")] \
         == [f"Dispute {reference} has been withdrawn: it is closed. The referrer and CSC have "
             "been told."]
-    assert text_of(page(response).find(id="withdrawn")) == (
+    assert text_of(response.find(id="withdrawn")) == (
         f"Withdrawn on 23 November 2026 {REASON} Withdrawn by Pat Manager. It is closed: nobody "
         "is asked to act on it again.")
-    assert text_of(page(response).select_one("main .govuk-tag")) == "Withdrawn"
+    assert text_of(response.select_one("main .govuk-tag")) == "Withdrawn"
     assert "Withdraw this dispute" not in buttons(response)
     assert stored(app, db, dispute) == ("withdrawn", date(2026, 11, 23), REASON, pm.id)
     with app.app_context():
@@ -115,15 +101,14 @@ def test_the_partnership_manager_withdraws_an_open_dispute_with_a_reason(
 
 
 def test_the_referrer_reads_why_their_dispute_was_withdrawn_and_no_other_referrer_can(
-        app, db, pm_client, referrer, dispute, make_user):
-    withdraw_it(pm_client, dispute)
-    own = client_for(app, referrer)
-    response = own.get(url(own, "disputes.show", dispute_id=dispute))
-    assert text_of(page(response).find(id="withdrawn")).startswith(
+        on_a_monday, app, db, pm_request, as_, referrer, dispute, make_user):
+    withdraw_it(pm_request, dispute)
+    response = as_(referrer).get("disputes.show", dispute_id=dispute)
+    assert text_of(response.find(id="withdrawn")).startswith(
         f"Withdrawn on 23 November 2026 {REASON}")
     assert "Escalate" not in buttons(response)
-    stranger = client_for(app, make_user("referrer"))
-    refused = stranger.get(url(stranger, "disputes.show", dispute_id=dispute))
+    refused = as_(make_user("referrer")).get("disputes.show", _expected_status=404,
+                                             dispute_id=dispute)
     assert heading(refused) == "Page not found"
 
 
@@ -138,35 +123,36 @@ def test_the_referrer_reads_why_their_dispute_was_withdrawn_and_no_other_referre
      "instead of pasting it"),
 ])
 def test_a_withdrawal_without_a_proper_reason_is_refused_and_nothing_changes(
-        app, db, pm_client, dispute, audited, reason, message):
-    response = withdraw_it(pm_client, dispute, reason)
+        on_a_monday, app, db, pm_request, dispute, audited, reason, message):
+    response = withdraw_it(pm_request, dispute, reason)
     assert heading(response) == "Withdraw this dispute"
     assert error_summary(response) == [message]
-    assert field_error(response) == message
+    assert field_error(response, "reason") == message
     assert stored(app, db, dispute) == ("escalating", None, None, None)
     assert audited("dispute_withdrawn") == []
 
 
-@pytest.mark.parametrize("role", ["csc_manager", "referrer", "chair", "data_protection_officer"])
-def test_nobody_but_the_partnership_manager_may_withdraw(app, db, make_user, referrer, dispute,
-                                                         role):
+@pytest.mark.parametrize(("role", "dispute_page_status"), [
+    ("csc_manager", 200), ("referrer", 200), ("chair", 404), ("data_protection_officer", 403)])
+def test_nobody_but_the_partnership_manager_may_withdraw(app, db, as_, make_user, referrer,
+                                                         dispute, role, dispute_page_status):
     # The referrer who raised it holds the record but not the role.
-    user = referrer if role == "referrer" else make_user(role)
-    client = client_for(app, user)
-    for response in (client.get(url(client, "retention.withdraw", dispute_id=dispute)),
-                     withdraw_it(client, dispute)):
+    browser = as_(referrer if role == "referrer" else make_user(role))
+    for response in (browser.get("retention.withdraw", _expected_status=403, dispute_id=dispute),
+                     withdraw_it(browser, dispute, _expected_status=403)):
         assert heading(response) == "You do not have access to this page"
     assert "Withdraw this dispute" not in buttons(
-        client.get(url(client, "disputes.show", dispute_id=dispute)))
+        browser.get("disputes.show", _expected_status=dispute_page_status, dispute_id=dispute))
     assert stored(app, db, dispute) == ("escalating", None, None, None)
 
 
-def test_a_closed_dispute_is_not_offered_and_cannot_be_withdrawn(app, db, pm, pm_client,
-                                                                 settled_dispute):
+def test_a_closed_dispute_is_not_offered_and_cannot_be_withdrawn(on_a_monday, app, db, pm,
+                                                                 pm_request, settled_dispute):
     settled = settled_dispute()
-    shown = pm_client.get(url(pm_client, "disputes.show", dispute_id=settled))
+    shown = pm_request.get("disputes.show", dispute_id=settled)
     assert "Withdraw this dispute" not in buttons(shown)
-    assert heading(withdraw_it(pm_client, settled)) == "Page not found"
+    refused = withdraw_it(pm_request, settled, _expected_status=404)
+    assert heading(refused) == "Page not found"
     assert stored(app, db, settled)[0] == "settled"
     with app.app_context():
         record, actor = db.session.get(Dispute, settled), db.session.get(User, pm.id)
@@ -186,12 +172,12 @@ def test_a_dispute_is_withdrawn_once(app, db, pm, dispute):
 
 
 def test_a_panel_still_to_meet_hears_the_dispute_before_it_can_be_withdrawn(
-        app, db, panel_meeting, make_user):
+        app, db, as_, panel_meeting, make_user):
     m = panel_meeting(started=False)  # the agenda of today's panel, frozen
     [dispute] = m.dispute_ids
-    manager = client_for(app, make_user("partnership_manager"))
-    form = manager.get(url(manager, "retention.withdraw", dispute_id=dispute))
-    assert text_of(page(form).find(id="panel-ahead")) == (
+    manager = as_(make_user("partnership_manager"))
+    form = manager.get("retention.withdraw", dispute_id=dispute)
+    assert text_of(form.find(id="panel-ahead")) == (
         "The panel on 8 December 2026 has this dispute on its agenda, so it hears it first. The "
         "chair can defer it there; then it can be withdrawn.")
     refused = withdraw_it(manager, dispute)
@@ -206,25 +192,25 @@ def test_a_panel_still_to_meet_hears_the_dispute_before_it_can_be_withdrawn(
                         "The referrer could not attend.")
         db.session.commit()
     withdrawn = withdraw_it(manager, dispute)
-    assert text_of(page(withdrawn).find(id="withdrawn")).startswith("Withdrawn on 8 December 2026")
-    chair = client_for(app, m.chair)
-    queue = chair.get(url(chair, "disputes.panel_queue"))
-    assert f"D-2026-{dispute:04d}" not in page(queue).select_one("main").get_text()
+    assert text_of(withdrawn.find(id="withdrawn")).startswith("Withdrawn on 8 December 2026")
+    queue = as_(m.chair).get("disputes.panel_queue")
+    assert f"D-2026-{dispute:04d}" not in queue.select_one("main").get_text()
 
 
 DASHBOARD = {"period": "custom", "start": ["1", "11", "2026"], "end": ["30", "11", "2026"]}
 
 
-def test_the_dashboard_counts_the_withdrawn_dispute_and_lists_it(app, db, pm_client, dispute,
+def test_the_dashboard_counts_the_withdrawn_dispute_and_lists_it(on_a_monday, app, db,
+                                                                 pm_request, dispute,
                                                                  make_dispute):
     make_dispute()
-    withdraw_it(pm_client, dispute)
-    response = pm_client.get(url(pm_client, "home.partnership", **DASHBOARD))
-    figures = text_of(page(response).select_one("ul.figures"))
+    withdraw_it(pm_request, dispute)
+    response = pm_request.get("home.partnership", **DASHBOARD)
+    figures = text_of(response.select_one("ul.figures"))
     assert "2 disputes raised" in figures
     assert "1 withdrawn (closed without an outcome; previous period: 0)" in figures
-    listed = pm_client.get(page(response).find("a", string="1 withdrawn")["href"])
-    assert [text_of(row.select_one("td")) for row in page(listed).select("tbody tr")] == [
+    listed = pm_request.get_url(response.find("a", string="1 withdrawn")["href"])
+    assert [text_of(row.select_one("td")) for row in listed.select("tbody tr")] == [
         f"D-2026-{dispute:04d}"]
 
 

@@ -1,7 +1,6 @@
 """The scheduler's jobs under a frozen clock: each job's effect, nothing new the second time, a
 job store that survives a restart, and email delivered once to a real SMTP server."""
 
-import socket
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -25,6 +24,7 @@ from moderation.notifications import delivery
 from moderation.notifications.kinds import KINDS, email_for
 from moderation.scheduling import jobs, reminders
 from tests.conftest import post, sign_in, url
+from tests.helpers import Inbox, free_port
 
 
 def at(day, hour=7):
@@ -198,26 +198,6 @@ def test_a_scheduler_restart_keeps_the_job_store(app, db):
 # Email ----------------------------------------------------------------------------------------
 
 
-class Inbox:
-    """An aiosmtpd handler that keeps what it receives, refusing the first `refuse` messages."""
-
-    def __init__(self, refuse=0):
-        self.messages, self.refuse = [], refuse
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
-        if self.refuse:
-            self.refuse -= 1
-            return "451 Try again later"
-        self.messages.append(envelope.content.decode())
-        return "250 Message accepted for delivery"
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def smtp(app):
     started = []
@@ -378,7 +358,7 @@ def test_a_user_can_turn_off_optional_emails_but_not_required_ones(app, db, pane
 def test_two_overlapping_deliverers_send_each_email_once(app, db, panel_meeting, smtp):
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         pytest.skip("overlapping schedulers are tested on PostgreSQL, where rows are locked")
-    from tests.meeting.test_voting_concurrency import run_together
+    from tests.helpers import run_together
 
     inbox = smtp()
     _decided(app, db, panel_meeting)

@@ -5,6 +5,9 @@ is found (and so tested) without editing the tests that use this.
 A found form is filled in as a person would fill it (`Filled`): each control keeps what the page
 put in it, or gets a plausible answer (the first option of a question, a date, a few words), so
 that changing one control tests that control, not the form's other required answers.
+
+The `world` fixture (import it into a test module) is a world of people with what they are
+shown: the demonstration data's roles, or a panel meeting in session.
 """
 
 import io
@@ -14,8 +17,17 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from urllib.parse import urljoin, urlsplit
 
+import pytest
+import sqlalchemy as sa
 from bs4 import BeautifulSoup
 from werkzeug.datastructures import MultiDict
+
+from moderation import demo
+from moderation.extensions import db
+from moderation.meeting import voting
+from moderation.models import PanelSession, Role, User
+from tests.conftest import PASSWORD
+from tests.helpers import sign_in
 
 # Downloads are not pages (their own tests read them); ending the session ends the crawl.
 DOWNLOADS = re.compile(r"\.(pdf|csv|ics)$")
@@ -275,3 +287,89 @@ def token_on(response):
     found = BeautifulSoup(response.text, "html.parser").find(
         "input", {"name": re.compile(r"csrf_token$")})
     return found["value"] if found else None
+
+
+# The people who crawl, and what they are shown: the `world` fixture -------------------------------
+
+DEMO_ROLES = [Role.REFERRER, Role.CSC_MANAGER, Role.PANEL_MEMBER, Role.CHAIR,
+              Role.PARTNERSHIP_MANAGER, Role.ADMIN, Role.DATA_PROTECTION_OFFICER]
+
+
+def _demo_world(app, request):
+    with app.app_context():
+        demo.load()
+        db.session.commit()
+    people = [next(user for user in demo.DEMO_USERS if user.role == role) for role in DEMO_ROLES]
+    visitors = [Visitor("someone not signed in")] + [
+        Visitor(person.role.value, person.email, demo.DEMO_PASSWORD) for person in people]
+    return visitors, "police.referrer@demo.example.org"
+
+
+def _meeting_world(app, request):
+    """A meeting in session: voting open on its first item; its second voted on and closed,
+    waiting for the chair's decision; its third untouched."""
+    meeting = request.getfixturevalue("panel_meeting")(disputes=({}, {}, {}))
+    with app.app_context():
+        session = db.session.get(PanelSession, meeting.session_id)
+        chair = db.session.get(User, meeting.chair.id)
+        first, second = session.agenda[0], session.agenda[1]
+        voting.open_voting(first, chair)
+        voting.open_voting(second, chair)
+        for rep in meeting.reps.values():
+            voting.cast_vote(second, db.session.get(User, rep.id), "upheld", "Reason given.")
+        voting.close_voting(second, chair)
+        db.session.commit()
+    people = [("chair", meeting.chair), ("deputy", meeting.deputy),
+              ("referrer", meeting.referrer)] + list(meeting.reps.items())
+    return [Visitor(label, person.email, PASSWORD) for label, person in people], (
+        meeting.referrer.email)
+
+
+WORLDS = {"demo": _demo_world, "meeting": _meeting_world}
+# A world has the same addresses in every fresh database of a kind: crawled once per kind.
+_CRAWLS = {}
+
+
+@dataclass(frozen=True)
+class World:
+    name: str
+    found: Crawl  # what its people are shown
+    clients: dict  # a signed-in browser for each of them
+    someone: str  # the email address of someone with an account, not on any panel
+
+    def filled(self, form, changes=None, button=None):
+        return Filled(form, self.someone, changes or {}, button)
+
+
+@pytest.fixture(params=sorted(WORLDS))
+def world(request, app, database_url):
+    visitors, someone = WORLDS[request.param](app, request)
+    clients = Clients(app)
+    key = (request.param, sa.engine.make_url(database_url).get_backend_name())
+    if key not in _CRAWLS:
+        found = Crawl()
+        for visitor in visitors:
+            crawl(clients[visitor], visitor, found)
+        _CRAWLS[key] = found
+    return World(request.param, _CRAWLS[key], clients, someone)
+
+
+class Clients(dict):
+    """A browser of each visitor's own, signed in on first use."""
+
+    def __init__(self, app):
+        super().__init__()
+        self.app = app
+
+    def __missing__(self, visitor):
+        client = self.app.test_client()
+        if visitor.email:
+            assert sign_in(client, visitor).status_code == 302, visitor
+        self[visitor] = client
+        return client
+
+
+def opened(clients, form):
+    """The visitor's client with the form's page open again (its CSRF token, as it stands)."""
+    client = clients[form.visitor]
+    return client, token_on(client.get(form.page))

@@ -12,7 +12,7 @@ from moderation.config import ConfigurationError, ProductionConfig, TestConfig
 from moderation.demo import DEMO_PASSWORD, DEMO_USERS
 from moderation.models import Agency, Base, User
 from moderation.models.base import mapped_tables_only
-from tests.conftest import heading, page, post, sign_in, url
+from tests.helpers import heading
 
 
 @pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL", "BASE_URL"])
@@ -31,71 +31,68 @@ def test_unknown_configuration_name_is_a_clear_error(monkeypatch):
         create_app()
 
 
-def test_unknown_page_shows_page_not_found(client):
-    response = client.get("/no-such-page")
-    assert response.status_code == 404
+def test_unknown_page_shows_page_not_found(client_request):
+    response = client_request.get_url("/no-such-page", _expected_status=404)
     assert heading(response) == "Page not found"
 
 
-def test_unexpected_error_shows_a_friendly_page(app, client, make_user):
+def test_unexpected_error_shows_a_friendly_page(app, client_request, make_user):
     def broken():
         raise RuntimeError("boom")
 
     broken.access_rule = type("Open", (), {"public": True, "allows": lambda self, u: True})()
     app.add_url_rule("/broken", "broken", broken)
-    response = client.get(url(app, "broken"))
-    assert response.status_code == 500
+    response = client_request.get("broken", _expected_status=500)
     assert heading(response) == "Sorry, there is a problem with the service"
-    assert "boom" not in response.text
+    assert "boom" not in response.response.text
 
 
 @pytest.mark.parametrize("app_config", [{"MAINTENANCE_MODE": True}])
-def test_maintenance_mode_answers_service_unavailable(client):
-    response = client.get(url(client, "auth.sign_in"))
-    assert response.status_code == 503
+def test_maintenance_mode_answers_service_unavailable(client_request):
+    response = client_request.get("auth.sign_in", _expected_status=503)
     assert heading(response) == "Sorry, the service is unavailable"
 
 
-def test_wrong_method_is_a_friendly_error(client):
-    response = client.get(url(client, "auth.sign_out"))
-    assert response.status_code == 405
+def test_wrong_method_is_a_friendly_error(client_request):
+    response = client_request.get("auth.sign_out", _expected_status=405)
     assert heading(response) == "There was a problem with your request"
 
 
-def test_pages_carry_a_strict_content_security_policy_with_a_nonce(client):
-    response = client.get(url(client, "auth.sign_in"))
-    policy = response.headers["Content-Security-Policy"]
+def test_pages_carry_a_strict_content_security_policy_with_a_nonce(client_request):
+    sign_in_page = client_request.get("auth.sign_in")
+    policy = sign_in_page.response.headers["Content-Security-Policy"]
     nonce = re.search(r"'nonce-([^']+)'", policy).group(1)
-    inline_scripts = [s for s in page(response).find_all("script") if not s.get("src")]
+    inline_scripts = [s for s in sign_in_page.find_all("script") if not s.get("src")]
     assert inline_scripts and all(s.get("nonce") == nonce for s in inline_scripts)
     assert "unsafe-inline" not in policy
     assert "frame-ancestors 'none'" in policy
-    assert client.get(url(client, "auth.sign_in")).headers["Content-Security-Policy"] != policy
+    again = client_request.get("auth.sign_in").response
+    assert again.headers["Content-Security-Policy"] != policy
 
 
-def test_usual_security_headers_are_set(client):
-    headers = client.get(url(client, "auth.sign_in")).headers
+def test_usual_security_headers_are_set(client_request):
+    headers = client_request.get("auth.sign_in").response.headers
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert headers["X-Frame-Options"] == "DENY"
     assert headers["Referrer-Policy"] == "same-origin"
 
 
-def test_signed_in_pages_are_not_cached(client, make_user):
-    sign_in(client, make_user("chair"))
-    assert client.get(url(client, "home.chair")).headers["Cache-Control"] == "no-store"
+def test_signed_in_pages_are_not_cached(client_request, make_user):
+    client_request.sign_in(make_user("chair"))
+    assert client_request.get("home.chair").response.headers["Cache-Control"] == "no-store"
 
 
-def test_session_cookie_is_http_only_and_same_site(client):
-    cookie = client.get(url(client, "auth.sign_in")).headers.get("Set-Cookie") or ""
-    client.get(url(client, "auth.sign_in"))
+def test_session_cookie_is_http_only_and_same_site(client_request):
+    cookie = client_request.get("auth.sign_in").response.headers.get("Set-Cookie") or ""
+    client_request.get("auth.sign_in")
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
 
 
-def test_page_has_the_service_name_and_partnership(client):
-    response = client.get(url(client, "auth.sign_in"))
-    assert "Threshold moderation" in page(response).select_one(
+def test_page_has_the_service_name_and_partnership(client_request):
+    response = client_request.get("auth.sign_in")
+    assert "Threshold moderation" in response.select_one(
         ".govuk-service-navigation__service-name").get_text()
-    assert page(response).title.get_text().startswith("Sign in – Threshold moderation")
+    assert response.title.get_text().startswith("Sign in – Threshold moderation")
 
 
 def test_migrations_match_the_models(app, db):
@@ -122,13 +119,11 @@ def test_demo_data_is_idempotent_and_prints_sign_ins(app, db):
     assert {"police", "csc", "education"} <= set(kinds)
 
 
-def test_every_demo_user_can_sign_in(app, client):
+def test_every_demo_user_can_sign_in(app, client_request):
     app.test_cli_runner().invoke(args=["demo-data"])
     for demo_user in DEMO_USERS:
-        response = post(client, url(client, "auth.sign_in"),
-                        {"email": demo_user.email, "password": DEMO_PASSWORD})
-        assert response.status_code == 302, demo_user.email
-        post(client, url(client, "auth.sign_out"))
+        client_request.post("auth.sign_in", {"email": demo_user.email, "password": DEMO_PASSWORD})
+        client_request.post("auth.sign_out")
 
 
 def test_demo_data_is_refused_in_production(monkeypatch, app):
@@ -152,7 +147,7 @@ def test_create_user_prints_a_temporary_password(app, db, make_agency):
         assert user.must_change_password
 
 
-def test_create_user_can_prompt_for_a_password(app, client, make_agency):
+def test_create_user_can_prompt_for_a_password(app, client_request, make_agency):
     make_agency("Northshire Police", kind="police")
     result = app.test_cli_runner().invoke(
         args=["create-user", "--email", "ops@example.org", "--name", "Ops", "--agency",
@@ -160,8 +155,9 @@ def test_create_user_can_prompt_for_a_password(app, client, make_agency):
         input="a-long-enough-password\na-long-enough-password\n",
     )
     assert result.exit_code == 0, result.output
-    user = type("U", (), {"email": "ops@example.org", "password": "a-long-enough-password"})
-    assert sign_in(client, user).headers["Location"] == url(app, "home.index")
+    signed_in = client_request.post(
+        "auth.sign_in", {"email": "ops@example.org", "password": "a-long-enough-password"})
+    assert signed_in.response.location == client_request.url("home.index")
 
 
 def test_create_user_explains_an_unknown_agency(app):

@@ -4,22 +4,17 @@ whatever the view called it (issue #25, point 9)."""
 
 import pytest
 
-from tests.conftest import client_for, error_summary, page, post
-from tests.meeting.test_meeting_pages import _as, _item, _open_voting
-from tests.meeting.test_minutes_comments import _comment, closed  # noqa: F401 (a fixture)
-from tests.web import test_every_form_fuzzed as fuzzed
-from tests.web.form_crawl import Filled
-from tests.web.test_every_form_fuzzed import (
-    _opened,
-    world,  # noqa: F401 (a fixture)
-)
+from tests.conftest import client_for, error_summary, page
+from tests.helpers import comment_on_minutes, first_item, open_voting_as_chair
+from tests.web import form_crawl
+from tests.web.form_crawl import Filled, opened
 
 
 @pytest.fixture(autouse=True)
 def _a_crawl_of_its_own(monkeypatch):
     """This file crawls for itself: sharing the crawl would leave the other file's tests to
     sign in after they have counted the rows nobody may change."""
-    monkeypatch.setattr(fuzzed, "_CRAWLS", {})
+    monkeypatch.setattr(form_crawl, "_CRAWLS", {})
 
 
 def _title(response):
@@ -30,35 +25,36 @@ def _shows_a_problem(response):
     return page(response).select_one(".govuk-error-summary") is not None
 
 
-def test_the_title_says_error_when_a_minutes_comment_is_refused(app, closed):  # noqa: F811
-    response = _comment(client_for(app, closed.reps["health"]), closed, "   ")
+def test_the_title_says_error_when_a_minutes_comment_is_refused(app, closed_meeting):
+    health = client_for(app, closed_meeting.reps["health"])
+    response = comment_on_minutes(health, closed_meeting, "   ")
     assert error_summary(response) == ["Enter your comment on the draft minutes"]
     assert _title(response).startswith("Error: Minutes")
 
 
 def test_the_title_says_error_when_voting_cannot_close(app, db, panel_meeting):
     m = panel_meeting()
-    item, chair = _open_voting(app, db, m)
-    response = post(chair, item("meeting.voting_step", step="close"), follow_redirects=True)
-    assert error_summary(response) == [
+    item, chair = open_voting_as_chair(app, db, m)
+    refused = chair.post_url(item("meeting.voting_step", step="close"), _follow_redirects=True)
+    assert error_summary(refused) == [
         "No votes have been cast: wait for the representatives to vote"]
-    assert _title(response).startswith("Error: ")
+    assert _title(refused.response).startswith("Error: ")
 
 
 def test_a_page_with_no_problem_has_no_error_in_its_title(app, db, panel_meeting):
     m = panel_meeting()
-    response = _as(app, m.chair).get(_item(app, db, m)())
+    response = client_for(app, m.chair).get(first_item(app, db, m)())
     assert not _shows_a_problem(response)
     assert not _title(response).startswith("Error")
 
 
-def test_every_form_sent_empty_says_error_in_the_title_whenever_it_shows_a_problem(world):  # noqa: F811
+def test_every_form_sent_empty_says_error_in_the_title_whenever_it_shows_a_problem(world):
     """Each form every role is shown (a search's too), sent with its boxes left empty: a page
     that shows an error summary has "Error: " at the start of its title, and one that does not,
     has not."""
     refused = set()
     for form in world.found.forms:
-        client, token = _opened(world.clients, form)
+        client, token = opened(world.clients, form)
         empty = {index: "" for index, control in enumerate(form.controls) if control.typed}
         response = Filled(form, world.someone, empty, form.button_after(-1)).send(client, token)
         if response.status_code in (301, 302, 303) or response.mimetype != "text/html":

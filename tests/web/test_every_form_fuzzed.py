@@ -15,20 +15,16 @@ decision). A form added later is found, and so tested, without editing this file
 
 import os
 import re
-from dataclasses import dataclass
 
-import pytest
-import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from moderation import demo
-from moderation.extensions import db
-from moderation.meeting import voting
-from moderation.models import PanelSession, Role, User
 from moderation.web.text import holds_control
-from tests.conftest import PASSWORD, heading, page, sign_in
-from tests.web.form_crawl import Crawl, Filled, Visitor, crawl, pattern, token_on
+from tests.conftest import heading, page
+from tests.web.form_crawl import (
+    opened,
+    pattern,
+)
 
 REFUSED = "must not contain hidden control characters"
 ADDRESS_REFUSED = "There is a problem with the web address"
@@ -60,92 +56,8 @@ ODD_TEXT = st.one_of(
 FILE_NAME = ODD_TEXT.map(lambda name: f"{name}.txt")
 
 
-# The people, and what they are shown ----------------------------------------------------------
-
-DEMO_ROLES = [Role.REFERRER, Role.CSC_MANAGER, Role.PANEL_MEMBER, Role.CHAIR,
-              Role.PARTNERSHIP_MANAGER, Role.ADMIN, Role.DATA_PROTECTION_OFFICER]
-
-
-def _demo_world(app, request):
-    with app.app_context():
-        demo.load()
-        db.session.commit()
-    people = [next(user for user in demo.DEMO_USERS if user.role == role) for role in DEMO_ROLES]
-    visitors = [Visitor("someone not signed in")] + [
-        Visitor(person.role.value, person.email, demo.DEMO_PASSWORD) for person in people]
-    return visitors, "police.referrer@demo.example.org"
-
-
-def _meeting_world(app, request):
-    """A meeting in session: voting open on its first item; its second voted on and closed,
-    waiting for the chair's decision; its third untouched."""
-    meeting = request.getfixturevalue("panel_meeting")(disputes=({}, {}, {}))
-    with app.app_context():
-        session = db.session.get(PanelSession, meeting.session_id)
-        chair = db.session.get(User, meeting.chair.id)
-        first, second = session.agenda[0], session.agenda[1]
-        voting.open_voting(first, chair)
-        voting.open_voting(second, chair)
-        for rep in meeting.reps.values():
-            voting.cast_vote(second, db.session.get(User, rep.id), "upheld", "Reason given.")
-        voting.close_voting(second, chair)
-        db.session.commit()
-    people = [("chair", meeting.chair), ("deputy", meeting.deputy),
-              ("referrer", meeting.referrer)] + list(meeting.reps.items())
-    return [Visitor(label, person.email, PASSWORD) for label, person in people], (
-        meeting.referrer.email)
-
-
-WORLDS = {"demo": _demo_world, "meeting": _meeting_world}
 # At least this many forms are found in each world (the crawl must not quietly find none).
 FEWEST_FORMS = {"demo": 35, "meeting": 8}
-# A world has the same addresses in every fresh database of a kind: crawled once per kind.
-_CRAWLS = {}
-
-
-@dataclass(frozen=True)
-class World:
-    name: str
-    found: Crawl  # what its people are shown
-    clients: dict  # a signed-in browser for each of them
-    someone: str  # the email address of someone with an account, not on any panel
-
-    def filled(self, form, changes=None, button=None):
-        return Filled(form, self.someone, changes or {}, button)
-
-
-@pytest.fixture(params=sorted(WORLDS))
-def world(request, app, database_url):
-    visitors, someone = WORLDS[request.param](app, request)
-    clients = Clients(app)
-    key = (request.param, sa.engine.make_url(database_url).get_backend_name())
-    if key not in _CRAWLS:
-        found = Crawl()
-        for visitor in visitors:
-            crawl(clients[visitor], visitor, found)
-        _CRAWLS[key] = found
-    return World(request.param, _CRAWLS[key], clients, someone)
-
-
-class Clients(dict):
-    """A browser of each visitor's own, signed in on first use."""
-
-    def __init__(self, app):
-        super().__init__()
-        self.app = app
-
-    def __missing__(self, visitor):
-        client = self.app.test_client()
-        if visitor.email:
-            assert sign_in(client, visitor).status_code == 302, visitor
-        self[visitor] = client
-        return client
-
-
-def _opened(clients, form):
-    """The visitor's client with the form's page open again (its CSRF token, as it stands)."""
-    client = clients[form.visitor]
-    return client, token_on(client.get(form.page))
 
 
 # A control character in any box ---------------------------------------------------------------
@@ -155,7 +67,7 @@ def test_a_control_character_typed_into_any_box_is_refused_on_its_form(world, wh
     checked = set()
     before = whole_database.rows(leave_out=UNWATCHED)
     for form in world.found.forms:
-        client, token = _opened(world.clients, form)
+        client, token = opened(world.clients, form)
         for index, control in enumerate(form.controls):
             if not control.typed:
                 continue
@@ -202,7 +114,7 @@ def test_a_long_answer_in_any_box_is_refused_or_kept_never_a_failure(world):
     how long an answer may be, exactly that long, in characters that grow when lowercased or
     take four bytes, is not a failure either."""
     for form in world.found.forms:
-        client, token = _opened(world.clients, form)
+        client, token = opened(world.clients, form)
         for index, control in enumerate(form.controls):
             if not control.typed:
                 continue
@@ -224,7 +136,7 @@ def test_a_long_answer_in_any_box_is_refused_or_kept_never_a_failure(world):
 def test_nothing_sent_to_any_form_breaks_a_page_or_is_stored_with_a_control_character(
         world, whole_database):
     for form in world.found.forms:
-        client, token = _opened(world.clients, form)
+        client, token = opened(world.clients, form)
         _fuzz(world, form, client, token)
     stored = {(table, cell) for table, rows in whole_database.rows(leave_out=UNWATCHED).items()
               for row in rows for cell in row if holds_control(cell)}

@@ -10,15 +10,9 @@ from werkzeug.routing import IntegerConverter
 
 from moderation.models import AgendaItem, LearningTheme
 from moderation.web.forms import ID_MAX, coerce_id
-from tests.conftest import csrf_token, error_summary, heading, post, sign_in, url
+from tests.helpers import error_summary, heading, url
 
 TOO_LARGE = "99999999999999999999"
-
-
-def _as(app, user):
-    client = app.test_client()
-    sign_in(client, user)
-    return client
 
 
 def test_a_record_id_is_a_whole_number_the_database_can_hold():
@@ -48,74 +42,69 @@ def _addresses(rule, bad):
         yield url
 
 
-def test_every_address_with_an_impossible_id_is_not_found(app, client, signed_in):
+def test_every_address_with_an_impossible_id_is_not_found(app, client_request, signed_in):
     signed_in("admin", "partnership_manager")
-    token = csrf_token(client)
     checked = 0
     for rule in app.url_map.iter_rules():
         for bad in (TOO_LARGE, "-1", "0", str(ID_MAX + 1)):
             for address in _addresses(rule, bad):
-                if "GET" in rule.methods:
-                    response = client.get(address)
-                else:
-                    response = client.post(address, data={"csrf_token": token})
-                assert (response.status_code, heading(response)) == (404, "Page not found"), (
-                    address)
+                ask = client_request.get_url if "GET" in rule.methods else client_request.post_url
+                assert heading(ask(address, _expected_status=404)) == "Page not found", address
                 checked += 1
     assert checked > 100  # every <int:...> route of every blueprint
 
 
-def test_an_address_with_a_real_id_still_finds_the_page(app, client, signed_in, make_dispute):
+def test_an_address_with_a_real_id_still_finds_the_page(client_request, signed_in, make_dispute):
     dispute = make_dispute()
     signed_in("partnership_manager")
-    assert client.get(url(client, "disputes.show", dispute_id=dispute)).status_code == 200
+    client_request.get("disputes.show", dispute_id=dispute)
 
 
 # The confirmation of a dispute that has moved on -----------------------------------------------
 
 
 def test_the_confirmation_of_a_dispute_that_has_moved_on_opens_the_dispute(
-        app, client, make_user, make_dispute):
+        client_request, make_user, make_dispute):
     referrer = make_user("referrer")
     dispute = make_dispute(referrer, on=date(2026, 11, 9))
-    sign_in(client, referrer)
-    raised = url(client, "disputes.raised", dispute_id=dispute)
-    assert client.get(raised).status_code == 200
-    post(client, url(client, "disputes.escalate", dispute_id=dispute),
-         {"to_position": "4", "skip_reason": "Agreed."})
-    response = client.get(raised)
-    assert response.headers["Location"] == url(client, "disputes.show", dispute_id=dispute)
-    assert heading(client.get(response.headers["Location"])).startswith("Dispute D-")
+    client_request.sign_in(referrer)
+    client_request.get("disputes.raised", dispute_id=dispute)
+    client_request.post("disputes.escalate", {"to_position": "4", "skip_reason": "Agreed."},
+                        dispute_id=dispute)
+    moved_on = client_request.get("disputes.raised", _expected_status=302, dispute_id=dispute)
+    shown = client_request.url("disputes.show", dispute_id=dispute)
+    assert moved_on.response.location == shown
+    assert heading(client_request.get_url(shown)).startswith("Dispute D-")
 
 
 # The partnership manager's home page and outcome pages -----------------------------------------
 
 
-def test_the_overview_ignores_what_it_does_not_filter_by(client, signed_in):
+def test_the_overview_ignores_what_it_does_not_filter_by(client_request, signed_in):
     signed_in("partnership_manager")
-    overview = url(client, "home.partnership")
+    overview = client_request.url("home.partnership")
     # The query strings are written out: url_for would take _scheme, _anchor... as its own.
     for query in ("outcome=x", "event=x", "endpoint=x", "_scheme=x", "_external=x",
                   "_anchor=x", f"agency={TOO_LARGE}", f"level={TOO_LARGE}", "agency=-1&level=²"):
-        response = client.get(f"{overview}?{query}")
-        assert (response.status_code, heading(response)) == (200, "Partnership overview"), query
+        response = client_request.get_url(f"{overview}?{query}")
+        assert heading(response) == "Partnership overview", query
 
 
-def test_the_lists_and_export_ignore_an_impossible_filter(client, signed_in):
+def test_the_lists_and_export_ignore_an_impossible_filter(client_request, signed_in):
     signed_in("partnership_manager")
     period = "start=2026-11-01&end=2026-12-31"
     for query in (f"agency={TOO_LARGE}", f"level={TOO_LARGE}", "level=-1", "level=²"):
         for endpoint in ("outcomes.disputes", "outcomes.export", "outcomes.new_summary"):
-            address = f"{url(client, endpoint)}?{period}&{query}"
-            assert client.get(address).status_code == 200, (endpoint, query)
+            client_request.get_url(f"{client_request.url(endpoint)}?{period}&{query}")
 
 
-def test_retiring_a_theme_that_cannot_exist_is_not_found(app, db, client, signed_in):
+def test_retiring_a_theme_that_cannot_exist_is_not_found(app, db, client_request, signed_in):
     signed_in("partnership_manager")
     for field in ("retire", "restore"):
         for value in ("-99999999999999999999", TOO_LARGE, "0", "x", "2.5"):
-            response = post(client, url(client, "outcomes.themes"), {field: value})
-            assert (response.status_code, heading(response)) == (404, "Page not found")
+            response = client_request.post("outcomes.themes", {field: value},
+                                           _expected_status=404)
+            assert heading(response) == "Page not found"
     with app.app_context():
         assert all(db.session.scalars(select(LearningTheme.active)))
 
@@ -123,14 +112,16 @@ def test_retiring_a_theme_that_cannot_exist_is_not_found(app, db, client, signed
 # The panel queue -------------------------------------------------------------------------------
 
 
-def test_the_queue_ignores_an_impossible_filter_or_page(client, signed_in, queue_disputes):
+def test_the_queue_ignores_an_impossible_filter_or_page(client_request, signed_in,
+                                                        queue_disputes):
     queue_disputes({})
     signed_in("chair", seat="chair")
-    queue, exported = url(client, "disputes.panel_queue"), url(client, "disputes.panel_queue_csv")
+    queue = client_request.url("disputes.panel_queue")
+    exported = client_request.url("disputes.panel_queue_csv")
     for query in (f"agency={TOO_LARGE}", f"stage={TOO_LARGE}", f"level={TOO_LARGE}",
                   f"page={TOO_LARGE}", "page=-1", "page=²"):
-        assert client.get(f"{queue}?{query}").status_code == 200, query
-        assert client.get(f"{exported}?{query}").status_code == 200, query
+        client_request.get_url(f"{queue}?{query}")
+        client_request.get_url(f"{exported}?{query}")
 
 
 # The meeting's forms ---------------------------------------------------------------------------
@@ -149,39 +140,41 @@ def item_url(app, db, panel_meeting):
     return meeting, item
 
 
-def test_a_conflict_for_a_member_who_cannot_exist_is_refused(app, item_url):
+def test_a_conflict_for_a_member_who_cannot_exist_is_refused(as_, item_url):
     meeting, item = item_url
-    response = post(_as(app, meeting.chair), item("meeting.declare_conflict"), {
-        "conflict-member_id": TOO_LARGE, "conflict-nature": "Line manager"})
+    response = as_(meeting.chair).post_url(item("meeting.declare_conflict"), {
+        "conflict-member_id": TOO_LARGE, "conflict-nature": "Line manager"},
+        _expected_status=200)
     assert error_summary(response) == ["Select whose conflict of interest it is"]
 
 
-def test_an_in_room_vote_for_a_member_who_cannot_exist_is_refused(app, item_url):
+def test_an_in_room_vote_for_a_member_who_cannot_exist_is_refused(as_, item_url):
     meeting, item = item_url
-    chair = _as(app, meeting.chair)
-    post(chair, item("meeting.voting_step", step="open"))
-    response = post(chair, item("meeting.in_room_vote"), {
-        "in_room-member_id": TOO_LARGE, "in_room-outcome": "upheld", "in_room-reason": "R"})
+    chair = as_(meeting.chair)
+    chair.post_url(item("meeting.voting_step", step="open"))
+    response = chair.post_url(item("meeting.in_room_vote"), {
+        "in_room-member_id": TOO_LARGE, "in_room-outcome": "upheld", "in_room-reason": "R"},
+        _expected_status=200)
     assert error_summary(response) == ["Select a present representative without a conflict"]
 
 
-def test_an_action_for_an_owner_who_cannot_exist_is_refused(app, item_url):
+def test_an_action_for_an_owner_who_cannot_exist_is_refused(as_, item_url):
     meeting, item = item_url
-    response = post(_as(app, meeting.chair), item("meeting.add_action"), {
+    response = as_(meeting.chair).post_url(item("meeting.add_action"), {
         "action-description": "Send the GP report", "action-owner_id": TOO_LARGE,
-        "action-working_days": "10"})
+        "action-working_days": "10"}, _expected_status=200)
     assert error_summary(response) == ["Select who owns the action"]
 
 
-def test_a_decision_with_a_theme_that_cannot_exist_is_refused(app, item_url):
+def test_a_decision_with_a_theme_that_cannot_exist_is_refused(as_, item_url):
     meeting, item = item_url
-    chair = _as(app, meeting.chair)
-    post(chair, item("meeting.voting_step", step="open"))
+    chair = as_(meeting.chair)
+    chair.post_url(item("meeting.voting_step", step="open"))
     for rep in meeting.reps.values():
-        post(_as(app, rep), item("meeting.vote"), {"outcome": "upheld", "reason": "Reason"})
-    post(chair, item("meeting.voting_step", step="close"))
-    response = post(chair, item("meeting.decision"), {
-        "rationale": "R", "feedback": "F", "themes": [TOO_LARGE]})
+        as_(rep).post_url(item("meeting.vote"), {"outcome": "upheld", "reason": "Reason"})
+    chair.post_url(item("meeting.voting_step", step="close"))
+    response = chair.post_url(item("meeting.decision"), {
+        "rationale": "R", "feedback": "F", "themes": [TOO_LARGE]}, _expected_status=200)
     assert error_summary(response) == ["Select learning themes from the list"]
 
 
@@ -194,23 +187,24 @@ HUGE = "99999999999999999999"
     ("admin", "admin.audit_log", f"page={HUGE}"),
     ("referrer", "actions.index", f"page={HUGE}"),
 ])
-def test_lists_ignore_an_impossible_page_or_filter(client, signed_in, role, endpoint, query):
+def test_lists_ignore_an_impossible_page_or_filter(client_request, signed_in, role, endpoint,
+                                                   query):
     signed_in(role)
-    assert client.get(f"{url(client, endpoint)}?{query}").status_code == 200
+    client_request.get_url(f"{client_request.url(endpoint)}?{query}")
 
 
-def test_adding_a_member_who_cannot_exist_is_refused(client, signed_in):
+def test_adding_a_member_who_cannot_exist_is_refused(client_request, signed_in):
     signed_in("chair", seat="chair")
-    response = post(client, url(client, "panels.members"), {
-        "user_id": HUGE, "role": "representative", "agency_id": HUGE, "deputy_for_id": HUGE})
-    assert response.status_code == 200
+    response = client_request.post("panels.members", {
+        "user_id": HUGE, "role": "representative", "agency_id": HUGE, "deputy_for_id": HUGE},
+        _expected_status=200)
     assert "Select who is joining the panel" in error_summary(response)
 
 
-def test_adding_an_agenda_item_that_cannot_exist_is_refused(client, signed_in, make_session):
+def test_adding_an_agenda_item_that_cannot_exist_is_refused(client_request, signed_in,
+                                                            make_session):
     session = make_session()
     signed_in("chair", seat="chair")
-    response = post(client, url(client, "panels.agenda_builder", session_id=session),
-                    {"action": "add", "dispute_id": HUGE})
-    assert response.status_code == 200
+    response = client_request.post("panels.agenda_builder", {"action": "add", "dispute_id": HUGE},
+                                   _expected_status=200, session_id=session)
     assert error_summary(response)

@@ -7,19 +7,12 @@ from datetime import date, timedelta
 
 import pytest
 import sqlalchemy as sa
-import time_machine
 
 from moderation.models import Action, AgendaItem, AuditEvent, Base
 from tests.conftest import page, url
-from tests.disputes.test_dispute_pages import counting_queries
+from tests.helpers import counting_queries
 
-TODAY = "2026-11-23 09:00:00+00:00"
-
-
-@pytest.fixture(autouse=True)
-def on_a_monday():
-    with time_machine.travel(TODAY, tick=False):
-        yield
+pytestmark = pytest.mark.usefixtures("on_a_monday")  # the clock at 09:00 on 23 November 2026
 
 
 def test_every_relationship_of_the_models_loads_lazily():

@@ -8,15 +8,18 @@ from types import SimpleNamespace
 import pytest
 from flask import render_template_string
 
-from tests.conftest import client_for, error_summary, page, post, url
-from tests.meeting.test_meeting_pages import _item, _open_voting
-from tests.meeting.test_minutes_comments import _comment, closed  # noqa: F401 (a fixture)
-from tests.web import test_every_form_fuzzed as fuzzed
-from tests.web.form_crawl import Filled
-from tests.web.test_every_form_fuzzed import (
-    _opened,
-    world,  # noqa: F401 (a fixture)
+from tests.helpers import (
+    client_for,
+    comment_on_minutes,
+    error_summary,
+    first_item,
+    open_voting_as_chair,
+    page,
+    post,
+    url,
 )
+from tests.web import form_crawl
+from tests.web.form_crawl import Filled, opened
 
 PAGE = '{% extends "base.html" %}{% set title = "Minutes" %}'
 
@@ -25,7 +28,7 @@ PAGE = '{% extends "base.html" %}{% set title = "Minutes" %}'
 def _a_crawl_of_its_own(monkeypatch):
     """This file crawls for itself: sharing the crawl would leave the other file's tests to
     sign in after they have counted the rows nobody may change."""
-    monkeypatch.setattr(fuzzed, "_CRAWLS", {})
+    monkeypatch.setattr(form_crawl, "_CRAWLS", {})
 
 
 def _summaries(response):
@@ -36,12 +39,12 @@ def _title(response):
     return page(response).title.get_text(" ", strip=True)
 
 
-def test_every_form_sent_empty_shows_one_error_summary(world):  # noqa: F811
+def test_every_form_sent_empty_shows_one_error_summary(world):
     """Each form every role is shown, sent with its boxes left empty: a page that shows a
     problem shows one error summary, and its title says "Error: "; one that shows none, not."""
     refused, doubled, mistitled = set(), [], []
     for form in world.found.forms:
-        client, token = _opened(world.clients, form)
+        client, token = opened(world.clients, form)
         empty = {index: "" for index, control in enumerate(form.controls) if control.typed}
         response = Filled(form, world.someone, empty, form.button_after(-1)).send(client, token)
         if response.status_code in (301, 302, 303) or response.mimetype != "text/html":
@@ -61,16 +64,18 @@ def test_every_form_sent_empty_shows_one_error_summary(world):  # noqa: F811
 def test_a_refusal_with_no_form_shows_one_summary(app, db, panel_meeting):
     """The chair's "close voting" is a button, not a form with fields: the refusal's problem is
     the summary."""
-    item, chair = _open_voting(app, db, panel_meeting())
-    response = post(chair, item("meeting.voting_step", step="close"), follow_redirects=True)
+    item, chair = open_voting_as_chair(app, db, panel_meeting())
+    response = chair.post_url(item("meeting.voting_step", step="close"),
+                              _follow_redirects=True).response
     assert len(_summaries(response)) == 1
     assert error_summary(response) == [
         "No votes have been cast: wait for the representatives to vote"]
     assert _title(response).startswith("Error: ")
 
 
-def test_a_refused_minutes_comment_shows_one_summary(app, closed):  # noqa: F811
-    response = _comment(client_for(app, closed.reps["health"]), closed, "   ")
+def test_a_refused_minutes_comment_shows_one_summary(app, closed_meeting):
+    response = comment_on_minutes(client_for(app, closed_meeting.reps["health"]), closed_meeting,
+                                  "   ")
     assert len(_summaries(response)) == 1
     assert error_summary(response) == ["Enter your comment on the draft minutes"]
     assert _title(response).startswith("Error: Minutes")
@@ -78,7 +83,7 @@ def test_a_refused_minutes_comment_shows_one_summary(app, closed):  # noqa: F811
 
 def test_a_page_with_no_problem_has_no_summary(app, db, panel_meeting):
     m = panel_meeting()
-    response = client_for(app, m.chair).get(_item(app, db, m)())
+    response = client_for(app, m.chair).get(first_item(app, db, m)())
     assert _summaries(response) == []
     assert not _title(response).startswith("Error")
 

@@ -38,8 +38,7 @@ from moderation.papers.forms import GuestForm
 from moderation.web.forms import Form, GovukDateField
 from moderation.web.text import holds_control, subject_of, without_controls
 from tests.conftest import csrf_token, error_summary, heading, page, post, sign_in, url
-from tests.disputes.test_dispute_pages import RAISE_FORM
-from tests.outcomes.test_learning_summary import NOVEMBER_DECEMBER_FORM
+from tests.helpers import NOVEMBER_DECEMBER_FORM, RAISE_FORM
 
 CONTROLS = ["\x00", "\x01", "\x08", "\x0b", "\x0c", "\x0e", "\x1b", "\x1f", "\x7f", "\x80",
             "\x85", "\x9f", "\ud800", "\udfff", "\ufdd0", "\ufffe", "\uffff", "\U0001fffe",

@@ -1,5 +1,6 @@
-"""Smaller fixes seen in the walk-through: skipped stages read as skipped, the queue's CSV in
-words, the repeat flag's link for those who may follow it, and the draft minutes' time limit."""
+"""Dispute records read plainly: a skipped stage reads as skipped (when and why, no due date),
+the queue's CSV is written in words, the repeat flag links only those who may follow it, and the
+policy's time limit for comments on draft minutes is set, shown and checked."""
 
 import csv
 import io
