@@ -10,7 +10,6 @@ import logging
 import os
 import re
 import shutil
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -680,20 +679,3 @@ class WholeDatabase:
 @pytest.fixture
 def whole_database(app, db):
     return WholeDatabase(app, db)
-
-
-@contextmanager
-def statements_run(app):
-    """The SQL statements the app runs inside the block, in order."""
-    statements = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = app.extensions["sqlalchemy"].engine
-    sa.event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", record)

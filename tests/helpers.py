@@ -198,20 +198,38 @@ def banners(response):
 
 
 @contextmanager
+def _each_statement(app, note):
+    """Calls `note(statement)` for each SQL statement the app runs inside the block."""
+    def listener(conn, cursor, statement, *args):
+        note(statement)
+
+    with app.app_context():
+        engine = app.extensions["sqlalchemy"].engine
+    sa.event.listen(engine, "before_cursor_execute", listener)
+    try:
+        yield
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", listener)
+
+
+@contextmanager
 def counting_queries(app):
     """Counts the SQL statements the app runs inside the block: `counter["n"]`."""
     counter = {"n": 0}
 
-    def count(*args):
+    def count(statement):
         counter["n"] += 1
 
-    with app.app_context():
-        engine = app.extensions["sqlalchemy"].engine
-    sa.event.listen(engine, "before_cursor_execute", count)
-    try:
+    with _each_statement(app, count):
         yield counter
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", count)
+
+
+@contextmanager
+def statements_run(app):
+    """The SQL statements the app runs inside the block, in order."""
+    statements = []
+    with _each_statement(app, statements.append):
+        yield statements
 
 
 def audit_actions(app):

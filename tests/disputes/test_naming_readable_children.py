@@ -13,7 +13,7 @@ from moderation.disputes.child_identifiers import Child, candidate_keys, one_of_
 from moderation.models import Dispute, User
 from moderation.retention import anonymise
 from moderation.web.boundary import Refusal
-from tests.conftest import statements_run
+from tests.helpers import statements_run
 
 LEO = {"child_name": "Leo Carter", "child_dob": date(2019, 2, 2), "child_case_number": "NS-40211"}
 

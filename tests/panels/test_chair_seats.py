@@ -27,8 +27,7 @@ from moderation.models import (
     SessionStatus,
 )
 from moderation.scheduling import reminders
-from tests.conftest import statements_run
-from tests.helpers import banners, heading
+from tests.helpers import banners, heading, statements_run
 
 TODAY = "2026-11-23 09:00:00+00:00"
 YESTERDAY = date(2026, 11, 22)

@@ -23,7 +23,7 @@ from moderation.models import (
     User,
 )
 from moderation.web.permissions import RULES
-from tests.conftest import client_for, heading, page, statements_run, url
+from tests.helpers import client_for, heading, page, statements_run, url
 
 TODAY = "2026-11-23 09:00:00+00:00"
 PLACE, LINK = "Council House, Room 2", "https://meet.example.org/urgent-panel"

@@ -18,7 +18,6 @@ from moderation.disputes.documents import services as documents
 from moderation.models import Dispute, LegalHold, PanelSession, User
 from moderation.panels import agenda
 from moderation.retention import holds
-from tests.conftest import POSTGRES_URL
 from tests.helpers import counting_queries, heading
 
 RAISED = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -299,27 +298,9 @@ def _plain(kind):
     return "x"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.skipif(
-    not POSTGRES_URL, reason="set MODERATION_TEST_POSTGRES_URL to also test on PostgreSQL"))])
-def older_database(request, tmp_path):
-    """An empty database of its own, at the revision before this one."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'older.sqlite3'}"
-        return
-    url = sa.engine.make_url(POSTGRES_URL)
-    url = url.set(database=f"{url.database}_migration")
-    admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{url.database}"'))
-        connection.execute(sa.text(f'CREATE DATABASE "{url.database}"'))
-    yield url.render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
-    admin.dispose()
-
-
-def test_the_upgrade_gives_each_dispute_its_latest_recorded_moment(older_database):
-    app, upgrade, db = _migrated(older_database)
+def test_the_upgrade_gives_each_dispute_its_latest_recorded_moment(empty_database):
+    """From an empty database at the revision before this one."""
+    app, upgrade, db = _migrated(empty_database)
     raised, answered, added = (datetime(2024, 3, 1, 9, tzinfo=UTC),
                                datetime(2024, 3, 5, 14, tzinfo=UTC),
                                datetime(2024, 4, 2, 11, tzinfo=UTC))
