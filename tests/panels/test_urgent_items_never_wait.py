@@ -27,8 +27,8 @@ from moderation.models import (
 )
 from moderation.panels import agenda, services
 from moderation.web.boundary import Refusal
-from tests.conftest import (
-    UserRecord,
+from tests.conftest import UserRecord
+from tests.helpers import (
     banners,
     client_for,
     error_summary,
