@@ -54,7 +54,10 @@ def _init_extensions(app):
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    # The outcome figures are kept counted in the transaction of every change (its session
+    # events), whichever part of the app, the scheduler or a command makes the change.
     from moderation.auth.services import load_user
+    from moderation.outcomes import tallies  # noqa: F401
 
     login_manager.user_loader(load_user)
     login_manager.login_view = "auth.sign_in"

@@ -1,5 +1,5 @@
 """Command line: init-db, create-user, demo-data, minutes, learning-summary, scheduler, jobs,
-retention.
+retention, rebuild-figures.
 
 Each command's work is one transaction (`commit_job`): kept when the command ends well, none of
 it when it fails.
@@ -21,7 +21,7 @@ from moderation.extensions import db
 from moderation.meeting import minutes
 from moderation.models import Agency, PanelSession, Role
 from moderation.outcomes import figures as outcomes
-from moderation.outcomes import learning
+from moderation.outcomes import learning, tallies
 from moderation.retention import job as retention_job
 from moderation.scheduling import jobs
 from moderation.web.boundary import Refusal, commit_job
@@ -36,6 +36,7 @@ def register(app):
     app.cli.add_command(scheduler)
     app.cli.add_command(jobs_group)
     app.cli.add_command(retention)
+    app.cli.add_command(rebuild_figures)
 
 
 @click.command("init-db")
@@ -43,6 +44,8 @@ def register(app):
 def init_db():
     """Create or upgrade the database to the latest migration."""
     upgrade()
+    if tallies.needs_rebuild():  # the upgrade that added the figures' rows: count them once
+        commit_job(tallies.rebuild)
     click.echo("Database is up to date.")
 
 
@@ -238,3 +241,11 @@ def _print_counts(heading, counts):
         click.echo(f"  {label}: {counts[key]:,}")
     if counts.get("audit_deleted_before"):
         click.echo(f"  Audit events kept from: {counts['audit_deleted_before']}")
+
+
+@click.command("rebuild-figures")
+@with_appcontext
+def rebuild_figures():
+    """Count the outcome figures again from the disputes (after an upgrade, or a bulk load)."""
+    disputes = commit_job(tallies.rebuild)
+    click.echo(f"Figures counted again from {disputes:,} disputes.")

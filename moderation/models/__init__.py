@@ -25,6 +25,7 @@ from moderation.models.disputes import (
     EscalationPolicy,
     PolicyStage,
 )
+from moderation.models.figures import FigureCount
 from moderation.models.meeting import (
     Action,
     ActionStatus,
@@ -72,6 +73,7 @@ from moderation.models.retention import (
 )
 
 __all__ = [
+    "FigureCount",
     "Action",
     "ActionStatus",
     "Agency",

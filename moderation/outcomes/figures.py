@@ -1,36 +1,35 @@
 """Outcome figures for a period: the data behind the dashboard and the learning summary.
 
 Counted by event date within the period: disputes raised, settled, decided and withdrawn then, so
-that a period's figures stay the same whatever happens later (rule 15). Rule 13: no child's name
-or date of birth is read here, only references and categories.
+that a period's figures stay the same whatever happens later (rule 15). They are summed from the
+rows already counted (outcomes/tallies.py keeps them in the transaction of each change), so any
+period and any filter cost the same at 720,000 disputes as at 500. Durations are histograms by
+month: a period's medians count the whole months it touches. Rule 13: no child's name or date of
+birth is read here, only counts by date, agency, level and category.
 """
 
 import math
-import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 from flask import current_app
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 
-from moderation.calendar import region, today, working_days_between, working_hours_between
+from moderation.calendar import today
 from moderation.extensions import db
 from moderation.models import (
     Agency,
     ConcernCategory,
     Dispute,
     DisputeConcern,
-    DisputeStage,
-    DisputeStatus,
+    FigureCount,
     LearningTheme,
-    PanelDecision,
     PanelOutcome,
-    StageOutcome,
 )
 from moderation.models.dispute_terms import LEVELS_OF_NEED
-from moderation.models.meeting import decision_theme
+from moderation.models.figures import EVERY_AGENCY, EVERY_CATEGORY
 from moderation.models.types import utcnow
 from moderation.web import cache
 
@@ -145,14 +144,31 @@ def _rate(part, whole):
 
 
 def figures(period, filters=Filters(), with_previous=True):
-    """Every figure for the period, counted by the database (GROUP BY), so the work grows with
-    the number of distinct groups, not with the number of disputes."""
+    """Every figure for the period, summed from the rows already counted (outcomes/tallies.py):
+    a handful of statements over at most a few thousand rows, whatever the number of disputes,
+    the period or the filters."""
     result = Figures(period)
-    _raised(result, period, filters)
-    _settled(result, period, filters)
-    _decided(result, period, filters)
-    result.withdrawn = _withdrawn(period, filters)
-    _urgent_route(result, period, filters)
+    counts = _by_day(period, filters)
+    result.raised, result.mismatches, result.urgent, result.repeats, result.withdrawn = (
+        counts.total(measure) for measure in ("raised", "mismatch", "urgent", "repeat",
+                                              "withdrawn"))
+    result.settled_by_stage = {_stage_label(stage): n
+                               for stage, n in sorted(counts.kinds("settled_stage").items(),
+                                                      key=lambda kv: _stage_order(kv[0]))}
+    decided = counts.kinds("decided")
+    _outcome_counts(result, decided.items())
+    result.by_level = _breakdown((LEVELS_OF_NEED[level], outcome, n)
+                                 for (level, outcome), n in counts.by_level("decided").items()
+                                 if level in LEVELS_OF_NEED)
+    _by_agency(result, period, filters)
+    result.by_category = _breakdown(
+        (ConcernCategory(category).label, outcome, n)
+        for category, outcome, n in _each(period, filters, FigureCount.category))
+    result.themes = _themes(counts.kinds("theme"))
+    months = _by_month(period, filters)
+    result.to_settlement = _spread(months.get(("to_settlement", ""), Counter()))
+    result.to_decision = _spread(months.get(("to_decision", ""), Counter()))
+    result.urgent_route = _urgent_route(counts, months)
     if with_previous:
         result.previous = _previous(period.previous(), filters)
     return result
@@ -177,94 +193,124 @@ def _cache_key(period, filters):
 
 def _previous(period, filters):
     before = Figures(period)
-    _raised(before, period, filters)
-    before.settled_by_stage = {"all": db.session.scalar(filters.apply(
-        select(func.count(Dispute.id)).where(Dispute.settled_on.between(period.start,
-                                                                        period.end))))}
-    _outcome_counts(before, _count_by(_decided_rows(period, filters), PanelDecision.outcome))
-    return {"raised": before.raised, "settled": before.settled, "decided": before.decided,
-            "withdrawn": _withdrawn(period, filters), "overturn_rate": before.overturn_rate,
-            "period": period}
+    counts = _by_day(period, filters, ("raised", "settled", "decided", "withdrawn"))
+    _outcome_counts(before, counts.kinds("decided").items())
+    return {"raised": counts.total("raised"), "settled": counts.total("settled"),
+            "decided": before.decided, "withdrawn": counts.total("withdrawn"),
+            "overturn_rate": before.overturn_rate, "period": period}
 
 
-def _raised(result, period, filters):
-    mismatch = or_(
-        and_(Dispute.referrer_intent == "referral",
-             func.coalesce(Dispute.csc_recorded_as, Dispute.told_recorded_as) == "contact"),
-        and_(Dispute.referrer_intent == "information",
-             func.coalesce(Dispute.csc_recorded_as, Dispute.told_recorded_as) == "referral"))
-    statement = filters.apply(select(
-        func.count(Dispute.id),
-        func.count(Dispute.id).filter(mismatch),
-        func.count(Dispute.id).filter(Dispute.immediate_risk.is_(True)),
-        func.count(Dispute.id).filter(Dispute.repeat_of_id.is_not(None)),
-    ).where(Dispute.raised_on.between(period.start, period.end)))
-    result.raised, result.mismatches, result.urgent, result.repeats = db.session.execute(
-        statement).one()
+# Summing the rows --------------------------------------------------------------------------------
+
+BY_DAY = ("raised", "mismatch", "urgent", "repeat", "withdrawn", "settled", "settled_stage",
+          "decided", "theme", "urgent_standing", "urgent_stage", "urgent_stage_timed")
+BY_MONTH = ("to_settlement", "to_decision", "urgent_stage_days", "urgent_stage_hours")
 
 
-def _withdrawn(period, filters):
-    return db.session.scalar(filters.apply(select(func.count(Dispute.id)).where(
-        Dispute.withdrawn_on.between(period.start, period.end))))
+def _chosen(statement, filters, each=None):
+    """The rows for the filters: those for one agency (or every agency) and one category (or
+    every category), and one level if chosen. `each` (agency or category) takes the rows of
+    each one instead, to break the figures down by it."""
+    agency = filters.agency_id or EVERY_AGENCY
+    category = filters.category or EVERY_CATEGORY
+    if each is FigureCount.agency_id:
+        statement = statement.where(FigureCount.agency_id != EVERY_AGENCY)
+        agency = filters.agency_id
+    if each is FigureCount.category:
+        statement = statement.where(FigureCount.category != EVERY_CATEGORY)
+        category = filters.category
+    if agency is not None:
+        statement = statement.where(FigureCount.agency_id == agency)
+    if category is not None:
+        statement = statement.where(FigureCount.category == category)
+    if filters.level:
+        statement = statement.where(FigureCount.level == filters.level)
+    return statement
 
 
-def _settled(result, period, filters):
-    settled = filters.apply(
-        select(func.count(Dispute.id)).select_from(DisputeStage)
-        .join(Dispute, DisputeStage.dispute_id == Dispute.id)
-        .where(Dispute.settled_on.between(period.start, period.end),
-               DisputeStage.outcome == StageOutcome.SETTLED))
-    by_stage = db.session.execute(
-        settled.add_columns(DisputeStage.position, DisputeStage.name)
-        .group_by(DisputeStage.position, DisputeStage.name)
-        .order_by(DisputeStage.position, DisputeStage.name)).all()
-    result.settled_by_stage = {f"Stage {p}: {n}": c for c, p, n in by_stage}
-    result.to_settlement = _spread(_days(filters.apply(
-        select(Dispute.csc_decision_date, Dispute.settled_on, func.count(Dispute.id))
-        .where(Dispute.settled_on.between(period.start, period.end))
-        .group_by(Dispute.csc_decision_date, Dispute.settled_on))))
+class _Counts:
+    """The period's day rows, summed by measure, kind and level."""
+
+    def __init__(self, rows):
+        self.rows = rows  # (measure, key, level) -> count
+
+    def total(self, measure):
+        return sum(n for (m, _, _), n in self.rows.items() if m == measure)
+
+    def kinds(self, measure):
+        kinds = Counter()
+        for (m, key, _), n in self.rows.items():
+            if m == measure:
+                kinds[key] += n
+        return kinds
+
+    def by_level(self, measure):
+        return Counter({(level, key): n for (m, key, level), n in self.rows.items()
+                        if m == measure})
 
 
-def _decided_rows(period, filters, *columns):
-    """Decisions in the period (deferrals are not decisions), joined to their disputes."""
-    return filters.apply(
-        select(*columns).select_from(PanelDecision)
-        .join(Dispute, PanelDecision.dispute_id == Dispute.id)
-        .where(PanelDecision.decided_on.between(period.start, period.end),
-               PanelDecision.outcome != PanelOutcome.DEFERRED))
+def _by_day(period, filters, measures=BY_DAY):
+    statement = _chosen(
+        select(FigureCount.measure, FigureCount.key, FigureCount.level,
+               func.sum(FigureCount.count))
+        .where(FigureCount.measure.in_(measures),
+               FigureCount.day.between(period.start, period.end))
+        .group_by(FigureCount.measure, FigureCount.key, FigureCount.level), filters)
+    return _Counts({(m, key, level): n for m, key, level, n in db.session.execute(statement)
+                    if n})
 
 
-def _count_by(statement, *groups):
-    """Rows of (*groups, count) for a statement selecting from the decisions."""
-    return db.session.execute(statement.add_columns(*groups, func.count(PanelDecision.id))
-                              .group_by(*groups)).all()
+def _by_month(period, filters):
+    """The duration histograms of the months the period touches: {(measure, key): {value: n}}."""
+    statement = _chosen(
+        select(FigureCount.measure, FigureCount.key, FigureCount.value,
+               func.sum(FigureCount.count))
+        .where(FigureCount.measure.in_(BY_MONTH),
+               FigureCount.day.between(period.start.replace(day=1), period.end.replace(day=1)))
+        .group_by(FigureCount.measure, FigureCount.key, FigureCount.value), filters)
+    months = defaultdict(Counter)
+    for measure, key, value, n in db.session.execute(statement):
+        if n:
+            months[measure, key][value] += n
+    return months
 
 
-def _decided(result, period, filters):
-    decided = _decided_rows(period, filters)
-    by_agency = _count_by(decided.join(Agency, Dispute.referring_agency_id == Agency.id),
-                          Agency.name, PanelDecision.outcome)
-    _outcome_counts(result, [(outcome, n) for _, outcome, n in by_agency])
-    agencies = _breakdown(by_agency)
+def _each(period, filters, dimension):
+    """(agency id or category, outcome, count) of the period's decisions."""
+    return db.session.execute(_chosen(
+        select(dimension, FigureCount.key, func.sum(FigureCount.count))
+        .where(FigureCount.measure == "decided",
+               FigureCount.day.between(period.start, period.end))
+        .group_by(dimension, FigureCount.key), filters, each=dimension)).all()
+
+
+def _by_agency(result, period, filters):
+    rows = _each(period, filters, FigureCount.agency_id)
+    names = dict(db.session.execute(select(Agency.id, Agency.name).where(
+        Agency.id.in_({agency_id for agency_id, _, _ in rows}))).all()) if rows else {}
+    agencies = _breakdown((names.get(agency_id, "Agency removed"), outcome, n)
+                          for agency_id, outcome, n in rows)
     result.agencies_total, result.by_agency = len(agencies), agencies[:MOST_AGENCIES]
-    result.by_level = _breakdown(
-        (LEVELS_OF_NEED[level], outcome, n)
-        for level, outcome, n in _count_by(decided, Dispute.level_of_need, PanelDecision.outcome))
-    result.by_category = _breakdown(
-        (ConcernCategory(category).label, outcome, n)
-        for category, outcome, n in _count_by(
-            decided.join(DisputeConcern, DisputeConcern.dispute_id == Dispute.id),
-            DisputeConcern.category, PanelDecision.outcome))
-    result.to_decision = _spread(_days(
-        _decided_rows(period, filters, Dispute.csc_decision_date, PanelDecision.decided_on,
-                      func.count(PanelDecision.id))
-        .group_by(Dispute.csc_decision_date, PanelDecision.decided_on)))
-    result.themes = [tuple(row) for row in db.session.execute(
-        _decided_rows(period, filters, LearningTheme.name, func.count())
-        .join(decision_theme, decision_theme.c.decision_id == PanelDecision.id)
-        .join(LearningTheme, decision_theme.c.theme_id == LearningTheme.id)
-        .group_by(LearningTheme.name)
-        .order_by(func.count().desc(), LearningTheme.name)).all()]
+
+
+def _themes(counts):
+    names = dict(db.session.execute(select(LearningTheme.id, LearningTheme.name).where(
+        LearningTheme.id.in_([int(key) for key in counts]))).all()) if counts else {}
+    named = Counter()
+    for key, n in counts.items():
+        if n and int(key) in names:
+            named[names[int(key)]] += n
+    return sorted(named.items(), key=lambda kv: (-kv[1], kv[0]))
+
+
+def _stage_order(stage):
+    position, name = stage.split("|", 1)
+    return int(position), name
+
+
+def _stage_label(stage):
+    position, name = _stage_order(stage)
+    return f"Stage {position}: {name}"
 
 
 def _outcome_counts(result, pairs):
@@ -285,97 +331,70 @@ def _breakdown(triples):
         decided[group] += n
         changed[group] += n if outcome in CHANGED else 0
     return [(group, n, changed[group], _rate(changed[group], n))
-            for group, n in sorted(decided.items(), key=lambda kv: (-kv[1], kv[0]))]
+            for group, n in sorted(decided.items(), key=lambda kv: (-kv[1], kv[0]))
+            if n]
 
 
-def _days(statement):
-    """Working days from CSC's decision to an event, counted over (start, end, count) rows: one
-    calculation per distinct pair of dates."""
-    days = Counter()
-    for start, end, n in db.session.execute(statement):
-        days[_working_days(start, end)] += n
-    return days
+def _nth(histogram, rank):
+    """The rank-th smallest value (counting from 1) of a {value: count} histogram."""
+    seen = 0
+    ordered = sorted(histogram.items())
+    for value, n in ordered:
+        seen += n
+        if seen >= rank:
+            return value
+    return ordered[-1][0]
 
 
-def _working_days(start, end):
-    return working_days_between(start, end, region())
+def _median(histogram, total):
+    return (_nth(histogram, (total + 1) // 2) + _nth(histogram, total // 2 + 1)) / 2
 
 
 def _spread(days):
     """Median and 90th percentile in working days from {days: count} (None when there is
     nothing to measure)."""
+    days = Counter({value: n for value, n in days.items() if n})
     total = sum(days.values())
     if not total:
         return {"median": None, "p90": None, "n": 0}
-    ordered = sorted(days.items())
-
-    def nth(rank):  # the rank-th smallest value, counting from 1
-        seen = 0
-        for value, n in ordered:
-            seen += n
-            if seen >= rank:
-                return value
-        return ordered[-1][0]
-
-    middle = (nth((total + 1) // 2) + nth(total // 2 + 1)) / 2
+    middle = _median(days, total)
     return {"median": int(middle) if middle == int(middle) else round(middle, 1),
-            "p90": nth(math.ceil(0.9 * total)), "n": total}
+            "p90": _nth(days, math.ceil(0.9 * total)), "n": total}
 
 
 # The urgent route (rule 14) --------------------------------------------------------------------
 
-# Where the urgent disputes raised in the period stand now: one waiting for its panel is still
-# open, as much as one still on the urgent route.
-URGENT_STANDING = {DisputeStatus.SETTLED: "settled", DisputeStatus.DECIDED: "panel",
-                   DisputeStatus.QUEUED: "waiting", DisputeStatus.ESCALATING: "open",
-                   DisputeStatus.AWAITING_REFERRER: "open", DisputeStatus.WITHDRAWN: "withdrawn"}
-
-
-def _urgent_route(result, period, filters):
+def _urgent_route(counts, months):
     """Immediate-risk disputes raised in the period, by where they stand now (settled on the
     urgent route, decided by a panel, withdrawn, still open: on the route or waiting for a
     panel); and each urgent stage closed in the period (skipped ones, and those closed by a
-    withdrawal, aside), with the median and longest time it
-    took in working days and in working hours. Stages closed before their times were kept
-    (opened_at or closed_at unknown) count in the days but not in the hours."""
-    urgent = Dispute.immediate_risk.is_(True)
-    standing = Counter()
-    for status, n in db.session.execute(filters.apply(
-            select(Dispute.status, func.count(Dispute.id))
-            .where(urgent, Dispute.raised_on.between(period.start, period.end))
-            .group_by(Dispute.status))):
-        standing[URGENT_STANDING.get(status, "open")] += n
-    # Only the urgent stages' few columns: a small share of the period's stages, each timed
-    # here because working hours are not something SQL can count.
-    rows = db.session.execute(filters.apply(
-        select(DisputeStage.position, DisputeStage.name, DisputeStage.opened_on,
-               DisputeStage.closed_on, DisputeStage.opened_at, DisputeStage.closed_at)
-        .join(Dispute, DisputeStage.dispute_id == Dispute.id)
-        .where(urgent, DisputeStage.closed_on.between(period.start, period.end),
-               or_(DisputeStage.outcome.is_(None),
-                   DisputeStage.outcome.not_in([StageOutcome.SKIPPED,
-                                                StageOutcome.WITHDRAWN])))))
-    days, hours, where = defaultdict(list), defaultdict(list), region()
-    for position, name, opened_on, closed_on, opened_at, closed_at in rows:
-        days[position, name].append(working_days_between(opened_on, closed_on, where))
-        if opened_at and closed_at:
-            hours[position, name].append(working_hours_between(opened_at, closed_at, where))
-    result.urgent_route = {
+    withdrawal, aside), with the median and longest time it took in working days and in
+    working hours over the months the period touches. Stages closed before their times were
+    kept count in the days but not in the hours."""
+    standing = counts.kinds("urgent_standing")
+    closed, timed = counts.kinds("urgent_stage"), counts.kinds("urgent_stage_timed")
+    return {
         "raised": sum(standing.values()), "settled": standing["settled"],
         "panel": standing["panel"], "open": standing["open"] + standing["waiting"],
         "waiting": standing["waiting"], "withdrawn": standing["withdrawn"],
-        "stages": [{"position": position, "name": name, "closed": len(days[position, name]),
-                    "days": _median_longest(days[position, name]),
-                    "hours": _median_longest(hours[position, name])}
-                   for position, name in sorted(days)],
-        "untimed": sum(len(d) for d in days.values()) - sum(len(h) for h in hours.values()),
+        "stages": [{"position": _stage_order(stage)[0], "name": _stage_order(stage)[1],
+                    "closed": closed[stage],
+                    "days": _median_longest(months.get(("urgent_stage_days", stage), {})),
+                    "hours": _median_longest(months.get(("urgent_stage_hours", stage), {}),
+                                             hundredths=True)}
+                   for stage in sorted((s for s in closed if closed[s]), key=_stage_order)],
+        "untimed": sum(closed.values()) - sum(timed.values()),
     }
 
 
-def _median_longest(values):
-    """Median and longest of a list of numbers, and how many (None when there are none)."""
-    if not values:
+def _median_longest(histogram, hundredths=False):
+    """Median and longest of a {value: count} histogram, and how many (None when empty)."""
+    histogram = {value: n for value, n in histogram.items() if n}
+    total = sum(histogram.values())
+    if not total:
         return {"median": None, "longest": None, "n": 0}
-    middle = statistics.median(values)
+    middle, longest = _median(histogram, total), max(histogram)
+    if hundredths:
+        middle, longest = middle / 100, longest / 100
     return {"median": int(middle) if middle == int(middle) else round(middle, 2),
-            "longest": max(values), "n": len(values)}
+            "longest": longest, "n": total}

@@ -1,0 +1,46 @@
+"""The outcome figures, already counted (outcomes/tallies.py keeps them, outcomes/figures.py reads
+them): one row per (what is counted, day, agency, level of need, concern category), so that any
+period and any filter is a sum over at most a few thousand rows, never a scan of the disputes.
+
+- `measure` names what is counted ("raised", "decided", "to_settlement", ...) and `key` which
+  kind of it (a panel outcome, a stage, a learning theme; '' when there is one kind).
+- `value` is a duration's number of working days (or hundredths of a working hour) for the
+  duration histograms, 0 for plain counts.
+- `day` is the event's day; for a duration histogram, the first day of the event's month.
+- `agency_id` 0 and `category` '' are the rows for every agency and every category: a dispute
+  is counted once in those, once under its agency and once under each of its categories, so that
+  no filter needs a join or a DISTINCT. `level` is the dispute's level of need (0 if none).
+
+Rule 13: nothing here names a child; the rows hold only counts.
+"""
+
+from datetime import date
+
+from sqlalchemy import Date, Index, Integer, PrimaryKeyConstraint, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from moderation.models.base import Base
+
+EVERY_AGENCY = 0
+EVERY_CATEGORY = ""
+
+
+class FigureCount(Base):
+    __tablename__ = "figure_count"
+    __table_args__ = (
+        # The headline figures: one measure for every agency (or one) and every category (or
+        # one), over a range of days.
+        PrimaryKeyConstraint("measure", "category", "agency_id", "day", "level", "key", "value",
+                             name="pk_figure_count"),
+        # The breakdowns by agency and by category: one measure over a range of days.
+        Index("ix_figure_count_measure_day", "measure", "day"),
+    )
+
+    measure: Mapped[str] = mapped_column(String(30))
+    key: Mapped[str] = mapped_column(String(250), default="")
+    value: Mapped[int] = mapped_column(Integer, default=0)
+    day: Mapped[date] = mapped_column(Date)
+    agency_id: Mapped[int] = mapped_column(Integer, default=EVERY_AGENCY)
+    level: Mapped[int] = mapped_column(Integer, default=0)
+    category: Mapped[str] = mapped_column(String(40), default=EVERY_CATEGORY)
+    count: Mapped[int] = mapped_column(Integer, default=0)
