@@ -19,8 +19,9 @@ over HTTP, through one instance, then seen through the other:
   its form on instance 1, instance 2's schedule shows it; it is set back through instance 2 and
   instance 1 shows that.
 
-Then the dispute page under load spread over both instances at once, beside one instance alone
-with the same connections in all.
+Then the dispute page under load spread over both instances at once, beside instance 1 alone
+and beside one instance with two workers (the same workers as the two instances), with the same
+connections in all: on one machine two instances can add no more than a second worker does.
 """
 
 import os
@@ -43,8 +44,10 @@ from urllib.request import HTTPCookieProcessor, HTTPRedirectHandler, Request, bu
 from bench import run as bench_run
 
 REDIS_URL = os.environ.get("MODERATION_BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
-LOCKED_OUT_ACCOUNT = "police.deputy@demo.example.org"  # a deputy: no other check or page uses it
-SESSION_ACCOUNT = "chair@demo.example.org"
+LOCKED_OUT_ACCOUNT = "police.deputy@demo.example.org"  # no other check or page signs in as it
+# Signing out ends every session of the account: one no other check or page signs in as.
+SESSION_ACCOUNT = "health.rep@demo.example.org"
+SIGNED_IN_PAGE = "/account/password"  # a page for anyone signed in
 MANAGER_ACCOUNT = "partnership.manager@demo.example.org"
 LOAD_ACCOUNT = "csc.manager@demo.example.org"
 SETTING_KIND = "notifications"  # a retention rule with a period of its own, in months
@@ -69,6 +72,9 @@ def run(url, workdir, duration, connections):
             checks = [_lock_out(first, second), _figure(first, second), _session(first, second),
                       _setting(first, second)]
             load = _load(first, second, bench_run._targets(url), duration, connections)
+        # The same two workers in one instance: what two instances are measured against.
+        with _Instance(environment, workdir, 3, workers=2) as single:
+            load["two_workers"] = _alone(single, load, duration, 2 * connections)
     finally:
         redis_client.flushdb()  # ends the lock-out
     return _section(checks, load, connections)
@@ -88,10 +94,11 @@ def _redis():
 # The instances --------------------------------------------------------------------------------
 
 class _Instance:
-    """One gunicorn master with one worker on a free local port, for as long as the block runs."""
+    """One gunicorn master (one worker unless told) on a free local port, for as long as the
+    block runs."""
 
-    def __init__(self, environment, workdir, number):
-        self.environment, self.number = environment, number
+    def __init__(self, environment, workdir, number, workers=1):
+        self.environment, self.number, self.workers = environment, number, workers
         self.log = workdir / f"instance-{number}.log"
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
@@ -101,7 +108,8 @@ class _Instance:
     def __enter__(self):
         with open(self.log, "w") as log:
             self.process = subprocess.Popen(
-                [bench_run.BIN / "gunicorn", "--workers", "1", "--bind", f"127.0.0.1:{self.port}",
+                [bench_run.BIN / "gunicorn", "--workers", str(self.workers),
+                 "--bind", f"127.0.0.1:{self.port}",
                  "--log-level", "warning", "bench.wsgi:app"],
                 cwd=bench_run.ROOT, env=self.environment, stdout=log, stderr=subprocess.STDOUT)
         for _ in range(150):
@@ -300,13 +308,13 @@ def _session(first, second):
     person = _Person()
     person.sign_in(first, SESSION_ACCOUNT)
     cookie = person.cookie()
-    there = person.get(second, "/queue")
+    there = person.get(second, SIGNED_IN_PAGE)
     person.post(second, "/sign-out", {"csrf_token": csrf_token(there.body)})
-    back = _with_cookie(first, "/queue", cookie)  # the cookie from before signing out
+    back = _with_cookie(first, SIGNED_IN_PAGE, cookie)  # the cookie from before signing out
     return Check(
         "A session: signed in, then signed out",
         f"signed in as {SESSION_ACCOUNT}; the same cookie on instance 2 then signs out",
-        ("`/queue` answers 200" if is_signed_in(there) else f"`/queue` answers {there.status}")
+        f"`{SIGNED_IN_PAGE}` answers {there.status}"
         + "; after signing out on instance 2, the old cookie on instance 1 is "
         + ("sent to sign in (the user's session token changed)" if sent_to_sign_in(back)
            else f"still answered ({back.status})"),
@@ -336,22 +344,36 @@ def _setting(first, second):
 # Load over both -------------------------------------------------------------------------------
 
 def _load(first, second, targets, duration, connections):
-    """The dispute page signed in as the CSC manager (one cookie for both instances): one
-    instance alone with twice the connections, then both at once with `connections` each."""
+    """The dispute page signed in as the CSC manager (one cookie for both instances): instance 1
+    alone with twice the connections, then both at once with `connections` each."""
     person = _Person()
     person.sign_in(first, LOAD_ACCOUNT)
-    cookie, path = person.cookie(), f"/disputes/{targets['dispute']}"
+    load = {"cookie": person.cookie(), "path": f"/disputes/{targets['dispute']}",
+            "load_average": os.getloadavg()[0]}  # anything else running shares the CPUs too
     for instance in (first, second):
-        answer = person.get(instance, path)
-        if answer.status != 200:
-            raise RuntimeError(f"{instance.base}{path} answered {answer.status}")
-        bench_run._wrk(instance.base + path, cookie, 2, connections)  # warm each worker
-    alone = bench_run._wrk(first.base + path, cookie, duration, 2 * connections)
+        _warm(instance, load, connections)
+    load["alone"] = bench_run._wrk(first.base + load["path"], load["cookie"], duration,
+                                   2 * connections)
     with ThreadPoolExecutor(2) as pool:  # the two wrk processes at once
-        both = list(pool.map(
-            lambda instance: bench_run._wrk(instance.base + path, cookie, duration, connections),
+        load["both"] = list(pool.map(
+            lambda instance: bench_run._wrk(instance.base + load["path"], load["cookie"],
+                                            duration, connections),
             (first, second)))
-    return {"path": path, "alone": alone, "both": both}
+    return load
+
+
+def _alone(instance, load, duration, connections):
+    _warm(instance, load, connections)
+    return bench_run._wrk(instance.base + load["path"], load["cookie"], duration, connections)
+
+
+def _warm(instance, load, connections):
+    """The page answers 200 (a redirect to sign in would look fast under load), then 2 s of
+    load so that the measure starts with the workers warm."""
+    answer = _with_cookie(instance, load["path"], load["cookie"])
+    if answer.status != 200:
+        raise RuntimeError(f"{instance.base}{load['path']} answered {answer.status}")
+    bench_run._wrk(instance.base + load["path"], load["cookie"], 2, connections)
 
 
 # The section ----------------------------------------------------------------------------------
@@ -368,22 +390,26 @@ def _section(checks, load, connections):
     for check in checks:
         lines.append(f"| {check.name} | {check.through_first} | {check.seen_on_second} | "
                      f"{'yes' if check.holds else '**no**'} |")
-    alone, both = load["alone"], load["both"]
-    together = sum(row["per_second"] for row in both)
-    lines += ["", f"The dispute page `{load['path']}` (CSC manager, one cookie for both "
-              f"instances) under {2 * connections} connections in all:", "",
-              "| served by | connections | requests/s | p95 instance 1 (ms) | "
-              "p95 instance 2 (ms) |",
-              "| --- | ---: | ---: | ---: | ---: |",
-              f"| instance 1 alone | {2 * connections} | {alone['per_second']:.0f} | "
-              f"{alone['p95'] / 1000:.1f} | |",
-              f"| both at once | {connections} + {connections} | {together:.0f} | "
-              f"{both[0]['p95'] / 1000:.1f} | {both[1]['p95'] / 1000:.1f} |", ""]
+    alone, both, two_workers = load["alone"], load["both"], load["two_workers"]
+    lines += ["", f"The dispute page `{load['path']}` (CSC manager, one cookie for every "
+              f"instance) under {2 * connections} connections in all, for the same time each:",
+              "", "| served by | workers | connections | requests/s | p95 (ms) |",
+              "| --- | ---: | ---: | ---: | --- |",
+              f"| instance 1 alone | 1 | {2 * connections} | {alone['per_second']:.0f} | "
+              f"{_ms(alone)} |",
+              f"| instances 1 and 2 at once | 1 + 1 | {connections} + {connections} | "
+              f"{sum(row['per_second'] for row in both):.0f} | {_ms(both[0])} and "
+              f"{_ms(both[1])} |",
+              f"| one instance with two workers | 2 | {2 * connections} | "
+              f"{two_workers['per_second']:.0f} | {_ms(two_workers)} |", ""]
+    shared = (f"This machine has {cpus} CPUs (load average {load['load_average']:.1f} before "
+              "the load), shared by every instance, PostgreSQL, Redis and wrk")
     if cpus is not None and cpus <= 2:
-        lines += [f"This machine has {cpus} CPUs, shared by both instances, PostgreSQL, Redis "
-                  "and wrk: two instances add no capacity here (hence both figures). On separate "
-                  "hosts each instance brings CPUs of its own.", ""]
-    else:
-        lines += [f"This machine has {cpus} CPUs, shared by both instances, PostgreSQL, Redis "
-                  "and wrk.", ""]
-    return lines
+        shared += (": two instances add no capacity here beyond what a second worker in one "
+                   "instance adds, hence the figures side by side. On separate hosts each "
+                   "instance brings CPUs of its own")
+    return lines + [shared + ".", ""]
+
+
+def _ms(result):
+    return f"{result['p95'] / 1000:.1f}"
