@@ -29,6 +29,7 @@ import re
 import secrets
 import socket
 import subprocess
+import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
@@ -69,15 +70,27 @@ def run(url, workdir, duration, connections):
         with ExitStack() as stack:
             first = stack.enter_context(_Instance(environment, workdir, 1))
             second = stack.enter_context(_Instance(environment, workdir, 2))
-            checks = [_lock_out(first, second), _figure(first, second), _session(first, second),
-                      _setting(first, second)]
+            checks = [(name, _made(check, first, second)) for name, check in CHECKS]
             load = _load(first, second, bench_run._targets(url), duration, connections)
         # The same two workers in one instance: what two instances are measured against.
         with _Instance(environment, workdir, 3, workers=2) as single:
             load["two_workers"] = _alone(single, load, duration, 2 * connections)
+    except (OSError, RuntimeError, subprocess.SubprocessError) as error:
+        # Reported in the section rather than raised: the rest of the benchmark still stands.
+        print(f"   two instances: {error}", file=sys.stderr, flush=True)
+        return [*_introduction(), f"**Not finished**: {error} (the instances' logs: "
+                f"{workdir}/instance-*.log).", ""]
     finally:
         redis_client.flushdb()  # ends the lock-out
     return _section(checks, load, connections)
+
+
+def _made(check, first, second):
+    """The check's row; a check that could not be made is a row that does not hold."""
+    try:
+        return check(first, second)
+    except Exception as error:  # noqa: BLE001 - reported in the table, with what went wrong
+        return Seen(f"could not be made: {error!r}", "", False)
 
 
 def _redis():
@@ -262,8 +275,7 @@ def sent_to_sign_in(answer):
 
 # The checks -----------------------------------------------------------------------------------
 
-class Check(NamedTuple):
-    name: str
+class Seen(NamedTuple):
     through_first: str
     seen_on_second: str
     holds: bool
@@ -280,8 +292,7 @@ def _lock_out(first, second):
     locked = answer.status == 429 and LOCKED_OUT_WORDS in answer.body
     right = _Person().sign_in(second, LOCKED_OUT_ACCOUNT)
     refused = right.status == 429 and LOCKED_OUT_WORDS in right.body
-    return Check(
-        "A lock-out",
+    return Seen(
         f"{refusals} wrong passwords for {LOCKED_OUT_ACCOUNT}, then "
         + ("locked out (429)" if locked else f"not locked out ({answer.status})"),
         "the right password: " + ("refused as locked out (429)" if refused else
@@ -295,13 +306,20 @@ def _figure(first, second):
     counted = person.get(first, "/partnership")
     served = person.get(second, "/partnership")
     first_time, second_time = counted_at(counted.body), counted_at(served.body)
+    # Fewer queries as well as the same time: two workers counting within the same minute
+    # would show the same time too.
     holds = (counted.status == served.status == 200 and first_time is not None
              and first_time == second_time and served.queries < counted.queries)
-    return Check(
-        "A figure: the dashboard `/partnership`",
-        f"counted at {first_time} ({counted.queries} SQL queries)",
-        f"counted at {second_time} ({served.queries} SQL queries: from the shared cache)",
+    return Seen(
+        _counted(counted, first_time),
+        _counted(served, second_time) + (": from the shared cache" if holds else ""),
         holds)
+
+
+def _counted(answer, time_shown):
+    if time_shown is None:
+        return f"no time shown (answered {answer.status})"
+    return f"counted at {time_shown} ({answer.queries} SQL queries)"
 
 
 def _session(first, second):
@@ -311,8 +329,7 @@ def _session(first, second):
     there = person.get(second, SIGNED_IN_PAGE)
     person.post(second, "/sign-out", {"csrf_token": csrf_token(there.body)})
     back = _with_cookie(first, SIGNED_IN_PAGE, cookie)  # the cookie from before signing out
-    return Check(
-        "A session: signed in, then signed out",
+    return Seen(
         f"signed in as {SESSION_ACCOUNT}; the same cookie on instance 2 then signs out",
         f"`{SIGNED_IN_PAGE}` answers {there.status}"
         + "; after signing out on instance 2, the old cookie on instance 1 is "
@@ -334,11 +351,15 @@ def _setting(first, second):
     after = summary_value(person.get(first, "/retention").body, card, "Kept for")
     holds = (changed.status == reverted.status == 302 and seen != before and after == before
              and seen is not None and str(keep_for + 1) in seen)
-    return Check(
-        "A setting: the retention rule for notifications",
+    return Seen(
         f"the partnership manager changes \"Kept for\" from {before} to {keep_for + 1} months",
         f"the schedule shows {seen}; set back through instance 2, instance 1 shows {after}",
         holds)
+
+
+CHECKS = (("A lock-out", _lock_out), ("A figure: the dashboard `/partnership`", _figure),
+          ("A session: signed in, then signed out", _session),
+          ("A setting: the retention rule for notifications", _setting))
 
 
 # Load over both -------------------------------------------------------------------------------
@@ -378,18 +399,21 @@ def _warm(instance, load, connections):
 
 # The section ----------------------------------------------------------------------------------
 
+def _introduction():
+    return ["## Two instances", "",
+            "Two gunicorn masters with one worker each, on two ports, share one PostgreSQL and "
+            f"one Redis (`{REDIS_URL}`, emptied before and after) and the same SECRET_KEY. "
+            "Each check is made over HTTP as a person would, through instance 1, and looked at "
+            "through instance 2.", ""]
+
+
 def _section(checks, load, connections):
     cpus = os.cpu_count()
-    lines = ["## Two instances", "",
-             "Two gunicorn masters with one worker each, on two ports, share one PostgreSQL and "
-             f"one Redis (`{REDIS_URL}`, emptied before and after) and the same SECRET_KEY. "
-             "Each check is made over HTTP as a person would, through instance 1, and looked at "
-             "through instance 2.", "",
-             "| check | through instance 1 | seen on instance 2 | holds |",
+    lines = [*_introduction(), "| check | through instance 1 | seen on instance 2 | holds |",
              "| --- | --- | --- | --- |"]
-    for check in checks:
-        lines.append(f"| {check.name} | {check.through_first} | {check.seen_on_second} | "
-                     f"{'yes' if check.holds else '**no**'} |")
+    for name, seen in checks:
+        lines.append(f"| {name} | {seen.through_first} | {seen.seen_on_second} | "
+                     f"{'yes' if seen.holds else '**no**'} |")
     alone, both, two_workers = load["alone"], load["both"], load["two_workers"]
     lines += ["", f"The dispute page `{load['path']}` (CSC manager, one cookie for every "
               f"instance) under {2 * connections} connections in all, for the same time each:",
