@@ -70,6 +70,11 @@ class Period:
     def days(self):
         return (self.end - self.start).days + 1
 
+    def months(self):
+        """The whole months the period touches: what its durations' medians count."""
+        last = self.end.replace(day=1) + relativedelta(months=1) - timedelta(days=1)
+        return Period(self.start.replace(day=1), last)
+
     def previous(self):
         end = self.start - timedelta(days=1)
         return Period(end - timedelta(days=self.days - 1), end)
@@ -266,7 +271,7 @@ def _by_month(period, filters):
         select(FigureCount.measure, FigureCount.key, FigureCount.value,
                func.sum(FigureCount.count))
         .where(FigureCount.measure.in_(BY_MONTH),
-               FigureCount.day.between(period.start.replace(day=1), period.end.replace(day=1)))
+               FigureCount.day.between(period.months().start, period.months().end))
         .group_by(FigureCount.measure, FigureCount.key, FigureCount.value), filters)
     months = defaultdict(Counter)
     for measure, key, value, n in db.session.execute(statement):
