@@ -6,7 +6,10 @@ period and any filter is a sum over at most a few thousand rows, never a scan of
   kind of it (a panel outcome, a stage, a learning theme; '' when there is one kind).
 - `value` is a duration's number of working days (or hundredths of a working hour) for the
   duration histograms, 0 for plain counts.
-- `day` is the event's day; for a duration histogram, the first day of the event's month.
+- `span` says whether the row counts one day or one month ("day" or "month"), `day` being that
+  day or the month's first: every count is kept both ways, so a period is its whole months' rows
+  and its odd days' rows (at most sixty-two), and a year costs what a month does. The duration
+  histograms are kept by month only.
 - `agency_id` 0 and `category` '' are the rows for every agency and every category: a dispute
   is counted once in those, once under its agency and once under each of its categories, so that
   no filter needs a join or a DISTINCT. `level` is the dispute's level of need (0 if none).
@@ -23,20 +26,22 @@ from moderation.models.base import Base
 
 EVERY_AGENCY = 0
 EVERY_CATEGORY = ""
+DAY, MONTH = "day", "month"
 
 
 class FigureCount(Base):
     __tablename__ = "figure_count"
     __table_args__ = (
-        # The headline figures: one measure for every agency (or one) and every category (or
-        # one), over a range of days.
-        PrimaryKeyConstraint("measure", "category", "agency_id", "day", "level", "key", "value",
-                             name="pk_figure_count"),
-        # The breakdowns by agency and by category: one measure over a range of days.
-        Index("ix_figure_count_measure_day", "measure", "day"),
+        # The headline figures and the breakdown by category: one measure for every agency (or
+        # one) and every category (or one, or each), over a range of days or months.
+        PrimaryKeyConstraint("measure", "span", "agency_id", "category", "day", "level", "key",
+                             "value", name="pk_figure_count"),
+        # The breakdown by agency: one measure and category, each agency, over a range.
+        Index("ix_figure_count_by_agency", "measure", "span", "category", "day"),
     )
 
     measure: Mapped[str] = mapped_column(String(30))
+    span: Mapped[str] = mapped_column(String(5))
     key: Mapped[str] = mapped_column(String(250), default="")
     value: Mapped[int] = mapped_column(Integer, default=0)
     day: Mapped[date] = mapped_column(Date)

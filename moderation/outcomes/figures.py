@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 
 from moderation.calendar import today
 from moderation.extensions import db
@@ -29,7 +29,7 @@ from moderation.models import (
     PanelOutcome,
 )
 from moderation.models.dispute_terms import LEVELS_OF_NEED
-from moderation.models.figures import EVERY_AGENCY, EVERY_CATEGORY
+from moderation.models.figures import DAY, EVERY_AGENCY, EVERY_CATEGORY, MONTH
 from moderation.models.types import utcnow
 from moderation.web import cache
 
@@ -222,8 +222,10 @@ def _chosen(statement, filters, each=None):
         statement = statement.where(FigureCount.agency_id != EVERY_AGENCY)
         agency = filters.agency_id
     if each is FigureCount.category:
-        statement = statement.where(FigureCount.category != EVERY_CATEGORY)
-        category = filters.category
+        # Each category by name, not "not every category": an index range for each.
+        statement = statement.where(FigureCount.category.in_(
+            [filters.category] if filters.category else [c.value for c in ConcernCategory]))
+        category = None
     if agency is not None:
         statement = statement.where(FigureCount.agency_id == agency)
     if category is not None:
@@ -234,7 +236,7 @@ def _chosen(statement, filters, each=None):
 
 
 class _Counts:
-    """The period's day rows, summed by measure, kind and level."""
+    """The period's rows, summed by measure, kind and level."""
 
     def __init__(self, rows):
         self.rows = rows  # (measure, key, level) -> count
@@ -254,12 +256,32 @@ class _Counts:
                         if m == measure})
 
 
+def _in(period):
+    """The rows that count the period: its whole months' rows and its other days' rows."""
+    first, last = _whole_months(period)
+    if first > last:
+        return and_(FigureCount.span == DAY, FigureCount.day.between(period.start, period.end))
+    return or_(and_(FigureCount.span == MONTH, FigureCount.day.between(first, last)),
+               and_(FigureCount.span == DAY,
+                    or_(FigureCount.day.between(period.start, first - timedelta(days=1)),
+                        FigureCount.day.between(last + relativedelta(months=1), period.end))))
+
+
+def _whole_months(period):
+    """The first days of the first and last whole months in the period (the first after the
+    last when there is none)."""
+    first = period.start if period.start.day == 1 else (
+        period.start.replace(day=1) + relativedelta(months=1))
+    after = period.end + timedelta(days=1)
+    last = after.replace(day=1) - relativedelta(months=1)
+    return first, last
+
+
 def _by_day(period, filters, measures=BY_DAY):
     statement = _chosen(
         select(FigureCount.measure, FigureCount.key, FigureCount.level,
                func.sum(FigureCount.count))
-        .where(FigureCount.measure.in_(measures),
-               FigureCount.day.between(period.start, period.end))
+        .where(FigureCount.measure.in_(measures), _in(period))
         .group_by(FigureCount.measure, FigureCount.key, FigureCount.level), filters)
     return _Counts({(m, key, level): n for m, key, level, n in db.session.execute(statement)
                     if n})
@@ -270,7 +292,7 @@ def _by_month(period, filters):
     statement = _chosen(
         select(FigureCount.measure, FigureCount.key, FigureCount.value,
                func.sum(FigureCount.count))
-        .where(FigureCount.measure.in_(BY_MONTH),
+        .where(FigureCount.measure.in_(BY_MONTH), FigureCount.span == MONTH,
                FigureCount.day.between(period.months().start, period.months().end))
         .group_by(FigureCount.measure, FigureCount.key, FigureCount.value), filters)
     months = defaultdict(Counter)
@@ -284,8 +306,7 @@ def _each(period, filters, dimension):
     """(agency id or category, outcome, count) of the period's decisions."""
     return db.session.execute(_chosen(
         select(dimension, FigureCount.key, func.sum(FigureCount.count))
-        .where(FigureCount.measure == "decided",
-               FigureCount.day.between(period.start, period.end))
+        .where(FigureCount.measure == "decided", _in(period))
         .group_by(dimension, FigureCount.key), filters, each=dimension)).all()
 
 

@@ -24,6 +24,7 @@ def upgrade():
     op.create_table(
         'figure_count',
         sa.Column('measure', sa.String(length=30), nullable=False),
+        sa.Column('span', sa.String(length=5), nullable=False),
         sa.Column('key', sa.String(length=250), nullable=False),
         sa.Column('value', sa.Integer(), nullable=False),
         sa.Column('day', sa.Date(), nullable=False),
@@ -31,12 +32,13 @@ def upgrade():
         sa.Column('level', sa.Integer(), nullable=False),
         sa.Column('category', sa.String(length=40), nullable=False),
         sa.Column('count', sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint('measure', 'category', 'agency_id', 'day', 'level', 'key',
+        sa.PrimaryKeyConstraint('measure', 'span', 'agency_id', 'category', 'day', 'level', 'key',
                                 'value', name='pk_figure_count'),
     )
-    op.create_index('ix_figure_count_measure_day', 'figure_count', ['measure', 'day'])
+    op.create_index('ix_figure_count_by_agency', 'figure_count',
+                    ['measure', 'span', 'category', 'day'])
 
 
 def downgrade():
-    op.drop_index('ix_figure_count_measure_day', table_name='figure_count')
+    op.drop_index('ix_figure_count_by_agency', table_name='figure_count')
     op.drop_table('figure_count')
