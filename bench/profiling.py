@@ -6,7 +6,8 @@ the page, and each sample is put in one of four places by its stack:
 - ORM: SQLAlchemy's own work (building and compiling statements, loading rows into objects,
   lazy loads, the unit of work);
 - templates: Jinja and the templates' own code (and MarkupSafe's escaping);
-- rest: Flask, Werkzeug, gunicorn's request handling and the app's own Python.
+- rest: Flask, Werkzeug, the app's own Python, and gunicorn reading the request and writing
+  the response (its waits on the socket included: wrk shares the CPUs).
 
 The innermost frame that belongs to one of them decides, so a template calling an app function
 that lazy-loads counts as ORM (and the driver under it as SQL), and an app function called from

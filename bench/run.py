@@ -99,9 +99,11 @@ def _arguments():
 def _machine():
     cpus = os.cpu_count()
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    load = ", ".join(f"{n:.1f}" for n in os.getloadavg())
     return (f"Machine: {cpus} CPUs, {memory:.0f} GiB; Python {sys.version.split()[0]}; "
             "gunicorn with 2 sync workers (1 in the profiling pass); wrk with 1 thread and the "
-            "stated connections, on the same machine.")
+            f"stated connections, on the same machine; load average at the start {load} "
+            "(1, 5, 15 minutes: anything else running shares the CPUs).")
 
 
 def _database_url(backend, workdir):
@@ -380,10 +382,11 @@ def _met(row, ping):
 
 def _statements_table(folder, pages):
     """The statements slowest on average while wrk loaded the pages, from every worker's tally."""
-    merged = statements.read(folder)
+    by_path = {row["path"]: name for name, row in pages.items()}
+    # The pages' own statements: signing in, and the page it leads to, are none of them.
+    merged = {key: row for key, row in statements.read(folder).items() if key[0] in by_path}
     if not merged:
         return ["No statement times were recorded (bench/statements.py).", ""]
-    by_path = {row["path"]: name for name, row in pages.items()}
     over = {s for (_, s), row in merged.items() if row["max"] * 1000 > statements.LIMIT_MS}
     usually = {s for (_, s), row in merged.items()
                if row["total"] / row["calls"] * 1000 > statements.LIMIT_MS}
@@ -391,8 +394,9 @@ def _statements_table(folder, pages):
     verdict = (f"no statement took over {statements.LIMIT_MS} ms: met" if not over else
                f"{len(over)} different statements took over {statements.LIMIT_MS} ms at least "
                f"once, {len(usually)} of them on average: **not met**")
-    lines = [f"The slowest statements, by mean time in the driver's execute, of {calls:,} run "
-             f"while wrk loaded the pages (both workers, the warm-up included). Target, "
+    lines = [f"The slowest statements, by mean time in the driver's execute (psycopg's brings "
+             f"every row; sqlite3's stops at the first), of {calls:,} run while wrk loaded the "
+             f"pages (both workers, the warm-up included). Target, "
              f"no statement over {statements.LIMIT_MS} ms: {verdict}. Under load on "
              f"{os.cpu_count()} CPUs shared with wrk a statement's longest run includes waiting "
              "for a CPU.", "",
@@ -400,7 +404,7 @@ def _statements_table(folder, pages):
              "| --- | --- | ---: | ---: | ---: |"]
     for path, statement, count, mean, longest in statements.slowest(merged):
         shown = statements.shorten(statement).replace("|", "\\|")
-        lines.append(f"| `{shown}` | {by_path.get(path, path)} | {count:,} | {mean:.2f} | "
+        lines.append(f"| `{shown}` | {by_path[path]} | {count:,} | {mean:.2f} | "
                      f"{longest:.2f} |")
     return lines + [""]
 
