@@ -29,9 +29,13 @@ def test_names_casts_and_many_rows_of_values_are_kept_apart_from_values():
         "INSERT INTO t (a, b) VALUES (...)"
 
 
-def test_long_statements_are_shortened_for_the_report():
+def test_long_statements_are_shortened_for_the_report_keeping_what_they_read():
     assert statements.shorten("SELECT 1") == "SELECT 1"
-    shortened = statements.shorten("SELECT " + "x, " * 100, length=20)
+    statement = " ".join(["SELECT", ", ".join(f"dispute.column_{n}" for n in range(20)),
+                          "FROM dispute WHERE dispute.id = ?"])
+    assert statements.shorten(statement) == \
+        "SELECT dispute.column_0, … FROM dispute WHERE dispute.id = ?"
+    shortened = statements.shorten("UPDATE t SET " + "x = ?, " * 100, length=20)
     assert len(shortened) == 20 and shortened.endswith("…")
 
 
