@@ -2,6 +2,8 @@
 SQL, ORM, templates or the rest, samples between requests are left out, and the app's functions
 holding most samples are named."""
 
+import pytest
+
 from bench import profiling
 
 # py-spy's raw lines, outermost frame first, as it writes them for a gunicorn sync worker.
@@ -80,3 +82,12 @@ def test_the_top_functions_hold_their_callees_samples_and_leave_out_the_boundary
     top = profiling.top_functions(profiling.parse(raw))
     assert top == [("show (moderation/panels/views.py)", 100.0),
                    ("agenda_of (moderation/panels/agenda.py)", 50.0)]
+
+
+def test_without_py_spy_or_leave_to_sample_the_profile_says_why(tmp_path, monkeypatch):
+    if profiling.available():  # py-spy refuses a process that is not there
+        with pytest.raises(profiling.Unavailable, match="py-spy failed"):
+            profiling.record(2**22 + 1, 1, tmp_path / "raw.txt")
+    monkeypatch.setattr(profiling, "available", lambda: None)
+    with pytest.raises(profiling.Unavailable, match="make install-dev"):
+        profiling.record(1, 1, tmp_path / "raw.txt")
