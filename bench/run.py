@@ -1,9 +1,10 @@
 """The benchmark: pages under load, PDFs and a scheduler tick, on SQLite and PostgreSQL, each
-beside its reference measured in the same run. From a fresh clone, `make bench` installs what
+beside its references measured in the same run. From a fresh clone, `make bench` installs what
 it needs and runs this with its defaults; run it directly to choose:
 
     .venv/bin/python bench/run.py [--backends sqlite,postgresql] [--sqlite-disputes 50000]
-        [--postgresql-disputes 720000] [--duration 10] [--output bench/results/latest.md]
+        [--postgresql-disputes 720000] [--duration 10] [--profile-seconds 5]
+        [--output bench/results/latest.md]
 
 For each backend it loads the demo data and `bench-data` into a database of its own (SQLite in
 a temporary folder; PostgreSQL at MODERATION_BENCH_POSTGRES_URL, which it drops and re-creates),
