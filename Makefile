@@ -35,6 +35,8 @@ test: $(VENV)/.installed-dev static/govuk/.installed
 
 # The benchmark (bench/run.py, README): wrk from Debian's packages and PostgreSQL on
 # 127.0.0.1:5432, started here if it is installed but stopped. BENCH_ARGS passes options.
+# py-spy (a dev dependency) samples a worker to say where each page's time goes: it must be
+# allowed to read another process (root, or CAP_SYS_PTRACE); if not, the report says so.
 bench: $(VENV)/.installed-dev static/govuk/.installed
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	pg_isready -q -h 127.0.0.1 -p 5432 || \

@@ -1,15 +1,21 @@
 """The benchmark: pages under load, PDFs and a scheduler tick, on SQLite and PostgreSQL, each
-beside its reference measured in the same run. From a fresh clone, `make bench` installs what
+beside its references measured in the same run. From a fresh clone, `make bench` installs what
 it needs and runs this with its defaults; run it directly to choose:
 
     .venv/bin/python bench/run.py [--backends sqlite,postgresql] [--sqlite-disputes 50000]
-        [--postgresql-disputes 720000] [--duration 10] [--output bench/results/latest.md]
+        [--postgresql-disputes 720000] [--duration 10] [--profile-seconds 5]
+        [--output bench/results/latest.md]
 
 For each backend it loads the demo data and `bench-data` into a database of its own (SQLite in
 a temporary folder; PostgreSQL at MODERATION_BENCH_POSTGRES_URL, which it drops and re-creates),
 serves the app with gunicorn (2 workers, bench/wsgi.py for the query-count header and
-the reference page), and drives each page from wrk in a second process, signed in as the role
-that uses it. The reference page signs in and runs one query: no page can be faster. PDFs are
+the reference pages), and drives each page from wrk in a second process, signed in as the role
+that uses it. Two references are measured in the same run: a page that signs in and runs one
+query (no page can be faster), and the GOV.UK layout with no content (the floor a page of this
+stack cannot go under); every page is read against both, and against its targets. While wrk
+loads the pages each worker times every SQL statement (bench/statements.py): the slowest are
+listed. Then one worker serves each page again under load while py-spy samples it
+(bench/profiling.py): where the time goes, SQL, ORM, templates or the rest. PDFs are
 timed as the app makes them and again as WeasyPrint rendering the same final HTML alone
 (bench/reports.py). Rule 13's check of typed text is timed on a typical draft of the minutes
 against every child (bench/child_names.py). The scheduler tick runs every job once over the
@@ -18,6 +24,7 @@ whole data set. Last, as it changes the data, the retention job runs twice over 
 """
 
 import argparse
+import importlib.util
 import json
 import os
 import re
@@ -37,11 +44,15 @@ from urllib.request import HTTPCookieProcessor, Request, build_opener
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench import profiling, statements  # noqa: E402
+
 BIN = ROOT / ".venv" / "bin"
 PASSWORD = "demo-password-2026"  # the demo accounts' (moderation/demo.py)
 POSTGRES_URL = os.environ.get("MODERATION_BENCH_POSTGRES_URL",
                               "postgresql+psycopg://postgres@127.0.0.1:5432/moderation_bench")
 TARGET_P95_MS = 50
+TARGET_SHARE_OF_PING = 40  # % of the one-query reference's requests/s
 NAMES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
 
 
@@ -72,6 +83,8 @@ def _arguments():
     parser.add_argument("--postgresql-disputes", type=int, default=720_000)
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per page")
     parser.add_argument("--connections", type=int, default=2)
+    parser.add_argument("--profile-seconds", type=int, default=5,
+                        help="seconds py-spy samples each page (0: no profiling pass)")
     parser.add_argument("--reuse", action="store_true",
                         help="keep a database already loaded with this many disputes")
     parser.add_argument("--output", type=Path, default=ROOT / "bench" / "results" / "latest.md")
@@ -87,9 +100,11 @@ def _arguments():
 def _machine():
     cpus = os.cpu_count()
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    load = ", ".join(f"{n:.1f}" for n in os.getloadavg())
     return (f"Machine: {cpus} CPUs, {memory:.0f} GiB; Python {sys.version.split()[0]}; "
-            "gunicorn with 2 sync workers; wrk with 1 thread and the stated connections, "
-            "on the same machine.")
+            "gunicorn with 2 sync workers (1 in the profiling pass); wrk with 1 thread and the "
+            f"stated connections, on the same machine; load average at the start {load} "
+            "(1, 5, 15 minutes: anything else running shares the CPUs).")
 
 
 def _database_url(backend, workdir):
@@ -105,10 +120,20 @@ def _backend(backend, url, disputes, args, counts):
     load = _load(backend, url, disputes, args.reuse)
     lines = [f"## {NAMES[backend]}, {disputes:,} disputes", "", load, ""]
     targets = _targets(url)
-    with _Server(url) as server:
+    timed = args.workdir / f"statements-{backend}"
+    shutil.rmtree(timed, ignore_errors=True)
+    with _Server(url, workers=2, **{statements.ENVIRONMENT: str(timed)}) as server:
         pages = _pages(server, targets, args)
     counts[backend] = {name: row["queries"] for name, row in pages.items()}
     lines += _pages_table(pages, backend)
+    lines += _notified_note(targets)
+    lines += _statements_table(timed, pages)
+    print("   where the time goes (py-spy)", flush=True)
+    lines += _profile_table(url, targets, args)
+    if backend == "postgresql" and importlib.util.find_spec("bench.instances"):
+        from bench import instances  # helper C's: two instances of the app on one database
+
+        lines += instances.run(url, args.workdir, args.duration, args.connections)
     lines += _figures_note(url)
     print("   rule 13's check of typed text", flush=True)
     lines += _names_note(url)
@@ -177,7 +202,8 @@ def _recreate(backend, url):
 
 
 def _targets(url):
-    """The pages' subjects: the latest bench session with a full agenda, and a dispute on it."""
+    """The pages' subjects: the latest bench session with a full agenda, a dispute on it and its
+    item, and the account with most notifications that can sign in."""
     import sqlalchemy as sa
 
     engine = sa.create_engine(url)
@@ -192,17 +218,41 @@ def _targets(url):
             "SELECT i.dispute_id FROM agenda_item i JOIN dispute d ON d.id = i.dispute_id "
             "WHERE i.session_id = :s AND d.repeat_of_id IS NULL ORDER BY i.position LIMIT 1"),
             {"s": session_id})
+        item_id = connection.scalar(sa.text(
+            "SELECT id FROM agenda_item WHERE session_id = :s AND dispute_id = :d"),
+            {"s": session_id, "d": dispute_id})
+        # Only the demo's accounts have a password to sign in with.
+        notified, notifications = connection.execute(sa.text(
+            'SELECT u.email, count(n.id) FROM "user" u JOIN notification n ON n.user_id = u.id '
+            "WHERE u.password_hash IS NOT NULL GROUP BY u.email "
+            "ORDER BY count(n.id) DESC, u.email LIMIT 1")).one()
+        bench_notified = connection.scalar(sa.text(
+            'SELECT count(*) FROM notification n JOIN "user" u ON u.id = n.user_id '
+            "WHERE u.email NOT LIKE '%@demo.example.org'"))
     engine.dispose()
-    return {"session": session_id, "items": items, "dispute": dispute_id}
+    return {"session": session_id, "items": items, "dispute": dispute_id, "item": item_id,
+            "notified": notified, "notifications": notifications,
+            "bench_notifications": bench_notified}
+
+
+def _notified_note(targets):
+    whose = ("The bench data gives nobody notifications (only the demo's accounts have any): "
+             if not targets["bench_notifications"] else
+             f"The bench data's accounts have {targets['bench_notifications']:,} notifications "
+             "but no password to sign in with: ")
+    return [f"{whose}the notifications page is read by {targets['notified']}, the account that "
+            f"can sign in with most ({targets['notifications']:,}; the page lists at most 50).",
+            ""]
 
 
 # Serving and load ---------------------------------------------------------------------------
 
 class _Server:
-    """gunicorn with two workers on a free local port, for as long as the block runs."""
+    """gunicorn with `workers` workers on a free local port, for as long as the block runs;
+    `environment` is added to the app's."""
 
-    def __init__(self, url):
-        self.url = url
+    def __init__(self, url, workers=2, **environment):
+        self.url, self.workers, self.environment = url, workers, environment
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             self.port = probe.getsockname()[1]
@@ -210,9 +260,9 @@ class _Server:
 
     def __enter__(self):
         self.process = subprocess.Popen(
-            [BIN / "gunicorn", "--workers", "2", "--bind", f"127.0.0.1:{self.port}",
-             "--log-level", "warning", "bench.wsgi:app"],
-            cwd=ROOT, env=_env(self.url))
+            [BIN / "gunicorn", "--workers", str(self.workers), "--bind",
+             f"127.0.0.1:{self.port}", "--log-level", "warning", "bench.wsgi:app"],
+            cwd=ROOT, env=_env(self.url, **self.environment))
         for _ in range(100):
             try:
                 socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
@@ -224,6 +274,10 @@ class _Server:
     def __exit__(self, *exc):
         self.process.terminate()
         self.process.wait(timeout=30)
+
+    def workers_pids(self):
+        pid = self.process.pid
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
 
 
 def _sign_in(server, email):
@@ -238,9 +292,12 @@ def _sign_in(server, email):
     return "; ".join(f"{c.name}={c.value}" for c in jar)
 
 
+PING = "Reference: sign-in check and one query"
+LAYOUT = "Reference: the GOV.UK layout with no content"
 PAGES = [
-    # (name, role's account, path; {session}, {dispute} filled in)
-    ("Reference: sign-in check and one query", "chair@demo.example.org", "/bench/ping"),
+    # (name, role's account, path; {session}, {dispute}, {item}, {notified} filled in)
+    (PING, "chair@demo.example.org", "/bench/ping"),
+    (LAYOUT, "chair@demo.example.org", "/bench/layout"),
     ("Panel queue (chair)", "chair@demo.example.org", "/queue"),
     ("Dispute page (CSC manager)", "csc.manager@demo.example.org",
      "/disputes/{dispute}"),
@@ -248,20 +305,30 @@ PAGES = [
     ("Session page (chair)", "chair@demo.example.org", "/sessions/{session}"),
     ("Meeting record (chair)", "chair@demo.example.org", "/sessions/{session}/meeting"),
     ("Dashboard (partnership manager)", "partnership.manager@demo.example.org", "/partnership"),
+    ("Papers for one item of the session (chair)", "chair@demo.example.org",
+     "/sessions/{session}/papers/{item}"),
+    ("Notifications (the account with most)", "{notified}", "/notifications/"),
 ]
 
 
-def _pages(server, targets, args):
-    cookies, results = {}, {}
+def _signed_in_pages(server, targets):
+    """Each page as (name, its address, the cookie of the account that reads it)."""
+    cookies = {}
     for name, email, path in PAGES:
+        email = email.format(**targets)
         if email not in cookies:
             cookies[email] = _sign_in(server, email)
-        url = server.base + path.format(**targets)
+        yield name, server.base + path.format(**targets), cookies[email]
+
+
+def _pages(server, targets, args):
+    results = {}
+    for name, url, cookie in _signed_in_pages(server, targets):
         print(f"   {name}: {url}", flush=True)
-        queries = _query_count(url, cookies[email])
-        _wrk(url, cookies[email], 2, args.connections)  # warm both workers
-        results[name] = {**_wrk(url, cookies[email], args.duration, args.connections),
-                         "queries": queries, "path": path.format(**targets)}
+        queries = _query_count(url, cookie)
+        _wrk(url, cookie, 2, args.connections)  # warm both workers
+        results[name] = {**_wrk(url, cookie, args.duration, args.connections),
+                         "queries": queries, "path": urlsplit(url).path}
     return results
 
 
@@ -284,18 +351,109 @@ def _wrk(url, cookie, duration, connections):
 
 
 def _pages_table(pages, backend):
-    reference = pages[PAGES[0][0]]
-    lines = ["| page (signed in as) | SQL queries | p50 (ms) | p95 (ms) | requests/s | "
-             "p95 vs reference | target p95 ≤ 50 ms |",
-             "| --- | ---: | ---: | ---: | ---: | ---: | --- |"]
+    """Each page beside both references: its share of their requests/s, its p95 as a multiple of
+    theirs, and its targets."""
+    ping, layout = pages[PING], pages[LAYOUT]
+    lines = [f"Targets: p95 ≤ {TARGET_P95_MS} ms and requests/s ≥ {TARGET_SHARE_OF_PING}% of the "
+             "one-query reference's. \"Share\" is a page's requests/s as a % of a reference's; "
+             "\"× p95\" its p95 as a multiple of the reference's.", "",
+             "| page (signed in as) | SQL queries | p50 (ms) | p95 (ms) | requests/s | "
+             "share of one-query ref. | share of layout ref. | × p95 of one-query ref. | "
+             "× p95 of layout ref. | targets |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
     for name, row in pages.items():
-        p95 = row["p95"] / 1000
-        met = "reference" if row is reference else ("met" if p95 <= TARGET_P95_MS else
-                                                    "**not met**")
         lines.append(f"| {name} `{row['path']}` | {row['queries']} | {row['p50'] / 1000:.1f} "
-                     f"| {p95:.1f} | {row['per_second']:.0f} | "
-                     f"{row['p95'] / reference['p95']:.1f}x | {met} |")
+                     f"| {row['p95'] / 1000:.1f} | {row['per_second']:.0f} | "
+                     f"{_share(row, ping):.0f}% | {_share(row, layout):.0f}% | "
+                     f"{row['p95'] / ping['p95']:.1f}x | {row['p95'] / layout['p95']:.1f}x | "
+                     f"{'reference' if name in (PING, LAYOUT) else _met(row, ping)} |")
     return lines + [""]
+
+
+def _share(row, reference):
+    return 100 * row["per_second"] / reference["per_second"]
+
+
+def _met(row, ping):
+    missed = [what for what, reached in (
+        ("p95", row["p95"] / 1000 <= TARGET_P95_MS),
+        ("requests/s", _share(row, ping) >= TARGET_SHARE_OF_PING)) if not reached]
+    return "met" if not missed else f"**not met** ({', '.join(missed)})"
+
+
+def _statements_table(folder, pages):
+    """The statements slowest on average while wrk loaded the pages, from every worker's tally."""
+    by_path = {row["path"]: name for name, row in pages.items()}
+    # The pages' own statements: signing in, and the page it leads to, are none of them.
+    merged = {key: row for key, row in statements.read(folder).items() if key[0] in by_path}
+    if not merged:
+        return ["No statement times were recorded (bench/statements.py).", ""]
+    over = {s for (_, s), row in merged.items() if row["max"] * 1000 > statements.LIMIT_MS}
+    usually = {s for (_, s), row in merged.items()
+               if row["total"] / row["calls"] * 1000 > statements.LIMIT_MS}
+    calls = sum(row["calls"] for row in merged.values())
+    verdict = (f"no statement took over {statements.LIMIT_MS} ms: met" if not over else
+               f"{len(over)} different statements took over {statements.LIMIT_MS} ms at least "
+               f"once, {len(usually)} of them on average: **not met**")
+    lines = [f"The slowest statements, by mean time in the driver's execute (psycopg's brings "
+             f"every row; sqlite3's stops at the first), of {calls:,} run while wrk loaded the "
+             f"pages (both workers, the warm-up included). Target, "
+             f"no statement over {statements.LIMIT_MS} ms: {verdict}. Under load on "
+             f"{os.cpu_count()} CPUs shared with wrk a statement's longest run includes waiting "
+             "for a CPU.", "",
+             "| statement (normalised, shortened) | page | calls | mean (ms) | max (ms) |",
+             "| --- | --- | ---: | ---: | ---: |"]
+    for path, statement, count, mean, longest in statements.slowest(merged):
+        shown = statements.shorten(statement).replace("|", "\\|")
+        lines.append(f"| `{shown}` | {by_path[path]} | {count:,} | {mean:.2f} | "
+                     f"{longest:.2f} |")
+    return lines + [""]
+
+
+def _profile_table(url, targets, args):
+    """One worker serves each page under wrk's load while py-spy samples it."""
+    if args.profile_seconds <= 0:
+        return []
+    rows = []
+    try:
+        with _Server(url, workers=1) as server:
+            for name, page_url, cookie in _signed_in_pages(server, targets):
+                print(f"   {name}", flush=True)
+                _query_count(page_url, cookie)  # the worker has started and the page answers
+                rows.append((name, _sampled(server, page_url, cookie, args)))
+    except profiling.Unavailable as error:
+        return [f"Where the time goes: not measured, {error}.", ""]
+    lines = [f"Where the time goes: one worker serves each page while wrk loads it and py-spy "
+             f"samples it for {args.profile_seconds} s at {profiling.RATE} a second (idle "
+             "waits included, so waiting for the database counts as SQL; bench/profiling.py "
+             "says how a sample is placed). Shares of the samples taken inside a request; top "
+             "app functions by their own and their callees' samples.", "",
+             "| page | samples | SQL % | ORM % | templates % | rest % | top app functions |",
+             "| --- | ---: | ---: | ---: | ---: | ---: | --- |"]
+    for name, samples in rows:
+        counts = profiling.classify(samples)
+        share = profiling.shares(counts)
+        top = "; ".join(f"`{function}` {percent:.0f}%"
+                        for function, percent in profiling.top_functions(samples))
+        taken = sum(counts[c] for c in profiling.CATEGORIES)
+        lines.append(f"| {name} | {taken:,} | " + " | ".join(
+            f"{share[c]:.0f}" for c in profiling.CATEGORIES) + f" | {top} |")
+    return lines + [""]
+
+
+def _sampled(server, page_url, cookie, args):
+    """py-spy's samples of the one worker while wrk loads the page (a second either side)."""
+    seconds = args.profile_seconds
+    load = subprocess.Popen(
+        ["wrk", "-t1", f"-c{args.connections}", f"-d{seconds + 2}s", "--timeout", "10s",
+         "-H", f"Cookie: {cookie}", page_url], stdout=subprocess.DEVNULL)
+    try:
+        time.sleep(1)
+        (worker,) = server.workers_pids()
+        raw = profiling.record(worker, seconds, args.workdir / "profile.txt")
+    finally:
+        load.wait(timeout=seconds + 30)
+    return profiling.parse(raw)
 
 
 def _script(name, url):
@@ -370,16 +528,26 @@ def _reports_table(backend, url, workdir):
     return lines + [""]
 
 
+TICK_SECONDS = 2  # the whole tick, first and second run alike
+OWN_TABLE = {"retention"}  # the retention run has its own target and table, below
+
+
 def _tick_table(url):
-    """Every scheduler job once, in a process of its own (as the scheduler runs them)."""
+    """Every scheduler job once, then again, in a process of its own (as the scheduler runs
+    them). The whole tick's target holds every job but the retention run."""
     runs = _script("tick.py", url)
-    lines = ["| scheduler job | first tick (s) | second tick (s) |", "| --- | ---: | ---: |"]
+    lines = ["| scheduler job | first tick (s) | second tick (s) | target |",
+             "| --- | ---: | ---: | --- |"]
     for job, first, second in runs["jobs"]:
-        lines.append(f"| {job} | {first:.3f} | {second:.3f} |")
-    first, second = (sum(r[1] for r in runs["jobs"]), sum(r[2] for r in runs["jobs"]))
-    met = "met" if max(first, second) <= 2 else "**not met**"
-    lines.append(f"| **whole tick** (target ≤ 2 s: {met}) | **{first:.3f}** | "
-                 f"**{second:.3f}** |")
+        target = ("its own: the retention table below" if job in OWN_TABLE else
+                  f"in the whole tick's ≤ {TICK_SECONDS} s")
+        lines.append(f"| {job} | {first:.3f} | {second:.3f} | {target} |")
+    counted = [r for r in runs["jobs"] if r[0] not in OWN_TABLE]
+    first, second = (sum(r[1] for r in counted), sum(r[2] for r in counted))
+    met = "met" if max(first, second) <= TICK_SECONDS else "**not met**"
+    lines.append(f"| **whole tick**, every job but {', '.join(sorted(OWN_TABLE))} | "
+                 f"**{first:.3f}** | **{second:.3f}** | ≤ {TICK_SECONDS} s, first and second: "
+                 f"{met} |")
     return lines + [""]
 
 

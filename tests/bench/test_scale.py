@@ -140,6 +140,14 @@ def test_the_benchmark_page_and_query_count_exist_only_in_the_benchmarks_app(
     response = client.get(ping)
     assert response.status_code == 200
     assert int(response.headers["X-Query-Count"]) >= 2  # the user, then its one query
+
+    # The second reference: the layout every page extends, with no content of its own.
+    layout = url(bench, "bench.layout")
+    assert app.test_client().get(layout).status_code == 404
+    html = page(client.get(layout))
+    assert html.title.get_text().startswith("Benchmark layout")
+    assert html.select_one(".govuk-footer") and html.select_one(".govuk-service-navigation")
+    assert html.select_one("main").get_text(strip=True) == ""
     with bench.app_context():
         from moderation.extensions import db
 
