@@ -154,9 +154,11 @@ def figures(period, filters=Filters(), with_previous=True):
     the period or the filters."""
     result = Figures(period)
     counts = _by_day(period, filters)
-    result.raised, result.mismatches, result.urgent, result.repeats, result.withdrawn = (
-        counts.total(measure) for measure in ("raised", "mismatch", "urgent", "repeat",
-                                              "withdrawn"))
+    raised = counts.kinds("raised")
+    result.raised, result.withdrawn = sum(raised.values()), counts.total("withdrawn")
+    result.mismatches, result.urgent, result.repeats = (
+        sum(n for kind, n in raised.items() if word in kind.split())
+        for word in ("mismatch", "urgent", "repeat"))
     result.settled_by_stage = {_stage_label(stage): n
                                for stage, n in sorted(counts.kinds("settled_stage").items(),
                                                       key=lambda kv: _stage_order(kv[0]))}
@@ -198,17 +200,17 @@ def _cache_key(period, filters):
 
 def _previous(period, filters):
     before = Figures(period)
-    counts = _by_day(period, filters, ("raised", "settled", "decided", "withdrawn"))
+    counts = _by_day(period, filters, ("raised", "settled_stage", "decided", "withdrawn"))
     _outcome_counts(before, counts.kinds("decided").items())
-    return {"raised": counts.total("raised"), "settled": counts.total("settled"),
+    return {"raised": counts.total("raised"), "settled": counts.total("settled_stage"),
             "decided": before.decided, "withdrawn": counts.total("withdrawn"),
             "overturn_rate": before.overturn_rate, "period": period}
 
 
 # Summing the rows --------------------------------------------------------------------------------
 
-BY_DAY = ("raised", "mismatch", "urgent", "repeat", "withdrawn", "settled", "settled_stage",
-          "decided", "theme", "urgent_standing", "urgent_stage", "urgent_stage_timed")
+BY_DAY = ("raised", "withdrawn", "settled_stage", "decided", "theme", "urgent_standing",
+          "urgent_stage", "urgent_stage_timed")
 BY_MONTH = ("to_settlement", "to_decision", "urgent_stage_days", "urgent_stage_hours")
 
 

@@ -18,11 +18,24 @@ Rule 13: only dates, categories, outcomes and ids are read; no child's name.
 """
 
 from collections import Counter, defaultdict, namedtuple
+from contextlib import contextmanager
 from itertools import product
 
-from sqlalchemy import Column, MetaData, Table, delete, event, func, insert, inspect, select
+from sqlalchemy import (
+    Column,
+    MetaData,
+    Table,
+    delete,
+    event,
+    func,
+    insert,
+    inspect,
+    select,
+    text,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.schema import AddConstraint, CreateIndex, DropConstraint, DropIndex
 
 from moderation.calendar import region, working_days_between, working_hours_between
 from moderation.extensions import db
@@ -113,19 +126,22 @@ def _dispute_events(row, durations):
     """(measure, key, value, day) for what the dispute's own row says."""
     (_, raised_on, _, _, intent, recorded_as, urgent, repeat_of_id, status, settled_on,
      withdrawn_on, decided_by_csc) = row
-    yield "raised", "", 0, raised_on
-    if (intent, recorded_as) in (("referral", "contact"), ("information", "referral")):
-        yield "mismatch", "", 0, raised_on
+    # One row for the dispute raised, its kind in the key: a row per kind would be two more
+    # rows for most disputes.
+    mismatch = (intent, recorded_as) in (("referral", "contact"), ("information", "referral"))
+    yield "raised", raised_kind(mismatch, urgent, repeat_of_id is not None), 0, raised_on
     if urgent:
-        yield "urgent", "", 0, raised_on
         yield "urgent_standing", URGENT_STANDING.get(status, "open"), 0, raised_on
-    if repeat_of_id:
-        yield "repeat", "", 0, raised_on
     if withdrawn_on:
         yield "withdrawn", "", 0, withdrawn_on
     if settled_on:
-        yield "settled", "", 0, settled_on
         yield "to_settlement", "", durations.days(decided_by_csc, settled_on), settled_on
+
+
+def raised_kind(mismatch, urgent, repeat):
+    """The key of a dispute raised: the words of what it also is ("mismatch urgent"), or ''."""
+    return " ".join(word for word, holds in (("mismatch", mismatch), ("urgent", urgent),
+                                             ("repeat", repeat)) if holds)
 
 
 def _categories(ids):
@@ -220,9 +236,12 @@ def rebuild():
     for start in range(first, last + 1, BATCH):
         _to_scratch(contributions(Dispute.id.between(start, start + BATCH - 1)))
     facts = [SCRATCH.c[name] for name in Fact._fields]
-    db.session.execute(insert(FigureCount).from_select(
-        [*Fact._fields, "count"], select(*facts, func.sum(SCRATCH.c.count)).group_by(*facts)))
+    with _keys_built_after():
+        db.session.execute(insert(FigureCount).from_select(
+            [*Fact._fields, "count"],
+            select(*facts, func.sum(SCRATCH.c.count)).group_by(*facts)))
     SCRATCH.drop(db.session.connection())
+    db.session.execute(text("ANALYZE figure_count"))  # the planner needs the new rows' spread
     return db.session.scalar(select(func.count(Dispute.id)))
 
 
@@ -230,6 +249,27 @@ def rebuild():
 SCRATCH = Table("figure_count_rebuild", MetaData(),
                 *(Column(column.name, column.type) for column in FigureCount.__table__.c),
                 prefixes=["TEMPORARY"])
+
+
+@contextmanager
+def _keys_built_after():
+    """On PostgreSQL, the rows' key and index are dropped while the rows go in and built once
+    after: building an index from sorted rows is many times faster than keeping it row by
+    row (about a minute for 100,000 disputes' rows on a busy machine)."""
+    if _dialect() != "postgresql":
+        yield
+        return
+    table = FigureCount.__table__
+    [index] = table.indexes
+    connection = db.session.connection()
+    # Room to sort the rows in memory, for this transaction only.
+    connection.execute(text("SET LOCAL work_mem = '256MB'"))
+    connection.execute(text("SET LOCAL maintenance_work_mem = '256MB'"))
+    connection.execute(DropConstraint(table.primary_key))
+    connection.execute(DropIndex(index))
+    yield
+    connection.execute(AddConstraint(table.primary_key))
+    connection.execute(CreateIndex(index))
 
 
 def _to_scratch(counts):
