@@ -239,7 +239,9 @@ def rebuild():
     with _keys_built_after():
         db.session.execute(insert(FigureCount).from_select(
             [*Fact._fields, "count"],
-            select(*facts, func.sum(SCRATCH.c.count)).group_by(*facts)))
+            select(*facts, func.sum(SCRATCH.c.count)).group_by(*facts)
+            # In the key's order: the rows a period reads lie together on disk.
+            .order_by(*(SCRATCH.c[column.name] for column in FigureCount.__table__.primary_key))))
     SCRATCH.drop(db.session.connection())
     db.session.execute(text("ANALYZE figure_count"))  # the planner needs the new rows' spread
     return db.session.scalar(select(func.count(Dispute.id)))
