@@ -110,6 +110,12 @@ class Dispute(Base):
         CheckConstraint(BORN_OR_DUE, name="child_born_or_due"),
         # The open disputes with no activity since a day, oldest first (retention/inactivity.py).
         Index("ix_dispute_status_last_activity", "status", "last_activity_at"),
+        # The panel queue in rule 5's order, over the few queued disputes only: counting the
+        # queue reads this small index, where the whole status index made PostgreSQL start a
+        # parallel worker for a count of 2,000 rows (10 ms of the queue page at 720,000).
+        Index("ix_dispute_queued_order", "immediate_risk", "level_of_need",
+              "csc_decision_date", "id", sqlite_where=text("status = 'queued'"),
+              postgresql_where=text("status = 'queued'")),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
