@@ -100,6 +100,10 @@ BORN_OR_DUE = (
     " AND child_expected_delivery_date IS NULL)")
 
 
+# The open disputes (OPEN_STATUSES), as a partial index's predicate says them.
+OPEN_WHERE = "status IN ('escalating', 'awaiting_referrer', 'queued')"
+
+
 class Dispute(Base):
     __tablename__ = "dispute"
     __table_args__ = (
@@ -116,6 +120,10 @@ class Dispute(Base):
         Index("ix_dispute_queued_order", "immediate_risk", "level_of_need",
               "csc_decision_date", "id", sqlite_where=text("status = 'queued'"),
               postgresql_where=text("status = 'queued'")),
+        # CSC's work list: the open disputes, urgent first then newest received, read backwards
+        # a page at a time (the predicate names OPEN_STATUSES, dispute_terms.py).
+        Index("ix_dispute_open_newest", "immediate_risk", "raised_on", "id",
+              sqlite_where=text(OPEN_WHERE), postgresql_where=text(OPEN_WHERE)),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

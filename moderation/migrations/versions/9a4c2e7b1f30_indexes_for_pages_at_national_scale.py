@@ -6,6 +6,8 @@ Create Date: 2026-12-08 01:15:00.000000
 
 The panel queue's disputes in rule 5's order, over the queued disputes only: a partial index
 (PostgreSQL and SQLite both have them), a few thousand entries however many disputes are held.
+CSC's work list: the open disputes, urgent first and then newest received, another partial
+index read backwards, a page at a time, instead of sorting every open dispute.
 """
 import sqlalchemy as sa
 from alembic import op
@@ -17,6 +19,7 @@ branch_labels = None
 depends_on = None
 
 QUEUED = sa.text("status = 'queued'")
+OPEN = sa.text("status IN ('escalating', 'awaiting_referrer', 'queued')")
 
 
 def upgrade():
@@ -25,8 +28,12 @@ def upgrade():
             'ix_dispute_queued_order',
             ['immediate_risk', 'level_of_need', 'csc_decision_date', 'id'], unique=False,
             sqlite_where=QUEUED, postgresql_where=QUEUED)
+        batch_op.create_index(
+            'ix_dispute_open_newest', ['immediate_risk', 'raised_on', 'id'], unique=False,
+            sqlite_where=OPEN, postgresql_where=OPEN)
 
 
 def downgrade():
     with op.batch_alter_table('dispute', schema=None) as batch_op:
+        batch_op.drop_index('ix_dispute_open_newest')
         batch_op.drop_index('ix_dispute_queued_order')
