@@ -23,11 +23,12 @@ OPEN = sa.text("status IN ('escalating', 'awaiting_referrer', 'queued')")
 
 
 def upgrade():
+    # Rule 5's order (disputes/queries.queue_order), so a page of the queue is its first rows.
+    op.create_index(
+        'ix_dispute_queued_order', 'dispute',
+        [sa.text('immediate_risk DESC'), sa.text('level_of_need DESC'), 'csc_decision_date',
+         'id'], unique=False, sqlite_where=QUEUED, postgresql_where=QUEUED)
     with op.batch_alter_table('dispute', schema=None) as batch_op:
-        batch_op.create_index(
-            'ix_dispute_queued_order',
-            ['immediate_risk', 'level_of_need', 'csc_decision_date', 'id'], unique=False,
-            sqlite_where=QUEUED, postgresql_where=QUEUED)
         batch_op.create_index(
             'ix_dispute_open_newest', ['immediate_risk', 'raised_on', 'id'], unique=False,
             sqlite_where=OPEN, postgresql_where=OPEN)
@@ -36,4 +37,4 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table('dispute', schema=None) as batch_op:
         batch_op.drop_index('ix_dispute_open_newest')
-        batch_op.drop_index('ix_dispute_queued_order')
+    op.drop_index('ix_dispute_queued_order', table_name='dispute')
