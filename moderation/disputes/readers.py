@@ -49,6 +49,15 @@ def on_the_referrers_side(user, dispute):
 
 
 def _on_an_agenda_they_sit_on(user, dispute):
+    """Asked once per request for each dispute: a page asks it for the dispute and again for
+    each of its documents (its papers' permissions)."""
+    answers = g.setdefault("on_an_agenda_they_sit_on", {}) if has_app_context() else {}
+    if (user.id, dispute.id) not in answers:
+        answers[user.id, dispute.id] = _sits_on_an_agenda_holding(user, dispute)
+    return answers[user.id, dispute.id]
+
+
+def _sits_on_an_agenda_holding(user, dispute):
     return db.session.scalar(
         select(AgendaItem.id)
         .join(PanelSession, AgendaItem.session_id == PanelSession.id)

@@ -5,6 +5,7 @@ import re
 
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
+    GovDateInput,
     GovSelect,
     GovSubmitInput,
     GovTextInput,
@@ -13,7 +14,7 @@ from wtforms import BooleanField, SelectField, StringField, SubmitField
 from wtforms.validators import Optional, ValidationError
 
 from moderation.models import DisputeStatus
-from moderation.web.forms import Form, GovukDateField, choices
+from moderation.web.forms import Form, GovukDateField, choices, remembered
 
 # A dispute's reference as the service writes it: D-2026-0042 (the number grows past 4 digits).
 REFERENCE = re.compile(r"^D-\d{4}-\d{4,9}$")
@@ -23,24 +24,30 @@ STATUSES = [(OPEN, "Open (not yet settled, decided or withdrawn)"), (ANY, "Any s
             *DisputeStatus.choices()]
 
 
+# The filters are drawn on every view of the list, the same few ways: each way once.
+TextInput, Select, CheckboxInput, SubmitInput, DateInput = (
+    remembered(GovTextInput), remembered(GovSelect), remembered(GovCheckboxInput),
+    remembered(GovSubmitInput), remembered(GovDateInput))
+
+
 class WorklistForm(Form):
     class Meta:
         csrf = False  # a GET filter that changes nothing
 
-    reference = StringField("Reference", widget=GovTextInput(), validators=[Optional()],
+    reference = StringField("Reference", widget=TextInput(), validators=[Optional()],
                             description="For example, D-2026-0042")
-    status = SelectField("Status", widget=GovSelect(), choices=choices(STATUSES), default=OPEN,
+    status = SelectField("Status", widget=Select(), choices=choices(STATUSES), default=OPEN,
                          validate_choice=False)
-    waiting = BooleanField("Waiting for CSC to answer", widget=GovCheckboxInput())
-    urgent = BooleanField("Immediate risk", widget=GovCheckboxInput())
-    overdue = BooleanField("A stage is overdue", widget=GovCheckboxInput())
+    waiting = BooleanField("Waiting for CSC to answer", widget=CheckboxInput())
+    urgent = BooleanField("Immediate risk", widget=CheckboxInput())
+    overdue = BooleanField("A stage is overdue", widget=CheckboxInput())
     received_from = GovukDateField(
-        "Received from", validators=[Optional()],
+        "Received from", validators=[Optional()], widget=DateInput(),
         invalid_message="'Received from' must be a real date, for example 2 11 2026")
     received_to = GovukDateField(
-        "Received to", validators=[Optional()],
+        "Received to", validators=[Optional()], widget=DateInput(),
         invalid_message="'Received to' must be a real date, for example 30 11 2026")
-    submit = SubmitField("Filter the list", widget=GovSubmitInput())
+    submit = SubmitField("Filter the list", widget=SubmitInput())
 
     def validate_reference(self, field):
         if self.typed_reference() and not REFERENCE.match(self.typed_reference()):

@@ -2,11 +2,14 @@
 
 import re
 from datetime import time
+from functools import lru_cache
 
+from flask import render_template
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
 from jinja2 import pass_context
+from markupsafe import Markup
 from werkzeug.routing import IntegerConverter
 from wtforms import DateField, Field, IntegerField, StringField, SubmitField
 from wtforms.csrf.core import CSRFTokenField
@@ -155,6 +158,51 @@ class GovukDateField(DateField):
         except ValueError:
             self.data = None
             raise ValueError(self.invalid_message) from None
+
+
+def remembered(widget_class):
+    """`widget_class`, rendering each distinct set of its GOV.UK macro's params once per process
+    (the last few hundred): the macro sees nothing but its params, so the HTML is the same, and
+    a GOV.UK macro costs about a millisecond a field, a filter form ten, each time it is drawn.
+    Only for fields that never hold personal data (a list's filters): the HTML is kept."""
+
+    class Remembered(widget_class):
+        def render(self, params):
+            return _rendered(self.template, _frozen(params))
+
+    Remembered.__name__ = f"Remembered{widget_class.__name__}"
+    return Remembered
+
+
+@lru_cache(maxsize=512)
+def _rendered(template, frozen_params):
+    # The macro's own output, as the widget itself marks it.
+    return Markup(render_template(template, params=_thawed(frozen_params)))  # noqa: S704
+
+
+def _frozen(value):
+    """Params as a hashable key that tells Markup from text (which the macro escapes)."""
+    if isinstance(value, dict):
+        # In their order: the macro writes attributes in the order it is given them.
+        return ("dict", tuple((key, _frozen(item)) for key, item in value.items()))
+    if isinstance(value, list | tuple):
+        return ("list", tuple(_frozen(item) for item in value))
+    if isinstance(value, Markup):
+        return ("markup", str(value))
+    if value is None or isinstance(value, str | int | float | bool):
+        return (type(value).__name__, value)
+    raise TypeError(f"Cannot remember a widget's param {value!r}")
+
+
+def _thawed(frozen):
+    kind, value = frozen
+    if kind == "dict":
+        return {key: _thawed(item) for key, item in value}
+    if kind == "list":
+        return [_thawed(item) for item in value]
+    if kind == "markup":
+        return Markup(value)  # noqa: S704 - it was Markup when frozen
+    return value
 
 
 def choices(pairs):

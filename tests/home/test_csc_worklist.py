@@ -233,3 +233,27 @@ def test_many_open_actions_show_the_most_overdue_and_say_how_many_more(
     with counting_queries(app) as one:
         _home(browser)
     assert one["n"] == counted["n"]
+
+
+def test_the_filters_read_the_same_drawn_afresh_or_remembered(app):
+    """The filters' GOV.UK widgets are drawn once per way they look (web/forms.remembered):
+    with values, errors and all, the HTML is what the library's own widget writes."""
+    from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
+    from markupsafe import Markup, escape
+    from werkzeug.datastructures import MultiDict
+
+    from moderation.disputes.worklist_forms import WorklistForm
+
+    sent = MultiDict([("reference", "<b>d-1"), ("received_from", "31"),
+                      ("received_from", "2"), ("received_from", "2026")])
+    with app.test_request_context("/csc"):
+        form = WorklistForm(sent)
+        form.validate()
+        for field, widget in ((form.reference, GovTextInput()),
+                              (form.received_from, GovDateInput())):
+            remembered = (field(), field())
+            assert remembered[0] == remembered[1] == widget(field)
+            assert escape(form.errors[field.name][0]) in remembered[0]
+        assert "&lt;b&gt;d-1" in form.reference()
+        assert (form.reference(params={"label": {"html": Markup("<i>Ref</i>")}})
+                != form.reference(params={"label": {"text": "<i>Ref</i>"}}))

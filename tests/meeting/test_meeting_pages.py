@@ -242,11 +242,14 @@ def test_the_meeting_pages_run_the_same_queries_for_few_or_many_rows(
         db.session.commit()
     chair = as_(m.chair)
     item = first_item(app, db, m)
-    counts = {}
+    counts, session_page = {}, {}
     for name, session_id in (("one item", small_id), ("eight items", m.session_id)):
         with counting_queries(app) as queries:
             page = chair.get("meeting.show", session_id=session_id)
         counts[name] = queries["n"]
+        with counting_queries(app) as queries:  # the session's own page, its agenda listed
+            chair.get("panels.show", session_id=session_id)
+        session_page[name] = queries["n"]
     assert len(page.select("main table")[0].select("tbody tr")) == 8
     chair.post_url(item("meeting.voting_step", step="open"))
     _vote(as_(m.reps["health"]), item)
@@ -258,6 +261,7 @@ def test_the_meeting_pages_run_the_same_queries_for_few_or_many_rows(
         page = chair.get_url(item())
     assert "3 of 3 agencies have voted" in _text(page)
     assert counts["one item"] == counts["eight items"]
+    assert session_page["one item"] == session_page["eight items"]
     assert before["n"] == after["n"]
 
 

@@ -41,3 +41,23 @@ def test_email_settings_offer_the_optional_emails_and_save_the_choice(app, db, c
         assert services.wants_email(user.id, "decision")  # required by policy: always on
         assert db.session.scalar(sa.select(sa.func.count()).select_from(EmailPreference)) == (
             len(offered))
+
+
+def test_the_notifications_page_runs_the_same_queries_for_one_or_many(app, db, client,
+                                                                      signed_in):
+    """Issue #27: the list is one query however many notifications it shows."""
+    from tests.helpers import counting_queries
+
+    user = signed_in("referrer")
+    index = url(client, "notifications.index")
+    counts = []
+    for numbers in (range(1), range(1, 30)):
+        with app.app_context():
+            for number in numbers:
+                services.notify(user.id, f"test-{number}", f"Notice {number}", link="/")
+            db.session.commit()
+        with counting_queries(app) as queries:
+            response = client.get(index)
+        counts.append(queries["n"])
+    assert "Notice 29" in response.text
+    assert counts[0] == counts[1]

@@ -167,3 +167,30 @@ def test_notes_close_when_the_minutes_are_approved(app, db, papers):
         db.session.get(PanelSession, papers.session_id).status = "minutes_approved"
         db.session.commit()
     assert client_for(app, papers.chair).get(_notes(app, papers, first)).status_code == 404
+
+
+def test_the_papers_page_runs_the_same_queries_for_few_or_many_papers(app, db, papers):
+    """Additions, documents, stages and concerns are each read in one query for the item,
+    however many it has (issue #27: no page's queries grow with its rows)."""
+    from moderation.models import DisputeAddition
+    from tests.helpers import counting_queries
+    from tests.papers.conftest import _document
+
+    first, second = items(app, db, papers.session_id)
+    member = client_for(app, papers.reps["health"])
+    counts = {}
+    for name, item_id in (("bare", second), ("with papers", first)):
+        with counting_queries(app) as queries:
+            assert member.get(_papers(app, papers, item_id)).status_code == 200
+        counts[name] = queries["n"]
+    with app.app_context():
+        for number in range(4):
+            db.session.add(DisputeAddition(dispute_id=papers.dispute_ids[0], stage_position=2,
+                                           author_id=papers.referrer.id, text=f"More {number}."))
+            db.session.add(_document(papers.dispute_ids[0], papers.referrer.id,
+                                     f"note-{number}.txt", b"a note"))
+        db.session.commit()
+    with counting_queries(app) as queries:
+        response = member.get(_papers(app, papers, first))
+    assert "note-3.txt" in response.text and "More 3." in response.text
+    assert counts["bare"] == counts["with papers"] == queries["n"]
