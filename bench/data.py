@@ -41,9 +41,11 @@ from moderation.models import (
     DisputeConcern,
     DisputeStage,
     LearningTheme,
+    Notification,
     PanelDecision,
     PanelMember,
     PanelSession,
+    Role,
     User,
     UserRole,
     Vote,
@@ -88,7 +90,10 @@ CASE_PREFIXES = ("NS", "CS", "LA", "SC")
 
 TABLES = (("dispute", Dispute), ("stage", DisputeStage), ("concern", DisputeConcern),
           ("item", AgendaItem), ("vote", Vote), ("decision", PanelDecision),
-          ("theme", decision_theme), ("action", Action))
+          ("theme", decision_theme), ("action", Action), ("notification", Notification))
+# The CSC managers are told of every dispute raised (notifications/notices.py); the retention
+# schedule keeps a year of notifications, the last month of them unread.
+NOTIFIED_DAYS, UNREAD_DAYS = 365, 30
 
 
 class Ids:
@@ -115,6 +120,8 @@ class Bench:
         self.items_in = {}  # session id -> items so far, for positions
         self.last_child = None  # a repeat dispute is about the child of the one before it
         self.keys = {}  # a name's keys, worked out once
+        self.csc_managers = db.session.scalars(select(UserRole.user_id).where(
+            UserRole.role == Role.CSC_MANAGER)).all()
 
     def next_session(self, partnership, queued_on):
         """The first session whose agenda cut-off is on or after the day a dispute joined the
@@ -173,7 +180,7 @@ def _resync_sequences():
     if db.session.get_bind().dialect.name != "postgresql":
         return
     for model in (Agency, User, PanelMember, PanelSession, Attendance, Dispute, DisputeStage,
-                  AgendaItem, Vote, PanelDecision, Action):
+                  AgendaItem, Vote, PanelDecision, Action, Notification):
         table = model.__tablename__
         db.session.execute(text(
             f"SELECT setval(pg_get_serial_sequence('\"{table}\"', 'id'), "  # noqa: S608
@@ -298,6 +305,7 @@ def _dispute(bench, dispute_id, raised, end):
     settles_at = _settles_at(rng.random())
     row = _dispute_row(rng, dispute_id, raised, referrer_id, agency_id)
     row.update(_child(bench, dispute_id, row["repeat_of_id"] is not None))
+    _told(bench, row)
     bench.rows["dispute"].append(row)
     for category in rng.sample(CATEGORIES, rng.choice((1, 1, 2))):
         bench.rows["concern"].append({"dispute_id": dispute_id, "category": category})
@@ -313,6 +321,22 @@ def _dispute(bench, dispute_id, raised, end):
     if session is not None:
         row["status"] = "decided"
         _decision(bench, dispute_id, session)
+
+
+def _told(bench, row):
+    """Each CSC manager's notice of a dispute raised in the last year, as notices.dispute_raised
+    words it."""
+    age = (bench.end - row["raised_on"]).days
+    if age > NOTIFIED_DAYS:
+        return
+    told_at = datetime.combine(row["raised_on"], time(10), tzinfo=UTC)
+    for user_id in bench.csc_managers:
+        bench.rows["notification"].append({
+            "id": bench.ids.take(Notification), "user_id": user_id,
+            "key": f"raised:dispute-{row['id']}-{user_id}",
+            "message": f"Dispute {row['reference']} has been raised.",
+            "link": f"/disputes/{row['id']}", "created_at": told_at,
+            "read_at": None if age <= UNREAD_DAYS else told_at + timedelta(days=1)})
 
 
 def _settles_at(roll):

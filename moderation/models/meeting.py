@@ -14,6 +14,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -219,6 +220,13 @@ class Notification(Base):
     """An in-app notification. `key` makes each one unique, so a repeated step adds nothing."""
 
     __tablename__ = "notification"
+    __table_args__ = (
+        # A person's newest first (the notifications page), and their unread ones (the count
+        # beside the menu item on every page): read from the index, however many they have.
+        Index("ix_notification_user_newest", "user_id", "created_at", "id"),
+        Index("ix_notification_user_unread", "user_id", postgresql_where=text("read_at IS NULL"),
+              sqlite_where=text("read_at IS NULL")),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user.id", ondelete="CASCADE"), index=True)

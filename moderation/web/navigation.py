@@ -56,10 +56,14 @@ def count_beside(app, endpoint, count):
     app.extensions.setdefault("menu_counts", {})[endpoint] = count
 
 
+MOST_SHOWN = 99  # beside a menu item, more reads "99+"
+
+
 def _with_count(label, endpoint):
     count = current_app.extensions.get("menu_counts", {}).get(endpoint)
     new = count(current_user) if count else 0
-    return f"{label} ({new} new)" if new else label
+    shown = f"{MOST_SHOWN}+" if new > MOST_SHOWN else new
+    return f"{label} ({shown} new)" if new else label
 
 
 def _is_active(endpoint):

@@ -23,6 +23,17 @@ def test_the_menu_counts_unread_notifications_until_they_are_read(app, db, clien
     assert "Notifications" in menu(response)
 
 
+def test_past_ninety_nine_unread_the_menu_says_99_plus(app, db, client, signed_in):
+    """A CSC manager told of every dispute raised holds thousands: the count stops at 100."""
+    user = signed_in("csc_manager")
+    with app.app_context():
+        for n in range(services.MOST_COUNTED + 5):
+            services.notify(user.id, f"test-{n}", f"Dispute {n} has been raised", link="/")
+        db.session.commit()
+        assert services.unread_count(user) == services.MOST_COUNTED
+    assert "Notifications (99+ new)" in menu(client.get(url(client, "notifications.index")))
+
+
 def test_email_settings_offer_the_optional_emails_and_save_the_choice(app, db, client,
                                                                       signed_in):
     user = signed_in("panel_member")
