@@ -1,7 +1,7 @@
 """Indexes for the pages at national scale (issue #27)
 
 Revision ID: 9a4c2e7b1f30
-Revises: f2b8d4a6c1e7
+Revises: c3e8a1d5f7b2
 Create Date: 2026-12-08 01:15:00.000000
 
 The panel queue's disputes in rule 5's order, over the queued disputes only: a partial index
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '9a4c2e7b1f30'
-down_revision = 'f2b8d4a6c1e7'
+down_revision = 'c3e8a1d5f7b2'
 branch_labels = None
 depends_on = None
 
