@@ -57,8 +57,8 @@ def main():
         cases = {
             "Dashboard, last three months": lambda: outcomes.figures(quarter),
             "Dashboard, last twelve months (the default)": lambda: outcomes.figures(year),
-            "Dashboard, ten years": lambda: outcomes.figures(outcomes.Period(
-                year.start.replace(year=year.start.year - 9), year.end)),
+            "Dashboard, five years (the longest the form allows)": lambda: outcomes.figures(
+                outcomes.Period(year.start.replace(year=year.start.year - 4), year.end)),
             "Dashboard, twelve months, one agency, level 3, neglect": lambda: outcomes.figures(
                 year, outcomes.Filters(agency_id=busiest, level=3, category="neglect")),
             "Learning summary's figures and charts, twelve months": lambda: learning.summary_html(

@@ -4,6 +4,7 @@ form (its vignettes, one pair of fields per decision in the period) and the them
 from datetime import timedelta
 
 from govuk_frontend_wtf.wtforms_widgets import (
+    GovDateInput,
     GovRadioInput,
     GovSelect,
     GovTextArea,
@@ -15,9 +16,13 @@ from wtforms.validators import Length, ValidationError
 from moderation.models import ConcernCategory
 from moderation.models.dispute_terms import LEVELS_OF_NEED
 from moderation.outcomes.figures import PERIODS, Filters, period_for
-from moderation.web.forms import Form, GovukDateField, IdField, choices, coerce_id
+from moderation.web.forms import Form, GovukDateField, IdField, choices, coerce_id, remembered
 
 LONGEST = timedelta(days=366 * 5)
+# The filters are drawn on every view of the dashboard, the same few ways (the agency list is
+# long at national scale): each way once. They hold no personal data.
+Radios, Select, DateInput = remembered(GovRadioInput), remembered(GovSelect), remembered(
+    GovDateInput)
 
 
 def _level(value):
@@ -30,15 +35,17 @@ class OutcomeFilterForm(Form):
     class Meta:
         csrf = False
 
-    period = RadioField("Period", widget=GovRadioInput(), default="year",
+    period = RadioField("Period", widget=Radios(), default="year",
                         choices=choices(PERIODS.items()))
-    start = GovukDateField("From", invalid_message="The start date must be a real date")
-    end = GovukDateField("To", invalid_message="The end date must be a real date")
-    agency = SelectField("Referring agency", widget=GovSelect(), coerce=coerce_id,
+    start = GovukDateField("From", widget=DateInput(),
+                           invalid_message="The start date must be a real date")
+    end = GovukDateField("To", widget=DateInput(),
+                         invalid_message="The end date must be a real date")
+    agency = SelectField("Referring agency", widget=Select(), coerce=coerce_id,
                          validate_choice=False)
-    category = SelectField("Concern category", widget=GovSelect(), validate_choice=False,
+    category = SelectField("Concern category", widget=Select(), validate_choice=False,
                            choices=choices([("", "All categories"), *ConcernCategory.choices()]))
-    level = SelectField("Level of need claimed", widget=GovSelect(), coerce=_level,
+    level = SelectField("Level of need claimed", widget=Select(), coerce=_level,
                         validate_choice=False,
                         choices=choices([("", "All levels"), *LEVELS_OF_NEED.items()]))
 
