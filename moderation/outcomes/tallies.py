@@ -337,12 +337,25 @@ def _remember_before_bulk_change(state):
     if not (state.is_update or state.is_delete) or state.bind_mapper is None:
         return
     model = state.bind_mapper.class_
-    if model not in COUNTED:
+    if model not in COUNTED or not _may_move_figures(state, model):
         return
     column = Dispute.id if model is Dispute else model.dispute_id
-    ids = set(state.session.scalars(select(column).where(state.statement.whereclause)))
+    reached = select(column)
+    if state.statement.whereclause is not None:
+        reached = reached.where(state.statement.whereclause)
+    ids = set(state.session.scalars(reached))
     _remember(state.session, ids)
     state.session.info.setdefault(TOUCHED, set()).update(ids)
+
+
+def _may_move_figures(state, model):
+    """Whether a set-based statement may move the figures: a DELETE may; an UPDATE only if it
+    sets a counted column (anonymising a batch sets none, and is not counted twice over)."""
+    if state.is_delete:
+        return True
+    values = state.statement._values or dict(state.statement._ordered_values or ())
+    names = {getattr(key, "key", key) for key in values}
+    return not names or bool(names & COUNTED[model])
 
 
 @event.listens_for(Session, "before_commit")

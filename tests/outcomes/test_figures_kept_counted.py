@@ -140,6 +140,19 @@ def test_a_set_based_change_is_counted(app, db, make_dispute):
         assert outcomes.figures(NOVEMBER_DECEMBER).withdrawn == 1
 
 
+def test_a_set_based_change_no_figure_reads_is_not_counted_again(app, db, make_dispute):
+    """Anonymising a batch sets only what no figure reads: the keeper leaves it alone."""
+    ident = make_dispute(on=date(2026, 11, 9))
+    with app.app_context(), statements_run(app) as statements:
+        db.session.execute(update(Dispute).where(Dispute.id == ident).values(
+            referral_summary="Removed under the retention schedule."))
+        db.session.commit()
+    # Only the UPDATE: the dispute is not counted before and after.
+    assert [s.split()[0] for s in statements] == ["UPDATE"]
+    with app.app_context():
+        assert_kept_as_rebuilt(db)
+
+
 def test_a_change_rolled_back_counts_nothing(app, db, make_dispute):
     ident = make_dispute(on=date(2026, 11, 9))
     with app.app_context():
