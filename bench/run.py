@@ -236,13 +236,13 @@ def _targets(url):
 
 
 def _notified_note(targets):
-    whose = ("The bench data gives nobody notifications (only the demo's accounts have any): "
-             if not targets["bench_notifications"] else
-             f"The bench data's accounts have {targets['bench_notifications']:,} notifications "
-             "but no password to sign in with: ")
-    return [f"{whose}the notifications page is read by {targets['notified']}, the account that "
-            f"can sign in with most ({targets['notifications']:,}; the page lists at most 50).",
-            ""]
+    """Whose notifications page is measured: the bench data tells the demo's CSC managers of
+    every dispute raised in the last year (bench/data.py), as notices.dispute_raised would."""
+    others = (f" The bench data's own accounts have {targets['bench_notifications']:,} more "
+              "but no password to sign in with." if targets["bench_notifications"] else "")
+    return [f"The notifications page is read by {targets['notified']}, the account that can "
+            f"sign in with most notifications ({targets['notifications']:,}: told of every "
+            f"dispute raised in the last year; the page lists the newest 50).{others}", ""]
 
 
 # Serving and load ---------------------------------------------------------------------------
