@@ -27,6 +27,19 @@ from moderation.models.base import Base
 EVERY_AGENCY = 0
 EVERY_CATEGORY = ""
 DAY, MONTH = "day", "month"
+# The measures kept as duration histograms, by month only (a median cannot be summed by day).
+DURATIONS = ("to_settlement", "to_decision", "urgent_stage_days", "urgent_stage_hours")
+
+
+def stage_key(position, name):
+    """The key of a count about a stage: its position and name, as `stage_of` reads them."""
+    return f"{position}|{name}"
+
+
+def stage_of(key):
+    """(position, name) of a stage's key."""
+    position, name = key.split("|", 1)
+    return int(position), name
 
 
 class FigureCount(Base):

@@ -29,7 +29,14 @@ from moderation.models import (
     PanelOutcome,
 )
 from moderation.models.dispute_terms import LEVELS_OF_NEED
-from moderation.models.figures import DAY, EVERY_AGENCY, EVERY_CATEGORY, MONTH
+from moderation.models.figures import (
+    DAY,
+    DURATIONS,
+    EVERY_AGENCY,
+    EVERY_CATEGORY,
+    MONTH,
+    stage_of,
+)
 from moderation.models.types import utcnow
 from moderation.web import cache
 
@@ -161,7 +168,7 @@ def figures(period, filters=Filters(), with_previous=True):
         for word in ("mismatch", "urgent", "repeat"))
     result.settled_by_stage = {_stage_label(stage): n
                                for stage, n in sorted(counts.kinds("settled_stage").items(),
-                                                      key=lambda kv: _stage_order(kv[0]))}
+                                                      key=lambda kv: stage_of(kv[0]))}
     decided = counts.kinds("decided")
     _outcome_counts(result, decided.items())
     result.by_level = _breakdown((LEVELS_OF_NEED[level], outcome, n)
@@ -211,7 +218,6 @@ def _previous(period, filters):
 
 BY_DAY = ("raised", "withdrawn", "settled_stage", "decided", "theme", "urgent_standing",
           "urgent_stage", "urgent_stage_timed")
-BY_MONTH = ("to_settlement", "to_decision", "urgent_stage_days", "urgent_stage_hours")
 
 
 def _chosen(statement, filters, each=None):
@@ -294,7 +300,7 @@ def _by_month(period, filters):
     statement = _chosen(
         select(FigureCount.measure, FigureCount.key, FigureCount.value,
                func.sum(FigureCount.count))
-        .where(FigureCount.measure.in_(BY_MONTH), FigureCount.span == MONTH,
+        .where(FigureCount.measure.in_(DURATIONS), FigureCount.span == MONTH,
                FigureCount.day.between(period.months().start, period.months().end))
         .group_by(FigureCount.measure, FigureCount.key, FigureCount.value), filters)
     months = defaultdict(Counter)
@@ -331,13 +337,8 @@ def _themes(counts):
     return sorted(named.items(), key=lambda kv: (-kv[1], kv[0]))
 
 
-def _stage_order(stage):
-    position, name = stage.split("|", 1)
-    return int(position), name
-
-
 def _stage_label(stage):
-    position, name = _stage_order(stage)
+    position, name = stage_of(stage)
     return f"Stage {position}: {name}"
 
 
@@ -405,12 +406,12 @@ def _urgent_route(counts, months):
         "raised": sum(standing.values()), "settled": standing["settled"],
         "panel": standing["panel"], "open": standing["open"] + standing["waiting"],
         "waiting": standing["waiting"], "withdrawn": standing["withdrawn"],
-        "stages": [{"position": _stage_order(stage)[0], "name": _stage_order(stage)[1],
+        "stages": [{"position": stage_of(stage)[0], "name": stage_of(stage)[1],
                     "closed": closed[stage],
                     "days": _median_longest(months.get(("urgent_stage_days", stage), {})),
                     "hours": _median_longest(months.get(("urgent_stage_hours", stage), {}),
                                              hundredths=True)}
-                   for stage in sorted((s for s in closed if closed[s]), key=_stage_order)],
+                   for stage in sorted((s for s in closed if closed[s]), key=stage_of)],
         "untimed": sum(closed.values()) - sum(timed.values()),
     }
 

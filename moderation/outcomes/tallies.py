@@ -49,7 +49,14 @@ from moderation.models import (
     PanelOutcome,
     StageOutcome,
 )
-from moderation.models.figures import DAY, EVERY_AGENCY, EVERY_CATEGORY, MONTH
+from moderation.models.figures import (
+    DAY,
+    DURATIONS,
+    EVERY_AGENCY,
+    EVERY_CATEGORY,
+    MONTH,
+    stage_key,
+)
 from moderation.models.meeting import decision_theme
 
 Fact = namedtuple("Fact", "measure span key value day agency_id level category")
@@ -58,8 +65,6 @@ Fact = namedtuple("Fact", "measure span key value day agency_id level category")
 # still open, as much as one still on the urgent route.
 URGENT_STANDING = {DisputeStatus.SETTLED: "settled", DisputeStatus.DECIDED: "panel",
                    DisputeStatus.QUEUED: "waiting", DisputeStatus.WITHDRAWN: "withdrawn"}
-# Measures whose rows are histograms by month (`value` is the duration).
-BY_MONTH = {"to_settlement", "to_decision", "urgent_stage_days", "urgent_stage_hours"}
 NOT_TIMED = (StageOutcome.SKIPPED, StageOutcome.WITHDRAWN)  # an urgent stage nobody worked
 BATCH = 5000  # disputes read at once by the rebuild: bounded memory at any size
 
@@ -99,7 +104,7 @@ def contributions(which):
         groups = list(product(dict.fromkeys(agencies), (EVERY_CATEGORY, *categories[row.id])))
         level = row.level_of_need or 0
         for measure, key, value, day in (*_dispute_events(row, durations), *events[row.id]):
-            spans = ((MONTH, day.replace(day=1)),) if measure in BY_MONTH else (
+            spans = ((MONTH, day.replace(day=1)),) if measure in DURATIONS else (
                 (DAY, day), (MONTH, day.replace(day=1)))
             for (span, start), (agency_id, category) in product(spans, groups):
                 counts[measure, span, key, value, start, agency_id, level, category] += 1
@@ -166,7 +171,7 @@ def _stage_events(ids, disputes):
                        DisputeStage.outcome, DisputeStage.opened_on, DisputeStage.closed_on,
                        DisputeStage.opened_at, DisputeStage.closed_at)
                 .where(DisputeStage.dispute_id.in_(ids), DisputeStage.closed_on.is_not(None))):
-        dispute, stage = rows[dispute_id], f"{position}|{name}"
+        dispute, stage = rows[dispute_id], stage_key(position, name)
         if outcome == StageOutcome.SETTLED and dispute.settled_on:
             events[dispute_id].append(("settled_stage", stage, 0, dispute.settled_on))
         if dispute.immediate_risk and outcome not in NOT_TIMED:
